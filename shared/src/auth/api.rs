@@ -1,0 +1,408 @@
+//! The `auth` capability's HTTP API: sign-in and out, refresh, the current user, forgotten
+//! passwords and first access by one-time link.
+
+use super::password::{check_password_strength, dummy_hash, hash_password, verify_password};
+use super::roles::Roles;
+use super::token::{KeyRing, SessionClaims};
+use super::{normalize_email, sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH};
+use crate::error::{AppError, AppResult, ErrorKind, FieldError};
+use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum H {
+    SignIn,
+    SignOut,
+    Refresh,
+    Me,
+    ResetRequest,
+    ResetComplete,
+}
+
+pub const ROUTES: &[Route<H>] = &[
+    Route { method: "POST", path: "/api/auth/sign-in", access: Access::Public, handler: H::SignIn },
+    Route { method: "POST", path: "/api/auth/sign-out", access: Access::Public, handler: H::SignOut },
+    Route { method: "POST", path: "/api/auth/refresh", access: Access::Public, handler: H::Refresh },
+    Route { method: "GET", path: "/api/auth/me", access: Access::Roles(&[]), handler: H::Me },
+    Route { method: "POST", path: "/api/auth/password-reset-requests", access: Access::Public, handler: H::ResetRequest },
+    Route { method: "POST", path: "/api/auth/password-resets", access: Access::Public, handler: H::ResetComplete },
+];
+
+pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
+    let mut log = LogContext::default();
+    let result = route(p, &req, &mut log).await;
+    finish(&req, result, log)
+}
+
+async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
+    let (r, _params) = match_route(ROUTES, req)?;
+    log.route = Some(r.path);
+    let caller = super::guard(p, req, r.access, log).await?;
+    match r.handler {
+        H::SignIn => sign_in(p, req, log).await,
+        H::SignOut => sign_out(p, req).await,
+        H::Refresh => refresh(p, req, log).await,
+        H::Me => me(p, caller.as_ref().ok_or_else(AppError::unauthorized)?).await,
+        H::ResetRequest => reset_request(p, req).await,
+        H::ResetComplete => reset_complete(p, req).await,
+    }
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::new(ErrorKind::Unauthorized, "invalid-credentials", "Неверный e-mail или пароль.", "Wrong e-mail or password.")
+}
+
+fn session_cookies(access: &str, refresh: Option<&str>, p_access_ttl: i64, p_refresh_ttl: i64) -> Vec<(String, String)> {
+    let mut v = vec![(
+        "set-cookie".to_string(),
+        format!("{ACCESS_COOKIE}={access}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={p_access_ttl}"),
+    )];
+    if let Some(r) = refresh {
+        v.push((
+            "set-cookie".to_string(),
+            format!("{REFRESH_COOKIE}={r}; Path={REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict; Max-Age={p_refresh_ttl}"),
+        ));
+    }
+    v
+}
+
+fn clear_cookies() -> Vec<(String, String)> {
+    vec![
+        ("set-cookie".into(), format!("{ACCESS_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0")),
+        ("set-cookie".into(), format!("{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict; Max-Age=0")),
+    ]
+}
+
+#[derive(Deserialize)]
+struct SignInBody {
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct UserForSignIn {
+    id: String,
+    company_id: String,
+    active: i64,
+    password_hash: Option<String>,
+    security_version: i64,
+    roles: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SignedIn {
+    user_id: String,
+    company_id: String,
+    roles: Roles,
+    access_expires_at: String,
+}
+
+async fn sign_in<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
+    let body: SignInBody = req.json()?;
+    let email = normalize_email(&body.email);
+    let mut errors = Vec::new();
+    if email.is_empty() || email.len() > 254 {
+        errors.push(FieldError::new("email", "required", "Укажите e-mail.", "Enter your e-mail."));
+    }
+    if body.password.is_empty() || body.password.len() > super::password::MAX_PASSWORD_BYTES {
+        errors.push(FieldError::new("password", "required", "Укажите пароль.", "Enter your password."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let cfg = p.config();
+    let now = p.now();
+    let keys = throttle::Keys::new(&email, req.client_ip.as_deref());
+    throttle::check(p, &keys).await?;
+
+    let user: Option<UserForSignIn> = p.db().first(Stmt::new(sql::USER_BY_EMAIL).bind(&email)).await?;
+    // Verify against a dummy hash when there is no usable account: same cost, same answer.
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash(cfg.pbkdf2_iterations));
+    let password_ok = verify_password(&body.password, &stored);
+    let user = match user {
+        Some(u) if password_ok && u.active == 1 && u.password_hash.is_some() => u,
+        _ => {
+            p.db().batch(throttle::record_failure(&keys, now, cfg.throttle_window_secs)).await?;
+            return Err(invalid_credentials());
+        }
+    };
+    let roles = Roles::parse_list(user.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    log.user_id = Some(user.id.clone());
+    log.company_id = Some(user.company_id.clone());
+
+    let session_id = crate::ids::new_id("ses");
+    let refresh = crate::ids::new_secret_token();
+    let refresh_expires = now + Duration::seconds(cfg.refresh_ttl_secs);
+    p.db()
+        .batch(vec![
+            Stmt::new(sql::INSERT_SESSION)
+                .bind(&session_id)
+                .bind(&user.company_id)
+                .bind(&user.id)
+                .bind(sha256_hex(&refresh))
+                .bind(now)
+                .bind(now)
+                .bind(refresh_expires),
+            Stmt::new(sql::TOUCH_SIGN_IN).bind(now).bind(&user.id),
+            throttle::clear_account(&keys),
+        ])
+        .await?;
+    let claims = SessionClaims { uid: user.id.clone(), cid: user.company_id.clone(), sid: session_id, roles: roles.to_list(), ver: user.security_version };
+    let access = KeyRing::from_config(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
+    let mut resp = ApiResponse::json(
+        200,
+        &SignedIn {
+            user_id: user.id,
+            company_id: user.company_id,
+            roles,
+            access_expires_at: crate::time::to_db(now + Duration::seconds(cfg.access_ttl_secs)),
+        },
+    );
+    resp.headers.extend(session_cookies(&access, Some(&refresh), cfg.access_ttl_secs, cfg.refresh_ttl_secs));
+    Ok(resp)
+}
+
+/// Ends the session named by the access token, or failing that by the refresh cookie, and clears
+/// both cookies. Works with an expired access token, so a user can always sign out.
+async fn sign_out<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let now = p.now();
+    let ring = KeyRing::from_config(p.config())?;
+    let sid = req.cookie(ACCESS_COOKIE).and_then(|t| ring.verify(&t, now).ok()).map(|c| c.sid);
+    if let Some(sid) = sid {
+        p.db().exec(Stmt::new(sql::REVOKE_SESSION).bind(now).bind(&sid)).await?;
+    }
+    if let Some(rt) = req.cookie(REFRESH_COOKIE).filter(|s| !s.is_empty()) {
+        p.db().exec(Stmt::new(sql::REVOKE_SESSION_BY_REFRESH).bind(now).bind(sha256_hex(&rt))).await?;
+    }
+    let mut resp = ApiResponse::no_content();
+    resp.headers.extend(clear_cookies());
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct RefreshRow {
+    session_id: String,
+    expires_at: String,
+    revoked_at: Option<String>,
+    user_id: String,
+    company_id: String,
+    active: i64,
+    security_version: i64,
+    roles: Option<String>,
+}
+
+/// A new access token from the refresh cookie, with the user's current roles. Refused once the
+/// session is revoked or expired or the user deactivated.
+async fn refresh<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
+    let cfg = p.config();
+    let now = p.now();
+    let rt = req.cookie(REFRESH_COOKIE).filter(|s| !s.is_empty()).ok_or_else(AppError::unauthorized)?;
+    let row: Option<RefreshRow> = p.db().first(Stmt::new(sql::SESSION_BY_REFRESH).bind(sha256_hex(&rt))).await?;
+    let Some(row) = row else { return Err(AppError::session_expired()) };
+    let expired = crate::time::from_db(&row.expires_at).map(|t| t <= now).unwrap_or(true);
+    if row.revoked_at.is_some() || expired || row.active == 0 {
+        let mut resp = ApiResponse::problem(&AppError::session_expired(), req.lang());
+        resp.headers.extend(clear_cookies());
+        return Ok(resp);
+    }
+    log.user_id = Some(row.user_id.clone());
+    log.company_id = Some(row.company_id.clone());
+    let roles = Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    p.db().exec(Stmt::new(sql::TOUCH_SESSION).bind(now).bind(&row.session_id)).await?;
+    let claims = SessionClaims { uid: row.user_id.clone(), cid: row.company_id.clone(), sid: row.session_id, roles: roles.to_list(), ver: row.security_version };
+    let access = KeyRing::from_config(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
+    let mut resp = ApiResponse::json(
+        200,
+        &SignedIn {
+            user_id: row.user_id,
+            company_id: row.company_id,
+            roles,
+            access_expires_at: crate::time::to_db(now + Duration::seconds(cfg.access_ttl_secs)),
+        },
+    );
+    resp.headers.extend(session_cookies(&access, None, cfg.access_ttl_secs, cfg.refresh_ttl_secs));
+    Ok(resp)
+}
+
+#[derive(Deserialize, Serialize)]
+struct MeRow {
+    id: String,
+    email: String,
+    full_name: String,
+    position: Option<String>,
+    phone: Option<String>,
+    language: String,
+    last_sign_in_at: Option<String>,
+    company_id: String,
+    company_name: String,
+    roles: Option<String>,
+}
+
+async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
+    let row: MeRow = p.db().first(Stmt::new(sql::ME).bind(&caller.user_id).bind(&caller.company_id)).await?.ok_or_else(AppError::not_found)?;
+    let roles = Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({
+            "user": {
+                "id": row.id, "email": row.email, "full_name": row.full_name, "position": row.position,
+                "phone": row.phone, "language": row.language, "roles": roles, "last_sign_in_at": row.last_sign_in_at,
+            },
+            "company": { "id": row.company_id, "name": row.company_name },
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct ResetRequestBody {
+    email: String,
+}
+
+#[derive(Deserialize)]
+struct ActiveUser {
+    id: String,
+    company_id: String,
+    full_name: String,
+    language: String,
+}
+
+/// Always answers 202, whether or not the e-mail belongs to an account.
+async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let body: ResetRequestBody = req.json()?;
+    let email = normalize_email(&body.email);
+    if email.is_empty() || !email.contains('@') || email.len() > 254 {
+        return Err(AppError::validation(vec![FieldError::new("email", "invalid", "Укажите e-mail.", "Enter a valid e-mail.")]));
+    }
+    let now = p.now();
+    let accepted = ApiResponse::json(202, &serde_json::json!({ "status": "accepted" }));
+    let Some(user) = p.db().first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(&email)).await? else {
+        return Ok(accepted);
+    };
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    let recent = p.db().first::<Count>(Stmt::new(sql::RECENT_RESET_COUNT).bind(&user.id).bind(now - Duration::hours(1))).await?.map(|c| c.n).unwrap_or(0);
+    if recent >= 3 {
+        // Quietly limited: a flood of reset mails helps nobody.
+        return Ok(accepted);
+    }
+    let ttl = Duration::hours(p.config().reset_ttl_hours);
+    let (mail_id, stmts) = one_time_link(p, &user.id, &user.company_id, &email, &user.full_name, &user.language, LinkPurpose::PasswordReset, ttl);
+    p.db().batch(stmts).await?;
+    // Delivery failures leave the mail queued for the sweeper; the request itself succeeded.
+    let _ = crate::mail::deliver(p, &[mail_id]).await;
+    Ok(accepted)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    FirstAccess,
+    PasswordReset,
+}
+
+/// The statements that create a one-time link and its mail; returns the mail id for delivery.
+#[allow(clippy::too_many_arguments)]
+pub fn one_time_link<P: Ports>(
+    p: &P,
+    user_id: &str,
+    company_id: &str,
+    email: &str,
+    full_name: &str,
+    language: &str,
+    purpose: LinkPurpose,
+    ttl: Duration,
+) -> (String, Vec<Stmt>) {
+    let now = p.now();
+    let token = crate::ids::new_secret_token();
+    let link = format!("{}/set-password.html#token={token}", p.config().public_url);
+    let hours = ttl.num_hours();
+    let (purpose_db, subject, text) = match (purpose, language) {
+        (LinkPurpose::FirstAccess, "en") => (
+            "first_access",
+            "Access to the customer portal".to_string(),
+            format!("Hello, {full_name}!\n\nAn account has been created for you in the customer portal.\nSet your password here (the link works once, for {hours} hours):\n{link}\n"),
+        ),
+        (LinkPurpose::FirstAccess, _) => (
+            "first_access",
+            "Доступ в личный кабинет".to_string(),
+            format!("Здравствуйте, {full_name}!\n\nДля вас создан доступ в личный кабинет.\nЗадайте пароль по ссылке (она действует один раз, {hours} ч):\n{link}\n"),
+        ),
+        (LinkPurpose::PasswordReset, "en") => (
+            "password_reset",
+            "Password reset".to_string(),
+            format!("Hello, {full_name}!\n\nSomeone asked to reset your password. If it was you, set a new one here (valid once, for {hours} hours):\n{link}\n\nIf not, ignore this letter.\n"),
+        ),
+        (LinkPurpose::PasswordReset, _) => (
+            "password_reset",
+            "Восстановление пароля".to_string(),
+            format!("Здравствуйте, {full_name}!\n\nПоступил запрос на смену пароля. Если это вы, задайте новый пароль по ссылке (действует один раз, {hours} ч):\n{link}\n\nЕсли нет, просто проигнорируйте письмо.\n"),
+        ),
+    };
+    let token_stmt = Stmt::new(sql::INSERT_ONE_TIME_TOKEN)
+        .bind(sha256_hex(&token))
+        .bind(company_id)
+        .bind(user_id)
+        .bind(purpose_db)
+        .bind(now)
+        .bind(now + ttl);
+    let (mail_id, mail_stmt) = crate::mail::enqueue(Some(company_id), &Mail { to: email.to_string(), subject, text }, now);
+    (mail_id, vec![token_stmt, mail_stmt])
+}
+
+#[derive(Deserialize)]
+struct ResetCompleteBody {
+    token: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+struct TokenRow {
+    user_id: String,
+    expires_at: String,
+    used_at: Option<String>,
+    active: i64,
+}
+
+fn link_invalid() -> AppError {
+    AppError::new(
+        ErrorKind::Unprocessable,
+        "link-invalid",
+        "Ссылка недействительна: она уже использована или истёк её срок. Запросите новую.",
+        "This link is no longer valid: it was used or has expired. Request a new one.",
+    )
+}
+
+/// Sets a password through a one-time link (first access or reset). Every session of the user
+/// ends: whoever knew the old password is out.
+async fn reset_complete<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let body: ResetCompleteBody = req.json()?;
+    if let Err(fe) = check_password_strength(&body.password) {
+        return Err(AppError::validation(vec![fe]));
+    }
+    let now = p.now();
+    let token_hash = sha256_hex(body.token.trim());
+    let row: Option<TokenRow> = p.db().first(Stmt::new(sql::ONE_TIME_TOKEN).bind(&token_hash)).await?;
+    let Some(row) = row else { return Err(link_invalid()) };
+    let expired = crate::time::from_db(&row.expires_at).map(|t| t <= now).unwrap_or(true);
+    if row.used_at.is_some() || expired || row.active == 0 {
+        return Err(link_invalid());
+    }
+    let hash = hash_password(&body.password, p.config().pbkdf2_iterations);
+    let results = p
+        .db()
+        .batch(vec![
+            Stmt::new(sql::USE_ONE_TIME_TOKEN).bind(now).bind(&token_hash),
+            Stmt::new(sql::SET_PASSWORD).bind(hash).bind(now).bind(&row.user_id).bind(&token_hash).bind(now),
+            Stmt::new(sql::EXPIRE_OTHER_TOKENS).bind(now).bind(&row.user_id).bind(&token_hash),
+            Stmt::new(sql::REVOKE_USER_SESSIONS).bind(now).bind(&row.user_id),
+        ])
+        .await?;
+    // Two requests racing with one link: only the one that claimed it changed the password.
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(link_invalid());
+    }
+    Ok(ApiResponse::no_content())
+}

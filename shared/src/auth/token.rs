@@ -1,0 +1,119 @@
+//! Session access tokens: EdDSA-signed JWTs carrying a key id, so keys can rotate (new tokens
+//! signed with the current key; tokens of earlier keys verify until they expire).
+
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use jwt_compact::alg::Ed25519;
+use jwt_compact::{AlgorithmExt, Claims, Header, UntrustedToken};
+use serde::{Deserialize, Serialize};
+
+type SecretKey = <Ed25519 as jwt_compact::Algorithm>::SigningKey;
+type PublicKey = <Ed25519 as jwt_compact::Algorithm>::VerifyingKey;
+
+/// What the access token asserts. The roles and `ver` are checked against the database on every
+/// request, so a deactivated user or a changed role is refused at once, not at expiry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    /// User id.
+    pub uid: String,
+    /// Company id.
+    pub cid: String,
+    /// Session id (the refresh family).
+    pub sid: String,
+    /// Roles as `admin,buyer`.
+    pub roles: String,
+    /// The user's security version when the token was issued.
+    pub ver: i64,
+}
+
+pub struct KeyRing {
+    current_kid: String,
+    signing: SecretKey,
+    verifying: Vec<(String, PublicKey)>,
+}
+
+fn split_kid(s: &str) -> AppResult<(&str, Vec<u8>)> {
+    let (kid, b64) = s.trim().split_once(':').ok_or_else(|| AppError::internal("session key must be kid:base64"))?;
+    let bytes = B64.decode(b64.trim()).map_err(|_| AppError::internal("session key is not base64"))?;
+    Ok((kid, bytes))
+}
+
+impl KeyRing {
+    pub fn from_config(cfg: &Config) -> AppResult<KeyRing> {
+        let (kid, seed) = split_kid(&cfg.session_signing_key)?;
+        let seed: [u8; 32] = seed.try_into().map_err(|_| AppError::internal("session signing key must be a 32-byte seed"))?;
+        let pair = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
+        let mut verifying = vec![(kid.to_string(), pair.pk)];
+        for entry in cfg.session_verify_keys.split(',').filter(|s| !s.trim().is_empty()) {
+            let (k, pk) = split_kid(entry)?;
+            let pk = ed25519_compact::PublicKey::from_slice(&pk).map_err(|_| AppError::internal("bad verify key"))?;
+            verifying.push((k.to_string(), pk));
+        }
+        Ok(KeyRing { current_kid: kid.to_string(), signing: pair.sk, verifying })
+    }
+
+    pub fn sign(&self, claims: &SessionClaims, now: DateTime<Utc>, ttl_secs: i64) -> AppResult<String> {
+        let header = Header::empty().with_key_id(self.current_kid.clone());
+        let mut c = Claims::new(claims.clone());
+        c.issued_at = Some(now);
+        c.expiration = Some(now + Duration::seconds(ttl_secs));
+        Ed25519.token(&header, &c, &self.signing).map_err(|e| AppError::internal(format!("sign token: {e}")))
+    }
+
+    /// Verifies signature, key id and expiry. Any failure is "not signed in".
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<SessionClaims> {
+        let untrusted = UntrustedToken::new(token).map_err(|_| AppError::unauthorized())?;
+        if untrusted.algorithm() != "EdDSA" {
+            return Err(AppError::unauthorized());
+        }
+        let kid = untrusted.header().key_id.as_deref().ok_or_else(AppError::unauthorized)?;
+        let (_, key) = self.verifying.iter().find(|(k, _)| k == kid).ok_or_else(AppError::unauthorized)?;
+        let token = Ed25519.validator::<SessionClaims>(key).validate(&untrusted).map_err(|_| AppError::unauthorized())?;
+        let claims = token.claims();
+        match claims.expiration {
+            Some(exp) if exp > now => Ok(claims.custom.clone()),
+            _ => Err(AppError::session_expired()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims() -> SessionClaims {
+        SessionClaims { uid: "usr_1".into(), cid: "cmp_1".into(), sid: "ses_1".into(), roles: "admin".into(), ver: 1 }
+    }
+
+    #[test]
+    fn sign_verify_expire() {
+        let ring = KeyRing::from_config(&Config::for_tests()).unwrap();
+        let now = Utc::now();
+        let t = ring.sign(&claims(), now, 60).unwrap();
+        assert_eq!(ring.verify(&t, now).unwrap(), claims());
+        assert_eq!(ring.verify(&t, now + Duration::seconds(61)).unwrap_err().code, "session-expired");
+        // A flipped character in the signature fails.
+        let mut bad = t.clone();
+        let last = bad.pop().unwrap();
+        bad.push(if last == 'A' { 'B' } else { 'A' });
+        assert_eq!(ring.verify(&bad, now).unwrap_err().code, "unauthenticated");
+    }
+
+    #[test]
+    fn rotated_keys_still_verify_old_tokens() {
+        let old_cfg = Config::for_tests();
+        let old = KeyRing::from_config(&old_cfg).unwrap();
+        let now = Utc::now();
+        let t = old.sign(&claims(), now, 60).unwrap();
+        let old_pk = B64.encode(old.verifying[0].1.as_ref());
+        let mut new_cfg = Config::for_tests();
+        new_cfg.session_signing_key = format!("k2:{}", B64.encode([7u8; 32]));
+        // Without the old key listed, the old token is refused; with it, accepted.
+        assert!(KeyRing::from_config(&new_cfg).unwrap().verify(&t, now).is_err());
+        new_cfg.session_verify_keys = format!("k1:{old_pk}");
+        assert!(KeyRing::from_config(&new_cfg).unwrap().verify(&t, now).is_ok());
+    }
+}

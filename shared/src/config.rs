@@ -1,0 +1,81 @@
+//! Settings read once per request from the platform's variables and secrets.
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The portal's public origin (`https://portal.example.ru`), for links in mail and the CSRF check.
+    pub public_url: String,
+    /// `kid:base64(32-byte Ed25519 seed)`: signs new session tokens.
+    pub session_signing_key: String,
+    /// Earlier keys still accepted while tokens signed with them live: `kid:base64(public key)`, comma-separated.
+    pub session_verify_keys: String,
+    /// Shared secret of the HMAC signature on 1C's messages (and ours to 1C).
+    pub onec_hmac_secret: String,
+    /// Accepted age of a signed 1C request, both ways, in seconds.
+    pub onec_max_skew_secs: i64,
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_secs: i64,
+    pub pbkdf2_iterations: u32,
+    /// Failed sign-ins per account before it is locked for the window.
+    pub throttle_account_max: i64,
+    /// Failed sign-ins per client IP before it is locked for the window.
+    pub throttle_ip_max: i64,
+    pub throttle_window_secs: i64,
+    /// One-time links (first access, password reset).
+    pub invite_ttl_hours: i64,
+    pub reset_ttl_hours: i64,
+    /// Local development and tests only: the `x-test-now` header sets the clock. Never set in
+    /// production (the variable lives in the untracked `.dev.vars`).
+    pub allow_test_clock: bool,
+}
+
+impl Config {
+    /// Reads settings through `var` (the platform's variable lookup). Secrets have no default.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> AppResult<Config> {
+        let req = |name: &str| var(name).filter(|v| !v.is_empty()).ok_or_else(|| AppError::internal(format!("missing setting {name}")));
+        let num = |name: &str, default: i64| -> AppResult<i64> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) if v.is_empty() => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| AppError::internal(format!("setting {name} is not a number"))),
+            }
+        };
+        Ok(Config {
+            public_url: req("PUBLIC_URL")?.trim_end_matches('/').to_string(),
+            session_signing_key: req("SESSION_SIGNING_KEY")?,
+            session_verify_keys: var("SESSION_VERIFY_KEYS").unwrap_or_default(),
+            onec_hmac_secret: req("ONEC_HMAC_SECRET")?,
+            onec_max_skew_secs: num("ONEC_MAX_SKEW_SECS", 300)?,
+            access_ttl_secs: num("ACCESS_TTL_SECS", 15 * 60)?,
+            refresh_ttl_secs: num("REFRESH_TTL_SECS", 30 * 24 * 3600)?,
+            pbkdf2_iterations: num("PBKDF2_ITERATIONS", 100_000)? as u32,
+            throttle_account_max: num("THROTTLE_ACCOUNT_MAX", 5)?,
+            throttle_ip_max: num("THROTTLE_IP_MAX", 50)?,
+            throttle_window_secs: num("THROTTLE_WINDOW_SECS", 15 * 60)?,
+            invite_ttl_hours: num("INVITE_TTL_HOURS", 72)?,
+            reset_ttl_hours: num("RESET_TTL_HOURS", 2)?,
+            allow_test_clock: var("ALLOW_TEST_CLOCK").as_deref() == Some("true"),
+        })
+    }
+
+    /// A complete configuration for native tests.
+    pub fn for_tests() -> Config {
+        Config {
+            public_url: "http://127.0.0.1:8787".into(),
+            session_signing_key: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into(),
+            session_verify_keys: String::new(),
+            onec_hmac_secret: "test-secret".into(),
+            onec_max_skew_secs: 300,
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 24 * 3600,
+            pbkdf2_iterations: 1_000,
+            throttle_account_max: 5,
+            throttle_ip_max: 50,
+            throttle_window_secs: 900,
+            invite_ttl_hours: 72,
+            reset_ttl_hours: 2,
+            allow_test_clock: true,
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The 1C endpoints: signed batches of messages in, and what became of them.
+
+use super::contract::{self, Envelope};
+use super::inbox;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::ports::Ports;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum H {
+    Messages,
+    MessageStatus,
+}
+
+pub const ROUTES: &[Route<H>] = &[
+    Route { method: "POST", path: "/exchange/v1/messages", access: Access::Onec, handler: H::Messages },
+    Route { method: "POST", path: "/exchange/v1/message-status", access: Access::Onec, handler: H::MessageStatus },
+];
+
+pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
+    let mut log = LogContext::default();
+    let result = route(p, &req, &mut log).await;
+    finish(&req, result, log)
+}
+
+async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
+    let (r, _) = match_route(ROUTES, req)?;
+    log.route = Some(r.path);
+    verify_signature(p, req)?;
+    match r.handler {
+        H::Messages => messages(p, req).await,
+        H::MessageStatus => message_status(p, req).await,
+    }
+}
+
+/// 401 for a missing or wrong signature, or a timestamp outside the allowed skew (a replay).
+pub fn verify_signature<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<()> {
+    let cfg = p.config();
+    contract::verify(
+        &cfg.onec_hmac_secret,
+        req.header(contract::TIMESTAMP_HEADER),
+        req.header(contract::SIGNATURE_HEADER),
+        &req.body,
+        p.now().timestamp(),
+        cfg.onec_max_skew_secs,
+    )
+    .map_err(|code| {
+        let e = AppError::new(ErrorKind::Unauthorized, "signature-invalid", "Подпись сообщения 1С неверна или устарела.", "The 1C message signature is invalid or expired.");
+        e.with_extra("reason", code)
+    })
+}
+
+fn decode<T: serde::de::DeserializeOwned>(req: &ApiRequest) -> AppResult<T> {
+    if req.body.len() > contract::MAX_BATCH_BYTES {
+        return Err(AppError::new(ErrorKind::PayloadTooLarge, "payload-too-large", "Пакет слишком велик: передайте большие данные через хранилище файлов.", "Batch too large: send large payloads by storage key."));
+    }
+    serde_json::from_slice(&req.body).map_err(AppError::malformed_json)
+}
+
+async fn messages<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let env: Envelope = decode(req)?;
+    if env.batch_id.trim().is_empty() || env.messages.is_empty() || env.messages.len() > contract::MAX_MESSAGES_PER_BATCH {
+        return Err(AppError::bad_request(
+            "invalid-batch",
+            "Пакет должен иметь batch_id и от 1 до 500 сообщений.",
+            "A batch needs a batch_id and 1 to 500 messages.",
+        ));
+    }
+    let outcomes = inbox::receive(p, &env.batch_id, &env.messages).await?;
+    Ok(ApiResponse::json(200, &serde_json::json!({ "batch_id": env.batch_id, "results": outcomes })))
+}
+
+#[derive(Deserialize)]
+struct StatusQuery {
+    ids: Vec<String>,
+}
+
+async fn message_status<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let q: StatusQuery = decode(req)?;
+    if q.ids.len() > 1000 {
+        return Err(AppError::bad_request("too-many-ids", "Не более 1000 идентификаторов.", "At most 1000 ids."));
+    }
+    let items = inbox::status(p, &q.ids).await?;
+    Ok(ApiResponse::json(200, &serde_json::json!({ "items": items })))
+}

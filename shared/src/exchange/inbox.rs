@@ -1,0 +1,494 @@
+//! The inbound path: store every message first (durable before anything else), wake the consumer,
+//! and apply messages in as few database round trips as possible, newest snapshot per entity,
+//! never an older sequence number after a newer one.
+
+use super::contract::{self, Payload, RawMessage, Rejection, Valid};
+use super::sql;
+use crate::auth::api::{one_time_link, LinkPurpose};
+use crate::auth::roles::{Role, Roles};
+use crate::error::AppResult;
+use crate::ports::{Database, DatabaseExt, Ports, Stmt, WakeQueue};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Outcome {
+    pub id: String,
+    /// `accepted`, `duplicate` or `rejected`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Validates and stores a batch in one transaction; rejected messages are stored too, for
+/// inspection. Returns each message's outcome and the ids to hand to the consumer.
+pub async fn store<P: Ports>(p: &P, batch_id: &str, messages: &[RawMessage]) -> AppResult<(Vec<Outcome>, Vec<String>)> {
+    let now = p.now();
+    let mut stmts = Vec::with_capacity(messages.len());
+    let mut verdicts: Vec<Result<(), Rejection>> = Vec::with_capacity(messages.len());
+    let mut seen = HashSet::new();
+    for m in messages {
+        let verdict = contract::validate(m).map(|_| ());
+        let (status, reason) = match &verdict {
+            Ok(()) => ("pending", None),
+            Err(r) => ("rejected", Some(format!("{}: {}", r.code, r.reason))),
+        };
+        let id = if m.id.trim().is_empty() { crate::ids::new_id("bad") } else { m.id.clone() };
+        stmts.push(
+            Stmt::new(sql::INBOX_INSERT)
+                .bind(id)
+                .bind(batch_id)
+                .bind(m.kind.as_str())
+                .bind(m.entity_id.as_str())
+                .bind(m.seq)
+                .bind(serde_json::to_string(m)?)
+                .bind(status)
+                .bind(reason)
+                .bind(now),
+        );
+        verdicts.push(verdict);
+    }
+    let results = p.db().batch(stmts).await?;
+    let mut outcomes = Vec::with_capacity(messages.len());
+    let mut to_apply = Vec::new();
+    for ((m, verdict), res) in messages.iter().zip(verdicts).zip(results) {
+        // A repeated id (in this batch or earlier) inserts nothing: a duplicate, ignored.
+        let first_time = res.changes > 0 && seen.insert(m.id.clone());
+        let outcome = match (first_time, verdict) {
+            (false, _) => Outcome { id: m.id.clone(), status: "duplicate", code: None, reason: None },
+            (true, Ok(())) => {
+                to_apply.push(m.id.clone());
+                Outcome { id: m.id.clone(), status: "accepted", code: None, reason: None }
+            }
+            (true, Err(r)) => Outcome { id: m.id.clone(), status: "rejected", code: Some(r.code), reason: Some(r.reason) },
+        };
+        outcomes.push(outcome);
+    }
+    Ok((outcomes, to_apply))
+}
+
+/// Stores, then wakes the consumer. If the queue is unavailable the messages are still stored
+/// and the sweeper re-enqueues them.
+pub async fn receive<P: Ports>(p: &P, batch_id: &str, messages: &[RawMessage]) -> AppResult<Vec<Outcome>> {
+    let (outcomes, ids) = store(p, batch_id, messages).await?;
+    for chunk in ids.chunks(100) {
+        if p.queue().send_inbox_ids(chunk.to_vec()).await.is_err() {
+            break;
+        }
+    }
+    Ok(outcomes)
+}
+
+#[derive(Deserialize)]
+struct InboxRow {
+    id: String,
+    payload: String,
+}
+
+#[derive(Deserialize)]
+struct SeqRow {
+    entity_type: String,
+    entity_id: String,
+    seq: i64,
+}
+
+#[derive(Deserialize)]
+struct CompanyRow {
+    id: String,
+    onec_id: String,
+}
+
+#[derive(Deserialize, Clone)]
+struct ExistingUser {
+    id: String,
+    onec_id: String,
+    company_id: String,
+    active: i64,
+    email: String,
+    full_name: String,
+    position: Option<String>,
+    phone: Option<String>,
+    has_password: i64,
+    roles: Option<String>,
+}
+
+/// What happened to each message the consumer looked at.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ProcessReport {
+    pub applied: usize,
+    pub stale: usize,
+    pub waiting: usize,
+    pub rejected: usize,
+    /// Mails to deliver after the changes are committed.
+    pub mail_ids: Vec<String>,
+}
+
+enum Decision {
+    Apply(Vec<Stmt>, Vec<String>),
+    Wait(String),
+}
+
+/// Applies stored messages by id (the queue consumer's work). Safe to call again with the same
+/// ids: applied messages are skipped.
+pub async fn process<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessReport> {
+    let mut report = process_once(p, ids).await?;
+    // A company just applied may unblock users that were waiting for it.
+    if report.applied > 0 {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let waiting: Vec<Id> = p.db().all(Stmt::new(sql::INBOX_WAITING)).await?;
+        let waiting: Vec<String> = waiting.into_iter().map(|w| w.id).collect();
+        if !waiting.is_empty() {
+            let more = process_once(p, &waiting).await?;
+            report.applied += more.applied;
+            report.stale += more.stale;
+            report.rejected += more.rejected;
+            report.waiting = more.waiting;
+            report.mail_ids.extend(more.mail_ids);
+        }
+    }
+    if !report.mail_ids.is_empty() {
+        let _ = crate::mail::deliver(p, &report.mail_ids).await;
+    }
+    Ok(report)
+}
+
+async fn process_once<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessReport> {
+    let now = p.now();
+    let mut report = ProcessReport::default();
+    if ids.is_empty() {
+        return Ok(report);
+    }
+    let rows: Vec<InboxRow> = p.db().all(Stmt::new(sql::INBOX_LOAD).bind(serde_json::to_string(ids)?)).await?;
+
+    // Decode; anything that no longer validates (it did at the door) is rejected here too.
+    let mut valid: Vec<Valid> = Vec::new();
+    let mut marks: Vec<Stmt> = Vec::new();
+    for r in rows {
+        let raw: Result<RawMessage, _> = serde_json::from_str(&r.payload);
+        match raw.map_err(|e| Rejection { code: "invalid-payload", reason: e.to_string() }).and_then(|m| contract::validate(&m)) {
+            Ok(v) => valid.push(v),
+            Err(rej) => {
+                report.rejected += 1;
+                marks.push(mark(&r.id, "rejected", Some(format!("{}: {}", rej.code, rej.reason)), now));
+            }
+        }
+    }
+
+    // Newest message per entity wins; the others in this batch are superseded.
+    valid.sort_by(|a, b| (a.kind, &a.entity_id, b.seq).cmp(&(b.kind, &b.entity_id, a.seq)));
+    let mut newest: Vec<Valid> = Vec::new();
+    for v in valid {
+        match newest.last() {
+            Some(last) if last.kind == v.kind && last.entity_id == v.entity_id => {
+                report.stale += 1;
+                marks.push(mark(&v.id, "stale", Some(format!("superseded by seq {}", last.seq)), now));
+            }
+            _ => newest.push(v),
+        }
+    }
+
+    // One read for the current sequence numbers of every entity in the batch.
+    let keys: Vec<String> = newest.iter().map(|v| format!("{}:{}", v.kind.as_str(), v.entity_id)).collect();
+    let current: Vec<SeqRow> = p.db().all(Stmt::new(sql::SEQ_CURRENT).bind(serde_json::to_string(&keys)?)).await?;
+    let current: HashMap<(String, String), i64> = current.into_iter().map(|s| ((s.entity_type, s.entity_id), s.seq)).collect();
+    let mut fresh = Vec::new();
+    for v in newest {
+        match current.get(&(v.kind.as_str().to_string(), v.entity_id.clone())) {
+            Some(&seen) if seen >= v.seq => {
+                report.stale += 1;
+                marks.push(mark(&v.id, "stale", Some(format!("seq {} is not newer than applied seq {seen}", v.seq)), now));
+            }
+            _ => fresh.push(v),
+        }
+    }
+
+    // Reads the apply step needs: companies referred to by users, and users as they are now.
+    let ctx = ApplyContext::load(p, &fresh).await?;
+    let mut plans: Vec<(Valid, Vec<Stmt>, Vec<String>)> = Vec::new();
+    for v in fresh {
+        match plan(p, &ctx, &v, now) {
+            Decision::Apply(stmts, mails) => plans.push((v, stmts, mails)),
+            Decision::Wait(reason) => {
+                report.waiting += 1;
+                marks.push(mark(&v.id, "waiting", Some(reason), now));
+            }
+        }
+    }
+
+    // Everything in one transaction; if it fails, one message at a time so a bad one blocks
+    // no other.
+    let mut all: Vec<Stmt> = marks;
+    for (v, stmts, _) in &plans {
+        all.extend(stmts.iter().cloned());
+        all.push(mark(&v.id, "applied", None, now));
+    }
+    if p.db().batch(all).await.is_ok() {
+        report.applied += plans.len();
+        for (_, _, mails) in plans {
+            report.mail_ids.extend(mails);
+        }
+        return Ok(report);
+    }
+    // The marks above were rolled back with the rest: redo them, then each plan on its own.
+    let mut retry_report = ProcessReport { rejected: report.rejected, stale: report.stale, waiting: report.waiting, ..Default::default() };
+    for (v, stmts, mails) in plans {
+        let mut one = stmts;
+        one.push(mark(&v.id, "applied", None, now));
+        match p.db().batch(one).await {
+            Ok(_) => {
+                retry_report.applied += 1;
+                retry_report.mail_ids.extend(mails);
+            }
+            Err(e) => {
+                retry_report.rejected += 1;
+                let reason = format!("apply-failed: {}", e.internal.as_deref().unwrap_or(&e.code));
+                p.db().exec(mark(&v.id, "rejected", Some(reason), now)).await?;
+            }
+        }
+    }
+    Ok(retry_report)
+}
+
+fn mark(id: &str, status: &str, reason: Option<String>, now: DateTime<Utc>) -> Stmt {
+    let applied_at = (status == "applied").then_some(now);
+    Stmt::new(sql::INBOX_MARK).bind(status).bind(reason).bind(applied_at).bind(id)
+}
+
+fn seq_advance(v: &Valid) -> Stmt {
+    Stmt::new(sql::SEQ_ADVANCE).bind(v.kind.as_str()).bind(v.entity_id.as_str()).bind(v.seq)
+}
+
+struct ApplyContext {
+    /// 1C company id -> portal id, for companies already stored.
+    companies: HashMap<String, String>,
+    /// 1C company ids applied in this same batch (ahead of their users).
+    companies_in_batch: HashSet<String>,
+    users: HashMap<String, ExistingUser>,
+}
+
+impl ApplyContext {
+    async fn load<P: Ports>(p: &P, msgs: &[Valid]) -> AppResult<ApplyContext> {
+        let mut company_ids: Vec<&str> = Vec::new();
+        let mut user_ids: Vec<&str> = Vec::new();
+        let mut companies_in_batch = HashSet::new();
+        for v in msgs {
+            match &v.payload {
+                Payload::User(u) => {
+                    company_ids.push(&u.company_id);
+                    user_ids.push(&v.entity_id);
+                }
+                Payload::Company(_) => {
+                    companies_in_batch.insert(v.entity_id.clone());
+                }
+                Payload::Product(_) => {}
+            }
+        }
+        let mut companies = HashMap::new();
+        if !company_ids.is_empty() {
+            let rows: Vec<CompanyRow> = p.db().all(Stmt::new(sql::COMPANIES_BY_ONEC).bind(serde_json::to_string(&company_ids)?)).await?;
+            companies = rows.into_iter().map(|r| (r.onec_id, r.id)).collect();
+        }
+        let mut users = HashMap::new();
+        if !user_ids.is_empty() {
+            let rows: Vec<ExistingUser> = p.db().all(Stmt::new(sql::USERS_BY_ONEC).bind(serde_json::to_string(&user_ids)?)).await?;
+            users = rows.into_iter().map(|r| (r.onec_id.clone(), r)).collect();
+        }
+        Ok(ApplyContext { companies, companies_in_batch, users })
+    }
+}
+
+/// The statements that apply one message (all guarded by the sequence rule done above).
+fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> Decision {
+    let mut stmts = vec![seq_advance(v)];
+    let mut mails = Vec::new();
+    match &v.payload {
+        Payload::Company(c) => {
+            stmts.push(
+                Stmt::new(sql::COMPANY_UPSERT)
+                    .bind(crate::ids::new_id("cmp"))
+                    .bind(v.entity_id.as_str())
+                    .bind(c.name.trim())
+                    .bind(c.full_name.clone())
+                    .bind(c.active)
+                    .bind(v.seq)
+                    .bind(now),
+            );
+            let le_ids: Vec<&str> = c.legal_entities.iter().map(|l| l.id.as_str()).collect();
+            for le in &c.legal_entities {
+                stmts.push(
+                    Stmt::new(sql::LEGAL_ENTITY_UPSERT)
+                        .bind(crate::ids::new_id("le"))
+                        .bind(v.entity_id.as_str())
+                        .bind(le.id.as_str())
+                        .bind(le.name.trim())
+                        .bind(le.full_name.clone())
+                        .bind(le.inn.clone())
+                        .bind(le.kpp.clone())
+                        .bind(le.ogrn.clone())
+                        .bind(le.legal_address.clone())
+                        .bind(le.postal_address.clone())
+                        .bind(le.active)
+                        .bind(now),
+                );
+            }
+            stmts.push(Stmt::new(sql::LEGAL_ENTITIES_ARCHIVE_MISSING).bind(now).bind(v.entity_id.as_str()).bind(serde_json::to_string(&le_ids).unwrap_or_default()));
+            let ag_ids: Vec<&str> = c.agreements.iter().map(|a| a.id.as_str()).collect();
+            for a in &c.agreements {
+                if let Some(pt) = &a.price_type {
+                    stmts.push(Stmt::new(sql::PRICE_TYPE_UPSERT).bind(crate::ids::new_id("pt")).bind(pt.id.as_str()).bind(pt.name.as_str()));
+                }
+                stmts.push(
+                    Stmt::new(sql::AGREEMENT_UPSERT)
+                        .bind(crate::ids::new_id("agr"))
+                        .bind(v.entity_id.as_str())
+                        .bind(a.legal_entity_id.as_str())
+                        .bind(a.id.as_str())
+                        .bind(a.name.trim())
+                        .bind(a.number.clone())
+                        .bind(a.date.map(|d| d.to_string()))
+                        .bind(a.credit_limit)
+                        .bind(a.deferral_days)
+                        .bind(a.price_type.as_ref().map(|pt| pt.id.clone()))
+                        .bind(a.active)
+                        .bind(now),
+                );
+            }
+            stmts.push(Stmt::new(sql::AGREEMENTS_ARCHIVE_MISSING).bind(now).bind(v.entity_id.as_str()).bind(serde_json::to_string(&ag_ids).unwrap_or_default()));
+        }
+        Payload::User(u) => {
+            let company_id = match ctx.companies.get(&u.company_id) {
+                Some(id) => id.clone(),
+                None if ctx.companies_in_batch.contains(&u.company_id) => {
+                    // The company arrives in this very batch; its portal id is not known yet.
+                    return Decision::Wait(format!("company {} is applied in this batch; retried next", u.company_id));
+                }
+                None => return Decision::Wait(format!("company {} not received yet", u.company_id)),
+            };
+            let email = crate::auth::normalize_email(&u.email);
+            let roles = Roles::new(u.roles.iter().filter_map(|r| Role::parse(r)).collect());
+            let language = u.language.clone().unwrap_or_else(|| "ru".into());
+            let after = serde_json::json!({"email": email, "full_name": u.full_name, "position": u.position, "phone": u.phone, "roles": roles, "active": u.active});
+            let (user_id, kind, before) = match ctx.users.get(&v.entity_id) {
+                None => {
+                    let id = crate::ids::new_id("usr");
+                    stmts.push(
+                        Stmt::new(sql::USER_INSERT)
+                            .bind(&id)
+                            .bind(&company_id)
+                            .bind(v.entity_id.as_str())
+                            .bind(&email)
+                            .bind(u.full_name.trim())
+                            .bind(u.position.clone())
+                            .bind(u.phone.clone())
+                            .bind(u.active)
+                            .bind(language.as_str())
+                            .bind(now)
+                            .bind(now),
+                    );
+                    if u.active {
+                        let (mail_id, link) = one_time_link(p, &id, &company_id, &email, u.full_name.trim(), &language, LinkPurpose::FirstAccess, Duration::hours(p.config().invite_ttl_hours));
+                        stmts.extend(link);
+                        mails.push(mail_id);
+                    }
+                    (id, "user.created_by_1c", None)
+                }
+                Some(old) => {
+                    let old_roles = Roles::parse_list(old.roles.as_deref().unwrap_or("")).unwrap_or_default();
+                    // Access is re-checked on the next request when any of these change.
+                    let access_changed = old_roles != roles || (old.active == 1) != u.active || old.company_id != company_id;
+                    stmts.push(
+                        Stmt::new(sql::USER_UPDATE)
+                            .bind(&company_id)
+                            .bind(&email)
+                            .bind(u.full_name.trim())
+                            .bind(u.position.clone())
+                            .bind(u.phone.clone())
+                            .bind(u.active)
+                            .bind(access_changed as i64)
+                            .bind(now)
+                            .bind(old.id.as_str()),
+                    );
+                    if !u.active || old.company_id != company_id {
+                        stmts.push(Stmt::new(sql::USER_SESSIONS_REVOKE).bind(now).bind(old.id.as_str()));
+                    }
+                    // Reactivated or moved before ever setting a password: a fresh first-access link.
+                    if u.active && old.has_password == 0 && (old.active == 0 || old.email != email) {
+                        let (mail_id, link) = one_time_link(p, &old.id, &company_id, &email, u.full_name.trim(), &language, LinkPurpose::FirstAccess, Duration::hours(p.config().invite_ttl_hours));
+                        stmts.extend(link);
+                        mails.push(mail_id);
+                    }
+                    let before = serde_json::json!({"email": old.email, "full_name": old.full_name, "position": old.position, "phone": old.phone, "roles": old_roles, "active": old.active == 1});
+                    (old.id.clone(), if u.active { "user.changed_by_1c" } else { "user.deactivated_by_1c" }, Some(before))
+                }
+            };
+            stmts.push(Stmt::new(sql::USER_ROLES_CLEAR).bind(&user_id));
+            for r in roles.iter() {
+                stmts.push(Stmt::new(sql::USER_ROLE_ADD).bind(&company_id).bind(&user_id).bind(r.as_str()));
+            }
+            stmts.push(
+                Stmt::new(sql::AUDIT_INSERT)
+                    .bind(crate::ids::new_id("aud"))
+                    .bind(&company_id)
+                    .bind(now)
+                    .bind(kind)
+                    .bind("user")
+                    .bind(&user_id)
+                    .bind(before.map(|b| b.to_string()))
+                    .bind(after.to_string()),
+            );
+        }
+        Payload::Product(pr) => {
+            stmts.push(
+                Stmt::new(sql::PRODUCT_UPSERT)
+                    .bind(crate::ids::new_id("prd"))
+                    .bind(v.entity_id.as_str())
+                    .bind(pr.article.trim())
+                    .bind(crate::validate::article_key(&pr.article))
+                    .bind(pr.name.trim())
+                    .bind(crate::validate::search_text(&pr.name))
+                    .bind(pr.unit.trim())
+                    .bind(pr.unit_code.clone())
+                    .bind(pr.vat_rate.map(|r| r as i64 * 100).unwrap_or(0))
+                    .bind(pr.active)
+                    .bind(now),
+            );
+            // Duplicate rows in one snapshot: the last price per type wins, stock per warehouse adds up.
+            let mut prices: BTreeMap<&str, (&str, i64)> = BTreeMap::new();
+            for price in &pr.prices {
+                prices.insert(price.price_type.id.as_str(), (price.price_type.name.as_str(), price.price.0));
+            }
+            let mut stock: BTreeMap<&str, i64> = BTreeMap::new();
+            for s in &pr.stock {
+                *stock.entry(s.warehouse.trim()).or_default() += s.quantity.0;
+            }
+            stmts.push(Stmt::new(sql::PRODUCT_PRICES_CLEAR).bind(v.entity_id.as_str()));
+            for (pt_id, (pt_name, kop)) in prices {
+                stmts.push(Stmt::new(sql::PRICE_TYPE_UPSERT).bind(crate::ids::new_id("pt")).bind(pt_id).bind(pt_name));
+                stmts.push(Stmt::new(sql::PRODUCT_PRICE_ADD).bind(v.entity_id.as_str()).bind(pt_id).bind(kop));
+            }
+            stmts.push(Stmt::new(sql::PRODUCT_STOCK_CLEAR).bind(v.entity_id.as_str()));
+            for (wh, qty) in stock {
+                stmts.push(Stmt::new(sql::PRODUCT_STOCK_ADD).bind(v.entity_id.as_str()).bind(wh).bind(qty));
+            }
+        }
+    }
+    Decision::Apply(stmts, mails)
+}
+
+#[derive(Debug, Deserialize, Serialize, PartialEq)]
+pub struct InboxStatus {
+    pub id: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// The state of given messages: 1C (and the simulator) can ask what became of what it sent.
+pub async fn status<P: Ports>(p: &P, ids: &[String]) -> AppResult<Vec<InboxStatus>> {
+    p.db().all(Stmt::new(sql::INBOX_STATUS).bind(serde_json::to_string(ids)?)).await
+}

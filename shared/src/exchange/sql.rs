@@ -1,0 +1,80 @@
+//! All SQL of the inbound exchange: the inbox, the sequence guard, and the tables 1C's snapshots
+//! write (companies, legal entities, agreements, price types, users, roles, products).
+
+pub const INBOX_INSERT: &str = "INSERT OR IGNORE INTO inbox (id, batch_id, type, entity_id, seq, payload, status, reason, received_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+pub const INBOX_LOAD: &str = "SELECT id, type AS kind, entity_id, seq, payload FROM inbox \
+     WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'waiting')";
+
+pub const INBOX_WAITING: &str = "SELECT id FROM inbox WHERE status = 'waiting' ORDER BY received_at LIMIT 100";
+
+pub const INBOX_MARK: &str = "UPDATE inbox SET status = ?, reason = ?, attempts = attempts + 1, applied_at = ? WHERE id = ?";
+
+pub const INBOX_STATUS: &str = "SELECT id, status, reason FROM inbox WHERE id IN (SELECT value FROM json_each(?))";
+
+pub const SEQ_CURRENT: &str = "SELECT entity_type, entity_id, seq FROM inbound_seq \
+     WHERE entity_type || ':' || entity_id IN (SELECT value FROM json_each(?))";
+
+/// The sequence number only grows.
+pub const SEQ_ADVANCE: &str = "INSERT INTO inbound_seq (entity_type, entity_id, seq) VALUES (?, ?, ?) \
+     ON CONFLICT(entity_type, entity_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > inbound_seq.seq";
+
+pub const COMPANY_UPSERT: &str = "INSERT INTO companies (id, onec_id, name, full_name, active, onec_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name, full_name = excluded.full_name, active = excluded.active, \
+       onec_seq = excluded.onec_seq, updated_at = excluded.updated_at";
+
+pub const COMPANIES_BY_ONEC: &str = "SELECT id, onec_id FROM companies WHERE onec_id IN (SELECT value FROM json_each(?))";
+
+pub const LEGAL_ENTITY_UPSERT: &str = "INSERT INTO legal_entities (id, company_id, onec_id, name, full_name, inn, kpp, ogrn, legal_address, postal_address, active, updated_at) \
+     VALUES (?, (SELECT id FROM companies WHERE onec_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, name = excluded.name, full_name = excluded.full_name, \
+       inn = excluded.inn, kpp = excluded.kpp, ogrn = excluded.ogrn, legal_address = excluded.legal_address, \
+       postal_address = excluded.postal_address, active = excluded.active, updated_at = excluded.updated_at";
+
+/// Legal entities the snapshot no longer lists are archived, not deleted: orders refer to them.
+pub const LEGAL_ENTITIES_ARCHIVE_MISSING: &str = "UPDATE legal_entities SET active = 0, updated_at = ? \
+     WHERE company_id = (SELECT id FROM companies WHERE onec_id = ?) AND onec_id NOT IN (SELECT value FROM json_each(?))";
+
+pub const PRICE_TYPE_UPSERT: &str = "INSERT INTO price_types (id, onec_id, name) VALUES (?, ?, ?) \
+     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name";
+
+pub const AGREEMENT_UPSERT: &str = "INSERT INTO agreements (id, company_id, legal_entity_id, onec_id, name, number, signed_on, credit_limit_kop, deferral_days, price_type_id, active, updated_at) \
+     VALUES (?, (SELECT id FROM companies WHERE onec_id = ?), (SELECT id FROM legal_entities WHERE onec_id = ?), ?, ?, ?, ?, ?, ?, \
+             (SELECT id FROM price_types WHERE onec_id = ?), ?, ?) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_id = excluded.legal_entity_id, name = excluded.name, \
+       number = excluded.number, signed_on = excluded.signed_on, credit_limit_kop = excluded.credit_limit_kop, \
+       deferral_days = excluded.deferral_days, price_type_id = excluded.price_type_id, active = excluded.active, updated_at = excluded.updated_at";
+
+pub const AGREEMENTS_ARCHIVE_MISSING: &str = "UPDATE agreements SET active = 0, updated_at = ? \
+     WHERE company_id = (SELECT id FROM companies WHERE onec_id = ?) AND onec_id NOT IN (SELECT value FROM json_each(?))";
+
+pub const USERS_BY_ONEC: &str = "SELECT u.id, u.onec_id, u.company_id, u.active, u.email, u.full_name, u.position, u.phone, u.password_hash IS NOT NULL AS has_password, \
+       (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
+     FROM users u WHERE u.onec_id IN (SELECT value FROM json_each(?))";
+
+pub const USER_INSERT: &str = "INSERT INTO users (id, company_id, onec_id, email, full_name, position, phone, active, language, created_at, updated_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// `security_version` grows when access must be re-checked (deactivated, roles or company changed).
+pub const USER_UPDATE: &str = "UPDATE users SET company_id = ?, email = ?, full_name = ?, position = ?, phone = ?, active = ?, \
+       security_version = security_version + ?, updated_at = ? WHERE id = ?";
+
+pub const USER_ROLES_CLEAR: &str = "DELETE FROM user_roles WHERE user_id = ?";
+pub const USER_ROLE_ADD: &str = "INSERT INTO user_roles (company_id, user_id, role) VALUES (?, ?, ?)";
+pub const USER_SESSIONS_REVOKE: &str = "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
+
+pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
+     VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)";
+
+pub const PRODUCT_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
+       name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
+       active = excluded.active, updated_at = excluded.updated_at";
+
+pub const PRODUCT_PRICES_CLEAR: &str = "DELETE FROM product_prices WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
+pub const PRODUCT_PRICE_ADD: &str = "INSERT INTO product_prices (product_id, price_type_id, price_kop) \
+     VALUES ((SELECT id FROM products WHERE onec_id = ?), (SELECT id FROM price_types WHERE onec_id = ?), ?)";
+pub const PRODUCT_STOCK_CLEAR: &str = "DELETE FROM product_stock WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
+pub const PRODUCT_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehouse, qty_milli) VALUES ((SELECT id FROM products WHERE onec_id = ?), ?, ?)";

@@ -1,0 +1,310 @@
+//! A platform-neutral HTTP surface: the Workers turn their requests into [`ApiRequest`] and
+//! send back the [`ApiResponse`]; routing, access control, CSRF, problems and the security
+//! headers all happen here, once, for every capability.
+
+use crate::auth::roles::Role;
+use crate::error::{AppError, AppResult, Lang};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Largest JSON body any route accepts. 1C batches are bounded separately by the exchange.
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct ApiRequest {
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Header names in lowercase.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// `scheme://host[:port]` of the URL the request was sent to.
+    pub origin: String,
+    /// The client's address as the edge reports it (`CF-Connecting-IP`).
+    pub client_ip: Option<String>,
+}
+
+impl ApiRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let raw = self.header("cookie")?;
+        raw.split(';').find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    }
+
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::from_accept_language(self.header("accept-language"))
+    }
+
+    pub fn is_state_changing(&self) -> bool {
+        !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS")
+    }
+
+    /// Decodes a JSON body: 415 for another content type, 413 when too large, 400 when malformed.
+    pub fn json<T: DeserializeOwned>(&self) -> AppResult<T> {
+        let ct = self.header("content-type").unwrap_or("");
+        if !ct.to_ascii_lowercase().starts_with("application/json") {
+            return Err(AppError::new(
+                crate::error::ErrorKind::UnsupportedMediaType,
+                "unsupported-media-type",
+                "Ожидается тело в формате application/json.",
+                "Expected an application/json body.",
+            ));
+        }
+        if self.body.len() > MAX_JSON_BODY {
+            return Err(AppError::new(crate::error::ErrorKind::PayloadTooLarge, "payload-too-large", "Слишком большой запрос.", "Request body too large."));
+        }
+        serde_json::from_slice(&self.body).map_err(AppError::malformed_json)
+    }
+}
+
+/// What is logged for a request: never tokens, passwords or bodies.
+#[derive(Debug, Clone, Default)]
+pub struct LogContext {
+    pub route: Option<&'static str>,
+    pub company_id: Option<String>,
+    pub user_id: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub log: LogContext,
+}
+
+impl ApiResponse {
+    pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResponse {
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+        ApiResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            body,
+            log: LogContext::default(),
+        }
+    }
+
+    pub fn no_content() -> ApiResponse {
+        ApiResponse { status: 204, headers: Vec::new(), body: Vec::new(), log: LogContext::default() }
+    }
+
+    pub fn problem(err: &AppError, lang: Lang) -> ApiResponse {
+        let body = serde_json::to_vec(&err.to_problem(lang)).unwrap_or_default();
+        let mut headers = vec![("content-type".to_string(), "application/problem+json; charset=utf-8".to_string())];
+        if let Some(secs) = err.extra.get("retry_after_seconds").and_then(|v| v.as_i64()) {
+            headers.push(("retry-after".into(), secs.to_string()));
+        }
+        ApiResponse {
+            status: err.status(),
+            headers,
+            body,
+            log: LogContext { error: Some(err.to_string()), ..Default::default() },
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> ApiResponse {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The headers every response carries (API and pages alike; `static/_headers` repeats them for
+/// the files served without a Worker).
+pub const SECURITY_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+    ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+    ("cross-origin-opener-policy", "same-origin"),
+];
+
+pub fn add_security_headers(resp: &mut ApiResponse) {
+    for (k, v) in SECURITY_HEADERS {
+        if resp.header(k).is_none() {
+            resp.headers.push((k.to_string(), v.to_string()));
+        }
+    }
+    if resp.header("cache-control").is_none() {
+        resp.headers.push(("cache-control".into(), "no-store".into()));
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (sign-in, password reset). State-changing ones still pass the CSRF check.
+    Public,
+    /// A signed-in user holding any of these roles; an empty list means any signed-in user.
+    Roles(&'static [Role]),
+    /// 1C: HMAC-signed, checked by the handler over the raw body; no cookie, no Origin.
+    Onec,
+}
+
+pub struct Route<H> {
+    pub method: &'static str,
+    /// OpenAPI-style template: `/api/company/employees/{id}`.
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: H,
+}
+
+/// Path parameters of a matched route.
+#[derive(Debug, Default, Clone)]
+pub struct Params(pub Vec<(&'static str, String)>);
+
+impl Params {
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+}
+
+fn match_template(template: &'static str, path: &str) -> Option<Params> {
+    let mut params = Vec::new();
+    let mut t = template.trim_end_matches('/').split('/');
+    let mut p = path.trim_end_matches('/').split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(Params(params)),
+            (Some(ts), Some(ps)) => {
+                if let Some(name) = ts.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    if ps.is_empty() || ps.len() > 200 {
+                        return None;
+                    }
+                    params.push((name, ps.to_string()));
+                } else if ts != ps {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Finds the route: 404 when no template matches the path, 405 when only the method differs.
+pub fn match_route<'r, H>(routes: &'r [Route<H>], req: &ApiRequest) -> AppResult<(&'r Route<H>, Params)> {
+    let mut path_matched = false;
+    for r in routes {
+        if let Some(params) = match_template(r.path, &req.path) {
+            if r.method == req.method || (req.method == "HEAD" && r.method == "GET") {
+                return Ok((r, params));
+            }
+            path_matched = true;
+        }
+    }
+    Err(if path_matched { AppError::method_not_allowed() } else { AppError::not_found() })
+}
+
+/// Refuses a cross-site state-changing request: the browser's `Origin` must be the portal's.
+/// (The session cookie is also `SameSite=Strict`; this is the second, independent defence.)
+pub fn check_origin(req: &ApiRequest, public_url: &str) -> AppResult<()> {
+    if !req.is_state_changing() {
+        return Ok(());
+    }
+    match req.header("origin") {
+        Some(o) if o == public_url || o == req.origin => Ok(()),
+        _ => Err(AppError::new(
+            crate::error::ErrorKind::Forbidden,
+            "csrf-origin-mismatch",
+            "Запрос отклонён: он пришёл не со страницы портала.",
+            "Request refused: it did not come from a portal page.",
+        )),
+    }
+}
+
+/// Turns a handler's result into the response sent: problems rendered in the caller's language,
+/// security headers on every response.
+pub fn finish(req: &ApiRequest, result: AppResult<ApiResponse>, log: LogContext) -> ApiResponse {
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => ApiResponse::problem(&e, req.lang()),
+    };
+    let error = resp.log.error.take();
+    resp.log = LogContext { error, ..log };
+    add_security_headers(&mut resp);
+    resp
+}
+
+/// Cursor-paginated lists share this limit rule: default 50, at most 200.
+pub fn page_limit(req: &ApiRequest) -> AppResult<i64> {
+    match req.query_param("limit") {
+        None => Ok(50),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if (1..=200).contains(&n) => Ok(n),
+            _ => Err(AppError::bad_request("invalid-limit", "Параметр limit должен быть от 1 до 200.", "limit must be between 1 and 200.")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(method: &str, path: &str) -> ApiRequest {
+        ApiRequest { method: method.into(), path: path.into(), origin: "http://127.0.0.1:8787".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn routes_match_templates_and_methods() {
+        let routes = [
+            Route { method: "GET", path: "/api/x/items/{id}", access: Access::Public, handler: 1 },
+            Route { method: "POST", path: "/api/x/items", access: Access::Public, handler: 2 },
+        ];
+        let (r, p) = match_route(&routes, &req("GET", "/api/x/items/abc")).unwrap();
+        assert_eq!(r.handler, 1);
+        assert_eq!(p.get("id"), "abc");
+        assert_eq!(match_route(&routes, &req("DELETE", "/api/x/items/abc")).err().unwrap().status(), 405);
+        assert_eq!(match_route(&routes, &req("GET", "/api/x/items/abc/more")).err().unwrap().status(), 404);
+        assert_eq!(match_route(&routes, &req("GET", "/api/x/items/")).err().unwrap().status(), 405);
+    }
+
+    #[test]
+    fn origin_check_only_for_state_changes() {
+        let mut r = req("POST", "/api/x");
+        assert!(check_origin(&r, "https://portal.example").is_err());
+        r.headers.push(("origin".into(), "https://evil.example".into()));
+        assert_eq!(check_origin(&r, "https://portal.example").unwrap_err().code, "csrf-origin-mismatch");
+        r.headers[0].1 = "http://127.0.0.1:8787".into();
+        assert!(check_origin(&r, "https://portal.example").is_ok());
+        assert!(check_origin(&req("GET", "/api/x"), "https://portal.example").is_ok());
+    }
+
+    #[test]
+    fn every_response_gets_security_headers() {
+        let r = req("GET", "/x");
+        let resp = finish(&r, Err(AppError::not_found()), LogContext::default());
+        assert_eq!(resp.status, 404);
+        for (k, _) in SECURITY_HEADERS {
+            assert!(resp.header(k).is_some(), "{k}");
+        }
+        assert_eq!(resp.header("content-type"), Some("application/problem+json; charset=utf-8"));
+    }
+
+    #[test]
+    fn cookies_parse() {
+        let mut r = req("GET", "/");
+        r.headers.push(("cookie".into(), "a=1; __Host-portal_at=tok.en; b=2".into()));
+        assert_eq!(r.cookie("__Host-portal_at").as_deref(), Some("tok.en"));
+        assert_eq!(r.cookie("c"), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! The portal's domain crate: pure Rust, no Workers dependency, tested natively.
+//! Capabilities (`auth`, `company`, `exchange`) each own their routes, rules and SQL and run
+//! behind the ports in [`ports`]; the Workers in `functions/` only adapt D1, R2 and Queues.
+
+pub mod auth;
+pub mod company;
+pub mod config;
+pub mod error;
+pub mod exchange;
+pub mod http;
+pub mod ids;
+pub mod mail;
+pub mod money;
+pub mod ports;
+pub mod routes;
+pub mod time;
+pub mod validate;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sqlite;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
+
+pub use error::{AppError, AppResult};

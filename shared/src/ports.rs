@@ -1,0 +1,199 @@
+//! The small ports the capabilities run behind. The Workers implement them with D1, R2, Queues
+//! and an HTTP mail API; native tests (and a future self-hosted runtime) with SQLite and memory.
+//! Futures are not `Send`: Workers run on one thread.
+
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// A value bound to a statement parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl From<i64> for SqlValue {
+    fn from(v: i64) -> Self {
+        SqlValue::Integer(v)
+    }
+}
+impl From<i32> for SqlValue {
+    fn from(v: i32) -> Self {
+        SqlValue::Integer(v as i64)
+    }
+}
+impl From<u32> for SqlValue {
+    fn from(v: u32) -> Self {
+        SqlValue::Integer(v as i64)
+    }
+}
+impl From<bool> for SqlValue {
+    fn from(v: bool) -> Self {
+        SqlValue::Integer(v as i64)
+    }
+}
+impl From<&str> for SqlValue {
+    fn from(v: &str) -> Self {
+        SqlValue::Text(v.to_string())
+    }
+}
+impl From<String> for SqlValue {
+    fn from(v: String) -> Self {
+        SqlValue::Text(v)
+    }
+}
+impl From<&String> for SqlValue {
+    fn from(v: &String) -> Self {
+        SqlValue::Text(v.clone())
+    }
+}
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(SqlValue::Null)
+    }
+}
+impl From<crate::money::Kopecks> for SqlValue {
+    fn from(v: crate::money::Kopecks) -> Self {
+        SqlValue::Integer(v.0)
+    }
+}
+impl From<crate::money::Milli> for SqlValue {
+    fn from(v: crate::money::Milli) -> Self {
+        SqlValue::Integer(v.0)
+    }
+}
+impl From<DateTime<Utc>> for SqlValue {
+    fn from(v: DateTime<Utc>) -> Self {
+        SqlValue::Text(crate::time::to_db(v))
+    }
+}
+
+/// One SQL statement (SQLite dialect, which D1 speaks) with positional `?` parameters.
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    pub sql: Cow<'static, str>,
+    pub params: Vec<SqlValue>,
+}
+
+impl Stmt {
+    pub fn new(sql: &'static str) -> Self {
+        Stmt { sql: Cow::Borrowed(sql), params: Vec::new() }
+    }
+
+    pub fn dynamic(sql: String) -> Self {
+        Stmt { sql: Cow::Owned(sql), params: Vec::new() }
+    }
+
+    pub fn bind(mut self, v: impl Into<SqlValue>) -> Self {
+        self.params.push(v.into());
+        self
+    }
+}
+
+/// A row: column name to JSON value (integers stay integers, exact up to 2^53 on D1).
+pub type Row = Map<String, Value>;
+
+#[derive(Debug, Clone, Default)]
+pub struct StmtResult {
+    pub rows: Vec<Row>,
+    /// Rows changed by an INSERT/UPDATE/DELETE.
+    pub changes: u64,
+}
+
+impl StmtResult {
+    pub fn parse<T: DeserializeOwned>(self) -> AppResult<Vec<T>> {
+        self.rows
+            .into_iter()
+            .map(|r| serde_json::from_value(Value::Object(r)).map_err(|e| AppError::internal(format!("row decode: {e}"))))
+            .collect()
+    }
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Database {
+    /// Runs one statement.
+    async fn run(&self, stmt: Stmt) -> AppResult<StmtResult>;
+    /// Runs statements as one transaction: all apply or none (a D1 `batch`).
+    async fn batch(&self, stmts: Vec<Stmt>) -> AppResult<Vec<StmtResult>>;
+}
+
+/// Typed reads over any [`Database`].
+#[allow(async_fn_in_trait)]
+pub trait DatabaseExt: Database {
+    async fn all<T: DeserializeOwned>(&self, stmt: Stmt) -> AppResult<Vec<T>> {
+        self.run(stmt).await?.parse()
+    }
+    async fn first<T: DeserializeOwned>(&self, stmt: Stmt) -> AppResult<Option<T>> {
+        Ok(self.all(stmt).await?.into_iter().next())
+    }
+    async fn exec(&self, stmt: Stmt) -> AppResult<u64> {
+        Ok(self.run(stmt).await?.changes)
+    }
+}
+impl<D: Database + ?Sized> DatabaseExt for D {}
+
+/// Document files and other large payloads (R2).
+#[allow(async_fn_in_trait)]
+pub trait BlobStore {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> AppResult<()>;
+    async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>>;
+}
+
+/// Wakes the inbound-message consumer (Queues). Messages are small: ids, never payloads.
+#[allow(async_fn_in_trait)]
+pub trait WakeQueue {
+    async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()>;
+}
+
+/// One e-mail. Plain text: links and short notices only.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Mailer {
+    async fn send(&self, mail: &Mail) -> AppResult<()>;
+}
+
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock: production always uses this one.
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock fixed by a test.
+pub struct FixedClock(pub DateTime<Utc>);
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// Everything a capability needs from its platform.
+pub trait Ports {
+    type Db: Database;
+    type Mail: Mailer;
+    type Queue: WakeQueue;
+    type Blobs: BlobStore;
+    fn db(&self) -> &Self::Db;
+    fn mailer(&self) -> &Self::Mail;
+    fn queue(&self) -> &Self::Queue;
+    fn blobs(&self) -> &Self::Blobs;
+    fn now(&self) -> DateTime<Utc>;
+    fn config(&self) -> &crate::config::Config;
+}

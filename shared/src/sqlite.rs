@@ -1,0 +1,98 @@
+//! The database port on native SQLite: native tests run the production SQL on a real SQLite,
+//! and a self-hosted runtime can start from here.
+
+use crate::error::{AppError, AppResult};
+use crate::ports::{Database, Row, SqlValue, Stmt, StmtResult};
+use rusqlite::types::{Value as SqlV, ValueRef};
+use rusqlite::Connection;
+use serde_json::Value;
+use std::cell::RefCell;
+use std::path::Path;
+
+pub struct SqliteDb {
+    conn: RefCell<Connection>,
+}
+
+impl SqliteDb {
+    /// A fresh in-memory database with every migration in `d1-migrations/` applied.
+    pub fn in_memory_migrated() -> AppResult<SqliteDb> {
+        let conn = Connection::open_in_memory().map_err(|e| AppError::internal(e.to_string()))?;
+        let db = SqliteDb { conn: RefCell::new(conn) };
+        db.apply_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../d1-migrations"))?;
+        Ok(db)
+    }
+
+    pub fn open(path: &Path) -> AppResult<SqliteDb> {
+        let conn = Connection::open(path).map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(SqliteDb { conn: RefCell::new(conn) })
+    }
+
+    pub fn apply_migrations(&self, dir: &Path) -> AppResult<()> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| AppError::internal(format!("{dir:?}: {e}")))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        for f in files {
+            let sql = std::fs::read_to_string(&f).map_err(|e| AppError::internal(e.to_string()))?;
+            self.conn.borrow().execute_batch(&sql).map_err(|e| AppError::internal(format!("{f:?}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    fn run_on(conn: &Connection, stmt: &Stmt) -> AppResult<StmtResult> {
+        let mut prepared = conn.prepare(&stmt.sql).map_err(|e| AppError::internal(format!("prepare: {e}")))?;
+        let params: Vec<SqlV> = stmt
+            .params
+            .iter()
+            .map(|p| match p {
+                SqlValue::Null => SqlV::Null,
+                SqlValue::Integer(i) => SqlV::Integer(*i),
+                SqlValue::Real(f) => SqlV::Real(*f),
+                SqlValue::Text(s) => SqlV::Text(s.clone()),
+                SqlValue::Blob(b) => SqlV::Blob(b.clone()),
+            })
+            .collect();
+        let names: Vec<String> = prepared.column_names().iter().map(|s| s.to_string()).collect();
+        if names.is_empty() {
+            let changes = prepared.execute(rusqlite::params_from_iter(params)).map_err(|e| AppError::internal(format!("execute: {e}")))?;
+            return Ok(StmtResult { rows: Vec::new(), changes: changes as u64 });
+        }
+        let mut rows_out = Vec::new();
+        let mut rows = prepared.query(rusqlite::params_from_iter(params)).map_err(|e| AppError::internal(format!("query: {e}")))?;
+        while let Some(row) = rows.next().map_err(|e| AppError::internal(format!("row: {e}")))? {
+            let mut map = Row::new();
+            for (i, name) in names.iter().enumerate() {
+                let v = match row.get_ref(i).map_err(|e| AppError::internal(e.to_string()))? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::from(n),
+                    ValueRef::Real(f) => Value::from(f),
+                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Array(b.iter().map(|x| Value::from(*x)).collect()),
+                };
+                map.insert(name.clone(), v);
+            }
+            rows_out.push(map);
+        }
+        drop(rows);
+        Ok(StmtResult { rows: rows_out, changes: conn.changes() })
+    }
+}
+
+impl Database for SqliteDb {
+    async fn run(&self, stmt: Stmt) -> AppResult<StmtResult> {
+        Self::run_on(&self.conn.borrow(), &stmt)
+    }
+
+    async fn batch(&self, stmts: Vec<Stmt>) -> AppResult<Vec<StmtResult>> {
+        let mut conn = self.conn.borrow_mut();
+        let tx = conn.transaction().map_err(|e| AppError::internal(e.to_string()))?;
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in &stmts {
+            out.push(Self::run_on(&tx, s)?);
+        }
+        tx.commit().map_err(|e| AppError::internal(e.to_string()))?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,138 @@
+//! Ports for native tests: real SQLite with the real migrations, mail and queue kept in memory,
+//! a clock the test sets.
+
+use crate::config::Config;
+use crate::error::AppResult;
+use crate::http::ApiRequest;
+use crate::ports::{BlobStore, Mail, Mailer, Ports, WakeQueue};
+use crate::sqlite::SqliteDb;
+use chrono::{DateTime, Utc};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+#[derive(Default)]
+pub struct MemMail(pub RefCell<Vec<Mail>>);
+impl Mailer for MemMail {
+    async fn send(&self, mail: &Mail) -> AppResult<()> {
+        self.0.borrow_mut().push(mail.clone());
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+pub struct MemQueue(pub RefCell<Vec<Vec<String>>>);
+impl WakeQueue for MemQueue {
+    async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
+        self.0.borrow_mut().push(ids);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+pub struct MemBlobs(pub RefCell<HashMap<String, Vec<u8>>>);
+impl BlobStore for MemBlobs {
+    async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> AppResult<()> {
+        self.0.borrow_mut().insert(key.to_string(), bytes);
+        Ok(())
+    }
+    async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+}
+
+pub struct TestPorts {
+    pub db: SqliteDb,
+    pub mail: MemMail,
+    pub queue: MemQueue,
+    pub blobs: MemBlobs,
+    pub now: Cell<DateTime<Utc>>,
+    pub config: Config,
+}
+
+impl TestPorts {
+    pub fn new() -> TestPorts {
+        TestPorts {
+            db: SqliteDb::in_memory_migrated().expect("migrations apply"),
+            mail: MemMail::default(),
+            queue: MemQueue::default(),
+            blobs: MemBlobs::default(),
+            now: Cell::new("2026-11-28T09:00:00Z".parse().expect("time")),
+            config: Config::for_tests(),
+        }
+    }
+
+    pub fn advance(&self, d: chrono::Duration) {
+        self.now.set(self.now.get() + d);
+    }
+
+    /// The last mail sent to `to`.
+    pub fn last_mail_to(&self, to: &str) -> Option<Mail> {
+        self.mail.0.borrow().iter().rev().find(|m| m.to == to).cloned()
+    }
+}
+
+impl Default for TestPorts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Ports for TestPorts {
+    type Db = SqliteDb;
+    type Mail = MemMail;
+    type Queue = MemQueue;
+    type Blobs = MemBlobs;
+    fn db(&self) -> &SqliteDb {
+        &self.db
+    }
+    fn mailer(&self) -> &MemMail {
+        &self.mail
+    }
+    fn queue(&self) -> &MemQueue {
+        &self.queue
+    }
+    fn blobs(&self) -> &MemBlobs {
+        &self.blobs
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.now.get()
+    }
+    fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+/// A request as a browser on the portal's page would send it.
+pub fn request(method: &str, path: &str, body: Option<serde_json::Value>, cookies: &str) -> ApiRequest {
+    let mut headers = vec![("origin".to_string(), "http://127.0.0.1:8787".to_string())];
+    if body.is_some() {
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    if !cookies.is_empty() {
+        headers.push(("cookie".into(), cookies.to_string()));
+    }
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        None => (path, Vec::new()),
+    };
+    ApiRequest {
+        method: method.into(),
+        path: path.into(),
+        query,
+        headers,
+        body: body.map(|b| serde_json::to_vec(&b).expect("json")).unwrap_or_default(),
+        origin: "http://127.0.0.1:8787".into(),
+        client_ip: Some("10.0.0.1".into()),
+    }
+}
+
+/// `name=value; ...` from a response's Set-Cookie headers, for the next request.
+pub fn cookies_from(resp: &crate::http::ApiResponse) -> String {
+    resp.headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .filter_map(|(_, v)| v.split(';').next())
+        .filter(|kv| !kv.ends_with('='))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,300 @@
+//! Whole-capability flows on real SQLite with the real migrations, through the same handlers the
+//! Workers call: 1C data in, first access, sign-in, sessions, throttling, company scoping.
+
+use chrono::Duration;
+use futures::executor::block_on;
+use serde_json::{json, Value};
+use shared::exchange::contract;
+use shared::http::{ApiRequest, ApiResponse};
+use shared::ports::{DatabaseExt, Stmt};
+use shared::testing::{cookies_from, request, TestPorts};
+
+fn body(r: &ApiResponse) -> Value {
+    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+}
+
+fn signed(p: &TestPorts, payload: &Value) -> ApiRequest {
+    let bytes = serde_json::to_vec(payload).unwrap();
+    let ts = p.now.get().timestamp();
+    let sig = contract::sign(&p.config.onec_hmac_secret, ts, &bytes);
+    ApiRequest {
+        method: "POST".into(),
+        path: "/exchange/v1/messages".into(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            (contract::TIMESTAMP_HEADER.into(), ts.to_string()),
+            (contract::SIGNATURE_HEADER.into(), sig),
+        ],
+        body: bytes,
+        origin: "http://127.0.0.1:8787".into(),
+        ..Default::default()
+    }
+}
+
+/// Sends messages as 1C would and runs the consumer on what the queue received.
+fn send(p: &TestPorts, messages: Vec<Value>) -> Value {
+    let batch = json!({"batch_id": shared::ids::new_id("b"), "sent_at": "2026-11-28T12:00:00", "messages": messages});
+    let resp = block_on(shared::exchange::api::handle(p, signed(p, &batch)));
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    let woken: Vec<Vec<String>> = p.queue.0.borrow_mut().drain(..).collect();
+    for ids in woken {
+        block_on(shared::exchange::inbox::process(p, &ids)).unwrap();
+    }
+    body(&resp)
+}
+
+fn company_msg(id: &str, seq: i64, entity: &str, name: &str) -> Value {
+    json!({"id": id, "type": "company", "entity_id": entity, "seq": seq, "payload": {
+        "name": name,
+        "legal_entities": [{"id": format!("{entity}-le1"), "name": format!("ООО {name}"), "inn": "7707083893", "kpp": "773601001"}],
+        "agreements": [{"id": format!("{entity}-ag1"), "legal_entity_id": format!("{entity}-le1"), "name": "Основной договор",
+                        "credit_limit": 2500000.00, "deferral_days": 30, "price_type": {"id": "pt-opt", "name": "Оптовая"}}]
+    }})
+}
+
+fn user_msg(id: &str, seq: i64, entity: &str, company: &str, email: &str, roles: &[&str], active: bool) -> Value {
+    json!({"id": id, "type": "user", "entity_id": entity, "seq": seq, "payload": {
+        "company_id": company, "email": email, "full_name": "Иванов Иван", "roles": roles, "active": active
+    }})
+}
+
+fn token_from_mail(p: &TestPorts, to: &str) -> String {
+    let mail = p.last_mail_to(to).expect("a mail");
+    mail.text.split("#token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+fn set_password(p: &TestPorts, token: &str, password: &str) -> ApiResponse {
+    block_on(shared::auth::api::handle(p, request("POST", "/api/auth/password-resets", Some(json!({"token": token, "password": password})), "")))
+}
+
+fn sign_in(p: &TestPorts, email: &str, password: &str) -> ApiResponse {
+    block_on(shared::auth::api::handle(p, request("POST", "/api/auth/sign-in", Some(json!({"email": email, "password": password})), "")))
+}
+
+const PW: &str = "Пароль-2026-поле";
+
+/// Two companies, an admin in each, a buyer in A; all with passwords set through their links.
+fn seeded() -> TestPorts {
+    let p = TestPorts::new();
+    send(
+        &p,
+        vec![
+            company_msg("m1", 1, "A", "Альфа Агро"),
+            company_msg("m2", 1, "B", "Бета Фермы"),
+            user_msg("m3", 1, "uA", "A", "admin@alfa.ru", &["admin"], true),
+            user_msg("m4", 1, "uA2", "A", "buyer@alfa.ru", &["buyer"], true),
+            user_msg("m5", 1, "uB", "B", "admin@beta.ru", &["admin", "accountant"], true),
+        ],
+    );
+    for email in ["admin@alfa.ru", "buyer@alfa.ru", "admin@beta.ru"] {
+        let t = token_from_mail(&p, email);
+        assert_eq!(set_password(&p, &t, PW).status, 204);
+    }
+    p
+}
+
+fn session(p: &TestPorts, email: &str) -> String {
+    let r = sign_in(p, email, PW);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    cookies_from(&r)
+}
+
+fn get(p: &TestPorts, path: &str, cookies: &str) -> ApiResponse {
+    let req = request("GET", path, None, cookies);
+    if path.starts_with("/api/company") {
+        block_on(shared::company::api::handle(p, req))
+    } else {
+        block_on(shared::auth::api::handle(p, req))
+    }
+}
+
+#[test]
+fn onec_data_arrives_and_first_access_works() {
+    let p = seeded();
+    let c = session(&p, "admin@alfa.ru");
+    let me = get(&p, "/api/auth/me", &c);
+    assert_eq!(me.status, 200);
+    assert_eq!(body(&me)["company"]["name"], "Альфа Агро");
+    assert_eq!(body(&me)["user"]["roles"], json!(["admin"]));
+    let company = body(&get(&p, "/api/company/company", &c));
+    assert_eq!(company["legal_entities"][0]["inn"], "7707083893");
+    assert_eq!(company["agreements"][0]["credit_limit_kop"], 250000000);
+    assert_eq!(company["agreements"][0]["price_type"], "Оптовая");
+    // The link works once.
+    let t = token_from_mail(&p, "admin@alfa.ru");
+    assert_eq!(body(&set_password(&p, &t, "Другой-пароль-1"))["code"], "link-invalid");
+}
+
+#[test]
+fn duplicates_stale_and_invalid_messages() {
+    let p = seeded();
+    // Same message id again: a duplicate, nothing changes.
+    let r = send(&p, vec![company_msg("m1", 1, "A", "Переименовано")]);
+    assert_eq!(r["results"][0]["status"], "duplicate");
+    // A newer snapshot applies; an older one after it is ignored.
+    send(&p, vec![company_msg("m10", 5, "A", "Альфа Агро Плюс")]);
+    send(&p, vec![company_msg("m11", 4, "A", "Старое имя")]);
+    let c = session(&p, "admin@alfa.ru");
+    assert_eq!(body(&get(&p, "/api/company/company", &c))["company"]["name"], "Альфа Агро Плюс");
+    let st = block_on(shared::exchange::inbox::status(&p, &["m11".to_string()])).unwrap();
+    assert_eq!(st[0].status, "stale");
+    // Invalid messages are rejected with a reason and kept; valid ones in the batch still apply.
+    let r = send(
+        &p,
+        vec![
+            json!({"id": "m12", "type": "user", "entity_id": "uX", "seq": 1, "payload": {"company_id": "A", "email": "bad", "full_name": "X", "roles": []}}),
+            json!({"id": "m13", "type": "teleport", "entity_id": "x", "seq": 1, "payload": {}}),
+            json!({"id": "m14", "type": "product", "entity_id": "p1", "seq": 1, "payload": {"article": "RM-6205", "name": "Подшипник 6205", "unit": "шт", "vat_rate": 20,
+                   "prices": [{"price_type": {"id": "pt-opt", "name": "Оптовая"}, "price": 1234.56}], "stock": [{"warehouse": "Краснодар", "quantity": 12.5}]}}),
+        ],
+    );
+    assert_eq!(r["results"][0]["status"], "rejected");
+    assert_eq!(r["results"][1]["code"], "unknown-type");
+    assert_eq!(r["results"][2]["status"], "accepted");
+    #[derive(serde::Deserialize)]
+    struct P {
+        price_kop: i64,
+        qty_milli: i64,
+        name_norm: String,
+    }
+    let prod: P = block_on(p.db.first(Stmt::new(
+        "SELECT pp.price_kop, ps.qty_milli, p.name_norm FROM products p JOIN product_prices pp ON pp.product_id = p.id JOIN product_stock ps ON ps.product_id = p.id WHERE p.onec_id = 'p1'",
+    )))
+    .unwrap()
+    .unwrap();
+    assert_eq!((prod.price_kop, prod.qty_milli, prod.name_norm.as_str()), (123456, 12500, "подшипник 6205"));
+    let kept = block_on(shared::exchange::inbox::status(&p, &["m12".to_string(), "m13".to_string()])).unwrap();
+    assert!(kept.iter().all(|k| k.status == "rejected" && k.reason.is_some()));
+}
+
+#[test]
+fn forged_and_replayed_batches_are_refused() {
+    let p = TestPorts::new();
+    let batch = json!({"batch_id": "b1", "sent_at": "2026-11-28T12:00:00", "messages": [company_msg("m1", 1, "A", "Альфа")]});
+    let mut forged = signed(&p, &batch);
+    forged.body = serde_json::to_vec(&json!({"batch_id": "b1", "sent_at": "x", "messages": [company_msg("m1", 1, "A", "Подмена")]})).unwrap();
+    let r = block_on(shared::exchange::api::handle(&p, forged));
+    assert_eq!((r.status, body(&r)["reason"].as_str()), (401, Some("signature-invalid")));
+    let replay = signed(&p, &batch);
+    p.advance(Duration::minutes(10));
+    let r = block_on(shared::exchange::api::handle(&p, replay));
+    assert_eq!((r.status, body(&r)["reason"].as_str()), (401, Some("timestamp-out-of-range")));
+    assert!(p.queue.0.borrow().is_empty());
+}
+
+#[test]
+fn users_wait_for_their_company() {
+    let p = TestPorts::new();
+    send(&p, vec![user_msg("u1", 1, "uZ", "Z", "z@zeta.ru", &["buyer"], true)]);
+    let st = block_on(shared::exchange::inbox::status(&p, &["u1".to_string()])).unwrap();
+    assert_eq!(st[0].status, "waiting");
+    send(&p, vec![company_msg("c1", 1, "Z", "Зета")]);
+    let st = block_on(shared::exchange::inbox::status(&p, &["u1".to_string()])).unwrap();
+    assert_eq!(st[0].status, "applied");
+    assert!(p.last_mail_to("z@zeta.ru").is_some());
+}
+
+#[test]
+fn deactivated_or_changed_user_is_refused_on_next_request() {
+    let p = seeded();
+    let c = session(&p, "buyer@alfa.ru");
+    assert_eq!(get(&p, "/api/auth/me", &c).status, 200);
+    // Roles changed in 1C: the next request is refused; a refresh gives the new roles.
+    send(&p, vec![user_msg("m20", 2, "uA2", "A", "buyer@alfa.ru", &["buyer", "accountant"], true)]);
+    assert_eq!(body(&get(&p, "/api/auth/me", &c))["code"], "session-expired");
+    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/refresh", None, &c)));
+    assert_eq!(r.status, 200);
+    assert_eq!(body(&r)["roles"], json!(["buyer", "accountant"]));
+    let c2 = format!("{}; {}", cookies_from(&r), c.split("; ").find(|s| s.starts_with("portal_rt")).unwrap());
+    assert_eq!(get(&p, "/api/auth/me", &c2).status, 200);
+    // Deactivated: refused, and cannot refresh or sign in.
+    send(&p, vec![user_msg("m21", 3, "uA2", "A", "buyer@alfa.ru", &["buyer"], false)]);
+    assert_eq!(get(&p, "/api/auth/me", &c2).status, 401);
+    assert_eq!(block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/refresh", None, &c2))).status, 401);
+    assert_eq!(body(&sign_in(&p, "buyer@alfa.ru", PW))["code"], "invalid-credentials");
+}
+
+#[test]
+fn sign_out_ends_the_session() {
+    let p = seeded();
+    let c = session(&p, "admin@alfa.ru");
+    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/sign-out", None, &c)));
+    assert_eq!(r.status, 204);
+    assert!(r.headers.iter().any(|(k, v)| k == "set-cookie" && v.contains("Max-Age=0")));
+    assert_eq!(get(&p, "/api/auth/me", &c).status, 401);
+}
+
+#[test]
+fn throttling_per_account_and_per_ip() {
+    let mut p = seeded();
+    p.config.throttle_account_max = 3;
+    p.config.throttle_ip_max = 5;
+    // Per account: 3 failures lock this account, even with the right password; another account
+    // from the same IP still signs in.
+    for _ in 0..3 {
+        assert_eq!(sign_in(&p, "admin@alfa.ru", "wrong-password-1").status, 401);
+    }
+    let locked = sign_in(&p, "admin@alfa.ru", PW);
+    assert_eq!((locked.status, body(&locked)["code"].as_str()), (429, Some("too-many-attempts")));
+    assert!(locked.header("retry-after").is_some());
+    assert_eq!(sign_in(&p, "buyer@alfa.ru", PW).status, 200);
+    // The window ends: the account works again.
+    p.advance(Duration::minutes(16));
+    assert_eq!(sign_in(&p, "admin@alfa.ru", PW).status, 200);
+    // Per IP: failures spread over accounts (none reaching its own limit) lock the IP.
+    for email in ["x1@a.ru", "x2@a.ru", "x3@a.ru", "x4@a.ru", "x5@a.ru"] {
+        assert_eq!(sign_in(&p, email, "nope-nope-1").status, 401);
+    }
+    assert_eq!(sign_in(&p, "buyer@alfa.ru", PW).status, 429);
+    // Unknown and known accounts get the same answers.
+    assert_eq!(body(&sign_in(&p, "ghost@a.ru", "x"))["code"], "too-many-attempts");
+}
+
+#[test]
+fn forgot_password_through_mail_and_link_expiry() {
+    let p = seeded();
+    let before = p.mail.0.borrow().len();
+    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/password-reset-requests", Some(json!({"email": "nobody@x.ru"})), "")));
+    assert_eq!(r.status, 202);
+    assert_eq!(p.mail.0.borrow().len(), before, "no mail for an unknown address");
+    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/password-reset-requests", Some(json!({"email": "Admin@Alfa.ru"})), "")));
+    assert_eq!(r.status, 202);
+    let t = token_from_mail(&p, "admin@alfa.ru");
+    // Expired after its lifetime (2 hours), with the clock the test sets.
+    p.advance(Duration::hours(3));
+    assert_eq!(body(&set_password(&p, &t, "Новый-пароль-77"))["code"], "link-invalid");
+    block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/password-reset-requests", Some(json!({"email": "admin@alfa.ru"})), "")));
+    let t = token_from_mail(&p, "admin@alfa.ru");
+    let weak = set_password(&p, &t, "short");
+    assert_eq!(body(&weak)["field_errors"][0]["code"], "too-short");
+    assert_eq!(set_password(&p, &t, "Новый-пароль-77").status, 204);
+    assert_eq!(sign_in(&p, "admin@alfa.ru", PW).status, 401);
+    assert_eq!(sign_in(&p, "admin@alfa.ru", "Новый-пароль-77").status, 200);
+}
+
+#[test]
+fn company_scoping_and_roles() {
+    let p = seeded();
+    let a_admin = session(&p, "admin@alfa.ru");
+    let a_buyer = session(&p, "buyer@alfa.ru");
+    let b_admin = session(&p, "admin@beta.ru");
+    let list = body(&get(&p, "/api/company/employees", &a_admin));
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    let a_employee = list["items"][0]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/company/employees/{a_employee}");
+    assert_eq!(get(&p, &path, &a_admin).status, 200);
+    assert_eq!(get(&p, &path, &b_admin).status, 404, "another company's employee is a 404");
+    assert_eq!(get(&p, &path, &a_buyer).status, 403);
+    assert_eq!(get(&p, &path, "").status, 401);
+    assert_eq!(get(&p, "/api/company/employees/usr_nonexistent", &a_admin).status, 404);
+}
+
+#[test]
+fn csrf_origin_is_checked() {
+    let p = seeded();
+    let mut req = request("POST", "/api/auth/sign-in", Some(json!({"email": "admin@alfa.ru", "password": PW})), "");
+    req.headers.retain(|(k, _)| k != "origin");
+    req.headers.push(("origin".into(), "https://evil.example".into()));
+    let r = block_on(shared::auth::api::handle(&p, req));
+    assert_eq!((r.status, body(&r)["code"].as_str()), (403, Some("csrf-origin-mismatch")));
+}
