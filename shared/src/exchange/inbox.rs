@@ -492,3 +492,20 @@ pub struct InboxStatus {
 pub async fn status<P: Ports>(p: &P, ids: &[String]) -> AppResult<Vec<InboxStatus>> {
     p.db().all(Stmt::new(sql::INBOX_STATUS).bind(serde_json::to_string(ids)?)).await
 }
+
+/// Re-enqueues messages stored but not applied (the queue lost them, or they wait for another
+/// entity) and retries undelivered mail. Runs on a schedule. Returns how many were re-enqueued.
+pub async fn sweep<P: Ports>(p: &P) -> AppResult<usize> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let cutoff = p.now() - Duration::seconds(30);
+    let ids: Vec<Id> = p.db().all(Stmt::new(sql::INBOX_UNFINISHED).bind(cutoff)).await?;
+    let ids: Vec<String> = ids.into_iter().map(|i| i.id).collect();
+    for chunk in ids.chunks(100) {
+        p.queue().send_inbox_ids(chunk.to_vec()).await?;
+    }
+    let _ = crate::mail::deliver(p, &[]).await;
+    Ok(ids.len())
+}

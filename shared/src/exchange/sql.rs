@@ -78,3 +78,7 @@ pub const PRODUCT_PRICE_ADD: &str = "INSERT INTO product_prices (product_id, pri
      VALUES ((SELECT id FROM products WHERE onec_id = ?), (SELECT id FROM price_types WHERE onec_id = ?), ?)";
 pub const PRODUCT_STOCK_CLEAR: &str = "DELETE FROM product_stock WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
 pub const PRODUCT_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehouse, qty_milli) VALUES ((SELECT id FROM products WHERE onec_id = ?), ?, ?)";
+
+/// Stored but not applied, older than the cutoff, oldest first; bounded per sweep.
+pub const INBOX_UNFINISHED: &str = "SELECT id FROM inbox WHERE status IN ('pending', 'waiting') AND received_at < ? \
+     ORDER BY received_at LIMIT 1000";

@@ -1,0 +1,338 @@
+//! The Workers side of the ports: D1 for the database, R2 for blobs, Queues for waking the
+//! consumer, an HTTP mail API for mail; and the conversion of requests and responses. Every
+//! capability Worker is this plus one call into `shared`.
+
+use chrono::{DateTime, Utc};
+use shared::config::Config;
+use shared::http::{ApiRequest, ApiResponse};
+use shared::ports::{BlobStore, Database, Mail, Mailer, Ports, Row, SqlValue, Stmt, StmtResult, WakeQueue};
+use shared::{AppError, AppResult};
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{D1Database, Env, Request, Response};
+
+/// Reads a plain variable or a secret.
+pub fn env_var(env: &Env, name: &str) -> Option<String> {
+    env.var(name).map(|v| v.to_string()).ok().or_else(|| env.secret(name).map(|v| v.to_string()).ok())
+}
+
+pub fn config(env: &Env) -> AppResult<Config> {
+    Config::from_vars(|name| env_var(env, name))
+}
+
+fn internal(e: worker::Error) -> AppError {
+    AppError::internal(e.to_string())
+}
+
+// Direct bindings to the D1 JS API: rows come back as JS objects we read ourselves, so integers
+// stay integers and `meta.changes` is at hand.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type JsD1;
+    #[wasm_bindgen(method)]
+    fn prepare(this: &JsD1, sql: &str) -> JsStmt;
+    #[wasm_bindgen(method, catch)]
+    fn batch(this: &JsD1, stmts: js_sys::Array) -> Result<js_sys::Promise, JsValue>;
+
+    type JsStmt;
+    #[wasm_bindgen(method, variadic, catch)]
+    fn bind(this: &JsStmt, values: js_sys::Array) -> Result<JsStmt, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn all(this: &JsStmt) -> Result<js_sys::Promise, JsValue>;
+}
+
+pub struct D1(JsD1);
+
+impl D1 {
+    pub fn new(db: D1Database) -> D1 {
+        let js: &JsValue = db.as_ref();
+        D1(js.clone().unchecked_into())
+    }
+}
+
+fn js_error(context: &str, e: JsValue) -> AppError {
+    let msg = js_sys::Reflect::get(&e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"));
+    let cause = js_sys::Reflect::get(&e, &JsValue::from_str("cause"))
+        .ok()
+        .and_then(|c| js_sys::Reflect::get(&c, &JsValue::from_str("message")).ok())
+        .and_then(|m| m.as_string());
+    AppError::internal(format!("{context}: {msg}{}", cause.map(|c| format!(" ({c})")).unwrap_or_default()))
+}
+
+fn bind(db: &JsD1, stmt: &Stmt) -> AppResult<JsStmt> {
+    let params = js_sys::Array::new();
+    for p in &stmt.params {
+        params.push(&match p {
+            SqlValue::Null => JsValue::NULL,
+            // Exact for |i| <= 2^53: kopecks and counters stay integers.
+            SqlValue::Integer(i) => JsValue::from_f64(*i as f64),
+            SqlValue::Real(f) => JsValue::from_f64(*f),
+            SqlValue::Text(s) => JsValue::from_str(s),
+            SqlValue::Blob(b) => js_sys::Uint8Array::from(b.as_slice()).into(),
+        });
+    }
+    let prepared = db.prepare(stmt.sql.as_ref());
+    if stmt.params.is_empty() {
+        return Ok(prepared);
+    }
+    prepared.bind(params).map_err(|e| js_error("d1 bind", e))
+}
+
+/// A row object from D1 into the domain's row: integers stay integers.
+fn row_from_js(obj: &JsValue) -> Row {
+    let mut row = Row::new();
+    let Some(obj) = obj.dyn_ref::<js_sys::Object>() else { return row };
+    for entry in js_sys::Object::entries(obj).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let v = pair.get(1);
+        let value = if v.is_null() || v.is_undefined() {
+            serde_json::Value::Null
+        } else if let Some(n) = v.as_f64() {
+            if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0 {
+                serde_json::Value::from(n as i64)
+            } else {
+                serde_json::Value::from(n)
+            }
+        } else if let Some(s) = v.as_string() {
+            serde_json::Value::String(s)
+        } else if let Some(b) = v.as_bool() {
+            serde_json::Value::from(b as i64)
+        } else if let Some(arr) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+            let bytes = js_sys::Uint8Array::new(arr).to_vec();
+            serde_json::Value::Array(bytes.into_iter().map(serde_json::Value::from).collect())
+        } else {
+            serde_json::Value::Null
+        };
+        row.insert(key, value);
+    }
+    row
+}
+
+fn result_from_js(result: &JsValue) -> StmtResult {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let results = get(result, "results");
+    let rows = if results.is_array() { js_sys::Array::from(&results).iter().map(|r| row_from_js(&r)).collect() } else { Vec::new() };
+    let changes = get(&get(result, "meta"), "changes").as_f64().unwrap_or(0.0) as u64;
+    StmtResult { rows, changes }
+}
+
+impl Database for D1 {
+    async fn run(&self, stmt: Stmt) -> AppResult<StmtResult> {
+        let prepared = bind(&self.0, &stmt)?;
+        let promise = prepared.all().map_err(|e| js_error("d1", e))?;
+        let result = worker::wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| js_error("d1", e))?;
+        Ok(result_from_js(&result))
+    }
+
+    async fn batch(&self, stmts: Vec<Stmt>) -> AppResult<Vec<StmtResult>> {
+        if stmts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let arr = js_sys::Array::new();
+        for s in &stmts {
+            arr.push(bind(&self.0, s)?.as_ref());
+        }
+        let promise = self.0.batch(arr).map_err(|e| js_error("d1 batch", e))?;
+        let results = worker::wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| js_error("d1 batch", e))?;
+        Ok(js_sys::Array::from(&results).iter().map(|r| result_from_js(&r)).collect())
+    }
+}
+
+/// Document files and large payloads in R2.
+pub struct R2(pub Option<worker::Bucket>);
+
+impl BlobStore for R2 {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> AppResult<()> {
+        let bucket = self.0.as_ref().ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        let meta = worker::HttpMetadata { content_type: Some(content_type.to_string()), ..Default::default() };
+        bucket.put(key, bytes).http_metadata(meta).execute().await.map_err(internal)?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>> {
+        let bucket = self.0.as_ref().ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        match bucket.get(key).execute().await.map_err(internal)? {
+            None => Ok(None),
+            Some(obj) => match obj.body() {
+                Some(body) => Ok(Some(body.bytes().await.map_err(internal)?)),
+                None => Ok(Some(Vec::new())),
+            },
+        }
+    }
+}
+
+/// The queue message that wakes the inbound consumer: ids only (a typed struct, not a
+/// `serde_json::Value`, which loses its fields on the way through JS).
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
+pub struct InboxWake {
+    pub ids: Vec<String>,
+}
+
+pub struct Queue(pub Option<worker::Queue>);
+
+impl WakeQueue for Queue {
+    async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
+        let q = self.0.as_ref().ok_or_else(|| AppError::internal("no queue binding in this Worker"))?;
+        q.send(InboxWake { ids }).await.map_err(internal)
+    }
+}
+
+/// Mail through an HTTP API (`MAIL_API_URL`, bearer `MAIL_API_TOKEN`): locally the simulator's
+/// mailbox, in production the provider's endpoint.
+pub struct HttpMail {
+    url: Option<String>,
+    token: Option<String>,
+}
+
+impl Mailer for HttpMail {
+    async fn send(&self, mail: &Mail) -> AppResult<()> {
+        let url = self.url.as_deref().ok_or_else(|| AppError::unavailable("MAIL_API_URL not set"))?;
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/json").map_err(internal)?;
+        if let Some(t) = &self.token {
+            headers.set("authorization", &format!("Bearer {t}")).map_err(internal)?;
+        }
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&serde_json::to_string(mail)?)));
+        let req = Request::new_with_init(url, &init).map_err(internal)?;
+        let resp = worker::Fetch::Request(req).send().await.map_err(|e| AppError::unavailable(format!("mail api: {e}")))?;
+        if !(200..300).contains(&resp.status_code()) {
+            return Err(AppError::unavailable(format!("mail api answered {}", resp.status_code())));
+        }
+        Ok(())
+    }
+}
+
+pub struct WorkerPorts {
+    db: D1,
+    mail: HttpMail,
+    queue: Queue,
+    blobs: R2,
+    now: DateTime<Utc>,
+    config: Config,
+}
+
+impl WorkerPorts {
+    /// Binds the ports this Worker has (`DB` always; `INBOX_QUEUE` and `FILES` where bound).
+    /// `now` is the wall clock, or the `x-test-now` header where the test clock is allowed.
+    pub fn new(env: &Env, test_now: Option<&str>) -> AppResult<WorkerPorts> {
+        let config = config(env)?;
+        let mut now = Utc::now();
+        if config.allow_test_clock {
+            if let Some(t) = test_now.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
+                now = t.with_timezone(&Utc);
+            }
+        }
+        Ok(WorkerPorts {
+            db: D1::new(env.d1("DB").map_err(internal)?),
+            mail: HttpMail { url: env_var(env, "MAIL_API_URL"), token: env_var(env, "MAIL_API_TOKEN") },
+            queue: Queue(env.queue("INBOX_QUEUE").ok()),
+            blobs: R2(env.bucket("FILES").ok()),
+            now,
+            config,
+        })
+    }
+}
+
+impl Ports for WorkerPorts {
+    type Db = D1;
+    type Mail = HttpMail;
+    type Queue = Queue;
+    type Blobs = R2;
+    fn db(&self) -> &D1 {
+        &self.db
+    }
+    fn mailer(&self) -> &HttpMail {
+        &self.mail
+    }
+    fn queue(&self) -> &Queue {
+        &self.queue
+    }
+    fn blobs(&self) -> &R2 {
+        &self.blobs
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+    fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+/// The Worker request as the domain's request.
+pub async fn api_request(mut req: Request) -> worker::Result<ApiRequest> {
+    let url = req.url()?;
+    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let body = match req.method() {
+        worker::Method::Get | worker::Method::Head => Vec::new(),
+        _ => req.bytes().await.unwrap_or_default(),
+    };
+    let client_ip = headers.iter().find(|(k, _)| k == "cf-connecting-ip").map(|(_, v)| v.clone());
+    Ok(ApiRequest {
+        method: req.method().to_string().to_ascii_uppercase(),
+        path: url.path().to_string(),
+        query: url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+        headers,
+        body,
+        origin: url.origin().ascii_serialization(),
+        client_ip,
+    })
+}
+
+/// The domain's response as a Worker response, with the request's log line.
+pub fn worker_response(resp: ApiResponse, method: &str, started: f64) -> worker::Result<Response> {
+    let log = &resp.log;
+    let line = serde_json::json!({
+        "method": method,
+        "route": log.route.unwrap_or("(unmatched)"),
+        "status": resp.status,
+        "ms": (js_sys::Date::now() - started).round(),
+        "company_id": log.company_id,
+        "user_id": log.user_id,
+        "error": if resp.status >= 500 { log.error.clone() } else { None },
+    });
+    if resp.status >= 500 {
+        worker::console_error!("{line}");
+    } else {
+        worker::console_log!("{line}");
+    }
+    let headers = worker::Headers::new();
+    for (k, v) in &resp.headers {
+        headers.append(k, v)?;
+    }
+    let body = if resp.status == 204 || resp.status == 304 { None } else { Some(resp.body) };
+    let r = match body {
+        Some(b) => Response::from_bytes(b)?,
+        None => Response::empty()?,
+    };
+    Ok(r.with_status(resp.status).with_headers(headers))
+}
+
+/// A problem response for failures before the domain is reached (bindings, settings).
+pub fn failure(err: AppError, method: &str, started: f64) -> worker::Result<Response> {
+    let req = ApiRequest::default();
+    let resp = shared::http::finish(&req, Err(err), Default::default());
+    worker_response(resp, method, started)
+}
+
+/// Serves one request with a capability's handler: the whole body of a capability Worker.
+#[macro_export]
+macro_rules! serve {
+    ($req:expr, $env:expr, $handler:path) => {{
+        let started = $crate::now_ms();
+        let method = $req.method().to_string().to_ascii_uppercase();
+        let test_now = $req.headers().get("x-test-now").ok().flatten();
+        match $crate::WorkerPorts::new(&$env, test_now.as_deref()) {
+            Err(e) => $crate::failure(e, &method, started),
+            Ok(ports) => {
+                let api_req = $crate::api_request($req).await?;
+                let resp = $handler(&ports, api_req).await;
+                $crate::worker_response(resp, &method, started)
+            }
+        }
+    }};
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
