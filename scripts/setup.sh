@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every missing tool at pinned versions; does nothing that is already in place.
+# Usage: scripts/setup.sh [--browser]   (--browser also installs Debian's chromium for the tests)
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  log "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_BUILD_VERSION" ]; then
+  log "cargo install worker-build $WORKER_BUILD_VERSION (first time: ~9 minutes)"
+  cargo install worker-build --version "$WORKER_BUILD_VERSION"
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (first time: ~6 minutes)"
+  # Not --locked: the registry copy can lag that crate's lock file by a few patch versions.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci (wrangler, wasm-opt, playwright-core, ajv: pinned in package-lock.json)"
+  npm ci --no-audit --no-fund
+fi
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+  log "apt-get install chromium (browser tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
+# Local secrets for wrangler dev, made once per checkout, never committed, never used in
+# production (production sets them with `wrangler secret put`). ALLOW_TEST_CLOCK lets tests set
+# the clock with the x-test-now header: it exists only here.
+if [ ! -f .dev-secrets ]; then
+  log "generating local development secrets (.dev-secrets)"
+  {
+    echo "SESSION_SIGNING_KEY=dev1:$(head -c 32 /dev/urandom | base64 -w0)"
+    echo "ONEC_HMAC_SECRET=$(head -c 32 /dev/urandom | base64 -w0)"
+    echo "MAIL_API_TOKEN=$(head -c 16 /dev/urandom | base64 -w0)"
+  } > .dev-secrets
+fi
+for cap in $CAPABILITIES; do
+  { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; echo "THROTTLE_IP_MAX=${THROTTLE_IP_MAX:-50}"; } > "functions/$cap/.dev.vars"
+done

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Starts the local stack: the 1C simulator (mailbox, 1C endpoint) and `wrangler dev` with every
+# Worker (real workerd, local D1, R2 and Queues), migrations applied first.
+# Usage: scripts/stack.sh start STATE_DIR PORT SIM_PORT   |   scripts/stack.sh stop STATE_DIR
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+cmd="$1"; state="$2"
+case "$cmd" in
+start)
+  port="$3"; sim_port="$4"
+  mkdir -p "$state"
+  npx wrangler d1 migrations apply portal --local --persist-to "$state" -c functions/auth/wrangler.toml >"$state/migrations.log" 2>&1 \
+    || { cat "$state/migrations.log"; exit 1; }
+  cargo build -q --release -p onec-sim
+  target/release/onec-sim serve --port "$sim_port" >"$state/sim.log" 2>&1 &
+  echo $! > "$state/sim.pid"
+  configs="-c wrangler.toml"
+  for cap in $CAPABILITIES; do configs="$configs -c functions/$cap/wrangler.toml"; done
+  # Both the Workers' vars and the mail endpoint follow the chosen ports.
+  setsid npx wrangler dev $configs --persist-to "$state" --ip 127.0.0.1 --port "$port" --inspector-port 0 \
+    --var "PUBLIC_URL:http://127.0.0.1:$port" --var "MAIL_API_URL:http://127.0.0.1:$sim_port/mail" \
+    >"$state/wrangler.log" 2>&1 < /dev/null &
+  echo $! > "$state/wrangler.pid"
+  for _ in $(seq 1 120); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$port/" && curl -sf -o /dev/null "http://127.0.0.1:$sim_port/health"; then
+      exit 0
+    fi
+    sleep 0.5
+  done
+  echo "the stack did not start; see $state/wrangler.log and $state/sim.log" >&2
+  tail -20 "$state/wrangler.log" >&2
+  exit 1
+  ;;
+stop)
+  for f in wrangler sim; do
+    if [ -f "$state/$f.pid" ]; then
+      pid=$(cat "$state/$f.pid")
+      kill -- -"$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      rm -f "$state/$f.pid"
+    fi
+  done
+  ;;
+esac

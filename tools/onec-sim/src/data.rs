@@ -1,0 +1,274 @@
+//! The demo data set, generated deterministically (same seed, same data, same message ids, so a
+//! second load is all duplicates). Written the way 1C writes JSON: amounts as decimal numbers in
+//! rubles, dates in Moscow time without a zone.
+
+use serde_json::{json, Value};
+
+/// The password every demo user gets (printed by `seed`).
+pub const DEMO_PASSWORD: &str = "Demo-2026-pass";
+
+/// splitmix64: small, deterministic, good enough for test data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// A 10-digit ИНН with valid check digit, derived from `n`.
+pub fn inn10(n: u64) -> String {
+    let mut d: Vec<u32> = format!("{:09}", 770_000_000 + n % 99_999_999).chars().map(|c| c.to_digit(10).unwrap()).collect();
+    d.truncate(9);
+    let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let check = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
+    d.push(check);
+    d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect()
+}
+
+#[derive(Clone, Debug)]
+pub struct DemoUser {
+    pub entity_id: String,
+    pub company: &'static str,
+    pub email: String,
+    pub full_name: &'static str,
+    pub position: &'static str,
+    pub roles: Vec<&'static str>,
+}
+
+pub struct Company {
+    pub entity_id: &'static str,
+    pub name: &'static str,
+    pub legal_entities: Vec<(&'static str, &'static str, &'static str)>, // id, short name, full name
+    /// (agreement id, legal entity id, name, credit limit rubles, deferral days, price type)
+    pub agreements: Vec<(&'static str, &'static str, &'static str, f64, u32, &'static str)>,
+}
+
+pub const PRICE_TYPES: &[(&str, &str)] = &[("pt-opt", "Оптовая"), ("pt-dealer", "Дилерская"), ("pt-retail", "Розничная")];
+
+pub fn companies() -> Vec<Company> {
+    vec![
+        Company {
+            entity_id: "c-kuban",
+            name: "Агрохолдинг «Кубань-Агро»",
+            legal_entities: vec![
+                ("le-kuban-1", "ООО «Кубань-Агро»", "Общество с ограниченной ответственностью «Кубань-Агро»"),
+                ("le-kuban-2", "АО «Кубань-Агро Юг»", "Акционерное общество «Кубань-Агро Юг»"),
+            ],
+            agreements: vec![
+                ("ag-kuban-1", "le-kuban-1", "Договор поставки № 12/2025", 15_000_000.0, 30, "pt-dealer"),
+                ("ag-kuban-2", "le-kuban-2", "Договор поставки № 14/2025", 5_000_000.0, 45, "pt-dealer"),
+            ],
+        },
+        Company {
+            entity_id: "c-petrov",
+            name: "КФХ Петров А. В.",
+            legal_entities: vec![("le-petrov-1", "ИП Глава КФХ Петров А. В.", "Индивидуальный предприниматель глава КФХ Петров Алексей Викторович")],
+            agreements: vec![("ag-petrov-1", "le-petrov-1", "Договор № 7/2024", 800_000.0, 30, "pt-opt")],
+        },
+        Company {
+            entity_id: "c-step",
+            name: "ООО «Степной дилер»",
+            legal_entities: vec![("le-step-1", "ООО «Степной дилер»", "Общество с ограниченной ответственностью «Степной дилер»")],
+            agreements: vec![("ag-step-1", "le-step-1", "Договор поставки № 3/2026 (предоплата)", 0.0, 0, "pt-opt")],
+        },
+    ]
+}
+
+pub fn users() -> Vec<DemoUser> {
+    let u = |entity_id: &str, company: &'static str, email: &str, full_name: &'static str, position: &'static str, roles: &[&'static str]| DemoUser {
+        entity_id: entity_id.into(),
+        company,
+        email: email.into(),
+        full_name,
+        position,
+        roles: roles.to_vec(),
+    };
+    vec![
+        u("u-kuban-boss", "c-kuban", "boss@kuban-agro.demo", "Кузнецов Сергей Петрович", "Генеральный директор", &["admin"]),
+        u("u-kuban-buyer1", "c-kuban", "buyer@kuban-agro.demo", "Смирнова Ольга Игоревна", "Менеджер по закупкам", &["buyer"]),
+        u("u-kuban-buyer2", "c-kuban", "buyer2@kuban-agro.demo", "Попов Дмитрий Андреевич", "Главный инженер", &["buyer"]),
+        u("u-kuban-acc", "c-kuban", "accountant@kuban-agro.demo", "Васильева Марина Юрьевна", "Главный бухгалтер", &["accountant"]),
+        u("u-kuban-mix", "c-kuban", "deputy@kuban-agro.demo", "Новиков Илья Сергеевич", "Заместитель директора", &["buyer", "accountant"]),
+        u("u-petrov", "c-petrov", "petrov@kfh-petrov.demo", "Петров Алексей Викторович", "Глава КФХ", &["admin", "buyer", "accountant"]),
+        u("u-petrov-acc", "c-petrov", "buh@kfh-petrov.demo", "Петрова Нина Ивановна", "Бухгалтер", &["accountant"]),
+        u("u-step-admin", "c-step", "admin@step-dealer.demo", "Морозов Павел Олегович", "Директор", &["admin"]),
+        u("u-step-buyer", "c-step", "buyer@step-dealer.demo", "Волкова Анна Сергеевна", "Снабженец", &["buyer"]),
+        u("u-step-acc", "c-step", "accountant@step-dealer.demo", "Соколов Артём Викторович", "Бухгалтер", &["accountant"]),
+    ]
+}
+
+fn msg(kind: &str, entity_id: &str, seq: i64, payload: Value) -> Value {
+    json!({"id": format!("sim-{kind}-{entity_id}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
+}
+
+pub fn company_messages() -> Vec<Value> {
+    companies()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let les: Vec<Value> = c
+                .legal_entities
+                .iter()
+                .enumerate()
+                .map(|(j, (id, name, full))| {
+                    json!({"id": id, "name": name, "full_name": full, "inn": inn10((i * 10 + j) as u64 * 7919 + 13), "kpp": "231001001",
+                           "legal_address": "350000, Краснодарский край, г. Краснодар, ул. Красная, д. 1", "active": true})
+                })
+                .collect();
+            let ags: Vec<Value> = c
+                .agreements
+                .iter()
+                .map(|(id, le, name, limit, days, pt)| {
+                    let pt_name = PRICE_TYPES.iter().find(|(k, _)| k == pt).map(|(_, n)| *n).unwrap_or("Оптовая");
+                    json!({"id": id, "legal_entity_id": le, "name": name, "number": name.split("№ ").nth(1).unwrap_or("1"),
+                           "date": "2025-01-15T00:00:00", "credit_limit": limit, "deferral_days": days,
+                           "price_type": {"id": pt, "name": pt_name}, "active": true})
+                })
+                .collect();
+            msg("company", c.entity_id, 1, json!({"name": c.name, "full_name": c.legal_entities[0].2, "active": true, "legal_entities": les, "agreements": ags}))
+        })
+        .collect()
+}
+
+pub fn user_messages() -> Vec<Value> {
+    users()
+        .iter()
+        .map(|u| {
+            msg(
+                "user",
+                &u.entity_id,
+                1,
+                json!({"company_id": u.company, "email": u.email, "full_name": u.full_name, "position": u.position,
+                       "phone": "+7 861 200-00-00", "roles": u.roles, "active": true, "language": "ru"}),
+            )
+        })
+        .collect()
+}
+
+const PARTS: &[(&str, &str, &str)] = &[
+    ("Подшипник", "шт", "796"),
+    ("Ремень приводной", "шт", "796"),
+    ("Фильтр масляный", "шт", "796"),
+    ("Фильтр топливный", "шт", "796"),
+    ("Сегмент ножа жатки", "шт", "796"),
+    ("Палец режущего аппарата", "шт", "796"),
+    ("Звёздочка", "шт", "796"),
+    ("Цепь роликовая", "м", "006"),
+    ("Шестерня", "шт", "796"),
+    ("Вал карданный", "шт", "796"),
+    ("Сальник", "шт", "796"),
+    ("Втулка", "шт", "796"),
+    ("Диск сошника", "шт", "796"),
+    ("Лапа культиватора", "шт", "796"),
+    ("Гидроцилиндр", "шт", "796"),
+    ("Насос шестерённый", "шт", "796"),
+    ("Комплект прокладок ГБЦ", "компл", "839"),
+    ("Поршень", "шт", "796"),
+    ("Форсунка", "шт", "796"),
+    ("Смазка литиевая", "кг", "166"),
+];
+
+const MODELS: &[&str] = &[
+    "John Deere 8R",
+    "CLAAS Lexion 770",
+    "Ростсельмаш Acros 595",
+    "Ростсельмаш Torum 785",
+    "МТЗ-82",
+    "Кировец К-744",
+    "New Holland T8",
+    "Case IH Magnum",
+    "Amazone D9",
+    "Kuhn Maxima",
+    "Horsch Pronto",
+    "Lemken Rubin",
+];
+
+const WAREHOUSES: &[&str] = &["Краснодар", "Ростов-на-Дону", "Воронеж"];
+
+pub fn product_messages(count: usize) -> Vec<Value> {
+    let mut rng = Rng::new(2026);
+    (0..count)
+        .map(|i| {
+            let (part, unit, okei) = *rng.pick(PARTS);
+            let model = *rng.pick(MODELS);
+            // Articles in the shapes seen in 1C: plain, with dots and spaces, with a dash.
+            let article = match i % 3 {
+                0 => format!("AZ{:05}", 10000 + i),
+                1 => format!("РСМ 10.01.{:02}.{:03}", i % 97, i % 1000),
+                _ => format!("{}-{:04}", ["JD", "CL", "NH", "KU"][i % 4], i),
+            };
+            let base = 150 + rng.below(90_000) as u64; // rubles
+            let kop = rng.below(100);
+            let opt = format!("{base}.{kop:02}");
+            let dealer = format!("{}.{kop:02}", base * 95 / 100);
+            let retail = format!("{}.{kop:02}", base * 120 / 100);
+            let mut stock: Vec<Value> = Vec::new();
+            for w in WAREHOUSES {
+                if rng.below(3) == 0 {
+                    continue;
+                }
+                let q = rng.below(500);
+                stock.push(if unit == "шт" || unit == "компл" {
+                    json!({"warehouse": w, "quantity": q})
+                } else {
+                    json!({"warehouse": w, "quantity": (q as f64) + 0.5})
+                });
+            }
+            msg(
+                "product",
+                &format!("p-{i:06}"),
+                1,
+                json!({"article": article, "name": format!("{part} {model}"), "unit": unit, "unit_code": okei,
+                       "vat_rate": 20,
+                       "prices": [
+                           {"price_type": {"id": "pt-opt", "name": "Оптовая"}, "price": opt.parse::<f64>().unwrap()},
+                           {"price_type": {"id": "pt-dealer", "name": "Дилерская"}, "price": dealer.parse::<f64>().unwrap()},
+                           {"price_type": {"id": "pt-retail", "name": "Розничная"}, "price": retail.parse::<f64>().unwrap()}
+                       ],
+                       "stock": stock, "active": true}),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_inns_are_valid() {
+        for n in 0..200 {
+            assert!(shared::validate::inn(&inn10(n * 7919 + 13)).is_ok());
+        }
+    }
+
+    #[test]
+    fn data_set_shape() {
+        assert_eq!(companies().len(), 3);
+        assert_eq!(users().len(), 10);
+        assert!(companies().iter().any(|c| c.legal_entities.len() == 2), "a holding with two legal entities");
+        assert!(companies().iter().any(|c| c.agreements.iter().all(|a| a.3 == 0.0)), "a company without credit");
+        let products = product_messages(50);
+        assert_eq!(products.len(), 50);
+        assert_eq!(products, product_messages(50), "deterministic");
+        // Every message passes the portal's own validation.
+        for m in company_messages().iter().chain(user_messages().iter()).chain(products.iter()) {
+            let raw: shared::exchange::contract::RawMessage = serde_json::from_value(m.clone()).unwrap();
+            shared::exchange::contract::validate(&raw).unwrap();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The simulator's HTTP side: the mailbox behind the portal's mail port, and the 1C endpoint the
+//! portal sends its changes to (recorded, answered as 1C would: accepted, or rejected with a
+//! reason, or failing, as a test sets it).
+
+use serde_json::{json, Value};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use tiny_http::{Header, Method, Request, Response, Server};
+
+#[derive(Default)]
+struct State {
+    mails: Vec<Value>,
+    changes: Vec<Value>,
+    /// `accept`, `reject` or `fail` (answer 500): how 1C answers the portal's next changes.
+    mode: String,
+    reason: String,
+}
+
+fn respond(req: Request, status: u16, body: &Value) {
+    let header = Header::from_bytes("content-type", "application/json; charset=utf-8").expect("static header");
+    let _ = req.respond(Response::from_string(body.to_string()).with_status_code(status).with_header(header));
+}
+
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().iter().find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name)).map(|h| h.value.as_str().to_string())
+}
+
+pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Result<(), String> {
+    let server = Server::http(("127.0.0.1", port)).map_err(|e| format!("listen on {port}: {e}"))?;
+    let state = Arc::new(Mutex::new(State { mode: "accept".into(), ..Default::default() }));
+    eprintln!("onec-sim listening on http://127.0.0.1:{port} (mailbox /mail, 1C endpoint /hs/portal/v1/changes)");
+    for mut req in server.incoming_requests() {
+        let url = req.url().to_string();
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        let mut body = Vec::new();
+        let _ = req.as_reader().take(8 * 1024 * 1024).read_to_end(&mut body);
+        let mut st = state.lock().expect("state lock");
+        match (req.method().clone(), path) {
+            (Method::Get, "/health") => respond(req, 200, &json!({"status": "ok"})),
+            (Method::Post, "/mail") => {
+                if let Some(t) = &mail_token {
+                    if header(&req, "authorization").as_deref() != Some(&format!("Bearer {t}")) {
+                        respond(req, 401, &json!({"error": "bad token"}));
+                        continue;
+                    }
+                }
+                match serde_json::from_slice::<Value>(&body) {
+                    Ok(mut m) if m["to"].is_string() => {
+                        m["received_at"] = json!(chrono::Utc::now().to_rfc3339());
+                        st.mails.push(m);
+                        respond(req, 202, &json!({"status": "queued"}));
+                    }
+                    _ => respond(req, 400, &json!({"error": "expected {to, subject, text}"})),
+                }
+            }
+            (Method::Get, "/mail") => {
+                let to = query.split('&').find_map(|kv| kv.strip_prefix("to=")).map(|v| decode(v).to_lowercase());
+                let items: Vec<&Value> = st.mails.iter().filter(|m| to.as_deref().is_none_or(|t| m["to"].as_str() == Some(t))).collect();
+                respond(req, 200, &json!(items));
+            }
+            (Method::Delete, "/mail") => {
+                st.mails.clear();
+                respond(req, 204, &json!({}));
+            }
+            (Method::Post, "/hs/portal/v1/changes") => {
+                let ts = header(&req, shared::exchange::contract::TIMESTAMP_HEADER);
+                let sig = header(&req, shared::exchange::contract::SIGNATURE_HEADER);
+                let now = chrono::Utc::now().timestamp();
+                if let Err(code) = shared::exchange::contract::verify(&hmac_secret, ts.as_deref(), sig.as_deref(), &body, now, 300) {
+                    respond(req, 401, &json!({"status": "error", "reason": code}));
+                    continue;
+                }
+                let change: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                st.changes.push(change);
+                match st.mode.as_str() {
+                    "reject" => {
+                        let reason = st.reason.clone();
+                        respond(req, 200, &json!({"status": "rejected", "reason": reason}))
+                    }
+                    "fail" => respond(req, 500, &json!({"status": "error", "reason": "1C is unavailable"})),
+                    _ => respond(req, 200, &json!({"status": "accepted"})),
+                }
+            }
+            (Method::Get, "/hs/portal/v1/changes") => respond(req, 200, &json!(st.changes)),
+            (Method::Post, "/control/answer") => {
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                st.mode = v["mode"].as_str().unwrap_or("accept").to_string();
+                st.reason = v["reason"].as_str().unwrap_or("Отклонено менеджером").to_string();
+                respond(req, 200, &json!({"mode": st.mode}));
+            }
+            _ => respond(req, 404, &json!({"error": "not found"})),
+        }
+    }
+    Ok(())
+}
+
+/// Percent-decoding for query values (`%40` in e-mails).
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decodes_query_values() {
+        assert_eq!(super::decode("a%40b.ru"), "a@b.ru");
+        assert_eq!(super::decode("x+y%"), "x y%");
+    }
+}
