@@ -38,6 +38,3 @@ if [ ! -f .dev-secrets ]; then
     echo "MAIL_API_TOKEN=$(head -c 16 /dev/urandom | base64 -w0)"
   } > .dev-secrets
 fi
-for cap in $CAPABILITIES; do
-  { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; echo "THROTTLE_IP_MAX=${THROTTLE_IP_MAX:-50}"; } > "functions/$cap/.dev.vars"
-done

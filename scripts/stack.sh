@@ -14,11 +14,24 @@ start)
   cargo build -q --release -p onec-sim
   target/release/onec-sim serve --port "$sim_port" >"$state/sim.log" 2>&1 &
   echo $! > "$state/sim.pid"
-  configs="-c wrangler.toml"
-  for cap in $CAPABILITIES; do configs="$configs -c functions/$cap/wrangler.toml"; done
-  # Both the Workers' vars and the mail endpoint follow the chosen ports.
+  # Each stack gets its own copies of the configs (absolute paths, this stack's ports, its
+  # .dev.vars), so a test stack and a dev stack never share settings. `--var` would reach only
+  # the entry Worker.
+  cfg="$state/config"
+  mkdir -p "$cfg"
+  sed -e "s#^main = \"#main = \"$ROOT/#" -e "s#^directory = \"#directory = \"$ROOT/#" wrangler.toml > "$cfg/wrangler.toml"
+  configs="-c $cfg/wrangler.toml"
+  for cap in $CAPABILITIES; do
+    mkdir -p "$cfg/$cap"
+    sed -e "s#^main = \"build/#main = \"$ROOT/functions/$cap/build/#" \
+        -e "s#\.\./\.\./d1-migrations#$ROOT/d1-migrations#" \
+        -e "s#^PUBLIC_URL = .*#PUBLIC_URL = \"http://127.0.0.1:$port\"#" \
+        -e "s#^MAIL_API_URL = .*#MAIL_API_URL = \"http://127.0.0.1:$sim_port/mail\"#" \
+        "functions/$cap/wrangler.toml" > "$cfg/$cap/wrangler.toml"
+    { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; printf '%s\n' ${STACK_VARS:-}; } > "$cfg/$cap/.dev.vars"
+    configs="$configs -c $cfg/$cap/wrangler.toml"
+  done
   setsid npx wrangler dev $configs --persist-to "$state" --ip 127.0.0.1 --port "$port" --inspector-port 0 \
-    --var "PUBLIC_URL:http://127.0.0.1:$port" --var "MAIL_API_URL:http://127.0.0.1:$sim_port/mail" \
     >"$state/wrangler.log" 2>&1 < /dev/null &
   echo $! > "$state/wrangler.pid"
   for _ in $(seq 1 120); do

@@ -317,7 +317,7 @@ pub fn one_time_link<P: Ports>(
 ) -> (String, Vec<Stmt>) {
     let now = p.now();
     let token = crate::ids::new_secret_token();
-    let link = format!("{}/set-password.html#token={token}", p.config().public_url);
+    let link = format!("{}/set-password#token={token}", p.config().public_url);
     let hours = ttl.num_hours();
     let (purpose_db, subject, text) = match (purpose, language) {
         (LinkPurpose::FirstAccess, "en") => (

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test: native unit and flow tests (shared/, the simulator), then HTTP integration tests and
+# browser tests against a fresh local stack (wrangler dev: real workerd, D1, R2, Queues; the 1C
+# simulator over real HTTP). Exits non-zero on any failure; ends with node's test summary.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+bash scripts/setup.sh --browser
+
+log "native tests (cargo test)"
+cargo test -q -p shared -p onec-sim
+
+bash scripts/build.sh
+
+# A fresh stack on its own ports, so a running `make dev` is untouched. Small sign-in limits
+# make the throttling tests short; the IP limit is per fake client address, one per test.
+export PORTAL_PORT="${TEST_PORTAL_PORT:-8797}" SIM_PORT="${TEST_SIM_PORT:-8798}"
+export PORTAL_URL="http://127.0.0.1:$PORTAL_PORT" SIM_URL="http://127.0.0.1:$SIM_PORT"
+export THROTTLE_ACCOUNT_MAX=3 THROTTLE_IP_MAX=8
+export STACK_VARS="THROTTLE_ACCOUNT_MAX=$THROTTLE_ACCOUNT_MAX THROTTLE_IP_MAX=$THROTTLE_IP_MAX"
+state="$(mktemp -d "${TMPDIR:-/tmp}/portal-test.XXXXXX")"
+trap 'bash scripts/stack.sh stop "$state"; if [ "${KEEP_STATE:-}" != 1 ]; then rm -rf "$state"; fi' EXIT
+log "starting the test stack on $PORTAL_URL (state: $state)"
+bash scripts/stack.sh start "$state" "$PORTAL_PORT" "$SIM_PORT"
+
+log "integration and browser tests (node --test)"
+status=0
+node --test --test-concurrency=4 --test-timeout=120000 tests/api/*.test.mjs tests/browser/*.test.mjs || status=$?
+if [ "$status" != 0 ]; then
+  log "failed; the last lines of the Workers' log:"
+  tail -40 "$state/wrangler.log" >&2
+fi
+exit "$status"

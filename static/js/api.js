@@ -1,0 +1,36 @@
+// The JSON API client: same-origin cookies, one refresh on an expired session, problems as errors.
+import { lang } from './i18n.js';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function send(method, path, body) {
+  const headers = { 'Accept-Language': lang() === 'en' ? 'en' : 'ru' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+}
+
+let refreshing = null;
+
+export async function api(method, path, body, { retry = true } = {}) {
+  let resp = await send(method, path, body);
+  if (resp.status === 401 && retry && !path.startsWith('/api/auth/sign-in')) {
+    refreshing ??= send('POST', '/api/auth/refresh').finally(() => { refreshing = null; });
+    const r = await refreshing;
+    if (r.ok) resp = await send(method, path, body);
+  }
+  if (resp.status === 204) return null;
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) throw new ApiError(resp.status, data);
+  return data;
+}
+
+export function goToSignIn() {
+  const next = location.pathname + location.hash;
+  location.assign(`/sign-in?next=${encodeURIComponent(next)}`);
+}

@@ -1,0 +1,104 @@
+// The portal shell: who is signed in, navigation, and the sections built so far.
+import { api, ApiError, goToSignIn } from './api.js';
+import { t, lang, setLang, translatePage, money, dateTime, problemText } from './i18n.js';
+
+const main = document.getElementById('main');
+let me = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v; else if (k.startsWith('data-')) node.setAttribute(k, v); else node[k] = v;
+  }
+  for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
+  return node;
+}
+
+function table(columns, rows) {
+  return el('div', { class: 'table-wrap' }, el('table', {},
+    el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, t(c))))),
+    el('tbody', {}, rows.map((r) => el('tr', {}, r.map((cell, i) => el('td', { 'data-label': t(columns[i]) }, cell)))))));
+}
+
+const roleNames = (roles) => roles.map((r) => t(`role.${r}`)).join(', ');
+
+async function renderHome() {
+  const data = await api('GET', '/api/company/company');
+  return [
+    el('h1', {}, `${t('home.welcome')}, ${me.user.full_name}`),
+    el('p', { class: 'muted' }, `${data.company.name} · ${roleNames(me.user.roles)}`),
+    el('h2', {}, t('home.legal')),
+    table(['col.name', 'col.inn', 'col.kpp'], data.legal_entities.map((l) => [l.name, l.inn ?? '', l.kpp ?? ''])),
+    el('h2', {}, t('home.agreements')),
+    table(['col.agreement', 'col.name', 'col.limit', 'col.deferral', 'col.pricetype'], data.agreements.map((a) => {
+      const le = data.legal_entities.find((l) => l.id === a.legal_entity_id);
+      return [a.name, le?.name ?? '', a.credit_limit_kop > 0 ? money(a.credit_limit_kop) : t('nocredit'), String(a.deferral_days), a.price_type ?? ''];
+    })),
+  ];
+}
+
+async function renderCompany() {
+  const parts = await renderHome();
+  parts.splice(0, 2, el('h1', {}, me.company.name));
+  parts.push(el('h2', {}, t('company.employees')));
+  if (!me.user.roles.includes('admin')) {
+    parts.push(el('p', { class: 'muted' }, t('company.noaccess')));
+    return parts;
+  }
+  const list = await api('GET', '/api/company/employees');
+  parts.push(table(['col.name', 'col.position', 'col.email', 'col.roles', 'col.status', 'col.lastsignin'],
+    list.items.map((e) => [e.full_name, e.position ?? '', e.email, roleNames(e.roles), t(`status.${e.status}`), dateTime(e.last_sign_in_at)])));
+  return parts;
+}
+
+function renderSoon(section) {
+  return [el('h1', {}, t(`nav.${section}`)), el('p', { class: 'notice' }, t('section.soon'))];
+}
+
+const SECTIONS = { home: renderHome, company: renderCompany };
+
+async function route() {
+  const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.section === section);
+  document.getElementById('nav').classList.remove('open');
+  main.replaceChildren(el('p', { class: 'muted' }, t('loading')));
+  try {
+    const render = SECTIONS[section] ?? (() => renderSoon(section));
+    main.replaceChildren(...(await render()));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return goToSignIn();
+    main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));
+  }
+}
+
+async function start() {
+  translatePage();
+  try {
+    me = await api('GET', '/api/auth/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return goToSignIn();
+    main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));
+    return;
+  }
+  document.getElementById('company-name').textContent = me.company.name;
+  document.getElementById('user-name').textContent = me.user.full_name;
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    await api('POST', '/api/auth/sign-out', undefined, { retry: false }).catch(() => {});
+    location.assign('/sign-in');
+  });
+  document.getElementById('lang-switch').addEventListener('click', () => {
+    setLang(lang() === 'en' ? 'ru' : 'en');
+    translatePage();
+    route();
+  });
+  const toggle = document.getElementById('menu-toggle');
+  toggle.addEventListener('click', () => {
+    const nav = document.getElementById('nav');
+    nav.classList.toggle('open');
+    toggle.setAttribute('aria-expanded', nav.classList.contains('open'));
+  });
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

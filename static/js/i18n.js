@@ -1,0 +1,96 @@
+// UI strings: Russian first, English second. The choice is kept in localStorage.
+const STRINGS = {
+  ru: {
+    'app.title': 'Личный кабинет',
+    'app.supplier': 'Агрозапчасть — оптовые поставки',
+    'nav.home': 'Главная', 'nav.orders': 'Заказы', 'nav.finance': 'Финансы', 'nav.documents': 'Документы',
+    'nav.returns': 'Возвраты', 'nav.company': 'Компания',
+    'signout': 'Выйти', 'lang.switch': 'English',
+    'signin.title': 'Вход в личный кабинет', 'signin.email': 'Электронная почта', 'signin.password': 'Пароль',
+    'signin.submit': 'Войти', 'signin.forgot': 'Забыли пароль?', 'signin.failed': 'Не удалось войти.',
+    'forgot.title': 'Восстановление пароля', 'forgot.hint': 'Укажите адрес, на который зарегистрирован доступ. Мы отправим ссылку для смены пароля.',
+    'forgot.submit': 'Отправить ссылку', 'forgot.sent': 'Если такой адрес зарегистрирован, письмо со ссылкой уже отправлено. Ссылка действует 2 часа.',
+    'forgot.back': 'Вернуться ко входу',
+    'setpw.title': 'Задайте пароль', 'setpw.hint': 'Не короче 10 символов: буквы и цифры или знаки.', 'setpw.password': 'Новый пароль',
+    'setpw.repeat': 'Повторите пароль', 'setpw.submit': 'Сохранить пароль', 'setpw.mismatch': 'Пароли не совпадают.',
+    'setpw.done': 'Пароль сохранён. Теперь войдите с новым паролем.', 'setpw.notoken': 'В ссылке нет кода. Откройте ссылку из письма целиком.',
+    'home.welcome': 'Здравствуйте', 'home.legal': 'Юридические лица', 'home.agreements': 'Договоры и соглашения',
+    'col.name': 'Наименование', 'col.inn': 'ИНН', 'col.kpp': 'КПП', 'col.agreement': 'Договор', 'col.limit': 'Кредитный лимит',
+    'col.deferral': 'Отсрочка, дней', 'col.pricetype': 'Тип цен', 'col.email': 'Эл. почта', 'col.roles': 'Роли',
+    'col.status': 'Статус', 'col.lastsignin': 'Последний вход', 'col.position': 'Должность',
+    'company.employees': 'Сотрудники', 'company.noaccess': 'Список сотрудников доступен администратору компании.',
+    'role.admin': 'администратор', 'role.buyer': 'закупщик', 'role.accountant': 'бухгалтер',
+    'status.active': 'активен', 'status.invited': 'приглашён', 'status.deactivated': 'отключён',
+    'section.soon': 'Этот раздел появится в ближайшем обновлении портала.',
+    'nocredit': 'без кредита (предоплата)', 'never': '—', 'loading': 'Загрузка…', 'error.generic': 'Что-то пошло не так. Повторите попытку.',
+  },
+  en: {
+    'app.title': 'Customer portal',
+    'app.supplier': 'Agrozapchast — wholesale supply',
+    'nav.home': 'Home', 'nav.orders': 'Orders', 'nav.finance': 'Finance', 'nav.documents': 'Documents',
+    'nav.returns': 'Returns', 'nav.company': 'Company',
+    'signout': 'Sign out', 'lang.switch': 'Русский',
+    'signin.title': 'Sign in to the customer portal', 'signin.email': 'E-mail', 'signin.password': 'Password',
+    'signin.submit': 'Sign in', 'signin.forgot': 'Forgot your password?', 'signin.failed': 'Could not sign in.',
+    'forgot.title': 'Password reset', 'forgot.hint': 'Enter the address your access is registered to. We will send a link to set a new password.',
+    'forgot.submit': 'Send the link', 'forgot.sent': 'If this address is registered, a letter with a link is on its way. The link is valid for 2 hours.',
+    'forgot.back': 'Back to sign-in',
+    'setpw.title': 'Set your password', 'setpw.hint': 'At least 10 characters: letters with digits or symbols.', 'setpw.password': 'New password',
+    'setpw.repeat': 'Repeat the password', 'setpw.submit': 'Save the password', 'setpw.mismatch': 'The passwords differ.',
+    'setpw.done': 'Password saved. Now sign in with it.', 'setpw.notoken': 'The link has no code. Open the whole link from the letter.',
+    'home.welcome': 'Hello', 'home.legal': 'Legal entities', 'home.agreements': 'Agreements and contracts',
+    'col.name': 'Name', 'col.inn': 'INN', 'col.kpp': 'KPP', 'col.agreement': 'Agreement', 'col.limit': 'Credit limit',
+    'col.deferral': 'Deferral, days', 'col.pricetype': 'Price type', 'col.email': 'E-mail', 'col.roles': 'Roles',
+    'col.status': 'Status', 'col.lastsignin': 'Last sign-in', 'col.position': 'Position',
+    'company.employees': 'Employees', 'company.noaccess': 'The employee list is available to the company administrator.',
+    'role.admin': 'administrator', 'role.buyer': 'buyer', 'role.accountant': 'accountant',
+    'status.active': 'active', 'status.invited': 'invited', 'status.deactivated': 'deactivated',
+    'section.soon': 'This section arrives in an upcoming portal update.',
+    'nocredit': 'no credit (prepayment)', 'never': '—', 'loading': 'Loading…', 'error.generic': 'Something went wrong. Please try again.',
+  },
+};
+
+export function lang() {
+  const saved = localStorage.getItem('lang');
+  return saved === 'en' ? 'en' : 'ru';
+}
+
+export function setLang(l) {
+  localStorage.setItem('lang', l);
+}
+
+export function t(key) {
+  return STRINGS[lang()][key] ?? STRINGS.ru[key] ?? key;
+}
+
+/** Fills every [data-i18n] element's text and [data-i18n-placeholder] placeholder. */
+export function translatePage(root = document) {
+  document.documentElement.lang = lang();
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+}
+
+const LOCALE = () => (lang() === 'en' ? 'en-GB' : 'ru-RU');
+
+/** Kopecks as money in Russian format: 1 234 567,89 ₽ (English UI keeps the ruble sign). */
+export function money(kop) {
+  return new Intl.NumberFormat('ru-RU', { style: 'currency', currency: 'RUB', minimumFractionDigits: 2 }).format(kop / 100);
+}
+
+/** A UTC timestamp shown in Moscow time: 28.11.2026, 12:00. */
+export function dateTime(iso) {
+  if (!iso) return t('never');
+  return new Intl.DateTimeFormat(LOCALE(), { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Moscow' }).format(new Date(iso));
+}
+
+export function date(isoDate) {
+  if (!isoDate) return t('never');
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return new Intl.DateTimeFormat(LOCALE(), { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** The problem's message in the UI language. */
+export function problemText(problem) {
+  if (!problem) return t('error.generic');
+  return (lang() === 'en' ? problem.title_en : problem.title_ru) || problem.title || t('error.generic');
+}

@@ -1,0 +1,94 @@
+// The authorisation matrix: every route (taken from the routers' tables, not from the OpenAPI
+// file) x every role x (own company, another company, signed out). A route the routers have and
+// this matrix lacks, or the reverse, fails the test.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { Client, freshCompany } from '../lib/portal.mjs';
+
+const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options'];
+
+// Per route: the path parameters (resolved against company A's data), the body sent (always one
+// that cannot change state), and the status an allowed caller gets.
+const MATRIX = {
+  'POST /api/auth/sign-in': { body: {}, ok: 400 },
+  'POST /api/auth/sign-out': { ok: 204 },
+  'POST /api/auth/refresh': { ok: 401 },
+  'GET /api/auth/me': { ok: 200 },
+  'POST /api/auth/password-reset-requests': { body: {}, ok: 400 },
+  'POST /api/auth/password-resets': { body: {}, ok: 400 },
+  'GET /api/company/company': { ok: 200 },
+  'GET /api/company/employees': { ok: 200 },
+  'GET /api/company/employees/{id}': { params: (a) => ({ id: a.employeeId }), ok: 200, companyOwned: true },
+  'POST /exchange/v1/messages': { body: {}, ok: null },
+  'POST /exchange/v1/message-status': { body: {}, ok: null },
+};
+
+const routes = JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'shared', '--bin', 'portal-routes'], { encoding: 'utf8' }));
+let A, B, personas;
+
+before(async () => {
+  A = await freshCompany([['admin'], ['buyer'], ['accountant']]);
+  B = await freshCompany([['admin', 'buyer', 'accountant']]);
+  personas = {};
+  for (const [name, co, idx] of [['admin', A, 0], ['buyer', A, 1], ['accountant', A, 2], ['other-company', B, 0]]) {
+    const c = new Client();
+    const r = await c.signIn(co.users[idx].email, co.users[idx].password);
+    assert.equal(r.status, 200);
+    personas[name] = { client: c, roles: co.users[idx].roles };
+  }
+  const list = await personas.admin.client.get('/api/company/employees');
+  A.employeeId = list.body.items.find((e) => e.email === A.users[1].email).id;
+  A.name = `Компания ${A.id}`;
+});
+
+test('the matrix lists exactly the routers\' routes', () => {
+  const routed = routes.map((r) => `${r.method} ${r.path}`).sort();
+  assert.deepEqual(routed, Object.keys(MATRIX).sort());
+});
+
+function fill(path, params) {
+  return path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k]));
+}
+
+function checkHeaders(r, what) {
+  for (const h of SECURITY_HEADERS) assert.ok(r.headers.get(h), `${what}: header ${h}`);
+}
+
+for (const route of routes) {
+  const key = `${route.method} ${route.path}`;
+  test(`matrix: ${key}`, async () => {
+    const m = MATRIX[key];
+    assert.ok(m, `${key} is not in the matrix`);
+    const path = fill(route.path, m.params ? m.params(A) : {});
+    const call = (client) => client.req(route.method, path, m.body);
+
+    // Signed out.
+    const anon = await call(new Client());
+    checkHeaders(anon, `${key} signed out`);
+    if (route.access === 'public') {
+      assert.equal(anon.status, m.ok, `${key} signed out`);
+      return;
+    }
+    assert.equal(anon.status, 401, `${key} signed out`);
+    if (route.access === 'onec') {
+      // 1C routes take no session at all: a signed-in browser is refused too.
+      for (const [name, p] of Object.entries(personas)) assert.equal((await call(p.client)).status, 401, `${key} as ${name}`);
+      return;
+    }
+    for (const [name, p] of Object.entries(personas)) {
+      const r = await call(p.client);
+      checkHeaders(r, `${key} as ${name}`);
+      const allowed = route.roles.length === 0 || p.roles.some((x) => route.roles.includes(x));
+      if (!allowed) {
+        assert.equal(r.status, 403, `${key} as ${name}`);
+      } else if (name === 'other-company') {
+        // Another company's resource is a 404, exactly like a missing one; lists show only B's data.
+        assert.equal(r.status, m.companyOwned ? 404 : m.ok, `${key} as ${name}`);
+        assert.ok(!JSON.stringify(r.body).includes(A.id), `${key} as ${name} leaks company A`);
+      } else {
+        assert.equal(r.status, m.ok, `${key} as ${name}`);
+      }
+    }
+  });
+}

@@ -1,0 +1,91 @@
+// A real browser (Debian chromium via playwright-core) signs in and sees the shell.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { PORTAL, freshCompany } from '../lib/portal.mjs';
+
+let browser;
+const shots = new URL('../../test-results/', import.meta.url).pathname;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function signIn(page, email, password) {
+  await page.goto(`${PORTAL}/`);
+  await page.waitForURL(/\/sign-in/);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+test('signs in and sees the shell with the company name; signs out', async () => {
+  const co = await freshCompany([['admin', 'buyer']]);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await signIn(page, co.users[0].email, co.users[0].password);
+  await page.waitForSelector('[data-testid=company-name]:not(:empty)');
+  assert.equal(await page.textContent('[data-testid=company-name]'), `Компания ${co.id}`);
+  for (const section of ['Заказы', 'Финансы', 'Документы', 'Возвраты', 'Компания']) {
+    assert.ok(await page.isVisible(`#nav >> text=${section}`), section);
+  }
+  await page.waitForSelector('main table');
+  assert.match(await page.textContent('main'), /7707083893/);
+  assert.match(await page.textContent('main'), /50\s000\s000,01\s₽/, 'money in Russian format');
+  await page.screenshot({ path: join(shots, 'shell-desktop.png'), fullPage: true });
+  // The employees list (admin) and the English switch.
+  await page.click('#nav >> text=Компания');
+  await page.waitForSelector('main h2:has-text("Сотрудники")');
+  await page.click('#lang-switch');
+  await page.waitForSelector('#nav >> text=Orders');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.click('#lang-switch');
+  await page.click('#sign-out');
+  await page.waitForURL(/\/sign-in/);
+  assert.deepEqual(errors, []);
+});
+
+test('a wrong password shows the problem in Russian; works on a phone-sized screen', async () => {
+  const co = await freshCompany([['accountant']]);
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await signIn(page, co.users[0].email, 'Wrong-password-1');
+  await page.waitForSelector('#form-error:not([hidden])');
+  assert.equal(await page.textContent('#form-error'), 'Неверный e-mail или пароль.');
+  await page.fill('input[name=password]', co.users[0].password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=company-name]:not(:empty)');
+  assert.equal(await page.isVisible('#nav'), false, 'the menu is folded on a phone');
+  await page.click('#menu-toggle');
+  assert.equal(await page.isVisible('#nav'), true);
+  await page.screenshot({ path: join(shots, 'shell-phone.png'), fullPage: true });
+  await ctx.close();
+});
+
+test('first access through the link page sets the password', async () => {
+  const { companyMsg, userMsg, sendAndApply, linkToken, uid } = await import('../lib/portal.mjs');
+  const c = uid('c');
+  const email = `${c}@test.demo`;
+  await sendAndApply([companyMsg(c, 1, 'Первый вход'), userMsg(`${c}-u`, 1, c, email, ['buyer'])]);
+  const token = await linkToken(email);
+  const page = await browser.newPage();
+  await page.goto(`${PORTAL}/set-password#token=${token}`);
+  await page.fill('input[name=password]', 'Fresh-password-42');
+  await page.fill('input[name=repeat]', 'Fresh-password-42');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#form-done:not([hidden])');
+  await signIn(page, email, 'Fresh-password-42');
+  await page.waitForSelector('[data-testid=company-name]:not(:empty)');
+  assert.equal(await page.textContent('[data-testid=company-name]'), 'Первый вход');
+});

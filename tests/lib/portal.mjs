@@ -1,0 +1,141 @@
+// Helpers for black-box tests against the running stack (wrangler dev + the 1C simulator).
+// The 1C signature is computed here independently of the Rust code, from the contract's text.
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+export const PORTAL = process.env.PORTAL_URL ?? 'http://127.0.0.1:8787';
+export const SIM = process.env.SIM_URL ?? 'http://127.0.0.1:8788';
+export const DEMO_PASSWORD = 'Demo-2026-pass';
+
+function secrets() {
+  const text = readFileSync(new URL('../../.dev-secrets', import.meta.url), 'utf8');
+  return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+export const ONEC_SECRET = process.env.ONEC_HMAC_SECRET ?? secrets().ONEC_HMAC_SECRET;
+
+/** A fake client address per test, so one test's failed sign-ins never throttle another's. */
+export function fakeIp() {
+  return `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+}
+
+export function sign(secret, timestamp, body) {
+  return 'v1=' + createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+}
+
+/** POSTs to a 1C endpoint as 1C does. `opts.timestamp`/`opts.secret` forge or replay. */
+export async function onecPost(path, payload, opts = {}) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const res = await fetch(PORTAL + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-onec-timestamp': String(ts), 'x-onec-signature': opts.signature ?? sign(opts.secret ?? ONEC_SECRET, ts, body) },
+    body,
+  });
+  return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };
+}
+
+export function batch(messages) {
+  return { batch_id: randomUUID(), sent_at: new Date().toISOString().slice(0, 19), messages };
+}
+
+export const uid = (p = 't') => `${p}-${randomUUID().slice(0, 8)}`;
+
+/** Sends messages and waits until none is pending or waiting. */
+export async function sendAndApply(messages, timeoutMs = 20000) {
+  const r = await onecPost('/exchange/v1/messages', batch(messages));
+  if (r.status !== 200) throw new Error(`batch refused: ${r.status} ${JSON.stringify(r.body)}`);
+  await waitApplied(messages.map((m) => m.id), timeoutMs);
+  return r.body;
+}
+
+export async function waitApplied(ids, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await onecPost('/exchange/v1/message-status', { ids });
+    const open = r.body.items.filter((i) => i.status === 'pending' || i.status === 'waiting');
+    if (open.length === 0) return r.body.items;
+    if (Date.now() > deadline) throw new Error(`not applied in time: ${JSON.stringify(open)}`);
+    await new Promise((res) => setTimeout(res, 150));
+  }
+}
+
+export function companyMsg(entity, seq, name, extra = {}) {
+  return {
+    id: uid('m'), type: 'company', entity_id: entity, seq,
+    payload: {
+      name,
+      legal_entities: [{ id: `${entity}-le`, name: `ООО «${name}»`, inn: '7707083893', kpp: '773601001' }],
+      agreements: [{ id: `${entity}-ag`, legal_entity_id: `${entity}-le`, name: 'Договор поставки', credit_limit: 50000000.01, deferral_days: 30, price_type: { id: 'pt-opt', name: 'Оптовая' } }],
+      ...extra,
+    },
+  };
+}
+
+export function userMsg(entity, seq, company, email, roles, active = true) {
+  return { id: uid('m'), type: 'user', entity_id: entity, seq, payload: { company_id: company, email, full_name: `Тест ${entity}`, roles, active } };
+}
+
+/** A browser-like client: keeps cookies, sends the page's Origin and a fixed client IP. */
+export class Client {
+  constructor({ ip = fakeIp(), origin = PORTAL } = {}) {
+    this.cookies = new Map();
+    this.ip = ip;
+    this.origin = origin;
+  }
+
+  async req(method, path, body, headers = {}) {
+    const h = { 'cf-connecting-ip': this.ip, origin: this.origin, ...headers };
+    if (body !== undefined) h['content-type'] = 'application/json';
+    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(PORTAL + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [kv] = c.split(';');
+      const [k, v] = [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)];
+      if (v === '' || /max-age=0/i.test(c)) this.cookies.delete(k); else this.cookies.set(k, v);
+    }
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: res.status, body: json, headers: res.headers };
+  }
+
+  get(path, headers) { return this.req('GET', path, undefined, headers); }
+  post(path, body, headers) { return this.req('POST', path, body, headers); }
+
+  async signIn(email, password = DEMO_PASSWORD) {
+    return this.post('/api/auth/sign-in', { email, password });
+  }
+}
+
+export async function mailbox(to) {
+  const res = await fetch(`${SIM}/mail?to=${encodeURIComponent(to)}`);
+  return res.json();
+}
+
+/** The token of the newest link mailed to `to`, waiting for it to arrive. */
+export async function linkToken(to, { after = 0, timeoutMs = 10000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = await mailbox(to);
+    if (mails.length > after) {
+      const m = /#token=([A-Za-z0-9_-]+)/.exec(mails[mails.length - 1].text);
+      if (m) return m[1];
+    }
+    if (Date.now() > deadline) throw new Error(`no mail for ${to}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** A fresh company with one user per given role set, passwords set through their links. */
+export async function freshCompany(rolesList = [['admin'], ['buyer'], ['accountant']], password = 'Test-password-2026') {
+  const c = uid('c');
+  const users = rolesList.map((roles, i) => ({ entity: `${c}-u${i}`, email: `${c}-u${i}@test.demo`, roles }));
+  await sendAndApply([companyMsg(c, 1, `Компания ${c}`), ...users.map((u) => userMsg(u.entity, 1, c, u.email, u.roles))]);
+  for (const u of users) {
+    const token = await linkToken(u.email);
+    const r = await new Client().post('/api/auth/password-resets', { token, password });
+    if (r.status !== 204) throw new Error(`set password: ${r.status} ${JSON.stringify(r.body)}`);
+    u.password = password;
+  }
+  return { id: c, users };
+}
