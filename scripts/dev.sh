@@ -15,4 +15,5 @@ bash scripts/stack.sh start "$state" "$port" "$sim_port"
 log "loading demo data through the 1C exchange"
 MAILBOX_URL="http://127.0.0.1:$sim_port" target/release/onec-sim seed --portal "http://127.0.0.1:$port" --products "${DEMO_PRODUCTS:-5000}"
 log "portal: http://127.0.0.1:$port   (logs: $state/wrangler.log; Ctrl-C stops)"
-wait "$(cat "$state/wrangler.pid")"
+pid="$(cat "$state/wrangler.pid")"
+while kill -0 "$pid" 2>/dev/null; do sleep 2; done
