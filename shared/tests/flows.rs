@@ -298,3 +298,25 @@ fn csrf_origin_is_checked() {
     let r = block_on(shared::auth::api::handle(&p, req));
     assert_eq!((r.status, body(&r)["code"].as_str()), (403, Some("csrf-origin-mismatch")));
 }
+
+#[test]
+fn the_sweeper_re_enqueues_what_was_stored_but_not_applied() {
+    let p = TestPorts::new();
+    // Stored, but the queue "lost" the wake-up (a local queue restarting, say).
+    let batch = json!({"batch_id": "b1", "sent_at": "2026-11-28T12:00:00", "messages": [company_msg("c1", 1, "Z", "Зета")]});
+    let resp = block_on(shared::exchange::api::handle(&p, signed(&p, &batch)));
+    assert_eq!(resp.status, 200);
+    p.queue.0.borrow_mut().clear();
+    // Too fresh to sweep: the consumer may still be on it.
+    assert_eq!(block_on(shared::exchange::inbox::sweep(&p)).unwrap(), 0);
+    p.advance(Duration::minutes(1));
+    assert_eq!(block_on(shared::exchange::inbox::sweep(&p)).unwrap(), 1);
+    let ids = p.queue.0.borrow_mut().drain(..).flatten().collect::<Vec<_>>();
+    assert_eq!(ids, vec!["c1".to_string()]);
+    let report = block_on(shared::exchange::inbox::process(&p, &ids)).unwrap();
+    assert_eq!(report.applied, 1);
+    // Applying again is a no-op: applied messages are skipped.
+    let again = block_on(shared::exchange::inbox::process(&p, &ids)).unwrap();
+    assert_eq!((again.applied, again.stale, again.rejected), (0, 0, 0));
+    assert_eq!(block_on(shared::exchange::inbox::sweep(&p)).unwrap(), 0);
+}

@@ -126,6 +126,9 @@ pub struct ProcessReport {
     pub mail_ids: Vec<String>,
 }
 
+/// Messages applied per D1 batch: one transaction stays a few hundred statements.
+const APPLY_CHUNK: usize = 50;
+
 enum Decision {
     Apply(Vec<Stmt>, Vec<String>),
     Wait(String),
@@ -134,7 +137,15 @@ enum Decision {
 /// Applies stored messages by id (the queue consumer's work). Safe to call again with the same
 /// ids: applied messages are skipped.
 pub async fn process<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessReport> {
-    let mut report = process_once(p, ids).await?;
+    let mut report = ProcessReport::default();
+    for chunk in ids.chunks(APPLY_CHUNK) {
+        let r = process_once(p, chunk).await?;
+        report.applied += r.applied;
+        report.stale += r.stale;
+        report.waiting += r.waiting;
+        report.rejected += r.rejected;
+        report.mail_ids.extend(r.mail_ids);
+    }
     // A company just applied may unblock users that were waiting for it.
     if report.applied > 0 {
         #[derive(Deserialize)]
