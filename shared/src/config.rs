@@ -25,9 +25,24 @@ pub struct Config {
     /// One-time links (first access, password reset).
     pub invite_ttl_hours: i64,
     pub reset_ttl_hours: i64,
-    /// Local development and tests only: the `x-test-now` header sets the clock. Never set in
-    /// production (the variable lives in the untracked `.dev.vars`).
+    /// Local development and tests only: the `x-test-now` header sets the clock and the sweeper
+    /// can be run on request. Never set in production (the variable lives only in the generated
+    /// local `.dev.vars`).
     pub allow_test_clock: bool,
+    /// How changes reach 1C: `push` (the portal calls 1C's HTTP service) or `pull` (1C polls).
+    pub onec_delivery: Delivery,
+    /// Base URL of 1C's HTTP service for push (`http://host/base/hs/portal/v1`).
+    pub onec_push_url: Option<String>,
+    /// Push retries with backoff this long, then the change is dead-lettered (`failed`).
+    pub onec_give_up_hours: i64,
+    /// Pull mode: a change handed to 1C and not acknowledged in this time is handed out again.
+    pub onec_pull_redeliver_secs: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Push,
+    Pull,
 }
 
 impl Config {
@@ -56,6 +71,14 @@ impl Config {
             invite_ttl_hours: num("INVITE_TTL_HOURS", 72)?,
             reset_ttl_hours: num("RESET_TTL_HOURS", 2)?,
             allow_test_clock: var("ALLOW_TEST_CLOCK").as_deref() == Some("true"),
+            onec_delivery: match var("ONEC_DELIVERY").as_deref() {
+                None | Some("") | Some("push") => Delivery::Push,
+                Some("pull") => Delivery::Pull,
+                Some(other) => return Err(AppError::internal(format!("ONEC_DELIVERY must be push or pull, not {other}"))),
+            },
+            onec_push_url: var("ONEC_PUSH_URL").filter(|v| !v.is_empty()).map(|v| v.trim_end_matches('/').to_string()),
+            onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
+            onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
         })
     }
 
@@ -76,6 +99,10 @@ impl Config {
             invite_ttl_hours: 72,
             reset_ttl_hours: 2,
             allow_test_clock: true,
+            onec_delivery: Delivery::Push,
+            onec_push_url: Some("http://1c.test/hs/portal/v1".into()),
+            onec_give_up_hours: 24,
+            onec_pull_redeliver_secs: 600,
         }
     }
 }

@@ -145,10 +145,27 @@ pub trait BlobStore {
     async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>>;
 }
 
-/// Wakes the inbound-message consumer (Queues). Messages are small: ids, never payloads.
+/// Wakes the exchange consumers (Queues). Messages are small: ids, never payloads.
 #[allow(async_fn_in_trait)]
 pub trait WakeQueue {
+    /// Inbound messages stored and waiting to be applied.
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()>;
+    /// Outbound changes waiting to be delivered to 1C.
+    async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()>;
+}
+
+/// What an HTTP peer answered.
+#[derive(Debug, Clone)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Outgoing HTTP (push delivery to 1C's HTTP service).
+#[allow(async_fn_in_trait)]
+pub trait HttpClient {
+    /// POSTs a JSON body. Transport failures (refused, timed out) are errors; any HTTP status is a reply.
+    async fn post_json(&self, url: &str, headers: &[(String, String)], body: Vec<u8>) -> AppResult<HttpReply>;
 }
 
 /// One e-mail. Plain text: links and short notices only.
@@ -190,10 +207,12 @@ pub trait Ports {
     type Mail: Mailer;
     type Queue: WakeQueue;
     type Blobs: BlobStore;
+    type Http: HttpClient;
     fn db(&self) -> &Self::Db;
     fn mailer(&self) -> &Self::Mail;
     fn queue(&self) -> &Self::Queue;
     fn blobs(&self) -> &Self::Blobs;
+    fn http(&self) -> &Self::Http;
     fn now(&self) -> DateTime<Utc>;
     fn config(&self) -> &crate::config::Config;
 }

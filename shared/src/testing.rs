@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::error::AppResult;
 use crate::http::ApiRequest;
-use crate::ports::{BlobStore, Mail, Mailer, Ports, WakeQueue};
+use crate::ports::{BlobStore, HttpClient, HttpReply, Mail, Mailer, Ports, WakeQueue};
 use crate::sqlite::SqliteDb;
 use chrono::{DateTime, Utc};
 use std::cell::{Cell, RefCell};
@@ -20,11 +20,51 @@ impl Mailer for MemMail {
 }
 
 #[derive(Default)]
-pub struct MemQueue(pub RefCell<Vec<Vec<String>>>);
+pub struct MemQueue(pub RefCell<Vec<Vec<String>>>, pub RefCell<Vec<Vec<String>>>);
 impl WakeQueue for MemQueue {
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
         self.0.borrow_mut().push(ids);
         Ok(())
+    }
+    async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
+        self.1.borrow_mut().push(ids);
+        Ok(())
+    }
+}
+
+/// A scripted 1C HTTP service: records what it receives and answers as `mode` says:
+/// `accept`, `reject` (with `reason`), `error` (HTTP 500) or `down` (no connection).
+pub struct FakeOnec {
+    pub received: RefCell<Vec<serde_json::Value>>,
+    pub mode: RefCell<String>,
+    pub reason: RefCell<String>,
+}
+
+impl Default for FakeOnec {
+    fn default() -> Self {
+        FakeOnec { received: RefCell::default(), mode: RefCell::new("accept".into()), reason: RefCell::new("Отклонено".into()) }
+    }
+}
+
+impl FakeOnec {
+    pub fn set(&self, mode: &str) {
+        *self.mode.borrow_mut() = mode.to_string();
+    }
+}
+
+impl HttpClient for FakeOnec {
+    async fn post_json(&self, _url: &str, _headers: &[(String, String)], body: Vec<u8>) -> AppResult<HttpReply> {
+        let mode = self.mode.borrow().clone();
+        if mode == "down" {
+            return Err(crate::AppError::unavailable("connection refused"));
+        }
+        self.received.borrow_mut().push(serde_json::from_slice(&body).unwrap_or_default());
+        let reply = |status: u16, v: serde_json::Value| Ok(HttpReply { status, body: v.to_string().into_bytes() });
+        match mode.as_str() {
+            "reject" => reply(200, serde_json::json!({"status": "rejected", "reason": *self.reason.borrow()})),
+            "error" => reply(500, serde_json::json!({"status": "error"})),
+            _ => reply(200, serde_json::json!({"status": "accepted"})),
+        }
     }
 }
 
@@ -45,6 +85,7 @@ pub struct TestPorts {
     pub mail: MemMail,
     pub queue: MemQueue,
     pub blobs: MemBlobs,
+    pub onec: FakeOnec,
     pub now: Cell<DateTime<Utc>>,
     pub config: Config,
 }
@@ -56,6 +97,7 @@ impl TestPorts {
             mail: MemMail::default(),
             queue: MemQueue::default(),
             blobs: MemBlobs::default(),
+            onec: FakeOnec::default(),
             now: Cell::new("2026-11-28T09:00:00Z".parse().expect("time")),
             config: Config::for_tests(),
         }
@@ -82,6 +124,7 @@ impl Ports for TestPorts {
     type Mail = MemMail;
     type Queue = MemQueue;
     type Blobs = MemBlobs;
+    type Http = FakeOnec;
     fn db(&self) -> &SqliteDb {
         &self.db
     }
@@ -93,6 +136,9 @@ impl Ports for TestPorts {
     }
     fn blobs(&self) -> &MemBlobs {
         &self.blobs
+    }
+    fn http(&self) -> &FakeOnec {
+        &self.onec
     }
     fn now(&self) -> DateTime<Utc> {
         self.now.get()

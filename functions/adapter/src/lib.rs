@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use shared::config::Config;
 use shared::http::{ApiRequest, ApiResponse};
-use shared::ports::{BlobStore, Database, Mail, Mailer, Ports, Row, SqlValue, Stmt, StmtResult, WakeQueue};
+use shared::ports::{BlobStore, Database, HttpClient, HttpReply, Mail, Mailer, Ports, Row, SqlValue, Stmt, StmtResult, WakeQueue};
 use shared::{AppError, AppResult};
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{D1Database, Env, Request, Response};
@@ -168,12 +168,41 @@ pub struct InboxWake {
     pub ids: Vec<String>,
 }
 
-pub struct Queue(pub Option<worker::Queue>);
+/// The exchange queues: `INBOX_QUEUE` (inbound messages to apply), `OUTBOX_QUEUE` (changes to
+/// deliver to 1C). A Worker binds the producers it uses.
+pub struct Queue {
+    inbox: Option<worker::Queue>,
+    outbox: Option<worker::Queue>,
+}
 
 impl WakeQueue for Queue {
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
-        let q = self.0.as_ref().ok_or_else(|| AppError::internal("no queue binding in this Worker"))?;
+        let q = self.inbox.as_ref().ok_or_else(|| AppError::internal("no INBOX_QUEUE binding in this Worker"))?;
         q.send(InboxWake { ids }).await.map_err(internal)
+    }
+    async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
+        let q = self.outbox.as_ref().ok_or_else(|| AppError::internal("no OUTBOX_QUEUE binding in this Worker"))?;
+        q.send(InboxWake { ids }).await.map_err(internal)
+    }
+}
+
+/// Outgoing HTTP through `fetch`.
+pub struct Fetch;
+
+impl HttpClient for Fetch {
+    async fn post_json(&self, url: &str, headers: &[(String, String)], body: Vec<u8>) -> AppResult<HttpReply> {
+        let h = worker::Headers::new();
+        for (k, v) in headers {
+            h.set(k, v).map_err(internal)?;
+        }
+        let mut init = worker::RequestInit::new();
+        let body = js_sys::Uint8Array::from(body.as_slice());
+        init.with_method(worker::Method::Post).with_headers(h).with_body(Some(body.into()));
+        let req = Request::new_with_init(url, &init).map_err(internal)?;
+        let mut resp = worker::Fetch::Request(req).send().await.map_err(|e| AppError::unavailable(format!("fetch {url}: {e}")))?;
+        let status = resp.status_code();
+        let body = resp.bytes().await.unwrap_or_default();
+        Ok(HttpReply { status, body })
     }
 }
 
@@ -226,7 +255,7 @@ impl WorkerPorts {
         Ok(WorkerPorts {
             db: D1::new(env.d1("DB").map_err(internal)?),
             mail: HttpMail { url: env_var(env, "MAIL_API_URL"), token: env_var(env, "MAIL_API_TOKEN") },
-            queue: Queue(env.queue("INBOX_QUEUE").ok()),
+            queue: Queue { inbox: env.queue("INBOX_QUEUE").ok(), outbox: env.queue("OUTBOX_QUEUE").ok() },
             blobs: R2(env.bucket("FILES").ok()),
             now,
             config,
@@ -239,6 +268,7 @@ impl Ports for WorkerPorts {
     type Mail = HttpMail;
     type Queue = Queue;
     type Blobs = R2;
+    type Http = Fetch;
     fn db(&self) -> &D1 {
         &self.db
     }
@@ -250,6 +280,9 @@ impl Ports for WorkerPorts {
     }
     fn blobs(&self) -> &R2 {
         &self.blobs
+    }
+    fn http(&self) -> &Fetch {
+        &Fetch
     }
     fn now(&self) -> DateTime<Utc> {
         self.now

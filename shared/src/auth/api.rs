@@ -19,6 +19,7 @@ pub enum H {
     Me,
     ResetRequest,
     ResetComplete,
+    Profile,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -28,6 +29,7 @@ pub const ROUTES: &[Route<H>] = &[
     Route { method: "GET", path: "/api/auth/me", access: Access::Roles(&[]), handler: H::Me },
     Route { method: "POST", path: "/api/auth/password-reset-requests", access: Access::Public, handler: H::ResetRequest },
     Route { method: "POST", path: "/api/auth/password-resets", access: Access::Public, handler: H::ResetComplete },
+    Route { method: "PATCH", path: "/api/auth/profile", access: Access::Roles(&[]), handler: H::Profile },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -47,6 +49,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Me => me(p, caller.as_ref().ok_or_else(AppError::unauthorized)?).await,
         H::ResetRequest => reset_request(p, req).await,
         H::ResetComplete => reset_complete(p, req).await,
+        H::Profile => profile(p, req, caller.as_ref().ok_or_else(AppError::unauthorized)?).await,
     }
 }
 
@@ -238,17 +241,20 @@ struct MeRow {
     company_id: String,
     company_name: String,
     roles: Option<String>,
+    version: i64,
 }
 
 async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
     let row: MeRow = p.db().first(Stmt::new(sql::ME).bind(&caller.user_id).bind(&caller.company_id)).await?.ok_or_else(AppError::not_found)?;
     let roles = Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    let sync = crate::exchange::outbox::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({
             "user": {
                 "id": row.id, "email": row.email, "full_name": row.full_name, "position": row.position,
                 "phone": row.phone, "language": row.language, "roles": roles, "last_sign_in_at": row.last_sign_in_at,
+                "version": row.version, "sync": sync,
             },
             "company": { "id": row.company_id, "name": row.company_name },
         }),
@@ -405,4 +411,106 @@ async fn reset_complete<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespo
         return Err(link_invalid());
     }
     Ok(ApiResponse::no_content())
+}
+
+#[derive(Deserialize)]
+struct ProfileBody {
+    full_name: String,
+    position: Option<String>,
+    phone: Option<String>,
+    /// The version the edit is based on.
+    version: i64,
+}
+
+#[derive(Deserialize, Serialize)]
+struct ProfileRow {
+    onec_id: Option<String>,
+    company_onec_id: String,
+    full_name: String,
+    position: Option<String>,
+    phone: Option<String>,
+    version: i64,
+}
+
+/// Validates a phone loosely (people write them many ways): digits with `+ ( ) -` and spaces,
+/// 5 to 15 digits.
+fn phone_ok(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    (5..=15).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
+}
+
+/// The user edits their name, position and phone. Applied at once, sent to 1C as
+/// `employee.changed` with the version it was based on; an edit based on an old version is a 409
+/// with the current profile. If 1C refuses, the previous values come back.
+async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResult<ApiResponse> {
+    let body: ProfileBody = req.json()?;
+    let full_name = body.full_name.trim().to_string();
+    let position = body.position.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let phone = body.phone.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut errors = Vec::new();
+    if full_name.is_empty() || full_name.chars().count() > 300 {
+        errors.push(FieldError::new("full_name", "required", "Укажите ФИО (до 300 символов).", "Enter your full name (up to 300 characters)."));
+    }
+    if position.as_ref().is_some_and(|s| s.chars().count() > 200) {
+        errors.push(FieldError::new("position", "too-long", "Должность: до 200 символов.", "Position: up to 200 characters."));
+    }
+    if phone.as_ref().is_some_and(|s| !phone_ok(s)) {
+        errors.push(FieldError::new("phone", "invalid-phone", "Телефон: цифры, пробелы и знаки + ( ) -, от 5 до 15 цифр.", "Phone: digits, spaces and + ( ) -, 5 to 15 digits."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let now = p.now();
+    let current: ProfileRow = p.db().first(Stmt::new(sql::PROFILE).bind(&caller.user_id).bind(&caller.company_id)).await?.ok_or_else(AppError::not_found)?;
+    if current.version != body.version {
+        return Err(AppError::new(ErrorKind::Conflict, "version-conflict", "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.", "The profile changed since you opened it. Check it and save again.")
+            .with_extra("current", serde_json::to_value(&current)?));
+    }
+    let before = serde_json::json!({"full_name": current.full_name, "position": current.position, "phone": current.phone});
+    let after = serde_json::json!({"full_name": full_name, "position": position, "phone": phone});
+    let new_version = body.version + 1;
+    // The outbox and audit rows are written only if the versioned update took effect.
+    let guard = || ("EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)", vec![caller.user_id.as_str().into(), new_version.into()]);
+    let mut stmts = vec![Stmt::new(sql::PROFILE_UPDATE).bind(&full_name).bind(position.clone()).bind(phone.clone()).bind(now).bind(&caller.user_id).bind(&caller.company_id).bind(body.version)];
+    let mut change_id = None;
+    if let Some(onec_id) = &current.onec_id {
+        let change = crate::exchange::outbox::NewChange {
+            company_id: &caller.company_id,
+            user_id: Some(&caller.user_id),
+            kind: "employee.changed",
+            entity_type: "user",
+            portal_id: &caller.user_id,
+            onec_entity_id: onec_id,
+            base_version: body.version,
+            payload: serde_json::json!({"company_id": current.company_onec_id, "full_name": full_name, "position": position, "phone": phone}),
+            before: before.clone(),
+        };
+        let (id, stmt) = crate::exchange::outbox::record(&change, now, Some(guard()));
+        stmts.push(stmt);
+        change_id = Some(id);
+    }
+    let audit_id = change_id.clone().unwrap_or_else(|| crate::ids::new_id("aud"));
+    let (g, gp) = guard();
+    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
+        .bind(&audit_id)
+        .bind(&caller.company_id)
+        .bind(&caller.user_id)
+        .bind(now)
+        .bind("profile.changed")
+        .bind("user")
+        .bind(&caller.user_id)
+        .bind(before.to_string())
+        .bind(after.to_string());
+    for v in gp {
+        audit = audit.bind(v);
+    }
+    stmts.push(audit);
+    let results = p.db().batch(stmts).await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(AppError::new(ErrorKind::Conflict, "version-conflict", "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.", "The profile changed since you opened it. Check it and save again."));
+    }
+    if let Some(id) = &change_id {
+        crate::exchange::outbox::wake(p, id).await;
+    }
+    me(p, caller).await
 }

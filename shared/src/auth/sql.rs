@@ -28,7 +28,7 @@ pub const REVOKE_SESSION_BY_REFRESH: &str = "UPDATE sessions SET revoked_at = ? 
 
 pub const REVOKE_USER_SESSIONS: &str = "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
 
-pub const ME: &str = "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.language, u.last_sign_in_at, \
+pub const ME: &str = "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.language, u.last_sign_in_at, u.version, \
        c.id AS company_id, c.name AS company_name, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
      FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
@@ -63,3 +63,14 @@ pub const THROTTLE_FAIL: &str = "INSERT INTO sign_in_throttle (key, window_start
        window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END";
 
 pub const THROTTLE_CLEAR: &str = "DELETE FROM sign_in_throttle WHERE key = ?";
+
+pub const PROFILE: &str = "SELECT u.onec_id, c.onec_id AS company_onec_id, u.full_name, u.position, u.phone, u.version \
+     FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
+
+/// Applies only to the version the edit was based on.
+pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ? \
+     WHERE id = ? AND company_id = ? AND version = ?";
+
+/// An audit row, for a caller that appends ` WHERE <guard>`.
+pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";

@@ -11,11 +11,19 @@ use serde::Deserialize;
 pub enum H {
     Messages,
     MessageStatus,
+    ChangesPull,
+    ChangesAck,
+    Sweep,
 }
 
 pub const ROUTES: &[Route<H>] = &[
     Route { method: "POST", path: "/exchange/v1/messages", access: Access::Onec, handler: H::Messages },
     Route { method: "POST", path: "/exchange/v1/message-status", access: Access::Onec, handler: H::MessageStatus },
+    Route { method: "POST", path: "/exchange/v1/changes/pull", access: Access::Onec, handler: H::ChangesPull },
+    Route { method: "POST", path: "/exchange/v1/changes/ack", access: Access::Onec, handler: H::ChangesAck },
+    // Local development and tests only (404 elsewhere): runs the scheduled sweeper now, since
+    // `wrangler dev` never fires cron triggers.
+    Route { method: "POST", path: "/exchange/v1/sweep", access: Access::Onec, handler: H::Sweep },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -31,6 +39,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     match r.handler {
         H::Messages => messages(p, req).await,
         H::MessageStatus => message_status(p, req).await,
+        H::ChangesPull => changes_pull(p, req).await,
+        H::ChangesAck => changes_ack(p, req).await,
+        H::Sweep => {
+            if !p.config().allow_test_clock {
+                return Err(AppError::not_found());
+            }
+            Ok(ApiResponse::json(200, &super::sweep(p).await?))
+        }
     }
 }
 
@@ -83,4 +99,48 @@ async fn message_status<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespo
     }
     let items = inbox::status(p, &q.ids).await?;
     Ok(ApiResponse::json(200, &serde_json::json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    limit: Option<i64>,
+}
+
+/// Pull mode: 1C takes the next changes (in order per entity) and later acknowledges each.
+async fn changes_pull<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let q: PullQuery = decode(req)?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let items = super::outbox::pull(p, limit).await?;
+    Ok(ApiResponse::json(200, &serde_json::json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+struct AckItem {
+    id: String,
+    status: String,
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Ack {
+    results: Vec<AckItem>,
+}
+
+async fn changes_ack<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let ack: Ack = decode(req)?;
+    if ack.results.len() > 1000 {
+        return Err(AppError::bad_request("too-many-ids", "Не более 1000 ответов.", "At most 1000 answers."));
+    }
+    let mut updated = 0;
+    for r in &ack.results {
+        let accepted = match r.status.as_str() {
+            "accepted" => true,
+            "rejected" => false,
+            _ => return Err(AppError::bad_request("invalid-status", "Статус: accepted или rejected.", "status must be accepted or rejected.")),
+        };
+        if super::outbox::apply_answer(p, &r.id, accepted, r.reason.as_deref()).await? {
+            updated += 1;
+        }
+    }
+    Ok(ApiResponse::json(200, &serde_json::json!({ "updated": updated })))
 }

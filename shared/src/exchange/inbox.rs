@@ -505,7 +505,7 @@ pub async fn status<P: Ports>(p: &P, ids: &[String]) -> AppResult<Vec<InboxStatu
 }
 
 /// Re-enqueues messages stored but not applied (the queue lost them, or they wait for another
-/// entity) and retries undelivered mail. Runs on a schedule. Returns how many were re-enqueued.
+/// entity). Part of the scheduled sweeper. Returns how many were re-enqueued.
 pub async fn sweep<P: Ports>(p: &P) -> AppResult<usize> {
     #[derive(Deserialize)]
     struct Id {
@@ -517,6 +517,5 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<usize> {
     for chunk in ids.chunks(100) {
         p.queue().send_inbox_ids(chunk.to_vec()).await?;
     }
-    let _ = crate::mail::deliver(p, &[]).await;
     Ok(ids.len())
 }

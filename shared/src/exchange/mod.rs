@@ -3,4 +3,27 @@
 pub mod api;
 pub mod contract;
 pub mod inbox;
+pub mod outbox;
 pub mod sql;
+
+use crate::error::AppResult;
+use crate::ports::Ports;
+use serde::Serialize;
+
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct SweepReport {
+    pub inbox_re_enqueued: usize,
+    pub outbox: outbox::DeliveryReport,
+    pub outbox_backlog: i64,
+    pub mail_sent: usize,
+}
+
+/// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
+/// changes to 1C (push), retries unsent mail. Safe to run at any time, as often as wanted.
+pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
+    let inbox_re_enqueued = inbox::sweep(p).await?;
+    let outbox = outbox::deliver_due(p).await?;
+    let outbox_backlog = outbox::backlog(p).await?;
+    let mail_sent = crate::mail::deliver(p, &[]).await.unwrap_or(0);
+    Ok(SweepReport { inbox_re_enqueued, outbox, outbox_backlog, mail_sent })
+}

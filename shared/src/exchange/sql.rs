@@ -57,7 +57,7 @@ pub const USER_INSERT: &str = "INSERT INTO users (id, company_id, onec_id, email
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /// `security_version` grows when access must be re-checked (deactivated, roles or company changed).
-pub const USER_UPDATE: &str = "UPDATE users SET company_id = ?, email = ?, full_name = ?, position = ?, phone = ?, active = ?, \
+pub const USER_UPDATE: &str = "UPDATE users SET company_id = ?, email = ?, full_name = ?, position = ?, phone = ?, active = ?, version = version + 1, \
        security_version = security_version + ?, updated_at = ? WHERE id = ?";
 
 pub const USER_ROLES_CLEAR: &str = "DELETE FROM user_roles WHERE user_id = ?";
@@ -82,3 +82,50 @@ pub const PRODUCT_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, ware
 /// Stored but not applied, older than the cutoff, oldest first; bounded per sweep.
 pub const INBOX_UNFINISHED: &str = "SELECT id FROM inbox WHERE status IN ('pending', 'waiting') AND received_at < ? \
      ORDER BY received_at LIMIT 1000";
+
+// ---- Outbound (portal -> 1C) ----
+
+pub const OUTBOX_INSERT: &str = "INSERT INTO outbox (id, company_id, type, entity_type, entity_id, entity_version, payload, next_attempt_at, created_at, user_id, before_json) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// As OUTBOX_INSERT, for a caller that appends ` WHERE <guard>`.
+pub const OUTBOX_INSERT_SELECT: &str = "INSERT INTO outbox (id, company_id, type, entity_type, entity_id, entity_version, payload, next_attempt_at, created_at, user_id, before_json) \
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/// Push: due changes, only the oldest undelivered one per entity (order per entity). Insertion
+/// order is the rowid's: timestamps can tie.
+pub const OUTBOX_DUE: &str = "SELECT o.id, o.payload, o.attempts, o.created_at FROM outbox o \
+     WHERE o.status = 'pending' AND o.next_attempt_at <= ? \
+       AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.entity_type = o.entity_type AND e.entity_id = o.entity_id \
+         AND e.status IN ('pending', 'sent') AND e.rowid < o.rowid) \
+     ORDER BY o.rowid LIMIT ?";
+
+/// Pull: pending changes, and sent ones never acknowledged, oldest undelivered per entity.
+pub const OUTBOX_PULLABLE: &str = "SELECT o.id, o.payload, o.attempts, o.created_at FROM outbox o \
+     WHERE (o.status = 'pending' OR (o.status = 'sent' AND o.sent_at < ?)) \
+       AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.entity_type = o.entity_type AND e.entity_id = o.entity_id \
+         AND e.status IN ('pending', 'sent') AND e.rowid < o.rowid) \
+     ORDER BY o.rowid LIMIT ?";
+
+pub const OUTBOX_MARK_SENT: &str = "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 \
+     WHERE id IN (SELECT value FROM json_each(?))";
+
+pub const OUTBOX_RETRY: &str = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?";
+
+pub const OUTBOX_DEAD: &str = "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?";
+
+pub const OUTBOX_ONE: &str = "SELECT type AS kind, entity_id, company_id, payload, before_json, status FROM outbox WHERE id = ?";
+
+pub const OUTBOX_ANSWER: &str = "UPDATE outbox SET status = ?, answer = ?, answered_at = ? \
+     WHERE id = ? AND status IN ('pending', 'sent', 'failed')";
+
+pub const AUDIT_ANSWER: &str = "UPDATE audit_log SET onec_answer = ? WHERE id = ? AND company_id = ?";
+
+/// Restores a profile 1C refused, only if nothing changed it since.
+pub const USER_PROFILE_REVERT: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ? \
+     WHERE id = ? AND version = ?";
+
+pub const OUTBOX_LATEST: &str = "SELECT status, answer, created_at, answered_at FROM outbox \
+     WHERE company_id = ? AND entity_type = ? AND entity_id = ? ORDER BY rowid DESC LIMIT 1";
+
+pub const OUTBOX_BACKLOG: &str = "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent')";

@@ -1,0 +1,286 @@
+//! The outbound path: every client change is written with an outbox row in the same D1 batch;
+//! delivery to 1C happens afterwards, by push (the portal calls 1C) or pull (1C polls and
+//! acknowledges). Changes to one entity go in order: a later one waits while an earlier one is
+//! undelivered. Push retries with exponential backoff until `onec_give_up_hours`, then the change
+//! is dead-lettered (`failed`) for the monitor.
+
+use super::sql;
+use crate::config::Delivery;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::ports::{Database, DatabaseExt, HttpClient, Ports, Stmt, WakeQueue};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A change as 1C receives it (push body, or one item of a pull).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutboundChange {
+    /// Unique per change: 1C ignores a repeat.
+    pub id: String,
+    /// `employee.changed`, ... (docs/exchange/1c-contract.md, section 6).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub entity_type: String,
+    /// 1C's id of the entity.
+    pub entity_id: String,
+    /// The entity's version the change was based on; 1C may refuse a change based on an old one.
+    pub base_version: i64,
+    /// Moscow time without a zone, as 1C reads dates.
+    pub created_at: String,
+    pub payload: Value,
+}
+
+/// What the capability hands over when it records a change.
+pub struct NewChange<'a> {
+    pub company_id: &'a str,
+    pub user_id: Option<&'a str>,
+    pub kind: &'static str,
+    pub entity_type: &'static str,
+    /// Portal id of the entity (for the page's sync state and the revert).
+    pub portal_id: &'a str,
+    pub onec_entity_id: &'a str,
+    pub base_version: i64,
+    pub payload: Value,
+    pub before: Value,
+}
+
+/// The statement recording a change; `guard` is an SQL condition (with its parameters) that must
+/// hold for the row to be written, so a change refused by its own batch leaves no outbox row.
+pub fn record(change: &NewChange<'_>, now: DateTime<Utc>, guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>) -> (String, Stmt) {
+    let id = crate::ids::new_id("out");
+    let wire = OutboundChange {
+        id: id.clone(),
+        kind: change.kind.to_string(),
+        entity_type: change.entity_type.to_string(),
+        entity_id: change.onec_entity_id.to_string(),
+        base_version: change.base_version,
+        created_at: crate::time::to_1c(now),
+        payload: change.payload.clone(),
+    };
+    let (sql_text, extra) = match guard {
+        None => (sql::OUTBOX_INSERT.to_string(), Vec::new()),
+        Some((cond, params)) => (format!("{} WHERE {cond}", sql::OUTBOX_INSERT_SELECT), params),
+    };
+    let mut stmt = Stmt::dynamic(sql_text)
+        .bind(&id)
+        .bind(change.company_id)
+        .bind(change.kind)
+        .bind(change.entity_type)
+        .bind(change.portal_id)
+        .bind(change.base_version)
+        .bind(serde_json::to_string(&wire).unwrap_or_default())
+        .bind(now)
+        .bind(now)
+        .bind(change.user_id.map(str::to_string))
+        .bind(change.before.to_string());
+    for p in extra {
+        stmt = stmt.bind(p);
+    }
+    (id, stmt)
+}
+
+/// After the change's batch committed: wake the delivery consumer (push). Failure is harmless:
+/// the sweeper finds the row.
+pub async fn wake<P: Ports>(p: &P, id: &str) {
+    if p.config().onec_delivery == Delivery::Push {
+        let _ = p.queue().send_outbox_ids(vec![id.to_string()]).await;
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    id: String,
+    payload: String,
+    attempts: i64,
+    created_at: String,
+}
+
+/// The wait before retry `attempt` (1-based): 30 s doubling, at most 30 minutes.
+pub fn backoff(attempt: i64) -> Duration {
+    let secs = 30i64.saturating_mul(1i64 << attempt.clamp(1, 20).saturating_sub(1));
+    Duration::seconds(secs.min(30 * 60))
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+pub struct DeliveryReport {
+    pub accepted: usize,
+    pub rejected: usize,
+    pub retrying: usize,
+    pub dead_lettered: usize,
+}
+
+/// 1C's answer to a change.
+#[derive(Debug, Deserialize)]
+pub struct Answer {
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// Push: delivers every due change (oldest per entity first), one request each.
+pub async fn deliver_due<P: Ports>(p: &P) -> AppResult<DeliveryReport> {
+    let cfg = p.config();
+    let mut report = DeliveryReport::default();
+    if cfg.onec_delivery != Delivery::Push {
+        return Ok(report);
+    }
+    let url = cfg.onec_push_url.clone().ok_or_else(|| AppError::internal("ONEC_PUSH_URL is not set"))?;
+    let now = p.now();
+    let rows: Vec<Row> = p.db().all(Stmt::new(sql::OUTBOX_DUE).bind(now).bind(50)).await?;
+    for row in rows {
+        let ts = now.timestamp();
+        let body = row.payload.clone().into_bytes();
+        let headers = vec![
+            ("content-type".to_string(), "application/json".to_string()),
+            (super::contract::TIMESTAMP_HEADER.to_string(), ts.to_string()),
+            (super::contract::SIGNATURE_HEADER.to_string(), super::contract::sign(&cfg.onec_hmac_secret, ts, &body)),
+        ];
+        let outcome = match p.http().post_json(&format!("{url}/changes"), &headers, body).await {
+            Ok(reply) if reply.status == 200 => match serde_json::from_slice::<Answer>(&reply.body) {
+                Ok(a) if a.status == "accepted" || a.status == "rejected" => Ok(a),
+                _ => Err(format!("1C answered 200 with an unreadable body: {}", String::from_utf8_lossy(&reply.body).chars().take(200).collect::<String>())),
+            },
+            Ok(reply) => Err(format!("1C answered HTTP {}", reply.status)),
+            Err(e) => Err(e.internal.unwrap_or_else(|| e.code.to_string())),
+        };
+        match outcome {
+            Ok(answer) => {
+                let accepted = answer.status == "accepted";
+                apply_answer(p, &row.id, accepted, answer.reason.as_deref()).await?;
+                if accepted {
+                    report.accepted += 1;
+                } else {
+                    report.rejected += 1;
+                }
+            }
+            Err(error) => {
+                let attempts = row.attempts + 1;
+                let created = crate::time::from_db(&row.created_at).unwrap_or(now);
+                if now - created >= Duration::hours(cfg.onec_give_up_hours) {
+                    p.db().exec(Stmt::new(sql::OUTBOX_DEAD).bind(attempts).bind(&error).bind(&row.id)).await?;
+                    report.dead_lettered += 1;
+                } else {
+                    p.db().exec(Stmt::new(sql::OUTBOX_RETRY).bind(attempts).bind(now + backoff(attempts)).bind(&error).bind(&row.id)).await?;
+                    report.retrying += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[derive(Deserialize)]
+struct Sent {
+    kind: String,
+    entity_id: String,
+    company_id: String,
+    payload: String,
+    before_json: Option<String>,
+    status: String,
+}
+
+/// Records 1C's verdict on a change. A refused profile change is rolled back to what it was,
+/// unless the entity changed again since.
+pub async fn apply_answer<P: Ports>(p: &P, id: &str, accepted: bool, reason: Option<&str>) -> AppResult<bool> {
+    let now = p.now();
+    let Some(row) = p.db().first::<Sent>(Stmt::new(sql::OUTBOX_ONE).bind(id)).await? else { return Ok(false) };
+    if row.status == "accepted" || row.status == "rejected" {
+        return Ok(false); // answered before: a repeated acknowledgement changes nothing
+    }
+    let answer = serde_json::json!({"status": if accepted { "accepted" } else { "rejected" }, "reason": reason}).to_string();
+    let mut stmts = vec![
+        Stmt::new(sql::OUTBOX_ANSWER).bind(if accepted { "accepted" } else { "rejected" }).bind(&answer).bind(now).bind(id),
+        Stmt::new(sql::AUDIT_ANSWER).bind(&answer).bind(id).bind(&row.company_id),
+    ];
+    if !accepted && row.kind == "employee.changed" {
+        let wire: OutboundChange = serde_json::from_str(&row.payload)?;
+        let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("{}"))?;
+        stmts.push(
+            Stmt::new(sql::USER_PROFILE_REVERT)
+                .bind(before["full_name"].as_str().unwrap_or_default().to_string())
+                .bind(before["position"].as_str().map(str::to_string))
+                .bind(before["phone"].as_str().map(str::to_string))
+                .bind(now)
+                .bind(&row.entity_id)
+                .bind(wire.base_version + 1),
+        );
+    }
+    p.db().batch(stmts).await?;
+    Ok(true)
+}
+
+/// Pull: hands 1C the next changes in order (the oldest undelivered per entity), marking them
+/// sent. A change sent and not acknowledged within `onec_pull_redeliver_secs` is handed out again.
+pub async fn pull<P: Ports>(p: &P, limit: i64) -> AppResult<Vec<OutboundChange>> {
+    if p.config().onec_delivery != Delivery::Pull {
+        return Err(AppError::new(ErrorKind::Conflict, "delivery-mode-push", "Портал сам отправляет изменения в 1С (режим push).", "The portal pushes changes to 1C (push mode)."));
+    }
+    let now = p.now();
+    let stale_before = now - Duration::seconds(p.config().onec_pull_redeliver_secs);
+    let rows: Vec<Row> = p.db().all(Stmt::new(sql::OUTBOX_PULLABLE).bind(stale_before).bind(limit)).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    p.db().exec(Stmt::new(sql::OUTBOX_MARK_SENT).bind(now).bind(serde_json::to_string(&ids)?)).await?;
+    rows.into_iter().map(|r| serde_json::from_str(&r.payload).map_err(AppError::from)).collect()
+}
+
+/// The state of the newest change to an entity, for the page: `pending` until 1C answers.
+#[derive(Debug, Serialize, Deserialize, Clone, PartialEq)]
+pub struct SyncState {
+    pub state: String,
+    pub reason: Option<String>,
+    pub since: String,
+}
+
+pub async fn sync_state<P: Ports>(p: &P, company_id: &str, entity_type: &str, portal_id: &str) -> AppResult<Option<SyncState>> {
+    #[derive(Deserialize)]
+    struct S {
+        status: String,
+        answer: Option<String>,
+        created_at: String,
+        answered_at: Option<String>,
+    }
+    let Some(s) = p.db().first::<S>(Stmt::new(sql::OUTBOX_LATEST).bind(company_id).bind(entity_type).bind(portal_id)).await? else {
+        return Ok(None);
+    };
+    let reason = s.answer.as_deref().and_then(|a| serde_json::from_str::<Value>(a).ok()).and_then(|a| a["reason"].as_str().map(str::to_string));
+    let state = match s.status.as_str() {
+        "accepted" => "accepted",
+        "rejected" => "rejected",
+        "failed" => "failed",
+        _ => "pending",
+    };
+    Ok(Some(SyncState { state: state.into(), reason, since: s.answered_at.unwrap_or(s.created_at) }))
+}
+
+/// How many changes wait for 1C, for the sweeper's log and the monitor.
+pub async fn backlog<P: Ports>(p: &P) -> AppResult<i64> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    Ok(p.db().first::<N>(Stmt::new(sql::OUTBOX_BACKLOG)).await?.map(|n| n.n).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(5), Duration::seconds(480));
+        assert_eq!(backoff(12), Duration::minutes(30));
+        assert_eq!(backoff(100), Duration::minutes(30));
+        // Over 24 hours that is about 50 attempts.
+        let mut t = Duration::zero();
+        let mut n = 0;
+        while t < Duration::hours(24) {
+            n += 1;
+            t += backoff(n);
+        }
+        assert!((45..60).contains(&n), "{n}");
+    }
+}
