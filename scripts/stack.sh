@@ -27,6 +27,7 @@ start)
         -e "s#\.\./\.\./d1-migrations#$ROOT/d1-migrations#" \
         -e "s#^PUBLIC_URL = .*#PUBLIC_URL = \"http://127.0.0.1:$port\"#" \
         -e "s#^MAIL_API_URL = .*#MAIL_API_URL = \"http://127.0.0.1:$sim_port/mail\"#" \
+        -e "s#^ONEC_PUSH_URL = .*#ONEC_PUSH_URL = \"http://127.0.0.1:$sim_port/hs/portal/v1\"#" \
         "functions/$cap/wrangler.toml" > "$cfg/$cap/wrangler.toml"
     { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; printf '%s\n' ${STACK_VARS:-}; } > "$cfg/$cap/.dev.vars"
     configs="$configs -c $cfg/$cap/wrangler.toml"

@@ -214,5 +214,10 @@ pub trait Ports {
     fn blobs(&self) -> &Self::Blobs;
     fn http(&self) -> &Self::Http;
     fn now(&self) -> DateTime<Utc>;
+    /// The real time, for what leaves the portal and is checked by others against their clock
+    /// (signature timestamps). Tests that set `now` do not shift it.
+    fn wall_clock(&self) -> DateTime<Utc> {
+        self.now()
+    }
     fn config(&self) -> &crate::config::Config;
 }

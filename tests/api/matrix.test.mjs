@@ -17,11 +17,15 @@ const MATRIX = {
   'GET /api/auth/me': { ok: 200 },
   'POST /api/auth/password-reset-requests': { body: {}, ok: 400 },
   'POST /api/auth/password-resets': { body: {}, ok: 400 },
+  'PATCH /api/auth/profile': { body: {}, ok: 400 },
   'GET /api/company/company': { ok: 200 },
   'GET /api/company/employees': { ok: 200 },
   'GET /api/company/employees/{id}': { params: (a) => ({ id: a.employeeId }), ok: 200, companyOwned: true },
   'POST /exchange/v1/messages': { body: {}, ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
+  'POST /exchange/v1/changes/pull': { body: {}, ok: null },
+  'POST /exchange/v1/changes/ack': { body: {}, ok: null },
+  'POST /exchange/v1/sweep': { body: {}, ok: null },
 };
 
 const routes = JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'shared', '--bin', 'portal-routes'], { encoding: 'utf8' }));

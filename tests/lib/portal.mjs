@@ -28,7 +28,7 @@ export async function onecPost(path, payload, opts = {}) {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const res = await fetch(PORTAL + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-onec-timestamp': String(ts), 'x-onec-signature': opts.signature ?? sign(opts.secret ?? ONEC_SECRET, ts, body) },
+    headers: { 'content-type': 'application/json', 'x-onec-timestamp': String(ts), 'x-onec-signature': opts.signature ?? sign(opts.secret ?? ONEC_SECRET, ts, body), ...(opts.headers ?? {}) },
     body,
   });
   return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };
@@ -138,4 +138,21 @@ export async function freshCompany(rolesList = [['admin'], ['buyer'], ['accounta
     u.password = password;
   }
   return { id: c, users };
+}
+
+/** Runs the scheduled sweeper now (a dev-only route), optionally at a clock the test sets. */
+export async function sweep(at) {
+  const now = at ?? new Date();
+  const r = await onecPost('/exchange/v1/sweep', {}, { timestamp: Math.floor(now.getTime() / 1000), headers: { 'x-test-now': now.toISOString() } });
+  if (r.status !== 200) throw new Error(`sweep: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** Sets how the simulated 1C answers the portal's changes: accept, reject (with reason) or fail. */
+export async function onecAnswers(mode, reason) {
+  await fetch(`${SIM}/control/answer`, { method: 'POST', body: JSON.stringify({ mode, reason }) });
+}
+
+export async function onecReceived() {
+  return (await fetch(`${SIM}/hs/portal/v1/changes`)).json();
 }

@@ -287,6 +287,9 @@ impl Ports for WorkerPorts {
     fn now(&self) -> DateTime<Utc> {
         self.now
     }
+    fn wall_clock(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
     fn config(&self) -> &Config {
         &self.config
     }

@@ -10,11 +10,21 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     adapter::serve!(req, env, shared::exchange::api::handle)
 }
 
-/// Applies a batch of woken messages. Failures retry the whole batch with backoff; after
-/// `max_retries` the queue moves it to the dead-letter queue. Applying is idempotent.
+/// `portal-inbox`: applies woken inbound messages. `portal-outbox`: delivers due changes to 1C
+/// (push). Failures retry the whole batch with a delay; after `max_retries` the queue moves it to
+/// the dead-letter queue. Both are idempotent.
 #[event(queue)]
 async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Result<()> {
     let ports = WorkerPorts::new(&env, None).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    if batch.queue().starts_with("portal-outbox") {
+        match shared::exchange::outbox::deliver_due(&ports).await {
+            Ok(report) => worker::console_log!("{}", serde_json::json!({"consumer": "outbox", "report": report})),
+            Err(e) => worker::console_error!("{}", serde_json::json!({"consumer": "outbox", "error": e.to_string()})),
+        }
+        // Failed deliveries are rescheduled in the outbox itself; the sweeper picks them up.
+        batch.ack_all();
+        return Ok(());
+    }
     let mut ids = Vec::new();
     for m in batch.messages()? {
         ids.extend(m.body().ids.iter().cloned());
@@ -41,11 +51,11 @@ async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Res
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let result = async {
         let ports = WorkerPorts::new(&env, None)?;
-        shared::exchange::inbox::sweep(&ports).await
+        shared::exchange::sweep(&ports).await
     }
     .await;
     match result {
-        Ok(n) => worker::console_log!("{}", serde_json::json!({"sweeper": "inbox", "re_enqueued": n})),
-        Err(e) => worker::console_error!("{}", serde_json::json!({"sweeper": "inbox", "error": e.to_string()})),
+        Ok(report) => worker::console_log!("{}", serde_json::json!({"sweeper": report})),
+        Err(e) => worker::console_error!("{}", serde_json::json!({"sweeper": "failed", "error": e.to_string()})),
     }
 }

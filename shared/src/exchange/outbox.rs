@@ -127,7 +127,7 @@ pub async fn deliver_due<P: Ports>(p: &P) -> AppResult<DeliveryReport> {
     let now = p.now();
     let rows: Vec<Row> = p.db().all(Stmt::new(sql::OUTBOX_DUE).bind(now).bind(50)).await?;
     for row in rows {
-        let ts = now.timestamp();
+        let ts = p.wall_clock().timestamp();
         let body = row.payload.clone().into_bytes();
         let headers = vec![
             ("content-type".to_string(), "application/json".to_string()),
