@@ -51,11 +51,49 @@ async function renderCompany() {
   return parts;
 }
 
+function syncNotice(sync) {
+  if (!sync) return null;
+  const text = sync.state === 'rejected' ? `${t('sync.rejected')}: ${sync.reason ?? ''}` : t(`sync.${sync.state}`);
+  return el('p', { class: `sync sync-${sync.state}`, 'data-testid': 'sync-state' }, text);
+}
+
+function field(name, labelKey, value, attrs = {}) {
+  return el('label', {}, el('span', {}, t(labelKey)), el('input', { name, value: value ?? '', ...attrs }));
+}
+
+async function renderProfile() {
+  me = await api('GET', '/api/auth/me');
+  const u = me.user;
+  const status = el('p', { class: 'error', hidden: true, role: 'alert' });
+  const form = el('form', { class: 'narrow', id: 'profile-form' },
+    field('email', 'profile.email', u.email, { disabled: true }),
+    field('full_name', 'profile.name', u.full_name, { required: true, maxLength: 300 }),
+    field('position', 'profile.position', u.position, { maxLength: 200 }),
+    field('phone', 'profile.phone', u.phone, { type: 'tel' }),
+    status,
+    el('button', { type: 'submit' }, t('profile.save')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    status.hidden = true;
+    const data = new FormData(form);
+    try {
+      await api('PATCH', '/api/auth/profile', { full_name: data.get('full_name'), position: data.get('position'), phone: data.get('phone'), version: u.version });
+      route();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return goToSignIn();
+      const fields = e.problem?.field_errors?.map((f) => (lang() === 'en' ? f.message_en : f.message_ru)) ?? [];
+      status.textContent = [problemText(e.problem), ...fields].join(' ');
+      status.hidden = false;
+    }
+  });
+  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', form];
+}
+
 function renderSoon(section) {
   return [el('h1', {}, t(`nav.${section}`)), el('p', { class: 'notice' }, t('section.soon'))];
 }
 
-const SECTIONS = { home: renderHome, company: renderCompany };
+const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile };
 
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';
@@ -65,6 +103,7 @@ async function route() {
   try {
     const render = SECTIONS[section] ?? (() => renderSoon(section));
     main.replaceChildren(...(await render()));
+    document.getElementById('user-name').textContent = me.user.full_name;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return goToSignIn();
     main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));

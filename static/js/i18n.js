@@ -22,6 +22,10 @@ const STRINGS = {
     'role.admin': 'администратор', 'role.buyer': 'закупщик', 'role.accountant': 'бухгалтер',
     'status.active': 'активен', 'status.invited': 'приглашён', 'status.deactivated': 'отключён',
     'section.soon': 'Этот раздел появится в ближайшем обновлении портала.',
+    'profile.title': 'Мой профиль', 'profile.name': 'ФИО', 'profile.position': 'Должность', 'profile.phone': 'Телефон',
+    'profile.email': 'Эл. почта (вход)', 'profile.save': 'Сохранить', 'profile.saved': 'Сохранено.',
+    'sync.pending': 'Изменения переданы в 1С и ждут подтверждения.', 'sync.accepted': 'Изменения приняты 1С.',
+    'sync.rejected': '1С отклонила изменения', 'sync.failed': 'Не удалось передать изменения в 1С. Обратитесь к менеджеру.',
     'nocredit': 'без кредита (предоплата)', 'never': '—', 'loading': 'Загрузка…', 'error.generic': 'Что-то пошло не так. Повторите попытку.',
   },
   en: {
@@ -46,6 +50,10 @@ const STRINGS = {
     'role.admin': 'administrator', 'role.buyer': 'buyer', 'role.accountant': 'accountant',
     'status.active': 'active', 'status.invited': 'invited', 'status.deactivated': 'deactivated',
     'section.soon': 'This section arrives in an upcoming portal update.',
+    'profile.title': 'My profile', 'profile.name': 'Full name', 'profile.position': 'Position', 'profile.phone': 'Phone',
+    'profile.email': 'E-mail (sign-in)', 'profile.save': 'Save', 'profile.saved': 'Saved.',
+    'sync.pending': 'The changes were sent to 1C and await confirmation.', 'sync.accepted': '1C accepted the changes.',
+    'sync.rejected': '1C refused the changes', 'sync.failed': 'The changes could not be delivered to 1C. Please contact your manager.',
     'nocredit': 'no credit (prepayment)', 'never': '—', 'loading': 'Loading…', 'error.generic': 'Something went wrong. Please try again.',
   },
 };

@@ -91,3 +91,24 @@ test('first access through the link page sets the password', async () => {
   await page.waitForSelector('[data-testid=company-name]:not(:empty)');
   assert.equal(await page.textContent('[data-testid=company-name]'), 'Первый вход');
 });
+
+test('the profile page saves a change and shows it travelling to 1C', async () => {
+  const co = await freshCompany([['buyer']]);
+  const page = await browser.newPage();
+  await signIn(page, co.users[0].email, co.users[0].password);
+  await page.waitForSelector('[data-testid=company-name]:not(:empty)');
+  await page.click('#user-name');
+  await page.waitForSelector('#profile-form');
+  await page.fill('input[name=phone]', 'не телефон');
+  await page.click('#profile-form button[type=submit]');
+  await page.waitForSelector('#profile-form .error:not([hidden])');
+  assert.match(await page.textContent('#profile-form .error'), /Телефон/);
+  await page.fill('input[name=phone]', '+7 (861) 555-12-34');
+  await page.fill('input[name=position]', 'Главный агроном');
+  await page.click('#profile-form button[type=submit]');
+  // The other tests switch the simulated 1C between answers, so any state of the change is fine here.
+  await page.waitForSelector('[data-testid=sync-state]');
+  assert.equal(await page.inputValue('input[name=position]'), 'Главный агроном');
+  assert.match(await page.textContent('[data-testid=sync-state]'), /1С/);
+  await page.screenshot({ path: join(shots, 'profile.png'), fullPage: true });
+});
