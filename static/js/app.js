@@ -86,6 +86,10 @@ async function renderProfile() {
       status.hidden = false;
     }
   });
+  // While 1C has not answered, look again shortly (only while this page is open).
+  if (u.sync?.state === 'pending') {
+    setTimeout(() => { if (location.hash.startsWith('#/profile') && !form.contains(document.activeElement)) route(); }, 3000);
+  }
   return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', form];
 }
 
