@@ -38,3 +38,5 @@ if [ ! -f .dev-secrets ]; then
     echo "MAIL_API_TOKEN=$(head -c 16 /dev/urandom | base64 -w0)"
   } > .dev-secrets
 fi
+# Secrets added by later issues, appended to an existing file.
+grep -q '^MONITOR_TOKEN=' .dev-secrets || echo "MONITOR_TOKEN=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')" >> .dev-secrets

@@ -37,6 +37,8 @@ pub struct Config {
     pub onec_give_up_hours: i64,
     /// Pull mode: a change handed to 1C and not acknowledged in this time is handed out again.
     pub onec_pull_redeliver_secs: i64,
+    /// The exchange monitor's bearer credential; unset closes the monitor.
+    pub monitor_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +81,7 @@ impl Config {
             onec_push_url: var("ONEC_PUSH_URL").filter(|v| !v.is_empty()).map(|v| v.trim_end_matches('/').to_string()),
             onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
             onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
+            monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
         })
     }
 
@@ -103,6 +106,7 @@ impl Config {
             onec_push_url: Some("http://1c.test/hs/portal/v1".into()),
             onec_give_up_hours: 24,
             onec_pull_redeliver_secs: 600,
+            monitor_token: Some("monitor-test-token".into()),
         }
     }
 }

@@ -159,6 +159,8 @@ pub enum Access {
     Roles(&'static [Role]),
     /// 1C: HMAC-signed, checked by the handler over the raw body; no cookie, no Origin.
     Onec,
+    /// The exchange monitor: the integration staff's own bearer credential, not client roles.
+    Monitor,
 }
 
 pub struct Route<H> {

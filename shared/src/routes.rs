@@ -9,7 +9,7 @@ pub struct RouteInfo {
     pub capability: &'static str,
     pub method: &'static str,
     pub path: &'static str,
-    /// `public`, `onec`, or `signed-in` with `roles` (empty: any role).
+    /// `public`, `onec`, `monitor`, or `signed-in` with `roles` (empty: any role).
     pub access: &'static str,
     pub roles: Vec<&'static str>,
 }
@@ -21,6 +21,7 @@ fn infos<H>(capability: &'static str, routes: &[Route<H>]) -> Vec<RouteInfo> {
             let (access, roles) = match r.access {
                 Access::Public => ("public", vec![]),
                 Access::Onec => ("onec", vec![]),
+                Access::Monitor => ("monitor", vec![]),
                 Access::Roles(rs) => ("signed-in", rs.iter().map(|r| r.as_str()).collect()),
             };
             RouteInfo { capability, method: r.method, path: r.path, access, roles }

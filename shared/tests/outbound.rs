@@ -190,3 +190,46 @@ fn the_sweep_route_exists_only_where_test_hooks_are_allowed() {
     let r = block_on(shared::exchange::api::handle(&p, signed(&p, "/exchange/v1/sweep", &json!({}))));
     assert_eq!(r.status, 404);
 }
+
+fn monitor(p: &TestPorts, method: &str, path: &str, token: &str, payload: Option<Value>) -> ApiResponse {
+    let mut req = request(method, path, payload, "");
+    req.headers.push(("authorization".into(), format!("Bearer {token}")));
+    block_on(shared::exchange::api::handle(p, req))
+}
+
+#[test]
+fn the_monitor_shows_problems_and_replays_them() {
+    let p = TestPorts::new();
+    let c = setup(&p);
+    // A refused inbound message and a dead-lettered change.
+    let bad = json!({"batch_id": "b2", "sent_at": "2026-11-28T12:00:00", "messages": [
+        {"id": "bad-1", "type": "user", "entity_id": "U9", "seq": 1, "payload": {"company_id": "C1", "email": "nope", "full_name": "X", "roles": []}}]});
+    block_on(shared::exchange::api::handle(&p, signed(&p, "/exchange/v1/messages", &bad)));
+    p.onec.set("down");
+    let v = me(&p, &c)["user"]["version"].as_i64().unwrap();
+    assert_eq!(edit(&p, &c, "Новое", v).status, 200);
+    for _ in 0..60 {
+        sweep(&p);
+        p.advance(Duration::minutes(30));
+    }
+    // Its own credential: client sessions and wrong keys get nothing.
+    assert_eq!(monitor(&p, "GET", "/exchange/v1/monitor", "wrong", None).status, 401);
+    let r = block_on(shared::exchange::api::handle(&p, request("GET", "/exchange/v1/monitor", None, &c)));
+    assert_eq!(r.status, 401);
+    let m = body(&monitor(&p, "GET", "/exchange/v1/monitor", "monitor-test-token", None));
+    assert_eq!(m["inbox_problems"][0]["id"], "bad-1");
+    assert!(m["inbox_problems"][0]["reason"].as_str().unwrap().contains("email"));
+    assert_eq!(m["outbox_problems"][0]["status"], "failed");
+    assert!(m["outbound"].as_array().unwrap().iter().any(|t| t["type"] == "employee.changed"));
+    assert!(m["inbound"].as_array().unwrap().iter().any(|t| t["type"] == "user" && t["count"] == 2));
+    // Replay: 1C is back, the dead-lettered change goes through.
+    p.onec.set("accept");
+    let id = m["outbox_problems"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(monitor(&p, "POST", "/exchange/v1/monitor/replays", "monitor-test-token", Some(json!({"direction": "outbox", "id": id}))).status, 204);
+    assert_eq!(sweep(&p)["outbox"]["accepted"], 1);
+    // Replaying the still-invalid message refuses it again; an unknown id is a 404.
+    assert_eq!(monitor(&p, "POST", "/exchange/v1/monitor/replays", "monitor-test-token", Some(json!({"direction": "inbox", "id": "bad-1"}))).status, 204);
+    let ids: Vec<String> = p.queue.0.borrow_mut().drain(..).flatten().collect();
+    assert_eq!(block_on(shared::exchange::inbox::process(&p, &ids)).unwrap().rejected, 1);
+    assert_eq!(monitor(&p, "POST", "/exchange/v1/monitor/replays", "monitor-test-token", Some(json!({"direction": "inbox", "id": "nope"}))).status, 404);
+}

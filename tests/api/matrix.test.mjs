@@ -26,6 +26,8 @@ const MATRIX = {
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },
   'POST /exchange/v1/changes/ack': { body: {}, ok: null },
   'POST /exchange/v1/sweep': { body: {}, ok: null },
+  'GET /exchange/v1/monitor': { ok: null },
+  'POST /exchange/v1/monitor/replays': { body: {}, ok: null },
 };
 
 const routes = JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'shared', '--bin', 'portal-routes'], { encoding: 'utf8' }));
@@ -75,8 +77,8 @@ for (const route of routes) {
       return;
     }
     assert.equal(anon.status, 401, `${key} signed out`);
-    if (route.access === 'onec') {
-      // 1C routes take no session at all: a signed-in browser is refused too.
+    if (route.access === 'onec' || route.access === 'monitor') {
+      // 1C and monitor routes take no client session at all: a signed-in browser is refused too.
       for (const [name, p] of Object.entries(personas)) assert.equal((await call(p.client)).status, 401, `${key} as ${name}`);
       return;
     }

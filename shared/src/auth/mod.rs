@@ -68,6 +68,10 @@ pub async fn authenticate<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<Caller
 pub async fn guard<P: Ports>(p: &P, req: &ApiRequest, access: Access, log: &mut LogContext) -> AppResult<Option<Caller>> {
     match access {
         Access::Onec => Ok(None),
+        Access::Monitor => {
+            crate::exchange::monitor::authorize(p.config().monitor_token.as_deref(), req.header("authorization"))?;
+            Ok(None)
+        }
         Access::Public => {
             check_origin(req, &p.config().public_url)?;
             Ok(None)

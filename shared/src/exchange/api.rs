@@ -14,6 +14,8 @@ pub enum H {
     ChangesPull,
     ChangesAck,
     Sweep,
+    Monitor,
+    MonitorReplay,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -24,6 +26,8 @@ pub const ROUTES: &[Route<H>] = &[
     // Local development and tests only (404 elsewhere): runs the scheduled sweeper now, since
     // `wrangler dev` never fires cron triggers.
     Route { method: "POST", path: "/exchange/v1/sweep", access: Access::Onec, handler: H::Sweep },
+    Route { method: "GET", path: "/exchange/v1/monitor", access: Access::Monitor, handler: H::Monitor },
+    Route { method: "POST", path: "/exchange/v1/monitor/replays", access: Access::Monitor, handler: H::MonitorReplay },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -35,7 +39,11 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, _) = match_route(ROUTES, req)?;
     log.route = Some(r.path);
-    verify_signature(p, req)?;
+    if r.access == Access::Monitor {
+        crate::auth::guard(p, req, r.access, log).await?;
+    } else {
+        verify_signature(p, req)?;
+    }
     match r.handler {
         H::Messages => messages(p, req).await,
         H::MessageStatus => message_status(p, req).await,
@@ -46,6 +54,12 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
                 return Err(AppError::not_found());
             }
             Ok(ApiResponse::json(200, &super::sweep(p).await?))
+        }
+        H::Monitor => Ok(ApiResponse::json(200, &super::monitor::overview(p).await?)),
+        H::MonitorReplay => {
+            let r: super::monitor::Replay = req.json()?;
+            super::monitor::replay(p, &r).await?;
+            Ok(ApiResponse::no_content())
         }
     }
 }

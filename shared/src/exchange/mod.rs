@@ -3,6 +3,7 @@
 pub mod api;
 pub mod contract;
 pub mod inbox;
+pub mod monitor;
 pub mod outbox;
 pub mod sql;
 

@@ -129,3 +129,24 @@ pub const OUTBOX_LATEST: &str = "SELECT status, answer, created_at, answered_at 
      WHERE company_id = ? AND entity_type = ? AND entity_id = ? ORDER BY rowid DESC LIMIT 1";
 
 pub const OUTBOX_BACKLOG: &str = "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent')";
+
+// ---- Monitor ----
+
+pub const MONITOR_INBOUND: &str = "SELECT type, max(received_at) AS last_at, count(*) AS count FROM inbox GROUP BY type ORDER BY type";
+
+pub const MONITOR_OUTBOUND: &str = "SELECT type, max(created_at) AS last_at, count(*) AS count FROM outbox GROUP BY type ORDER BY type";
+
+pub const MONITOR_INBOX_BACKLOG: &str = "SELECT count(*) AS n FROM inbox WHERE status IN ('pending', 'waiting')";
+
+pub const MONITOR_INBOX_PROBLEMS: &str = "SELECT id, type, entity_id, received_at AS at, status, reason FROM inbox \
+     WHERE status = 'rejected' ORDER BY received_at DESC LIMIT 50";
+
+pub const MONITOR_OUTBOX_PROBLEMS: &str = "SELECT id, type, entity_id, coalesce(answered_at, created_at) AS at, status, \
+       coalesce(json_extract(answer, '$.reason'), last_error) AS reason \
+     FROM outbox WHERE status IN ('failed', 'rejected') ORDER BY rowid DESC LIMIT 50";
+
+/// A refused message gets a new chance; its sequence guard still protects newer data.
+pub const MONITOR_INBOX_REPLAY: &str = "UPDATE inbox SET status = 'pending', reason = NULL WHERE id = ? AND status = 'rejected'";
+
+pub const MONITOR_OUTBOX_REPLAY: &str = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, last_error = NULL \
+     WHERE id = ? AND status = 'failed'";

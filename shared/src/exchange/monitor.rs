@@ -1,0 +1,111 @@
+//! The exchange monitor for the supplier's integration staff: what crossed to and from 1C and
+//! when, what waits, what was refused or dead-lettered, and a replay action. Protected by its
+//! own credential (`MONITOR_TOKEN`), never by client roles.
+
+use super::sql;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::ports::{Database, DatabaseExt, Ports, Stmt, WakeQueue};
+use serde::{Deserialize, Serialize};
+
+/// Checks `Authorization: Bearer <MONITOR_TOKEN>` in constant time; no token configured means
+/// the monitor is closed.
+pub fn authorize(token: Option<&str>, header: Option<&str>) -> AppResult<()> {
+    let given = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
+    match (token, given) {
+        (Some(t), Some(g)) if !t.is_empty() && crate::auth::password::constant_time_eq(t.as_bytes(), g.as_bytes()) => Ok(()),
+        _ => Err(AppError::new(ErrorKind::Unauthorized, "monitor-credential-required", "Нужен ключ доступа к монитору обмена.", "The exchange monitor needs its access key.")),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LastByType {
+    pub r#type: String,
+    pub last_at: Option<String>,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Problem {
+    pub id: String,
+    pub r#type: String,
+    pub entity_id: String,
+    pub at: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub inbound: Vec<LastByType>,
+    pub outbound: Vec<LastByType>,
+    pub inbox_backlog: i64,
+    pub outbox_backlog: i64,
+    /// Inbound messages refused (invalid or failed to apply), newest first.
+    pub inbox_problems: Vec<Problem>,
+    /// Outbound changes dead-lettered after the give-up time or refused by 1C, newest first.
+    pub outbox_problems: Vec<Problem>,
+}
+
+#[derive(Deserialize)]
+struct N {
+    n: i64,
+}
+
+pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
+    let db = p.db();
+    let inbound: Vec<LastByType> = db.all(Stmt::new(sql::MONITOR_INBOUND)).await?;
+    let outbound: Vec<LastByType> = db.all(Stmt::new(sql::MONITOR_OUTBOUND)).await?;
+    let inbox_backlog = db.first::<N>(Stmt::new(sql::MONITOR_INBOX_BACKLOG)).await?.map(|n| n.n).unwrap_or(0);
+    let outbox_backlog = super::outbox::backlog(p).await?;
+    let inbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_INBOX_PROBLEMS)).await?;
+    let outbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_OUTBOX_PROBLEMS)).await?;
+    Ok(Overview { inbound, outbound, inbox_backlog, outbox_backlog, inbox_problems, outbox_problems })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Replay {
+    /// `inbox` (apply a refused message again) or `outbox` (deliver a dead-lettered change again).
+    pub direction: String,
+    pub id: String,
+}
+
+/// Puts a refused inbound message or a dead-lettered change back in line. A message that is still
+/// invalid is refused again, with its reason.
+pub async fn replay<P: Ports>(p: &P, r: &Replay) -> AppResult<()> {
+    let now = p.now();
+    let changed = match r.direction.as_str() {
+        "inbox" => {
+            let n = p.db().run(Stmt::new(sql::MONITOR_INBOX_REPLAY).bind(&r.id)).await?.changes;
+            if n > 0 {
+                p.queue().send_inbox_ids(vec![r.id.clone()]).await?;
+            }
+            n
+        }
+        "outbox" => {
+            let n = p.db().run(Stmt::new(sql::MONITOR_OUTBOX_REPLAY).bind(now).bind(now).bind(&r.id)).await?.changes;
+            if n > 0 {
+                super::outbox::wake(p, &r.id).await;
+            }
+            n
+        }
+        _ => return Err(AppError::bad_request("invalid-direction", "direction: inbox или outbox.", "direction must be inbox or outbox.")),
+    };
+    if changed == 0 {
+        return Err(AppError::not_found());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential() {
+        assert!(authorize(Some("k"), Some("Bearer k")).is_ok());
+        assert!(authorize(Some("k"), Some("Bearer x")).is_err());
+        assert!(authorize(Some("k"), None).is_err());
+        assert!(authorize(None, Some("Bearer ")).is_err());
+        assert!(authorize(Some(""), Some("Bearer ")).is_err());
+    }
+}
