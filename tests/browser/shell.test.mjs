@@ -112,3 +112,17 @@ test('the profile page saves a change and shows it travelling to 1C', async () =
   assert.match(await page.textContent('[data-testid=sync-state]'), /1С/);
   await page.screenshot({ path: join(shots, 'profile.png'), fullPage: true });
 });
+
+test('the exchange monitor page opens with its key', async () => {
+  const { MONITOR_TOKEN } = await import('../lib/portal.mjs');
+  const page = await browser.newPage();
+  await page.goto(`${PORTAL}/monitor`);
+  await page.fill('input[name=key]', 'wrong');
+  await page.click('#key-form button');
+  await page.waitForSelector('#error:not([hidden])');
+  await page.fill('input[name=key]', MONITOR_TOKEN);
+  await page.click('#key-form button');
+  await page.waitForSelector('#overview:not([hidden])');
+  assert.match(await page.textContent('#inbound'), /company/);
+  await page.screenshot({ path: join(shots, 'monitor.png'), fullPage: true });
+});

@@ -12,6 +12,7 @@ function secrets() {
   return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 export const ONEC_SECRET = process.env.ONEC_HMAC_SECRET ?? secrets().ONEC_HMAC_SECRET;
+export const MONITOR_TOKEN = process.env.MONITOR_TOKEN ?? secrets().MONITOR_TOKEN;
 
 /** A fake client address per test, so one test's failed sign-ins never throttle another's. */
 export function fakeIp() {
