@@ -55,7 +55,8 @@ async function load() {
   $('inbound').replaceChildren(byType(m.inbound));
   $('outbound').replaceChildren(byType(m.outbound));
   const problems = (rows, direction) => table(['Когда / When', 'Тип / Type', 'Сущность / Entity', 'Статус / Status', 'Причина / Reason', ''],
-    rows.map((r) => [dateTime(r.at), r.type, r.entity_id, r.status, r.reason, replayButton(direction, r.id)]));
+    // A change 1C refused is final; only undelivered (dead-lettered) ones can go again.
+    rows.map((r) => [dateTime(r.at), r.type, r.entity_id, r.status, r.reason, r.status === 'rejected' && direction === 'outbox' ? '' : replayButton(direction, r.id)]));
   $('inbox-problems').replaceChildren(problems(m.inbox_problems, 'inbox'));
   $('outbox-problems').replaceChildren(problems(m.outbox_problems, 'outbox'));
 }
