@@ -50,6 +50,12 @@ stop)
     if [ -f "$state/$f.pid" ]; then
       pid=$(cat "$state/$f.pid")
       kill -- -"$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      # Wait until the whole group is gone, so a restart never talks to a dying server.
+      for _ in $(seq 1 50); do
+        kill -0 -- -"$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+      done
+      kill -9 -- -"$pid" 2>/dev/null || true
       rm -f "$state/$f.pid"
     fi
   done

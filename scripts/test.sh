@@ -24,7 +24,7 @@ bash scripts/stack.sh start "$state" "$PORTAL_PORT" "$SIM_PORT"
 
 log "integration and browser tests (node --test)"
 status=0
-node --test --test-concurrency=4 --test-timeout=120000 tests/api/*.test.mjs tests/browser/*.test.mjs || status=$?
+node --test --test-concurrency=4 --test-timeout=300000 tests/api/*.test.mjs tests/browser/*.test.mjs tests/resilience/*.test.mjs || status=$?
 if [ "$status" != 0 ]; then
   log "failed; the last lines of the Workers' log:"
   tail -40 "$state/wrangler.log" >&2
