@@ -27,48 +27,66 @@ pub struct Outcome {
 /// inspection. Returns each message's outcome and the ids to hand to the consumer.
 pub async fn store<P: Ports>(p: &P, batch_id: &str, messages: &[RawMessage]) -> AppResult<(Vec<Outcome>, Vec<String>)> {
     let now = p.now();
-    let mut stmts = Vec::with_capacity(messages.len());
-    let mut verdicts: Vec<Result<(), Rejection>> = Vec::with_capacity(messages.len());
+    // Which ids were received before: one query for the whole batch.
+    let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let known: HashSet<String> = p.db().all::<Id>(Stmt::new(sql::INBOX_KNOWN).bind(serde_json::to_string(&ids)?)).await?.into_iter().map(|r| r.id).collect();
+
+    let mut outcomes = Vec::with_capacity(messages.len());
+    let mut to_apply = Vec::new();
+    let mut rows: Vec<serde_json::Value> = Vec::with_capacity(messages.len());
     let mut seen = HashSet::new();
     for m in messages {
-        let verdict = contract::validate(m).map(|_| ());
+        // A repeated id (in this batch or earlier) is a duplicate, ignored.
+        if known.contains(&m.id) || !seen.insert(m.id.clone()) {
+            outcomes.push(Outcome { id: m.id.clone(), status: "duplicate", code: None, reason: None });
+            continue;
+        }
+        let verdict = contract::validate(m);
         let (status, reason) = match &verdict {
-            Ok(()) => ("pending", None),
+            Ok(_) => ("pending", None),
             Err(r) => ("rejected", Some(format!("{}: {}", r.code, r.reason))),
         };
         let id = if m.id.trim().is_empty() { crate::ids::new_id("bad") } else { m.id.clone() };
-        stmts.push(
-            Stmt::new(sql::INBOX_INSERT)
-                .bind(id)
-                .bind(batch_id)
-                .bind(m.kind.as_str())
-                .bind(m.entity_id.as_str())
-                .bind(m.seq)
-                .bind(serde_json::to_string(m)?)
-                .bind(status)
-                .bind(reason)
-                .bind(now),
-        );
-        verdicts.push(verdict);
-    }
-    let results = p.db().batch(stmts).await?;
-    let mut outcomes = Vec::with_capacity(messages.len());
-    let mut to_apply = Vec::new();
-    for ((m, verdict), res) in messages.iter().zip(verdicts).zip(results) {
-        // A repeated id (in this batch or earlier) inserts nothing: a duplicate, ignored.
-        let first_time = res.changes > 0 && seen.insert(m.id.clone());
-        let outcome = match (first_time, verdict) {
-            (false, _) => Outcome { id: m.id.clone(), status: "duplicate", code: None, reason: None },
-            (true, Ok(())) => {
+        rows.push(serde_json::json!({
+            "id": id, "type": m.kind, "entity_id": m.entity_id, "seq": m.seq,
+            "payload": serde_json::to_string(m)?, "status": status, "reason": reason,
+        }));
+        outcomes.push(match verdict {
+            Ok(_) => {
                 to_apply.push(m.id.clone());
                 Outcome { id: m.id.clone(), status: "accepted", code: None, reason: None }
             }
-            (true, Err(r)) => Outcome { id: m.id.clone(), status: "rejected", code: Some(r.code), reason: Some(r.reason) },
-        };
-        outcomes.push(outcome);
+            Err(r) => Outcome { id: m.id.clone(), status: "rejected", code: Some(r.code), reason: Some(r.reason) },
+        });
     }
+    // Few statements: each inserts many rows from one JSON parameter (kept under D1's 2 MB
+    // value limit), all in one transaction.
+    let mut stmts = Vec::new();
+    let mut chunk: Vec<&serde_json::Value> = Vec::new();
+    let mut size = 0;
+    for row in &rows {
+        let len = row.to_string().len();
+        if !chunk.is_empty() && size + len > INSERT_CHUNK_BYTES {
+            stmts.push(Stmt::new(sql::INBOX_INSERT_MANY).bind(batch_id).bind(now).bind(serde_json::to_string(&chunk)?));
+            chunk.clear();
+            size = 0;
+        }
+        size += len;
+        chunk.push(row);
+    }
+    if !chunk.is_empty() {
+        stmts.push(Stmt::new(sql::INBOX_INSERT_MANY).bind(batch_id).bind(now).bind(serde_json::to_string(&chunk)?));
+    }
+    p.db().batch(stmts).await?;
     Ok((outcomes, to_apply))
 }
+
+/// Bytes of message JSON per insert statement.
+const INSERT_CHUNK_BYTES: usize = 1_000_000;
 
 /// Stores, then wakes the consumer. If the queue is unavailable the messages are still stored
 /// and the sweeper re-enqueues them.

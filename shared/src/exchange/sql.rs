@@ -1,8 +1,15 @@
 //! All SQL of the inbound exchange: the inbox, the sequence guard, and the tables 1C's snapshots
 //! write (companies, legal entities, agreements, price types, users, roles, products).
 
-pub const INBOX_INSERT: &str = "INSERT OR IGNORE INTO inbox (id, batch_id, type, entity_id, seq, payload, status, reason, received_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+pub const INBOX_KNOWN: &str = "SELECT id FROM inbox WHERE id IN (SELECT value FROM json_each(?))";
+
+/// Many messages in one statement, from a JSON array parameter. OR IGNORE: a message another
+/// request stored a moment ago stays as it was.
+pub const INBOX_INSERT_MANY: &str = "INSERT OR IGNORE INTO inbox (id, batch_id, type, entity_id, seq, payload, status, reason, received_at) \
+     SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.type'), json_extract(value, '$.entity_id'), \
+            json_extract(value, '$.seq'), json_extract(value, '$.payload'), json_extract(value, '$.status'), \
+            json_extract(value, '$.reason'), ?2 \
+     FROM json_each(?3)";
 
 pub const INBOX_LOAD: &str = "SELECT id, type AS kind, entity_id, seq, payload FROM inbox \
      WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'waiting')";
