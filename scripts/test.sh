@@ -7,7 +7,7 @@ cd "$ROOT"
 bash scripts/setup.sh --browser
 
 log "native tests (cargo test)"
-cargo test -q -p shared -p onec-sim
+cargo test -q -p shared -p onec-sim -p cml
 
 bash scripts/build.sh
 
