@@ -320,3 +320,55 @@ fn the_sweeper_re_enqueues_what_was_stored_but_not_applied() {
     assert_eq!((again.applied, again.stale, again.rejected), (0, 0, 0));
     assert_eq!(block_on(shared::exchange::inbox::sweep(&p)).unwrap(), 0);
 }
+
+fn product_msg(id: &str, seq: i64, entity: &str, prices: Value, stock: Value) -> Value {
+    json!({"id": id, "type": "product", "entity_id": entity, "seq": seq, "payload": {"article": "RM 6205-2RS", "name": "Подшипник 6205", "unit": "шт", "vat_rate": 20, "prices": prices, "stock": stock}})
+}
+
+#[test]
+fn product_snapshots_replace_prices_and_stock() {
+    let p = TestPorts::new();
+    send(&p, vec![product_msg("p1", 1, "P", json!([{"price_type": {"id": "a", "name": "A"}, "price": 10}, {"price_type": {"id": "b", "name": "B"}, "price": 20}]),
+        json!([{"warehouse": "Краснодар", "quantity": 5}, {"warehouse": "Краснодар", "quantity": 2.5}]))]);
+    send(&p, vec![product_msg("p2", 2, "P", json!([{"price_type": {"id": "b", "name": "B2"}, "price": 25.5}]), json!([]))]);
+    #[derive(serde::Deserialize)]
+    struct R {
+        n_prices: i64,
+        price: i64,
+        pt_name: String,
+        n_stock: i64,
+        article_norm: String,
+    }
+    let r: R = block_on(p.db.first(Stmt::new(
+        "SELECT (SELECT count(*) FROM product_prices) AS n_prices, (SELECT price_kop FROM product_prices) AS price, \
+         (SELECT name FROM price_types WHERE onec_id = 'b') AS pt_name, (SELECT count(*) FROM product_stock) AS n_stock, \
+         (SELECT article_norm FROM products) AS article_norm",
+    )))
+    .unwrap()
+    .unwrap();
+    assert_eq!((r.n_prices, r.price, r.pt_name.as_str(), r.n_stock, r.article_norm.as_str()), (1, 2550, "B2", 0, "rm62052rs"));
+}
+
+#[test]
+fn one_message_failing_to_apply_blocks_no_other() {
+    let p = seeded();
+    // Two different 1C users with one e-mail: the second breaks the unique e-mail. The batch
+    // falls back to one message at a time: the good ones apply, the bad one is rejected.
+    let r = send(
+        &p,
+        vec![
+            user_msg("x1", 1, "uNew1", "A", "same@alfa.ru", &["buyer"], true),
+            user_msg("x2", 1, "uNew2", "A", "same@alfa.ru", &["buyer"], true),
+            company_msg("x3", 1, "A", "Старое"),
+            product_msg("x4", 1, "P9", json!([]), json!([])),
+        ],
+    );
+    assert!(r["results"].as_array().unwrap().iter().all(|x| x["status"] == "accepted"));
+    let st = block_on(shared::exchange::inbox::status(&p, &["x1".into(), "x2".into(), "x3".into(), "x4".into()])).unwrap();
+    let by: std::collections::HashMap<_, _> = st.iter().map(|s| (s.id.as_str(), (s.status.as_str(), s.reason.clone()))).collect();
+    assert_eq!(by["x1"].0, "applied");
+    assert_eq!(by["x2"].0, "rejected");
+    assert!(by["x2"].1.as_deref().unwrap().contains("apply-failed"));
+    assert_eq!(by["x3"].0, "stale", "the stale mark survives the fallback");
+    assert_eq!(by["x4"].0, "applied");
+}

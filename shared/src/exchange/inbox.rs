@@ -144,8 +144,9 @@ pub struct ProcessReport {
     pub mail_ids: Vec<String>,
 }
 
-/// Messages applied per D1 batch: one transaction stays a few hundred statements.
-const APPLY_CHUNK: usize = 50;
+/// Messages applied per D1 batch: products go in multi-row statements, others a dozen
+/// statements each, so one transaction stays at a few hundred statements.
+const APPLY_CHUNK: usize = 100;
 
 enum Decision {
     Apply(Vec<Stmt>, Vec<String>),
@@ -251,9 +252,11 @@ async fn process_once<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessRepor
     }
 
     // Everything in one transaction; if it fails, one message at a time so a bad one blocks
-    // no other.
-    let mut all: Vec<Stmt> = marks;
-    for (v, stmts, _) in &plans {
+    // no other. Products (most of the traffic) go in a few multi-row statements.
+    let mut all: Vec<Stmt> = marks.clone();
+    let products: Vec<&Valid> = plans.iter().map(|(v, _, _)| v).filter(|v| matches!(v.payload, Payload::Product(_))).collect();
+    all.extend(bulk_products(&products, now)?);
+    for (v, stmts, _) in plans.iter().filter(|(v, _, _)| !matches!(v.payload, Payload::Product(_))) {
         all.extend(stmts.iter().cloned());
         all.push(mark(&v.id, "applied", None, now));
     }
@@ -264,8 +267,9 @@ async fn process_once<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessRepor
         }
         return Ok(report);
     }
-    // The marks above were rolled back with the rest: redo them, then each plan on its own.
+    // Everything above was rolled back: the marks again, then each plan on its own.
     let mut retry_report = ProcessReport { rejected: report.rejected, stale: report.stale, waiting: report.waiting, ..Default::default() };
+    p.db().batch(marks).await?;
     for (v, stmts, mails) in plans {
         let mut one = stmts;
         one.push(mark(&v.id, "applied", None, now));
@@ -282,6 +286,59 @@ async fn process_once<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessRepor
         }
     }
     Ok(retry_report)
+}
+
+/// The statements that apply many product snapshots at once: each table written by one
+/// statement reading a JSON array parameter. Same effect as `plan` per product.
+fn bulk_products(products: &[&Valid], now: DateTime<Utc>) -> AppResult<Vec<Stmt>> {
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = Vec::new();
+    let mut price_types: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut prices = Vec::new();
+    let mut stocks = Vec::new();
+    let mut seqs = Vec::new();
+    let mut ids = Vec::new();
+    for v in products {
+        let Payload::Product(pr) = &v.payload else { continue };
+        rows.push(serde_json::json!({
+            "id": crate::ids::new_id("prd"), "onec_id": v.entity_id, "article": pr.article.trim(),
+            "article_norm": crate::validate::article_key(&pr.article), "name": pr.name.trim(),
+            "name_norm": crate::validate::search_text(&pr.name), "unit": pr.unit.trim(), "unit_code": pr.unit_code,
+            "vat_rate_bp": pr.vat_rate.map(|r| r as i64 * 100).unwrap_or(0), "active": pr.active as i64,
+        }));
+        let mut by_type: BTreeMap<&str, i64> = BTreeMap::new();
+        for price in &pr.prices {
+            price_types.insert(price.price_type.id.as_str(), price.price_type.name.as_str());
+            by_type.insert(price.price_type.id.as_str(), price.price.0);
+        }
+        for (pt, kop) in by_type {
+            prices.push(serde_json::json!({"product": v.entity_id, "pt": pt, "kop": kop}));
+        }
+        let mut by_wh: BTreeMap<&str, i64> = BTreeMap::new();
+        for st in &pr.stock {
+            *by_wh.entry(st.warehouse.trim()).or_default() += st.quantity.0;
+        }
+        for (wh, qty) in by_wh {
+            stocks.push(serde_json::json!({"product": v.entity_id, "warehouse": wh, "qty": qty}));
+        }
+        seqs.push(serde_json::json!({"type": "product", "entity_id": v.entity_id, "seq": v.seq}));
+        ids.push(v.id.as_str());
+    }
+    let onec_ids: Vec<&str> = products.iter().map(|v| v.entity_id.as_str()).collect();
+    let pts: Vec<serde_json::Value> = price_types.iter().map(|(id, name)| serde_json::json!({"id": crate::ids::new_id("pt"), "onec_id": id, "name": name})).collect();
+    let onec_json = serde_json::to_string(&onec_ids)?;
+    Ok(vec![
+        Stmt::new(sql::SEQ_ADVANCE_MANY).bind(serde_json::to_string(&seqs)?),
+        Stmt::new(sql::PRODUCTS_UPSERT_MANY).bind(now).bind(serde_json::to_string(&rows)?),
+        Stmt::new(sql::PRICE_TYPES_UPSERT_MANY).bind(serde_json::to_string(&pts)?),
+        Stmt::new(sql::PRODUCT_PRICES_CLEAR_MANY).bind(onec_json.clone()),
+        Stmt::new(sql::PRODUCT_PRICES_ADD_MANY).bind(serde_json::to_string(&prices)?),
+        Stmt::new(sql::PRODUCT_STOCK_CLEAR_MANY).bind(onec_json),
+        Stmt::new(sql::PRODUCT_STOCK_ADD_MANY).bind(serde_json::to_string(&stocks)?),
+        Stmt::new(sql::INBOX_MARK_APPLIED_MANY).bind(now).bind(serde_json::to_string(&ids)?),
+    ])
 }
 
 fn mark(id: &str, status: &str, reason: Option<String>, now: DateTime<Utc>) -> Stmt {

@@ -157,3 +157,40 @@ pub const MONITOR_INBOX_REPLAY: &str = "UPDATE inbox SET status = 'pending', rea
 
 pub const MONITOR_OUTBOX_REPLAY: &str = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, last_error = NULL \
      WHERE id = ? AND status = 'failed'";
+
+// ---- Bulk apply: one statement per table for many product snapshots (JSON array parameter) ----
+
+pub const SEQ_ADVANCE_MANY: &str = "INSERT INTO inbound_seq (entity_type, entity_id, seq) \
+     SELECT json_extract(value, '$.type'), json_extract(value, '$.entity_id'), json_extract(value, '$.seq') FROM json_each(?) WHERE true \
+     ON CONFLICT(entity_type, entity_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > inbound_seq.seq";
+
+pub const PRODUCTS_UPSERT_MANY: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.article'), json_extract(value, '$.article_norm'), \
+            json_extract(value, '$.name'), json_extract(value, '$.name_norm'), json_extract(value, '$.unit'), json_extract(value, '$.unit_code'), \
+            json_extract(value, '$.vat_rate_bp'), json_extract(value, '$.active'), ?1 \
+     FROM json_each(?2) WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
+       name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
+       active = excluded.active, updated_at = excluded.updated_at";
+
+pub const PRICE_TYPES_UPSERT_MANY: &str = "INSERT INTO price_types (id, onec_id, name) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name') FROM json_each(?) WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name";
+
+pub const PRODUCT_PRICES_CLEAR_MANY: &str = "DELETE FROM product_prices WHERE product_id IN \
+     (SELECT id FROM products WHERE onec_id IN (SELECT value FROM json_each(?)))";
+
+pub const PRODUCT_PRICES_ADD_MANY: &str = "INSERT INTO product_prices (product_id, price_type_id, price_kop) \
+     SELECT p.id, pt.id, json_extract(v.value, '$.kop') FROM json_each(?) v \
+     JOIN products p ON p.onec_id = json_extract(v.value, '$.product') \
+     JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt')";
+
+pub const PRODUCT_STOCK_CLEAR_MANY: &str = "DELETE FROM product_stock WHERE product_id IN \
+     (SELECT id FROM products WHERE onec_id IN (SELECT value FROM json_each(?)))";
+
+pub const PRODUCT_STOCK_ADD_MANY: &str = "INSERT INTO product_stock (product_id, warehouse, qty_milli) \
+     SELECT p.id, json_extract(v.value, '$.warehouse'), json_extract(v.value, '$.qty') FROM json_each(?) v \
+     JOIN products p ON p.onec_id = json_extract(v.value, '$.product')";
+
+pub const INBOX_MARK_APPLIED_MANY: &str = "UPDATE inbox SET status = 'applied', reason = NULL, attempts = attempts + 1, applied_at = ?1 \
+     WHERE id IN (SELECT value FROM json_each(?2))";
