@@ -8,3 +8,16 @@ ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE outbox ADD COLUMN user_id TEXT;
 ALTER TABLE outbox ADD COLUMN before_json TEXT;
 ALTER TABLE outbox ADD COLUMN sent_at TEXT;
+
+-- The stock CommerceML exchange: files 1C uploads in chunks (each chunk its own R2 object,
+-- since R2 cannot append), then imports.
+CREATE TABLE cml_files (
+  session     TEXT NOT NULL,
+  name        TEXT NOT NULL,     -- base name, as 1C names it (import0_1.xml)
+  chunks      INTEGER NOT NULL,
+  bytes       INTEGER NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('uploading', 'imported', 'failed')),
+  result      TEXT,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (session, name)
+);

@@ -39,4 +39,5 @@ if [ ! -f .dev-secrets ]; then
   } > .dev-secrets
 fi
 # Secrets added by later issues, appended to an existing file.
+grep -q '^CML_USER=' .dev-secrets || printf 'CML_USER=1c\nCML_PASSWORD=%s\n' "$(head -c 18 /dev/urandom | base64 -w0 | tr '+/' '-_')" >> .dev-secrets
 grep -q '^MONITOR_TOKEN=' .dev-secrets || echo "MONITOR_TOKEN=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')" >> .dev-secrets

@@ -39,6 +39,9 @@ pub struct Config {
     pub onec_pull_redeliver_secs: i64,
     /// The exchange monitor's bearer credential; unset closes the monitor.
     pub monitor_token: Option<String>,
+    /// HTTP Basic credentials 1C's stock CommerceML exchange signs in with; unset closes it.
+    pub cml_user: Option<String>,
+    pub cml_password: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +85,8 @@ impl Config {
             onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
             onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
+            cml_user: var("CML_USER").filter(|v| !v.is_empty()),
+            cml_password: var("CML_PASSWORD").filter(|v| !v.is_empty()),
         })
     }
 
@@ -107,6 +112,8 @@ impl Config {
             onec_give_up_hours: 24,
             onec_pull_redeliver_secs: 600,
             monitor_token: Some("monitor-test-token".into()),
+            cml_user: Some("1c".into()),
+            cml_password: Some("cml-test-password".into()),
         }
     }
 }

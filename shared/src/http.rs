@@ -161,6 +161,8 @@ pub enum Access {
     Onec,
     /// The exchange monitor: the integration staff's own bearer credential, not client roles.
     Monitor,
+    /// 1C's stock CommerceML exchange: HTTP Basic at `checkauth`, then its session cookie.
+    CommerceMl,
 }
 
 pub struct Route<H> {

@@ -9,7 +9,7 @@ pub struct RouteInfo {
     pub capability: &'static str,
     pub method: &'static str,
     pub path: &'static str,
-    /// `public`, `onec`, `monitor`, or `signed-in` with `roles` (empty: any role).
+    /// `public`, `onec`, `monitor`, `commerceml`, or `signed-in` with `roles` (empty: any role).
     pub access: &'static str,
     pub roles: Vec<&'static str>,
 }
@@ -22,6 +22,7 @@ fn infos<H>(capability: &'static str, routes: &[Route<H>]) -> Vec<RouteInfo> {
                 Access::Public => ("public", vec![]),
                 Access::Onec => ("onec", vec![]),
                 Access::Monitor => ("monitor", vec![]),
+                Access::CommerceMl => ("commerceml", vec![]),
                 Access::Roles(rs) => ("signed-in", rs.iter().map(|r| r.as_str()).collect()),
             };
             RouteInfo { capability, method: r.method, path: r.path, access, roles }

@@ -28,6 +28,8 @@ const MATRIX = {
   'POST /exchange/v1/sweep': { body: {}, ok: null },
   'GET /exchange/v1/monitor': { ok: null },
   'POST /exchange/v1/monitor/replays': { body: {}, ok: null },
+  'GET /exchange/1c/commerceml': { ok: null },
+  'POST /exchange/1c/commerceml': { ok: null },
 };
 
 const routes = JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'shared', '--bin', 'portal-routes'], { encoding: 'utf8' }));
@@ -77,7 +79,7 @@ for (const route of routes) {
       return;
     }
     assert.equal(anon.status, 401, `${key} signed out`);
-    if (route.access === 'onec' || route.access === 'monitor') {
+    if (route.access === 'onec' || route.access === 'monitor' || route.access === 'commerceml') {
       // 1C and monitor routes take no client session at all: a signed-in browser is refused too.
       for (const [name, p] of Object.entries(personas)) assert.equal((await call(p.client)).status, 401, `${key} as ${name}`);
       return;

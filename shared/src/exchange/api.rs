@@ -16,6 +16,7 @@ pub enum H {
     Sweep,
     Monitor,
     MonitorReplay,
+    CommerceMl,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -28,6 +29,9 @@ pub const ROUTES: &[Route<H>] = &[
     Route { method: "POST", path: "/exchange/v1/sweep", access: Access::Onec, handler: H::Sweep },
     Route { method: "GET", path: "/exchange/v1/monitor", access: Access::Monitor, handler: H::Monitor },
     Route { method: "POST", path: "/exchange/v1/monitor/replays", access: Access::Monitor, handler: H::MonitorReplay },
+    // 1C's stock exchange calls one URL with GET or POST and `?type=...&mode=...`.
+    Route { method: "GET", path: "/exchange/1c/commerceml", access: Access::CommerceMl, handler: H::CommerceMl },
+    Route { method: "POST", path: "/exchange/1c/commerceml", access: Access::CommerceMl, handler: H::CommerceMl },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -39,10 +43,12 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, _) = match_route(ROUTES, req)?;
     log.route = Some(r.path);
-    if r.access == Access::Monitor {
-        crate::auth::guard(p, req, r.access, log).await?;
-    } else {
-        verify_signature(p, req)?;
+    match r.access {
+        Access::Monitor => {
+            crate::auth::guard(p, req, r.access, log).await?;
+        }
+        Access::CommerceMl => return super::cml::handle(p, req).await,
+        _ => verify_signature(p, req)?,
     }
     match r.handler {
         H::Messages => messages(p, req).await,
@@ -61,6 +67,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             super::monitor::replay(p, &r).await?;
             Ok(ApiResponse::no_content())
         }
+        H::CommerceMl => super::cml::handle(p, req).await,
     }
 }
 

@@ -194,3 +194,41 @@ pub const PRODUCT_STOCK_ADD_MANY: &str = "INSERT INTO product_stock (product_id,
 
 pub const INBOX_MARK_APPLIED_MANY: &str = "UPDATE inbox SET status = 'applied', reason = NULL, attempts = attempts + 1, applied_at = ?1 \
      WHERE id IN (SELECT value FROM json_each(?2))";
+
+// ---- Stock CommerceML exchange ----
+
+pub const CML_FILE: &str = "SELECT chunks, bytes, status FROM cml_files WHERE session = ? AND name = ?";
+
+/// One more chunk of a file being uploaded; a name uploaded again after its import starts over.
+pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, bytes, status, updated_at) VALUES (?1, ?2, 1, ?3, 'uploading', ?4) \
+     ON CONFLICT(session, name) DO UPDATE SET \
+       chunks = CASE WHEN status = 'uploading' THEN chunks + 1 ELSE 1 END, \
+       bytes = CASE WHEN status = 'uploading' THEN bytes + excluded.bytes ELSE excluded.bytes END, \
+       status = 'uploading', result = NULL, updated_at = excluded.updated_at";
+
+pub const CML_FILE_DONE: &str = "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";
+
+/// Price types named only by id in offer files; a name from the JSON contract is kept.
+pub const CML_PRICE_TYPES_ADD: &str = "INSERT OR IGNORE INTO price_types (id, onec_id, name) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name') FROM json_each(?)";
+
+
+pub const CML_PRICES_CLEAR: &str = "DELETE FROM product_prices WHERE product_id IN (SELECT p.id FROM json_each(?) v \
+     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
+     WHERE json_extract(v.value, '$.prices'))";
+
+pub const CML_STOCK_CLEAR: &str = "DELETE FROM product_stock WHERE product_id IN (SELECT p.id FROM json_each(?) v \
+     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
+     WHERE json_extract(v.value, '$.stock'))";
+
+pub const CML_PRICES_ADD: &str = "INSERT OR REPLACE INTO product_prices (product_id, price_type_id, price_kop) \
+     SELECT p.id, pt.id, json_extract(v.value, '$.kop') FROM json_each(?) v \
+     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
+     JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt')";
+
+/// Stock from a catalogue exchange is a total over warehouses; characteristics add up.
+pub const CML_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehouse, qty_milli) \
+     SELECT p.id, 'Все склады', json_extract(v.value, '$.qty') FROM json_each(?) v \
+     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
+     WHERE true \
+     ON CONFLICT(product_id, warehouse) DO UPDATE SET qty_milli = product_stock.qty_milli + excluded.qty_milli";
