@@ -182,3 +182,20 @@ pub fn cookies_from(resp: &crate::http::ApiResponse) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// The third-party CommerceML fixture folder: `COMMERCEML_FIXTURES`, else `../shared/fixtures/
+/// commerceml` beside the checkout. Missing is a failure on CI (it must have them) and a skip,
+/// with a printed notice, elsewhere.
+pub fn commerceml_fixtures() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("COMMERCEML_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/commerceml"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("CommerceML fixtures not found at {} (set COMMERCEML_FIXTURES); CI must have them", dir.display());
+    }
+    eprintln!("note: CommerceML fixtures not found at {}: skipping (set COMMERCEML_FIXTURES)", dir.display());
+    None
+}

@@ -9,15 +9,7 @@ use shared::testing::TestPorts;
 use std::path::PathBuf;
 
 fn fixtures() -> Option<PathBuf> {
-    let dir = std::env::var("COMMERCEML_FIXTURES").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/commerceml"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CommerceML fixtures not found at {dir:?} (set COMMERCEML_FIXTURES)");
-    }
-    eprintln!("notice: CommerceML fixtures not found at {dir:?}; skipping");
-    None
+    shared::testing::commerceml_fixtures()
 }
 
 fn call(p: &TestPorts, method: &str, query: &str, headers: Vec<(&str, String)>, body: Vec<u8>) -> ApiResponse {

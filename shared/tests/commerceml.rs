@@ -22,26 +22,13 @@ use shared::commerceml::{
     for_each_offer, for_each_product, inspect, CmlError, Counts, DocumentSummary, Offer, Product, Summary,
 };
 use shared::money::{Kopecks, Milli};
-use std::env;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The fixture folder: `COMMERCEML_FIXTURES`, else the corpus next to the checkout. Missing is
-/// a failure on CI (it must have them) and a skip elsewhere.
 fn fixtures() -> Option<PathBuf> {
-    let dir = env::var_os("COMMERCEML_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/commerceml"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if env::var("CI").as_deref() == Ok("true") {
-        panic!("CommerceML fixtures not found at {} (set COMMERCEML_FIXTURES); CI must have them", dir.display());
-    }
-    eprintln!("note: CommerceML fixtures not found at {}: skipping (set COMMERCEML_FIXTURES)", dir.display());
-    None
+    shared::testing::commerceml_fixtures()
 }
 
 fn open(dir: &Path, file: &str) -> BufReader<File> {

@@ -122,17 +122,22 @@ fn while_1c_is_down_changes_wait_and_drain_in_order() {
     assert_eq!(sweep(&p)["outbox_backlog"], 0);
 }
 
+/// An edit made while 1C is down, then 30 hours of sweeps every half hour.
+fn edit_while_1c_is_down_for_30_hours(p: &TestPorts, c: &str) {
+    p.onec.set("down");
+    let v = me(p, c)["user"]["version"].as_i64().unwrap();
+    assert_eq!(edit(p, c, "Новое", v).status, 200);
+    for _ in 0..60 {
+        sweep(p);
+        p.advance(Duration::minutes(30));
+    }
+}
+
 #[test]
 fn a_change_1c_never_takes_is_dead_lettered_after_24_hours() {
     let p = TestPorts::new();
     let c = setup(&p);
-    p.onec.set("down");
-    let v = me(&p, &c)["user"]["version"].as_i64().unwrap();
-    assert_eq!(edit(&p, &c, "Новое", v).status, 200);
-    for _ in 0..60 {
-        sweep(&p);
-        p.advance(Duration::minutes(30));
-    }
+    edit_while_1c_is_down_for_30_hours(&p, &c);
     // Long after the session expired: sign in again to look.
     let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/sign-in", Some(json!({"email": "u@alfa.ru", "password": PW})), "")));
     assert_eq!(me(&p, &cookies_from(&r))["user"]["sync"]["state"], "failed");
@@ -205,13 +210,7 @@ fn the_monitor_shows_problems_and_replays_them() {
     let bad = json!({"batch_id": "b2", "sent_at": "2026-11-28T12:00:00", "messages": [
         {"id": "bad-1", "type": "user", "entity_id": "U9", "seq": 1, "payload": {"company_id": "C1", "email": "nope", "full_name": "X", "roles": []}}]});
     block_on(shared::exchange::api::handle(&p, signed(&p, "/exchange/v1/messages", &bad)));
-    p.onec.set("down");
-    let v = me(&p, &c)["user"]["version"].as_i64().unwrap();
-    assert_eq!(edit(&p, &c, "Новое", v).status, 200);
-    for _ in 0..60 {
-        sweep(&p);
-        p.advance(Duration::minutes(30));
-    }
+    edit_while_1c_is_down_for_30_hours(&p, &c);
     // Its own credential: client sessions and wrong keys get nothing.
     assert_eq!(monitor(&p, "GET", "/exchange/v1/monitor", "wrong", None).status, 401);
     let r = block_on(shared::exchange::api::handle(&p, request("GET", "/exchange/v1/monitor", None, &c)));

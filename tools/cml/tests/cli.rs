@@ -1,26 +1,15 @@
 //! The built `cml` binary, run as a user would.
 
 use std::env;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn cml(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cml")).args(args).output().expect("run cml")
 }
 
-/// The same rule as the parser's fixture tests: missing fails on CI, skips elsewhere.
 fn fixtures() -> Option<PathBuf> {
-    let dir = env::var_os("COMMERCEML_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/commerceml"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if env::var("CI").as_deref() == Ok("true") {
-        panic!("CommerceML fixtures not found at {} (set COMMERCEML_FIXTURES); CI must have them", dir.display());
-    }
-    eprintln!("note: CommerceML fixtures not found at {}: skipping (set COMMERCEML_FIXTURES)", dir.display());
-    None
+    shared::testing::commerceml_fixtures()
 }
 
 fn stderr_line(out: &Output) -> String {
