@@ -372,3 +372,72 @@ fn one_message_failing_to_apply_blocks_no_other() {
     assert_eq!(by["x3"].0, "stale", "the stale mark survives the fallback");
     assert_eq!(by["x4"].0, "applied");
 }
+
+fn order_msg(id: &str, seq: i64, entity: &str, company: &str, lines: Value, total: f64, shipments: Value) -> Value {
+    json!({"id": id, "type": "order", "entity_id": entity, "seq": seq, "payload": {
+        "company_id": company, "legal_entity_id": format!("{company}-le1"), "agreement_id": format!("{company}-ag1"),
+        "number": "ЗК-000123", "date": "2026-03-01T10:00:00", "author_email": "Buyer@Alfa.ru", "status": "shipped",
+        "delivery_method": "delivery", "delivery_address": "ст. Каневская", "payment_method": "credit", "paid": 0,
+        "planned_shipping_date": "2026-03-05T00:00:00", "lines": lines, "total": total, "vat_total": 0.0, "shipments": shipments
+    }})
+}
+
+#[test]
+fn orders_credit_states_and_schedules_arrive() {
+    let p = seeded();
+    let lines = json!([
+        {"line_no": 1, "product_id": "p1", "article": "AZ1", "name": "Подшипник", "quantity": 2, "unit": "шт", "price": 1234.5, "amount": 2469.0, "vat_rate": 20, "vat": 411.5},
+        {"line_no": 2, "product_id": null, "article": "AZ2", "name": "Смазка", "quantity": 1.5, "unit": "кг", "price": 100.01, "amount": 150.02, "vat_rate": 20, "vat": 25.0}
+    ]);
+    let ships = json!([{"id": "sh1", "number": "РН-1", "date": "2026-03-05T14:00:00", "vehicle": "А123ВС 93", "documents": ["УПД № 1"], "lines": [{"line_no": 1, "quantity": 2}]},
+                       {"id": "sh2", "number": "РН-2", "date": "2026-03-06T09:00:00", "vehicle": "В456ОР 93", "documents": ["УПД № 2"], "lines": [{"line_no": 2, "quantity": 1.5}]}]);
+    // The schedule arrives before its order: it waits, then applies.
+    let sched = json!({"id": "s1", "type": "payment_schedule", "entity_id": "O1", "seq": 1, "payload": {"company_id": "A", "order_id": "O1", "agreement_id": "A-ag1",
+        "stages": [{"due_date": "2026-04-01T00:00:00", "amount": 1000, "paid": 1000}, {"due_date": "2026-04-15T00:00:00", "amount": 1619.02, "paid": 0}]}});
+    send(&p, vec![sched]);
+    assert_eq!(block_on(shared::exchange::inbox::status(&p, &["s1".into()])).unwrap()[0].status, "waiting");
+    let r = send(&p, vec![
+        order_msg("o1", 1, "O1", "A", lines.clone(), 2619.02, ships),
+        json!({"id": "k1", "type": "credit_state", "entity_id": "A-ag1", "seq": 1, "payload": {"company_id": "A", "agreement_id": "A-ag1", "as_of": "2026-11-27T18:00:00",
+            "limit": 2500000, "debt": 120000.5, "overdue_debt": 20000, "reserve": 2619.02, "reserve_orders": ["O1"], "blocked": true, "amount_to_pay": 20000}}),
+    ]);
+    assert!(r["results"].as_array().unwrap().iter().all(|x| x["status"] == "accepted"), "{r}");
+    let st = block_on(shared::exchange::inbox::status(&p, &["o1".into(), "k1".into(), "s1".into()])).unwrap();
+    assert!(st.iter().all(|s| s.status == "applied"), "{st:?}");
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct O {
+        total_kop: i64,
+        lines: i64,
+        qty: i64,
+        shipments: i64,
+        ship_lines: i64,
+        author: i64,
+        le: i64,
+        stages: i64,
+        due: i64,
+        blocked: i64,
+        to_pay: i64,
+        reserve_orders: i64,
+    }
+    let q = "SELECT o.total_kop, (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) AS lines, \
+               (SELECT sum(qty_milli) FROM order_lines l WHERE l.order_id = o.id) AS qty, \
+               (SELECT count(*) FROM shipments s WHERE s.order_id = o.id) AS shipments, \
+               (SELECT count(*) FROM shipment_lines) AS ship_lines, \
+               (o.author_user_id IS NOT NULL) AS author, (o.legal_entity_id IS NOT NULL) AS le, \
+               (SELECT count(*) FROM payment_schedule ps WHERE ps.order_id = o.id) AS stages, \
+               (SELECT sum(amount_kop - paid_kop) FROM payment_schedule ps WHERE ps.order_id = o.id) AS due, \
+               (SELECT blocked FROM credit_states) AS blocked, (SELECT amount_to_pay_kop FROM credit_states) AS to_pay, \
+               (SELECT count(*) FROM credit_reserve_orders) AS reserve_orders \
+             FROM orders o WHERE o.onec_id = 'O1'";
+    let got: O = block_on(p.db.first(Stmt::new(q))).unwrap().unwrap();
+    assert_eq!(got, O { total_kop: 261902, lines: 2, qty: 3500, shipments: 2, ship_lines: 2, author: 1, le: 1, stages: 2, due: 161902, blocked: 1, to_pay: 2000000, reserve_orders: 1 });
+    // A newer snapshot with one line replaces the lines and shipments.
+    let one = json!([{"line_no": 1, "product_id": "p1", "article": "AZ1", "name": "Подшипник", "quantity": 1, "unit": "шт", "price": 1234.5, "amount": 1234.5, "vat_rate": 20, "vat": 205.75}]);
+    send(&p, vec![order_msg("o2", 2, "O1", "A", one, 1234.5, json!([]))]);
+    let got: O = block_on(p.db.first(Stmt::new(q))).unwrap().unwrap();
+    assert_eq!((got.total_kop, got.lines, got.shipments, got.ship_lines), (123450, 1, 0, 0));
+    // Totals that do not add up are refused at the door.
+    let bad = send(&p, vec![order_msg("o3", 3, "O1", "A", lines, 9999.0, json!([]))]);
+    assert_eq!(bad["results"][0]["status"], "rejected");
+    assert!(bad["results"][0]["reason"].as_str().unwrap().contains("total"));
+}

@@ -8,6 +8,7 @@ use crate::money::{kopecks_from_1c, milli_from_1c, Kopecks, Milli};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::collections::HashSet;
 
 /// Most messages one request may carry.
 pub const MAX_MESSAGES_PER_BATCH: usize = 500;
@@ -63,10 +64,14 @@ pub struct RawMessage {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MessageType {
-    // Ordered: a batch applies companies before the users and agreements that refer to them.
+    // Ordered: a batch applies what others refer to first (companies before their users and
+    // orders, orders before their payment schedules).
     Company,
     User,
     Product,
+    CreditState,
+    Order,
+    PaymentSchedule,
 }
 
 impl MessageType {
@@ -75,6 +80,9 @@ impl MessageType {
             "company" => Some(MessageType::Company),
             "user" => Some(MessageType::User),
             "product" => Some(MessageType::Product),
+            "credit_state" => Some(MessageType::CreditState),
+            "order" => Some(MessageType::Order),
+            "payment_schedule" => Some(MessageType::PaymentSchedule),
             _ => None,
         }
     }
@@ -83,6 +91,9 @@ impl MessageType {
             MessageType::Company => "company",
             MessageType::User => "user",
             MessageType::Product => "product",
+            MessageType::CreditState => "credit_state",
+            MessageType::Order => "order",
+            MessageType::PaymentSchedule => "payment_schedule",
         }
     }
 }
@@ -184,11 +195,130 @@ pub struct ProductIn {
     pub active: bool,
 }
 
+/// The credit position of one agreement as 1C computes it (`entity_id`: the agreement).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreditStateIn {
+    pub company_id: String,
+    pub agreement_id: String,
+    #[serde(deserialize_with = "crate::time::datetime_from_1c")]
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub limit: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub debt: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub overdue_debt: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub reserve: Kopecks,
+    #[serde(default)]
+    pub reserve_orders: Vec<String>,
+    pub blocked: bool,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub amount_to_pay: Kopecks,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrderLineIn {
+    pub line_no: u32,
+    pub product_id: Option<String>,
+    pub article: String,
+    pub name: String,
+    #[serde(deserialize_with = "milli_from_1c")]
+    pub quantity: Milli,
+    pub unit: String,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub price: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub amount: Kopecks,
+    pub vat_rate: Option<u32>,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub vat: Kopecks,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShipmentLineIn {
+    pub line_no: u32,
+    #[serde(deserialize_with = "milli_from_1c")]
+    pub quantity: Milli,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShipmentIn {
+    pub id: String,
+    pub number: String,
+    pub date: Option<String>,
+    pub vehicle: Option<String>,
+    #[serde(default)]
+    pub documents: Vec<String>,
+    #[serde(default)]
+    pub lines: Vec<ShipmentLineIn>,
+}
+
+pub const ORDER_STATUSES: &[&str] = &["draft", "awaiting_payment", "reserved", "paid", "partly_shipped", "shipped", "cancelled"];
+pub const DELIVERY_METHODS: &[&str] = &["pickup", "delivery", "transport_company"];
+pub const PAYMENT_METHODS: &[&str] = &["invoice", "credit", "internal_account", "card"];
+
+/// An order with its lines and shipments: a full snapshot (`entity_id`: the order).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrderIn {
+    pub company_id: String,
+    pub legal_entity_id: Option<String>,
+    pub agreement_id: Option<String>,
+    pub number: String,
+    #[serde(deserialize_with = "crate::time::datetime_from_1c")]
+    pub date: chrono::DateTime<chrono::Utc>,
+    pub author_email: Option<String>,
+    pub status: String,
+    pub delivery_method: Option<String>,
+    pub delivery_address: Option<String>,
+    pub consignee_id: Option<String>,
+    pub payment_method: String,
+    #[serde(default, deserialize_with = "kopecks_from_1c")]
+    pub paid: Kopecks,
+    #[serde(default, deserialize_with = "crate::time::date_from_1c")]
+    pub planned_shipping_date: Option<chrono::NaiveDate>,
+    pub lines: Vec<OrderLineIn>,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub total: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub vat_total: Kopecks,
+    #[serde(default)]
+    pub shipments: Vec<ShipmentIn>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StageIn {
+    #[serde(deserialize_with = "crate::time::date_from_1c")]
+    pub due_date: Option<chrono::NaiveDate>,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub amount: Kopecks,
+    #[serde(default, deserialize_with = "kopecks_from_1c")]
+    pub paid: Kopecks,
+}
+
+/// What is due for an order bought on credit (`entity_id`: the order).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScheduleIn {
+    pub company_id: String,
+    pub order_id: String,
+    pub agreement_id: Option<String>,
+    pub stages: Vec<StageIn>,
+}
+
+/// `quantity` x `price`, rounded half up to kopecks.
+pub fn line_amount(quantity: Milli, price: Kopecks) -> Kopecks {
+    let raw = quantity.0 as i128 * price.0 as i128;
+    Kopecks(((raw + 500) / 1000) as i64)
+}
+
 #[derive(Debug, Clone)]
 pub enum Payload {
     Company(CompanyIn),
     User(UserIn),
     Product(ProductIn),
+    CreditState(CreditStateIn),
+    Order(OrderIn),
+    PaymentSchedule(ScheduleIn),
 }
 
 /// A message that passed every check and can be applied.
@@ -303,6 +433,75 @@ pub fn validate(m: &RawMessage) -> Result<Valid, Rejection> {
                 required(&mut errs, &format!("stock[{i}].warehouse"), &s.warehouse, 200);
             }
             Payload::Product(p)
+        }
+        MessageType::CreditState => {
+            let c: CreditStateIn = serde_json::from_value(m.payload.clone()).map_err(decode_err)?;
+            required(&mut errs, "company_id", &c.company_id, 100);
+            required(&mut errs, "agreement_id", &c.agreement_id, 100);
+            if c.agreement_id != m.entity_id {
+                errs.push(FieldError::new("agreement_id", "entity-mismatch", "Должен совпадать с entity_id.", "Must equal entity_id."));
+            }
+            for (f, v) in [("limit", c.limit), ("debt", c.debt), ("overdue_debt", c.overdue_debt), ("reserve", c.reserve), ("amount_to_pay", c.amount_to_pay)] {
+                if v.0 < 0 {
+                    errs.push(FieldError::new(f, "negative", "Не может быть отрицательным.", "Must not be negative."));
+                }
+            }
+            Payload::CreditState(c)
+        }
+        MessageType::Order => {
+            let o: OrderIn = serde_json::from_value(m.payload.clone()).map_err(decode_err)?;
+            required(&mut errs, "company_id", &o.company_id, 100);
+            required(&mut errs, "number", &o.number, 50);
+            if !ORDER_STATUSES.contains(&o.status.as_str()) {
+                errs.push(FieldError::new("status", "unknown-status", "Неизвестный статус.", format!("Unknown status {:?}.", o.status)));
+            }
+            if !PAYMENT_METHODS.contains(&o.payment_method.as_str()) {
+                errs.push(FieldError::new("payment_method", "unknown", "Неизвестный способ оплаты.", "Unknown payment method."));
+            }
+            if o.delivery_method.as_deref().is_some_and(|d| !DELIVERY_METHODS.contains(&d)) {
+                errs.push(FieldError::new("delivery_method", "unknown", "Неизвестный способ доставки.", "Unknown delivery method."));
+            }
+            let mut line_nos = HashSet::new();
+            let mut sum = 0i64;
+            for (i, l) in o.lines.iter().enumerate() {
+                if !line_nos.insert(l.line_no) {
+                    errs.push(FieldError::new(format!("lines[{i}].line_no"), "duplicate", "Номер строки повторяется.", "Duplicate line number."));
+                }
+                required(&mut errs, &format!("lines[{i}].name"), &l.name, 500);
+                if l.quantity.0 <= 0 || l.price.0 < 0 {
+                    errs.push(FieldError::new(format!("lines[{i}].quantity"), "invalid", "Количество должно быть больше нуля, цена не отрицательной.", "Quantity must be positive and price not negative."));
+                }
+                if (l.amount.0 - line_amount(l.quantity, l.price).0).abs() > 1 {
+                    errs.push(FieldError::new(format!("lines[{i}].amount"), "amount-mismatch", "Сумма строки не равна количеству на цену.", "Line amount is not quantity times price."));
+                }
+                sum += l.amount.0;
+            }
+            if sum != o.total.0 {
+                errs.push(FieldError::new("total", "total-mismatch", "Итог не равен сумме строк.", format!("Total {} is not the sum of lines {}.", o.total.0, sum)));
+            }
+            for (i, sh) in o.shipments.iter().enumerate() {
+                required(&mut errs, &format!("shipments[{i}].id"), &sh.id, 100);
+                if sh.lines.iter().any(|l| !line_nos.contains(&l.line_no)) {
+                    errs.push(FieldError::new(format!("shipments[{i}].lines"), "unknown-line", "Отгрузка ссылается на несуществующую строку.", "Shipment refers to a line the order lacks."));
+                }
+            }
+            Payload::Order(o)
+        }
+        MessageType::PaymentSchedule => {
+            let sc: ScheduleIn = serde_json::from_value(m.payload.clone()).map_err(decode_err)?;
+            required(&mut errs, "company_id", &sc.company_id, 100);
+            if sc.order_id != m.entity_id {
+                errs.push(FieldError::new("order_id", "entity-mismatch", "Должен совпадать с entity_id.", "Must equal entity_id."));
+            }
+            for (i, st) in sc.stages.iter().enumerate() {
+                if st.due_date.is_none() {
+                    errs.push(FieldError::new(format!("stages[{i}].due_date"), "required", "Укажите дату платежа.", "Due date required."));
+                }
+                if st.amount.0 < 0 || st.paid.0 < 0 || st.paid.0 > st.amount.0 {
+                    errs.push(FieldError::new(format!("stages[{i}].paid"), "invalid", "Оплачено больше суммы этапа или сумма отрицательна.", "Paid exceeds the stage amount, or a negative amount."));
+                }
+            }
+            Payload::PaymentSchedule(sc)
         }
     };
     if !errs.is_empty() {

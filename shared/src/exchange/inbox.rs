@@ -356,13 +356,31 @@ struct ApplyContext {
     /// 1C company ids applied in this same batch (ahead of their users).
     companies_in_batch: HashSet<String>,
     users: HashMap<String, ExistingUser>,
+    /// 1C agreement ids already stored (a credit state needs its agreement).
+    agreements: HashSet<String>,
+    /// 1C order ids stored, or applied earlier in this batch (a schedule needs its order).
+    orders: HashSet<String>,
+}
+
+impl ApplyContext {
+    /// The portal id of a company, or why the message must wait for it.
+    fn company(&self, onec_id: &str) -> Result<String, String> {
+        match self.companies.get(onec_id) {
+            Some(id) => Ok(id.clone()),
+            None if self.companies_in_batch.contains(onec_id) => Err(format!("company {onec_id} is applied in this batch; retried next")),
+            None => Err(format!("company {onec_id} not received yet")),
+        }
+    }
 }
 
 impl ApplyContext {
     async fn load<P: Ports>(p: &P, msgs: &[Valid]) -> AppResult<ApplyContext> {
         let mut company_ids: Vec<&str> = Vec::new();
         let mut user_ids: Vec<&str> = Vec::new();
+        let mut agreement_ids: Vec<&str> = Vec::new();
+        let mut order_ids: Vec<&str> = Vec::new();
         let mut companies_in_batch = HashSet::new();
+        let mut orders_in_batch = HashSet::new();
         for v in msgs {
             match &v.payload {
                 Payload::User(u) => {
@@ -373,7 +391,33 @@ impl ApplyContext {
                     companies_in_batch.insert(v.entity_id.clone());
                 }
                 Payload::Product(_) => {}
+                Payload::CreditState(c) => {
+                    company_ids.push(&c.company_id);
+                    agreement_ids.push(&c.agreement_id);
+                }
+                Payload::Order(o) => {
+                    company_ids.push(&o.company_id);
+                    orders_in_batch.insert(v.entity_id.clone());
+                }
+                Payload::PaymentSchedule(sc) => {
+                    company_ids.push(&sc.company_id);
+                    order_ids.push(&sc.order_id);
+                }
             }
+        }
+        #[derive(Deserialize)]
+        struct OnecId {
+            onec_id: String,
+        }
+        let mut agreements = HashSet::new();
+        if !agreement_ids.is_empty() {
+            let rows: Vec<OnecId> = p.db().all(Stmt::new(sql::AGREEMENTS_BY_ONEC).bind(serde_json::to_string(&agreement_ids)?)).await?;
+            agreements = rows.into_iter().map(|r| r.onec_id).collect();
+        }
+        let mut orders = orders_in_batch;
+        if !order_ids.is_empty() {
+            let rows: Vec<OnecId> = p.db().all(Stmt::new(sql::ORDERS_BY_ONEC).bind(serde_json::to_string(&order_ids)?)).await?;
+            orders.extend(rows.into_iter().map(|r| r.onec_id));
         }
         let mut companies = HashMap::new();
         if !company_ids.is_empty() {
@@ -385,7 +429,7 @@ impl ApplyContext {
             let rows: Vec<ExistingUser> = p.db().all(Stmt::new(sql::USERS_BY_ONEC).bind(serde_json::to_string(&user_ids)?)).await?;
             users = rows.into_iter().map(|r| (r.onec_id.clone(), r)).collect();
         }
-        Ok(ApplyContext { companies, companies_in_batch, users })
+        Ok(ApplyContext { companies, companies_in_batch, users, agreements, orders })
     }
 }
 
@@ -448,13 +492,10 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
             stmts.push(Stmt::new(sql::AGREEMENTS_ARCHIVE_MISSING).bind(now).bind(v.entity_id.as_str()).bind(serde_json::to_string(&ag_ids).unwrap_or_default()));
         }
         Payload::User(u) => {
-            let company_id = match ctx.companies.get(&u.company_id) {
-                Some(id) => id.clone(),
-                None if ctx.companies_in_batch.contains(&u.company_id) => {
-                    // The company arrives in this very batch; its portal id is not known yet.
-                    return Decision::Wait(format!("company {} is applied in this batch; retried next", u.company_id));
-                }
-                None => return Decision::Wait(format!("company {} not received yet", u.company_id)),
+            // A company arriving in this very batch has no portal id yet: the user waits a moment.
+            let company_id = match ctx.company(&u.company_id) {
+                Ok(id) => id,
+                Err(reason) => return Decision::Wait(reason),
             };
             let email = crate::auth::normalize_email(&u.email);
             let roles = Roles::new(u.roles.iter().filter_map(|r| Role::parse(r)).collect());
@@ -562,6 +603,105 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
             for (wh, qty) in stock {
                 stmts.push(Stmt::new(sql::PRODUCT_STOCK_ADD).bind(v.entity_id.as_str()).bind(wh).bind(qty));
             }
+        }
+        Payload::CreditState(c) => {
+            let company_id = match ctx.company(&c.company_id) {
+                Ok(id) => id,
+                Err(reason) => return Decision::Wait(reason),
+            };
+            if !ctx.agreements.contains(&c.agreement_id) {
+                return Decision::Wait(format!("agreement {} not received yet", c.agreement_id));
+            }
+            stmts.push(
+                Stmt::new(sql::CREDIT_STATE_UPSERT)
+                    .bind(c.agreement_id.as_str())
+                    .bind(&company_id)
+                    .bind(c.limit)
+                    .bind(c.debt)
+                    .bind(c.overdue_debt)
+                    .bind(c.reserve)
+                    .bind(c.blocked)
+                    .bind(c.amount_to_pay)
+                    .bind(c.as_of)
+                    .bind(now),
+            );
+            stmts.push(Stmt::new(sql::CREDIT_RESERVE_CLEAR).bind(c.agreement_id.as_str()));
+            stmts.push(Stmt::new(sql::CREDIT_RESERVE_ADD).bind(c.agreement_id.as_str()).bind(&company_id).bind(serde_json::to_string(&c.reserve_orders).unwrap_or_default()));
+        }
+        Payload::Order(o) => {
+            let company_id = match ctx.company(&o.company_id) {
+                Ok(id) => id,
+                Err(reason) => return Decision::Wait(reason),
+            };
+            let email = o.author_email.as_deref().map(crate::auth::normalize_email);
+            stmts.push(
+                Stmt::new(sql::ORDER_UPSERT)
+                    .bind(crate::ids::new_id("ord"))
+                    .bind(&company_id)
+                    .bind(v.entity_id.as_str())
+                    .bind(o.legal_entity_id.clone())
+                    .bind(o.agreement_id.clone())
+                    .bind(o.number.trim())
+                    .bind(o.date)
+                    .bind(email)
+                    .bind(o.status.as_str())
+                    .bind(o.delivery_method.clone())
+                    .bind(o.delivery_address.clone())
+                    .bind(o.consignee_id.clone())
+                    .bind(o.payment_method.as_str())
+                    .bind(o.paid)
+                    .bind(o.planned_shipping_date.map(|d| d.to_string()))
+                    .bind(o.total)
+                    .bind(o.vat_total)
+                    .bind(now),
+            );
+            let lines: Vec<serde_json::Value> = o
+                .lines
+                .iter()
+                .map(|l| {
+                    serde_json::json!({"line_no": l.line_no, "product": l.product_id, "article": l.article.trim(), "name": l.name.trim(),
+                        "qty": l.quantity.0, "unit": l.unit.trim(), "price": l.price.0, "amount": l.amount.0,
+                        "vat_rate_bp": l.vat_rate.map(|r| r as i64 * 100), "vat": l.vat.0})
+                })
+                .collect();
+            let shipments: Vec<serde_json::Value> = o
+                .shipments
+                .iter()
+                .map(|sh| {
+                    let at = sh.date.as_deref().and_then(|d| crate::time::parse_1c_datetime(d).ok().flatten()).map(crate::time::to_db);
+                    serde_json::json!({"id": crate::ids::new_id("shp"), "onec_id": sh.id, "number": sh.number.trim(), "at": at,
+                        "vehicle": sh.vehicle, "documents": serde_json::to_string(&sh.documents).unwrap_or_default()})
+                })
+                .collect();
+            let shipment_lines: Vec<serde_json::Value> = o
+                .shipments
+                .iter()
+                .flat_map(|sh| sh.lines.iter().map(move |l| serde_json::json!({"shipment": sh.id, "line_no": l.line_no, "qty": l.quantity.0})))
+                .collect();
+            let onec = v.entity_id.as_str();
+            stmts.push(Stmt::new(sql::ORDER_LINES_CLEAR).bind(onec));
+            stmts.push(Stmt::new(sql::ORDER_LINES_ADD).bind(onec).bind(&company_id).bind(serde_json::to_string(&lines).unwrap_or_default()));
+            stmts.push(Stmt::new(sql::SHIPMENT_LINES_CLEAR).bind(onec));
+            stmts.push(Stmt::new(sql::SHIPMENTS_CLEAR).bind(onec));
+            stmts.push(Stmt::new(sql::SHIPMENTS_ADD).bind(onec).bind(&company_id).bind(serde_json::to_string(&shipments).unwrap_or_default()));
+            stmts.push(Stmt::new(sql::SHIPMENT_LINES_ADD).bind(&company_id).bind(serde_json::to_string(&shipment_lines).unwrap_or_default()));
+        }
+        Payload::PaymentSchedule(sc) => {
+            let company_id = match ctx.company(&sc.company_id) {
+                Ok(id) => id,
+                Err(reason) => return Decision::Wait(reason),
+            };
+            if !ctx.orders.contains(&sc.order_id) {
+                return Decision::Wait(format!("order {} not received yet", sc.order_id));
+            }
+            let stages: Vec<serde_json::Value> = sc
+                .stages
+                .iter()
+                .enumerate()
+                .map(|(i, st)| serde_json::json!({"stage_no": i + 1, "due": st.due_date.map(|d| d.to_string()), "amount": st.amount.0, "paid": st.paid.0}))
+                .collect();
+            stmts.push(Stmt::new(sql::SCHEDULE_CLEAR).bind(sc.order_id.as_str()));
+            stmts.push(Stmt::new(sql::SCHEDULE_ADD).bind(sc.order_id.as_str()).bind(&company_id).bind(sc.agreement_id.clone()).bind(serde_json::to_string(&stages).unwrap_or_default()));
         }
     }
     Decision::Apply(stmts, mails)

@@ -232,3 +232,62 @@ pub const CML_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehous
      JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
      WHERE true \
      ON CONFLICT(product_id, warehouse) DO UPDATE SET qty_milli = product_stock.qty_milli + excluded.qty_milli";
+
+// ---- Orders, credit states, payment schedules (1C snapshots) ----
+
+pub const AGREEMENTS_BY_ONEC: &str = "SELECT onec_id FROM agreements WHERE onec_id IN (SELECT value FROM json_each(?))";
+pub const ORDERS_BY_ONEC: &str = "SELECT onec_id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
+
+pub const CREDIT_STATE_UPSERT: &str = "INSERT INTO credit_states (agreement_id, company_id, limit_kop, debt_kop, overdue_kop, reserve_kop, blocked, amount_to_pay_kop, as_of, updated_at) \
+     SELECT a.id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM agreements a WHERE a.onec_id = ?1 \
+     ON CONFLICT(agreement_id) DO UPDATE SET company_id = excluded.company_id, limit_kop = excluded.limit_kop, debt_kop = excluded.debt_kop, \
+       overdue_kop = excluded.overdue_kop, reserve_kop = excluded.reserve_kop, blocked = excluded.blocked, \
+       amount_to_pay_kop = excluded.amount_to_pay_kop, as_of = excluded.as_of, updated_at = excluded.updated_at";
+
+pub const CREDIT_RESERVE_CLEAR: &str = "DELETE FROM credit_reserve_orders WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?)";
+
+pub const CREDIT_RESERVE_ADD: &str = "INSERT OR IGNORE INTO credit_reserve_orders (agreement_id, company_id, order_onec_id) \
+     SELECT (SELECT id FROM agreements WHERE onec_id = ?1), ?2, value FROM json_each(?3)";
+
+/// An order snapshot; `version` grows with every change so a client edit based on an older one
+/// is refused. The author is found by e-mail within the order's company.
+pub const ORDER_UPSERT: &str = "INSERT INTO orders (id, company_id, onec_id, legal_entity_id, agreement_id, number, ordered_at, author_user_id, status, \
+       delivery_method, delivery_address, consignee_onec_id, payment_method, paid_kop, planned_shipping_date, total_kop, vat_kop, updated_at) \
+     VALUES (?1, ?2, ?3, (SELECT id FROM legal_entities WHERE onec_id = ?4), (SELECT id FROM agreements WHERE onec_id = ?5), ?6, ?7, \
+       (SELECT id FROM users WHERE email = ?8 AND company_id = ?2), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_id = excluded.legal_entity_id, \
+       agreement_id = excluded.agreement_id, number = excluded.number, ordered_at = excluded.ordered_at, \
+       author_user_id = excluded.author_user_id, status = excluded.status, delivery_method = excluded.delivery_method, \
+       delivery_address = excluded.delivery_address, consignee_onec_id = excluded.consignee_onec_id, \
+       payment_method = excluded.payment_method, paid_kop = excluded.paid_kop, planned_shipping_date = excluded.planned_shipping_date, \
+       total_kop = excluded.total_kop, vat_kop = excluded.vat_kop, version = orders.version + 1, updated_at = excluded.updated_at";
+
+pub const ORDER_LINES_CLEAR: &str = "DELETE FROM order_lines WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
+
+pub const ORDER_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop) \
+     SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, json_extract(v.value, '$.line_no'), \
+       (SELECT id FROM products WHERE onec_id = json_extract(v.value, '$.product')), json_extract(v.value, '$.product'), \
+       json_extract(v.value, '$.article'), json_extract(v.value, '$.name'), json_extract(v.value, '$.qty'), json_extract(v.value, '$.unit'), \
+       json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), json_extract(v.value, '$.vat') \
+     FROM json_each(?3) v";
+
+pub const SHIPMENT_LINES_CLEAR: &str = "DELETE FROM shipment_lines WHERE shipment_id IN \
+     (SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE o.onec_id = ?)";
+
+pub const SHIPMENTS_CLEAR: &str = "DELETE FROM shipments WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
+
+pub const SHIPMENTS_ADD: &str = "INSERT INTO shipments (id, company_id, order_id, onec_id, number, shipped_at, vehicle, documents) \
+     SELECT json_extract(v.value, '$.id'), ?2, (SELECT id FROM orders WHERE onec_id = ?1), json_extract(v.value, '$.onec_id'), \
+       json_extract(v.value, '$.number'), json_extract(v.value, '$.at'), json_extract(v.value, '$.vehicle'), json_extract(v.value, '$.documents') \
+     FROM json_each(?3) v";
+
+pub const SHIPMENT_LINES_ADD: &str = "INSERT INTO shipment_lines (shipment_id, company_id, line_no, qty_milli) \
+     SELECT (SELECT id FROM shipments WHERE onec_id = json_extract(v.value, '$.shipment')), ?1, json_extract(v.value, '$.line_no'), json_extract(v.value, '$.qty') \
+     FROM json_each(?2) v";
+
+pub const SCHEDULE_CLEAR: &str = "DELETE FROM payment_schedule WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
+
+pub const SCHEDULE_ADD: &str = "INSERT INTO payment_schedule (order_id, company_id, agreement_id, stage_no, due_date, amount_kop, paid_kop) \
+     SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, (SELECT id FROM agreements WHERE onec_id = ?3), json_extract(v.value, '$.stage_no'), \
+       json_extract(v.value, '$.due'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.paid') \
+     FROM json_each(?4) v";
