@@ -441,7 +441,8 @@ pub fn validate(m: &RawMessage) -> Result<Valid, Rejection> {
             if c.agreement_id != m.entity_id {
                 errs.push(FieldError::new("agreement_id", "entity-mismatch", "Должен совпадать с entity_id.", "Must equal entity_id."));
             }
-            for (f, v) in [("limit", c.limit), ("debt", c.debt), ("overdue_debt", c.overdue_debt), ("reserve", c.reserve), ("amount_to_pay", c.amount_to_pay)] {
+            // Debt may be negative: an advance payment.
+            for (f, v) in [("limit", c.limit), ("overdue_debt", c.overdue_debt), ("reserve", c.reserve), ("amount_to_pay", c.amount_to_pay)] {
                 if v.0 < 0 {
                     errs.push(FieldError::new(f, "negative", "Не может быть отрицательным.", "Must not be negative."));
                 }

@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+pub mod orders;
+
 /// The password every demo user gets (printed by `seed`).
 pub const DEMO_PASSWORD: &str = "Demo-2026-pass";
 
@@ -111,7 +113,7 @@ pub fn users() -> Vec<DemoUser> {
     ]
 }
 
-fn msg(kind: &str, entity_id: &str, seq: i64, payload: Value) -> Value {
+pub(crate) fn msg(kind: &str, entity_id: &str, seq: i64, payload: Value) -> Value {
     json!({"id": format!("sim-{kind}-{entity_id}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
 }
 
@@ -199,7 +201,30 @@ const MODELS: &[&str] = &[
 
 const WAREHOUSES: &[&str] = &["Краснодар", "Ростов-на-Дону", "Воронеж"];
 
-pub fn product_messages(count: usize) -> Vec<Value> {
+/// A catalogue item as the simulator's 1C holds it: prices in kopecks per price type, so orders
+/// can be priced exactly.
+#[derive(Clone, Debug)]
+pub struct ProductSpec {
+    pub entity_id: String,
+    pub article: String,
+    pub name: String,
+    pub unit: &'static str,
+    pub unit_code: &'static str,
+    /// (price type id, price type name, price in kopecks), in the order of `PRICE_TYPES`.
+    pub prices: Vec<(&'static str, &'static str, i64)>,
+    pub stock: Vec<Value>,
+}
+
+impl ProductSpec {
+    /// The price in kopecks for a price type (the wholesale price for an unknown one).
+    pub fn price(&self, price_type: &str) -> i64 {
+        self.prices.iter().find(|p| p.0 == price_type).unwrap_or(&self.prices[0]).2
+    }
+}
+
+/// The catalogue, generated deterministically (the same `count` gives the same items; the first
+/// items do not depend on `count`).
+pub fn product_specs(count: usize) -> Vec<ProductSpec> {
     let mut rng = Rng::new(2026);
     (0..count)
         .map(|i| {
@@ -211,11 +236,13 @@ pub fn product_messages(count: usize) -> Vec<Value> {
                 1 => format!("РСМ 10.01.{:02}.{:03}", i % 97, i % 1000),
                 _ => format!("{}-{:04}", ["JD", "CL", "NH", "KU"][i % 4], i),
             };
-            let base = 150 + rng.below(90_000) as u64; // rubles
-            let kop = rng.below(100);
-            let opt = format!("{base}.{kop:02}");
-            let dealer = format!("{}.{kop:02}", base * 95 / 100);
-            let retail = format!("{}.{kop:02}", base * 120 / 100);
+            let base = 150 + rng.below(90_000) as i64; // rubles
+            let kop = rng.below(100) as i64;
+            let prices = vec![
+                ("pt-opt", "Оптовая", base * 100 + kop),
+                ("pt-dealer", "Дилерская", base * 95 / 100 * 100 + kop),
+                ("pt-retail", "Розничная", base * 120 / 100 * 100 + kop),
+            ];
             let mut stock: Vec<Value> = Vec::new();
             for w in WAREHOUSES {
                 if rng.below(3) == 0 {
@@ -228,18 +255,51 @@ pub fn product_messages(count: usize) -> Vec<Value> {
                     json!({"warehouse": w, "quantity": (q as f64) + 0.5})
                 });
             }
+            ProductSpec { entity_id: format!("p-{i:06}"), article, name: format!("{part} {model}"), unit, unit_code: okei, prices, stock }
+        })
+        .collect()
+}
+
+/// Kopecks as the decimal number 1C writes (`1234.5`): through the decimal text, never through
+/// floating-point arithmetic.
+pub fn rubles(kopecks: i64) -> Value {
+    let sign = if kopecks < 0 { "-" } else { "" };
+    let k = kopecks.unsigned_abs();
+    if k % 100 == 0 {
+        json!(kopecks / 100)
+    } else {
+        json!(format!("{sign}{}.{:02}", k / 100, k % 100).parse::<f64>().unwrap())
+    }
+}
+
+/// Thousandths as the decimal number 1C writes (`2`, `12.5`, `0.125`).
+pub fn quantity(milli: i64) -> Value {
+    let sign = if milli < 0 { "-" } else { "" };
+    let m = milli.unsigned_abs();
+    if m % 1000 == 0 {
+        json!(milli / 1000)
+    } else {
+        json!(format!("{sign}{}.{:03}", m / 1000, m % 1000).parse::<f64>().unwrap())
+    }
+}
+
+pub fn product_messages(count: usize) -> Vec<Value> {
+    product_specs(count)
+        .into_iter()
+        .map(|p| {
+            let prices: Vec<Value> = p
+                .prices
+                .iter()
+                .map(|(id, name, k)| json!({"price_type": {"id": id, "name": name}, "price": format!("{}.{:02}", k / 100, k % 100).parse::<f64>().unwrap()}))
+                .collect();
             msg(
                 "product",
-                &format!("p-{i:06}"),
+                &p.entity_id,
                 1,
-                json!({"article": article, "name": format!("{part} {model}"), "unit": unit, "unit_code": okei,
+                json!({"article": p.article, "name": p.name, "unit": p.unit, "unit_code": p.unit_code,
                        "vat_rate": 20,
-                       "prices": [
-                           {"price_type": {"id": "pt-opt", "name": "Оптовая"}, "price": opt.parse::<f64>().unwrap()},
-                           {"price_type": {"id": "pt-dealer", "name": "Дилерская"}, "price": dealer.parse::<f64>().unwrap()},
-                           {"price_type": {"id": "pt-retail", "name": "Розничная"}, "price": retail.parse::<f64>().unwrap()}
-                       ],
-                       "stock": stock, "active": true}),
+                       "prices": prices,
+                       "stock": p.stock, "active": true}),
             )
         })
         .collect()
@@ -270,5 +330,45 @@ mod tests {
             let raw: shared::exchange::contract::RawMessage = serde_json::from_value(m.clone()).unwrap();
             shared::exchange::contract::validate(&raw).unwrap();
         }
+    }
+
+    /// The product messages are exactly what they were before orders were priced from the same
+    /// catalogue (recorded from the earlier generator): a portal loaded before keeps its data.
+    #[test]
+    fn product_messages_unchanged() {
+        let p = product_messages(5000);
+        let all = serde_json::to_string(&p).unwrap();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
+        for b in all.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        assert_eq!((h, all.len()), (0x5e36_bc83_bf86_46a9, 2_905_209));
+        assert_eq!(
+            serde_json::to_string(&p[0]).unwrap(),
+            r#"{"entity_id":"p-000000","id":"sim-product-p-000000-1","payload":{"active":true,"article":"AZ10000","name":"Втулка Кировец К-744","prices":[{"price":84884.86,"price_type":{"id":"pt-opt","name":"Оптовая"}},{"price":80639.86,"price_type":{"id":"pt-dealer","name":"Дилерская"}},{"price":101860.86,"price_type":{"id":"pt-retail","name":"Розничная"}}],"stock":[],"unit":"шт","unit_code":"796","vat_rate":20},"seq":1,"type":"product"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&p[2]).unwrap(),
+            r#"{"entity_id":"p-000002","id":"sim-product-p-000002-1","payload":{"active":true,"article":"NH-0002","name":"Цепь роликовая Ростсельмаш Torum 785","prices":[{"price":34927.56,"price_type":{"id":"pt-opt","name":"Оптовая"}},{"price":33180.56,"price_type":{"id":"pt-dealer","name":"Дилерская"}},{"price":41912.56,"price_type":{"id":"pt-retail","name":"Розничная"}}],"stock":[{"quantity":92.5,"warehouse":"Краснодар"},{"quantity":141.5,"warehouse":"Ростов-на-Дону"},{"quantity":215.5,"warehouse":"Воронеж"}],"unit":"м","unit_code":"006","vat_rate":20},"seq":1,"type":"product"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&p[4999]).unwrap(),
+            r#"{"entity_id":"p-004999","id":"sim-product-p-004999-1","payload":{"active":true,"article":"РСМ 10.01.52.999","name":"Смазка литиевая CLAAS Lexion 770","prices":[{"price":66537.53,"price_type":{"id":"pt-opt","name":"Оптовая"}},{"price":63210.53,"price_type":{"id":"pt-dealer","name":"Дилерская"}},{"price":79844.53,"price_type":{"id":"pt-retail","name":"Розничная"}}],"stock":[{"quantity":195.5,"warehouse":"Краснодар"},{"quantity":187.5,"warehouse":"Воронеж"}],"unit":"кг","unit_code":"166","vat_rate":20},"seq":1,"type":"product"}"#
+        );
+        // The same items whatever the count.
+        assert_eq!(product_messages(50)[..], p[..50]);
+    }
+
+    #[test]
+    fn decimals_are_written_exactly() {
+        assert_eq!(rubles(246900).to_string(), "2469");
+        assert_eq!(rubles(30).to_string(), "0.3");
+        assert_eq!(rubles(123456).to_string(), "1234.56");
+        assert_eq!(rubles(-5).to_string(), "-0.05");
+        assert_eq!(quantity(2000).to_string(), "2");
+        assert_eq!(quantity(12500).to_string(), "12.5");
+        assert_eq!(quantity(1).to_string(), "0.001");
+        assert_eq!(quantity(2350).to_string(), "2.35");
     }
 }

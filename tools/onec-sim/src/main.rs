@@ -1,8 +1,8 @@
 //! onec-sim: the supplier's 1C, played over real HTTP.
 //!
 //!   onec-sim serve    [--port 8788]                      the mailbox and the 1C endpoint the portal calls
-//!   onec-sim seed     [--portal URL] [--products N]      loads demo data through the exchange, sets demo passwords
-//!   onec-sim generate --out DIR [--products N]           writes the messages it would send, one JSON file each
+//!   onec-sim seed     [--portal URL] [--products N] [--orders N]   loads demo data through the exchange, sets demo passwords
+//!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each
 //!
 //! Settings come from flags or the environment: ONEC_HMAC_SECRET and MAIL_API_TOKEN (both also
 //! read from the `.dev-secrets` file `scripts/setup.sh` writes), MAILBOX_URL.
@@ -45,18 +45,21 @@ fn main() {
     }
 }
 
-fn all_messages(products: usize) -> Vec<Value> {
+fn all_messages(products: usize, orders: usize) -> Vec<Value> {
     let mut v = data::company_messages();
     v.extend(data::user_messages());
     v.extend(data::product_messages(products));
+    // Credit positions, orders and payment schedules, priced from the same catalogue.
+    v.extend(data::orders::sales_messages(products, orders));
     v
 }
 
 fn generate(args: &[String]) -> Result<(), String> {
     let out = arg(args, "--out").ok_or("--out DIR is required")?;
     let products: usize = arg(args, "--products").and_then(|p| p.parse().ok()).unwrap_or(50);
+    let orders: usize = arg(args, "--orders").and_then(|p| p.parse().ok()).unwrap_or(60);
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    let msgs = all_messages(products);
+    let msgs = all_messages(products, orders);
     for m in &msgs {
         let path = format!("{out}/{}.json", m["id"].as_str().unwrap_or("x"));
         std::fs::write(&path, serde_json::to_vec_pretty(m).unwrap()).map_err(|e| format!("{path}: {e}"))?;
@@ -111,8 +114,9 @@ fn seed(args: &[String]) -> Result<(), String> {
     };
     let mailbox = arg(args, "--mailbox").or_else(|| setting("MAILBOX_URL")).unwrap_or_else(|| "http://127.0.0.1:8788".into());
     let products: usize = arg(args, "--products").and_then(|p| p.parse().ok()).unwrap_or(5000);
+    let orders: usize = arg(args, "--orders").and_then(|p| p.parse().ok()).unwrap_or(2000);
     let started = Instant::now();
-    let msgs = all_messages(products);
+    let msgs = all_messages(products, orders);
     let mut ids = Vec::with_capacity(msgs.len());
     let mut counts: HashMap<String, usize> = HashMap::new();
     // Paced batches: local queues refuse very large bursts.
