@@ -7,6 +7,8 @@ cd "$ROOT"
 bash scripts/setup.sh --browser
 
 log "native tests (cargo test)"
+# The simulator first: tests serialise its generated orders.
+cargo build -q --release -p onec-sim
 cargo test -q -p shared -p onec-sim -p cml
 
 bash scripts/build.sh

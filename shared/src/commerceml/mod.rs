@@ -21,10 +21,12 @@ mod goods;
 mod inspect;
 mod source;
 mod walk;
+mod write;
 
 pub use error::CmlError;
 pub use goods::{for_each_offer, for_each_product, Offer, Product};
 pub use inspect::{inspect, Counts, DocumentSummary, Summary};
+pub use write::{write_orders, Counterparty, Encoding, OrderDoc};
 
 use crate::money::{Kopecks, Milli};
 use walk::Tag;
