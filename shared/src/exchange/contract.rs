@@ -547,8 +547,10 @@ mod tests {
 
     #[test]
     fn bad_messages_are_rejected_with_reasons() {
-        let r = validate(&msg("order", json!({}))).unwrap_err();
+        let r = validate(&msg("teleport", json!({}))).unwrap_err();
         assert_eq!(r.code, "unknown-type");
+        let r = validate(&msg("order", json!({}))).unwrap_err();
+        assert_eq!(r.code, "invalid-payload");
         let r = validate(&msg("user", json!({"company_id": "c", "email": "nope", "full_name": "X", "roles": ["root"]}))).unwrap_err();
         assert_eq!(r.code, "invalid-payload");
         assert!(r.reason.contains("email") && r.reason.contains("roles"), "{}", r.reason);
