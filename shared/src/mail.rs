@@ -32,11 +32,10 @@ pub async fn deliver<P: Ports>(p: &P, ids: &[String]) -> AppResult<usize> {
     let rows: Vec<Pending> = if ids.is_empty() {
         p.db().all(Stmt::new("SELECT id, to_addr, subject, body FROM mail_outbox WHERE sent_at IS NULL AND attempts < 20 ORDER BY created_at LIMIT 50")).await?
     } else {
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(p.db().all::<Pending>(Stmt::new("SELECT id, to_addr, subject, body FROM mail_outbox WHERE id = ? AND sent_at IS NULL").bind(id)).await?);
-        }
-        out
+        // One query for all the given mails, not one per id.
+        p.db()
+            .all(Stmt::new("SELECT id, to_addr, subject, body FROM mail_outbox WHERE id IN (SELECT value FROM json_each(?)) AND sent_at IS NULL ORDER BY created_at").bind(serde_json::to_string(ids)?))
+            .await?
     };
     let mut sent = 0;
     for m in rows {
