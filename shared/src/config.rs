@@ -53,12 +53,19 @@ pub enum Delivery {
 impl Config {
     /// Reads settings through `var` (the platform's variable lookup). Secrets have no default.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> AppResult<Config> {
-        let req = |name: &str| var(name).filter(|v| !v.is_empty()).ok_or_else(|| AppError::internal(format!("missing setting {name}")));
+        let req = |name: &str| {
+            var(name)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| AppError::internal(format!("missing setting {name}")))
+        };
         let num = |name: &str, default: i64| -> AppResult<i64> {
             match var(name) {
                 None => Ok(default),
                 Some(v) if v.is_empty() => Ok(default),
-                Some(v) => v.trim().parse().map_err(|_| AppError::internal(format!("setting {name} is not a number"))),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::internal(format!("setting {name} is not a number"))),
             }
         };
         Ok(Config {
@@ -79,9 +86,15 @@ impl Config {
             onec_delivery: match var("ONEC_DELIVERY").as_deref() {
                 None | Some("") | Some("push") => Delivery::Push,
                 Some("pull") => Delivery::Pull,
-                Some(other) => return Err(AppError::internal(format!("ONEC_DELIVERY must be push or pull, not {other}"))),
+                Some(other) => {
+                    return Err(AppError::internal(format!(
+                        "ONEC_DELIVERY must be push or pull, not {other}"
+                    )))
+                }
             },
-            onec_push_url: var("ONEC_PUSH_URL").filter(|v| !v.is_empty()).map(|v| v.trim_end_matches('/').to_string()),
+            onec_push_url: var("ONEC_PUSH_URL")
+                .filter(|v| !v.is_empty())
+                .map(|v| v.trim_end_matches('/').to_string()),
             onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
             onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),

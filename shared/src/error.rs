@@ -64,8 +64,18 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, ru: impl Into<String>, en: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code, message_ru: ru.into(), message_en: en.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: &'static str,
+        ru: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code,
+            message_ru: ru.into(),
+            message_en: en.into(),
+        }
     }
 }
 
@@ -113,32 +123,66 @@ impl AppError {
     }
 
     pub fn malformed_json(detail: impl fmt::Display) -> Self {
-        Self::bad_request("malformed-json", "Тело запроса не является корректным JSON нужной формы.", "The request body is not valid JSON of the expected shape.")
-            .with_internal(detail.to_string())
+        Self::bad_request(
+            "malformed-json",
+            "Тело запроса не является корректным JSON нужной формы.",
+            "The request body is not valid JSON of the expected shape.",
+        )
+        .with_internal(detail.to_string())
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(ErrorKind::Unauthorized, "unauthenticated", "Войдите в систему.", "Please sign in.")
+        Self::new(
+            ErrorKind::Unauthorized,
+            "unauthenticated",
+            "Войдите в систему.",
+            "Please sign in.",
+        )
     }
 
     pub fn session_expired() -> Self {
-        Self::new(ErrorKind::Unauthorized, "session-expired", "Сеанс завершён. Войдите снова.", "Your session has ended. Please sign in again.")
+        Self::new(
+            ErrorKind::Unauthorized,
+            "session-expired",
+            "Сеанс завершён. Войдите снова.",
+            "Your session has ended. Please sign in again.",
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(ErrorKind::Forbidden, "forbidden", "Недостаточно прав для этого действия.", "You are not allowed to do this.")
+        Self::new(
+            ErrorKind::Forbidden,
+            "forbidden",
+            "Недостаточно прав для этого действия.",
+            "You are not allowed to do this.",
+        )
     }
 
     pub fn not_found() -> Self {
-        Self::new(ErrorKind::NotFound, "not-found", "Не найдено.", "Not found.")
+        Self::new(
+            ErrorKind::NotFound,
+            "not-found",
+            "Не найдено.",
+            "Not found.",
+        )
     }
 
     pub fn method_not_allowed() -> Self {
-        Self::new(ErrorKind::MethodNotAllowed, "method-not-allowed", "Метод не поддерживается для этого адреса.", "Method not allowed for this path.")
+        Self::new(
+            ErrorKind::MethodNotAllowed,
+            "method-not-allowed",
+            "Метод не поддерживается для этого адреса.",
+            "Method not allowed for this path.",
+        )
     }
 
     pub fn validation(field_errors: Vec<FieldError>) -> Self {
-        let mut e = Self::new(ErrorKind::Unprocessable, "validation-failed", "Проверьте поля формы.", "Some fields are invalid.");
+        let mut e = Self::new(
+            ErrorKind::Unprocessable,
+            "validation-failed",
+            "Проверьте поля формы.",
+            "Some fields are invalid.",
+        );
         e.field_errors = field_errors;
         e
     }
@@ -154,13 +198,23 @@ impl AppError {
     }
 
     pub fn internal(detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Internal, "internal-error", "Внутренняя ошибка. Повторите позже.", "Internal error. Please try again later.")
-            .with_internal(detail)
+        Self::new(
+            ErrorKind::Internal,
+            "internal-error",
+            "Внутренняя ошибка. Повторите позже.",
+            "Internal error. Please try again later.",
+        )
+        .with_internal(detail)
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unavailable, "service-unavailable", "Сервис временно недоступен. Повторите позже.", "Service temporarily unavailable. Please try again later.")
-            .with_internal(detail)
+        Self::new(
+            ErrorKind::Unavailable,
+            "service-unavailable",
+            "Сервис временно недоступен. Повторите позже.",
+            "Service temporarily unavailable. Please try again later.",
+        )
+        .with_internal(detail)
     }
 
     pub fn status(&self) -> u16 {
@@ -170,7 +224,10 @@ impl AppError {
     /// The RFC 9457 body. `lang` picks the language of `title`; both languages are always present.
     pub fn to_problem(&self, lang: Lang) -> Value {
         let mut body = Map::new();
-        body.insert("type".into(), Value::String(format!("/problems/{}", self.code)));
+        body.insert(
+            "type".into(),
+            Value::String(format!("/problems/{}", self.code)),
+        );
         body.insert("code".into(), Value::String(self.code.to_string()));
         body.insert("status".into(), Value::from(self.status()));
         let title = match lang {
@@ -234,7 +291,12 @@ impl Lang {
     pub fn from_accept_language(header: Option<&str>) -> Lang {
         let Some(h) = header else { return Lang::Ru };
         for part in h.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("ru") {
                 return Lang::Ru;
             }
@@ -267,7 +329,12 @@ mod tests {
 
     #[test]
     fn problem_has_both_languages_and_picks_title() {
-        let e = AppError::validation(vec![FieldError::new("email", "required", "Укажите e-mail.", "E-mail is required.")]);
+        let e = AppError::validation(vec![FieldError::new(
+            "email",
+            "required",
+            "Укажите e-mail.",
+            "E-mail is required.",
+        )]);
         let p = e.to_problem(Lang::En);
         assert_eq!(p["status"], 422);
         assert_eq!(p["type"], "/problems/validation-failed");
@@ -286,8 +353,14 @@ mod tests {
 
     #[test]
     fn accept_language() {
-        assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9,ru;q=0.8")), Lang::En);
-        assert_eq!(Lang::from_accept_language(Some("ru-RU,ru;q=0.9,en;q=0.5")), Lang::Ru);
+        assert_eq!(
+            Lang::from_accept_language(Some("en-US,en;q=0.9,ru;q=0.8")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language(Some("ru-RU,ru;q=0.9,en;q=0.5")),
+            Lang::Ru
+        );
         assert_eq!(Lang::from_accept_language(Some("de-DE")), Lang::Ru);
         assert_eq!(Lang::from_accept_language(None), Lang::Ru);
     }

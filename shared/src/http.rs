@@ -27,7 +27,10 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -39,7 +42,10 @@ impl ApiRequest {
     }
 
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn lang(&self) -> Lang {
@@ -62,7 +68,12 @@ impl ApiRequest {
             ));
         }
         if self.body.len() > MAX_JSON_BODY {
-            return Err(AppError::new(crate::error::ErrorKind::PayloadTooLarge, "payload-too-large", "Слишком большой запрос.", "Request body too large."));
+            return Err(AppError::new(
+                crate::error::ErrorKind::PayloadTooLarge,
+                "payload-too-large",
+                "Слишком большой запрос.",
+                "Request body too large.",
+            ));
         }
         serde_json::from_slice(&self.body).map_err(AppError::malformed_json)
     }
@@ -90,27 +101,45 @@ impl ApiResponse {
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
         ApiResponse {
             status,
-            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
             body,
             log: LogContext::default(),
         }
     }
 
     pub fn no_content() -> ApiResponse {
-        ApiResponse { status: 204, headers: Vec::new(), body: Vec::new(), log: LogContext::default() }
+        ApiResponse {
+            status: 204,
+            headers: Vec::new(),
+            body: Vec::new(),
+            log: LogContext::default(),
+        }
     }
 
     pub fn problem(err: &AppError, lang: Lang) -> ApiResponse {
         let body = serde_json::to_vec(&err.to_problem(lang)).unwrap_or_default();
-        let mut headers = vec![("content-type".to_string(), "application/problem+json; charset=utf-8".to_string())];
-        if let Some(secs) = err.extra.get("retry_after_seconds").and_then(|v| v.as_i64()) {
+        let mut headers = vec![(
+            "content-type".to_string(),
+            "application/problem+json; charset=utf-8".to_string(),
+        )];
+        if let Some(secs) = err
+            .extra
+            .get("retry_after_seconds")
+            .and_then(|v| v.as_i64())
+        {
             headers.push(("retry-after".into(), secs.to_string()));
         }
         ApiResponse {
             status: err.status(),
             headers,
             body,
-            log: LogContext { error: Some(err.to_string()), ..Default::default() },
+            log: LogContext {
+                error: Some(err.to_string()),
+                ..Default::default()
+            },
         }
     }
 
@@ -120,7 +149,10 @@ impl ApiResponse {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -146,7 +178,8 @@ pub fn add_security_headers(resp: &mut ApiResponse) {
         }
     }
     if resp.header("cache-control").is_none() {
-        resp.headers.push(("cache-control".into(), "no-store".into()));
+        resp.headers
+            .push(("cache-control".into(), "no-store".into()));
     }
 }
 
@@ -179,7 +212,11 @@ pub struct Params(pub Vec<(&'static str, String)>);
 
 impl Params {
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 }
 
@@ -206,7 +243,10 @@ fn match_template(template: &'static str, path: &str) -> Option<Params> {
 }
 
 /// Finds the route: 404 when no template matches the path, 405 when only the method differs.
-pub fn match_route<'r, H>(routes: &'r [Route<H>], req: &ApiRequest) -> AppResult<(&'r Route<H>, Params)> {
+pub fn match_route<'r, H>(
+    routes: &'r [Route<H>],
+    req: &ApiRequest,
+) -> AppResult<(&'r Route<H>, Params)> {
     let mut path_matched = false;
     for r in routes {
         if let Some(params) = match_template(r.path, &req.path) {
@@ -216,7 +256,11 @@ pub fn match_route<'r, H>(routes: &'r [Route<H>], req: &ApiRequest) -> AppResult
             path_matched = true;
         }
     }
-    Err(if path_matched { AppError::method_not_allowed() } else { AppError::not_found() })
+    Err(if path_matched {
+        AppError::method_not_allowed()
+    } else {
+        AppError::not_found()
+    })
 }
 
 /// Refuses a cross-site state-changing request: the browser's `Origin` must be the portal's.
@@ -255,7 +299,11 @@ pub fn page_limit(req: &ApiRequest) -> AppResult<i64> {
         None => Ok(50),
         Some(s) => match s.parse::<i64>() {
             Ok(n) if (1..=200).contains(&n) => Ok(n),
-            _ => Err(AppError::bad_request("invalid-limit", "Параметр limit должен быть от 1 до 200.", "limit must be between 1 and 200.")),
+            _ => Err(AppError::bad_request(
+                "invalid-limit",
+                "Параметр limit должен быть от 1 до 200.",
+                "limit must be between 1 and 200.",
+            )),
         },
     }
 }
@@ -265,29 +313,66 @@ mod tests {
     use super::*;
 
     fn req(method: &str, path: &str) -> ApiRequest {
-        ApiRequest { method: method.into(), path: path.into(), origin: "http://127.0.0.1:8787".into(), ..Default::default() }
+        ApiRequest {
+            method: method.into(),
+            path: path.into(),
+            origin: "http://127.0.0.1:8787".into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn routes_match_templates_and_methods() {
         let routes = [
-            Route { method: "GET", path: "/api/x/items/{id}", access: Access::Public, handler: 1 },
-            Route { method: "POST", path: "/api/x/items", access: Access::Public, handler: 2 },
+            Route {
+                method: "GET",
+                path: "/api/x/items/{id}",
+                access: Access::Public,
+                handler: 1,
+            },
+            Route {
+                method: "POST",
+                path: "/api/x/items",
+                access: Access::Public,
+                handler: 2,
+            },
         ];
         let (r, p) = match_route(&routes, &req("GET", "/api/x/items/abc")).unwrap();
         assert_eq!(r.handler, 1);
         assert_eq!(p.get("id"), "abc");
-        assert_eq!(match_route(&routes, &req("DELETE", "/api/x/items/abc")).err().unwrap().status(), 405);
-        assert_eq!(match_route(&routes, &req("GET", "/api/x/items/abc/more")).err().unwrap().status(), 404);
-        assert_eq!(match_route(&routes, &req("GET", "/api/x/items/")).err().unwrap().status(), 405);
+        assert_eq!(
+            match_route(&routes, &req("DELETE", "/api/x/items/abc"))
+                .err()
+                .unwrap()
+                .status(),
+            405
+        );
+        assert_eq!(
+            match_route(&routes, &req("GET", "/api/x/items/abc/more"))
+                .err()
+                .unwrap()
+                .status(),
+            404
+        );
+        assert_eq!(
+            match_route(&routes, &req("GET", "/api/x/items/"))
+                .err()
+                .unwrap()
+                .status(),
+            405
+        );
     }
 
     #[test]
     fn origin_check_only_for_state_changes() {
         let mut r = req("POST", "/api/x");
         assert!(check_origin(&r, "https://portal.example").is_err());
-        r.headers.push(("origin".into(), "https://evil.example".into()));
-        assert_eq!(check_origin(&r, "https://portal.example").unwrap_err().code, "csrf-origin-mismatch");
+        r.headers
+            .push(("origin".into(), "https://evil.example".into()));
+        assert_eq!(
+            check_origin(&r, "https://portal.example").unwrap_err().code,
+            "csrf-origin-mismatch"
+        );
         r.headers[0].1 = "http://127.0.0.1:8787".into();
         assert!(check_origin(&r, "https://portal.example").is_ok());
         assert!(check_origin(&req("GET", "/api/x"), "https://portal.example").is_ok());
@@ -301,13 +386,17 @@ mod tests {
         for (k, _) in SECURITY_HEADERS {
             assert!(resp.header(k).is_some(), "{k}");
         }
-        assert_eq!(resp.header("content-type"), Some("application/problem+json; charset=utf-8"));
+        assert_eq!(
+            resp.header("content-type"),
+            Some("application/problem+json; charset=utf-8")
+        );
     }
 
     #[test]
     fn cookies_parse() {
         let mut r = req("GET", "/");
-        r.headers.push(("cookie".into(), "a=1; __Host-portal_at=tok.en; b=2".into()));
+        r.headers
+            .push(("cookie".into(), "a=1; __Host-portal_at=tok.en; b=2".into()));
         assert_eq!(r.cookie("__Host-portal_at").as_deref(), Some("tok.en"));
         assert_eq!(r.cookie("c"), None);
     }

@@ -51,7 +51,9 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("usr_"));
         assert_eq!(a.len(), 4 + 26);
-        assert!(a[4..].chars().all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c)));
+        assert!(a[4..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c)));
         assert_eq!(new_secret_token().len(), 43);
     }
 }

@@ -6,7 +6,11 @@ use crate::ports::{DatabaseExt, Mail, Mailer, Ports, Stmt};
 use serde::Deserialize;
 
 /// The statement that records a mail, and its id (for [`deliver`]).
-pub fn enqueue(company_id: Option<&str>, mail: &Mail, now: chrono::DateTime<chrono::Utc>) -> (String, Stmt) {
+pub fn enqueue(
+    company_id: Option<&str>,
+    mail: &Mail,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (String, Stmt) {
     let id = crate::ids::new_id("mail");
     let stmt = Stmt::new("INSERT INTO mail_outbox (id, company_id, to_addr, subject, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(&id)
@@ -39,7 +43,11 @@ pub async fn deliver<P: Ports>(p: &P, ids: &[String]) -> AppResult<usize> {
     };
     let mut sent = 0;
     for m in rows {
-        let mail = Mail { to: m.to_addr, subject: m.subject, text: m.body };
+        let mail = Mail {
+            to: m.to_addr,
+            subject: m.subject,
+            text: m.body,
+        };
         match p.mailer().send(&mail).await {
             Ok(()) => {
                 p.db().exec(Stmt::new("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?").bind(p.now()).bind(&m.id)).await?;

@@ -6,12 +6,16 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// An amount in kopecks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Kopecks(pub i64);
 
 /// A quantity in thousandths of the unit (3 decimals: kg, m, pieces).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(transparent)]
 pub struct Milli(pub i64);
 
@@ -27,7 +31,10 @@ pub enum DecimalError {
 /// Accepts `-`, spaces (also no-break) as thousands separators, `.` or `,` as the decimal mark.
 /// Refuses more decimals than `scale` rather than rounding money silently.
 pub fn parse_scaled(text: &str, scale: u32) -> Result<i64, DecimalError> {
-    let cleaned: String = text.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
     if cleaned.is_empty() {
         return Err(DecimalError::Empty);
     }
@@ -41,7 +48,9 @@ pub fn parse_scaled(text: &str, scale: u32) -> Result<i64, DecimalError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(DecimalError::Invalid);
     }
-    if !int_part.chars().all(|c| c.is_ascii_digit()) || !frac_part.chars().all(|c| c.is_ascii_digit()) {
+    if !int_part.chars().all(|c| c.is_ascii_digit())
+        || !frac_part.chars().all(|c| c.is_ascii_digit())
+    {
         return Err(DecimalError::Invalid);
     }
     // Trailing zeros beyond the scale are harmless (`12.500` as kopecks is fine).
@@ -51,11 +60,18 @@ pub fn parse_scaled(text: &str, scale: u32) -> Result<i64, DecimalError> {
     }
     let mut value: i64 = 0;
     for c in int_part.chars() {
-        value = value.checked_mul(10).and_then(|v| v.checked_add((c as u8 - b'0') as i64)).ok_or(DecimalError::Overflow)?;
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((c as u8 - b'0') as i64))
+            .ok_or(DecimalError::Overflow)?;
     }
     let mut frac_value: i64 = 0;
     for i in 0..scale as usize {
-        let d = frac_trimmed.as_bytes().get(i).map(|b| (b - b'0') as i64).unwrap_or(0);
+        let d = frac_trimmed
+            .as_bytes()
+            .get(i)
+            .map(|b| (b - b'0') as i64)
+            .unwrap_or(0);
         frac_value = frac_value * 10 + d;
     }
     let scaled = value
@@ -81,7 +97,11 @@ impl Kopecks {
     pub fn format_ru(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        format!("{sign}{},{:02}\u{a0}₽", group_thousands(abs / 100), abs % 100)
+        format!(
+            "{sign}{},{:02}\u{a0}₽",
+            group_thousands(abs / 100),
+            abs % 100
+        )
     }
 }
 
@@ -173,7 +193,10 @@ mod tests {
         assert_eq!(Kopecks::parse("1e5"), Err(DecimalError::Invalid));
         assert_eq!(Kopecks::parse("12.3.4"), Err(DecimalError::Invalid));
         assert_eq!(Kopecks::parse("-"), Err(DecimalError::Invalid));
-        assert_eq!(Kopecks::parse("99999999999999999999"), Err(DecimalError::Overflow));
+        assert_eq!(
+            Kopecks::parse("99999999999999999999"),
+            Err(DecimalError::Overflow)
+        );
     }
 
     #[test]
@@ -196,7 +219,10 @@ mod tests {
 
     #[test]
     fn russian_format() {
-        assert_eq!(Kopecks(123456789).format_ru(), "1\u{a0}234\u{a0}567,89\u{a0}₽");
+        assert_eq!(
+            Kopecks(123456789).format_ru(),
+            "1\u{a0}234\u{a0}567,89\u{a0}₽"
+        );
         assert_eq!(Kopecks(5).format_ru(), "0,05\u{a0}₽");
         assert_eq!(Kopecks(-100000).format_ru(), "-1\u{a0}000,00\u{a0}₽");
         assert_eq!(Milli(12500).to_decimal_string(), "12.500");

@@ -83,11 +83,17 @@ pub struct Stmt {
 
 impl Stmt {
     pub fn new(sql: &'static str) -> Self {
-        Stmt { sql: Cow::Borrowed(sql), params: Vec::new() }
+        Stmt {
+            sql: Cow::Borrowed(sql),
+            params: Vec::new(),
+        }
     }
 
     pub fn dynamic(sql: String) -> Self {
-        Stmt { sql: Cow::Owned(sql), params: Vec::new() }
+        Stmt {
+            sql: Cow::Owned(sql),
+            params: Vec::new(),
+        }
     }
 
     pub fn bind(mut self, v: impl Into<SqlValue>) -> Self {
@@ -110,7 +116,10 @@ impl StmtResult {
     pub fn parse<T: DeserializeOwned>(self) -> AppResult<Vec<T>> {
         self.rows
             .into_iter()
-            .map(|r| serde_json::from_value(Value::Object(r)).map_err(|e| AppError::internal(format!("row decode: {e}"))))
+            .map(|r| {
+                serde_json::from_value(Value::Object(r))
+                    .map_err(|e| AppError::internal(format!("row decode: {e}")))
+            })
             .collect()
     }
 }
@@ -143,6 +152,8 @@ impl<D: Database + ?Sized> DatabaseExt for D {}
 pub trait BlobStore {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> AppResult<()>;
     async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>>;
+    /// The size of a stored object, without reading it; `None` if absent.
+    async fn size(&self, key: &str) -> AppResult<Option<u64>>;
 }
 
 /// Wakes the exchange consumers (Queues). Messages are small: ids, never payloads.
@@ -165,7 +176,12 @@ pub struct HttpReply {
 #[allow(async_fn_in_trait)]
 pub trait HttpClient {
     /// POSTs a JSON body. Transport failures (refused, timed out) are errors; any HTTP status is a reply.
-    async fn post_json(&self, url: &str, headers: &[(String, String)], body: Vec<u8>) -> AppResult<HttpReply>;
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> AppResult<HttpReply>;
 }
 
 /// One e-mail. Plain text: links and short notices only.

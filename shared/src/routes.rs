@@ -25,7 +25,13 @@ fn infos<H>(capability: &'static str, routes: &[Route<H>]) -> Vec<RouteInfo> {
                 Access::CommerceMl => ("commerceml", vec![]),
                 Access::Roles(rs) => ("signed-in", rs.iter().map(|r| r.as_str()).collect()),
             };
-            RouteInfo { capability, method: r.method, path: r.path, access, roles }
+            RouteInfo {
+                capability,
+                method: r.method,
+                path: r.path,
+                access,
+                roles,
+            }
         })
         .collect()
 }
@@ -45,13 +51,20 @@ mod tests {
     /// lists no route the routers lack.
     #[test]
     fn openapi_lists_exactly_the_routes() {
-        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api/openapi.yaml")).expect("docs/api/openapi.yaml");
+        let spec = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/api/openapi.yaml"
+        ))
+        .expect("docs/api/openapi.yaml");
         let mut documented = Vec::new();
         let mut current_path: Option<String> = None;
         for line in spec.lines() {
             if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
                 current_path = Some(format!("/{p}"));
-            } else if let (Some(path), Some(m)) = (&current_path, line.strip_prefix("    ").and_then(|l| l.strip_suffix(':'))) {
+            } else if let (Some(path), Some(m)) = (
+                &current_path,
+                line.strip_prefix("    ").and_then(|l| l.strip_suffix(':')),
+            ) {
                 if ["get", "post", "put", "patch", "delete"].contains(&m) {
                     documented.push(format!("{} {}", m.to_uppercase(), path));
                 }
@@ -59,7 +72,10 @@ mod tests {
                 current_path = None;
             }
         }
-        let mut routed: Vec<String> = all().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+        let mut routed: Vec<String> = all()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
         routed.sort();
         documented.sort();
         assert_eq!(routed, documented, "routers vs docs/api/openapi.yaml");

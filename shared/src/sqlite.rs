@@ -17,14 +17,18 @@ impl SqliteDb {
     /// A fresh in-memory database with every migration in `d1-migrations/` applied.
     pub fn in_memory_migrated() -> AppResult<SqliteDb> {
         let conn = Connection::open_in_memory().map_err(|e| AppError::internal(e.to_string()))?;
-        let db = SqliteDb { conn: RefCell::new(conn) };
+        let db = SqliteDb {
+            conn: RefCell::new(conn),
+        };
         db.apply_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../d1-migrations"))?;
         Ok(db)
     }
 
     pub fn open(path: &Path) -> AppResult<SqliteDb> {
         let conn = Connection::open(path).map_err(|e| AppError::internal(e.to_string()))?;
-        Ok(SqliteDb { conn: RefCell::new(conn) })
+        Ok(SqliteDb {
+            conn: RefCell::new(conn),
+        })
     }
 
     pub fn apply_migrations(&self, dir: &Path) -> AppResult<()> {
@@ -36,13 +40,18 @@ impl SqliteDb {
         files.sort();
         for f in files {
             let sql = std::fs::read_to_string(&f).map_err(|e| AppError::internal(e.to_string()))?;
-            self.conn.borrow().execute_batch(&sql).map_err(|e| AppError::internal(format!("{f:?}: {e}")))?;
+            self.conn
+                .borrow()
+                .execute_batch(&sql)
+                .map_err(|e| AppError::internal(format!("{f:?}: {e}")))?;
         }
         Ok(())
     }
 
     fn run_on(conn: &Connection, stmt: &Stmt) -> AppResult<StmtResult> {
-        let mut prepared = conn.prepare(&stmt.sql).map_err(|e| AppError::internal(format!("prepare: {e}")))?;
+        let mut prepared = conn
+            .prepare(&stmt.sql)
+            .map_err(|e| AppError::internal(format!("prepare: {e}")))?;
         let params: Vec<SqlV> = stmt
             .params
             .iter()
@@ -54,17 +63,34 @@ impl SqliteDb {
                 SqlValue::Blob(b) => SqlV::Blob(b.clone()),
             })
             .collect();
-        let names: Vec<String> = prepared.column_names().iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = prepared
+            .column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         if names.is_empty() {
-            let changes = prepared.execute(rusqlite::params_from_iter(params)).map_err(|e| AppError::internal(format!("execute: {e}")))?;
-            return Ok(StmtResult { rows: Vec::new(), changes: changes as u64 });
+            let changes = prepared
+                .execute(rusqlite::params_from_iter(params))
+                .map_err(|e| AppError::internal(format!("execute: {e}")))?;
+            return Ok(StmtResult {
+                rows: Vec::new(),
+                changes: changes as u64,
+            });
         }
         let mut rows_out = Vec::new();
-        let mut rows = prepared.query(rusqlite::params_from_iter(params)).map_err(|e| AppError::internal(format!("query: {e}")))?;
-        while let Some(row) = rows.next().map_err(|e| AppError::internal(format!("row: {e}")))? {
+        let mut rows = prepared
+            .query(rusqlite::params_from_iter(params))
+            .map_err(|e| AppError::internal(format!("query: {e}")))?;
+        while let Some(row) = rows
+            .next()
+            .map_err(|e| AppError::internal(format!("row: {e}")))?
+        {
             let mut map = Row::new();
             for (i, name) in names.iter().enumerate() {
-                let v = match row.get_ref(i).map_err(|e| AppError::internal(e.to_string()))? {
+                let v = match row
+                    .get_ref(i)
+                    .map_err(|e| AppError::internal(e.to_string()))?
+                {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(n) => Value::from(n),
                     ValueRef::Real(f) => Value::from(f),
@@ -76,7 +102,10 @@ impl SqliteDb {
             rows_out.push(map);
         }
         drop(rows);
-        Ok(StmtResult { rows: rows_out, changes: conn.changes() })
+        Ok(StmtResult {
+            rows: rows_out,
+            changes: conn.changes(),
+        })
     }
 }
 
@@ -87,7 +116,9 @@ impl Database for SqliteDb {
 
     async fn batch(&self, stmts: Vec<Stmt>) -> AppResult<Vec<StmtResult>> {
         let mut conn = self.conn.borrow_mut();
-        let tx = conn.transaction().map_err(|e| AppError::internal(e.to_string()))?;
+        let tx = conn
+            .transaction()
+            .map_err(|e| AppError::internal(e.to_string()))?;
         let mut out = Vec::with_capacity(stmts.len());
         for s in &stmts {
             out.push(Self::run_on(&tx, s)?);

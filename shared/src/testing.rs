@@ -42,7 +42,11 @@ pub struct FakeOnec {
 
 impl Default for FakeOnec {
     fn default() -> Self {
-        FakeOnec { received: RefCell::default(), mode: RefCell::new("accept".into()), reason: RefCell::new("Отклонено".into()) }
+        FakeOnec {
+            received: RefCell::default(),
+            mode: RefCell::new("accept".into()),
+            reason: RefCell::new("Отклонено".into()),
+        }
     }
 }
 
@@ -53,15 +57,30 @@ impl FakeOnec {
 }
 
 impl HttpClient for FakeOnec {
-    async fn post_json(&self, _url: &str, _headers: &[(String, String)], body: Vec<u8>) -> AppResult<HttpReply> {
+    async fn post_json(
+        &self,
+        _url: &str,
+        _headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> AppResult<HttpReply> {
         let mode = self.mode.borrow().clone();
         if mode == "down" {
             return Err(crate::AppError::unavailable("connection refused"));
         }
-        self.received.borrow_mut().push(serde_json::from_slice(&body).unwrap_or_default());
-        let reply = |status: u16, v: serde_json::Value| Ok(HttpReply { status, body: v.to_string().into_bytes() });
+        self.received
+            .borrow_mut()
+            .push(serde_json::from_slice(&body).unwrap_or_default());
+        let reply = |status: u16, v: serde_json::Value| {
+            Ok(HttpReply {
+                status,
+                body: v.to_string().into_bytes(),
+            })
+        };
         match mode.as_str() {
-            "reject" => reply(200, serde_json::json!({"status": "rejected", "reason": *self.reason.borrow()})),
+            "reject" => reply(
+                200,
+                serde_json::json!({"status": "rejected", "reason": *self.reason.borrow()}),
+            ),
             "error" => reply(500, serde_json::json!({"status": "error"})),
             _ => reply(200, serde_json::json!({"status": "accepted"})),
         }
@@ -77,6 +96,9 @@ impl BlobStore for MemBlobs {
     }
     async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>> {
         Ok(self.0.borrow().get(key).cloned())
+    }
+    async fn size(&self, key: &str) -> AppResult<Option<u64>> {
+        Ok(self.0.borrow().get(key).map(|b| b.len() as u64))
     }
 }
 
@@ -109,7 +131,13 @@ impl TestPorts {
 
     /// The last mail sent to `to`.
     pub fn last_mail_to(&self, to: &str) -> Option<Mail> {
-        self.mail.0.borrow().iter().rev().find(|m| m.to == to).cloned()
+        self.mail
+            .0
+            .borrow()
+            .iter()
+            .rev()
+            .find(|m| m.to == to)
+            .cloned()
     }
 }
 
@@ -149,7 +177,12 @@ impl Ports for TestPorts {
 }
 
 /// A request as a browser on the portal's page would send it.
-pub fn request(method: &str, path: &str, body: Option<serde_json::Value>, cookies: &str) -> ApiRequest {
+pub fn request(
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+    cookies: &str,
+) -> ApiRequest {
     let mut headers = vec![("origin".to_string(), "http://127.0.0.1:8787".to_string())];
     if body.is_some() {
         headers.push(("content-type".into(), "application/json".into()));
@@ -158,7 +191,13 @@ pub fn request(method: &str, path: &str, body: Option<serde_json::Value>, cookie
         headers.push(("cookie".into(), cookies.to_string()));
     }
     let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, q.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        Some((p, q)) => (
+            p,
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
         None => (path, Vec::new()),
     };
     ApiRequest {
@@ -166,9 +205,72 @@ pub fn request(method: &str, path: &str, body: Option<serde_json::Value>, cookie
         path: path.into(),
         query,
         headers,
-        body: body.map(|b| serde_json::to_vec(&b).expect("json")).unwrap_or_default(),
+        body: body
+            .map(|b| serde_json::to_vec(&b).expect("json"))
+            .unwrap_or_default(),
         origin: "http://127.0.0.1:8787".into(),
         client_ip: Some("10.0.0.1".into()),
+    }
+}
+
+impl TestPorts {
+    /// A request as 1C sends it: signed with the shared secret at the test clock's time.
+    pub fn signed(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> ApiRequest {
+        let ts = self.now.get().timestamp();
+        let sig = crate::exchange::contract::sign(&self.config.onec_hmac_secret, ts, &body);
+        ApiRequest {
+            method: method.into(),
+            path: path.into(),
+            headers: vec![
+                ("content-type".into(), content_type.into()),
+                (
+                    crate::exchange::contract::TIMESTAMP_HEADER.into(),
+                    ts.to_string(),
+                ),
+                (crate::exchange::contract::SIGNATURE_HEADER.into(), sig),
+            ],
+            body,
+            origin: "http://127.0.0.1:8787".into(),
+            ..Default::default()
+        }
+    }
+
+    /// A signed JSON POST from 1C.
+    pub fn signed_json(&self, path: &str, payload: &serde_json::Value) -> ApiRequest {
+        self.signed(
+            "POST",
+            path,
+            "application/json",
+            serde_json::to_vec(payload).expect("json"),
+        )
+    }
+
+    /// Sends messages as 1C would and runs the consumer on what the queue received; returns the
+    /// answer's body.
+    pub fn send_from_1c(&self, messages: Vec<serde_json::Value>) -> serde_json::Value {
+        let batch = serde_json::json!({"batch_id": crate::ids::new_id("b"), "sent_at": "2026-11-28T12:00:00", "messages": messages});
+        let resp = futures::executor::block_on(crate::exchange::api::handle(
+            self,
+            self.signed_json("/exchange/v1/messages", &batch),
+        ));
+        assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+        self.run_inbox_consumer();
+        serde_json::from_slice(&resp.body).expect("json answer")
+    }
+
+    /// Runs the inbound consumer on every wake-up the queue holds.
+    pub fn run_inbox_consumer(&self) {
+        let woken: Vec<Vec<String>> = self.queue.0.borrow_mut().drain(..).collect();
+        for ids in woken {
+            futures::executor::block_on(crate::exchange::inbox::process(self, &ids))
+                .expect("consumer");
+        }
     }
 }
 
@@ -189,13 +291,22 @@ pub fn cookies_from(resp: &crate::http::ApiResponse) -> String {
 pub fn commerceml_fixtures() -> Option<std::path::PathBuf> {
     let dir = std::env::var_os("COMMERCEML_FIXTURES")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/commerceml"));
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/fixtures/commerceml")
+        });
     if dir.is_dir() {
         return Some(dir);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("CommerceML fixtures not found at {} (set COMMERCEML_FIXTURES); CI must have them", dir.display());
+        panic!(
+            "CommerceML fixtures not found at {} (set COMMERCEML_FIXTURES); CI must have them",
+            dir.display()
+        );
     }
-    eprintln!("note: CommerceML fixtures not found at {}: skipping (set COMMERCEML_FIXTURES)", dir.display());
+    eprintln!(
+        "note: CommerceML fixtures not found at {}: skipping (set COMMERCEML_FIXTURES)",
+        dir.display()
+    );
     None
 }

@@ -17,7 +17,9 @@ pub fn to_db(t: DateTime<Utc>) -> String {
 }
 
 pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Reads a 1C date-time: `2026-11-28T09:00:00` (Moscow), or with an explicit offset/`Z`.
@@ -30,30 +32,45 @@ pub fn parse_1c_datetime(s: &str) -> Result<Option<DateTime<Utc>>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%d.%m.%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Ok(Some(moscow_naive_to_utc(n)));
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(Some(moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"))));
+        return Ok(Some(moscow_naive_to_utc(
+            d.and_hms_opt(0, 0, 0).expect("midnight"),
+        )));
     }
     Err(format!("not a 1C date-time: {s:?}"))
 }
 
 pub fn moscow_naive_to_utc(n: NaiveDateTime) -> DateTime<Utc> {
-    moscow().from_local_datetime(&n).single().expect("fixed offset is unambiguous").with_timezone(&Utc)
+    moscow()
+        .from_local_datetime(&n)
+        .single()
+        .expect("fixed offset is unambiguous")
+        .with_timezone(&Utc)
 }
 
 /// Writes a UTC instant the way 1C reads it: Moscow local time without a zone.
 pub fn to_1c(t: DateTime<Utc>) -> String {
-    t.with_timezone(&moscow()).format("%Y-%m-%dT%H:%M:%S").to_string()
+    t.with_timezone(&moscow())
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
 }
 
 /// `#[serde(deserialize_with = "datetime_from_1c")]` for a required 1C date-time.
 pub fn datetime_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let s = String::deserialize(d)?;
-    parse_1c_datetime(&s).map_err(serde::de::Error::custom)?.ok_or_else(|| serde::de::Error::custom("empty date"))
+    parse_1c_datetime(&s)
+        .map_err(serde::de::Error::custom)?
+        .ok_or_else(|| serde::de::Error::custom("empty date"))
 }
 
 /// The 1C date `2026-11-28` (no time part) or a date-time, taken as a calendar date.
@@ -65,7 +82,9 @@ pub fn date_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>
         return Ok(None);
     }
     let date_part = s.split('T').next().unwrap_or(s);
-    NaiveDate::parse_from_str(date_part, "%Y-%m-%d").map(Some).map_err(|_| serde::de::Error::custom(format!("not a date: {s:?}")))
+    NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("not a date: {s:?}")))
 }
 
 #[cfg(test)]

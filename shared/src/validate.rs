@@ -12,19 +12,35 @@ fn weighted(d: &[u32], weights: &[u32]) -> u32 {
 
 /// ИНН: 10 digits (organisation) or 12 (individual), with the check digits of the FNS rule.
 pub fn inn(s: &str) -> Result<(), FieldError> {
-    let bad = || FieldError::new("inn", "invalid-inn", "ИНН указан неверно: 10 или 12 цифр с верными контрольными цифрами.", "Invalid INN: 10 or 12 digits with valid check digits.");
+    let bad = || {
+        FieldError::new(
+            "inn",
+            "invalid-inn",
+            "ИНН указан неверно: 10 или 12 цифр с верными контрольными цифрами.",
+            "Invalid INN: 10 or 12 digits with valid check digits.",
+        )
+    };
     let d = digits(s.trim()).ok_or_else(bad)?;
     let ok = match d.len() {
         10 => weighted(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9],
-        12 => weighted(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10] && weighted(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11],
+        12 => {
+            weighted(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
+                && weighted(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+        }
         _ => false,
     };
-    if ok { Ok(()) } else { Err(bad()) }
+    if ok {
+        Ok(())
+    } else {
+        Err(bad())
+    }
 }
 
 /// A plausible address: one `@`, something on both sides, a dot in the domain, no spaces.
 pub fn email_ok(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -37,13 +53,21 @@ pub fn email_ok(email: &str) -> bool {
 /// Search text: lowercase (Cyrillic too), `ё` as `е`, single spaces. SQLite's lower() folds only
 /// ASCII, so the portal stores this form and searches it.
 pub fn search_text(s: &str) -> String {
-    let lowered: String = s.to_lowercase().chars().map(|c| if c == 'ё' { 'е' } else { c }).collect();
+    let lowered: String = s
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect();
     lowered.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Article form for partial matching: letters and digits only, lowercase.
 pub fn article_key(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).map(|c| if c == 'ё' { 'е' } else { c }).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -70,7 +94,10 @@ mod tests {
 
     #[test]
     fn search_forms() {
-        assert_eq!(search_text("  Подшипник  ЁЛКА 6205 "), "подшипник елка 6205");
+        assert_eq!(
+            search_text("  Подшипник  ЁЛКА 6205 "),
+            "подшипник елка 6205"
+        );
         assert_eq!(article_key("AZ-12 345.b/Ё"), "az12345bе");
     }
 }

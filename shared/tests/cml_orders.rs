@@ -35,15 +35,25 @@ fn ci() -> bool {
 /// The XSD, or `None` (skip) when the fixtures are absent outside CI.
 fn schema() -> Option<PathBuf> {
     let xsd = shared::testing::commerceml_fixtures()?.join("schema/commerceml-2.10.xsd");
-    assert!(xsd.is_file(), "{} is missing from the fixtures", xsd.display());
+    assert!(
+        xsd.is_file(),
+        "{} is missing from the fixtures",
+        xsd.display()
+    );
     Some(xsd)
 }
 
 /// Whether `xmllint` runs; panics under CI when it does not.
 fn xmllint_available() -> bool {
-    let ok = Command::new("xmllint").arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(!ci(), "xmllint not found (apt-get install libxml2-utils); CI must have it");
+        assert!(
+            !ci(),
+            "xmllint not found (apt-get install libxml2-utils); CI must have it"
+        );
         eprintln!("note: xmllint not found (package libxml2-utils): skipping XSD validation");
     }
     ok
@@ -58,7 +68,13 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn validate(xsd: &Path, file: &Path) {
-    let out = Command::new("xmllint").arg("--noout").arg("--schema").arg(xsd).arg(file).output().expect("xmllint runs");
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(xsd)
+        .arg(file)
+        .output()
+        .expect("xmllint runs");
     assert!(
         out.status.success(),
         "{} is not valid CommerceML 2.10 (xmllint exit {:?}):\n{}",
@@ -70,7 +86,9 @@ fn validate(xsd: &Path, file: &Path) {
 
 fn write(docs: &[OrderDoc<'_>], encoding: Encoding) -> Vec<u8> {
     let mut out = Vec::new();
-    let generated_at = shared::time::parse_1c_datetime("2026-03-10T12:00:00").unwrap().unwrap();
+    let generated_at = shared::time::parse_1c_datetime("2026-03-10T12:00:00")
+        .unwrap()
+        .unwrap();
     write_orders(&mut out, docs, generated_at, encoding).unwrap();
     out
 }
@@ -89,10 +107,20 @@ fn kopecks(text: &str) -> Kopecks {
 }
 
 /// An order line as 1C sends it, amount and VAT computed as the contract checks them.
-fn line(product_id: Option<&str>, article: &str, name: &str, quantity: &str, unit: &str, price: &str, vat_rate: Option<u32>) -> Value {
+fn line(
+    product_id: Option<&str>,
+    article: &str,
+    name: &str,
+    quantity: &str,
+    unit: &str,
+    price: &str,
+    vat_rate: Option<u32>,
+) -> Value {
     let amount = line_amount(Milli::parse(quantity).unwrap(), kopecks(price));
     // VAT included in the amount: amount * rate / (100 + rate), rounded half up.
-    let vat = vat_rate.map_or(0, |r| (amount.0 * r as i64 * 2 + (100 + r as i64)) / (2 * (100 + r as i64)));
+    let vat = vat_rate.map_or(0, |r| {
+        (amount.0 * r as i64 * 2 + (100 + r as i64)) / (2 * (100 + r as i64))
+    });
     json!({ "line_no": 0, "product_id": product_id, "article": article, "name": name, "quantity": quantity,
             "unit": unit, "price": price, "amount": amount.to_decimal_string(), "vat_rate": vat_rate,
             "vat": Kopecks(vat).to_decimal_string() })
@@ -100,11 +128,51 @@ fn line(product_id: Option<&str>, article: &str, name: &str, quantity: &str, uni
 
 fn sample_lines() -> Vec<Value> {
     vec![
-        line(Some("p-000001"), "AZ10000", "Подшипник МТЗ-82", "2", "шт", "1234.50", Some(20)),
-        line(None, "GR-5", "Смазка Литол-24 (весовая)", "1.5", "кг", "333.33", Some(20)),
-        line(Some("p-000003"), "B-1250", "Ремень \"Gates\" <B-1250> & шкив", "2.25", "м", "99.99", Some(10)),
-        line(Some("p-000004"), "K-77", "Комплект прокладок ДВС", "1", "компл", "4500.00", None),
-        line(Some("p-000005"), "CH-1", "Цепь приводная", "3", "пара", "0.01", Some(20)),
+        line(
+            Some("p-000001"),
+            "AZ10000",
+            "Подшипник МТЗ-82",
+            "2",
+            "шт",
+            "1234.50",
+            Some(20),
+        ),
+        line(
+            None,
+            "GR-5",
+            "Смазка Литол-24 (весовая)",
+            "1.5",
+            "кг",
+            "333.33",
+            Some(20),
+        ),
+        line(
+            Some("p-000003"),
+            "B-1250",
+            "Ремень \"Gates\" <B-1250> & шкив",
+            "2.25",
+            "м",
+            "99.99",
+            Some(10),
+        ),
+        line(
+            Some("p-000004"),
+            "K-77",
+            "Комплект прокладок ДВС",
+            "1",
+            "компл",
+            "4500.00",
+            None,
+        ),
+        line(
+            Some("p-000005"),
+            "CH-1",
+            "Цепь приводная",
+            "3",
+            "пара",
+            "0.01",
+            Some(20),
+        ),
     ]
 }
 
@@ -112,7 +180,12 @@ fn sample_lines() -> Vec<Value> {
 /// no lines, the first is placed just after midnight in Moscow (the day before in UTC).
 fn sample_orders() -> Vec<OrderIn> {
     let payments = ["invoice", "credit", "internal_account", "card"];
-    let deliveries = [Some("pickup"), Some("delivery"), Some("transport_company"), None];
+    let deliveries = [
+        Some("pickup"),
+        Some("delivery"),
+        Some("transport_company"),
+        None,
+    ];
     STATUS_RU
         .iter()
         .enumerate()
@@ -142,7 +215,9 @@ fn sample_orders() -> Vec<OrderIn> {
         .collect()
 }
 
-const PORTAL_IDS: [&str; 7] = ["ord_a", "ord_b", "ord_c", "ord_d", "ord_e", "ord_f", "ord_g"];
+const PORTAL_IDS: [&str; 7] = [
+    "ord_a", "ord_b", "ord_c", "ord_d", "ord_e", "ord_f", "ord_g",
+];
 const ONEC_IDS: [&str; 7] = [
     "b1a5c3d2-0000-4000-8000-000000000001",
     "b1a5c3d2-0000-4000-8000-000000000002",
@@ -163,7 +238,13 @@ fn sample_docs(orders: &[OrderIn]) -> Vec<OrderDoc<'_>> {
         inn: Some("7707083893"),
         kpp: Some("773601001"),
     };
-    let entrepreneur = Counterparty { id: "le-ip-2", name: "ИП Петров П.П.", full_name: None, inn: Some("500100732259"), kpp: None };
+    let entrepreneur = Counterparty {
+        id: "le-ip-2",
+        name: "ИП Петров П.П.",
+        full_name: None,
+        inn: Some("500100732259"),
+        kpp: None,
+    };
     orders
         .iter()
         .enumerate()
@@ -196,11 +277,22 @@ fn sample_orders_are_valid_commerceml_2_10() {
     validate(&xsd, &path);
     // The check has teeth: `Время` where real site exports put it (after `Дата`) is refused.
     let valid = String::from_utf8(write(&docs, Encoding::Utf8)).unwrap();
-    let misplaced = valid.replacen("\t\t<Время>00:30:00</Время>\n", "", 1).replacen("</Дата>", "</Дата><Время>00:30:00</Время>", 1);
+    let misplaced = valid
+        .replacen("\t\t<Время>00:30:00</Время>\n", "", 1)
+        .replacen("</Дата>", "</Дата><Время>00:30:00</Время>", 1);
     let path = dir.join("misplaced.xml");
     std::fs::write(&path, misplaced).unwrap();
-    let out = Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&path).output().unwrap();
-    assert!(!out.status.success(), "xmllint accepted Время before ХозОперация");
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "xmllint accepted Время before ХозОперация"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -212,9 +304,21 @@ fn assert_round_trip(summary: &Summary, docs: &[OrderDoc<'_>]) {
     assert_eq!(summary.counts.counterparties, docs.len() as u64);
     for (read, doc) in summary.documents.iter().zip(docs) {
         let order = doc.order;
-        let status = STATUS_RU.iter().find(|(code, _)| *code == order.status).map(|(_, ru)| *ru).unwrap();
-        let requisite = |name: &str| read.status_requisites.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-        assert_eq!(read.id.as_deref(), Some(doc.onec_id.unwrap_or(doc.portal_id)));
+        let status = STATUS_RU
+            .iter()
+            .find(|(code, _)| *code == order.status)
+            .map(|(_, ru)| *ru)
+            .unwrap();
+        let requisite = |name: &str| {
+            read.status_requisites
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(
+            read.id.as_deref(),
+            Some(doc.onec_id.unwrap_or(doc.portal_id))
+        );
         assert_eq!(read.number.as_deref(), Some(order.number.as_str()));
         assert_eq!(read.sum_kop, Some(order.total.0), "{}", order.number);
         assert_eq!(read.operation.as_deref(), Some("Заказ товара"));
@@ -222,7 +326,14 @@ fn assert_round_trip(summary: &Summary, docs: &[OrderDoc<'_>]) {
         assert_eq!(read.counterparty_ids, vec![doc.buyer.id.to_owned()]);
         assert_eq!(read.lines, order.lines.len() as u64);
         assert_eq!(requisite("Статус заказа"), Some(status), "{}", order.number);
-        assert_eq!(requisite("Отменен"), Some(if order.status == "cancelled" { "true" } else { "false" }));
+        assert_eq!(
+            requisite("Отменен"),
+            Some(if order.status == "cancelled" {
+                "true"
+            } else {
+                "false"
+            })
+        );
     }
 }
 
@@ -233,7 +344,14 @@ fn sample_orders_read_back_the_same() {
     for encoding in ENCODINGS {
         let bytes = write(&docs, encoding);
         let summary = inspect(&bytes[..]).unwrap_or_else(|e| panic!("{encoding:?}: {e}"));
-        assert_eq!(summary.encoding, if encoding == Encoding::Utf8 { "utf-8" } else { "windows-1251" });
+        assert_eq!(
+            summary.encoding,
+            if encoding == Encoding::Utf8 {
+                "utf-8"
+            } else {
+                "windows-1251"
+            }
+        );
         assert_round_trip(&summary, &docs);
     }
     // The first order: 00:30 in Moscow, still the day before in UTC.
@@ -250,11 +368,17 @@ fn names_with_quotes_and_ampersands_survive_both_encodings() {
     assert!(!utf8.starts_with('\u{feff}'), "no BOM");
     assert!(utf8.contains("<Наименование>ООО «Ромашка» &amp; Ко</Наименование>"));
     assert!(utf8.contains("<ОфициальноеНаименование>Общество с ограниченной ответственностью &quot;Ромашка&quot; &amp; Ко &lt;Юг&gt;</ОфициальноеНаименование>"));
-    assert!(utf8.contains("<Наименование>Ремень &quot;Gates&quot; &lt;B-1250&gt; &amp; шкив</Наименование>"));
+    assert!(utf8.contains(
+        "<Наименование>Ремень &quot;Gates&quot; &lt;B-1250&gt; &amp; шкив</Наименование>"
+    ));
     let cp1251 = write(&docs, Encoding::Windows1251);
     let (decoded, _, malformed) = encoding_rs::WINDOWS_1251.decode(&cp1251);
     assert!(!malformed);
-    assert_eq!(decoded.replace("encoding=\"windows-1251\"", "encoding=\"UTF-8\""), utf8, "the same text, only encoded differently");
+    assert_eq!(
+        decoded.replace("encoding=\"windows-1251\"", "encoding=\"UTF-8\""),
+        utf8,
+        "the same text, only encoded differently"
+    );
 }
 
 // ---- the simulator's orders -----------------------------------------------------------------
@@ -263,13 +387,17 @@ fn names_with_quotes_and_ampersands_survive_both_encodings() {
 /// the built binary nor `cargo run` produces any order (the `--orders` flag is new).
 fn simulator_messages() -> Option<Vec<Value>> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
     let args = ["generate", "--orders", "60", "--products", "200", "--out"];
     let binary = target.join("release/onec-sim");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut attempts = vec![("target/release/onec-sim", Command::new(&binary))];
     let mut cargo_run = Command::new(cargo);
-    cargo_run.current_dir(&workspace).args(["run", "-q", "--release", "-p", "onec-sim", "--"]);
+    cargo_run
+        .current_dir(&workspace)
+        .args(["run", "-q", "--release", "-p", "onec-sim", "--"]);
     attempts.push(("cargo run --release -p onec-sim", cargo_run));
     for (name, mut command) in attempts {
         let dir = temp_dir("sim");
@@ -286,19 +414,35 @@ fn simulator_messages() -> Option<Vec<Value>> {
             return Some(messages);
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
-        eprintln!("note: {name} gave no sim-order-*.json ({}): {}", out.status, stderr.lines().last().unwrap_or(""));
+        eprintln!(
+            "note: {name} gave no sim-order-*.json ({}): {}",
+            out.status,
+            stderr.lines().last().unwrap_or("")
+        );
     }
     None
 }
 
 fn read_messages(dir: &Path) -> Vec<Value> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return vec![] };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec![];
+    };
     let mut paths: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("sim-") && n.ends_with(".json")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("sim-") && n.ends_with(".json"))
+        })
         .collect();
     paths.sort();
-    paths.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).collect()
+    paths
+        .iter()
+        .map(|p| {
+            serde_json::from_slice(&std::fs::read(p).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        })
+        .collect()
 }
 
 #[test]
@@ -308,32 +452,59 @@ fn every_simulator_order_is_valid_commerceml_2_10() {
         return;
     }
     let Some(messages) = simulator_messages() else {
-        eprintln!("note: the simulator wrote no orders (onec-sim generate --orders): skipping its orders");
+        eprintln!(
+            "note: the simulator wrote no orders (onec-sim generate --orders): skipping its orders"
+        );
         return;
     };
     let entities: HashMap<String, LegalEntityIn> = messages
         .iter()
         .filter(|m| m["type"] == "company")
-        .flat_map(|m| serde_json::from_value::<CompanyIn>(m["payload"].clone()).unwrap().legal_entities)
+        .flat_map(|m| {
+            serde_json::from_value::<CompanyIn>(m["payload"].clone())
+                .unwrap()
+                .legal_entities
+        })
         .map(|le| (le.id.clone(), le))
         .collect();
     let orders: Vec<(String, OrderIn)> = messages
         .iter()
         .filter(|m| m["type"] == "order")
         .map(|m| {
-            let order = serde_json::from_value(m["payload"].clone()).unwrap_or_else(|e| panic!("{}: {e}", m["id"]));
+            let order = serde_json::from_value(m["payload"].clone())
+                .unwrap_or_else(|e| panic!("{}: {e}", m["id"]));
             (m["entity_id"].as_str().unwrap().to_owned(), order)
         })
         .collect();
     let docs: Vec<OrderDoc<'_>> = orders
         .iter()
         .map(|(entity_id, order)| {
-            let buyer_id = order.legal_entity_id.as_deref().unwrap_or(&order.company_id);
+            let buyer_id = order
+                .legal_entity_id
+                .as_deref()
+                .unwrap_or(&order.company_id);
             let buyer = match entities.get(buyer_id) {
-                Some(le) => Counterparty { id: &le.id, name: &le.name, full_name: le.full_name.as_deref(), inn: le.inn.as_deref(), kpp: le.kpp.as_deref() },
-                None => Counterparty { id: buyer_id, name: &order.company_id, full_name: None, inn: None, kpp: None },
+                Some(le) => Counterparty {
+                    id: &le.id,
+                    name: &le.name,
+                    full_name: le.full_name.as_deref(),
+                    inn: le.inn.as_deref(),
+                    kpp: le.kpp.as_deref(),
+                },
+                None => Counterparty {
+                    id: buyer_id,
+                    name: &order.company_id,
+                    full_name: None,
+                    inn: None,
+                    kpp: None,
+                },
             };
-            OrderDoc { onec_id: Some(entity_id), portal_id: entity_id, order, buyer }
+            OrderDoc {
+                onec_id: Some(entity_id),
+                portal_id: entity_id,
+                order,
+                buyer,
+            }
         })
         .collect();
     let dir = temp_dir("sim-xml");

@@ -19,7 +19,8 @@
 //! Sums were taken with `sum(...)`, printed as `sum(...) - N` where xmllint would round.
 
 use shared::commerceml::{
-    for_each_offer, for_each_product, inspect, CmlError, Counts, DocumentSummary, Offer, Product, Summary,
+    for_each_offer, for_each_product, inspect, CmlError, Counts, DocumentSummary, Offer, Product,
+    Summary,
 };
 use shared::money::{Kopecks, Milli};
 use std::fs::File;
@@ -99,8 +100,16 @@ fn xml_files(dir: &Path) -> Vec<String> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
-                found.push(path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"));
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+            {
+                found.push(
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -113,12 +122,24 @@ fn every_fixture_parses_with_the_independent_counts() {
     let Some(dir) = fixtures() else { return };
     let mut listed: Vec<String> = EXPECTED.iter().map(|e| e.file.to_owned()).collect();
     listed.sort();
-    assert_eq!(xml_files(&dir), listed, "every fixture file needs its xmllint counts here");
+    assert_eq!(
+        xml_files(&dir),
+        listed,
+        "every fixture file needs its xmllint counts here"
+    );
 
     for e in EXPECTED {
         let s = inspect_file(&dir, e.file);
         let c = s.counts;
-        let counts = [c.groups, c.properties, c.products, c.offers, c.prices, c.documents, c.counterparties];
+        let counts = [
+            c.groups,
+            c.properties,
+            c.products,
+            c.offers,
+            c.prices,
+            c.documents,
+            c.counterparties,
+        ];
         assert_eq!(
             counts, e.counts,
             "{}: groups, properties, products, offers, prices, documents, counterparties",
@@ -133,33 +154,57 @@ fn every_fixture_parses_with_the_independent_counts() {
 }
 
 fn requisite<'a>(d: &'a DocumentSummary, name: &str) -> Option<&'a str> {
-    d.status_requisites.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    d.status_requisites
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    items
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
 fn orders_from_1c_documentation() {
     let Some(dir) = fixtures() else { return };
     let s = inspect_file(&dir, "v2.03-1c-docs/orders.xml");
-    let numbers: Vec<_> = s.documents.iter().map(|d| d.number.as_deref().unwrap()).collect();
+    let numbers: Vec<_> = s
+        .documents
+        .iter()
+        .map(|d| d.number.as_deref().unwrap())
+        .collect();
     assert_eq!(numbers, ["36", "92", "93"]);
 
     let first = &s.documents[0];
     assert_eq!(first.sum_kop, Some(673_447));
     assert_eq!(first.operation.as_deref(), Some("Заказ товара"));
     assert_eq!(first.date.as_deref(), Some("2007-10-30"));
-    assert_eq!(first.datetime_utc.unwrap().to_rfc3339(), "2007-10-30T12:19:27+00:00");
-    assert_eq!(first.counterparty_ids, ["1#admin# admin"], "kept as written, trimmed");
-    assert_eq!(first.lines, 2, "ORDER_DELIVERY and the TV are lines, not products");
+    assert_eq!(
+        first.datetime_utc.unwrap().to_rfc3339(),
+        "2007-10-30T12:19:27+00:00"
+    );
+    assert_eq!(
+        first.counterparty_ids,
+        ["1#admin# admin"],
+        "kept as written, trimmed"
+    );
+    assert_eq!(
+        first.lines, 2,
+        "ORDER_DELIVERY and the TV are lines, not products"
+    );
     assert_eq!(first.onec_number, None);
     assert_eq!(requisite(first, "Статус заказа"), Some("[N] Принят"));
     assert_eq!(first.status_requisites.len(), 7);
 
     let second = &s.documents[1];
-    assert_eq!(second.onec_number.as_deref(), Some("MM92"), "from the requisite Номер по 1С");
+    assert_eq!(
+        second.onec_number.as_deref(),
+        Some("MM92"),
+        "from the requisite Номер по 1С"
+    );
     assert_eq!(second.sum_kop, None);
     assert_eq!(
         second.status_requisites,
@@ -172,7 +217,13 @@ fn orders_from_1c_documentation() {
         ])
     );
     // xmllint: count(//*[$L="Документ"]/*[$L="ЗначенияРеквизитов"]/*[$L="ЗначениеРеквизита"]) = 17
-    assert_eq!(s.documents.iter().map(|d| d.status_requisites.len()).sum::<usize>(), 17);
+    assert_eq!(
+        s.documents
+            .iter()
+            .map(|d| d.status_requisites.len())
+            .sum::<usize>(),
+        17
+    );
 }
 
 #[test]
@@ -185,11 +236,22 @@ fn windows_1251_order() {
     assert_eq!(d.number.as_deref(), Some("20"));
     assert_eq!(d.sum_kop, Some(968_342));
     assert_eq!(d.operation.as_deref(), Some("Заказ товара"));
-    assert_eq!(d.counterparty_ids, ["1#admin#Петров Петр"], "the nested Представитель/Контрагент is not one");
+    assert_eq!(
+        d.counterparty_ids,
+        ["1#admin#Петров Петр"],
+        "the nested Представитель/Контрагент is not one"
+    );
     assert_eq!(d.lines, 2);
-    assert_eq!(d.status_requisites.len(), 10, "xmllint: 10 ЗначениеРеквизита of the document");
+    assert_eq!(
+        d.status_requisites.len(),
+        10,
+        "xmllint: 10 ЗначениеРеквизита of the document"
+    );
     assert_eq!(requisite(d, "Статус заказа"), Some("[F] Доставлен"));
-    assert_eq!(requisite(d, "Номер платежного документа"), Some("ТК000000026"));
+    assert_eq!(
+        requisite(d, "Номер платежного документа"),
+        Some("ТК000000026")
+    );
     assert_eq!(requisite(d, "Отменен"), Some("false"));
 }
 
@@ -199,9 +261,16 @@ fn containers_of_3_1() {
     let s = inspect_file(&dir, "v3.1-bitrix-module/documents.xml");
     let first = &s.documents[0];
     assert_eq!(first.id.as_deref(), Some("320"));
-    assert_eq!(first.onec_number.as_deref(), Some("L320"), "`L320       ` trimmed");
+    assert_eq!(
+        first.onec_number.as_deref(),
+        Some("L320"),
+        "`L320       ` trimmed"
+    );
     assert_eq!(first.sum_kop, Some(132_000));
-    assert_eq!(first.datetime_utc.unwrap().to_rfc3339(), "2017-08-03T15:46:55+00:00");
+    assert_eq!(
+        first.datetime_utc.unwrap().to_rfc3339(),
+        "2017-08-03T15:46:55+00:00"
+    );
     assert_eq!(
         first.status_requisites,
         pairs(&[
@@ -213,16 +282,34 @@ fn containers_of_3_1() {
         ])
     );
     let fourth = &s.documents[3];
-    assert_eq!((fourth.id.as_deref(), fourth.onec_number.as_deref()), (Some("321"), Some("L321")));
+    assert_eq!(
+        (fourth.id.as_deref(), fourth.onec_number.as_deref()),
+        (Some("321"), Some("L321"))
+    );
     assert_eq!(fourth.sum_kop, Some(6_025_956));
-    assert_eq!(requisite(fourth, "Адрес доставки"), Some("400066, г. Волгоград, ул. Комсомльская, д. 6"));
+    assert_eq!(
+        requisite(fourth, "Адрес доставки"),
+        Some("400066, г. Волгоград, ул. Комсомльская, д. 6")
+    );
 
     // xmllint: sum(//*[$L="Документ"]/*[$L="Сумма"]) - 141000 = 508.49
-    assert_eq!(s.documents.iter().filter_map(|d| d.sum_kop).sum::<i64>(), 14_150_849);
+    assert_eq!(
+        s.documents.iter().filter_map(|d| d.sum_kop).sum::<i64>(),
+        14_150_849
+    );
     // xmllint: 80 ЗначениеРеквизита of documents, 20 order lines
-    assert_eq!(s.documents.iter().map(|d| d.status_requisites.len()).sum::<usize>(), 80);
+    assert_eq!(
+        s.documents
+            .iter()
+            .map(|d| d.status_requisites.len())
+            .sum::<usize>(),
+        80
+    );
     assert_eq!(s.documents.iter().map(|d| d.lines).sum::<u64>(), 20);
-    assert!(s.documents.iter().all(|d| d.operation.as_deref() == Some("Заказ товара")));
+    assert!(s
+        .documents
+        .iter()
+        .all(|d| d.operation.as_deref() == Some("Заказ товара")));
 }
 
 #[test]
@@ -233,20 +320,33 @@ fn catalog_products() {
     assert_eq!(p[0].id, "ffce323d-c133-11e8-8111-0050569b2b72");
     assert_eq!(p[0].article.as_deref(), Some("NF-00005894"));
     assert_eq!(p[0].name.as_deref(), Some("Test product 1"));
-    assert_eq!(p[0].unit.as_deref(), Some("796"), "an empty БазоваяЕдиница with Код=\"796\"");
+    assert_eq!(
+        p[0].unit.as_deref(),
+        Some("796"),
+        "an empty БазоваяЕдиница with Код=\"796\""
+    );
     assert_eq!(p[0].group_ids, ["ffce323c-c133-11e8-8111-0050569b2b72"]);
 
     let p = products(&dir, "v3.1-bitrix-module/import.xml");
     assert_eq!(p.len(), 21);
     assert_eq!(p[0].id, "afc7eb78-8172-11e7-948c-00155d020201");
-    assert_eq!(p[0].name.as_deref(), Some("Parallels Desktop for Mac Pro Lic"));
+    assert_eq!(
+        p[0].name.as_deref(),
+        Some("Parallels Desktop for Mac Pro Lic")
+    );
     assert_eq!(p[0].unit.as_deref(), Some("796"), "`796 ` trimmed");
     // xmllint: count(//*[$L="Каталог"]//*[$L="Товар"]/*[$L="Группы"]/*[$L="Ид"]) = 21, no Артикул has text
     assert_eq!(p.iter().map(|p| p.group_ids.len()).sum::<usize>(), 21);
     assert!(p.iter().all(|p| p.article.is_none()));
 
-    assert!(products(&dir, "v2.09-gillbeits/import.xml").is_empty(), "a classifier only");
-    assert!(products(&dir, "v3.1-bitrix-module/documents.xml").is_empty(), "order lines are not products");
+    assert!(
+        products(&dir, "v2.09-gillbeits/import.xml").is_empty(),
+        "a classifier only"
+    );
+    assert!(
+        products(&dir, "v3.1-bitrix-module/documents.xml").is_empty(),
+        "order lines are not products"
+    );
 }
 
 #[test]
@@ -254,21 +354,48 @@ fn offers_prices_and_stock() {
     let Some(dir) = fixtures() else { return };
     let o = offers(&dir, "v2.08-bigperson/offers.xml");
     assert_eq!(o.len(), 2);
-    assert_eq!(o[0].id, "ffce323d-c133-11e8-8111-0050569b2b72#8a4e5ea9-d129-11e8-8112-0050569b2b72");
+    assert_eq!(
+        o[0].id,
+        "ffce323d-c133-11e8-8111-0050569b2b72#8a4e5ea9-d129-11e8-8112-0050569b2b72"
+    );
     assert_eq!(o[0].name.as_deref(), Some("Test offer 1"));
-    assert_eq!(o[0].prices[0], ("db7b09f3-94c2-11e8-810b-0050569b5454".to_owned(), Kopecks(1_050_000)));
+    assert_eq!(
+        o[0].prices[0],
+        (
+            "db7b09f3-94c2-11e8-810b-0050569b5454".to_owned(),
+            Kopecks(1_050_000)
+        )
+    );
     assert_eq!(o[0].prices.len(), 3);
-    assert_eq!((o[0].quantity, o[1].quantity), (Some(Milli(2_000)), Some(Milli(5_000))));
+    assert_eq!(
+        (o[0].quantity, o[1].quantity),
+        (Some(Milli(2_000)), Some(Milli(5_000)))
+    );
 
     // xmllint: sum(//*[$L="ЦенаЗаЕдиницу"]) = 366563
     let o = offers(&dir, "v2.09-gillbeits/prices.xml");
     assert_eq!(o.len(), 978);
-    assert_eq!(o.iter().flat_map(|o| &o.prices).map(|(_, k)| k.0).sum::<i64>(), 36_656_300);
-    assert_eq!(o[0].prices, [("4d968229-47ba-11e4-a628-003048c64779".to_owned(), Kopecks(18_100))]);
+    assert_eq!(
+        o.iter()
+            .flat_map(|o| &o.prices)
+            .map(|(_, k)| k.0)
+            .sum::<i64>(),
+        36_656_300
+    );
+    assert_eq!(
+        o[0].prices,
+        [(
+            "4d968229-47ba-11e4-a628-003048c64779".to_owned(),
+            Kopecks(18_100)
+        )]
+    );
 
     // xmllint: sum(//*[$L="Предложение"]//*[$L="Количество"]) = 1924
     let o = offers(&dir, "v2.09-gillbeits/rests.xml");
-    assert_eq!(o.iter().map(|o| o.quantity.unwrap().0).sum::<i64>(), 1_924_000);
+    assert_eq!(
+        o.iter().map(|o| o.quantity.unwrap().0).sum::<i64>(),
+        1_924_000
+    );
     assert_eq!(o[0].quantity, Some(Milli(1_000)));
 
     let o = offers(&dir, "v2.09-gillbeits/offers.xml");
@@ -278,12 +405,23 @@ fn offers_prices_and_stock() {
         Some("Дезодорант для мужчин Чистая линия Фито защита без белых следов 150мл"),
         "trailing space trimmed"
     );
-    assert!(o.iter().all(|o| o.prices.is_empty() && o.quantity.is_none()));
+    assert!(o
+        .iter()
+        .all(|o| o.prices.is_empty() && o.quantity.is_none()));
 
     // xmllint: sum(//*[$L="ЦенаЗаЕдиницу"]) - 3900000 = 8763.73
     let o = offers(&dir, "v3.1-bitrix-module/prices.xml");
-    assert_eq!(o.iter().flat_map(|o| &o.prices).map(|(_, k)| k.0).sum::<i64>(), 390_876_373);
-    assert_eq!(o[0].id, "235ccc6d-ab81-11e4-944a-00155d020201#a5abd77f-93f6-11e5-9468-00155d020201");
+    assert_eq!(
+        o.iter()
+            .flat_map(|o| &o.prices)
+            .map(|(_, k)| k.0)
+            .sum::<i64>(),
+        390_876_373
+    );
+    assert_eq!(
+        o[0].id,
+        "235ccc6d-ab81-11e4-944a-00155d020201#a5abd77f-93f6-11e5-9468-00155d020201"
+    );
     assert_eq!(o[0].prices[0].1, Kopecks(204_266));
 
     // xmllint: 1032 Остаток rows, sum of Количество = 0
@@ -307,7 +445,13 @@ const CATALOG_TAIL: &str = "</Товары></Каталог>\r\n</Коммерч
 
 impl SyntheticCatalog {
     fn new(products: usize) -> Self {
-        SyntheticCatalog { next: 0, products, chunk: CATALOG_HEAD.as_bytes().to_vec(), at: 0, produced: 0 }
+        SyntheticCatalog {
+            next: 0,
+            products,
+            chunk: CATALOG_HEAD.as_bytes().to_vec(),
+            at: 0,
+            produced: 0,
+        }
     }
 
     fn product(i: usize) -> String {
@@ -329,7 +473,8 @@ impl Read for SyntheticCatalog {
             self.chunk.clear();
             self.at = 0;
             if self.next < self.products {
-                self.chunk.extend_from_slice(Self::product(self.next).as_bytes());
+                self.chunk
+                    .extend_from_slice(Self::product(self.next).as_bytes());
                 self.next += 1;
             } else if self.next == self.products {
                 self.chunk.extend_from_slice(CATALOG_TAIL.as_bytes());
@@ -355,9 +500,18 @@ fn a_50_mb_catalog_streams() {
     let elapsed = started.elapsed();
     let megabytes = source.produced as f64 / 1e6;
     assert!(megabytes > 50.0, "only {megabytes:.1} MB");
-    assert_eq!(summary.counts, Counts { products: PRODUCTS as u64, ..Counts::default() });
+    assert_eq!(
+        summary.counts,
+        Counts {
+            products: PRODUCTS as u64,
+            ..Counts::default()
+        }
+    );
     assert_eq!(summary.contains_only_changes, Some(false));
-    eprintln!("inspect: {megabytes:.1} MB in {elapsed:.2?}: {:.0} MB/s", megabytes / elapsed.as_secs_f64());
+    eprintln!(
+        "inspect: {megabytes:.1} MB in {elapsed:.2?}: {:.0} MB/s",
+        megabytes / elapsed.as_secs_f64()
+    );
 
     let mut last = None;
     let started = Instant::now();
@@ -371,5 +525,8 @@ fn a_50_mb_catalog_streams() {
     let last = last.unwrap();
     assert_eq!(last.article, Some(format!("ART-{}", PRODUCTS - 1)));
     assert_eq!(last.unit.as_deref(), Some("шт"));
-    eprintln!("for_each_product: {megabytes:.1} MB in {elapsed:.2?}: {:.0} MB/s", megabytes / elapsed.as_secs_f64());
+    eprintln!(
+        "for_each_product: {megabytes:.1} MB in {elapsed:.2?}: {:.0} MB/s",
+        megabytes / elapsed.as_secs_f64()
+    );
 }

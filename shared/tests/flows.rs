@@ -4,7 +4,6 @@
 use chrono::Duration;
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::exchange::contract;
 use shared::http::{ApiRequest, ApiResponse};
 use shared::ports::{DatabaseExt, Stmt};
 use shared::testing::{cookies_from, request, TestPorts};
@@ -14,33 +13,11 @@ fn body(r: &ApiResponse) -> Value {
 }
 
 fn signed(p: &TestPorts, payload: &Value) -> ApiRequest {
-    let bytes = serde_json::to_vec(payload).unwrap();
-    let ts = p.now.get().timestamp();
-    let sig = contract::sign(&p.config.onec_hmac_secret, ts, &bytes);
-    ApiRequest {
-        method: "POST".into(),
-        path: "/exchange/v1/messages".into(),
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            (contract::TIMESTAMP_HEADER.into(), ts.to_string()),
-            (contract::SIGNATURE_HEADER.into(), sig),
-        ],
-        body: bytes,
-        origin: "http://127.0.0.1:8787".into(),
-        ..Default::default()
-    }
+    p.signed_json("/exchange/v1/messages", payload)
 }
 
-/// Sends messages as 1C would and runs the consumer on what the queue received.
 fn send(p: &TestPorts, messages: Vec<Value>) -> Value {
-    let batch = json!({"batch_id": shared::ids::new_id("b"), "sent_at": "2026-11-28T12:00:00", "messages": messages});
-    let resp = block_on(shared::exchange::api::handle(p, signed(p, &batch)));
-    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
-    let woken: Vec<Vec<String>> = p.queue.0.borrow_mut().drain(..).collect();
-    for ids in woken {
-        block_on(shared::exchange::inbox::process(p, &ids)).unwrap();
-    }
-    body(&resp)
+    p.send_from_1c(messages)
 }
 
 fn company_msg(id: &str, seq: i64, entity: &str, name: &str) -> Value {
@@ -52,7 +29,15 @@ fn company_msg(id: &str, seq: i64, entity: &str, name: &str) -> Value {
     }})
 }
 
-fn user_msg(id: &str, seq: i64, entity: &str, company: &str, email: &str, roles: &[&str], active: bool) -> Value {
+fn user_msg(
+    id: &str,
+    seq: i64,
+    entity: &str,
+    company: &str,
+    email: &str,
+    roles: &[&str],
+    active: bool,
+) -> Value {
     json!({"id": id, "type": "user", "entity_id": entity, "seq": seq, "payload": {
         "company_id": company, "email": email, "full_name": "Иванов Иван", "roles": roles, "active": active
     }})
@@ -60,15 +45,38 @@ fn user_msg(id: &str, seq: i64, entity: &str, company: &str, email: &str, roles:
 
 fn token_from_mail(p: &TestPorts, to: &str) -> String {
     let mail = p.last_mail_to(to).expect("a mail");
-    mail.text.split("#token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+    mail.text
+        .split("#token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 fn set_password(p: &TestPorts, token: &str, password: &str) -> ApiResponse {
-    block_on(shared::auth::api::handle(p, request("POST", "/api/auth/password-resets", Some(json!({"token": token, "password": password})), "")))
+    block_on(shared::auth::api::handle(
+        p,
+        request(
+            "POST",
+            "/api/auth/password-resets",
+            Some(json!({"token": token, "password": password})),
+            "",
+        ),
+    ))
 }
 
 fn sign_in(p: &TestPorts, email: &str, password: &str) -> ApiResponse {
-    block_on(shared::auth::api::handle(p, request("POST", "/api/auth/sign-in", Some(json!({"email": email, "password": password})), "")))
+    block_on(shared::auth::api::handle(
+        p,
+        request(
+            "POST",
+            "/api/auth/sign-in",
+            Some(json!({"email": email, "password": password})),
+            "",
+        ),
+    ))
 }
 
 const PW: &str = "Пароль-2026-поле";
@@ -83,7 +91,15 @@ fn seeded() -> TestPorts {
             company_msg("m2", 1, "B", "Бета Фермы"),
             user_msg("m3", 1, "uA", "A", "admin@alfa.ru", &["admin"], true),
             user_msg("m4", 1, "uA2", "A", "buyer@alfa.ru", &["buyer"], true),
-            user_msg("m5", 1, "uB", "B", "admin@beta.ru", &["admin", "accountant"], true),
+            user_msg(
+                "m5",
+                1,
+                "uB",
+                "B",
+                "admin@beta.ru",
+                &["admin", "accountant"],
+                true,
+            ),
         ],
     );
     for email in ["admin@alfa.ru", "buyer@alfa.ru", "admin@beta.ru"] {
@@ -122,7 +138,10 @@ fn onec_data_arrives_and_first_access_works() {
     assert_eq!(company["agreements"][0]["price_type"], "Оптовая");
     // The link works once.
     let t = token_from_mail(&p, "admin@alfa.ru");
-    assert_eq!(body(&set_password(&p, &t, "Другой-пароль-1"))["code"], "link-invalid");
+    assert_eq!(
+        body(&set_password(&p, &t, "Другой-пароль-1"))["code"],
+        "link-invalid"
+    );
 }
 
 #[test]
@@ -135,7 +154,10 @@ fn duplicates_stale_and_invalid_messages() {
     send(&p, vec![company_msg("m10", 5, "A", "Альфа Агро Плюс")]);
     send(&p, vec![company_msg("m11", 4, "A", "Старое имя")]);
     let c = session(&p, "admin@alfa.ru");
-    assert_eq!(body(&get(&p, "/api/company/company", &c))["company"]["name"], "Альфа Агро Плюс");
+    assert_eq!(
+        body(&get(&p, "/api/company/company", &c))["company"]["name"],
+        "Альфа Агро Плюс"
+    );
     let st = block_on(shared::exchange::inbox::status(&p, &["m11".to_string()])).unwrap();
     assert_eq!(st[0].status, "stale");
     // Invalid messages are rejected with a reason and kept; valid ones in the batch still apply.
@@ -162,9 +184,18 @@ fn duplicates_stale_and_invalid_messages() {
     )))
     .unwrap()
     .unwrap();
-    assert_eq!((prod.price_kop, prod.qty_milli, prod.name_norm.as_str()), (123456, 12500, "подшипник 6205"));
-    let kept = block_on(shared::exchange::inbox::status(&p, &["m12".to_string(), "m13".to_string()])).unwrap();
-    assert!(kept.iter().all(|k| k.status == "rejected" && k.reason.is_some()));
+    assert_eq!(
+        (prod.price_kop, prod.qty_milli, prod.name_norm.as_str()),
+        (123456, 12500, "подшипник 6205")
+    );
+    let kept = block_on(shared::exchange::inbox::status(
+        &p,
+        &["m12".to_string(), "m13".to_string()],
+    ))
+    .unwrap();
+    assert!(kept
+        .iter()
+        .all(|k| k.status == "rejected" && k.reason.is_some()));
 }
 
 #[test]
@@ -174,18 +205,27 @@ fn forged_and_replayed_batches_are_refused() {
     let mut forged = signed(&p, &batch);
     forged.body = serde_json::to_vec(&json!({"batch_id": "b1", "sent_at": "x", "messages": [company_msg("m1", 1, "A", "Подмена")]})).unwrap();
     let r = block_on(shared::exchange::api::handle(&p, forged));
-    assert_eq!((r.status, body(&r)["reason"].as_str()), (401, Some("signature-invalid")));
+    assert_eq!(
+        (r.status, body(&r)["reason"].as_str()),
+        (401, Some("signature-invalid"))
+    );
     let replay = signed(&p, &batch);
     p.advance(Duration::minutes(10));
     let r = block_on(shared::exchange::api::handle(&p, replay));
-    assert_eq!((r.status, body(&r)["reason"].as_str()), (401, Some("timestamp-out-of-range")));
+    assert_eq!(
+        (r.status, body(&r)["reason"].as_str()),
+        (401, Some("timestamp-out-of-range"))
+    );
     assert!(p.queue.0.borrow().is_empty());
 }
 
 #[test]
 fn users_wait_for_their_company() {
     let p = TestPorts::new();
-    send(&p, vec![user_msg("u1", 1, "uZ", "Z", "z@zeta.ru", &["buyer"], true)]);
+    send(
+        &p,
+        vec![user_msg("u1", 1, "uZ", "Z", "z@zeta.ru", &["buyer"], true)],
+    );
     let st = block_on(shared::exchange::inbox::status(&p, &["u1".to_string()])).unwrap();
     assert_eq!(st[0].status, "waiting");
     send(&p, vec![company_msg("c1", 1, "Z", "Зета")]);
@@ -200,27 +240,75 @@ fn deactivated_or_changed_user_is_refused_on_next_request() {
     let c = session(&p, "buyer@alfa.ru");
     assert_eq!(get(&p, "/api/auth/me", &c).status, 200);
     // Roles changed in 1C: the next request is refused; a refresh gives the new roles.
-    send(&p, vec![user_msg("m20", 2, "uA2", "A", "buyer@alfa.ru", &["buyer", "accountant"], true)]);
-    assert_eq!(body(&get(&p, "/api/auth/me", &c))["code"], "session-expired");
-    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/refresh", None, &c)));
+    send(
+        &p,
+        vec![user_msg(
+            "m20",
+            2,
+            "uA2",
+            "A",
+            "buyer@alfa.ru",
+            &["buyer", "accountant"],
+            true,
+        )],
+    );
+    assert_eq!(
+        body(&get(&p, "/api/auth/me", &c))["code"],
+        "session-expired"
+    );
+    let r = block_on(shared::auth::api::handle(
+        &p,
+        request("POST", "/api/auth/refresh", None, &c),
+    ));
     assert_eq!(r.status, 200);
     assert_eq!(body(&r)["roles"], json!(["buyer", "accountant"]));
-    let c2 = format!("{}; {}", cookies_from(&r), c.split("; ").find(|s| s.starts_with("portal_rt")).unwrap());
+    let c2 = format!(
+        "{}; {}",
+        cookies_from(&r),
+        c.split("; ").find(|s| s.starts_with("portal_rt")).unwrap()
+    );
     assert_eq!(get(&p, "/api/auth/me", &c2).status, 200);
     // Deactivated: refused, and cannot refresh or sign in.
-    send(&p, vec![user_msg("m21", 3, "uA2", "A", "buyer@alfa.ru", &["buyer"], false)]);
+    send(
+        &p,
+        vec![user_msg(
+            "m21",
+            3,
+            "uA2",
+            "A",
+            "buyer@alfa.ru",
+            &["buyer"],
+            false,
+        )],
+    );
     assert_eq!(get(&p, "/api/auth/me", &c2).status, 401);
-    assert_eq!(block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/refresh", None, &c2))).status, 401);
-    assert_eq!(body(&sign_in(&p, "buyer@alfa.ru", PW))["code"], "invalid-credentials");
+    assert_eq!(
+        block_on(shared::auth::api::handle(
+            &p,
+            request("POST", "/api/auth/refresh", None, &c2)
+        ))
+        .status,
+        401
+    );
+    assert_eq!(
+        body(&sign_in(&p, "buyer@alfa.ru", PW))["code"],
+        "invalid-credentials"
+    );
 }
 
 #[test]
 fn sign_out_ends_the_session() {
     let p = seeded();
     let c = session(&p, "admin@alfa.ru");
-    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/sign-out", None, &c)));
+    let r = block_on(shared::auth::api::handle(
+        &p,
+        request("POST", "/api/auth/sign-out", None, &c),
+    ));
     assert_eq!(r.status, 204);
-    assert!(r.headers.iter().any(|(k, v)| k == "set-cookie" && v.contains("Max-Age=0")));
+    assert!(r
+        .headers
+        .iter()
+        .any(|(k, v)| k == "set-cookie" && v.contains("Max-Age=0")));
     assert_eq!(get(&p, "/api/auth/me", &c).status, 401);
 }
 
@@ -235,7 +323,10 @@ fn throttling_per_account_and_per_ip() {
         assert_eq!(sign_in(&p, "admin@alfa.ru", "wrong-password-1").status, 401);
     }
     let locked = sign_in(&p, "admin@alfa.ru", PW);
-    assert_eq!((locked.status, body(&locked)["code"].as_str()), (429, Some("too-many-attempts")));
+    assert_eq!(
+        (locked.status, body(&locked)["code"].as_str()),
+        (429, Some("too-many-attempts"))
+    );
     assert!(locked.header("retry-after").is_some());
     assert_eq!(sign_in(&p, "buyer@alfa.ru", PW).status, 200);
     // The window ends: the account works again.
@@ -247,23 +338,57 @@ fn throttling_per_account_and_per_ip() {
     }
     assert_eq!(sign_in(&p, "buyer@alfa.ru", PW).status, 429);
     // Unknown and known accounts get the same answers.
-    assert_eq!(body(&sign_in(&p, "ghost@a.ru", "x"))["code"], "too-many-attempts");
+    assert_eq!(
+        body(&sign_in(&p, "ghost@a.ru", "x"))["code"],
+        "too-many-attempts"
+    );
 }
 
 #[test]
 fn forgot_password_through_mail_and_link_expiry() {
     let p = seeded();
     let before = p.mail.0.borrow().len();
-    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/password-reset-requests", Some(json!({"email": "nobody@x.ru"})), "")));
+    let r = block_on(shared::auth::api::handle(
+        &p,
+        request(
+            "POST",
+            "/api/auth/password-reset-requests",
+            Some(json!({"email": "nobody@x.ru"})),
+            "",
+        ),
+    ));
     assert_eq!(r.status, 202);
-    assert_eq!(p.mail.0.borrow().len(), before, "no mail for an unknown address");
-    let r = block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/password-reset-requests", Some(json!({"email": "Admin@Alfa.ru"})), "")));
+    assert_eq!(
+        p.mail.0.borrow().len(),
+        before,
+        "no mail for an unknown address"
+    );
+    let r = block_on(shared::auth::api::handle(
+        &p,
+        request(
+            "POST",
+            "/api/auth/password-reset-requests",
+            Some(json!({"email": "Admin@Alfa.ru"})),
+            "",
+        ),
+    ));
     assert_eq!(r.status, 202);
     let t = token_from_mail(&p, "admin@alfa.ru");
     // Expired after its lifetime (2 hours), with the clock the test sets.
     p.advance(Duration::hours(3));
-    assert_eq!(body(&set_password(&p, &t, "Новый-пароль-77"))["code"], "link-invalid");
-    block_on(shared::auth::api::handle(&p, request("POST", "/api/auth/password-reset-requests", Some(json!({"email": "admin@alfa.ru"})), "")));
+    assert_eq!(
+        body(&set_password(&p, &t, "Новый-пароль-77"))["code"],
+        "link-invalid"
+    );
+    block_on(shared::auth::api::handle(
+        &p,
+        request(
+            "POST",
+            "/api/auth/password-reset-requests",
+            Some(json!({"email": "admin@alfa.ru"})),
+            "",
+        ),
+    ));
     let t = token_from_mail(&p, "admin@alfa.ru");
     let weak = set_password(&p, &t, "short");
     assert_eq!(body(&weak)["field_errors"][0]["code"], "too-short");
@@ -283,20 +408,36 @@ fn company_scoping_and_roles() {
     let a_employee = list["items"][0]["id"].as_str().unwrap().to_string();
     let path = format!("/api/company/employees/{a_employee}");
     assert_eq!(get(&p, &path, &a_admin).status, 200);
-    assert_eq!(get(&p, &path, &b_admin).status, 404, "another company's employee is a 404");
+    assert_eq!(
+        get(&p, &path, &b_admin).status,
+        404,
+        "another company's employee is a 404"
+    );
     assert_eq!(get(&p, &path, &a_buyer).status, 403);
     assert_eq!(get(&p, &path, "").status, 401);
-    assert_eq!(get(&p, "/api/company/employees/usr_nonexistent", &a_admin).status, 404);
+    assert_eq!(
+        get(&p, "/api/company/employees/usr_nonexistent", &a_admin).status,
+        404
+    );
 }
 
 #[test]
 fn csrf_origin_is_checked() {
     let p = seeded();
-    let mut req = request("POST", "/api/auth/sign-in", Some(json!({"email": "admin@alfa.ru", "password": PW})), "");
+    let mut req = request(
+        "POST",
+        "/api/auth/sign-in",
+        Some(json!({"email": "admin@alfa.ru", "password": PW})),
+        "",
+    );
     req.headers.retain(|(k, _)| k != "origin");
-    req.headers.push(("origin".into(), "https://evil.example".into()));
+    req.headers
+        .push(("origin".into(), "https://evil.example".into()));
     let r = block_on(shared::auth::api::handle(&p, req));
-    assert_eq!((r.status, body(&r)["code"].as_str()), (403, Some("csrf-origin-mismatch")));
+    assert_eq!(
+        (r.status, body(&r)["code"].as_str()),
+        (403, Some("csrf-origin-mismatch"))
+    );
 }
 
 #[test]
@@ -311,7 +452,13 @@ fn the_sweeper_re_enqueues_what_was_stored_but_not_applied() {
     assert_eq!(block_on(shared::exchange::inbox::sweep(&p)).unwrap(), 0);
     p.advance(Duration::minutes(1));
     assert_eq!(block_on(shared::exchange::inbox::sweep(&p)).unwrap(), 1);
-    let ids = p.queue.0.borrow_mut().drain(..).flatten().collect::<Vec<_>>();
+    let ids = p
+        .queue
+        .0
+        .borrow_mut()
+        .drain(..)
+        .flatten()
+        .collect::<Vec<_>>();
     assert_eq!(ids, vec!["c1".to_string()]);
     let report = block_on(shared::exchange::inbox::process(&p, &ids)).unwrap();
     assert_eq!(report.applied, 1);
@@ -328,9 +475,26 @@ fn product_msg(id: &str, seq: i64, entity: &str, prices: Value, stock: Value) ->
 #[test]
 fn product_snapshots_replace_prices_and_stock() {
     let p = TestPorts::new();
-    send(&p, vec![product_msg("p1", 1, "P", json!([{"price_type": {"id": "a", "name": "A"}, "price": 10}, {"price_type": {"id": "b", "name": "B"}, "price": 20}]),
-        json!([{"warehouse": "Краснодар", "quantity": 5}, {"warehouse": "Краснодар", "quantity": 2.5}]))]);
-    send(&p, vec![product_msg("p2", 2, "P", json!([{"price_type": {"id": "b", "name": "B2"}, "price": 25.5}]), json!([]))]);
+    send(
+        &p,
+        vec![product_msg(
+            "p1",
+            1,
+            "P",
+            json!([{"price_type": {"id": "a", "name": "A"}, "price": 10}, {"price_type": {"id": "b", "name": "B"}, "price": 20}]),
+            json!([{"warehouse": "Краснодар", "quantity": 5}, {"warehouse": "Краснодар", "quantity": 2.5}]),
+        )],
+    );
+    send(
+        &p,
+        vec![product_msg(
+            "p2",
+            2,
+            "P",
+            json!([{"price_type": {"id": "b", "name": "B2"}, "price": 25.5}]),
+            json!([]),
+        )],
+    );
     #[derive(serde::Deserialize)]
     struct R {
         n_prices: i64,
@@ -346,7 +510,16 @@ fn product_snapshots_replace_prices_and_stock() {
     )))
     .unwrap()
     .unwrap();
-    assert_eq!((r.n_prices, r.price, r.pt_name.as_str(), r.n_stock, r.article_norm.as_str()), (1, 2550, "B2", 0, "rm62052rs"));
+    assert_eq!(
+        (
+            r.n_prices,
+            r.price,
+            r.pt_name.as_str(),
+            r.n_stock,
+            r.article_norm.as_str()
+        ),
+        (1, 2550, "B2", 0, "rm62052rs")
+    );
 }
 
 #[test]
@@ -363,9 +536,20 @@ fn one_message_failing_to_apply_blocks_no_other() {
             product_msg("x4", 1, "P9", json!([]), json!([])),
         ],
     );
-    assert!(r["results"].as_array().unwrap().iter().all(|x| x["status"] == "accepted"));
-    let st = block_on(shared::exchange::inbox::status(&p, &["x1".into(), "x2".into(), "x3".into(), "x4".into()])).unwrap();
-    let by: std::collections::HashMap<_, _> = st.iter().map(|s| (s.id.as_str(), (s.status.as_str(), s.reason.clone()))).collect();
+    assert!(r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["status"] == "accepted"));
+    let st = block_on(shared::exchange::inbox::status(
+        &p,
+        &["x1".into(), "x2".into(), "x3".into(), "x4".into()],
+    ))
+    .unwrap();
+    let by: std::collections::HashMap<_, _> = st
+        .iter()
+        .map(|s| (s.id.as_str(), (s.status.as_str(), s.reason.clone())))
+        .collect();
     assert_eq!(by["x1"].0, "applied");
     assert_eq!(by["x2"].0, "rejected");
     assert!(by["x2"].1.as_deref().unwrap().contains("apply-failed"));
@@ -373,7 +557,15 @@ fn one_message_failing_to_apply_blocks_no_other() {
     assert_eq!(by["x4"].0, "applied");
 }
 
-fn order_msg(id: &str, seq: i64, entity: &str, company: &str, lines: Value, total: f64, shipments: Value) -> Value {
+fn order_msg(
+    id: &str,
+    seq: i64,
+    entity: &str,
+    company: &str,
+    lines: Value,
+    total: f64,
+    shipments: Value,
+) -> Value {
     json!({"id": id, "type": "order", "entity_id": entity, "seq": seq, "payload": {
         "company_id": company, "legal_entity_id": format!("{company}-le1"), "agreement_id": format!("{company}-ag1"),
         "number": "ЗК-000123", "date": "2026-03-01T10:00:00", "author_email": "Buyer@Alfa.ru", "status": "shipped",
@@ -395,14 +587,31 @@ fn orders_credit_states_and_schedules_arrive() {
     let sched = json!({"id": "s1", "type": "payment_schedule", "entity_id": "O1", "seq": 1, "payload": {"company_id": "A", "order_id": "O1", "agreement_id": "A-ag1",
         "stages": [{"due_date": "2026-04-01T00:00:00", "amount": 1000, "paid": 1000}, {"due_date": "2026-04-15T00:00:00", "amount": 1619.02, "paid": 0}]}});
     send(&p, vec![sched]);
-    assert_eq!(block_on(shared::exchange::inbox::status(&p, &["s1".into()])).unwrap()[0].status, "waiting");
-    let r = send(&p, vec![
-        order_msg("o1", 1, "O1", "A", lines.clone(), 2619.02, ships),
-        json!({"id": "k1", "type": "credit_state", "entity_id": "A-ag1", "seq": 1, "payload": {"company_id": "A", "agreement_id": "A-ag1", "as_of": "2026-11-27T18:00:00",
+    assert_eq!(
+        block_on(shared::exchange::inbox::status(&p, &["s1".into()])).unwrap()[0].status,
+        "waiting"
+    );
+    let r = send(
+        &p,
+        vec![
+            order_msg("o1", 1, "O1", "A", lines.clone(), 2619.02, ships),
+            json!({"id": "k1", "type": "credit_state", "entity_id": "A-ag1", "seq": 1, "payload": {"company_id": "A", "agreement_id": "A-ag1", "as_of": "2026-11-27T18:00:00",
             "limit": 2500000, "debt": 120000.5, "overdue_debt": 20000, "reserve": 2619.02, "reserve_orders": ["O1"], "blocked": true, "amount_to_pay": 20000}}),
-    ]);
-    assert!(r["results"].as_array().unwrap().iter().all(|x| x["status"] == "accepted"), "{r}");
-    let st = block_on(shared::exchange::inbox::status(&p, &["o1".into(), "k1".into(), "s1".into()])).unwrap();
+        ],
+    );
+    assert!(
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["status"] == "accepted"),
+        "{r}"
+    );
+    let st = block_on(shared::exchange::inbox::status(
+        &p,
+        &["o1".into(), "k1".into(), "s1".into()],
+    ))
+    .unwrap();
     assert!(st.iter().all(|s| s.status == "applied"), "{st:?}");
     #[derive(serde::Deserialize, Debug, PartialEq)]
     struct O {
@@ -430,14 +639,42 @@ fn orders_credit_states_and_schedules_arrive() {
                (SELECT count(*) FROM credit_reserve_orders) AS reserve_orders \
              FROM orders o WHERE o.onec_id = 'O1'";
     let got: O = block_on(p.db.first(Stmt::new(q))).unwrap().unwrap();
-    assert_eq!(got, O { total_kop: 261902, lines: 2, qty: 3500, shipments: 2, ship_lines: 2, author: 1, le: 1, stages: 2, due: 161902, blocked: 1, to_pay: 2000000, reserve_orders: 1 });
+    assert_eq!(
+        got,
+        O {
+            total_kop: 261902,
+            lines: 2,
+            qty: 3500,
+            shipments: 2,
+            ship_lines: 2,
+            author: 1,
+            le: 1,
+            stages: 2,
+            due: 161902,
+            blocked: 1,
+            to_pay: 2000000,
+            reserve_orders: 1
+        }
+    );
     // A newer snapshot with one line replaces the lines and shipments.
     let one = json!([{"line_no": 1, "product_id": "p1", "article": "AZ1", "name": "Подшипник", "quantity": 1, "unit": "шт", "price": 1234.5, "amount": 1234.5, "vat_rate": 20, "vat": 205.75}]);
-    send(&p, vec![order_msg("o2", 2, "O1", "A", one, 1234.5, json!([]))]);
+    send(
+        &p,
+        vec![order_msg("o2", 2, "O1", "A", one, 1234.5, json!([]))],
+    );
     let got: O = block_on(p.db.first(Stmt::new(q))).unwrap().unwrap();
-    assert_eq!((got.total_kop, got.lines, got.shipments, got.ship_lines), (123450, 1, 0, 0));
+    assert_eq!(
+        (got.total_kop, got.lines, got.shipments, got.ship_lines),
+        (123450, 1, 0, 0)
+    );
     // Totals that do not add up are refused at the door.
-    let bad = send(&p, vec![order_msg("o3", 3, "O1", "A", lines, 9999.0, json!([]))]);
+    let bad = send(
+        &p,
+        vec![order_msg("o3", 3, "O1", "A", lines, 9999.0, json!([]))],
+    );
     assert_eq!(bad["results"][0]["status"], "rejected");
-    assert!(bad["results"][0]["reason"].as_str().unwrap().contains("total"));
+    assert!(bad["results"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("total"));
 }

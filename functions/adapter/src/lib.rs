@@ -5,14 +5,20 @@
 use chrono::{DateTime, Utc};
 use shared::config::Config;
 use shared::http::{ApiRequest, ApiResponse};
-use shared::ports::{BlobStore, Database, HttpClient, HttpReply, Mail, Mailer, Ports, Row, SqlValue, Stmt, StmtResult, WakeQueue};
+use shared::ports::{
+    BlobStore, Database, HttpClient, HttpReply, Mail, Mailer, Ports, Row, SqlValue, Stmt,
+    StmtResult, WakeQueue,
+};
 use shared::{AppError, AppResult};
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{D1Database, Env, Request, Response};
 
 /// Reads a plain variable or a secret.
 pub fn env_var(env: &Env, name: &str) -> Option<String> {
-    env.var(name).map(|v| v.to_string()).ok().or_else(|| env.secret(name).map(|v| v.to_string()).ok())
+    env.var(name)
+        .map(|v| v.to_string())
+        .ok()
+        .or_else(|| env.secret(name).map(|v| v.to_string()).ok())
 }
 
 pub fn config(env: &Env) -> AppResult<Config> {
@@ -50,12 +56,18 @@ impl D1 {
 }
 
 fn js_error(context: &str, e: JsValue) -> AppError {
-    let msg = js_sys::Reflect::get(&e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()).unwrap_or_else(|| format!("{e:?}"));
+    let msg = js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{e:?}"));
     let cause = js_sys::Reflect::get(&e, &JsValue::from_str("cause"))
         .ok()
         .and_then(|c| js_sys::Reflect::get(&c, &JsValue::from_str("message")).ok())
         .and_then(|m| m.as_string());
-    AppError::internal(format!("{context}: {msg}{}", cause.map(|c| format!(" ({c})")).unwrap_or_default()))
+    AppError::internal(format!(
+        "{context}: {msg}{}",
+        cause.map(|c| format!(" ({c})")).unwrap_or_default()
+    ))
 }
 
 fn bind(db: &JsD1, stmt: &Stmt) -> AppResult<JsStmt> {
@@ -80,7 +92,9 @@ fn bind(db: &JsD1, stmt: &Stmt) -> AppResult<JsStmt> {
 /// A row object from D1 into the domain's row: integers stay integers.
 fn row_from_js(obj: &JsValue) -> Row {
     let mut row = Row::new();
-    let Some(obj) = obj.dyn_ref::<js_sys::Object>() else { return row };
+    let Some(obj) = obj.dyn_ref::<js_sys::Object>() else {
+        return row;
+    };
     for entry in js_sys::Object::entries(obj).iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
@@ -109,9 +123,18 @@ fn row_from_js(obj: &JsValue) -> Row {
 }
 
 fn result_from_js(result: &JsValue) -> StmtResult {
-    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let get = |o: &JsValue, k: &str| {
+        js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    };
     let results = get(result, "results");
-    let rows = if results.is_array() { js_sys::Array::from(&results).iter().map(|r| row_from_js(&r)).collect() } else { Vec::new() };
+    let rows = if results.is_array() {
+        js_sys::Array::from(&results)
+            .iter()
+            .map(|r| row_from_js(&r))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let changes = get(&get(result, "meta"), "changes").as_f64().unwrap_or(0.0) as u64;
     StmtResult { rows, changes }
 }
@@ -120,7 +143,9 @@ impl Database for D1 {
     async fn run(&self, stmt: Stmt) -> AppResult<StmtResult> {
         let prepared = bind(&self.0, &stmt)?;
         let promise = prepared.all().map_err(|e| js_error("d1", e))?;
-        let result = worker::wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| js_error("d1", e))?;
+        let result = worker::wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|e| js_error("d1", e))?;
         Ok(result_from_js(&result))
     }
 
@@ -133,8 +158,13 @@ impl Database for D1 {
             arr.push(bind(&self.0, s)?.as_ref());
         }
         let promise = self.0.batch(arr).map_err(|e| js_error("d1 batch", e))?;
-        let results = worker::wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| js_error("d1 batch", e))?;
-        Ok(js_sys::Array::from(&results).iter().map(|r| result_from_js(&r)).collect())
+        let results = worker::wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|e| js_error("d1 batch", e))?;
+        Ok(js_sys::Array::from(&results)
+            .iter()
+            .map(|r| result_from_js(&r))
+            .collect())
     }
 }
 
@@ -143,14 +173,28 @@ pub struct R2(pub Option<worker::Bucket>);
 
 impl BlobStore for R2 {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> AppResult<()> {
-        let bucket = self.0.as_ref().ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
-        let meta = worker::HttpMetadata { content_type: Some(content_type.to_string()), ..Default::default() };
-        bucket.put(key, bytes).http_metadata(meta).execute().await.map_err(internal)?;
+        let bucket = self
+            .0
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        let meta = worker::HttpMetadata {
+            content_type: Some(content_type.to_string()),
+            ..Default::default()
+        };
+        bucket
+            .put(key, bytes)
+            .http_metadata(meta)
+            .execute()
+            .await
+            .map_err(internal)?;
         Ok(())
     }
 
     async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>> {
-        let bucket = self.0.as_ref().ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        let bucket = self
+            .0
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
         match bucket.get(key).execute().await.map_err(internal)? {
             None => Ok(None),
             Some(obj) => match obj.body() {
@@ -158,6 +202,18 @@ impl BlobStore for R2 {
                 None => Ok(Some(Vec::new())),
             },
         }
+    }
+
+    async fn size(&self, key: &str) -> AppResult<Option<u64>> {
+        let bucket = self
+            .0
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        Ok(bucket
+            .head(key)
+            .await
+            .map_err(internal)?
+            .map(|obj| obj.size() as u64))
     }
 }
 
@@ -177,11 +233,17 @@ pub struct Queue {
 
 impl WakeQueue for Queue {
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
-        let q = self.inbox.as_ref().ok_or_else(|| AppError::internal("no INBOX_QUEUE binding in this Worker"))?;
+        let q = self
+            .inbox
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no INBOX_QUEUE binding in this Worker"))?;
         q.send(InboxWake { ids }).await.map_err(internal)
     }
     async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
-        let q = self.outbox.as_ref().ok_or_else(|| AppError::internal("no OUTBOX_QUEUE binding in this Worker"))?;
+        let q = self
+            .outbox
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no OUTBOX_QUEUE binding in this Worker"))?;
         q.send(InboxWake { ids }).await.map_err(internal)
     }
 }
@@ -190,16 +252,26 @@ impl WakeQueue for Queue {
 pub struct Fetch;
 
 impl HttpClient for Fetch {
-    async fn post_json(&self, url: &str, headers: &[(String, String)], body: Vec<u8>) -> AppResult<HttpReply> {
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> AppResult<HttpReply> {
         let h = worker::Headers::new();
         for (k, v) in headers {
             h.set(k, v).map_err(internal)?;
         }
         let mut init = worker::RequestInit::new();
         let body = js_sys::Uint8Array::from(body.as_slice());
-        init.with_method(worker::Method::Post).with_headers(h).with_body(Some(body.into()));
+        init.with_method(worker::Method::Post)
+            .with_headers(h)
+            .with_body(Some(body.into()));
         let req = Request::new_with_init(url, &init).map_err(internal)?;
-        let mut resp = worker::Fetch::Request(req).send().await.map_err(|e| AppError::unavailable(format!("fetch {url}: {e}")))?;
+        let mut resp = worker::Fetch::Request(req)
+            .send()
+            .await
+            .map_err(|e| AppError::unavailable(format!("fetch {url}: {e}")))?;
         let status = resp.status_code();
         let body = resp.bytes().await.unwrap_or_default();
         Ok(HttpReply { status, body })
@@ -215,18 +287,33 @@ pub struct HttpMail {
 
 impl Mailer for HttpMail {
     async fn send(&self, mail: &Mail) -> AppResult<()> {
-        let url = self.url.as_deref().ok_or_else(|| AppError::unavailable("MAIL_API_URL not set"))?;
+        let url = self
+            .url
+            .as_deref()
+            .ok_or_else(|| AppError::unavailable("MAIL_API_URL not set"))?;
         let headers = worker::Headers::new();
-        headers.set("content-type", "application/json").map_err(internal)?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(internal)?;
         if let Some(t) = &self.token {
-            headers.set("authorization", &format!("Bearer {t}")).map_err(internal)?;
+            headers
+                .set("authorization", &format!("Bearer {t}"))
+                .map_err(internal)?;
         }
         let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&serde_json::to_string(mail)?)));
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(JsValue::from_str(&serde_json::to_string(mail)?)));
         let req = Request::new_with_init(url, &init).map_err(internal)?;
-        let resp = worker::Fetch::Request(req).send().await.map_err(|e| AppError::unavailable(format!("mail api: {e}")))?;
+        let resp = worker::Fetch::Request(req)
+            .send()
+            .await
+            .map_err(|e| AppError::unavailable(format!("mail api: {e}")))?;
         if !(200..300).contains(&resp.status_code()) {
-            return Err(AppError::unavailable(format!("mail api answered {}", resp.status_code())));
+            return Err(AppError::unavailable(format!(
+                "mail api answered {}",
+                resp.status_code()
+            )));
         }
         Ok(())
     }
@@ -254,8 +341,14 @@ impl WorkerPorts {
         }
         Ok(WorkerPorts {
             db: D1::new(env.d1("DB").map_err(internal)?),
-            mail: HttpMail { url: env_var(env, "MAIL_API_URL"), token: env_var(env, "MAIL_API_TOKEN") },
-            queue: Queue { inbox: env.queue("INBOX_QUEUE").ok(), outbox: env.queue("OUTBOX_QUEUE").ok() },
+            mail: HttpMail {
+                url: env_var(env, "MAIL_API_URL"),
+                token: env_var(env, "MAIL_API_TOKEN"),
+            },
+            queue: Queue {
+                inbox: env.queue("INBOX_QUEUE").ok(),
+                outbox: env.queue("OUTBOX_QUEUE").ok(),
+            },
             blobs: R2(env.bucket("FILES").ok()),
             now,
             config,
@@ -298,16 +391,26 @@ impl Ports for WorkerPorts {
 /// The Worker request as the domain's request.
 pub async fn api_request(mut req: Request) -> worker::Result<ApiRequest> {
     let url = req.url()?;
-    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
     let body = match req.method() {
         worker::Method::Get | worker::Method::Head => Vec::new(),
         _ => req.bytes().await.unwrap_or_default(),
     };
-    let client_ip = headers.iter().find(|(k, _)| k == "cf-connecting-ip").map(|(_, v)| v.clone());
+    let client_ip = headers
+        .iter()
+        .find(|(k, _)| k == "cf-connecting-ip")
+        .map(|(_, v)| v.clone());
     Ok(ApiRequest {
         method: req.method().to_string().to_ascii_uppercase(),
         path: url.path().to_string(),
-        query: url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
+        query: url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
         headers,
         body,
         origin: url.origin().ascii_serialization(),
@@ -336,7 +439,11 @@ pub fn worker_response(resp: ApiResponse, method: &str, started: f64) -> worker:
     for (k, v) in &resp.headers {
         headers.append(k, v)?;
     }
-    let body = if resp.status == 204 || resp.status == 304 { None } else { Some(resp.body) };
+    let body = if resp.status == 204 || resp.status == 304 {
+        None
+    } else {
+        Some(resp.body)
+    };
     let r = match body {
         Some(b) => Response::from_bytes(b)?,
         None => Response::empty()?,

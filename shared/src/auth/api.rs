@@ -4,7 +4,10 @@
 use super::password::{check_password_strength, dummy_hash, hash_password, verify_password};
 use super::roles::Roles;
 use super::token::{KeyRing, SessionClaims};
-use super::{normalize_email, sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH};
+use super::{
+    normalize_email, sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE,
+    REFRESH_COOKIE_PATH,
+};
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
 use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
@@ -23,13 +26,48 @@ pub enum H {
 }
 
 pub const ROUTES: &[Route<H>] = &[
-    Route { method: "POST", path: "/api/auth/sign-in", access: Access::Public, handler: H::SignIn },
-    Route { method: "POST", path: "/api/auth/sign-out", access: Access::Public, handler: H::SignOut },
-    Route { method: "POST", path: "/api/auth/refresh", access: Access::Public, handler: H::Refresh },
-    Route { method: "GET", path: "/api/auth/me", access: Access::Roles(&[]), handler: H::Me },
-    Route { method: "POST", path: "/api/auth/password-reset-requests", access: Access::Public, handler: H::ResetRequest },
-    Route { method: "POST", path: "/api/auth/password-resets", access: Access::Public, handler: H::ResetComplete },
-    Route { method: "PATCH", path: "/api/auth/profile", access: Access::Roles(&[]), handler: H::Profile },
+    Route {
+        method: "POST",
+        path: "/api/auth/sign-in",
+        access: Access::Public,
+        handler: H::SignIn,
+    },
+    Route {
+        method: "POST",
+        path: "/api/auth/sign-out",
+        access: Access::Public,
+        handler: H::SignOut,
+    },
+    Route {
+        method: "POST",
+        path: "/api/auth/refresh",
+        access: Access::Public,
+        handler: H::Refresh,
+    },
+    Route {
+        method: "GET",
+        path: "/api/auth/me",
+        access: Access::Roles(&[]),
+        handler: H::Me,
+    },
+    Route {
+        method: "POST",
+        path: "/api/auth/password-reset-requests",
+        access: Access::Public,
+        handler: H::ResetRequest,
+    },
+    Route {
+        method: "POST",
+        path: "/api/auth/password-resets",
+        access: Access::Public,
+        handler: H::ResetComplete,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/auth/profile",
+        access: Access::Roles(&[]),
+        handler: H::Profile,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -54,10 +92,20 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::new(ErrorKind::Unauthorized, "invalid-credentials", "Неверный e-mail или пароль.", "Wrong e-mail or password.")
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "invalid-credentials",
+        "Неверный e-mail или пароль.",
+        "Wrong e-mail or password.",
+    )
 }
 
-fn session_cookies(access: &str, refresh: Option<&str>, p_access_ttl: i64, p_refresh_ttl: i64) -> Vec<(String, String)> {
+fn session_cookies(
+    access: &str,
+    refresh: Option<&str>,
+    p_access_ttl: i64,
+    p_refresh_ttl: i64,
+) -> Vec<(String, String)> {
     let mut v = vec![(
         "set-cookie".to_string(),
         format!("{ACCESS_COOKIE}={access}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={p_access_ttl}"),
@@ -102,15 +150,29 @@ struct SignedIn {
     access_expires_at: String,
 }
 
-async fn sign_in<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
+async fn sign_in<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    log: &mut LogContext,
+) -> AppResult<ApiResponse> {
     let body: SignInBody = req.json()?;
     let email = normalize_email(&body.email);
     let mut errors = Vec::new();
     if email.is_empty() || email.len() > 254 {
-        errors.push(FieldError::new("email", "required", "Укажите e-mail.", "Enter your e-mail."));
+        errors.push(FieldError::new(
+            "email",
+            "required",
+            "Укажите e-mail.",
+            "Enter your e-mail.",
+        ));
     }
     if body.password.is_empty() || body.password.len() > super::password::MAX_PASSWORD_BYTES {
-        errors.push(FieldError::new("password", "required", "Укажите пароль.", "Enter your password."));
+        errors.push(FieldError::new(
+            "password",
+            "required",
+            "Укажите пароль.",
+            "Enter your password.",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
@@ -120,18 +182,31 @@ async fn sign_in<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> App
     let keys = throttle::Keys::new(&email, req.client_ip.as_deref());
     throttle::check(p, &keys).await?;
 
-    let user: Option<UserForSignIn> = p.db().first(Stmt::new(sql::USER_BY_EMAIL).bind(&email)).await?;
+    let user: Option<UserForSignIn> = p
+        .db()
+        .first(Stmt::new(sql::USER_BY_EMAIL).bind(&email))
+        .await?;
     // Verify against a dummy hash when there is no usable account: same cost, same answer.
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash(cfg.pbkdf2_iterations));
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash(cfg.pbkdf2_iterations));
     let password_ok = verify_password(&body.password, &stored);
     let user = match user {
         Some(u) if password_ok && u.active == 1 && u.password_hash.is_some() => u,
         _ => {
-            p.db().batch(throttle::record_failure(&keys, now, cfg.throttle_window_secs)).await?;
+            p.db()
+                .batch(throttle::record_failure(
+                    &keys,
+                    now,
+                    cfg.throttle_window_secs,
+                ))
+                .await?;
             return Err(invalid_credentials());
         }
     };
-    let roles = Roles::parse_list(user.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    let roles =
+        Roles::parse_list(user.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
     log.user_id = Some(user.id.clone());
     log.company_id = Some(user.company_id.clone());
 
@@ -152,7 +227,13 @@ async fn sign_in<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> App
             throttle::clear_account(&keys),
         ])
         .await?;
-    let claims = SessionClaims { uid: user.id.clone(), cid: user.company_id.clone(), sid: session_id, roles: roles.to_list(), ver: user.security_version };
+    let claims = SessionClaims {
+        uid: user.id.clone(),
+        cid: user.company_id.clone(),
+        sid: session_id,
+        roles: roles.to_list(),
+        ver: user.security_version,
+    };
     let access = KeyRing::from_config(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
     let mut resp = ApiResponse::json(
         200,
@@ -163,7 +244,12 @@ async fn sign_in<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> App
             access_expires_at: crate::time::to_db(now + Duration::seconds(cfg.access_ttl_secs)),
         },
     );
-    resp.headers.extend(session_cookies(&access, Some(&refresh), cfg.access_ttl_secs, cfg.refresh_ttl_secs));
+    resp.headers.extend(session_cookies(
+        &access,
+        Some(&refresh),
+        cfg.access_ttl_secs,
+        cfg.refresh_ttl_secs,
+    ));
     Ok(resp)
 }
 
@@ -172,12 +258,23 @@ async fn sign_in<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> App
 async fn sign_out<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let now = p.now();
     let ring = KeyRing::from_config(p.config())?;
-    let sid = req.cookie(ACCESS_COOKIE).and_then(|t| ring.verify(&t, now).ok()).map(|c| c.sid);
+    let sid = req
+        .cookie(ACCESS_COOKIE)
+        .and_then(|t| ring.verify(&t, now).ok())
+        .map(|c| c.sid);
     if let Some(sid) = sid {
-        p.db().exec(Stmt::new(sql::REVOKE_SESSION).bind(now).bind(&sid)).await?;
+        p.db()
+            .exec(Stmt::new(sql::REVOKE_SESSION).bind(now).bind(&sid))
+            .await?;
     }
     if let Some(rt) = req.cookie(REFRESH_COOKIE).filter(|s| !s.is_empty()) {
-        p.db().exec(Stmt::new(sql::REVOKE_SESSION_BY_REFRESH).bind(now).bind(sha256_hex(&rt))).await?;
+        p.db()
+            .exec(
+                Stmt::new(sql::REVOKE_SESSION_BY_REFRESH)
+                    .bind(now)
+                    .bind(sha256_hex(&rt)),
+            )
+            .await?;
     }
     let mut resp = ApiResponse::no_content();
     resp.headers.extend(clear_cookies());
@@ -198,13 +295,27 @@ struct RefreshRow {
 
 /// A new access token from the refresh cookie, with the user's current roles. Refused once the
 /// session is revoked or expired or the user deactivated.
-async fn refresh<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
+async fn refresh<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    log: &mut LogContext,
+) -> AppResult<ApiResponse> {
     let cfg = p.config();
     let now = p.now();
-    let rt = req.cookie(REFRESH_COOKIE).filter(|s| !s.is_empty()).ok_or_else(AppError::unauthorized)?;
-    let row: Option<RefreshRow> = p.db().first(Stmt::new(sql::SESSION_BY_REFRESH).bind(sha256_hex(&rt))).await?;
-    let Some(row) = row else { return Err(AppError::session_expired()) };
-    let expired = crate::time::from_db(&row.expires_at).map(|t| t <= now).unwrap_or(true);
+    let rt = req
+        .cookie(REFRESH_COOKIE)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(AppError::unauthorized)?;
+    let row: Option<RefreshRow> = p
+        .db()
+        .first(Stmt::new(sql::SESSION_BY_REFRESH).bind(sha256_hex(&rt)))
+        .await?;
+    let Some(row) = row else {
+        return Err(AppError::session_expired());
+    };
+    let expired = crate::time::from_db(&row.expires_at)
+        .map(|t| t <= now)
+        .unwrap_or(true);
     if row.revoked_at.is_some() || expired || row.active == 0 {
         let mut resp = ApiResponse::problem(&AppError::session_expired(), req.lang());
         resp.headers.extend(clear_cookies());
@@ -212,9 +323,22 @@ async fn refresh<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> App
     }
     log.user_id = Some(row.user_id.clone());
     log.company_id = Some(row.company_id.clone());
-    let roles = Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    p.db().exec(Stmt::new(sql::TOUCH_SESSION).bind(now).bind(&row.session_id)).await?;
-    let claims = SessionClaims { uid: row.user_id.clone(), cid: row.company_id.clone(), sid: row.session_id, roles: roles.to_list(), ver: row.security_version };
+    let roles =
+        Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    p.db()
+        .exec(
+            Stmt::new(sql::TOUCH_SESSION)
+                .bind(now)
+                .bind(&row.session_id),
+        )
+        .await?;
+    let claims = SessionClaims {
+        uid: row.user_id.clone(),
+        cid: row.company_id.clone(),
+        sid: row.session_id,
+        roles: roles.to_list(),
+        ver: row.security_version,
+    };
     let access = KeyRing::from_config(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
     let mut resp = ApiResponse::json(
         200,
@@ -225,7 +349,12 @@ async fn refresh<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> App
             access_expires_at: crate::time::to_db(now + Duration::seconds(cfg.access_ttl_secs)),
         },
     );
-    resp.headers.extend(session_cookies(&access, None, cfg.access_ttl_secs, cfg.refresh_ttl_secs));
+    resp.headers.extend(session_cookies(
+        &access,
+        None,
+        cfg.access_ttl_secs,
+        cfg.refresh_ttl_secs,
+    ));
     Ok(resp)
 }
 
@@ -245,9 +374,19 @@ struct MeRow {
 }
 
 async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
-    let row: MeRow = p.db().first(Stmt::new(sql::ME).bind(&caller.user_id).bind(&caller.company_id)).await?.ok_or_else(AppError::not_found)?;
-    let roles = Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    let sync = crate::exchange::outbox::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
+    let row: MeRow = p
+        .db()
+        .first(
+            Stmt::new(sql::ME)
+                .bind(&caller.user_id)
+                .bind(&caller.company_id),
+        )
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let roles =
+        Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    let sync =
+        crate::exchange::outbox::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({
@@ -279,24 +418,51 @@ async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespon
     let body: ResetRequestBody = req.json()?;
     let email = normalize_email(&body.email);
     if email.is_empty() || !email.contains('@') || email.len() > 254 {
-        return Err(AppError::validation(vec![FieldError::new("email", "invalid", "Укажите e-mail.", "Enter a valid e-mail.")]));
+        return Err(AppError::validation(vec![FieldError::new(
+            "email",
+            "invalid",
+            "Укажите e-mail.",
+            "Enter a valid e-mail.",
+        )]));
     }
     let now = p.now();
     let accepted = ApiResponse::json(202, &serde_json::json!({ "status": "accepted" }));
-    let Some(user) = p.db().first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(&email)).await? else {
+    let Some(user) = p
+        .db()
+        .first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(&email))
+        .await?
+    else {
         return Ok(accepted);
     };
     #[derive(Deserialize)]
     struct Count {
         n: i64,
     }
-    let recent = p.db().first::<Count>(Stmt::new(sql::RECENT_RESET_COUNT).bind(&user.id).bind(now - Duration::hours(1))).await?.map(|c| c.n).unwrap_or(0);
+    let recent = p
+        .db()
+        .first::<Count>(
+            Stmt::new(sql::RECENT_RESET_COUNT)
+                .bind(&user.id)
+                .bind(now - Duration::hours(1)),
+        )
+        .await?
+        .map(|c| c.n)
+        .unwrap_or(0);
     if recent >= 3 {
         // Quietly limited: a flood of reset mails helps nobody.
         return Ok(accepted);
     }
     let ttl = Duration::hours(p.config().reset_ttl_hours);
-    let (mail_id, stmts) = one_time_link(p, &user.id, &user.company_id, &email, &user.full_name, &user.language, LinkPurpose::PasswordReset, ttl);
+    let (mail_id, stmts) = one_time_link(
+        p,
+        &user.id,
+        &user.company_id,
+        &email,
+        &user.full_name,
+        &user.language,
+        LinkPurpose::PasswordReset,
+        ttl,
+    );
     p.db().batch(stmts).await?;
     // Delivery failures leave the mail queued for the sweeper; the request itself succeeded.
     let _ = crate::mail::deliver(p, &[mail_id]).await;
@@ -354,7 +520,15 @@ pub fn one_time_link<P: Ports>(
         .bind(purpose_db)
         .bind(now)
         .bind(now + ttl);
-    let (mail_id, mail_stmt) = crate::mail::enqueue(Some(company_id), &Mail { to: email.to_string(), subject, text }, now);
+    let (mail_id, mail_stmt) = crate::mail::enqueue(
+        Some(company_id),
+        &Mail {
+            to: email.to_string(),
+            subject,
+            text,
+        },
+        now,
+    );
     (mail_id, vec![token_stmt, mail_stmt])
 }
 
@@ -390,9 +564,16 @@ async fn reset_complete<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespo
     }
     let now = p.now();
     let token_hash = sha256_hex(body.token.trim());
-    let row: Option<TokenRow> = p.db().first(Stmt::new(sql::ONE_TIME_TOKEN).bind(&token_hash)).await?;
-    let Some(row) = row else { return Err(link_invalid()) };
-    let expired = crate::time::from_db(&row.expires_at).map(|t| t <= now).unwrap_or(true);
+    let row: Option<TokenRow> = p
+        .db()
+        .first(Stmt::new(sql::ONE_TIME_TOKEN).bind(&token_hash))
+        .await?;
+    let Some(row) = row else {
+        return Err(link_invalid());
+    };
+    let expired = crate::time::from_db(&row.expires_at)
+        .map(|t| t <= now)
+        .unwrap_or(true);
     if row.used_at.is_some() || expired || row.active == 0 {
         return Err(link_invalid());
     }
@@ -400,10 +581,22 @@ async fn reset_complete<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespo
     let results = p
         .db()
         .batch(vec![
-            Stmt::new(sql::USE_ONE_TIME_TOKEN).bind(now).bind(&token_hash),
-            Stmt::new(sql::SET_PASSWORD).bind(hash).bind(now).bind(&row.user_id).bind(&token_hash).bind(now),
-            Stmt::new(sql::EXPIRE_OTHER_TOKENS).bind(now).bind(&row.user_id).bind(&token_hash),
-            Stmt::new(sql::REVOKE_USER_SESSIONS).bind(now).bind(&row.user_id),
+            Stmt::new(sql::USE_ONE_TIME_TOKEN)
+                .bind(now)
+                .bind(&token_hash),
+            Stmt::new(sql::SET_PASSWORD)
+                .bind(hash)
+                .bind(now)
+                .bind(&row.user_id)
+                .bind(&token_hash)
+                .bind(now),
+            Stmt::new(sql::EXPIRE_OTHER_TOKENS)
+                .bind(now)
+                .bind(&row.user_id)
+                .bind(&token_hash),
+            Stmt::new(sql::REVOKE_USER_SESSIONS)
+                .bind(now)
+                .bind(&row.user_id),
         ])
         .await?;
     // Two requests racing with one link: only the one that claimed it changed the password.
@@ -445,33 +638,79 @@ fn phone_ok(s: &str) -> bool {
 async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResult<ApiResponse> {
     let body: ProfileBody = req.json()?;
     let full_name = body.full_name.trim().to_string();
-    let position = body.position.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let phone = body.phone.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let position = body
+        .position
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let phone = body
+        .phone
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
     let mut errors = Vec::new();
     if full_name.is_empty() || full_name.chars().count() > 300 {
-        errors.push(FieldError::new("full_name", "required", "Укажите ФИО (до 300 символов).", "Enter your full name (up to 300 characters)."));
+        errors.push(FieldError::new(
+            "full_name",
+            "required",
+            "Укажите ФИО (до 300 символов).",
+            "Enter your full name (up to 300 characters).",
+        ));
     }
     if position.as_ref().is_some_and(|s| s.chars().count() > 200) {
-        errors.push(FieldError::new("position", "too-long", "Должность: до 200 символов.", "Position: up to 200 characters."));
+        errors.push(FieldError::new(
+            "position",
+            "too-long",
+            "Должность: до 200 символов.",
+            "Position: up to 200 characters.",
+        ));
     }
     if phone.as_ref().is_some_and(|s| !phone_ok(s)) {
-        errors.push(FieldError::new("phone", "invalid-phone", "Телефон: цифры, пробелы и знаки + ( ) -, от 5 до 15 цифр.", "Phone: digits, spaces and + ( ) -, 5 to 15 digits."));
+        errors.push(FieldError::new(
+            "phone",
+            "invalid-phone",
+            "Телефон: цифры, пробелы и знаки + ( ) -, от 5 до 15 цифр.",
+            "Phone: digits, spaces and + ( ) -, 5 to 15 digits.",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
     let now = p.now();
-    let current: ProfileRow = p.db().first(Stmt::new(sql::PROFILE).bind(&caller.user_id).bind(&caller.company_id)).await?.ok_or_else(AppError::not_found)?;
+    let current: ProfileRow = p
+        .db()
+        .first(
+            Stmt::new(sql::PROFILE)
+                .bind(&caller.user_id)
+                .bind(&caller.company_id),
+        )
+        .await?
+        .ok_or_else(AppError::not_found)?;
     if current.version != body.version {
-        return Err(AppError::new(ErrorKind::Conflict, "version-conflict", "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.", "The profile changed since you opened it. Check it and save again.")
-            .with_extra("current", serde_json::to_value(&current)?));
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "version-conflict",
+            "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.",
+            "The profile changed since you opened it. Check it and save again.",
+        )
+        .with_extra("current", serde_json::to_value(&current)?));
     }
     let before = serde_json::json!({"full_name": current.full_name, "position": current.position, "phone": current.phone});
     let after = serde_json::json!({"full_name": full_name, "position": position, "phone": phone});
     let new_version = body.version + 1;
     // The outbox and audit rows are written only if the versioned update took effect.
-    let guard = || ("EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)", vec![caller.user_id.as_str().into(), new_version.into()]);
-    let mut stmts = vec![Stmt::new(sql::PROFILE_UPDATE).bind(&full_name).bind(position.clone()).bind(phone.clone()).bind(now).bind(&caller.user_id).bind(&caller.company_id).bind(body.version)];
+    let guard = || {
+        (
+            "EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)",
+            vec![caller.user_id.as_str().into(), new_version.into()],
+        )
+    };
+    let mut stmts = vec![Stmt::new(sql::PROFILE_UPDATE)
+        .bind(&full_name)
+        .bind(position.clone())
+        .bind(phone.clone())
+        .bind(now)
+        .bind(&caller.user_id)
+        .bind(&caller.company_id)
+        .bind(body.version)];
     let mut change_id = None;
     if let Some(onec_id) = &current.onec_id {
         let change = crate::exchange::outbox::NewChange {
@@ -489,7 +728,9 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         stmts.push(stmt);
         change_id = Some(id);
     }
-    let audit_id = change_id.clone().unwrap_or_else(|| crate::ids::new_id("aud"));
+    let audit_id = change_id
+        .clone()
+        .unwrap_or_else(|| crate::ids::new_id("aud"));
     let (g, gp) = guard();
     let mut audit = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
         .bind(&audit_id)
@@ -507,7 +748,12 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
     stmts.push(audit);
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(AppError::new(ErrorKind::Conflict, "version-conflict", "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.", "The profile changed since you opened it. Check it and save again."));
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "version-conflict",
+            "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.",
+            "The profile changed since you opened it. Check it and save again.",
+        ));
     }
     if let Some(id) = &change_id {
         crate::exchange::outbox::wake(p, id).await;

@@ -49,27 +49,58 @@ struct SessionState {
 /// Checks the access token and, in one query, that the session is live, the user active and
 /// their roles unchanged since the token was issued.
 pub async fn authenticate<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<Caller> {
-    let token = req.cookie(ACCESS_COOKIE).ok_or_else(AppError::unauthorized)?;
+    let token = req
+        .cookie(ACCESS_COOKIE)
+        .ok_or_else(AppError::unauthorized)?;
     let ring = token::KeyRing::from_config(p.config())?;
     let now = p.now();
     let claims = ring.verify(&token, now)?;
-    let state: Option<SessionState> = p.db().first(Stmt::new(sql::SESSION_STATE).bind(&claims.sid).bind(&claims.uid).bind(&claims.cid)).await?;
-    let Some(state) = state else { return Err(AppError::session_expired()) };
-    let expired = crate::time::from_db(&state.expires_at).map(|t| t <= now).unwrap_or(true);
-    if state.active == 0 || state.revoked_at.is_some() || expired || state.security_version != claims.ver {
+    let state: Option<SessionState> = p
+        .db()
+        .first(
+            Stmt::new(sql::SESSION_STATE)
+                .bind(&claims.sid)
+                .bind(&claims.uid)
+                .bind(&claims.cid),
+        )
+        .await?;
+    let Some(state) = state else {
+        return Err(AppError::session_expired());
+    };
+    let expired = crate::time::from_db(&state.expires_at)
+        .map(|t| t <= now)
+        .unwrap_or(true);
+    if state.active == 0
+        || state.revoked_at.is_some()
+        || expired
+        || state.security_version != claims.ver
+    {
         return Err(AppError::session_expired());
     }
     let roles = Roles::parse_list(&claims.roles).map_err(|_| AppError::unauthorized())?;
-    Ok(Caller { user_id: claims.uid, company_id: claims.cid, session_id: claims.sid, roles })
+    Ok(Caller {
+        user_id: claims.uid,
+        company_id: claims.cid,
+        session_id: claims.sid,
+        roles,
+    })
 }
 
 /// Applies a route's access rule: 401 when not signed in, 403 when the role does not fit or a
 /// state-changing request comes from another site.
-pub async fn guard<P: Ports>(p: &P, req: &ApiRequest, access: Access, log: &mut LogContext) -> AppResult<Option<Caller>> {
+pub async fn guard<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    access: Access,
+    log: &mut LogContext,
+) -> AppResult<Option<Caller>> {
     match access {
         Access::Onec | Access::CommerceMl => Ok(None),
         Access::Monitor => {
-            crate::exchange::monitor::authorize(p.config().monitor_token.as_deref(), req.header("authorization"))?;
+            crate::exchange::monitor::authorize(
+                p.config().monitor_token.as_deref(),
+                req.header("authorization"),
+            )?;
             Ok(None)
         }
         Access::Public => {

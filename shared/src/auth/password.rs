@@ -18,16 +18,28 @@ pub fn hash_password(password: &str, iterations: u32) -> String {
     crate::ids::random_bytes(&mut salt);
     let mut out = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, iterations, &mut out);
-    format!("pbkdf2-sha256${iterations}${}${}", B64.encode(salt), B64.encode(out))
+    format!(
+        "pbkdf2-sha256${iterations}${}${}",
+        B64.encode(salt),
+        B64.encode(out)
+    )
 }
 
 /// Constant-time comparison; a malformed stored hash never verifies.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     let mut parts = stored.split('$');
-    let (Some("pbkdf2-sha256"), Some(iter), Some(salt), Some(hash), None) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some("pbkdf2-sha256"), Some(iter), Some(salt), Some(hash), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return false;
     };
-    let (Ok(iterations), Ok(salt), Ok(expected)) = (iter.parse::<u32>(), B64.decode(salt), B64.decode(hash)) else {
+    let (Ok(iterations), Ok(salt), Ok(expected)) =
+        (iter.parse::<u32>(), B64.decode(salt), B64.decode(hash))
+    else {
         return false;
     };
     if iterations == 0 || expected.len() != 32 || password.len() > MAX_PASSWORD_BYTES {
@@ -56,15 +68,30 @@ pub fn check_password_strength(password: &str) -> Result<(), crate::error::Field
     use crate::error::FieldError;
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(FieldError::new("password", "too-short", "Пароль должен быть не короче 10 символов.", "The password must be at least 10 characters long."));
+        return Err(FieldError::new(
+            "password",
+            "too-short",
+            "Пароль должен быть не короче 10 символов.",
+            "The password must be at least 10 characters long.",
+        ));
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(FieldError::new("password", "too-long", "Пароль слишком длинный.", "The password is too long."));
+        return Err(FieldError::new(
+            "password",
+            "too-long",
+            "Пароль слишком длинный.",
+            "The password is too long.",
+        ));
     }
     let has_letter = password.chars().any(char::is_alphabetic);
     let has_other = password.chars().any(|c| !c.is_alphabetic());
     if !(has_letter && has_other) {
-        return Err(FieldError::new("password", "too-simple", "Пароль должен содержать буквы и цифры или знаки.", "The password must mix letters with digits or symbols."));
+        return Err(FieldError::new(
+            "password",
+            "too-simple",
+            "Пароль должен содержать буквы и цифры или знаки.",
+            "The password must mix letters with digits or symbols.",
+        ));
     }
     Ok(())
 }

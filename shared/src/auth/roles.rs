@@ -56,7 +56,11 @@ impl Roles {
     }
 
     pub fn to_list(&self) -> String {
-        self.0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        self.0
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     pub fn has(&self, role: Role) -> bool {

@@ -15,7 +15,10 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(email: &str, ip: Option<&str>) -> Keys {
-        Keys { account: format!("acct:{email}"), ip: format!("ip:{}", ip.unwrap_or("unknown")) }
+        Keys {
+            account: format!("acct:{email}"),
+            ip: format!("ip:{}", ip.unwrap_or("unknown")),
+        }
     }
 }
 
@@ -27,7 +30,13 @@ struct Row {
 }
 
 /// Pure rule: given a window's start and failures, is this key locked now, and for how long?
-pub fn locked_for(window_start: DateTime<Utc>, failures: i64, max: i64, window_secs: i64, now: DateTime<Utc>) -> Option<i64> {
+pub fn locked_for(
+    window_start: DateTime<Utc>,
+    failures: i64,
+    max: i64,
+    window_secs: i64,
+    now: DateTime<Utc>,
+) -> Option<i64> {
     let ends = window_start + Duration::seconds(window_secs);
     (failures >= max && ends > now).then(|| (ends - now).num_seconds().max(1))
 }
@@ -36,9 +45,20 @@ pub fn locked_for(window_start: DateTime<Utc>, failures: i64, max: i64, window_s
 pub async fn check<P: Ports>(p: &P, keys: &Keys) -> AppResult<()> {
     let cfg = p.config();
     let now = p.now();
-    let rows: Vec<Row> = p.db().all(Stmt::new(sql::THROTTLE_ROWS).bind(&keys.account).bind(&keys.ip)).await?;
+    let rows: Vec<Row> = p
+        .db()
+        .all(
+            Stmt::new(sql::THROTTLE_ROWS)
+                .bind(&keys.account)
+                .bind(&keys.ip),
+        )
+        .await?;
     for r in rows {
-        let max = if r.key == keys.account { cfg.throttle_account_max } else { cfg.throttle_ip_max };
+        let max = if r.key == keys.account {
+            cfg.throttle_account_max
+        } else {
+            cfg.throttle_ip_max
+        };
         let start = crate::time::from_db(&r.window_start).unwrap_or(now);
         if let Some(secs) = locked_for(start, r.failures, max, cfg.throttle_window_secs, now) {
             return Err(AppError::too_many_requests(secs));
@@ -70,7 +90,13 @@ mod tests {
     fn lock_rule() {
         let start = Utc::now();
         assert_eq!(locked_for(start, 4, 5, 900, start), None);
-        assert_eq!(locked_for(start, 5, 5, 900, start + Duration::seconds(100)), Some(800));
-        assert_eq!(locked_for(start, 9, 5, 900, start + Duration::seconds(900)), None);
+        assert_eq!(
+            locked_for(start, 5, 5, 900, start + Duration::seconds(100)),
+            Some(800)
+        );
+        assert_eq!(
+            locked_for(start, 9, 5, 900, start + Duration::seconds(900)),
+            None
+        );
     }
 }

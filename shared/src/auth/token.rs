@@ -36,31 +36,54 @@ pub struct KeyRing {
 }
 
 fn split_kid(s: &str) -> AppResult<(&str, Vec<u8>)> {
-    let (kid, b64) = s.trim().split_once(':').ok_or_else(|| AppError::internal("session key must be kid:base64"))?;
-    let bytes = B64.decode(b64.trim()).map_err(|_| AppError::internal("session key is not base64"))?;
+    let (kid, b64) = s
+        .trim()
+        .split_once(':')
+        .ok_or_else(|| AppError::internal("session key must be kid:base64"))?;
+    let bytes = B64
+        .decode(b64.trim())
+        .map_err(|_| AppError::internal("session key is not base64"))?;
     Ok((kid, bytes))
 }
 
 impl KeyRing {
     pub fn from_config(cfg: &Config) -> AppResult<KeyRing> {
         let (kid, seed) = split_kid(&cfg.session_signing_key)?;
-        let seed: [u8; 32] = seed.try_into().map_err(|_| AppError::internal("session signing key must be a 32-byte seed"))?;
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|_| AppError::internal("session signing key must be a 32-byte seed"))?;
         let pair = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new(seed));
         let mut verifying = vec![(kid.to_string(), pair.pk)];
-        for entry in cfg.session_verify_keys.split(',').filter(|s| !s.trim().is_empty()) {
+        for entry in cfg
+            .session_verify_keys
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+        {
             let (k, pk) = split_kid(entry)?;
-            let pk = ed25519_compact::PublicKey::from_slice(&pk).map_err(|_| AppError::internal("bad verify key"))?;
+            let pk = ed25519_compact::PublicKey::from_slice(&pk)
+                .map_err(|_| AppError::internal("bad verify key"))?;
             verifying.push((k.to_string(), pk));
         }
-        Ok(KeyRing { current_kid: kid.to_string(), signing: pair.sk, verifying })
+        Ok(KeyRing {
+            current_kid: kid.to_string(),
+            signing: pair.sk,
+            verifying,
+        })
     }
 
-    pub fn sign(&self, claims: &SessionClaims, now: DateTime<Utc>, ttl_secs: i64) -> AppResult<String> {
+    pub fn sign(
+        &self,
+        claims: &SessionClaims,
+        now: DateTime<Utc>,
+        ttl_secs: i64,
+    ) -> AppResult<String> {
         let header = Header::empty().with_key_id(self.current_kid.clone());
         let mut c = Claims::new(claims.clone());
         c.issued_at = Some(now);
         c.expiration = Some(now + Duration::seconds(ttl_secs));
-        Ed25519.token(&header, &c, &self.signing).map_err(|e| AppError::internal(format!("sign token: {e}")))
+        Ed25519
+            .token(&header, &c, &self.signing)
+            .map_err(|e| AppError::internal(format!("sign token: {e}")))
     }
 
     /// Verifies signature, key id and expiry. Any failure is "not signed in".
@@ -69,9 +92,20 @@ impl KeyRing {
         if untrusted.algorithm() != "EdDSA" {
             return Err(AppError::unauthorized());
         }
-        let kid = untrusted.header().key_id.as_deref().ok_or_else(AppError::unauthorized)?;
-        let (_, key) = self.verifying.iter().find(|(k, _)| k == kid).ok_or_else(AppError::unauthorized)?;
-        let token = Ed25519.validator::<SessionClaims>(key).validate(&untrusted).map_err(|_| AppError::unauthorized())?;
+        let kid = untrusted
+            .header()
+            .key_id
+            .as_deref()
+            .ok_or_else(AppError::unauthorized)?;
+        let (_, key) = self
+            .verifying
+            .iter()
+            .find(|(k, _)| k == kid)
+            .ok_or_else(AppError::unauthorized)?;
+        let token = Ed25519
+            .validator::<SessionClaims>(key)
+            .validate(&untrusted)
+            .map_err(|_| AppError::unauthorized())?;
         let claims = token.claims();
         match claims.expiration {
             Some(exp) if exp > now => Ok(claims.custom.clone()),
@@ -85,7 +119,13 @@ mod tests {
     use super::*;
 
     fn claims() -> SessionClaims {
-        SessionClaims { uid: "usr_1".into(), cid: "cmp_1".into(), sid: "ses_1".into(), roles: "admin".into(), ver: 1 }
+        SessionClaims {
+            uid: "usr_1".into(),
+            cid: "cmp_1".into(),
+            sid: "ses_1".into(),
+            roles: "admin".into(),
+            ver: 1,
+        }
     }
 
     #[test]
@@ -94,7 +134,12 @@ mod tests {
         let now = Utc::now();
         let t = ring.sign(&claims(), now, 60).unwrap();
         assert_eq!(ring.verify(&t, now).unwrap(), claims());
-        assert_eq!(ring.verify(&t, now + Duration::seconds(61)).unwrap_err().code, "session-expired");
+        assert_eq!(
+            ring.verify(&t, now + Duration::seconds(61))
+                .unwrap_err()
+                .code,
+            "session-expired"
+        );
         // A flipped character in the signature fails.
         let mut bad = t.clone();
         let last = bad.pop().unwrap();
@@ -112,8 +157,14 @@ mod tests {
         let mut new_cfg = Config::for_tests();
         new_cfg.session_signing_key = format!("k2:{}", B64.encode([7u8; 32]));
         // Without the old key listed, the old token is refused; with it, accepted.
-        assert!(KeyRing::from_config(&new_cfg).unwrap().verify(&t, now).is_err());
+        assert!(KeyRing::from_config(&new_cfg)
+            .unwrap()
+            .verify(&t, now)
+            .is_err());
         new_cfg.session_verify_keys = format!("k1:{old_pk}");
-        assert!(KeyRing::from_config(&new_cfg).unwrap().verify(&t, now).is_ok());
+        assert!(KeyRing::from_config(&new_cfg)
+            .unwrap()
+            .verify(&t, now)
+            .is_ok());
     }
 }

@@ -2,5 +2,8 @@
 //! authorisation-matrix test walks this list.
 
 fn main() {
-    println!("{}", serde_json::to_string_pretty(&shared::routes::all()).expect("routes serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&shared::routes::all()).expect("routes serialise")
+    );
 }

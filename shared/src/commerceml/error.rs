@@ -18,21 +18,40 @@ pub enum CmlError {
     NotCommerceMl { root: Option<String> },
     /// An element whose text cannot be what CommerceML says it is (an amount that is not a
     /// number, a flag that is neither `true` nor `false`).
-    InvalidValue { position: u64, element: &'static str, value: String, reason: String },
+    InvalidValue {
+        position: u64,
+        element: &'static str,
+        value: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for CmlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CmlError::Io(e) => write!(f, "cannot read the file: {e}"),
-            CmlError::Xml { position, message } => write!(f, "invalid XML at byte {position}: {message}"),
-            CmlError::Encoding { position, message } => write!(f, "encoding error at byte {position}: {message}"),
+            CmlError::Xml { position, message } => {
+                write!(f, "invalid XML at byte {position}: {message}")
+            }
+            CmlError::Encoding { position, message } => {
+                write!(f, "encoding error at byte {position}: {message}")
+            }
             CmlError::NotCommerceMl { root: Some(root) } => {
                 write!(f, "not a CommerceML file: the root element is <{root}>, not <КоммерческаяИнформация>")
             }
-            CmlError::NotCommerceMl { root: None } => write!(f, "not a CommerceML file: no root element"),
-            CmlError::InvalidValue { position, element, value, reason } => {
-                write!(f, "invalid <{element}> {value:?} at byte {position}: {reason}")
+            CmlError::NotCommerceMl { root: None } => {
+                write!(f, "not a CommerceML file: no root element")
+            }
+            CmlError::InvalidValue {
+                position,
+                element,
+                value,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "invalid <{element}> {value:?} at byte {position}: {reason}"
+                )
             }
         }
     }
@@ -56,7 +75,10 @@ impl From<io::Error> for CmlError {
 /// The transcoder reports undecodable input through `io::Error` (it sits behind `BufRead`).
 fn malformed(e: &io::Error) -> Option<CmlError> {
     let bad = e.get_ref()?.downcast_ref::<MalformedInput>()?;
-    Some(CmlError::Encoding { position: bad.position, message: bad.message.clone() })
+    Some(CmlError::Encoding {
+        position: bad.position,
+        message: bad.message.clone(),
+    })
 }
 
 /// The payload of the `io::Error` a transcoding reader returns for bytes it cannot decode.
@@ -79,10 +101,14 @@ impl CmlError {
         match e {
             quick_xml::Error::Io(shared) => malformed(&shared).unwrap_or_else(|| {
                 // quick-xml shares the error; take it back when it is the only owner.
-                let e = std::sync::Arc::try_unwrap(shared).unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
+                let e = std::sync::Arc::try_unwrap(shared)
+                    .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
                 CmlError::Io(e)
             }),
-            other => CmlError::Xml { position, message: other.to_string() },
+            other => CmlError::Xml {
+                position,
+                message: other.to_string(),
+            },
         }
     }
 }

@@ -47,7 +47,12 @@ where
     E: From<CmlError>,
     F: FnMut(Product) -> Result<(), E>,
 {
-    let mut visitor = Products { f, current: None, unit_code: None, count: 0 };
+    let mut visitor = Products {
+        f,
+        current: None,
+        unit_code: None,
+        count: 0,
+    };
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -60,7 +65,13 @@ where
     E: From<CmlError>,
     F: FnMut(Offer) -> Result<(), E>,
 {
-    let mut visitor = Offers { f, current: None, stock: None, price: Default::default(), count: 0 };
+    let mut visitor = Offers {
+        f,
+        current: None,
+        stock: None,
+        price: Default::default(),
+        count: 0,
+    };
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -87,16 +98,23 @@ where
                 self.current = Some(Default::default());
                 self.unit_code = None;
             }
-            [.., Product, BaseUnit] if self.current.is_some() => self.unit_code = element.attribute("Код")?,
+            [.., Product, BaseUnit] if self.current.is_some() => {
+                self.unit_code = element.attribute("Код")?
+            }
             _ => {}
         }
         Ok(self.current.is_some()
-            && matches!(path, [.., Product, Id | Article | Name | BaseUnit] | [.., Product, Groups, Id]))
+            && matches!(
+                path,
+                [.., Product, Id | Article | Name | BaseUnit] | [.., Product, Groups, Id]
+            ))
     }
 
     fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), E> {
         use Tag::*;
-        let Some(product) = &mut self.current else { return Ok(()) };
+        let Some(product) = &mut self.current else {
+            return Ok(());
+        };
         match path {
             [.., Catalog, Products, Product] => {
                 let product = self.current.take().unwrap_or_default();
@@ -109,7 +127,9 @@ where
             [.., Product, Id] => product.id = text.to_owned(),
             [.., Product, Article] => product.article = non_empty(text),
             [.., Product, Name] => product.name = non_empty(text),
-            [.., Product, BaseUnit] => product.unit = non_empty(text).or_else(|| self.unit_code.take()),
+            [.., Product, BaseUnit] => {
+                product.unit = non_empty(text).or_else(|| self.unit_code.take())
+            }
             [.., Product, Groups, Id] => product.group_ids.extend(non_empty(text)),
             _ => {}
         }
@@ -162,12 +182,17 @@ where
             [.., Offers, Offer] => return self.finish_offer(position),
             [.., Offer, Prices, Price] => self.finish_price(position)?,
             [.., Offer, Prices, Price, PriceTypeId] => self.price.0 = non_empty(text),
-            [.., Offer, Prices, Price, PricePerUnit] => self.price.1 = kopecks(text, PricePerUnit, position)?,
-            [.., Offer, Stocks, Stock, Quantity] | [.., Offer, Stocks, Stock, Warehouse, Quantity] => {
+            [.., Offer, Prices, Price, PricePerUnit] => {
+                self.price.1 = kopecks(text, PricePerUnit, position)?
+            }
+            [.., Offer, Stocks, Stock, Quantity]
+            | [.., Offer, Stocks, Stock, Warehouse, Quantity] => {
                 self.add_stock(milli(text, Quantity, position)?);
             }
             _ => {
-                let Some(offer) = &mut self.current else { return Ok(()) };
+                let Some(offer) = &mut self.current else {
+                    return Ok(());
+                };
                 match path {
                     [.., Offer, Id] => offer.id = text.to_owned(),
                     [.., Offer, Article] => offer.article = non_empty(text),
@@ -206,10 +231,22 @@ where
     /// A price needs both its type and its amount: a half price would import as a wrong one.
     fn finish_price(&mut self, position: u64) -> Result<(), CmlError> {
         let (type_id, amount) = std::mem::take(&mut self.price);
-        let type_id =
-            type_id.ok_or_else(|| invalid(Tag::PriceTypeId, "", position, "a price without ИдТипаЦены".to_owned()))?;
-        let amount = amount
-            .ok_or_else(|| invalid(Tag::PricePerUnit, "", position, "a price without ЦенаЗаЕдиницу".to_owned()))?;
+        let type_id = type_id.ok_or_else(|| {
+            invalid(
+                Tag::PriceTypeId,
+                "",
+                position,
+                "a price without ИдТипаЦены".to_owned(),
+            )
+        })?;
+        let amount = amount.ok_or_else(|| {
+            invalid(
+                Tag::PricePerUnit,
+                "",
+                position,
+                "a price without ЦенаЗаЕдиницу".to_owned(),
+            )
+        })?;
         if let Some(offer) = &mut self.current {
             offer.prices.push((type_id, amount));
         }

@@ -116,7 +116,9 @@ impl Handler for Inspector {
                     document.lines += 1;
                 }
             }
-            [.., Tag::Document, Tag::Requisites, Tag::Requisite] => self.requisite = Default::default(),
+            [.., Tag::Document, Tag::Requisites, Tag::Requisite] => {
+                self.requisite = Default::default()
+            }
             _ => {}
         }
         Ok(self.document.is_some() && is_document_field(path))
@@ -129,7 +131,9 @@ impl Handler for Inspector {
             }
             return Ok(());
         }
-        let Some(document) = &mut self.document else { return Ok(()) };
+        let Some(document) = &mut self.document else {
+            return Ok(());
+        };
         match path {
             [.., Tag::Document, Tag::Id] => document.id = non_empty(text),
             [.., Tag::Document, Tag::Number] => document.number = non_empty(text),
@@ -137,12 +141,18 @@ impl Handler for Inspector {
             [.., Tag::Document, Tag::Date] => document.date = non_empty(text),
             [.., Tag::Document, Tag::Time] => document.time = non_empty(text),
             [.., Tag::Document, Tag::Operation] => document.operation = non_empty(text),
-            [.., Tag::Document, Tag::Sum] => document.sum_kop = kopecks(text, Tag::Sum, position)?.map(|k| k.0),
+            [.., Tag::Document, Tag::Sum] => {
+                document.sum_kop = kopecks(text, Tag::Sum, position)?.map(|k| k.0)
+            }
             [.., Tag::Document, Tag::Counterparties, Tag::Counterparty, Tag::Id] => {
                 document.counterparty_ids.extend(non_empty(text));
             }
-            [.., Tag::Document, Tag::Requisites, Tag::Requisite, Tag::Name] => self.requisite.0 = text.to_owned(),
-            [.., Tag::Document, Tag::Requisites, Tag::Requisite, Tag::Value] => self.requisite.1 = text.to_owned(),
+            [.., Tag::Document, Tag::Requisites, Tag::Requisite, Tag::Name] => {
+                self.requisite.0 = text.to_owned()
+            }
+            [.., Tag::Document, Tag::Requisites, Tag::Requisite, Tag::Value] => {
+                self.requisite.1 = text.to_owned()
+            }
             [.., Tag::Document, Tag::Requisites, Tag::Requisite] => {
                 let requisite = std::mem::take(&mut self.requisite);
                 if !requisite.0.is_empty() {
@@ -157,7 +167,10 @@ impl Handler for Inspector {
 
 impl Inspector {
     fn note_changes_only(&mut self, element: &Element<'_>) -> Result<(), CmlError> {
-        let Some(value) = element.attribute("СодержитТолькоИзменения")? else { return Ok(()) };
+        let Some(value) = element.attribute("СодержитТолькоИзменения")?
+        else {
+            return Ok(());
+        };
         let changes_only = match value.to_ascii_lowercase().as_str() {
             "true" | "1" => true,
             "false" | "0" => false,
@@ -181,8 +194,11 @@ fn is_document_field(path: &[Tag]) -> bool {
     use Tag::*;
     matches!(
         path,
-        [.., Document, Id | Number | Number1C | Date | Time | Operation | Sum]
-            | [.., Document, Counterparties, Counterparty, Id]
+        [
+            ..,
+            Document,
+            Id | Number | Number1C | Date | Time | Operation | Sum
+        ] | [.., Document, Counterparties, Counterparty, Id]
             | [.., Document, Requisites, Requisite, Name | Value]
     )
 }
@@ -201,7 +217,11 @@ fn finish(mut document: DocumentSummary, position: u64) -> Result<DocumentSummar
 }
 
 /// `Дата` (`2007-10-30`, or already a date-time) joined with `Время` (`15:19:27`).
-fn datetime(date: Option<&str>, time: Option<&str>, position: u64) -> Result<Option<DateTime<Utc>>, CmlError> {
+fn datetime(
+    date: Option<&str>,
+    time: Option<&str>,
+    position: u64,
+) -> Result<Option<DateTime<Utc>>, CmlError> {
     let Some(date) = date else { return Ok(None) };
     let text = match time {
         Some(time) if !date.contains('T') => format!("{date}T{time}"),

@@ -42,7 +42,9 @@ fn kopecks(text: &str, tag: Tag, position: u64) -> Result<Option<Kopecks>, CmlEr
     if text.trim().is_empty() {
         return Ok(None);
     }
-    Kopecks::parse(text).map(Some).map_err(|e| invalid(tag, text, position, format!("not an amount ({e:?})")))
+    Kopecks::parse(text)
+        .map(Some)
+        .map_err(|e| invalid(tag, text, position, format!("not an amount ({e:?})")))
 }
 
 /// A quantity as 1C writes it; empty is `None`.
@@ -50,11 +52,18 @@ fn milli(text: &str, tag: Tag, position: u64) -> Result<Option<Milli>, CmlError>
     if text.trim().is_empty() {
         return Ok(None);
     }
-    Milli::parse(text).map(Some).map_err(|e| invalid(tag, text, position, format!("not a quantity ({e:?})")))
+    Milli::parse(text)
+        .map(Some)
+        .map_err(|e| invalid(tag, text, position, format!("not a quantity ({e:?})")))
 }
 
 fn invalid(tag: Tag, value: &str, position: u64, reason: String) -> CmlError {
-    CmlError::InvalidValue { position, element: tag.name(), value: value.to_owned(), reason }
+    CmlError::InvalidValue {
+        position,
+        element: tag.name(),
+        value: value.to_owned(),
+        reason,
+    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,10 @@ fn declared_encoding(head: &[u8]) -> Option<&[u8]> {
     let decl = head.strip_prefix(b"<?xml")?;
     let decl = &decl[..find(decl, b"?>")?];
     let after_name = &decl[find(decl, b"encoding")? + b"encoding".len()..];
-    let after_eq = after_name.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let after_eq = after_name
+        .trim_ascii_start()
+        .strip_prefix(b"=")?
+        .trim_ascii_start();
     let (&quote, rest) = after_eq.split_first()?;
     if quote != b'"' && quote != b'\'' {
         return None;
@@ -112,7 +115,9 @@ impl<R: BufRead> Transcoder<R> {
         while self.start == self.end && !self.finished {
             let input = self.inner.fill_buf()?;
             let last = input.is_empty();
-            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(input, &mut self.out, last);
+            let (result, read, written) =
+                self.decoder
+                    .decode_to_utf8_without_replacement(input, &mut self.out, last);
             self.inner.consume(read);
             self.consumed += read as u64;
             (self.start, self.end) = (0, written);
@@ -122,7 +127,10 @@ impl<R: BufRead> Transcoder<R> {
                 DecoderResult::Malformed(bad_len, _) => {
                     let position = self.consumed - u64::from(bad_len);
                     let message = format!("a byte that is not {}", self.decoder.encoding().name());
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, MalformedInput { position, message }));
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        MalformedInput { position, message },
+                    ));
                 }
             }
         }
@@ -182,13 +190,31 @@ mod tests {
 
     #[test]
     fn encoding_from_bom_and_declaration() {
-        assert_eq!(detect(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>").unwrap(), (UTF_8, 3));
-        assert_eq!(detect(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><a/>").unwrap(), (WINDOWS_1251, 0));
-        assert_eq!(detect(b"<?xml version='1.0' encoding = 'CP1251' ?>").unwrap(), (WINDOWS_1251, 0));
-        assert_eq!(detect(b"<?xml version=\"1.0\"?><a encoding=\"koi8-r\"/>").unwrap(), (UTF_8, 0));
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>").unwrap(),
+            (UTF_8, 3)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><a/>").unwrap(),
+            (WINDOWS_1251, 0)
+        );
+        assert_eq!(
+            detect(b"<?xml version='1.0' encoding = 'CP1251' ?>").unwrap(),
+            (WINDOWS_1251, 0)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?><a encoding=\"koi8-r\"/>").unwrap(),
+            (UTF_8, 0)
+        );
         assert_eq!(detect(b"<a/>").unwrap(), (UTF_8, 0));
-        assert!(matches!(detect(b"<?xml version=\"1.0\" encoding=\"koi8-r\"?>"), Err(CmlError::Encoding { .. })));
-        assert!(matches!(detect(b"\xFF\xFE<\0"), Err(CmlError::Encoding { .. })));
+        assert!(matches!(
+            detect(b"<?xml version=\"1.0\" encoding=\"koi8-r\"?>"),
+            Err(CmlError::Encoding { .. })
+        ));
+        assert!(matches!(
+            detect(b"\xFF\xFE<\0"),
+            Err(CmlError::Encoding { .. })
+        ));
     }
 
     #[test]
@@ -207,6 +233,8 @@ mod tests {
     fn every_windows_1251_byte_decodes() {
         // WHATWG maps all 256 bytes (0x98 to U+0098), so a 1251 file can never be malformed.
         let all: Vec<u8> = (0..=255).collect();
-        assert!(WINDOWS_1251.decode_without_bom_handling_and_without_replacement(&all).is_some());
+        assert!(WINDOWS_1251
+            .decode_without_bom_handling_and_without_replacement(&all)
+            .is_some());
     }
 }

@@ -58,15 +58,28 @@ fn order_with_crlf_padding_spaced_sum_and_requisites() {
     assert_eq!(s.encoding, "utf-8");
     assert_eq!(s.namespace, None);
     assert_eq!(s.counts.documents, 1);
-    assert_eq!(s.counts.products, 0, "an order line is not a catalog product");
-    assert_eq!(s.counts.counterparties, 1, "the Контрагент inside Представитель is not one");
+    assert_eq!(
+        s.counts.products, 0,
+        "an order line is not a catalog product"
+    );
+    assert_eq!(
+        s.counts.counterparties, 1,
+        "the Контрагент inside Представитель is not one"
+    );
     let d = &s.documents[0];
     assert_eq!(d.id.as_deref(), Some("36"));
-    assert_eq!(d.onec_number.as_deref(), Some("MM92"), "from the requisite Номер по 1С");
+    assert_eq!(
+        d.onec_number.as_deref(),
+        Some("MM92"),
+        "from the requisite Номер по 1С"
+    );
     assert_eq!(d.sum_kop, Some(2_300_050));
     assert_eq!(d.counterparty_ids, vec!["1#admin# admin".to_owned()]);
     assert_eq!(d.lines, 1);
-    assert_eq!(d.datetime_utc.map(crate::time::to_db).as_deref(), Some("2026-11-28T06:00:00.000Z"));
+    assert_eq!(
+        d.datetime_utc.map(crate::time::to_db).as_deref(),
+        Some("2026-11-28T06:00:00.000Z")
+    );
     assert_eq!(
         d.status_requisites,
         vec![
@@ -105,12 +118,18 @@ fn windows_1251_declared_in_the_xml_declaration() {
         </ЗначениеРеквизита></ЗначенияРеквизитов></Документ></КоммерческаяИнформация>";
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1251.encode(text);
     assert!(!unmappable);
-    assert!(std::str::from_utf8(&bytes).is_err(), "really windows-1251 bytes");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "really windows-1251 bytes"
+    );
     let s = inspect(&bytes[..]).unwrap();
     assert_eq!(s.encoding, "windows-1251");
     assert_eq!(s.counts.documents, 1);
     assert_eq!(s.documents[0].operation.as_deref(), Some("Заказ товара"));
-    assert_eq!(s.documents[0].status_requisites, vec![("Статус заказа".to_owned(), "[F] Доставлен".to_owned())]);
+    assert_eq!(
+        s.documents[0].status_requisites,
+        vec![("Статус заказа".to_owned(), "[F] Доставлен".to_owned())]
+    );
 }
 
 #[test]
@@ -136,7 +155,11 @@ fn nested_groups_properties_and_changes_only() {
     assert_eq!(s.counts.groups, 4);
     assert_eq!(s.counts.properties, 2);
     assert_eq!(s.counts.products, 1);
-    assert_eq!(s.contains_only_changes, Some(true), "from Каталог, not Классификатор");
+    assert_eq!(
+        s.contains_only_changes,
+        Some(true),
+        "from Каталог, not Классификатор"
+    );
 }
 
 #[test]
@@ -188,10 +211,20 @@ fn offers_with_prices_and_each_stock_form() {
     assert_eq!(o.len(), 5);
     assert_eq!(o[0].id, "a#b");
     assert_eq!(o[0].article.as_deref(), Some("A-1"));
-    assert_eq!(o[0].prices, vec![("opt".to_owned(), Kopecks(2_300_050)), ("rozn".to_owned(), Kopecks(1_550_000))]);
+    assert_eq!(
+        o[0].prices,
+        vec![
+            ("opt".to_owned(), Kopecks(2_300_050)),
+            ("rozn".to_owned(), Kopecks(1_550_000))
+        ]
+    );
     assert_eq!(o[0].quantity, Some(Milli(12_500)));
     assert_eq!(o[1].quantity, Some(Milli(3_500)), "summed over warehouses");
-    assert_eq!(o[2].quantity, Some(Milli(-3_000)), "1C allows negative stock");
+    assert_eq!(
+        o[2].quantity,
+        Some(Milli(-3_000)),
+        "1C allows negative stock"
+    );
     assert_eq!(o[3].quantity, Some(Milli(5_000)));
     assert_eq!(o[4].quantity, None);
     assert_eq!(o[4].name, None);
@@ -201,21 +234,44 @@ fn offers_with_prices_and_each_stock_form() {
 fn bad_values_are_errors_with_the_element() {
     let xml = "<КоммерческаяИнформация><Документ><Сумма>12 руб</Сумма></Документ></КоммерческаяИнформация>";
     let err = inspect(xml.as_bytes()).unwrap_err();
-    assert!(matches!(err, CmlError::InvalidValue { element: "Сумма", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            CmlError::InvalidValue {
+                element: "Сумма",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let xml = "<КоммерческаяИнформация><Предложения><Предложение><Ид>1</Ид><Цены><Цена><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение></Предложения></КоммерческаяИнформация>";
     let err = for_each_offer(xml.as_bytes(), |_| Ok::<_, CmlError>(())).unwrap_err();
     assert!(err.to_string().contains("ИдТипаЦены"), "{err}");
     let xml = "<КоммерческаяИнформация><Предложения><Предложение><Наименование>x</Наименование></Предложение></Предложения></КоммерческаяИнформация>";
-    assert!(for_each_offer(xml.as_bytes(), |_| Ok::<_, CmlError>(())).is_err(), "an offer needs an Ид");
+    assert!(
+        for_each_offer(xml.as_bytes(), |_| Ok::<_, CmlError>(())).is_err(),
+        "an offer needs an Ид"
+    );
 }
 
 #[test]
 fn not_commerceml_and_malformed_files() {
     let err = inspect("<html><body/></html>".as_bytes()).unwrap_err();
-    assert_eq!(err.to_string(), "not a CommerceML file: the root element is <html>, not <КоммерческаяИнформация>");
-    assert!(matches!(inspect("".as_bytes()), Err(CmlError::NotCommerceMl { root: None })));
-    assert!(matches!(inspect("just text".as_bytes()), Err(CmlError::NotCommerceMl { root: None })));
-    let err = inspect("<КоммерческаяИнформация><Каталог></Товары></КоммерческаяИнформация>".as_bytes()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "not a CommerceML file: the root element is <html>, not <КоммерческаяИнформация>"
+    );
+    assert!(matches!(
+        inspect("".as_bytes()),
+        Err(CmlError::NotCommerceMl { root: None })
+    ));
+    assert!(matches!(
+        inspect("just text".as_bytes()),
+        Err(CmlError::NotCommerceMl { root: None })
+    ));
+    let err =
+        inspect("<КоммерческаяИнформация><Каталог></Товары></КоммерческаяИнформация>".as_bytes())
+            .unwrap_err();
     assert!(matches!(err, CmlError::Xml { .. }), "{err}");
     let err = inspect("<КоммерческаяИнформация><Каталог>".as_bytes()).unwrap_err();
     assert!(matches!(err, CmlError::Xml { .. }), "{err}");
@@ -230,7 +286,9 @@ fn the_callers_error_stops_the_walk() {
     let mut seen = 0;
     let result = for_each_offer(xml.as_bytes(), |_| {
         seen += 1;
-        Err(CmlError::NotCommerceMl { root: Some("stop".into()) })
+        Err(CmlError::NotCommerceMl {
+            root: Some("stop".into()),
+        })
     });
     assert!(result.is_err());
     assert_eq!(seen, 1);

@@ -82,11 +82,16 @@ impl Element<'_> {
     /// The trimmed, unescaped value of the attribute with this local name.
     pub fn attribute(&self, local_name: &str) -> Result<Option<String>, CmlError> {
         for attr in self.start.attributes() {
-            let attr = attr.map_err(|e| CmlError::Xml { position: self.position, message: e.to_string() })?;
+            let attr = attr.map_err(|e| CmlError::Xml {
+                position: self.position,
+                message: e.to_string(),
+            })?;
             if attr.key.local_name().as_ref() == local_name.as_bytes() {
                 let raw = utf8(&attr.value, self.position)?;
-                let value = quick_xml::escape::unescape(raw)
-                    .map_err(|e| CmlError::Xml { position: self.position, message: e.to_string() })?;
+                let value = quick_xml::escape::unescape(raw).map_err(|e| CmlError::Xml {
+                    position: self.position,
+                    message: e.to_string(),
+                })?;
                 return Ok(Some(value.trim().to_owned()));
             }
         }
@@ -118,8 +123,14 @@ pub(crate) struct Header {
 /// is not `КоммерческаяИнформация`.
 pub(crate) fn walk<R: BufRead, H: Handler>(input: R, handler: &mut H) -> Result<Header, H::Error> {
     let (source, encoding) = Source::open(input)?;
-    let mut header =
-        Header { encoding: if encoding == encoding_rs::UTF_8 { "utf-8" } else { "windows-1251" }, ..Header::default() };
+    let mut header = Header {
+        encoding: if encoding == encoding_rs::UTF_8 {
+            "utf-8"
+        } else {
+            "windows-1251"
+        },
+        ..Header::default()
+    };
     let mut reader = Reader::from_reader(source);
     let mut buf = Vec::with_capacity(4096);
     let mut path: Vec<Tag> = Vec::with_capacity(16);
@@ -129,7 +140,9 @@ pub(crate) fn walk<R: BufRead, H: Handler>(input: R, handler: &mut H) -> Result<
 
     loop {
         let position = reader.buffer_position();
-        let event = reader.read_event_into(&mut buf).map_err(|e| CmlError::from_xml(e, reader.error_position()))?;
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| CmlError::from_xml(e, reader.error_position()))?;
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let tag = Tag::from_local_name(start.local_name().as_ref());
@@ -151,7 +164,11 @@ pub(crate) fn walk<R: BufRead, H: Handler>(input: R, handler: &mut H) -> Result<
                 }
             }
             Event::End(_) => {
-                let own_text = if capture == Some(path.len()) { text.trim() } else { "" };
+                let own_text = if capture == Some(path.len()) {
+                    text.trim()
+                } else {
+                    ""
+                };
                 handler.end(&path, own_text, position)?;
                 if capture == Some(path.len()) {
                     capture = None;
@@ -162,9 +179,15 @@ pub(crate) fn walk<R: BufRead, H: Handler>(input: R, handler: &mut H) -> Result<
                     return Ok(header);
                 }
             }
-            Event::Text(ref raw) if capture == Some(path.len()) => text.push_str(utf8(raw, position)?),
-            Event::CData(ref raw) if capture == Some(path.len()) => text.push_str(utf8(raw, position)?),
-            Event::GeneralRef(ref name) if capture == Some(path.len()) => push_reference(&mut text, name, position)?,
+            Event::Text(ref raw) if capture == Some(path.len()) => {
+                text.push_str(utf8(raw, position)?)
+            }
+            Event::CData(ref raw) if capture == Some(path.len()) => {
+                text.push_str(utf8(raw, position)?)
+            }
+            Event::GeneralRef(ref name) if capture == Some(path.len()) => {
+                push_reference(&mut text, name, position)?
+            }
             Event::Eof => return Err(unexpected_eof(&path, position).into()),
             _ => {}
         }
@@ -173,7 +196,12 @@ pub(crate) fn walk<R: BufRead, H: Handler>(input: R, handler: &mut H) -> Result<
 }
 
 /// The root must be `КоммерческаяИнформация`; it carries the schema version and namespace.
-fn header_from_root(start: &BytesStart<'_>, tag: Tag, position: u64, header: &mut Header) -> Result<(), CmlError> {
+fn header_from_root(
+    start: &BytesStart<'_>,
+    tag: Tag,
+    position: u64,
+    header: &mut Header,
+) -> Result<(), CmlError> {
     if tag != Tag::Root {
         let root = String::from_utf8_lossy(start.name().as_ref()).into_owned();
         return Err(CmlError::NotCommerceMl { root: Some(root) });
@@ -189,16 +217,26 @@ fn header_from_root(start: &BytesStart<'_>, tag: Tag, position: u64, header: &mu
     Ok(())
 }
 
-fn attribute_by_qname(start: &BytesStart<'_>, qname: &str, position: u64) -> Result<Option<String>, CmlError> {
-    let attr = start.try_get_attribute(qname).map_err(|e| CmlError::Xml { position, message: e.to_string() })?;
-    attr.map(|a| utf8(&a.value, position).map(|v| v.trim().to_owned())).transpose()
+fn attribute_by_qname(
+    start: &BytesStart<'_>,
+    qname: &str,
+    position: u64,
+) -> Result<Option<String>, CmlError> {
+    let attr = start.try_get_attribute(qname).map_err(|e| CmlError::Xml {
+        position,
+        message: e.to_string(),
+    })?;
+    attr.map(|a| utf8(&a.value, position).map(|v| v.trim().to_owned()))
+        .transpose()
 }
 
 /// Appends the text of `&name;`: the five XML entities and character references.
 fn push_reference(text: &mut String, name: &[u8], position: u64) -> Result<(), CmlError> {
     let reference = format!("&{};", utf8(name, position)?);
-    let resolved =
-        quick_xml::escape::unescape(&reference).map_err(|e| CmlError::Xml { position, message: e.to_string() })?;
+    let resolved = quick_xml::escape::unescape(&reference).map_err(|e| CmlError::Xml {
+        position,
+        message: e.to_string(),
+    })?;
     text.push_str(&resolved);
     Ok(())
 }
@@ -215,6 +253,8 @@ fn unexpected_eof(path: &[Tag], position: u64) -> CmlError {
 pub(crate) fn utf8(bytes: &[u8], position: u64) -> Result<&str, CmlError> {
     std::str::from_utf8(bytes).map_err(|e| CmlError::Encoding {
         position: position + e.valid_up_to() as u64,
-        message: "invalid UTF-8 (is the file windows-1251 without saying so in its XML declaration?)".to_owned(),
+        message:
+            "invalid UTF-8 (is the file windows-1251 without saying so in its XML declaration?)"
+                .to_owned(),
     })
 }

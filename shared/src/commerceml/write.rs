@@ -71,12 +71,24 @@ pub struct OrderDoc<'a> {
 ///
 /// Free text longer than the XSD allows (names 255, requisite values 1000 characters) is cut;
 /// ids are written as given. Characters XML 1.0 cannot hold (control characters) are dropped.
-pub fn write_orders<W: Write>(out: W, docs: &[OrderDoc<'_>], generated_at: DateTime<Utc>, encoding: Encoding) -> io::Result<()> {
+pub fn write_orders<W: Write>(
+    out: W,
+    docs: &[OrderDoc<'_>],
+    generated_at: DateTime<Utc>,
+    encoding: Encoding,
+) -> io::Result<()> {
     let mut sink = Sink::new(out, encoding);
     let mut xml = Xml::default();
-    xml.buf.push_str(&format!("<?xml version=\"1.0\" encoding=\"{}\"?>\n", encoding.label()));
+    xml.buf.push_str(&format!(
+        "<?xml version=\"1.0\" encoding=\"{}\"?>\n",
+        encoding.label()
+    ));
     let generated_at = to_1c(generated_at);
-    let root_attributes = [("xmlns", NAMESPACE), ("ВерсияСхемы", SCHEMA_VERSION), ("ДатаФормирования", generated_at.as_str())];
+    let root_attributes = [
+        ("xmlns", NAMESPACE),
+        ("ВерсияСхемы", SCHEMA_VERSION),
+        ("ДатаФормирования", generated_at.as_str()),
+    ];
     xml.open_with("КоммерческаяИнформация", &root_attributes);
     for doc in docs {
         document(&mut xml, doc);
@@ -129,7 +141,14 @@ fn counterparty(x: &mut Xml, party: &Counterparty<'_>, role: &str) {
     // The XSD demands one requisite group: an organisation's or a person's. An individual
     // entrepreneur (12-digit INN) is a person to 1C.
     let person = present(party.inn).is_some_and(|inn| inn.len() == 12);
-    x.leaf(if person { "ПолноеНаименование" } else { "ОфициальноеНаименование" }, official);
+    x.leaf(
+        if person {
+            "ПолноеНаименование"
+        } else {
+            "ОфициальноеНаименование"
+        },
+        official,
+    );
     if let Some(inn) = present(party.inn) {
         x.leaf("ИНН", inn);
     }
@@ -160,7 +179,10 @@ fn order_line(x: &mut Xml, line: &OrderLineIn) {
         x.close("СтавкаНалога");
         x.close("СтавкиНалогов");
     }
-    requisites(x, &[("ВидНоменклатуры", "Товар"), ("ТипНоменклатуры", "Товар")]);
+    requisites(
+        x,
+        &[("ВидНоменклатуры", "Товар"), ("ТипНоменклатуры", "Товар")],
+    );
     x.leaf("ЦенаЗаЕдиницу", &line.price.to_decimal_string());
     x.leaf("Количество", &line.quantity.to_decimal_string());
     x.leaf("Сумма", &line.amount.to_decimal_string());
@@ -174,7 +196,11 @@ fn order_line(x: &mut Xml, line: &OrderLineIn) {
 fn base_unit(x: &mut Xml, unit: &str) {
     match okei(unit) {
         Some((code, full, international)) => {
-            let attributes = [("Код", code), ("НаименованиеПолное", full), ("МеждународноеСокращение", international)];
+            let attributes = [
+                ("Код", code),
+                ("НаименованиеПолное", full),
+                ("МеждународноеСокращение", international),
+            ];
             x.leaf_with("БазоваяЕдиница", &attributes, unit.trim());
         }
         None => x.leaf("БазоваяЕдиница", unit.trim()),
@@ -225,7 +251,10 @@ fn requisites<S: AsRef<str>>(x: &mut Xml, pairs: &[(&str, S)]) {
 /// The requisites 1C's site exchange reads from an order, named as 1C expects them.
 fn order_requisites(order: &OrderIn) -> Vec<(&'static str, String)> {
     let status = order.status.as_str();
-    let mut out = vec![("Метод оплаты", payment_method_ru(&order.payment_method).to_owned())];
+    let mut out = vec![(
+        "Метод оплаты",
+        payment_method_ru(&order.payment_method).to_owned(),
+    )];
     if let Some(method) = present(order.delivery_method.as_deref()) {
         out.push(("Способ доставки", delivery_method_ru(method).to_owned()));
     }
@@ -238,7 +267,10 @@ fn order_requisites(order: &OrderIn) -> Vec<(&'static str, String)> {
     out.push(("Заказ оплачен", paid.to_string()));
     out.push(("Доставка разрешена", delivery_allowed.to_string()));
     out.push(("Отменен", (status == "cancelled").to_string()));
-    out.push(("Финальный статус", matches!(status, "shipped" | "cancelled").to_string()));
+    out.push((
+        "Финальный статус",
+        matches!(status, "shipped" | "cancelled").to_string(),
+    ));
     out.push(("Статус заказа", status_ru(status).to_owned()));
     if let Some(date) = order.planned_shipping_date {
         out.push(("Дата отгрузки", iso_date(date)));
@@ -389,7 +421,11 @@ impl Xml {
 /// The writer, behind the file's encoding.
 enum Sink<W> {
     Utf8(W),
-    Windows1251 { out: W, encoder: encoding_rs::Encoder, buf: Vec<u8> },
+    Windows1251 {
+        out: W,
+        encoder: encoding_rs::Encoder,
+        buf: Vec<u8>,
+    },
 }
 
 impl<W: Write> Sink<W> {
@@ -455,11 +491,22 @@ mod tests {
     }
 
     fn buyer(inn: Option<&'static str>) -> Counterparty<'static> {
-        Counterparty { id: "le-1", name: "Покупатель", full_name: None, inn, kpp: None }
+        Counterparty {
+            id: "le-1",
+            name: "Покупатель",
+            full_name: None,
+            inn,
+            kpp: None,
+        }
     }
 
     fn written(order: &OrderIn, buyer: Counterparty<'_>, encoding: Encoding) -> Vec<u8> {
-        let doc = OrderDoc { onec_id: None, portal_id: "ord_1", order, buyer };
+        let doc = OrderDoc {
+            onec_id: None,
+            portal_id: "ord_1",
+            order,
+            buyer,
+        };
         let mut out = Vec::new();
         write_orders(&mut out, &[doc], order.date, encoding).unwrap();
         out
@@ -471,10 +518,17 @@ mod tests {
 
     #[test]
     fn text_and_attributes_are_escaped() {
-        assert_eq!(escaped("ООО «Ромашка» & Ко \"Юг\" <1>", false), "ООО «Ромашка» &amp; Ко &quot;Юг&quot; &lt;1&gt;");
+        assert_eq!(
+            escaped("ООО «Ромашка» & Ко \"Юг\" <1>", false),
+            "ООО «Ромашка» &amp; Ко &quot;Юг&quot; &lt;1&gt;"
+        );
         assert_eq!(escaped("a\r\nb\tc", false), "a&#13;\nb\tc");
         assert_eq!(escaped("a\nb\tc", true), "a&#10;b&#9;c");
-        assert_eq!(escaped("bell\u{7}\u{0}\u{FFFE}", false), "bell", "not XML characters at all");
+        assert_eq!(
+            escaped("bell\u{7}\u{0}\u{FFFE}", false),
+            "bell",
+            "not XML characters at all"
+        );
         assert_eq!(escaped("₽ 😀", false), "₽ 😀");
     }
 
@@ -489,27 +543,59 @@ mod tests {
     fn amounts_have_two_decimals_and_quantities_three() {
         let lines = serde_json::json!([{ "line_no": 1, "product_id": null, "article": "A1", "name": "Смазка",
             "quantity": 1.5, "unit": "кг", "price": 0.05, "amount": 0.08, "vat_rate": 20, "vat": 0.01 }]);
-        let xml = written_utf8(&simple_order("2026-03-01T10:00:00", lines, "0.08"), buyer(None));
-        for expected in ["<Сумма>0.08</Сумма>", "<ЦенаЗаЕдиницу>0.05</ЦенаЗаЕдиницу>", "<Количество>1.500</Количество>", "<Ставка>20</Ставка>", "<Сумма>0.01</Сумма>"] {
+        let xml = written_utf8(
+            &simple_order("2026-03-01T10:00:00", lines, "0.08"),
+            buyer(None),
+        );
+        for expected in [
+            "<Сумма>0.08</Сумма>",
+            "<ЦенаЗаЕдиницу>0.05</ЦенаЗаЕдиницу>",
+            "<Количество>1.500</Количество>",
+            "<Ставка>20</Ставка>",
+            "<Сумма>0.01</Сумма>",
+        ] {
             assert!(xml.contains(expected), "{expected} in\n{xml}");
         }
         assert!(xml.contains("<БазоваяЕдиница Код=\"166\" НаименованиеПолное=\"Килограмм\" МеждународноеСокращение=\"KGM\">кг</БазоваяЕдиница>"), "{xml}");
-        assert!(xml.contains("<Ид>A1</Ид>"), "the article stands for a product 1C does not know: {xml}");
+        assert!(
+            xml.contains("<Ид>A1</Ид>"),
+            "the article stands for a product 1C does not know: {xml}"
+        );
     }
 
     #[test]
     fn date_and_time_are_moscow_local() {
         // 00:30 in Moscow is still the previous day in UTC.
-        let xml = written_utf8(&simple_order("2026-03-01T00:30:00", serde_json::json!([]), "0"), buyer(None));
-        assert!(xml.contains("<Дата>2026-03-01</Дата>") && xml.contains("<Время>00:30:00</Время>"), "{xml}");
-        assert!(xml.contains("ДатаФормирования=\"2026-03-01T00:30:00\""), "{xml}");
+        let xml = written_utf8(
+            &simple_order("2026-03-01T00:30:00", serde_json::json!([]), "0"),
+            buyer(None),
+        );
+        assert!(
+            xml.contains("<Дата>2026-03-01</Дата>") && xml.contains("<Время>00:30:00</Время>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("ДатаФормирования=\"2026-03-01T00:30:00\""),
+            "{xml}"
+        );
     }
 
     #[test]
     fn an_empty_order_has_no_goods_no_taxes_and_is_not_paid() {
-        let xml = written_utf8(&simple_order("2026-03-01T10:00:00", serde_json::json!([]), "0"), buyer(None));
-        assert!(!xml.contains("<Товары>") && !xml.contains("<Налоги>"), "{xml}");
-        assert!(xml.contains("<Наименование>Заказ оплачен</Наименование>\n\t\t\t\t<Значение>false</Значение>"), "{xml}");
+        let xml = written_utf8(
+            &simple_order("2026-03-01T10:00:00", serde_json::json!([]), "0"),
+            buyer(None),
+        );
+        assert!(
+            !xml.contains("<Товары>") && !xml.contains("<Налоги>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<Наименование>Заказ оплачен</Наименование>\n\t\t\t\t<Значение>false</Значение>"
+            ),
+            "{xml}"
+        );
     }
 
     #[test]
@@ -518,20 +604,38 @@ mod tests {
         let xml = written_utf8(&order, buyer(Some("500100732259")));
         assert!(xml.contains("<ПолноеНаименование>Покупатель</ПолноеНаименование>\n\t\t\t\t<ИНН>500100732259</ИНН>\n\t\t\t\t<Роль>Покупатель</Роль>"), "{xml}");
         let xml = written_utf8(&order, buyer(Some("7707083893")));
-        assert!(xml.contains("<ОфициальноеНаименование>Покупатель</ОфициальноеНаименование>"), "{xml}");
+        assert!(
+            xml.contains("<ОфициальноеНаименование>Покупатель</ОфициальноеНаименование>"),
+            "{xml}"
+        );
     }
 
     #[test]
     fn windows_1251_is_declared_and_references_what_it_lacks() {
         let order = simple_order("2026-03-01T10:00:00", serde_json::json!([]), "0");
-        let party = Counterparty { id: "le-1", name: "ООО «Ромашка» ₽", full_name: None, inn: None, kpp: None };
+        let party = Counterparty {
+            id: "le-1",
+            name: "ООО «Ромашка» ₽",
+            full_name: None,
+            inn: None,
+            kpp: None,
+        };
         let bytes = written(&order, party, Encoding::Windows1251);
         assert!(bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n"));
         let (text, _, malformed) = encoding_rs::WINDOWS_1251.decode(&bytes);
         assert!(!malformed);
-        assert!(text.contains("<Наименование>ООО «Ромашка» &#8381;</Наименование>"), "{text}");
-        assert!(std::str::from_utf8(&bytes).is_err(), "really windows-1251 bytes");
+        assert!(
+            text.contains("<Наименование>ООО «Ромашка» &#8381;</Наименование>"),
+            "{text}"
+        );
+        assert!(
+            std::str::from_utf8(&bytes).is_err(),
+            "really windows-1251 bytes"
+        );
         let utf8 = written(&order, party, Encoding::Utf8);
-        assert!(utf8.starts_with(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "no BOM");
+        assert!(
+            utf8.starts_with(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+            "no BOM"
+        );
     }
 }

@@ -4,7 +4,9 @@ use super::sql;
 use crate::auth::roles::{Role, Roles};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Params, Route};
+use crate::http::{
+    finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Params, Route,
+};
 use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +18,24 @@ pub enum H {
 }
 
 pub const ROUTES: &[Route<H>] = &[
-    Route { method: "GET", path: "/api/company/company", access: Access::Roles(&[]), handler: H::Company },
-    Route { method: "GET", path: "/api/company/employees", access: Access::Roles(&[Role::Admin]), handler: H::Employees },
-    Route { method: "GET", path: "/api/company/employees/{id}", access: Access::Roles(&[Role::Admin]), handler: H::Employee },
+    Route {
+        method: "GET",
+        path: "/api/company/company",
+        access: Access::Roles(&[]),
+        handler: H::Company,
+    },
+    Route {
+        method: "GET",
+        path: "/api/company/employees",
+        access: Access::Roles(&[Role::Admin]),
+        handler: H::Employees,
+    },
+    Route {
+        method: "GET",
+        path: "/api/company/employees/{id}",
+        access: Access::Roles(&[Role::Admin]),
+        handler: H::Employee,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -30,7 +47,9 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, params) = match_route(ROUTES, req)?;
     log.route = Some(r.path);
-    let caller = crate::auth::guard(p, req, r.access, log).await?.ok_or_else(AppError::unauthorized)?;
+    let caller = crate::auth::guard(p, req, r.access, log)
+        .await?
+        .ok_or_else(AppError::unauthorized)?;
     match r.handler {
         H::Company => company(p, &caller).await,
         H::Employees => employees(p, &caller).await,
@@ -72,10 +91,20 @@ struct AgreementRow {
 
 async fn company<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
     let db = p.db();
-    let c: CompanyRow = db.first(Stmt::new(sql::COMPANY).bind(&caller.company_id)).await?.ok_or_else(AppError::not_found)?;
-    let les: Vec<LegalEntityRow> = db.all(Stmt::new(sql::LEGAL_ENTITIES).bind(&caller.company_id)).await?;
-    let ags: Vec<AgreementRow> = db.all(Stmt::new(sql::AGREEMENTS).bind(&caller.company_id)).await?;
-    Ok(ApiResponse::json(200, &serde_json::json!({ "company": c, "legal_entities": les, "agreements": ags })))
+    let c: CompanyRow = db
+        .first(Stmt::new(sql::COMPANY).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let les: Vec<LegalEntityRow> = db
+        .all(Stmt::new(sql::LEGAL_ENTITIES).bind(&caller.company_id))
+        .await?;
+    let ags: Vec<AgreementRow> = db
+        .all(Stmt::new(sql::AGREEMENTS).bind(&caller.company_id))
+        .await?;
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "company": c, "legal_entities": les, "agreements": ags }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -127,13 +156,27 @@ impl From<EmployeeRow> for Employee {
 }
 
 async fn employees<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
-    let rows: Vec<EmployeeRow> = p.db().all(Stmt::new(sql::EMPLOYEES).bind(&caller.company_id)).await?;
+    let rows: Vec<EmployeeRow> = p
+        .db()
+        .all(Stmt::new(sql::EMPLOYEES).bind(&caller.company_id))
+        .await?;
     let items: Vec<Employee> = rows.into_iter().map(Employee::from).collect();
-    Ok(ApiResponse::json(200, &serde_json::json!({ "items": items, "next_cursor": null })))
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": null }),
+    ))
 }
 
 /// Another company's employee is a 404, exactly like a missing one.
 async fn employee<P: Ports>(p: &P, caller: &Caller, params: &Params) -> AppResult<ApiResponse> {
-    let row: EmployeeRow = p.db().first(Stmt::new(sql::EMPLOYEE).bind(&caller.company_id).bind(params.get("id"))).await?.ok_or_else(AppError::not_found)?;
+    let row: EmployeeRow = p
+        .db()
+        .first(
+            Stmt::new(sql::EMPLOYEE)
+                .bind(&caller.company_id)
+                .bind(params.get("id")),
+        )
+        .await?
+        .ok_or_else(AppError::not_found)?;
     Ok(ApiResponse::json(200, &Employee::from(row)))
 }

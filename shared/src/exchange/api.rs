@@ -4,7 +4,7 @@ use super::contract::{self, Envelope};
 use super::inbox;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
-use crate::ports::Ports;
+use crate::ports::{BlobStore, Ports};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +13,7 @@ pub enum H {
     MessageStatus,
     ChangesPull,
     ChangesAck,
+    FileUpload,
     Sweep,
     Monitor,
     MonitorReplay,
@@ -20,18 +21,70 @@ pub enum H {
 }
 
 pub const ROUTES: &[Route<H>] = &[
-    Route { method: "POST", path: "/exchange/v1/messages", access: Access::Onec, handler: H::Messages },
-    Route { method: "POST", path: "/exchange/v1/message-status", access: Access::Onec, handler: H::MessageStatus },
-    Route { method: "POST", path: "/exchange/v1/changes/pull", access: Access::Onec, handler: H::ChangesPull },
-    Route { method: "POST", path: "/exchange/v1/changes/ack", access: Access::Onec, handler: H::ChangesAck },
+    Route {
+        method: "POST",
+        path: "/exchange/v1/messages",
+        access: Access::Onec,
+        handler: H::Messages,
+    },
+    Route {
+        method: "POST",
+        path: "/exchange/v1/message-status",
+        access: Access::Onec,
+        handler: H::MessageStatus,
+    },
+    Route {
+        method: "POST",
+        path: "/exchange/v1/changes/pull",
+        access: Access::Onec,
+        handler: H::ChangesPull,
+    },
+    Route {
+        method: "POST",
+        path: "/exchange/v1/changes/ack",
+        access: Access::Onec,
+        handler: H::ChangesAck,
+    },
+    // Files of documents and acts, uploaded before the message that refers to them by key.
+    Route {
+        method: "PUT",
+        path: "/exchange/v1/files/{key}",
+        access: Access::Onec,
+        handler: H::FileUpload,
+    },
     // Local development and tests only (404 elsewhere): runs the scheduled sweeper now, since
     // `wrangler dev` never fires cron triggers.
-    Route { method: "POST", path: "/exchange/v1/sweep", access: Access::Onec, handler: H::Sweep },
-    Route { method: "GET", path: "/exchange/v1/monitor", access: Access::Monitor, handler: H::Monitor },
-    Route { method: "POST", path: "/exchange/v1/monitor/replays", access: Access::Monitor, handler: H::MonitorReplay },
+    Route {
+        method: "POST",
+        path: "/exchange/v1/sweep",
+        access: Access::Onec,
+        handler: H::Sweep,
+    },
+    Route {
+        method: "GET",
+        path: "/exchange/v1/monitor",
+        access: Access::Monitor,
+        handler: H::Monitor,
+    },
+    Route {
+        method: "POST",
+        path: "/exchange/v1/monitor/replays",
+        access: Access::Monitor,
+        handler: H::MonitorReplay,
+    },
     // 1C's stock exchange calls one URL with GET or POST and `?type=...&mode=...`.
-    Route { method: "GET", path: "/exchange/1c/commerceml", access: Access::CommerceMl, handler: H::CommerceMl },
-    Route { method: "POST", path: "/exchange/1c/commerceml", access: Access::CommerceMl, handler: H::CommerceMl },
+    Route {
+        method: "GET",
+        path: "/exchange/1c/commerceml",
+        access: Access::CommerceMl,
+        handler: H::CommerceMl,
+    },
+    Route {
+        method: "POST",
+        path: "/exchange/1c/commerceml",
+        access: Access::CommerceMl,
+        handler: H::CommerceMl,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -41,7 +94,7 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 }
 
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
-    let (r, _) = match_route(ROUTES, req)?;
+    let (r, params) = match_route(ROUTES, req)?;
     log.route = Some(r.path);
     match r.access {
         Access::Monitor => {
@@ -55,6 +108,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::MessageStatus => message_status(p, req).await,
         H::ChangesPull => changes_pull(p, req).await,
         H::ChangesAck => changes_ack(p, req).await,
+        H::FileUpload => file_upload(p, req, params.get("key")).await,
         H::Sweep => {
             if !p.config().allow_test_clock {
                 return Err(AppError::not_found());
@@ -83,21 +137,34 @@ pub fn verify_signature<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<()> {
         cfg.onec_max_skew_secs,
     )
     .map_err(|code| {
-        let e = AppError::new(ErrorKind::Unauthorized, "signature-invalid", "Подпись сообщения 1С неверна или устарела.", "The 1C message signature is invalid or expired.");
+        let e = AppError::new(
+            ErrorKind::Unauthorized,
+            "signature-invalid",
+            "Подпись сообщения 1С неверна или устарела.",
+            "The 1C message signature is invalid or expired.",
+        );
         e.with_extra("reason", code)
     })
 }
 
 fn decode<T: serde::de::DeserializeOwned>(req: &ApiRequest) -> AppResult<T> {
     if req.body.len() > contract::MAX_BATCH_BYTES {
-        return Err(AppError::new(ErrorKind::PayloadTooLarge, "payload-too-large", "Пакет слишком велик: передайте большие данные через хранилище файлов.", "Batch too large: send large payloads by storage key."));
+        return Err(AppError::new(
+            ErrorKind::PayloadTooLarge,
+            "payload-too-large",
+            "Пакет слишком велик: передайте большие данные через хранилище файлов.",
+            "Batch too large: send large payloads by storage key.",
+        ));
     }
     serde_json::from_slice(&req.body).map_err(AppError::malformed_json)
 }
 
 async fn messages<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let env: Envelope = decode(req)?;
-    if env.batch_id.trim().is_empty() || env.messages.is_empty() || env.messages.len() > contract::MAX_MESSAGES_PER_BATCH {
+    if env.batch_id.trim().is_empty()
+        || env.messages.is_empty()
+        || env.messages.len() > contract::MAX_MESSAGES_PER_BATCH
+    {
         return Err(AppError::bad_request(
             "invalid-batch",
             "Пакет должен иметь batch_id и от 1 до 500 сообщений.",
@@ -105,7 +172,45 @@ async fn messages<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
         ));
     }
     let outcomes = inbox::receive(p, &env.batch_id, &env.messages).await?;
-    Ok(ApiResponse::json(200, &serde_json::json!({ "batch_id": env.batch_id, "results": outcomes })))
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "batch_id": env.batch_id, "results": outcomes }),
+    ))
+}
+
+/// Stores a file 1C will refer to by key (the same key again replaces it). The body is signed
+/// like every 1C request, so a stored file is exactly what 1C sent.
+async fn file_upload<P: Ports>(p: &P, req: &ApiRequest, key: &str) -> AppResult<ApiResponse> {
+    if !contract::file_key_ok(key) {
+        return Err(AppError::bad_request(
+            "invalid-file-key",
+            "Ключ файла: латиница, цифры, . _ - (до 200 символов).",
+            "File key: letters, digits, . _ - (up to 200 characters).",
+        ));
+    }
+    if req.body.is_empty() || req.body.len() as u64 > contract::MAX_FILE_BYTES {
+        return Err(AppError::new(
+            ErrorKind::PayloadTooLarge,
+            "file-size",
+            "Файл пуст или больше 20 МБ.",
+            "The file is empty or larger than 20 MB.",
+        ));
+    }
+    let content_type = req
+        .header("content-type")
+        .filter(|c| c.contains('/') && c.len() <= 100)
+        .unwrap_or("application/octet-stream");
+    p.blobs()
+        .put(
+            &contract::file_blob_key(key),
+            req.body.clone(),
+            content_type,
+        )
+        .await?;
+    Ok(ApiResponse::json(
+        201,
+        &serde_json::json!({ "key": key, "size": req.body.len() }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -116,10 +221,17 @@ struct StatusQuery {
 async fn message_status<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let q: StatusQuery = decode(req)?;
     if q.ids.len() > 1000 {
-        return Err(AppError::bad_request("too-many-ids", "Не более 1000 идентификаторов.", "At most 1000 ids."));
+        return Err(AppError::bad_request(
+            "too-many-ids",
+            "Не более 1000 идентификаторов.",
+            "At most 1000 ids.",
+        ));
     }
     let items = inbox::status(p, &q.ids).await?;
-    Ok(ApiResponse::json(200, &serde_json::json!({ "items": items })))
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": items }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -132,7 +244,10 @@ async fn changes_pull<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespons
     let q: PullQuery = decode(req)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
     let items = super::outbox::pull(p, limit).await?;
-    Ok(ApiResponse::json(200, &serde_json::json!({ "items": items })))
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": items }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -140,6 +255,7 @@ struct AckItem {
     id: String,
     status: String,
     reason: Option<String>,
+    onec_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -150,18 +266,29 @@ struct Ack {
 async fn changes_ack<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let ack: Ack = decode(req)?;
     if ack.results.len() > 1000 {
-        return Err(AppError::bad_request("too-many-ids", "Не более 1000 ответов.", "At most 1000 answers."));
+        return Err(AppError::bad_request(
+            "too-many-ids",
+            "Не более 1000 ответов.",
+            "At most 1000 answers.",
+        ));
     }
     let mut updated = 0;
     for r in &ack.results {
-        let accepted = match r.status.as_str() {
-            "accepted" => true,
-            "rejected" => false,
-            _ => return Err(AppError::bad_request("invalid-status", "Статус: accepted или rejected.", "status must be accepted or rejected.")),
+        let Some(verdict) = super::outbox::Verdict::parse(&r.status) else {
+            return Err(AppError::bad_request(
+                "invalid-status",
+                "Статус: received, accepted или rejected.",
+                "status must be received, accepted or rejected.",
+            ));
         };
-        if super::outbox::apply_answer(p, &r.id, accepted, r.reason.as_deref()).await? {
+        if super::outbox::apply_answer(p, &r.id, verdict, r.reason.as_deref(), r.onec_id.as_deref())
+            .await?
+        {
             updated += 1;
         }
     }
-    Ok(ApiResponse::json(200, &serde_json::json!({ "updated": updated })))
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "updated": updated }),
+    ))
 }

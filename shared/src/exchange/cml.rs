@@ -24,7 +24,12 @@ const SESSION_SECS: i64 = 3600;
 const ROWS_PER_STATEMENT: usize = 500;
 
 fn text(body: String) -> ApiResponse {
-    ApiResponse { status: 200, headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())], body: body.into_bytes(), log: Default::default() }
+    ApiResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
+        body: body.into_bytes(),
+        log: Default::default(),
+    }
 }
 
 fn failure(reason: &str) -> ApiResponse {
@@ -34,7 +39,11 @@ fn failure(reason: &str) -> ApiResponse {
 fn mac(secret: &str, data: &str) -> String {
     let mut m = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
     m.update(data.as_bytes());
-    m.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    m.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A session token: its expiry and a MAC over it, so no session table is needed.
@@ -48,26 +57,40 @@ fn check_token(secret: &str, token: &str, now_unix: i64) -> Option<String> {
     let (exp, sig) = token.split_once('.')?;
     let exp: i64 = exp.parse().ok()?;
     let expected = mac(secret, &format!("cml:{exp}"));
-    (exp > now_unix && crate::auth::password::constant_time_eq(sig.as_bytes(), expected.as_bytes())).then(|| expected[..16].to_string())
+    (exp > now_unix && crate::auth::password::constant_time_eq(sig.as_bytes(), expected.as_bytes()))
+        .then(|| expected[..16].to_string())
 }
 
 /// `C:\v8_8789_c.xml` or `webdata/import0_1.xml` -> `v8_8789_c.xml`; anything else odd is refused.
 pub fn base_name(filename: &str) -> Option<String> {
     let name = filename.rsplit(['/', '\\']).next()?.trim();
-    let ok = !name.is_empty() && name.len() <= 200 && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let ok = !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
     ok.then(|| name.to_string())
 }
 
 fn basic_auth_ok(req: &ApiRequest, user: &str, password: &str) -> bool {
-    let Some(b64) = req.header("authorization").and_then(|h| h.strip_prefix("Basic ")) else { return false };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else { return false };
+    let Some(b64) = req
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else {
+        return false;
+    };
     let expected = format!("{user}:{password}");
     !user.is_empty() && crate::auth::password::constant_time_eq(&decoded, expected.as_bytes())
 }
 
 pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let cfg = p.config();
-    let (Some(user), Some(password)) = (cfg.cml_user.as_deref(), cfg.cml_password.as_deref()) else {
+    let (Some(user), Some(password)) = (cfg.cml_user.as_deref(), cfg.cml_password.as_deref())
+    else {
         return Ok(failure("exchange is not configured"));
     };
     let now = p.now().timestamp();
@@ -78,13 +101,21 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
         if !basic_auth_ok(req, user, password) {
             let mut r = failure("wrong login or password");
             r.status = 401;
-            r.headers.push(("www-authenticate".into(), "Basic realm=\"1C exchange\"".into()));
+            r.headers.push((
+                "www-authenticate".into(),
+                "Basic realm=\"1C exchange\"".into(),
+            ));
             return Ok(r);
         }
         let token = new_token(secret, now);
-        return Ok(text(format!("success\n{COOKIE}\n{token}\nsessid={token}\n")));
+        return Ok(text(format!(
+            "success\n{COOKIE}\n{token}\nsessid={token}\n"
+        )));
     }
-    let token = req.cookie(COOKIE).or_else(|| req.query_param("sessid").map(str::to_string)).unwrap_or_default();
+    let token = req
+        .cookie(COOKIE)
+        .or_else(|| req.query_param("sessid").map(str::to_string))
+        .unwrap_or_default();
     let Some(session) = check_token(secret, &token, now) else {
         let mut r = failure("not signed in: call checkauth first");
         r.status = 401;
@@ -94,7 +125,9 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
         return Ok(failure("only type=catalog is served here"));
     }
     match mode {
-        "init" => Ok(text(format!("zip=no\nfile_limit={FILE_LIMIT}\nsessid={token}\nversion=2.08\n"))),
+        "init" => Ok(text(format!(
+            "zip=no\nfile_limit={FILE_LIMIT}\nsessid={token}\nversion=2.08\n"
+        ))),
         "file" => file(p, req, &session).await,
         "import" => import(p, req, &session).await,
         "deactivate" | "complete" => Ok(text("success\n".into())),
@@ -110,7 +143,9 @@ struct FileRow {
 }
 
 async fn file<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<ApiResponse> {
-    let Some(name) = req.query_param("filename").and_then(base_name) else { return Ok(failure("bad filename")) };
+    let Some(name) = req.query_param("filename").and_then(base_name) else {
+        return Ok(failure("bad filename"));
+    };
     if req.body.len() > FILE_LIMIT {
         return Ok(failure("chunk larger than file_limit"));
     }
@@ -118,34 +153,77 @@ async fn file<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<Api
         // Images and other files of a full catalogue exchange are not used by the portal.
         return Ok(text("success\n".into()));
     }
-    let row: Option<FileRow> = p.db().first(Stmt::new(sql::CML_FILE).bind(session).bind(&name)).await?;
+    let row: Option<FileRow> = p
+        .db()
+        .first(Stmt::new(sql::CML_FILE).bind(session).bind(&name))
+        .await?;
     // The next chunk's number; a file sent again after its import starts over.
-    let chunk = row.as_ref().filter(|r| r.status == "uploading").map(|r| r.chunks).unwrap_or(0);
+    let chunk = row
+        .as_ref()
+        .filter(|r| r.status == "uploading")
+        .map(|r| r.chunks)
+        .unwrap_or(0);
     // R2 cannot append: each chunk is its own object, joined at import.
-    p.blobs().put(&format!("cml/{session}/{name}/{chunk:06}"), req.body.clone(), "application/xml").await?;
-    p.db().exec(Stmt::new(sql::CML_FILE_CHUNK).bind(session).bind(&name).bind(req.body.len() as i64).bind(p.now())).await?;
+    p.blobs()
+        .put(
+            &format!("cml/{session}/{name}/{chunk:06}"),
+            req.body.clone(),
+            "application/xml",
+        )
+        .await?;
+    p.db()
+        .exec(
+            Stmt::new(sql::CML_FILE_CHUNK)
+                .bind(session)
+                .bind(&name)
+                .bind(req.body.len() as i64)
+                .bind(p.now()),
+        )
+        .await?;
     Ok(text("success\n".into()))
 }
 
 async fn import<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<ApiResponse> {
-    let Some(name) = req.query_param("filename").and_then(base_name) else { return Ok(failure("bad filename")) };
-    let Some(row) = p.db().first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name)).await? else {
+    let Some(name) = req.query_param("filename").and_then(base_name) else {
+        return Ok(failure("bad filename"));
+    };
+    let Some(row) = p
+        .db()
+        .first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name))
+        .await?
+    else {
         return Ok(failure("no such file uploaded in this session"));
     };
     if row.bytes > MAX_SYNC_IMPORT_BYTES {
-        return Ok(failure("file too large for this portal version (sliced import pending)"));
+        return Ok(failure(
+            "file too large for this portal version (sliced import pending)",
+        ));
     }
     let mut bytes = Vec::with_capacity(row.bytes as usize);
     for i in 0..row.chunks {
         let key = format!("cml/{session}/{name}/{i:06}");
-        bytes.extend(p.blobs().get(&key).await?.ok_or_else(|| AppError::internal(format!("missing chunk {key}")))?);
+        bytes.extend(
+            p.blobs()
+                .get(&key)
+                .await?
+                .ok_or_else(|| AppError::internal(format!("missing chunk {key}")))?,
+        );
     }
     let result = import_bytes(p, &name, &bytes).await;
     let (status, answer) = match &result {
         Ok(n) => ("imported", format!("success\n{n}\n")),
         Err(e) => ("failed", format!("failure\n{e}\n")),
     };
-    p.db().exec(Stmt::new(sql::CML_FILE_DONE).bind(status).bind(answer.trim()).bind(p.now()).bind(session).bind(&name)).await?;
+    p.db()
+        .exec(
+            Stmt::new(sql::CML_FILE_DONE)
+                .bind(status)
+                .bind(answer.trim())
+                .bind(p.now())
+                .bind(session)
+                .bind(&name),
+        )
+        .await?;
     Ok(text(answer))
 }
 
@@ -170,14 +248,24 @@ pub async fn import_bytes<P: Ports>(p: &P, name: &str, bytes: &[u8]) -> Result<S
         })
         .map_err(|e| e.to_string())?;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            stmts.push(Stmt::new(sql::PRODUCTS_UPSERT_MANY).bind(now).bind(serde_json::to_string(chunk).unwrap_or_default()));
+            stmts.push(
+                Stmt::new(sql::PRODUCTS_UPSERT_MANY)
+                    .bind(now)
+                    .bind(serde_json::to_string(chunk).unwrap_or_default()),
+            );
         }
         p.db().batch(stmts).await.map_err(|e| e.to_string())?;
         return Ok(format!("products: {n}"));
     }
     // Offers: variants with a name become products of their own; prices and stock attach to the
     // offer's product, or to the product it is a characteristic of (`guid#guid`).
-    let (mut products, mut prices, mut stock, mut types, mut ids) = (Vec::new(), Vec::new(), Vec::new(), std::collections::BTreeSet::new(), Vec::new());
+    let (mut products, mut prices, mut stock, mut types, mut ids) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        std::collections::BTreeSet::new(),
+        Vec::new(),
+    );
     let n = for_each_offer(bytes, |o| {
         let base = o.id.split('#').next().unwrap_or(&o.id).to_string();
         if let Some(name) = &o.name {
@@ -198,24 +286,41 @@ pub async fn import_bytes<P: Ports>(p: &P, name: &str, bytes: &[u8]) -> Result<S
         Ok::<(), CmlError>(())
     })
     .map_err(|e| e.to_string())?;
-    let types: Vec<serde_json::Value> = types.into_iter().map(|t| serde_json::json!({"id": crate::ids::new_id("pt"), "onec_id": t, "name": t})).collect();
+    let types: Vec<serde_json::Value> = types
+        .into_iter()
+        .map(|t| serde_json::json!({"id": crate::ids::new_id("pt"), "onec_id": t, "name": t}))
+        .collect();
     for chunk in products.chunks(ROWS_PER_STATEMENT) {
-        stmts.push(Stmt::new(sql::PRODUCTS_UPSERT_MANY).bind(now).bind(serde_json::to_string(chunk).unwrap_or_default()));
+        stmts.push(
+            Stmt::new(sql::PRODUCTS_UPSERT_MANY)
+                .bind(now)
+                .bind(serde_json::to_string(chunk).unwrap_or_default()),
+        );
     }
-    stmts.push(Stmt::new(sql::CML_PRICE_TYPES_ADD).bind(serde_json::to_string(&types).unwrap_or_default()));
+    stmts.push(
+        Stmt::new(sql::CML_PRICE_TYPES_ADD).bind(serde_json::to_string(&types).unwrap_or_default()),
+    );
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let c = serde_json::to_string(chunk).unwrap_or_default();
         stmts.push(Stmt::new(sql::CML_PRICES_CLEAR).bind(c.clone()));
         stmts.push(Stmt::new(sql::CML_STOCK_CLEAR).bind(c));
     }
     for chunk in prices.chunks(ROWS_PER_STATEMENT) {
-        stmts.push(Stmt::new(sql::CML_PRICES_ADD).bind(serde_json::to_string(chunk).unwrap_or_default()));
+        stmts.push(
+            Stmt::new(sql::CML_PRICES_ADD).bind(serde_json::to_string(chunk).unwrap_or_default()),
+        );
     }
     for chunk in stock.chunks(ROWS_PER_STATEMENT) {
-        stmts.push(Stmt::new(sql::CML_STOCK_ADD).bind(serde_json::to_string(chunk).unwrap_or_default()));
+        stmts.push(
+            Stmt::new(sql::CML_STOCK_ADD).bind(serde_json::to_string(chunk).unwrap_or_default()),
+        );
     }
     p.db().batch(stmts).await.map_err(|e| e.to_string())?;
-    Ok(format!("offers: {n}, prices: {}, stock rows: {}", prices.len(), stock.len()))
+    Ok(format!(
+        "offers: {n}, prices: {}, stock rows: {}",
+        prices.len(),
+        stock.len()
+    ))
 }
 
 #[cfg(test)]
@@ -224,8 +329,14 @@ mod tests {
 
     #[test]
     fn base_names() {
-        assert_eq!(base_name(r"C:\v8_8789_c.xml").as_deref(), Some("v8_8789_c.xml"));
-        assert_eq!(base_name("webdata/import0_1.xml").as_deref(), Some("import0_1.xml"));
+        assert_eq!(
+            base_name(r"C:\v8_8789_c.xml").as_deref(),
+            Some("v8_8789_c.xml")
+        );
+        assert_eq!(
+            base_name("webdata/import0_1.xml").as_deref(),
+            Some("import0_1.xml")
+        );
         assert_eq!(base_name("../../etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(base_name("..").as_deref(), None);
         assert_eq!(base_name("a b.xml"), None);

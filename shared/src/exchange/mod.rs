@@ -27,5 +27,10 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let outbox = outbox::deliver_due(p).await?;
     let outbox_backlog = outbox::backlog(p).await?;
     let mail_sent = crate::mail::deliver(p, &[]).await.unwrap_or(0);
-    Ok(SweepReport { inbox_re_enqueued, outbox, outbox_backlog, mail_sent })
+    Ok(SweepReport {
+        inbox_re_enqueued,
+        outbox,
+        outbox_backlog,
+        mail_sent,
+    })
 }

@@ -10,10 +10,22 @@ use serde::{Deserialize, Serialize};
 /// Checks `Authorization: Bearer <MONITOR_TOKEN>` in constant time; no token configured means
 /// the monitor is closed.
 pub fn authorize(token: Option<&str>, header: Option<&str>) -> AppResult<()> {
-    let given = header.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
+    let given = header
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim);
     match (token, given) {
-        (Some(t), Some(g)) if !t.is_empty() && crate::auth::password::constant_time_eq(t.as_bytes(), g.as_bytes()) => Ok(()),
-        _ => Err(AppError::new(ErrorKind::Unauthorized, "monitor-credential-required", "Нужен ключ доступа к монитору обмена.", "The exchange monitor needs its access key.")),
+        (Some(t), Some(g))
+            if !t.is_empty()
+                && crate::auth::password::constant_time_eq(t.as_bytes(), g.as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(AppError::new(
+            ErrorKind::Unauthorized,
+            "monitor-credential-required",
+            "Нужен ключ доступа к монитору обмена.",
+            "The exchange monitor needs its access key.",
+        )),
     }
 }
 
@@ -55,11 +67,22 @@ pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
     let db = p.db();
     let inbound: Vec<LastByType> = db.all(Stmt::new(sql::MONITOR_INBOUND)).await?;
     let outbound: Vec<LastByType> = db.all(Stmt::new(sql::MONITOR_OUTBOUND)).await?;
-    let inbox_backlog = db.first::<N>(Stmt::new(sql::MONITOR_INBOX_BACKLOG)).await?.map(|n| n.n).unwrap_or(0);
+    let inbox_backlog = db
+        .first::<N>(Stmt::new(sql::MONITOR_INBOX_BACKLOG))
+        .await?
+        .map(|n| n.n)
+        .unwrap_or(0);
     let outbox_backlog = super::outbox::backlog(p).await?;
     let inbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_INBOX_PROBLEMS)).await?;
     let outbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_OUTBOX_PROBLEMS)).await?;
-    Ok(Overview { inbound, outbound, inbox_backlog, outbox_backlog, inbox_problems, outbox_problems })
+    Ok(Overview {
+        inbound,
+        outbound,
+        inbox_backlog,
+        outbox_backlog,
+        inbox_problems,
+        outbox_problems,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,20 +98,39 @@ pub async fn replay<P: Ports>(p: &P, r: &Replay) -> AppResult<()> {
     let now = p.now();
     let changed = match r.direction.as_str() {
         "inbox" => {
-            let n = p.db().run(Stmt::new(sql::MONITOR_INBOX_REPLAY).bind(&r.id)).await?.changes;
+            let n = p
+                .db()
+                .run(Stmt::new(sql::MONITOR_INBOX_REPLAY).bind(&r.id))
+                .await?
+                .changes;
             if n > 0 {
                 p.queue().send_inbox_ids(vec![r.id.clone()]).await?;
             }
             n
         }
         "outbox" => {
-            let n = p.db().run(Stmt::new(sql::MONITOR_OUTBOX_REPLAY).bind(now).bind(now).bind(&r.id)).await?.changes;
+            let n = p
+                .db()
+                .run(
+                    Stmt::new(sql::MONITOR_OUTBOX_REPLAY)
+                        .bind(now)
+                        .bind(now)
+                        .bind(&r.id),
+                )
+                .await?
+                .changes;
             if n > 0 {
                 super::outbox::wake(p, &r.id).await;
             }
             n
         }
-        _ => return Err(AppError::bad_request("invalid-direction", "direction: inbox или outbox.", "direction must be inbox or outbox.")),
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid-direction",
+                "direction: inbox или outbox.",
+                "direction must be inbox or outbox.",
+            ))
+        }
     };
     if changed == 0 {
         return Err(AppError::not_found());

@@ -46,7 +46,11 @@ pub struct NewChange<'a> {
 
 /// The statement recording a change; `guard` is an SQL condition (with its parameters) that must
 /// hold for the row to be written, so a change refused by its own batch leaves no outbox row.
-pub fn record(change: &NewChange<'_>, now: DateTime<Utc>, guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>) -> (String, Stmt) {
+pub fn record(
+    change: &NewChange<'_>,
+    now: DateTime<Utc>,
+    guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>,
+) -> (String, Stmt) {
     let id = crate::ids::new_id("out");
     let wire = OutboundChange {
         id: id.clone(),
@@ -59,7 +63,10 @@ pub fn record(change: &NewChange<'_>, now: DateTime<Utc>, guard: Option<(&'stati
     };
     let (sql_text, extra) = match guard {
         None => (sql::OUTBOX_INSERT.to_string(), Vec::new()),
-        Some((cond, params)) => (format!("{} WHERE {cond}", sql::OUTBOX_INSERT_SELECT), params),
+        Some((cond, params)) => (
+            format!("{} WHERE {cond}", sql::OUTBOX_INSERT_SELECT),
+            params,
+        ),
     };
     let mut stmt = Stmt::dynamic(sql_text)
         .bind(&id)
@@ -105,6 +112,7 @@ pub fn backoff(attempt: i64) -> Duration {
 pub struct DeliveryReport {
     pub accepted: usize,
     pub rejected: usize,
+    pub received: usize,
     pub retrying: usize,
     pub dead_lettered: usize,
 }
@@ -114,6 +122,7 @@ pub struct DeliveryReport {
 pub struct Answer {
     pub status: String,
     pub reason: Option<String>,
+    pub onec_id: Option<String>,
 }
 
 /// Push: delivers every due change (oldest per entity first), one request each.
@@ -123,43 +132,88 @@ pub async fn deliver_due<P: Ports>(p: &P) -> AppResult<DeliveryReport> {
     if cfg.onec_delivery != Delivery::Push {
         return Ok(report);
     }
-    let url = cfg.onec_push_url.clone().ok_or_else(|| AppError::internal("ONEC_PUSH_URL is not set"))?;
+    let url = cfg
+        .onec_push_url
+        .clone()
+        .ok_or_else(|| AppError::internal("ONEC_PUSH_URL is not set"))?;
     let now = p.now();
-    let rows: Vec<Row> = p.db().all(Stmt::new(sql::OUTBOX_DUE).bind(now).bind(50)).await?;
+    let rows: Vec<Row> = p
+        .db()
+        .all(Stmt::new(sql::OUTBOX_DUE).bind(now).bind(50))
+        .await?;
     for row in rows {
         let ts = p.wall_clock().timestamp();
         let body = row.payload.clone().into_bytes();
         let headers = vec![
             ("content-type".to_string(), "application/json".to_string()),
-            (super::contract::TIMESTAMP_HEADER.to_string(), ts.to_string()),
-            (super::contract::SIGNATURE_HEADER.to_string(), super::contract::sign(&cfg.onec_hmac_secret, ts, &body)),
+            (
+                super::contract::TIMESTAMP_HEADER.to_string(),
+                ts.to_string(),
+            ),
+            (
+                super::contract::SIGNATURE_HEADER.to_string(),
+                super::contract::sign(&cfg.onec_hmac_secret, ts, &body),
+            ),
         ];
-        let outcome = match p.http().post_json(&format!("{url}/changes"), &headers, body).await {
-            Ok(reply) if reply.status == 200 => match serde_json::from_slice::<Answer>(&reply.body) {
-                Ok(a) if a.status == "accepted" || a.status == "rejected" => Ok(a),
-                _ => Err(format!("1C answered 200 with an unreadable body: {}", String::from_utf8_lossy(&reply.body).chars().take(200).collect::<String>())),
+        let outcome = match p
+            .http()
+            .post_json(&format!("{url}/changes"), &headers, body)
+            .await
+        {
+            Ok(reply) if reply.status == 200 => match serde_json::from_slice::<Answer>(&reply.body)
+            {
+                Ok(a) if Verdict::parse(&a.status).is_some() => Ok(a),
+                _ => Err(format!(
+                    "1C answered 200 with an unreadable body: {}",
+                    String::from_utf8_lossy(&reply.body)
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                )),
             },
             Ok(reply) => Err(format!("1C answered HTTP {}", reply.status)),
             Err(e) => Err(e.internal.unwrap_or_else(|| e.code.to_string())),
         };
         match outcome {
             Ok(answer) => {
-                let accepted = answer.status == "accepted";
-                apply_answer(p, &row.id, accepted, answer.reason.as_deref()).await?;
-                if accepted {
-                    report.accepted += 1;
-                } else {
-                    report.rejected += 1;
+                let verdict = Verdict::parse(&answer.status).unwrap_or(Verdict::Received);
+                apply_answer(
+                    p,
+                    &row.id,
+                    verdict,
+                    answer.reason.as_deref(),
+                    answer.onec_id.as_deref(),
+                )
+                .await?;
+                match verdict {
+                    Verdict::Accepted => report.accepted += 1,
+                    Verdict::Rejected => report.rejected += 1,
+                    Verdict::Received => report.received += 1,
                 }
             }
             Err(error) => {
                 let attempts = row.attempts + 1;
                 let created = crate::time::from_db(&row.created_at).unwrap_or(now);
                 if now - created >= Duration::hours(cfg.onec_give_up_hours) {
-                    p.db().exec(Stmt::new(sql::OUTBOX_DEAD).bind(attempts).bind(&error).bind(&row.id)).await?;
+                    p.db()
+                        .exec(
+                            Stmt::new(sql::OUTBOX_DEAD)
+                                .bind(attempts)
+                                .bind(&error)
+                                .bind(&row.id),
+                        )
+                        .await?;
                     report.dead_lettered += 1;
                 } else {
-                    p.db().exec(Stmt::new(sql::OUTBOX_RETRY).bind(attempts).bind(now + backoff(attempts)).bind(&error).bind(&row.id)).await?;
+                    p.db()
+                        .exec(
+                            Stmt::new(sql::OUTBOX_RETRY)
+                                .bind(attempts)
+                                .bind(now + backoff(attempts))
+                                .bind(&error)
+                                .bind(&row.id),
+                        )
+                        .await?;
                     report.retrying += 1;
                 }
             }
@@ -176,20 +230,71 @@ struct Sent {
     payload: String,
     before_json: Option<String>,
     status: String,
+    answer: Option<String>,
 }
 
-/// Records 1C's verdict on a change. A refused profile change is rolled back to what it was,
-/// unless the entity changed again since.
-pub async fn apply_answer<P: Ports>(p: &P, id: &str, accepted: bool, reason: Option<&str>) -> AppResult<bool> {
-    let now = p.now();
-    let Some(row) = p.db().first::<Sent>(Stmt::new(sql::OUTBOX_ONE).bind(id)).await? else { return Ok(false) };
-    if row.status == "accepted" || row.status == "rejected" {
-        return Ok(false); // answered before: a repeated acknowledgement changes nothing
+/// 1C's verdict on a change: final (`accepted`, `rejected`), or `received`: stored on 1C's
+/// side, the decision follows later as an `answer` message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Received,
+    Accepted,
+    Rejected,
+}
+
+impl Verdict {
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "received" => Some(Verdict::Received),
+            "accepted" => Some(Verdict::Accepted),
+            "rejected" => Some(Verdict::Rejected),
+            _ => None,
+        }
     }
-    let answer = serde_json::json!({"status": if accepted { "accepted" } else { "rejected" }, "reason": reason}).to_string();
+}
+
+/// The statements that record 1C's verdict on a change: `None` if there is no such change,
+/// empty if it was decided before (a repeated answer changes nothing). A refused profile change
+/// is rolled back to what it was, unless the entity changed again since.
+pub async fn answer_plan<P: Ports>(
+    p: &P,
+    id: &str,
+    verdict: Verdict,
+    reason: Option<&str>,
+    onec_id: Option<&str>,
+) -> AppResult<Option<Vec<Stmt>>> {
+    let now = p.now();
+    let Some(row) = p
+        .db()
+        .first::<Sent>(Stmt::new(sql::OUTBOX_ONE).bind(id))
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.status == "accepted" || row.status == "rejected" {
+        return Ok(Some(Vec::new()));
+    }
+    if verdict == Verdict::Received {
+        if row.answer.is_some() {
+            return Ok(Some(Vec::new()));
+        }
+        return Ok(Some(vec![Stmt::new(sql::OUTBOX_RECEIVED)
+            .bind(now)
+            .bind(id)]));
+    }
+    let accepted = verdict == Verdict::Accepted;
+    let answer = serde_json::json!({"status": if accepted { "accepted" } else { "rejected" }, "reason": reason, "onec_id": onec_id}).to_string();
     let mut stmts = vec![
-        Stmt::new(sql::OUTBOX_ANSWER).bind(if accepted { "accepted" } else { "rejected" }).bind(&answer).bind(now).bind(id),
-        Stmt::new(sql::AUDIT_ANSWER).bind(&answer).bind(id).bind(&row.company_id),
+        Stmt::new(sql::OUTBOX_ANSWER)
+            .bind(if accepted { "accepted" } else { "rejected" })
+            .bind(&answer)
+            .bind(now)
+            .bind(onec_id.map(str::to_string))
+            .bind(id),
+        Stmt::new(sql::AUDIT_ANSWER)
+            .bind(&answer)
+            .bind(id)
+            .bind(&row.company_id),
     ];
     if !accepted && row.kind == "employee.changed" {
         let wire: OutboundChange = serde_json::from_str(&row.payload)?;
@@ -204,25 +309,61 @@ pub async fn apply_answer<P: Ports>(p: &P, id: &str, accepted: bool, reason: Opt
                 .bind(wire.base_version + 1),
         );
     }
-    p.db().batch(stmts).await?;
-    Ok(true)
+    Ok(Some(stmts))
+}
+
+/// Records 1C's verdict on a change; false if unknown or decided before.
+pub async fn apply_answer<P: Ports>(
+    p: &P,
+    id: &str,
+    verdict: Verdict,
+    reason: Option<&str>,
+    onec_id: Option<&str>,
+) -> AppResult<bool> {
+    match answer_plan(p, id, verdict, reason, onec_id).await? {
+        Some(stmts) if !stmts.is_empty() => {
+            p.db().batch(stmts).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Pull: hands 1C the next changes in order (the oldest undelivered per entity), marking them
 /// sent. A change sent and not acknowledged within `onec_pull_redeliver_secs` is handed out again.
 pub async fn pull<P: Ports>(p: &P, limit: i64) -> AppResult<Vec<OutboundChange>> {
     if p.config().onec_delivery != Delivery::Pull {
-        return Err(AppError::new(ErrorKind::Conflict, "delivery-mode-push", "Портал сам отправляет изменения в 1С (режим push).", "The portal pushes changes to 1C (push mode)."));
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "delivery-mode-push",
+            "Портал сам отправляет изменения в 1С (режим push).",
+            "The portal pushes changes to 1C (push mode).",
+        ));
     }
     let now = p.now();
     let stale_before = now - Duration::seconds(p.config().onec_pull_redeliver_secs);
-    let rows: Vec<Row> = p.db().all(Stmt::new(sql::OUTBOX_PULLABLE).bind(stale_before).bind(limit)).await?;
+    let rows: Vec<Row> = p
+        .db()
+        .all(
+            Stmt::new(sql::OUTBOX_PULLABLE)
+                .bind(stale_before)
+                .bind(limit),
+        )
+        .await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    p.db().exec(Stmt::new(sql::OUTBOX_MARK_SENT).bind(now).bind(serde_json::to_string(&ids)?)).await?;
-    rows.into_iter().map(|r| serde_json::from_str(&r.payload).map_err(AppError::from)).collect()
+    p.db()
+        .exec(
+            Stmt::new(sql::OUTBOX_MARK_SENT)
+                .bind(now)
+                .bind(serde_json::to_string(&ids)?),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| serde_json::from_str(&r.payload).map_err(AppError::from))
+        .collect()
 }
 
 /// The state of the newest change to an entity, for the page: `pending` until 1C answers.
@@ -233,7 +374,12 @@ pub struct SyncState {
     pub since: String,
 }
 
-pub async fn sync_state<P: Ports>(p: &P, company_id: &str, entity_type: &str, portal_id: &str) -> AppResult<Option<SyncState>> {
+pub async fn sync_state<P: Ports>(
+    p: &P,
+    company_id: &str,
+    entity_type: &str,
+    portal_id: &str,
+) -> AppResult<Option<SyncState>> {
     #[derive(Deserialize)]
     struct S {
         status: String,
@@ -241,17 +387,34 @@ pub async fn sync_state<P: Ports>(p: &P, company_id: &str, entity_type: &str, po
         created_at: String,
         answered_at: Option<String>,
     }
-    let Some(s) = p.db().first::<S>(Stmt::new(sql::OUTBOX_LATEST).bind(company_id).bind(entity_type).bind(portal_id)).await? else {
+    let Some(s) = p
+        .db()
+        .first::<S>(
+            Stmt::new(sql::OUTBOX_LATEST)
+                .bind(company_id)
+                .bind(entity_type)
+                .bind(portal_id),
+        )
+        .await?
+    else {
         return Ok(None);
     };
-    let reason = s.answer.as_deref().and_then(|a| serde_json::from_str::<Value>(a).ok()).and_then(|a| a["reason"].as_str().map(str::to_string));
+    let reason = s
+        .answer
+        .as_deref()
+        .and_then(|a| serde_json::from_str::<Value>(a).ok())
+        .and_then(|a| a["reason"].as_str().map(str::to_string));
     let state = match s.status.as_str() {
         "accepted" => "accepted",
         "rejected" => "rejected",
         "failed" => "failed",
         _ => "pending",
     };
-    Ok(Some(SyncState { state: state.into(), reason, since: s.answered_at.unwrap_or(s.created_at) }))
+    Ok(Some(SyncState {
+        state: state.into(),
+        reason,
+        since: s.answered_at.unwrap_or(s.created_at),
+    }))
 }
 
 /// How many changes wait for 1C, for the sweeper's log and the monitor.
@@ -260,7 +423,11 @@ pub async fn backlog<P: Ports>(p: &P) -> AppResult<i64> {
     struct N {
         n: i64,
     }
-    Ok(p.db().first::<N>(Stmt::new(sql::OUTBOX_BACKLOG)).await?.map(|n| n.n).unwrap_or(0))
+    Ok(p.db()
+        .first::<N>(Stmt::new(sql::OUTBOX_BACKLOG))
+        .await?
+        .map(|n| n.n)
+        .unwrap_or(0))
 }
 
 #[cfg(test)]

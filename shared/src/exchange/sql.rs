@@ -14,11 +14,14 @@ pub const INBOX_INSERT_MANY: &str = "INSERT OR IGNORE INTO inbox (id, batch_id, 
 pub const INBOX_LOAD: &str = "SELECT id, type AS kind, entity_id, seq, payload FROM inbox \
      WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'waiting')";
 
-pub const INBOX_WAITING: &str = "SELECT id FROM inbox WHERE status = 'waiting' ORDER BY received_at LIMIT 100";
+pub const INBOX_WAITING: &str =
+    "SELECT id FROM inbox WHERE status = 'waiting' ORDER BY received_at LIMIT 100";
 
-pub const INBOX_MARK: &str = "UPDATE inbox SET status = ?, reason = ?, attempts = attempts + 1, applied_at = ? WHERE id = ?";
+pub const INBOX_MARK: &str =
+    "UPDATE inbox SET status = ?, reason = ?, attempts = attempts + 1, applied_at = ? WHERE id = ?";
 
-pub const INBOX_STATUS: &str = "SELECT id, status, reason FROM inbox WHERE id IN (SELECT value FROM json_each(?))";
+pub const INBOX_STATUS: &str =
+    "SELECT id, status, reason FROM inbox WHERE id IN (SELECT value FROM json_each(?))";
 
 pub const SEQ_CURRENT: &str = "SELECT entity_type, entity_id, seq FROM inbound_seq \
      WHERE entity_type || ':' || entity_id IN (SELECT value FROM json_each(?))";
@@ -31,7 +34,8 @@ pub const COMPANY_UPSERT: &str = "INSERT INTO companies (id, onec_id, name, full
      ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name, full_name = excluded.full_name, active = excluded.active, \
        onec_seq = excluded.onec_seq, updated_at = excluded.updated_at";
 
-pub const COMPANIES_BY_ONEC: &str = "SELECT id, onec_id FROM companies WHERE onec_id IN (SELECT value FROM json_each(?))";
+pub const COMPANIES_BY_ONEC: &str =
+    "SELECT id, onec_id FROM companies WHERE onec_id IN (SELECT value FROM json_each(?))";
 
 pub const LEGAL_ENTITY_UPSERT: &str = "INSERT INTO legal_entities (id, company_id, onec_id, name, full_name, inn, kpp, ogrn, legal_address, postal_address, active, updated_at) \
      VALUES (?, (SELECT id FROM companies WHERE onec_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -68,8 +72,10 @@ pub const USER_UPDATE: &str = "UPDATE users SET company_id = ?, email = ?, full_
        security_version = security_version + ?, updated_at = ? WHERE id = ?";
 
 pub const USER_ROLES_CLEAR: &str = "DELETE FROM user_roles WHERE user_id = ?";
-pub const USER_ROLE_ADD: &str = "INSERT INTO user_roles (company_id, user_id, role) VALUES (?, ?, ?)";
-pub const USER_SESSIONS_REVOKE: &str = "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
+pub const USER_ROLE_ADD: &str =
+    "INSERT INTO user_roles (company_id, user_id, role) VALUES (?, ?, ?)";
+pub const USER_SESSIONS_REVOKE: &str =
+    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
 
 pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)";
@@ -80,14 +86,17 @@ pub const PRODUCT_UPSERT: &str = "INSERT INTO products (id, onec_id, article, ar
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
        active = excluded.active, updated_at = excluded.updated_at";
 
-pub const PRODUCT_PRICES_CLEAR: &str = "DELETE FROM product_prices WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
+pub const PRODUCT_PRICES_CLEAR: &str =
+    "DELETE FROM product_prices WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
 pub const PRODUCT_PRICE_ADD: &str = "INSERT INTO product_prices (product_id, price_type_id, price_kop) \
      VALUES ((SELECT id FROM products WHERE onec_id = ?), (SELECT id FROM price_types WHERE onec_id = ?), ?)";
-pub const PRODUCT_STOCK_CLEAR: &str = "DELETE FROM product_stock WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
+pub const PRODUCT_STOCK_CLEAR: &str =
+    "DELETE FROM product_stock WHERE product_id = (SELECT id FROM products WHERE onec_id = ?)";
 pub const PRODUCT_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehouse, qty_milli) VALUES ((SELECT id FROM products WHERE onec_id = ?), ?, ?)";
 
 /// Stored but not applied, older than the cutoff, oldest first; bounded per sweep.
-pub const INBOX_UNFINISHED: &str = "SELECT id FROM inbox WHERE status IN ('pending', 'waiting') AND received_at < ? \
+pub const INBOX_UNFINISHED: &str =
+    "SELECT id FROM inbox WHERE status IN ('pending', 'waiting') AND received_at < ? \
      ORDER BY received_at LIMIT 1000";
 
 // ---- Outbound (portal -> 1C) ----
@@ -104,29 +113,40 @@ pub const OUTBOX_INSERT_SELECT: &str = "INSERT INTO outbox (id, company_id, type
 pub const OUTBOX_DUE: &str = "SELECT o.id, o.payload, o.attempts, o.created_at FROM outbox o \
      WHERE o.status = 'pending' AND o.next_attempt_at <= ? \
        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.entity_type = o.entity_type AND e.entity_id = o.entity_id \
-         AND e.status IN ('pending', 'sent') AND e.rowid < o.rowid) \
+         AND e.status IN ('pending', 'sent') AND e.answer IS NULL AND e.rowid < o.rowid) \
      ORDER BY o.rowid LIMIT ?";
 
 /// Pull: pending changes, and sent ones never acknowledged, oldest undelivered per entity.
 pub const OUTBOX_PULLABLE: &str = "SELECT o.id, o.payload, o.attempts, o.created_at FROM outbox o \
-     WHERE (o.status = 'pending' OR (o.status = 'sent' AND o.sent_at < ?)) \
+     WHERE (o.status = 'pending' OR (o.status = 'sent' AND o.sent_at < ? AND o.answer IS NULL)) \
        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.entity_type = o.entity_type AND e.entity_id = o.entity_id \
-         AND e.status IN ('pending', 'sent') AND e.rowid < o.rowid) \
+         AND e.status IN ('pending', 'sent') AND e.answer IS NULL AND e.rowid < o.rowid) \
      ORDER BY o.rowid LIMIT ?";
 
-pub const OUTBOX_MARK_SENT: &str = "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 \
+pub const OUTBOX_MARK_SENT: &str =
+    "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 \
      WHERE id IN (SELECT value FROM json_each(?))";
 
-pub const OUTBOX_RETRY: &str = "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?";
+pub const OUTBOX_RETRY: &str =
+    "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?";
 
-pub const OUTBOX_DEAD: &str = "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?";
+pub const OUTBOX_DEAD: &str =
+    "UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?";
 
-pub const OUTBOX_ONE: &str = "SELECT type AS kind, entity_id, company_id, payload, before_json, status FROM outbox WHERE id = ?";
+pub const OUTBOX_ONE: &str = "SELECT type AS kind, entity_id, company_id, payload, before_json, status, answer FROM outbox WHERE id = ?";
 
-pub const OUTBOX_ANSWER: &str = "UPDATE outbox SET status = ?, answer = ?, answered_at = ? \
+pub const OUTBOX_ANSWER: &str =
+    "UPDATE outbox SET status = ?, answer = ?, answered_at = ?, onec_id = coalesce(?, onec_id) \
      WHERE id = ? AND status IN ('pending', 'sent', 'failed')";
 
-pub const AUDIT_ANSWER: &str = "UPDATE audit_log SET onec_answer = ? WHERE id = ? AND company_id = ?";
+/// 1C stored the change and will decide later (an `answer` message): delivered, not re-sent,
+/// and no longer holding back later changes to the same entity.
+pub const OUTBOX_RECEIVED: &str =
+    "UPDATE outbox SET status = 'sent', sent_at = ?1, answer = '{\"status\":\"received\"}' \
+     WHERE id = ?2 AND status IN ('pending', 'sent', 'failed')";
+
+pub const AUDIT_ANSWER: &str =
+    "UPDATE audit_log SET onec_answer = ? WHERE id = ? AND company_id = ?";
 
 /// Restores a profile 1C refused, only if nothing changed it since.
 pub const USER_PROFILE_REVERT: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ? \
@@ -135,7 +155,8 @@ pub const USER_PROFILE_REVERT: &str = "UPDATE users SET full_name = ?, position 
 pub const OUTBOX_LATEST: &str = "SELECT status, answer, created_at, answered_at FROM outbox \
      WHERE company_id = ? AND entity_type = ? AND entity_id = ? ORDER BY rowid DESC LIMIT 1";
 
-pub const OUTBOX_BACKLOG: &str = "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent')";
+pub const OUTBOX_BACKLOG: &str =
+    "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent')";
 
 // ---- Monitor ----
 
@@ -143,17 +164,21 @@ pub const MONITOR_INBOUND: &str = "SELECT type, max(received_at) AS last_at, cou
 
 pub const MONITOR_OUTBOUND: &str = "SELECT type, max(created_at) AS last_at, count(*) AS count FROM outbox GROUP BY type ORDER BY type";
 
-pub const MONITOR_INBOX_BACKLOG: &str = "SELECT count(*) AS n FROM inbox WHERE status IN ('pending', 'waiting')";
+pub const MONITOR_INBOX_BACKLOG: &str =
+    "SELECT count(*) AS n FROM inbox WHERE status IN ('pending', 'waiting')";
 
-pub const MONITOR_INBOX_PROBLEMS: &str = "SELECT id, type, entity_id, received_at AS at, status, reason FROM inbox \
+pub const MONITOR_INBOX_PROBLEMS: &str =
+    "SELECT id, type, entity_id, received_at AS at, status, reason FROM inbox \
      WHERE status = 'rejected' ORDER BY received_at DESC LIMIT 50";
 
-pub const MONITOR_OUTBOX_PROBLEMS: &str = "SELECT id, type, entity_id, coalesce(answered_at, created_at) AS at, status, \
+pub const MONITOR_OUTBOX_PROBLEMS: &str =
+    "SELECT id, type, entity_id, coalesce(answered_at, created_at) AS at, status, \
        coalesce(json_extract(answer, '$.reason'), last_error) AS reason \
      FROM outbox WHERE status IN ('failed', 'rejected') ORDER BY rowid DESC LIMIT 50";
 
 /// A refused message gets a new chance; its sequence guard still protects newer data.
-pub const MONITOR_INBOX_REPLAY: &str = "UPDATE inbox SET status = 'pending', reason = NULL WHERE id = ? AND status = 'rejected'";
+pub const MONITOR_INBOX_REPLAY: &str =
+    "UPDATE inbox SET status = 'pending', reason = NULL WHERE id = ? AND status = 'rejected'";
 
 pub const MONITOR_OUTBOX_REPLAY: &str = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, last_error = NULL \
      WHERE id = ? AND status = 'failed'";
@@ -180,7 +205,8 @@ pub const PRICE_TYPES_UPSERT_MANY: &str = "INSERT INTO price_types (id, onec_id,
 pub const PRODUCT_PRICES_CLEAR_MANY: &str = "DELETE FROM product_prices WHERE product_id IN \
      (SELECT id FROM products WHERE onec_id IN (SELECT value FROM json_each(?)))";
 
-pub const PRODUCT_PRICES_ADD_MANY: &str = "INSERT INTO product_prices (product_id, price_type_id, price_kop) \
+pub const PRODUCT_PRICES_ADD_MANY: &str =
+    "INSERT INTO product_prices (product_id, price_type_id, price_kop) \
      SELECT p.id, pt.id, json_extract(v.value, '$.kop') FROM json_each(?) v \
      JOIN products p ON p.onec_id = json_extract(v.value, '$.product') \
      JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt')";
@@ -192,12 +218,14 @@ pub const PRODUCT_STOCK_ADD_MANY: &str = "INSERT INTO product_stock (product_id,
      SELECT p.id, json_extract(v.value, '$.warehouse'), json_extract(v.value, '$.qty') FROM json_each(?) v \
      JOIN products p ON p.onec_id = json_extract(v.value, '$.product')";
 
-pub const INBOX_MARK_APPLIED_MANY: &str = "UPDATE inbox SET status = 'applied', reason = NULL, attempts = attempts + 1, applied_at = ?1 \
+pub const INBOX_MARK_APPLIED_MANY: &str =
+    "UPDATE inbox SET status = 'applied', reason = NULL, attempts = attempts + 1, applied_at = ?1 \
      WHERE id IN (SELECT value FROM json_each(?2))";
 
 // ---- Stock CommerceML exchange ----
 
-pub const CML_FILE: &str = "SELECT chunks, bytes, status FROM cml_files WHERE session = ? AND name = ?";
+pub const CML_FILE: &str =
+    "SELECT chunks, bytes, status FROM cml_files WHERE session = ? AND name = ?";
 
 /// One more chunk of a file being uploaded; a name uploaded again after its import starts over.
 pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, bytes, status, updated_at) VALUES (?1, ?2, 1, ?3, 'uploading', ?4) \
@@ -206,12 +234,12 @@ pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, 
        bytes = CASE WHEN status = 'uploading' THEN bytes + excluded.bytes ELSE excluded.bytes END, \
        status = 'uploading', result = NULL, updated_at = excluded.updated_at";
 
-pub const CML_FILE_DONE: &str = "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";
+pub const CML_FILE_DONE: &str =
+    "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";
 
 /// Price types named only by id in offer files; a name from the JSON contract is kept.
 pub const CML_PRICE_TYPES_ADD: &str = "INSERT OR IGNORE INTO price_types (id, onec_id, name) \
      SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name') FROM json_each(?)";
-
 
 pub const CML_PRICES_CLEAR: &str = "DELETE FROM product_prices WHERE product_id IN (SELECT p.id FROM json_each(?) v \
      JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
@@ -235,8 +263,10 @@ pub const CML_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehous
 
 // ---- Orders, credit states, payment schedules (1C snapshots) ----
 
-pub const AGREEMENTS_BY_ONEC: &str = "SELECT onec_id FROM agreements WHERE onec_id IN (SELECT value FROM json_each(?))";
-pub const ORDERS_BY_ONEC: &str = "SELECT onec_id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
+pub const AGREEMENTS_BY_ONEC: &str =
+    "SELECT onec_id FROM agreements WHERE onec_id IN (SELECT value FROM json_each(?))";
+pub const ORDERS_BY_ONEC: &str =
+    "SELECT onec_id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
 
 pub const CREDIT_STATE_UPSERT: &str = "INSERT INTO credit_states (agreement_id, company_id, limit_kop, debt_kop, overdue_kop, reserve_kop, blocked, amount_to_pay_kop, as_of, updated_at) \
      SELECT a.id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM agreements a WHERE a.onec_id = ?1 \
@@ -246,7 +276,8 @@ pub const CREDIT_STATE_UPSERT: &str = "INSERT INTO credit_states (agreement_id, 
 
 pub const CREDIT_RESERVE_CLEAR: &str = "DELETE FROM credit_reserve_orders WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?)";
 
-pub const CREDIT_RESERVE_ADD: &str = "INSERT OR IGNORE INTO credit_reserve_orders (agreement_id, company_id, order_onec_id) \
+pub const CREDIT_RESERVE_ADD: &str =
+    "INSERT OR IGNORE INTO credit_reserve_orders (agreement_id, company_id, order_onec_id) \
      SELECT (SELECT id FROM agreements WHERE onec_id = ?1), ?2, value FROM json_each(?3)";
 
 /// An order snapshot; `version` grows with every change so a client edit based on an older one
@@ -262,7 +293,8 @@ pub const ORDER_UPSERT: &str = "INSERT INTO orders (id, company_id, onec_id, leg
        payment_method = excluded.payment_method, paid_kop = excluded.paid_kop, planned_shipping_date = excluded.planned_shipping_date, \
        total_kop = excluded.total_kop, vat_kop = excluded.vat_kop, version = orders.version + 1, updated_at = excluded.updated_at";
 
-pub const ORDER_LINES_CLEAR: &str = "DELETE FROM order_lines WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
+pub const ORDER_LINES_CLEAR: &str =
+    "DELETE FROM order_lines WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
 
 pub const ORDER_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop) \
      SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, json_extract(v.value, '$.line_no'), \
@@ -274,7 +306,8 @@ pub const ORDER_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id
 pub const SHIPMENT_LINES_CLEAR: &str = "DELETE FROM shipment_lines WHERE shipment_id IN \
      (SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE o.onec_id = ?)";
 
-pub const SHIPMENTS_CLEAR: &str = "DELETE FROM shipments WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
+pub const SHIPMENTS_CLEAR: &str =
+    "DELETE FROM shipments WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
 
 pub const SHIPMENTS_ADD: &str = "INSERT INTO shipments (id, company_id, order_id, onec_id, number, shipped_at, vehicle, documents) \
      SELECT json_extract(v.value, '$.id'), ?2, (SELECT id FROM orders WHERE onec_id = ?1), json_extract(v.value, '$.onec_id'), \
@@ -285,9 +318,116 @@ pub const SHIPMENT_LINES_ADD: &str = "INSERT INTO shipment_lines (shipment_id, c
      SELECT (SELECT id FROM shipments WHERE onec_id = json_extract(v.value, '$.shipment')), ?1, json_extract(v.value, '$.line_no'), json_extract(v.value, '$.qty') \
      FROM json_each(?2) v";
 
-pub const SCHEDULE_CLEAR: &str = "DELETE FROM payment_schedule WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
+pub const SCHEDULE_CLEAR: &str =
+    "DELETE FROM payment_schedule WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
 
 pub const SCHEDULE_ADD: &str = "INSERT INTO payment_schedule (order_id, company_id, agreement_id, stage_no, due_date, amount_kop, paid_kop) \
      SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, (SELECT id FROM agreements WHERE onec_id = ?3), json_extract(v.value, '$.stage_no'), \
        json_extract(v.value, '$.due'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.paid') \
      FROM json_each(?4) v";
+
+// ---- The rest of the inbound contract (migration 0003) ----
+
+/// A consignee the portal created, now known to 1C: link it before the snapshot is applied.
+pub const CONSIGNEE_LINK: &str =
+    "UPDATE consignees SET onec_id = ?1 WHERE id = ?2 AND company_id = ?3 AND onec_id IS NULL";
+
+pub const CONSIGNEE_UPSERT: &str = "INSERT INTO consignees (id, company_id, onec_id, name, inn, kpp, address, contact_person, phone, active, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, name = excluded.name, inn = excluded.inn, kpp = excluded.kpp, \
+       address = excluded.address, contact_person = excluded.contact_person, phone = excluded.phone, active = excluded.active, \
+       version = consignees.version + 1, updated_at = excluded.updated_at";
+
+pub const CALENDAR_UPSERT: &str = "INSERT INTO shipping_calendars (calendar, from_date, to_date, updated_at) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT(calendar) DO UPDATE SET from_date = excluded.from_date, to_date = excluded.to_date, updated_at = excluded.updated_at";
+
+pub const CALENDAR_DAYS_CLEAR: &str = "DELETE FROM shipping_days_off WHERE calendar = ?";
+
+pub const CALENDAR_DAYS_ADD: &str = "INSERT OR IGNORE INTO shipping_days_off (calendar, day) SELECT ?1, substr(value, 1, 10) FROM json_each(?2)";
+
+pub const OPENING_BALANCE_UPSERT: &str = "INSERT INTO opening_balances (onec_id, company_id, legal_entity_onec_id, agreement_onec_id, as_of, balance_kop, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_onec_id = excluded.legal_entity_onec_id, \
+       agreement_onec_id = excluded.agreement_onec_id, as_of = excluded.as_of, balance_kop = excluded.balance_kop, updated_at = excluded.updated_at";
+
+pub const PAYMENT_UPSERT: &str = "INSERT INTO payments_received (onec_id, company_id, legal_entity_onec_id, agreement_onec_id, number, paid_at, amount_kop, purpose, posted, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_onec_id = excluded.legal_entity_onec_id, \
+       agreement_onec_id = excluded.agreement_onec_id, number = excluded.number, paid_at = excluded.paid_at, amount_kop = excluded.amount_kop, \
+       purpose = excluded.purpose, posted = excluded.posted, updated_at = excluded.updated_at";
+
+pub const PAYMENT_ALLOCATIONS_CLEAR: &str =
+    "DELETE FROM payment_allocations WHERE payment_onec_id = ?";
+
+pub const PAYMENT_ALLOCATIONS_ADD: &str = "INSERT INTO payment_allocations (payment_onec_id, company_id, order_onec_id, amount_kop) \
+     SELECT ?1, ?2, json_extract(value, '$.order'), sum(json_extract(value, '$.kop')) FROM json_each(?3) GROUP BY json_extract(value, '$.order')";
+
+/// A return the client requested in the portal, now registered in 1C.
+pub const RETURN_LINK: &str =
+    "UPDATE returns SET onec_id = ?1 WHERE id = ?2 AND company_id = ?3 AND onec_id IS NULL";
+
+pub const RETURN_UPSERT: &str = "INSERT INTO returns (id, company_id, onec_id, order_id, number, status, reject_reason, refund_kop, created_at, updated_at) \
+     VALUES (?1, ?2, ?3, (SELECT id FROM orders WHERE onec_id = ?4 AND company_id = ?2), ?5, ?6, ?7, ?8, ?9, ?10) \
+     ON CONFLICT(onec_id) DO UPDATE SET number = excluded.number, status = excluded.status, reject_reason = excluded.reject_reason, \
+       refund_kop = excluded.refund_kop, version = returns.version + 1, updated_at = excluded.updated_at";
+
+pub const RETURN_LINES_UNAPPROVE: &str = "UPDATE return_lines SET approved_milli = NULL WHERE return_id = (SELECT id FROM returns WHERE onec_id = ?)";
+
+/// 1C's accepted quantities; a line 1C added (a return registered in 1C) is requested = accepted.
+pub const RETURN_LINES_APPROVE: &str = "INSERT INTO return_lines (return_id, company_id, line_no, qty_milli, approved_milli) \
+     SELECT (SELECT id FROM returns WHERE onec_id = ?1), ?2, json_extract(value, '$.line_no'), json_extract(value, '$.qty'), json_extract(value, '$.qty') \
+     FROM json_each(?3) WHERE true \
+     ON CONFLICT(return_id, line_no) DO UPDATE SET approved_milli = excluded.approved_milli";
+
+pub const MOVEMENT_UPSERT: &str = "INSERT INTO account_movements (onec_id, company_id, legal_entity_onec_id, at, kind, amount_kop, return_onec_id, order_onec_id, change_id, comment, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_onec_id = excluded.legal_entity_onec_id, at = excluded.at, \
+       kind = excluded.kind, amount_kop = excluded.amount_kop, return_onec_id = excluded.return_onec_id, order_onec_id = excluded.order_onec_id, \
+       change_id = excluded.change_id, comment = excluded.comment, updated_at = excluded.updated_at";
+
+/// The balance is the sum of the movements: recomputed, never incremented, so a re-sent or
+/// corrected movement cannot count twice.
+pub const ACCOUNT_BALANCE_RECOMPUTE: &str = "INSERT INTO internal_accounts (company_id, balance_kop, updated_at) \
+     SELECT ?1, coalesce(sum(amount_kop), 0), ?2 FROM account_movements WHERE company_id = ?1 \
+     ON CONFLICT(company_id) DO UPDATE SET balance_kop = excluded.balance_kop, updated_at = excluded.updated_at";
+
+pub const DOCUMENT_UPSERT: &str = "INSERT INTO documents (id, company_id, onec_id, legal_entity_onec_id, kind, kind_name, number, number_norm, doc_date, \
+       upd_status, corrects_onec_id, shipment_onec_id, amount_kop, vat_kop, edo_status, lines_json, active, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_onec_id = excluded.legal_entity_onec_id, kind = excluded.kind, \
+       kind_name = excluded.kind_name, number = excluded.number, number_norm = excluded.number_norm, doc_date = excluded.doc_date, \
+       upd_status = excluded.upd_status, corrects_onec_id = excluded.corrects_onec_id, shipment_onec_id = excluded.shipment_onec_id, \
+       amount_kop = excluded.amount_kop, vat_kop = excluded.vat_kop, edo_status = excluded.edo_status, lines_json = excluded.lines_json, \
+       active = excluded.active, updated_at = excluded.updated_at";
+
+pub const DOCUMENT_ORDERS_CLEAR: &str =
+    "DELETE FROM document_orders WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?)";
+
+pub const DOCUMENT_ORDERS_ADD: &str =
+    "INSERT OR IGNORE INTO document_orders (document_id, company_id, order_onec_id) \
+     SELECT (SELECT id FROM documents WHERE onec_id = ?1), ?2, value FROM json_each(?3)";
+
+/// Files keep their id across re-sent snapshots, so download links stay valid.
+pub const DOCUMENT_FILES_UPSERT: &str = "INSERT INTO document_files (id, document_id, company_id, file_no, blob_key, name, content_type, size, role) \
+     SELECT json_extract(value, '$.id'), (SELECT id FROM documents WHERE onec_id = ?1), ?2, json_extract(value, '$.no'), json_extract(value, '$.blob_key'), \
+       json_extract(value, '$.name'), json_extract(value, '$.content_type'), json_extract(value, '$.size'), json_extract(value, '$.role') \
+     FROM json_each(?3) WHERE true \
+     ON CONFLICT(document_id, file_no) DO UPDATE SET blob_key = excluded.blob_key, name = excluded.name, content_type = excluded.content_type, \
+       size = excluded.size, role = excluded.role";
+
+pub const DOCUMENT_FILES_TRIM: &str = "DELETE FROM document_files WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?1) AND file_no > ?2";
+
+pub const ACT_UPSERT: &str = "INSERT INTO reconciliation_acts (onec_id, company_id, request_id, legal_entity_onec_id, agreement_onec_id, number, period_from, period_to, \
+       opening_kop, debit_kop, credit_kop, closing_kop, operations_json, files_json, received_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) \
+     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, request_id = excluded.request_id, \
+       legal_entity_onec_id = excluded.legal_entity_onec_id, agreement_onec_id = excluded.agreement_onec_id, number = excluded.number, \
+       period_from = excluded.period_from, period_to = excluded.period_to, opening_kop = excluded.opening_kop, debit_kop = excluded.debit_kop, \
+       credit_kop = excluded.credit_kop, closing_kop = excluded.closing_kop, operations_json = excluded.operations_json, \
+       files_json = excluded.files_json, updated_at = excluded.updated_at";
+
+/// The portal's request the act answers is ready.
+pub const ACT_REQUEST_READY: &str = "UPDATE act_requests SET status = 'ready', reason = NULL, act_onec_id = ?1, updated_at = ?2 WHERE id = ?3 AND company_id = ?4";
+
+pub const RETURNS_BY_PORTAL_ID: &str =
+    "SELECT id FROM returns WHERE id IN (SELECT value FROM json_each(?))";
