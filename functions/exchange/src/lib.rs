@@ -3,7 +3,9 @@
 //! All logic in `shared::exchange`.
 
 use adapter::{InboxWake, WorkerPorts};
-use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
+use worker::{
+    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -15,11 +17,18 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 /// the dead-letter queue. Both are idempotent.
 #[event(queue)]
 async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Result<()> {
-    let ports = WorkerPorts::new(&env, None).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let ports =
+        WorkerPorts::new(&env, None).map_err(|e| worker::Error::RustError(e.to_string()))?;
     if batch.queue().starts_with("portal-outbox") {
         match shared::exchange::outbox::deliver_due(&ports).await {
-            Ok(report) => worker::console_log!("{}", serde_json::json!({"consumer": "outbox", "report": report})),
-            Err(e) => worker::console_error!("{}", serde_json::json!({"consumer": "outbox", "error": e.to_string()})),
+            Ok(report) => worker::console_log!(
+                "{}",
+                serde_json::json!({"consumer": "outbox", "report": report})
+            ),
+            Err(e) => worker::console_error!(
+                "{}",
+                serde_json::json!({"consumer": "outbox", "error": e.to_string()})
+            ),
         }
         // Failed deliveries are rescheduled in the outbox itself; the sweeper picks them up.
         batch.ack_all();
@@ -39,8 +48,13 @@ async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Res
             Ok(())
         }
         Err(e) => {
-            worker::console_error!("{}", serde_json::json!({"consumer": "inbox", "error": e.to_string()}));
-            let delay = worker::QueueRetryOptionsBuilder::new().with_delay_seconds(10).build();
+            worker::console_error!(
+                "{}",
+                serde_json::json!({"consumer": "inbox", "error": e.to_string()})
+            );
+            let delay = worker::QueueRetryOptionsBuilder::new()
+                .with_delay_seconds(10)
+                .build();
             batch.retry_all_with_options(&delay);
             Ok(())
         }
@@ -56,6 +70,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     .await;
     match result {
         Ok(report) => worker::console_log!("{}", serde_json::json!({"sweeper": report})),
-        Err(e) => worker::console_error!("{}", serde_json::json!({"sweeper": "failed", "error": e.to_string()})),
+        Err(e) => worker::console_error!(
+            "{}",
+            serde_json::json!({"sweeper": "failed", "error": e.to_string()})
+        ),
     }
 }

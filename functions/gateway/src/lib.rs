@@ -5,7 +5,11 @@
 use worker::{event, Context, Env, Request, Response, Result};
 
 /// Path prefix -> service binding.
-const ROUTES: &[(&str, &str)] = &[("/api/auth/", "AUTH"), ("/api/company/", "COMPANY"), ("/exchange/", "EXCHANGE")];
+const ROUTES: &[(&str, &str)] = &[
+    ("/api/auth/", "AUTH"),
+    ("/api/company/", "COMPANY"),
+    ("/exchange/", "EXCHANGE"),
+];
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {

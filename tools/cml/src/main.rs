@@ -26,7 +26,9 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        [command, path] if matches!(command.as_str(), "inspect" | "products" | "offers") => (command.as_str(), path),
+        [command, path] if matches!(command.as_str(), "inspect" | "products" | "offers") => {
+            (command.as_str(), path)
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn cml(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cml")).args(args).output().expect("run cml")
+    Command::new(env!("CARGO_BIN_EXE_cml"))
+        .args(args)
+        .output()
+        .expect("run cml")
 }
 
 fn fixtures() -> Option<PathBuf> {
@@ -14,7 +17,11 @@ fn fixtures() -> Option<PathBuf> {
 
 fn stderr_line(out: &Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line of error: {stderr:?}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line of error: {stderr:?}"
+    );
     stderr
 }
 
@@ -23,7 +30,11 @@ fn inspect_prints_the_summary_as_json() {
     let Some(dir) = fixtures() else { return };
     let file = dir.join("v3.1-bitrix-module/documents.xml");
     let out = cml(&["inspect", file.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(json["schema_version"], "3.1");
     assert_eq!(json["encoding"], "utf-8");
@@ -51,13 +62,20 @@ fn offers_are_json_lines() {
 #[test]
 fn a_broken_file_fails_with_one_line() {
     let path = env::temp_dir().join(format!("cml-broken-{}.xml", std::process::id()));
-    std::fs::write(&path, "<?xml version=\"1.0\"?>\n<КоммерческаяИнформация><Каталог></Товары>").unwrap();
+    std::fs::write(
+        &path,
+        "<?xml version=\"1.0\"?>\n<КоммерческаяИнформация><Каталог></Товары>",
+    )
+    .unwrap();
     let out = cml(&["inspect", path.to_str().unwrap()]);
     std::fs::remove_file(&path).ok();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err = stderr_line(&out);
-    assert!(err.starts_with("cml: ") && err.contains("invalid XML at byte"), "{err}");
+    assert!(
+        err.starts_with("cml: ") && err.contains("invalid XML at byte"),
+        "{err}"
+    );
 }
 
 #[test]

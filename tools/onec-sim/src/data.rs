@@ -33,12 +33,17 @@ impl Rng {
 
 /// A 10-digit ИНН with valid check digit, derived from `n`.
 pub fn inn10(n: u64) -> String {
-    let mut d: Vec<u32> = format!("{:09}", 770_000_000 + n % 99_999_999).chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let mut d: Vec<u32> = format!("{:09}", 770_000_000 + n % 99_999_999)
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
     d.truncate(9);
     let w = [2, 4, 10, 3, 5, 9, 4, 6, 8];
     let check = d.iter().zip(w).map(|(a, b)| a * b).sum::<u32>() % 11 % 10;
     d.push(check);
-    d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect()
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).unwrap())
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -56,10 +61,21 @@ pub struct Company {
     pub name: &'static str,
     pub legal_entities: Vec<(&'static str, &'static str, &'static str)>, // id, short name, full name
     /// (agreement id, legal entity id, name, credit limit rubles, deferral days, price type)
-    pub agreements: Vec<(&'static str, &'static str, &'static str, f64, u32, &'static str)>,
+    pub agreements: Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        f64,
+        u32,
+        &'static str,
+    )>,
 }
 
-pub const PRICE_TYPES: &[(&str, &str)] = &[("pt-opt", "Оптовая"), ("pt-dealer", "Дилерская"), ("pt-retail", "Розничная")];
+pub const PRICE_TYPES: &[(&str, &str)] = &[
+    ("pt-opt", "Оптовая"),
+    ("pt-dealer", "Дилерская"),
+    ("pt-retail", "Розничная"),
+];
 
 pub fn companies() -> Vec<Company> {
     vec![
@@ -67,31 +83,80 @@ pub fn companies() -> Vec<Company> {
             entity_id: "c-kuban",
             name: "Агрохолдинг «Кубань-Агро»",
             legal_entities: vec![
-                ("le-kuban-1", "ООО «Кубань-Агро»", "Общество с ограниченной ответственностью «Кубань-Агро»"),
-                ("le-kuban-2", "АО «Кубань-Агро Юг»", "Акционерное общество «Кубань-Агро Юг»"),
+                (
+                    "le-kuban-1",
+                    "ООО «Кубань-Агро»",
+                    "Общество с ограниченной ответственностью «Кубань-Агро»",
+                ),
+                (
+                    "le-kuban-2",
+                    "АО «Кубань-Агро Юг»",
+                    "Акционерное общество «Кубань-Агро Юг»",
+                ),
             ],
             agreements: vec![
-                ("ag-kuban-1", "le-kuban-1", "Договор поставки № 12/2025", 15_000_000.0, 30, "pt-dealer"),
-                ("ag-kuban-2", "le-kuban-2", "Договор поставки № 14/2025", 5_000_000.0, 45, "pt-dealer"),
+                (
+                    "ag-kuban-1",
+                    "le-kuban-1",
+                    "Договор поставки № 12/2025",
+                    15_000_000.0,
+                    30,
+                    "pt-dealer",
+                ),
+                (
+                    "ag-kuban-2",
+                    "le-kuban-2",
+                    "Договор поставки № 14/2025",
+                    5_000_000.0,
+                    45,
+                    "pt-dealer",
+                ),
             ],
         },
         Company {
             entity_id: "c-petrov",
             name: "КФХ Петров А. В.",
-            legal_entities: vec![("le-petrov-1", "ИП Глава КФХ Петров А. В.", "Индивидуальный предприниматель глава КФХ Петров Алексей Викторович")],
-            agreements: vec![("ag-petrov-1", "le-petrov-1", "Договор № 7/2024", 800_000.0, 30, "pt-opt")],
+            legal_entities: vec![(
+                "le-petrov-1",
+                "ИП Глава КФХ Петров А. В.",
+                "Индивидуальный предприниматель глава КФХ Петров Алексей Викторович",
+            )],
+            agreements: vec![(
+                "ag-petrov-1",
+                "le-petrov-1",
+                "Договор № 7/2024",
+                800_000.0,
+                30,
+                "pt-opt",
+            )],
         },
         Company {
             entity_id: "c-step",
             name: "ООО «Степной дилер»",
-            legal_entities: vec![("le-step-1", "ООО «Степной дилер»", "Общество с ограниченной ответственностью «Степной дилер»")],
-            agreements: vec![("ag-step-1", "le-step-1", "Договор поставки № 3/2026 (предоплата)", 0.0, 0, "pt-opt")],
+            legal_entities: vec![(
+                "le-step-1",
+                "ООО «Степной дилер»",
+                "Общество с ограниченной ответственностью «Степной дилер»",
+            )],
+            agreements: vec![(
+                "ag-step-1",
+                "le-step-1",
+                "Договор поставки № 3/2026 (предоплата)",
+                0.0,
+                0,
+                "pt-opt",
+            )],
         },
     ]
 }
 
 pub fn users() -> Vec<DemoUser> {
-    let u = |entity_id: &str, company: &'static str, email: &str, full_name: &'static str, position: &'static str, roles: &[&'static str]| DemoUser {
+    let u = |entity_id: &str,
+             company: &'static str,
+             email: &str,
+             full_name: &'static str,
+             position: &'static str,
+             roles: &[&'static str]| DemoUser {
         entity_id: entity_id.into(),
         company,
         email: email.into(),
@@ -100,16 +165,86 @@ pub fn users() -> Vec<DemoUser> {
         roles: roles.to_vec(),
     };
     vec![
-        u("u-kuban-boss", "c-kuban", "boss@kuban-agro.demo", "Кузнецов Сергей Петрович", "Генеральный директор", &["admin"]),
-        u("u-kuban-buyer1", "c-kuban", "buyer@kuban-agro.demo", "Смирнова Ольга Игоревна", "Менеджер по закупкам", &["buyer"]),
-        u("u-kuban-buyer2", "c-kuban", "buyer2@kuban-agro.demo", "Попов Дмитрий Андреевич", "Главный инженер", &["buyer"]),
-        u("u-kuban-acc", "c-kuban", "accountant@kuban-agro.demo", "Васильева Марина Юрьевна", "Главный бухгалтер", &["accountant"]),
-        u("u-kuban-mix", "c-kuban", "deputy@kuban-agro.demo", "Новиков Илья Сергеевич", "Заместитель директора", &["buyer", "accountant"]),
-        u("u-petrov", "c-petrov", "petrov@kfh-petrov.demo", "Петров Алексей Викторович", "Глава КФХ", &["admin", "buyer", "accountant"]),
-        u("u-petrov-acc", "c-petrov", "buh@kfh-petrov.demo", "Петрова Нина Ивановна", "Бухгалтер", &["accountant"]),
-        u("u-step-admin", "c-step", "admin@step-dealer.demo", "Морозов Павел Олегович", "Директор", &["admin"]),
-        u("u-step-buyer", "c-step", "buyer@step-dealer.demo", "Волкова Анна Сергеевна", "Снабженец", &["buyer"]),
-        u("u-step-acc", "c-step", "accountant@step-dealer.demo", "Соколов Артём Викторович", "Бухгалтер", &["accountant"]),
+        u(
+            "u-kuban-boss",
+            "c-kuban",
+            "boss@kuban-agro.demo",
+            "Кузнецов Сергей Петрович",
+            "Генеральный директор",
+            &["admin"],
+        ),
+        u(
+            "u-kuban-buyer1",
+            "c-kuban",
+            "buyer@kuban-agro.demo",
+            "Смирнова Ольга Игоревна",
+            "Менеджер по закупкам",
+            &["buyer"],
+        ),
+        u(
+            "u-kuban-buyer2",
+            "c-kuban",
+            "buyer2@kuban-agro.demo",
+            "Попов Дмитрий Андреевич",
+            "Главный инженер",
+            &["buyer"],
+        ),
+        u(
+            "u-kuban-acc",
+            "c-kuban",
+            "accountant@kuban-agro.demo",
+            "Васильева Марина Юрьевна",
+            "Главный бухгалтер",
+            &["accountant"],
+        ),
+        u(
+            "u-kuban-mix",
+            "c-kuban",
+            "deputy@kuban-agro.demo",
+            "Новиков Илья Сергеевич",
+            "Заместитель директора",
+            &["buyer", "accountant"],
+        ),
+        u(
+            "u-petrov",
+            "c-petrov",
+            "petrov@kfh-petrov.demo",
+            "Петров Алексей Викторович",
+            "Глава КФХ",
+            &["admin", "buyer", "accountant"],
+        ),
+        u(
+            "u-petrov-acc",
+            "c-petrov",
+            "buh@kfh-petrov.demo",
+            "Петрова Нина Ивановна",
+            "Бухгалтер",
+            &["accountant"],
+        ),
+        u(
+            "u-step-admin",
+            "c-step",
+            "admin@step-dealer.demo",
+            "Морозов Павел Олегович",
+            "Директор",
+            &["admin"],
+        ),
+        u(
+            "u-step-buyer",
+            "c-step",
+            "buyer@step-dealer.demo",
+            "Волкова Анна Сергеевна",
+            "Снабженец",
+            &["buyer"],
+        ),
+        u(
+            "u-step-acc",
+            "c-step",
+            "accountant@step-dealer.demo",
+            "Соколов Артём Викторович",
+            "Бухгалтер",
+            &["accountant"],
+        ),
     ]
 }
 
@@ -218,7 +353,11 @@ pub struct ProductSpec {
 impl ProductSpec {
     /// The price in kopecks for a price type (the wholesale price for an unknown one).
     pub fn price(&self, price_type: &str) -> i64 {
-        self.prices.iter().find(|p| p.0 == price_type).unwrap_or(&self.prices[0]).2
+        self.prices
+            .iter()
+            .find(|p| p.0 == price_type)
+            .unwrap_or(&self.prices[0])
+            .2
     }
 }
 
@@ -255,7 +394,15 @@ pub fn product_specs(count: usize) -> Vec<ProductSpec> {
                     json!({"warehouse": w, "quantity": (q as f64) + 0.5})
                 });
             }
-            ProductSpec { entity_id: format!("p-{i:06}"), article, name: format!("{part} {model}"), unit, unit_code: okei, prices, stock }
+            ProductSpec {
+                entity_id: format!("p-{i:06}"),
+                article,
+                name: format!("{part} {model}"),
+                unit,
+                unit_code: okei,
+                prices,
+                stock,
+            }
         })
         .collect()
 }
@@ -268,7 +415,9 @@ pub fn rubles(kopecks: i64) -> Value {
     if k % 100 == 0 {
         json!(kopecks / 100)
     } else {
-        json!(format!("{sign}{}.{:02}", k / 100, k % 100).parse::<f64>().unwrap())
+        json!(format!("{sign}{}.{:02}", k / 100, k % 100)
+            .parse::<f64>()
+            .unwrap())
     }
 }
 
@@ -279,7 +428,9 @@ pub fn quantity(milli: i64) -> Value {
     if m % 1000 == 0 {
         json!(milli / 1000)
     } else {
-        json!(format!("{sign}{}.{:03}", m / 1000, m % 1000).parse::<f64>().unwrap())
+        json!(format!("{sign}{}.{:03}", m / 1000, m % 1000)
+            .parse::<f64>()
+            .unwrap())
     }
 }
 
@@ -320,14 +471,27 @@ mod tests {
     fn data_set_shape() {
         assert_eq!(companies().len(), 3);
         assert_eq!(users().len(), 10);
-        assert!(companies().iter().any(|c| c.legal_entities.len() == 2), "a holding with two legal entities");
-        assert!(companies().iter().any(|c| c.agreements.iter().all(|a| a.3 == 0.0)), "a company without credit");
+        assert!(
+            companies().iter().any(|c| c.legal_entities.len() == 2),
+            "a holding with two legal entities"
+        );
+        assert!(
+            companies()
+                .iter()
+                .any(|c| c.agreements.iter().all(|a| a.3 == 0.0)),
+            "a company without credit"
+        );
         let products = product_messages(50);
         assert_eq!(products.len(), 50);
         assert_eq!(products, product_messages(50), "deterministic");
         // Every message passes the portal's own validation.
-        for m in company_messages().iter().chain(user_messages().iter()).chain(products.iter()) {
-            let raw: shared::exchange::contract::RawMessage = serde_json::from_value(m.clone()).unwrap();
+        for m in company_messages()
+            .iter()
+            .chain(user_messages().iter())
+            .chain(products.iter())
+        {
+            let raw: shared::exchange::contract::RawMessage =
+                serde_json::from_value(m.clone()).unwrap();
             shared::exchange::contract::validate(&raw).unwrap();
         }
     }

@@ -15,7 +15,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 /// A setting from the environment, else from `.dev-secrets`.
@@ -25,15 +27,22 @@ fn setting(name: &str) -> Option<String> {
     }
     let path = std::env::var("DEV_SECRETS").unwrap_or_else(|_| ".dev-secrets".into());
     let text = std::fs::read_to_string(path).ok()?;
-    text.lines().find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_string))
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_string))
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => {
-            let port: u16 = arg(&args, "--port").and_then(|p| p.parse().ok()).unwrap_or(8788);
-            server::serve(port, setting("MAIL_API_TOKEN"), setting("ONEC_HMAC_SECRET").unwrap_or_default())
+            let port: u16 = arg(&args, "--port")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(8788);
+            server::serve(
+                port,
+                setting("MAIL_API_TOKEN"),
+                setting("ONEC_HMAC_SECRET").unwrap_or_default(),
+            )
         }
         Some("seed") => seed(&args),
         Some("generate") => generate(&args),
@@ -56,16 +65,25 @@ fn all_messages(products: usize, orders: usize) -> Vec<Value> {
 
 fn generate(args: &[String]) -> Result<(), String> {
     let out = arg(args, "--out").ok_or("--out DIR is required")?;
-    let products: usize = arg(args, "--products").and_then(|p| p.parse().ok()).unwrap_or(50);
-    let orders: usize = arg(args, "--orders").and_then(|p| p.parse().ok()).unwrap_or(60);
+    let products: usize = arg(args, "--products")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(50);
+    let orders: usize = arg(args, "--orders")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(60);
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let msgs = all_messages(products, orders);
     for m in &msgs {
         let path = format!("{out}/{}.json", m["id"].as_str().unwrap_or("x"));
-        std::fs::write(&path, serde_json::to_vec_pretty(m).unwrap()).map_err(|e| format!("{path}: {e}"))?;
+        std::fs::write(&path, serde_json::to_vec_pretty(m).unwrap())
+            .map_err(|e| format!("{path}: {e}"))?;
     }
     let envelope = json!({"batch_id": "sim-example", "sent_at": shared::time::to_1c(chrono::Utc::now()), "messages": &msgs[..3]});
-    std::fs::write(format!("{out}/envelope.json"), serde_json::to_vec_pretty(&envelope).unwrap()).map_err(|e| e.to_string())?;
+    std::fs::write(
+        format!("{out}/envelope.json"),
+        serde_json::to_vec_pretty(&envelope).unwrap(),
+    )
+    .map_err(|e| e.to_string())?;
     println!("{} messages written to {out}", msgs.len());
     Ok(())
 }
@@ -83,7 +101,10 @@ impl Portal {
         let sig = shared::exchange::contract::sign(&self.secret, ts, &bytes);
         let resp = ureq::post(&format!("{}{path}", self.base))
             .set("content-type", "application/json")
-            .set(shared::exchange::contract::TIMESTAMP_HEADER, &ts.to_string())
+            .set(
+                shared::exchange::contract::TIMESTAMP_HEADER,
+                &ts.to_string(),
+            )
             .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
             .send_bytes(&bytes);
         read(resp)
@@ -91,7 +112,9 @@ impl Portal {
 
     /// A browser-like JSON POST to the portal's API (with the page's Origin).
     fn api_post(&self, path: &str, body: &Value) -> Result<(u16, Value), String> {
-        let resp = ureq::post(&format!("{}{path}", self.base)).set("origin", &self.base).send_json(body.clone());
+        let resp = ureq::post(&format!("{}{path}", self.base))
+            .set("origin", &self.base)
+            .send_json(body.clone());
         read(resp)
     }
 }
@@ -110,11 +133,18 @@ fn read(resp: Result<ureq::Response, ureq::Error>) -> Result<(u16, Value), Strin
 fn seed(args: &[String]) -> Result<(), String> {
     let portal = Portal {
         base: arg(args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into()),
-        secret: setting("ONEC_HMAC_SECRET").ok_or("ONEC_HMAC_SECRET is not set (run scripts/setup.sh)")?,
+        secret: setting("ONEC_HMAC_SECRET")
+            .ok_or("ONEC_HMAC_SECRET is not set (run scripts/setup.sh)")?,
     };
-    let mailbox = arg(args, "--mailbox").or_else(|| setting("MAILBOX_URL")).unwrap_or_else(|| "http://127.0.0.1:8788".into());
-    let products: usize = arg(args, "--products").and_then(|p| p.parse().ok()).unwrap_or(5000);
-    let orders: usize = arg(args, "--orders").and_then(|p| p.parse().ok()).unwrap_or(2000);
+    let mailbox = arg(args, "--mailbox")
+        .or_else(|| setting("MAILBOX_URL"))
+        .unwrap_or_else(|| "http://127.0.0.1:8788".into());
+    let products: usize = arg(args, "--products")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5000);
+    let orders: usize = arg(args, "--orders")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(2000);
     let started = Instant::now();
     let msgs = all_messages(products, orders);
     let mut ids = Vec::with_capacity(msgs.len());
@@ -127,12 +157,18 @@ fn seed(args: &[String]) -> Result<(), String> {
             return Err(format!("portal refused a batch: {status} {body}"));
         }
         for r in body["results"].as_array().into_iter().flatten() {
-            *counts.entry(r["status"].as_str().unwrap_or("?").to_string()).or_default() += 1;
+            *counts
+                .entry(r["status"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
             if r["status"] == "rejected" {
                 eprintln!("rejected: {r}");
             }
         }
-        ids.extend(chunk.iter().map(|m| m["id"].as_str().unwrap_or("").to_string()));
+        ids.extend(
+            chunk
+                .iter()
+                .map(|m| m["id"].as_str().unwrap_or("").to_string()),
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     println!("sent {} messages: {:?}", ids.len(), counts);
@@ -141,10 +177,24 @@ fn seed(args: &[String]) -> Result<(), String> {
     for u in data::users() {
         ensure_password(&portal, &mailbox, &u.email)?;
     }
-    println!("\nDemo sign-ins at {} (password for all: {}):", portal.base, data::DEMO_PASSWORD);
+    println!(
+        "\nDemo sign-ins at {} (password for all: {}):",
+        portal.base,
+        data::DEMO_PASSWORD
+    );
     for u in data::users() {
-        let company = data::companies().into_iter().find(|c| c.entity_id == u.company).map(|c| c.name).unwrap_or("");
-        println!("  {:32} {:28} {:16} {}", u.email, company, u.roles.join(","), u.full_name);
+        let company = data::companies()
+            .into_iter()
+            .find(|c| c.entity_id == u.company)
+            .map(|c| c.name)
+            .unwrap_or("");
+        println!(
+            "  {:32} {:28} {:16} {}",
+            u.email,
+            company,
+            u.roles.join(","),
+            u.full_name
+        );
     }
     Ok(())
 }
@@ -155,13 +205,16 @@ fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<()
     while !remaining.is_empty() {
         let mut still = Vec::new();
         for chunk in remaining.chunks(1000) {
-            let (status, body) = portal.signed_post("/exchange/v1/message-status", &json!({"ids": chunk}))?;
+            let (status, body) =
+                portal.signed_post("/exchange/v1/message-status", &json!({"ids": chunk}))?;
             if status != 200 {
                 return Err(format!("message-status: {status} {body}"));
             }
             for item in body["items"].as_array().into_iter().flatten() {
                 match item["status"].as_str() {
-                    Some("pending") | Some("waiting") => still.push(item["id"].as_str().unwrap_or("").to_string()),
+                    Some("pending") | Some("waiting") => {
+                        still.push(item["id"].as_str().unwrap_or("").to_string())
+                    }
                     Some("rejected") => eprintln!("rejected: {item}"),
                     _ => {}
                 }
@@ -172,7 +225,11 @@ fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<()
             break;
         }
         if Instant::now() > deadline {
-            return Err(format!("{} messages still not applied after {:?}", remaining.len(), timeout));
+            return Err(format!(
+                "{} messages still not applied after {:?}",
+                remaining.len(),
+                timeout
+            ));
         }
         std::thread::sleep(Duration::from_millis(300));
     }
@@ -182,18 +239,27 @@ fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<()
 /// Signs in with the demo password; if that fails, uses the first-access link from the mailbox
 /// (or asks for a reset link) and sets it.
 fn ensure_password(portal: &Portal, mailbox: &str, email: &str) -> Result<(), String> {
-    let (status, _) = portal.api_post("/api/auth/sign-in", &json!({"email": email, "password": data::DEMO_PASSWORD}))?;
+    let (status, _) = portal.api_post(
+        "/api/auth/sign-in",
+        &json!({"email": email, "password": data::DEMO_PASSWORD}),
+    )?;
     if status == 200 {
         return Ok(());
     }
     for attempt in 0..2 {
         if attempt == 1 {
-            portal.api_post("/api/auth/password-reset-requests", &json!({"email": email}))?;
+            portal.api_post(
+                "/api/auth/password-reset-requests",
+                &json!({"email": email}),
+            )?;
         }
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Some(token) = latest_token(mailbox, email)? {
-                let (status, body) = portal.api_post("/api/auth/password-resets", &json!({"token": token, "password": data::DEMO_PASSWORD}))?;
+                let (status, body) = portal.api_post(
+                    "/api/auth/password-resets",
+                    &json!({"token": token, "password": data::DEMO_PASSWORD}),
+                )?;
                 if status == 204 {
                     return Ok(());
                 }
@@ -205,11 +271,17 @@ fn ensure_password(portal: &Portal, mailbox: &str, email: &str) -> Result<(), St
             std::thread::sleep(Duration::from_millis(300));
         }
     }
-    Err(format!("no usable first-access or reset link for {email} in the mailbox"))
+    Err(format!(
+        "no usable first-access or reset link for {email} in the mailbox"
+    ))
 }
 
 fn latest_token(mailbox: &str, email: &str) -> Result<Option<String>, String> {
-    let (_, body) = read(ureq::get(&format!("{mailbox}/mail")).query("to", email).call())?;
+    let (_, body) = read(
+        ureq::get(&format!("{mailbox}/mail"))
+            .query("to", email)
+            .call(),
+    )?;
     Ok(body
         .as_array()
         .and_then(|mails| mails.last())

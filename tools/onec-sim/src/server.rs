@@ -17,17 +17,28 @@ struct State {
 }
 
 fn respond(req: Request, status: u16, body: &Value) {
-    let header = Header::from_bytes("content-type", "application/json; charset=utf-8").expect("static header");
-    let _ = req.respond(Response::from_string(body.to_string()).with_status_code(status).with_header(header));
+    let header = Header::from_bytes("content-type", "application/json; charset=utf-8")
+        .expect("static header");
+    let _ = req.respond(
+        Response::from_string(body.to_string())
+            .with_status_code(status)
+            .with_header(header),
+    );
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().iter().find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name)).map(|h| h.value.as_str().to_string())
+    req.headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_string())
 }
 
 pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Result<(), String> {
     let server = Server::http(("127.0.0.1", port)).map_err(|e| format!("listen on {port}: {e}"))?;
-    let state = Arc::new(Mutex::new(State { mode: "accept".into(), ..Default::default() }));
+    let state = Arc::new(Mutex::new(State {
+        mode: "accept".into(),
+        ..Default::default()
+    }));
     eprintln!("onec-sim listening on http://127.0.0.1:{port} (mailbox /mail, 1C endpoint /hs/portal/v1/changes)");
     for mut req in server.incoming_requests() {
         let url = req.url().to_string();
@@ -54,8 +65,15 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
                 }
             }
             (Method::Get, "/mail") => {
-                let to = query.split('&').find_map(|kv| kv.strip_prefix("to=")).map(|v| decode(v).to_lowercase());
-                let items: Vec<&Value> = st.mails.iter().filter(|m| to.as_deref().is_none_or(|t| m["to"].as_str() == Some(t))).collect();
+                let to = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("to="))
+                    .map(|v| decode(v).to_lowercase());
+                let items: Vec<&Value> = st
+                    .mails
+                    .iter()
+                    .filter(|m| to.as_deref().is_none_or(|t| m["to"].as_str() == Some(t)))
+                    .collect();
                 respond(req, 200, &json!(items));
             }
             (Method::Delete, "/mail") => {
@@ -66,7 +84,14 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
                 let ts = header(&req, shared::exchange::contract::TIMESTAMP_HEADER);
                 let sig = header(&req, shared::exchange::contract::SIGNATURE_HEADER);
                 let now = chrono::Utc::now().timestamp();
-                if let Err(code) = shared::exchange::contract::verify(&hmac_secret, ts.as_deref(), sig.as_deref(), &body, now, 300) {
+                if let Err(code) = shared::exchange::contract::verify(
+                    &hmac_secret,
+                    ts.as_deref(),
+                    sig.as_deref(),
+                    &body,
+                    now,
+                    300,
+                ) {
                     respond(req, 401, &json!({"status": "error", "reason": code}));
                     continue;
                 }
@@ -77,7 +102,11 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
                         let reason = st.reason.clone();
                         respond(req, 200, &json!({"status": "rejected", "reason": reason}))
                     }
-                    "fail" => respond(req, 500, &json!({"status": "error", "reason": "1C is unavailable"})),
+                    "fail" => respond(
+                        req,
+                        500,
+                        &json!({"status": "error", "reason": "1C is unavailable"}),
+                    ),
                     _ => respond(req, 200, &json!({"status": "accepted"})),
                 }
             }
@@ -85,7 +114,10 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
             (Method::Post, "/control/answer") => {
                 let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 st.mode = v["mode"].as_str().unwrap_or("accept").to_string();
-                st.reason = v["reason"].as_str().unwrap_or("Отклонено менеджером").to_string();
+                st.reason = v["reason"]
+                    .as_str()
+                    .unwrap_or("Отклонено менеджером")
+                    .to_string();
                 respond(req, 200, &json!({"mode": st.mode}));
             }
             _ => respond(req, 404, &json!({"error": "not found"})),
@@ -102,7 +134,9 @@ fn decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);

@@ -15,7 +15,15 @@ use std::collections::HashSet;
 /// The moment the simulated 1C computes the credit positions; every order is older.
 pub const AS_OF: &str = "2026-11-27T18:00:00";
 
-pub const STATUSES: &[&str] = &["draft", "awaiting_payment", "reserved", "paid", "partly_shipped", "shipped", "cancelled"];
+pub const STATUSES: &[&str] = &[
+    "draft",
+    "awaiting_payment",
+    "reserved",
+    "paid",
+    "partly_shipped",
+    "shipped",
+    "cancelled",
+];
 pub const DELIVERY_METHODS: &[&str] = &["pickup", "delivery", "transport_company"];
 pub const PAYMENT_METHODS: &[&str] = &["invoice", "credit", "internal_account", "card"];
 
@@ -25,7 +33,10 @@ const HISTORY_DAYS: u64 = 730;
 const VAT_RATE: i64 = 20;
 
 pub fn as_of() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap().and_hms_opt(18, 0, 0).unwrap()
+    NaiveDate::from_ymd_opt(2026, 11, 27)
+        .unwrap()
+        .and_hms_opt(18, 0, 0)
+        .unwrap()
 }
 
 fn fmt_1c(t: NaiveDateTime) -> String {
@@ -161,37 +172,120 @@ fn weighted<T: Copy>(rng: &mut Rng, items: &[(T, u64)]) -> T {
 /// A working-hours moment `age` days before `AS_OF` (so always before it).
 fn moment(rng: &mut Rng, age: u64) -> NaiveDateTime {
     let day = as_of().date() - Duration::days(age as i64);
-    day.and_hms_opt(8 + rng.below(10) as u32, rng.below(60) as u32, rng.below(60) as u32).unwrap()
+    day.and_hms_opt(
+        8 + rng.below(10) as u32,
+        rng.below(60) as u32,
+        rng.below(60) as u32,
+    )
+    .unwrap()
 }
 
 /// Orders every status, delivery and payment method needs, and the credit positions the demo
 /// shows (the farm's agreement blocked for an overdue order; the holding's with debt and a
 /// reserve): (company, agreement, payment, delivery, status, age in days, unpaid, multi).
 const SHOWCASE: &[(&str, usize, &str, &str, &str, u64, bool, bool)] = &[
-    ("c-kuban", 0, "credit", "delivery", "shipped", 12, true, true),
-    ("c-kuban", 1, "credit", "transport_company", "reserved", 1, true, false),
-    ("c-kuban", 0, "invoice", "pickup", "awaiting_payment", 0, false, false),
-    ("c-kuban", 0, "internal_account", "delivery", "paid", 4, false, false),
+    (
+        "c-kuban", 0, "credit", "delivery", "shipped", 12, true, true,
+    ),
+    (
+        "c-kuban",
+        1,
+        "credit",
+        "transport_company",
+        "reserved",
+        1,
+        true,
+        false,
+    ),
+    (
+        "c-kuban",
+        0,
+        "invoice",
+        "pickup",
+        "awaiting_payment",
+        0,
+        false,
+        false,
+    ),
+    (
+        "c-kuban",
+        0,
+        "internal_account",
+        "delivery",
+        "paid",
+        4,
+        false,
+        false,
+    ),
     ("c-kuban", 1, "card", "pickup", "draft", 0, false, false),
-    ("c-kuban", 0, "credit", "delivery", "partly_shipped", 9, true, false),
-    ("c-petrov", 0, "credit", "delivery", "shipped", 75, true, false),
-    ("c-step", 0, "invoice", "transport_company", "shipped", 25, false, true),
+    (
+        "c-kuban",
+        0,
+        "credit",
+        "delivery",
+        "partly_shipped",
+        9,
+        true,
+        false,
+    ),
+    (
+        "c-petrov", 0, "credit", "delivery", "shipped", 75, true, false,
+    ),
+    (
+        "c-step",
+        0,
+        "invoice",
+        "transport_company",
+        "shipped",
+        25,
+        false,
+        true,
+    ),
     ("c-step", 0, "card", "pickup", "cancelled", 40, false, false),
-    ("c-step", 0, "internal_account", "delivery", "paid", 3, false, false),
-    ("c-petrov", 0, "card", "pickup", "awaiting_payment", 2, false, false),
+    (
+        "c-step",
+        0,
+        "internal_account",
+        "delivery",
+        "paid",
+        3,
+        false,
+        false,
+    ),
+    (
+        "c-petrov",
+        0,
+        "card",
+        "pickup",
+        "awaiting_payment",
+        2,
+        false,
+        false,
+    ),
     ("c-kuban", 0, "credit", "pickup", "reserved", 3, true, false),
-    ("c-kuban", 1, "credit", "delivery", "shipped", 20, true, false),
+    (
+        "c-kuban", 1, "credit", "delivery", "shipped", 20, true, false,
+    ),
 ];
 
 fn random_status(rng: &mut Rng, age: u64, credit: bool) -> &'static str {
     // Orders on credit go straight to reserved; others wait for payment (or a reservation).
-    let pending = if credit || rng.below(4) == 0 { "reserved" } else { "awaiting_payment" };
+    let pending = if credit || rng.below(4) == 0 {
+        "reserved"
+    } else {
+        "awaiting_payment"
+    };
     let table: &[(&str, u64)] = if age <= 2 {
         &[("draft", 3), ("pending", 4), ("paid", 2), ("cancelled", 1)]
     } else if age <= 6 {
         &[("draft", 1), ("pending", 3), ("paid", 4), ("cancelled", 1)]
     } else if age <= 20 {
-        &[("paid", 1), ("partly_shipped", 2), ("shipped", 6), ("cancelled", 1)]
+        &[
+            ("paid", 1),
+            ("partly_shipped", 2),
+            ("shipped", 6),
+            ("cancelled", 1),
+        ]
     } else if age <= 60 {
         &[("partly_shipped", 1), ("shipped", 17), ("cancelled", 2)]
     } else {
@@ -209,7 +303,11 @@ const MONTH_WEIGHT: [u64; 12] = [3, 4, 7, 9, 9, 10, 10, 9, 7, 6, 4, 3];
 fn random_plan(rng: &mut Rng, cs: &[Company]) -> Plan {
     let company = weighted(rng, &[(0usize, 6), (1, 2), (2, 2)]);
     let c = &cs[company];
-    let agreement = if c.agreements.len() > 1 { weighted(rng, &[(0usize, 65), (1, 35)]) } else { 0 };
+    let agreement = if c.agreements.len() > 1 {
+        weighted(rng, &[(0usize, 65), (1, 35)])
+    } else {
+        0
+    };
     let age = loop {
         let age = rng.below(HISTORY_DAYS);
         let month = (as_of().date() - Duration::days(age as i64)).month0() as usize;
@@ -220,19 +318,56 @@ fn random_plan(rng: &mut Rng, cs: &[Company]) -> Plan {
     let date = moment(rng, age);
     let has_credit = c.agreements[agreement].3 > 0.0;
     let payment = match c.entity_id {
-        "c-kuban" => weighted(rng, &[("credit", 50), ("invoice", 30), ("internal_account", 12), ("card", 8)]),
+        "c-kuban" => weighted(
+            rng,
+            &[
+                ("credit", 50),
+                ("invoice", 30),
+                ("internal_account", 12),
+                ("card", 8),
+            ],
+        ),
         // The farm's credit is stopped: its recent orders are paid up front.
-        "c-petrov" if age >= 30 => weighted(rng, &[("credit", 45), ("invoice", 25), ("card", 25), ("internal_account", 5)]),
-        _ => weighted(rng, &[("invoice", 60), ("card", 25), ("internal_account", 15)]),
+        "c-petrov" if age >= 30 => weighted(
+            rng,
+            &[
+                ("credit", 45),
+                ("invoice", 25),
+                ("card", 25),
+                ("internal_account", 5),
+            ],
+        ),
+        _ => weighted(
+            rng,
+            &[("invoice", 60), ("card", 25), ("internal_account", 15)],
+        ),
     };
     assert!(payment != "credit" || has_credit);
     let delivery = match c.entity_id {
-        "c-kuban" => weighted(rng, &[("delivery", 50), ("pickup", 35), ("transport_company", 15)]),
-        "c-petrov" => weighted(rng, &[("pickup", 60), ("delivery", 35), ("transport_company", 5)]),
-        _ => weighted(rng, &[("transport_company", 50), ("delivery", 25), ("pickup", 25)]),
+        "c-kuban" => weighted(
+            rng,
+            &[("delivery", 50), ("pickup", 35), ("transport_company", 15)],
+        ),
+        "c-petrov" => weighted(
+            rng,
+            &[("pickup", 60), ("delivery", 35), ("transport_company", 5)],
+        ),
+        _ => weighted(
+            rng,
+            &[("transport_company", 50), ("delivery", 25), ("pickup", 25)],
+        ),
     };
     let status = random_status(rng, age, payment == "credit");
-    Plan { company, agreement, date, payment, delivery, status, unpaid: false, multi: false }
+    Plan {
+        company,
+        agreement,
+        date,
+        payment,
+        delivery,
+        status,
+        unpaid: false,
+        multi: false,
+    }
 }
 
 fn delivery_address(legal_entity: &str, delivery: &str) -> Option<&'static str> {
@@ -240,10 +375,16 @@ fn delivery_address(legal_entity: &str, delivery: &str) -> Option<&'static str> 
         ("pickup", _) => None,
         ("delivery", "le-kuban-1") => Some("Краснодарский край, ст. Каневская, ул. Полевая, 1"),
         ("delivery", "le-kuban-2") => Some("Краснодарский край, г. Тимашевск, ул. Элеваторная, 5"),
-        ("delivery", "le-petrov-1") => Some("Ростовская область, Сальский район, х. Рассвет, ул. Степная, 12"),
+        ("delivery", "le-petrov-1") => {
+            Some("Ростовская область, Сальский район, х. Рассвет, ул. Степная, 12")
+        }
         ("delivery", _) => Some("Ставропольский край, г. Светлоград, ул. Промышленная, 3"),
-        (_, "le-kuban-1" | "le-kuban-2") => Some("ТК «Деловые Линии», терминал: Краснодарский край, г. Тимашевск, ул. Гибридная, 2"),
-        (_, "le-petrov-1") => Some("ТК «ПЭК», терминал: Ростовская область, г. Сальск, ул. Кирова, 40"),
+        (_, "le-kuban-1" | "le-kuban-2") => {
+            Some("ТК «Деловые Линии», терминал: Краснодарский край, г. Тимашевск, ул. Гибридная, 2")
+        }
+        (_, "le-petrov-1") => {
+            Some("ТК «ПЭК», терминал: Ростовская область, г. Сальск, ул. Кирова, 40")
+        }
         _ => Some("ТК «ПЭК», терминал: г. Ставрополь, ул. Коломийцева, 48"),
     }
 }
@@ -251,7 +392,13 @@ fn delivery_address(legal_entity: &str, delivery: &str) -> Option<&'static str> 
 /// A Russian registration plate: `А123ВС 93`.
 fn plate(rng: &mut Rng, region: &str) -> String {
     const L: &[char] = &['А', 'В', 'Е', 'К', 'М', 'Н', 'О', 'Р', 'С', 'Т', 'У', 'Х'];
-    format!("{}{:03}{}{} {region}", rng.pick(L), 1 + rng.below(999), rng.pick(L), rng.pick(L))
+    format!(
+        "{}{:03}{}{} {region}",
+        rng.pick(L),
+        1 + rng.below(999),
+        rng.pick(L),
+        rng.pick(L)
+    )
 }
 
 fn random_quantity(rng: &mut Rng, unit: &str) -> i64 {
@@ -259,7 +406,21 @@ fn random_quantity(rng: &mut Rng, unit: &str) -> i64 {
         "м" => (1 + rng.below(20) as i64) * 500,
         "кг" => 500 + rng.below(19_500) as i64,
         "компл" => (1 + rng.below(2) as i64) * 1000,
-        _ => weighted(rng, &[(1i64, 40), (2, 25), (3, 12), (4, 10), (5, 5), (6, 3), (8, 2), (10, 3)]) * 1000,
+        _ => {
+            weighted(
+                rng,
+                &[
+                    (1i64, 40),
+                    (2, 25),
+                    (3, 12),
+                    (4, 10),
+                    (5, 5),
+                    (6, 3),
+                    (8, 2),
+                    (10, 3),
+                ],
+            ) * 1000
+        }
     }
 }
 
@@ -268,7 +429,11 @@ fn random_quantity(rng: &mut Rng, unit: &str) -> i64 {
 fn spread(rng: &mut Rng, lines: &[(usize, i64)], k: usize) -> Vec<Vec<(usize, i64)>> {
     let mut out = vec![Vec::new(); k];
     for (i, &(no, q)) in lines.iter().enumerate() {
-        let s = if i < k { i } else { rng.below(k as u64) as usize };
+        let s = if i < k {
+            i
+        } else {
+            rng.below(k as u64) as usize
+        };
         if k > 1 && q >= 2000 && q % 1000 == 0 && rng.below(5) == 0 {
             let first = q / 2000 * 1000;
             out[s].push((no, first));
@@ -292,10 +457,21 @@ pub fn orders(products: &[ProductSpec], count: usize) -> Vec<Order> {
     let all_users = users();
     let mut rng = Rng::new(1_000_001);
     let mut plans: Vec<Plan> = Vec::with_capacity(count);
-    for &(company, agreement, payment, delivery, status, age, unpaid, multi) in SHOWCASE.iter().take(count) {
+    for &(company, agreement, payment, delivery, status, age, unpaid, multi) in
+        SHOWCASE.iter().take(count)
+    {
         let company = cs.iter().position(|c| c.entity_id == company).unwrap();
         let date = moment(&mut rng, age);
-        plans.push(Plan { company, agreement, date, payment, delivery, status, unpaid, multi });
+        plans.push(Plan {
+            company,
+            agreement,
+            date,
+            payment,
+            delivery,
+            status,
+            unpaid,
+            multi,
+        });
     }
     while plans.len() < count {
         let p = random_plan(&mut rng, &cs);
@@ -310,11 +486,35 @@ pub fn orders(products: &[ProductSpec], count: usize) -> Vec<Order> {
         .map(|(i, p)| {
             let c = &cs[p.company];
             let (agreement, legal_entity, _, _, deferral, price_type) = c.agreements[p.agreement];
-            let buyers: Vec<&str> = all_users.iter().filter(|u| u.company == c.entity_id && u.roles.contains(&"buyer")).map(|u| u.email.as_str()).collect();
-            let author_email = if rng.below(10) == 0 || buyers.is_empty() { None } else { Some(rng.pick(&buyers).to_string()) };
+            let buyers: Vec<&str> = all_users
+                .iter()
+                .filter(|u| u.company == c.entity_id && u.roles.contains(&"buyer"))
+                .map(|u| u.email.as_str())
+                .collect();
+            let author_email = if rng.below(10) == 0 || buyers.is_empty() {
+                None
+            } else {
+                Some(rng.pick(&buyers).to_string())
+            };
 
             // Lines: distinct products at the agreement's price type.
-            let mut n = weighted(&mut rng, &[(1usize, 20), (2, 18), (3, 15), (4, 12), (5, 9), (6, 7), (7, 5), (8, 4), (9, 3), (10, 3), (11, 2), (12, 2)]);
+            let mut n = weighted(
+                &mut rng,
+                &[
+                    (1usize, 20),
+                    (2, 18),
+                    (3, 15),
+                    (4, 12),
+                    (5, 9),
+                    (6, 7),
+                    (7, 5),
+                    (8, 4),
+                    (9, 3),
+                    (10, 3),
+                    (11, 2),
+                    (12, 2),
+                ],
+            );
             if p.status == "partly_shipped" {
                 n = n.max(2);
             }
@@ -345,17 +545,31 @@ pub fn orders(products: &[ProductSpec], count: usize) -> Vec<Order> {
                 });
             }
             let total: i64 = lines.iter().map(|l| l.amount).sum();
-            let planned_shipping = (p.date.date() + Duration::days(1 + rng.below(3) as i64)).and_hms_opt(0, 0, 0).unwrap();
+            let planned_shipping = (p.date.date() + Duration::days(1 + rng.below(3) as i64))
+                .and_hms_opt(0, 0, 0)
+                .unwrap();
 
             // Shipments: all lines of a shipped order, part of a partly shipped one.
-            let numbered: Vec<(usize, i64)> = lines.iter().enumerate().map(|(j, l)| (j + 1, l.quantity)).collect();
+            let numbered: Vec<(usize, i64)> = lines
+                .iter()
+                .enumerate()
+                .map(|(j, l)| (j + 1, l.quantity))
+                .collect();
             let groups: Vec<Vec<(usize, i64)>> = match p.status {
                 "shipped" => {
-                    let k = if p.multi { 3 } else { weighted(&mut rng, &[(1usize, 70), (2, 20), (3, 10)]) };
+                    let k = if p.multi {
+                        3
+                    } else {
+                        weighted(&mut rng, &[(1usize, 70), (2, 20), (3, 10)])
+                    };
                     spread(&mut rng, &numbered, k.min(numbered.len()))
                 }
                 "partly_shipped" => {
-                    let mut part: Vec<(usize, i64)> = numbered.iter().copied().filter(|_| rng.below(2) == 0).collect();
+                    let mut part: Vec<(usize, i64)> = numbered
+                        .iter()
+                        .copied()
+                        .filter(|_| rng.below(2) == 0)
+                        .collect();
                     if part.is_empty() {
                         part.push(numbered[0]);
                     }
@@ -380,13 +594,23 @@ pub fn orders(products: &[ProductSpec], count: usize) -> Vec<Order> {
                     if j > 0 {
                         day += Duration::days(rng.below(2) as i64);
                     }
-                    let date = day.and_hms_opt(9 + 3 * j as u32 + rng.below(3) as u32, rng.below(60) as u32, 0).unwrap();
+                    let date = day
+                        .and_hms_opt(
+                            9 + 3 * j as u32 + rng.below(3) as u32,
+                            rng.below(60) as u32,
+                            0,
+                        )
+                        .unwrap();
                     let vehicle = match p.delivery {
                         "pickup" => Some(plate(&mut rng, region)),
                         "delivery" => Some(plate(&mut rng, "23")),
                         _ => None,
                     };
-                    Shipment { date, vehicle, lines }
+                    Shipment {
+                        date,
+                        vehicle,
+                        lines,
+                    }
                 })
                 .collect();
 
@@ -394,13 +618,27 @@ pub fn orders(products: &[ProductSpec], count: usize) -> Vec<Order> {
             // in two halves fifteen days apart.
             let mut stages: Vec<Stage> = Vec::new();
             if p.payment == "credit" && p.status != "cancelled" {
-                let due = (p.date.date() + Duration::days(deferral as i64)).and_hms_opt(0, 0, 0).unwrap();
+                let due = (p.date.date() + Duration::days(deferral as i64))
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap();
                 if rng.below(10) < 3 {
                     let first = total / 2;
-                    stages.push(Stage { due, amount: first, paid: 0 });
-                    stages.push(Stage { due: due + Duration::days(15), amount: total - first, paid: 0 });
+                    stages.push(Stage {
+                        due,
+                        amount: first,
+                        paid: 0,
+                    });
+                    stages.push(Stage {
+                        due: due + Duration::days(15),
+                        amount: total - first,
+                        paid: 0,
+                    });
                 } else {
-                    stages.push(Stage { due, amount: total, paid: 0 });
+                    stages.push(Stage {
+                        due,
+                        amount: total,
+                        paid: 0,
+                    });
                 }
             }
 
@@ -427,11 +665,19 @@ pub fn orders(products: &[ProductSpec], count: usize) -> Vec<Order> {
                 }
                 _ if p.payment != "credit" => total,
                 _ => {
-                    let due: i64 = stages.iter().filter(|s| s.due < as_of).map(|s| s.amount).sum();
+                    let due: i64 = stages
+                        .iter()
+                        .filter(|s| s.due < as_of)
+                        .map(|s| s.amount)
+                        .sum();
                     let rest = total - due;
                     if p.unpaid {
                         pct(due, 30)
-                    } else if c.entity_id == "c-petrov" && due > 0 && age_days < 100 && rng.below(8) == 0 {
+                    } else if c.entity_id == "c-petrov"
+                        && due > 0
+                        && age_days < 100
+                        && rng.below(8) == 0
+                    {
                         pct(due, rng.below(80))
                     } else {
                         due + match rng.below(4) {
@@ -476,9 +722,18 @@ pub fn credit_states(orders: &[Order]) -> Vec<CreditState> {
     for c in companies() {
         for &(agreement, _, _, limit, _, _) in &c.agreements {
             let mine: Vec<&Order> = orders.iter().filter(|o| o.agreement == agreement).collect();
-            let debt: i64 = mine.iter().filter(|o| o.is_shipping()).map(|o| o.total() - o.paid).sum();
-            let overdue_debt: i64 =
-                mine.iter().filter(|o| o.is_shipping()).flat_map(|o| o.stages.iter()).filter(|s| s.due < as_of).map(|s| s.amount - s.paid).sum();
+            let debt: i64 = mine
+                .iter()
+                .filter(|o| o.is_shipping())
+                .map(|o| o.total() - o.paid)
+                .sum();
+            let overdue_debt: i64 = mine
+                .iter()
+                .filter(|o| o.is_shipping())
+                .flat_map(|o| o.stages.iter())
+                .filter(|s| s.due < as_of)
+                .map(|s| s.amount - s.paid)
+                .sum();
             let reserved: Vec<&&Order> = mine.iter().filter(|o| o.in_reserve()).collect();
             let blocked = overdue_debt > 0;
             out.push(CreditState {
@@ -499,7 +754,11 @@ pub fn credit_states(orders: &[Order]) -> Vec<CreditState> {
 
 fn shipment_json(o: &Order, j: usize, s: &Shipment) -> Value {
     let several = o.shipments.len() > 1;
-    let suffix = if several { format!("-{}", j + 1) } else { String::new() };
+    let suffix = if several {
+        format!("-{}", j + 1)
+    } else {
+        String::new()
+    };
     let day = s.date.format("%d.%m.%Y");
     let mut documents = vec![format!("УПД № {}{suffix} от {day}", o.number)];
     if o.delivery == "transport_company" {
@@ -511,7 +770,11 @@ fn shipment_json(o: &Order, j: usize, s: &Shipment) -> Value {
 }
 
 pub fn order_message(o: &Order) -> Value {
-    debug_assert!(STATUSES.contains(&o.status) && DELIVERY_METHODS.contains(&o.delivery) && PAYMENT_METHODS.contains(&o.payment));
+    debug_assert!(
+        STATUSES.contains(&o.status)
+            && DELIVERY_METHODS.contains(&o.delivery)
+            && PAYMENT_METHODS.contains(&o.payment)
+    );
     let lines: Vec<Value> = o
         .lines
         .iter()
@@ -521,7 +784,12 @@ pub fn order_message(o: &Order) -> Value {
                    "unit": l.unit, "price": rubles(l.price), "amount": rubles(l.amount), "vat_rate": VAT_RATE, "vat": rubles(l.vat)})
         })
         .collect();
-    let shipments: Vec<Value> = o.shipments.iter().enumerate().map(|(j, s)| shipment_json(o, j, s)).collect();
+    let shipments: Vec<Value> = o
+        .shipments
+        .iter()
+        .enumerate()
+        .map(|(j, s)| shipment_json(o, j, s))
+        .collect();
     msg(
         "order",
         &o.id(),
@@ -536,7 +804,12 @@ pub fn order_message(o: &Order) -> Value {
 
 pub fn payment_schedule_message(o: &Order) -> Value {
     let stages: Vec<Value> = o.stages.iter().map(|s| json!({"due_date": fmt_1c(s.due), "amount": rubles(s.amount), "paid": rubles(s.paid)})).collect();
-    msg("payment_schedule", &o.id(), 1, json!({"company_id": o.company, "order_id": o.id(), "agreement_id": o.agreement, "stages": stages}))
+    msg(
+        "payment_schedule",
+        &o.id(),
+        1,
+        json!({"company_id": o.company, "order_id": o.id(), "agreement_id": o.agreement, "stages": stages}),
+    )
 }
 
 pub fn credit_state_message(s: &CreditState) -> Value {
@@ -555,9 +828,17 @@ pub fn credit_state_message(s: &CreditState) -> Value {
 pub fn sales_messages(products: usize, count: usize) -> Vec<Value> {
     let catalogue = product_specs(products);
     let orders = orders(&catalogue, count);
-    let mut v: Vec<Value> = credit_states(&orders).iter().map(credit_state_message).collect();
+    let mut v: Vec<Value> = credit_states(&orders)
+        .iter()
+        .map(credit_state_message)
+        .collect();
     v.extend(orders.iter().map(order_message));
-    v.extend(orders.iter().filter(|o| !o.stages.is_empty()).map(payment_schedule_message));
+    v.extend(
+        orders
+            .iter()
+            .filter(|o| !o.stages.is_empty())
+            .map(payment_schedule_message),
+    );
     v
 }
 
@@ -570,11 +851,15 @@ mod tests {
     /// An amount exactly as the portal reads it (refusing more than 2 decimals).
     fn k(v: &Value) -> i64 {
         assert!(v.is_number(), "{v}");
-        Kopecks::parse(&v.to_string()).unwrap_or_else(|e| panic!("{v}: {e:?}")).0
+        Kopecks::parse(&v.to_string())
+            .unwrap_or_else(|e| panic!("{v}: {e:?}"))
+            .0
     }
     fn q(v: &Value) -> i64 {
         assert!(v.is_number(), "{v}");
-        Milli::parse(&v.to_string()).unwrap_or_else(|e| panic!("{v}: {e:?}")).0
+        Milli::parse(&v.to_string())
+            .unwrap_or_else(|e| panic!("{v}: {e:?}"))
+            .0
     }
     fn t(v: &Value) -> NaiveDateTime {
         let s = v.as_str().unwrap();
@@ -599,12 +884,27 @@ mod tests {
         assert_eq!(ids.len(), msgs.len(), "message ids are unique");
         for m in &msgs {
             assert_eq!(m["seq"], 1);
-            assert_eq!(m["id"], format!("sim-{}-{}-1", m["type"].as_str().unwrap(), m["entity_id"].as_str().unwrap()));
+            assert_eq!(
+                m["id"],
+                format!(
+                    "sim-{}-{}-1",
+                    m["type"].as_str().unwrap(),
+                    m["entity_id"].as_str().unwrap()
+                )
+            );
         }
 
         let cs = companies();
-        let agreement = |id: &str| cs.iter().flat_map(|c| c.agreements.iter().map(move |a| (c.entity_id, a))).find(|(_, a)| a.0 == id).unwrap();
-        let by_id: HashMap<&str, &Value> = orders.iter().map(|m| (m["entity_id"].as_str().unwrap(), &m["payload"])).collect();
+        let agreement = |id: &str| {
+            cs.iter()
+                .flat_map(|c| c.agreements.iter().map(move |a| (c.entity_id, a)))
+                .find(|(_, a)| a.0 == id)
+                .unwrap()
+        };
+        let by_id: HashMap<&str, &Value> = orders
+            .iter()
+            .map(|m| (m["entity_id"].as_str().unwrap(), &m["payload"]))
+            .collect();
         let as_of = as_of();
         let mut numbers = HashSet::new();
         let mut prev_date = None;
@@ -612,12 +912,21 @@ mod tests {
             let o = &m["payload"];
             let id = m["entity_id"].as_str().unwrap();
             let date = t(&o["date"]);
-            let number: usize = o["number"].as_str().unwrap().strip_prefix("ЗК-").unwrap().parse().unwrap();
+            let number: usize = o["number"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("ЗК-")
+                .unwrap()
+                .parse()
+                .unwrap();
             assert_eq!(id, format!("o-{}-{number:06}", date.year()));
             assert!(numbers.insert(number));
             assert!(prev_date <= Some(date), "numbered in date order");
             prev_date = Some(date);
-            assert!(date < as_of && date >= as_of - Duration::days(HISTORY_DAYS as i64 + 1), "{id}");
+            assert!(
+                date < as_of && date >= as_of - Duration::days(HISTORY_DAYS as i64 + 1),
+                "{id}"
+            );
             assert!(t(&o["planned_shipping_date"]) > date, "{id}");
             let (company, ag) = agreement(o["agreement_id"].as_str().unwrap());
             assert_eq!(o["company_id"], company);
@@ -626,9 +935,17 @@ mod tests {
             let payment = o["payment_method"].as_str().unwrap();
             assert!(STATUSES.contains(&status) && PAYMENT_METHODS.contains(&payment));
             assert!(DELIVERY_METHODS.contains(&o["delivery_method"].as_str().unwrap()));
-            assert_eq!(o["delivery_address"].is_null(), o["delivery_method"] == "pickup");
+            assert_eq!(
+                o["delivery_address"].is_null(),
+                o["delivery_method"] == "pickup"
+            );
             if let Some(email) = o["author_email"].as_str() {
-                assert!(users().iter().any(|u| u.email == email && u.company == company && u.roles.contains(&"buyer")), "{email}");
+                assert!(
+                    users().iter().any(|u| u.email == email
+                        && u.company == company
+                        && u.roles.contains(&"buyer")),
+                    "{email}"
+                );
             }
 
             // Lines: exact amounts, at the agreement's price type.
@@ -639,8 +956,16 @@ mod tests {
                 assert_eq!(l["line_no"], j + 1);
                 let (qty, price, amount) = (q(&l["quantity"]), k(&l["price"]), k(&l["amount"]));
                 assert!(qty > 0 && price > 0);
-                assert_eq!(amount, (qty as i128 * price as i128 * 2 + 1000).div_euclid(2000) as i64, "{id} line {j}: round(qty x price)");
-                assert_eq!(k(&l["vat"]), (amount * 2 * 20 + 120) / 240, "{id} line {j}: vat");
+                assert_eq!(
+                    amount,
+                    (qty as i128 * price as i128 * 2 + 1000).div_euclid(2000) as i64,
+                    "{id} line {j}: round(qty x price)"
+                );
+                assert_eq!(
+                    k(&l["vat"]),
+                    (amount * 2 * 20 + 120) / 240,
+                    "{id} line {j}: vat"
+                );
                 total += amount;
                 vat_total += k(&l["vat"]);
             }
@@ -653,7 +978,9 @@ mod tests {
             match status {
                 "draft" | "cancelled" => assert_eq!(paid, 0, "{id}"),
                 "paid" => assert_eq!(paid, total, "{id}"),
-                "shipped" | "partly_shipped" if payment != "credit" => assert_eq!(paid, total, "{id}"),
+                "shipped" | "partly_shipped" if payment != "credit" => {
+                    assert_eq!(paid, total, "{id}")
+                }
                 "awaiting_payment" | "reserved" => assert!(paid < total, "{id}"),
                 _ => {}
             }
@@ -686,25 +1013,46 @@ mod tests {
         }
 
         // Coverage of every status, delivery and payment method; the dealer never on credit.
-        for (field, values) in [("status", STATUSES), ("delivery_method", DELIVERY_METHODS), ("payment_method", PAYMENT_METHODS)] {
+        for (field, values) in [
+            ("status", STATUSES),
+            ("delivery_method", DELIVERY_METHODS),
+            ("payment_method", PAYMENT_METHODS),
+        ] {
             for v in values {
-                assert!(orders.iter().any(|m| m["payload"][field] == *v), "{field} {v} missing");
+                assert!(
+                    orders.iter().any(|m| m["payload"][field] == *v),
+                    "{field} {v} missing"
+                );
             }
         }
-        assert!(!orders.iter().any(|m| m["payload"]["company_id"] == "c-step" && m["payload"]["payment_method"] == "credit"));
+        assert!(
+            !orders.iter().any(|m| m["payload"]["company_id"] == "c-step"
+                && m["payload"]["payment_method"] == "credit")
+        );
         for c in ["c-kuban", "c-petrov", "c-step"] {
             assert!(orders.iter().any(|m| m["payload"]["company_id"] == c));
         }
-        let kuban = orders.iter().filter(|m| m["payload"]["company_id"] == "c-kuban").count();
+        let kuban = orders
+            .iter()
+            .filter(|m| m["payload"]["company_id"] == "c-kuban")
+            .count();
         assert!(kuban * 2 > count, "most orders are the holding's");
 
         // Payment schedules: exactly the credit orders not cancelled; stages sum to the total.
         let credit: HashSet<&str> = orders
             .iter()
-            .filter(|m| m["payload"]["payment_method"] == "credit" && m["payload"]["status"] != "cancelled")
+            .filter(|m| {
+                m["payload"]["payment_method"] == "credit" && m["payload"]["status"] != "cancelled"
+            })
             .map(|m| m["entity_id"].as_str().unwrap())
             .collect();
-        assert_eq!(schedules.iter().map(|m| m["entity_id"].as_str().unwrap()).collect::<HashSet<_>>(), credit);
+        assert_eq!(
+            schedules
+                .iter()
+                .map(|m| m["entity_id"].as_str().unwrap())
+                .collect::<HashSet<_>>(),
+            credit
+        );
         for m in &schedules {
             let s = &m["payload"];
             let o = by_id[m["entity_id"].as_str().unwrap()];
@@ -713,8 +1061,14 @@ mod tests {
             assert_eq!(s["company_id"], o["company_id"]);
             let stages = s["stages"].as_array().unwrap();
             assert!((1..=2).contains(&stages.len()));
-            assert_eq!(stages.iter().map(|st| k(&st["amount"])).sum::<i64>(), k(&o["total"]));
-            assert_eq!(stages.iter().map(|st| k(&st["paid"])).sum::<i64>(), k(&o["paid"]));
+            assert_eq!(
+                stages.iter().map(|st| k(&st["amount"])).sum::<i64>(),
+                k(&o["total"])
+            );
+            assert_eq!(
+                stages.iter().map(|st| k(&st["paid"])).sum::<i64>(),
+                k(&o["paid"])
+            );
             let deferral = agreement(o["agreement_id"].as_str().unwrap()).1 .4 as i64;
             for (j, st) in stages.iter().enumerate() {
                 assert!(k(&st["paid"]) >= 0 && k(&st["paid"]) <= k(&st["amount"]));
@@ -733,27 +1087,50 @@ mod tests {
             assert_eq!(s["company_id"], company);
             assert_eq!(s["as_of"], AS_OF);
             assert_eq!(k(&s["limit"]), (ag.3 * 100.0) as i64);
-            let listed: Vec<&str> = s["reserve_orders"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let listed: Vec<&str> = s["reserve_orders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
             let mut reserve = 0;
             for id in &listed {
                 let o = by_id[id];
                 assert_eq!(o["agreement_id"], ag_id);
                 assert_eq!(o["payment_method"], "credit");
                 assert!(k(&o["paid"]) < k(&o["total"]), "{id} unpaid");
-                assert!(o["shipments"].as_array().unwrap().is_empty(), "{id} not shipped");
-                assert!(!matches!(o["status"].as_str().unwrap(), "shipped" | "partly_shipped" | "cancelled" | "draft" | "paid"), "{id}");
+                assert!(
+                    o["shipments"].as_array().unwrap().is_empty(),
+                    "{id} not shipped"
+                );
+                assert!(
+                    !matches!(
+                        o["status"].as_str().unwrap(),
+                        "shipped" | "partly_shipped" | "cancelled" | "draft" | "paid"
+                    ),
+                    "{id}"
+                );
                 reserve += k(&o["total"]) - k(&o["paid"]);
             }
             assert_eq!(k(&s["reserve"]), reserve, "{ag_id}");
             // And every such order is listed.
             let expected: HashSet<&str> = orders
                 .iter()
-                .filter(|m| m["payload"]["agreement_id"] == ag_id && m["payload"]["payment_method"] == "credit" && m["payload"]["status"] == "reserved")
+                .filter(|m| {
+                    m["payload"]["agreement_id"] == ag_id
+                        && m["payload"]["payment_method"] == "credit"
+                        && m["payload"]["status"] == "reserved"
+                })
                 .filter(|m| k(&m["payload"]["paid"]) < k(&m["payload"]["total"]))
                 .map(|m| m["entity_id"].as_str().unwrap())
                 .collect();
-            assert_eq!(listed.iter().copied().collect::<HashSet<_>>(), expected, "{ag_id}");
-            let (debt, overdue, to_pay) = (k(&s["debt"]), k(&s["overdue_debt"]), k(&s["amount_to_pay"]));
+            assert_eq!(
+                listed.iter().copied().collect::<HashSet<_>>(),
+                expected,
+                "{ag_id}"
+            );
+            let (debt, overdue, to_pay) =
+                (k(&s["debt"]), k(&s["overdue_debt"]), k(&s["amount_to_pay"]));
             assert!(debt >= overdue && overdue >= 0, "{ag_id}");
             if s["blocked"] == true {
                 blocked += 1;
@@ -763,10 +1140,15 @@ mod tests {
                 assert_eq!((overdue, to_pay), (0, 0), "{ag_id}");
             }
             match company {
-                "c-step" => assert_eq!((debt, reserve, s["blocked"].as_bool()), (0, 0, Some(false))),
+                "c-step" => {
+                    assert_eq!((debt, reserve, s["blocked"].as_bool()), (0, 0, Some(false)))
+                }
                 "c-kuban" => {
                     assert!(debt > 0 && reserve > 0, "{ag_id}: some debt and a reserve");
-                    assert!(debt + reserve <= k(&s["limit"]), "{ag_id}: within the limit ({debt} + {reserve})");
+                    assert!(
+                        debt + reserve <= k(&s["limit"]),
+                        "{ag_id}: within the limit ({debt} + {reserve})"
+                    );
                 }
                 _ => {}
             }
