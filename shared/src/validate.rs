@@ -36,6 +36,126 @@ pub fn inn(s: &str) -> Result<(), FieldError> {
     }
 }
 
+/// ОГРН: 13 digits (organisation; the 13th is the first 12 mod 11, mod 10) or ОГРНИП: 15 digits
+/// (the 15th is the first 14 mod 13, mod 10).
+pub fn ogrn(s: &str) -> Result<(), FieldError> {
+    let s = s.trim();
+    let check = |n: usize, m: u64| -> bool {
+        s.len() == n
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s[..n - 1].parse::<u64>().map(|v| v % m % 10)
+                == Ok(u64::from(s.as_bytes()[n - 1] - b'0'))
+    };
+    if check(13, 11) || check(15, 13) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "ogrn",
+            "invalid-ogrn",
+            "ОГРН указан неверно: 13 цифр (ОГРНИП — 15) с верной контрольной цифрой.",
+            "Invalid OGRN: 13 digits (15 for an individual entrepreneur) with a valid check digit.",
+        ))
+    }
+}
+
+/// КПП: 9 characters, `NNNNPPNNN` where the reason code `PP` may hold capital Latin letters.
+pub fn kpp(s: &str) -> Result<(), FieldError> {
+    let b = s.trim().as_bytes();
+    let ok = b.len() == 9
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4..6]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        && b[6..].iter().all(u8::is_ascii_digit);
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "kpp",
+            "invalid-kpp",
+            "КПП указан неверно: 9 знаков.",
+            "Invalid KPP: 9 characters.",
+        ))
+    }
+}
+
+/// БИК of a Russian bank: 9 digits starting with 04.
+pub fn bik(s: &str) -> Result<(), FieldError> {
+    let s = s.trim();
+    if s.len() == 9 && s.starts_with("04") && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "bik",
+            "invalid-bik",
+            "БИК указан неверно: 9 цифр, начинается с 04.",
+            "Invalid BIK: 9 digits starting with 04.",
+        ))
+    }
+}
+
+/// The Bank of Russia control key: 3 digits of the БИК before the 20-digit account, weights
+/// 7-1-3 repeated, the sum of the products' last digits ends in 0.
+fn account_key_ok(prefix: &str, account: &str) -> bool {
+    let digits: Vec<u32> = prefix
+        .chars()
+        .chain(account.chars())
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    digits.len() == 23
+        && digits
+            .iter()
+            .enumerate()
+            .map(|(i, d)| d * [7, 1, 3][i % 3] % 10)
+            .sum::<u32>()
+            % 10
+            == 0
+}
+
+fn twenty_digits(s: &str) -> bool {
+    s.len() == 20 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A correspondent account (301...): its control key against "0" + БИК digits 5-6.
+pub fn corr_account(s: &str, bik_value: &str) -> Result<(), FieldError> {
+    let (s, b) = (s.trim(), bik_value.trim());
+    if twenty_digits(s)
+        && s.starts_with("301")
+        && b.len() == 9
+        && account_key_ok(&format!("0{}", &b[4..6]), s)
+    {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "corr_account",
+            "invalid-corr-account",
+            "Корреспондентский счёт не сходится с БИК: 20 цифр, начинается с 301, верный контрольный ключ.",
+            "The correspondent account does not match the BIK: 20 digits starting with 301, valid control key.",
+        ))
+    }
+}
+
+/// A settlement account: its control key against БИК digits 7-9.
+pub fn settlement_account(s: &str, bik_value: &str) -> Result<(), FieldError> {
+    let (s, b) = (s.trim(), bik_value.trim());
+    if twenty_digits(s) && b.len() == 9 && account_key_ok(&b[6..9], s) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "account",
+            "invalid-account",
+            "Расчётный счёт не сходится с БИК: 20 цифр с верным контрольным ключом.",
+            "The settlement account does not match the BIK: 20 digits with a valid control key.",
+        ))
+    }
+}
+
+/// A phone as people type it: digits, spaces and `+ ( ) -`, 5 to 15 digits.
+pub fn phone_ok(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    (5..=15).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
+}
+
 /// A plausible address: one `@`, something on both sides, a dot in the domain, no spaces.
 pub fn email_ok(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
@@ -73,6 +193,37 @@ pub fn article_key(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ogrn_kpp_bik_and_accounts() {
+        assert!(ogrn("1027700132195").is_ok()); // Sberbank
+        assert!(ogrn("1027700132196").is_err());
+        assert!(ogrn("304500116000157").is_ok()); // an ОГРНИП
+        assert!(ogrn("304500116000158").is_err());
+        assert!(ogrn("10277001321").is_err());
+        assert!(kpp("773601001").is_ok());
+        assert!(kpp("7736AB001").is_ok());
+        assert!(kpp("77360100").is_err());
+        assert!(kpp("7736ab001").is_err());
+        assert!(bik("044525225").is_ok());
+        assert!(bik("144525225").is_err());
+        assert!(bik("04452522").is_err());
+        assert!(corr_account("30101810400000000225", "044525225").is_ok());
+        assert!(corr_account("30101810400000000226", "044525225").is_err());
+        assert!(
+            corr_account("30101810400000000225", "044525226").is_ok(),
+            "digits 5-6 of the БИК only"
+        );
+        assert!(settlement_account("40702819938000001234", "044525225").is_ok());
+        assert!(settlement_account("40702810938000001234", "044525225").is_err());
+        assert!(settlement_account("40702819938000001234", "044525226").is_err());
+        assert_eq!(
+            settlement_account("4070281993800000123", "044525225")
+                .unwrap_err()
+                .code,
+            "invalid-account"
+        );
+    }
 
     #[test]
     fn inn_check_digits() {

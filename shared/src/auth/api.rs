@@ -23,6 +23,10 @@ pub enum H {
     ResetRequest,
     ResetComplete,
     Profile,
+    PasswordChange,
+    EmailChange,
+    EmailConfirm,
+    Preferences,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -68,6 +72,31 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(&[]),
         handler: H::Profile,
     },
+    Route {
+        method: "POST",
+        path: "/api/auth/password-change",
+        access: Access::Roles(&[]),
+        handler: H::PasswordChange,
+    },
+    Route {
+        method: "POST",
+        path: "/api/auth/email-changes",
+        access: Access::Roles(&[]),
+        handler: H::EmailChange,
+    },
+    // Opened from the mail, possibly on a device where the user is not signed in.
+    Route {
+        method: "POST",
+        path: "/api/auth/email-changes/confirmations",
+        access: Access::Public,
+        handler: H::EmailConfirm,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/auth/preferences",
+        access: Access::Roles(&[]),
+        handler: H::Preferences,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -88,6 +117,31 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::ResetRequest => reset_request(p, req).await,
         H::ResetComplete => reset_complete(p, req).await,
         H::Profile => profile(p, req, caller.as_ref().ok_or_else(AppError::unauthorized)?).await,
+        H::PasswordChange => {
+            super::account::change_password(
+                p,
+                req,
+                caller.as_ref().ok_or_else(AppError::unauthorized)?,
+            )
+            .await
+        }
+        H::EmailChange => {
+            super::account::request_email_change(
+                p,
+                req,
+                caller.as_ref().ok_or_else(AppError::unauthorized)?,
+            )
+            .await
+        }
+        H::EmailConfirm => super::account::confirm_email_change(p, req).await,
+        H::Preferences => {
+            super::account::set_preferences(
+                p,
+                req,
+                caller.as_ref().ok_or_else(AppError::unauthorized)?,
+            )
+            .await
+        }
     }
 }
 
@@ -627,10 +681,7 @@ struct ProfileRow {
 
 /// Validates a phone loosely (people write them many ways): digits with `+ ( ) -` and spaces,
 /// 5 to 15 digits.
-fn phone_ok(s: &str) -> bool {
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    (5..=15).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
-}
+use crate::validate::phone_ok;
 
 /// The user edits their name, position and phone. Applied at once, sent to 1C as
 /// `employee.changed` with the version it was based on; an edit based on an old version is a 409

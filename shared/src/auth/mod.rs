@@ -1,5 +1,6 @@
 //! Sign-in, sessions, one-time links and the per-request session check every capability uses.
 
+pub mod account;
 pub mod api;
 pub mod password;
 pub mod roles;

@@ -13,9 +13,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum H {
     Company,
+    LegalEntityEdit,
+    Consignees,
+    ConsigneeAdd,
+    ConsigneeEdit,
+    ConsigneeArchive,
     Employees,
+    EmployeeAdd,
     Employee,
+    EmployeeEdit,
+    EmployeeRemove,
+    Audit,
 }
+
+const ADMIN: &[Role] = &[Role::Admin];
+/// Who keeps the consignees: the people who place orders, and admins.
+const CONSIGNEE_EDITORS: &[Role] = &[Role::Admin, Role::Buyer];
 
 pub const ROUTES: &[Route<H>] = &[
     Route {
@@ -25,16 +38,70 @@ pub const ROUTES: &[Route<H>] = &[
         handler: H::Company,
     },
     Route {
+        method: "PATCH",
+        path: "/api/company/legal-entities/{id}",
+        access: Access::Roles(ADMIN),
+        handler: H::LegalEntityEdit,
+    },
+    Route {
+        method: "GET",
+        path: "/api/company/consignees",
+        access: Access::Roles(&[]),
+        handler: H::Consignees,
+    },
+    Route {
+        method: "POST",
+        path: "/api/company/consignees",
+        access: Access::Roles(CONSIGNEE_EDITORS),
+        handler: H::ConsigneeAdd,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/company/consignees/{id}",
+        access: Access::Roles(CONSIGNEE_EDITORS),
+        handler: H::ConsigneeEdit,
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/company/consignees/{id}",
+        access: Access::Roles(CONSIGNEE_EDITORS),
+        handler: H::ConsigneeArchive,
+    },
+    Route {
         method: "GET",
         path: "/api/company/employees",
-        access: Access::Roles(&[Role::Admin]),
+        access: Access::Roles(ADMIN),
         handler: H::Employees,
+    },
+    Route {
+        method: "POST",
+        path: "/api/company/employees",
+        access: Access::Roles(ADMIN),
+        handler: H::EmployeeAdd,
     },
     Route {
         method: "GET",
         path: "/api/company/employees/{id}",
-        access: Access::Roles(&[Role::Admin]),
+        access: Access::Roles(ADMIN),
         handler: H::Employee,
+    },
+    Route {
+        method: "PATCH",
+        path: "/api/company/employees/{id}",
+        access: Access::Roles(ADMIN),
+        handler: H::EmployeeEdit,
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/company/employees/{id}",
+        access: Access::Roles(ADMIN),
+        handler: H::EmployeeRemove,
+    },
+    Route {
+        method: "GET",
+        path: "/api/company/audit",
+        access: Access::Roles(ADMIN),
+        handler: H::Audit,
     },
 ];
 
@@ -50,11 +117,38 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     let caller = crate::auth::guard(p, req, r.access, log)
         .await?
         .ok_or_else(AppError::unauthorized)?;
+    let id = params.get("id");
     match r.handler {
         H::Company => company(p, &caller).await,
+        H::LegalEntityEdit => super::legal::edit(p, &caller, id, req.json()?).await,
+        H::Consignees => {
+            super::consignees::list(p, &caller, req.query_param("archived") == Some("true")).await
+        }
+        H::ConsigneeAdd => super::consignees::add(p, &caller, req.json()?).await,
+        H::ConsigneeEdit => super::consignees::edit(p, &caller, id, req.json()?).await,
+        H::ConsigneeArchive => {
+            super::consignees::archive(p, &caller, id, version_param(req)?).await
+        }
         H::Employees => employees(p, &caller).await,
+        H::EmployeeAdd => super::employees::add(p, &caller, req.json()?).await,
         H::Employee => employee(p, &caller, &params).await,
+        H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
+        H::EmployeeRemove => super::employees::remove(p, &caller, id, version_param(req)?).await,
+        H::Audit => super::audit::page(p, &caller, req).await,
     }
+}
+
+/// `?version=` of a DELETE (no body): the version the user saw.
+fn version_param(req: &ApiRequest) -> AppResult<i64> {
+    req.query_param("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "version-required",
+                "Укажите версию (?version=).",
+                "The version is required (?version=).",
+            )
+        })
 }
 
 #[derive(Deserialize, Serialize)]
@@ -75,6 +169,19 @@ struct LegalEntityRow {
     ogrn: Option<String>,
     legal_address: Option<String>,
     postal_address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    #[serde(serialize_with = "raw_json")]
+    bank_accounts: String,
+    version: i64,
+    /// A change waiting for 1C, or refused by it: shown beside the accepted values.
+    #[serde(default)]
+    change: Option<super::legal::OpenChange>,
+}
+
+fn raw_json<S: serde::Serializer>(v: &str, s: S) -> Result<S::Ok, S::Error> {
+    let value: serde_json::Value = serde_json::from_str(v).unwrap_or(serde_json::Value::Null);
+    value.serialize(s)
 }
 
 #[derive(Deserialize, Serialize)]
@@ -95,9 +202,13 @@ async fn company<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
         .first(Stmt::new(sql::COMPANY).bind(&caller.company_id))
         .await?
         .ok_or_else(AppError::not_found)?;
-    let les: Vec<LegalEntityRow> = db
+    let mut les: Vec<LegalEntityRow> = db
         .all(Stmt::new(sql::LEGAL_ENTITIES).bind(&caller.company_id))
         .await?;
+    let mut open = super::legal::open_changes(p, &caller.company_id, "legal_entity").await?;
+    for le in &mut les {
+        le.change = open.remove(&le.id);
+    }
     let ags: Vec<AgreementRow> = db
         .all(Stmt::new(sql::AGREEMENTS).bind(&caller.company_id))
         .await?;
@@ -116,6 +227,7 @@ struct EmployeeRow {
     phone: Option<String>,
     active: i64,
     last_sign_in_at: Option<String>,
+    version: i64,
     has_password: i64,
     roles: Option<String>,
 }
@@ -132,6 +244,7 @@ struct Employee {
     status: &'static str,
     roles: Roles,
     last_sign_in_at: Option<String>,
+    version: i64,
 }
 
 impl From<EmployeeRow> for Employee {
@@ -151,6 +264,7 @@ impl From<EmployeeRow> for Employee {
             status,
             roles: Roles::parse_list(r.roles.as_deref().unwrap_or("")).unwrap_or_default(),
             last_sign_in_at: r.last_sign_in_at,
+            version: r.version,
         }
     }
 }

@@ -160,6 +160,10 @@ pub struct LegalEntityIn {
     pub ogrn: Option<String>,
     pub legal_address: Option<String>,
     pub postal_address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Omitted: the portal keeps what it has.
+    pub bank_accounts: Option<Vec<crate::company::rules::BankAccount>>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -196,6 +200,8 @@ pub struct CompanyIn {
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserIn {
     pub company_id: String,
+    /// The portal's id of an employee a client admin added (sent as `employee.added`).
+    pub portal_id: Option<String>,
     pub email: String,
     pub full_name: String,
     pub position: Option<String>,

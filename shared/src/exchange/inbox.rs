@@ -467,6 +467,8 @@ struct ApplyContext {
     /// 1C company ids applied in this same batch (ahead of their users).
     companies_in_batch: HashSet<String>,
     users: HashMap<String, ExistingUser>,
+    /// 1C ids of users the portal created, to be linked to their portal record first.
+    to_link: HashSet<String>,
     /// 1C agreement ids already stored (a credit state needs its agreement).
     agreements: HashSet<String>,
     /// 1C order ids stored, or applied earlier in this batch (a schedule needs its order).
@@ -499,12 +501,17 @@ impl ApplyContext {
         let mut companies_in_batch = HashSet::new();
         let mut orders_in_batch = HashSet::new();
         let mut file_keys: Vec<&str> = Vec::new();
+        let mut portal_users: Vec<serde_json::Value> = Vec::new();
         let mut answers = HashMap::new();
         for v in msgs {
             match &v.payload {
                 Payload::User(u) => {
                     company_ids.push(&u.company_id);
                     user_ids.push(&v.entity_id);
+                    if let Some(portal) = &u.portal_id {
+                        portal_users
+                            .push(serde_json::json!({"portal": portal, "onec": v.entity_id}));
+                    }
                 }
                 Payload::Company(_) => {
                     companies_in_batch.insert(v.entity_id.clone());
@@ -606,10 +613,24 @@ impl ApplyContext {
                 .await?;
             users = rows.into_iter().map(|r| (r.onec_id.clone(), r)).collect();
         }
+        let mut to_link = HashSet::new();
+        if !portal_users.is_empty() {
+            let rows: Vec<ExistingUser> = p
+                .db()
+                .all(Stmt::new(sql::USERS_BY_PORTAL_ID).bind(serde_json::to_string(&portal_users)?))
+                .await?;
+            for r in rows {
+                if !users.contains_key(&r.onec_id) {
+                    to_link.insert(r.onec_id.clone());
+                    users.insert(r.onec_id.clone(), r);
+                }
+            }
+        }
         Ok(ApplyContext {
             companies,
             companies_in_batch,
             users,
+            to_link,
             agreements,
             orders,
             files,
@@ -649,7 +670,14 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                         .bind(le.legal_address.clone())
                         .bind(le.postal_address.clone())
                         .bind(le.active)
-                        .bind(now),
+                        .bind(now)
+                        .bind(
+                            le.bank_accounts
+                                .as_ref()
+                                .map(|b| serde_json::to_string(b).unwrap_or_default()),
+                        )
+                        .bind(le.phone.clone())
+                        .bind(le.email.clone()),
                 );
             }
             stmts.push(
@@ -735,6 +763,13 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                     (id, "user.created_by_1c", None)
                 }
                 Some(old) => {
+                    if ctx.to_link.contains(&v.entity_id) {
+                        stmts.push(
+                            Stmt::new(sql::USER_LINK_ONEC)
+                                .bind(v.entity_id.as_str())
+                                .bind(old.id.as_str()),
+                        );
+                    }
                     let old_roles =
                         Roles::parse_list(old.roles.as_deref().unwrap_or("")).unwrap_or_default();
                     // Access is re-checked on the next request when any of these change.

@@ -296,8 +296,33 @@ pub async fn answer_plan<P: Ports>(
             .bind(id)
             .bind(&row.company_id),
     ];
+    let wire: OutboundChange = serde_json::from_str(&row.payload)?;
+    let portal_id = row.entity_id.as_str();
+    match (accepted, row.kind.as_str()) {
+        (true, "company.changed") => stmts.extend(crate::company::legal::accepted_stmt(
+            portal_id,
+            &wire.payload,
+            now,
+        )),
+        // The id 1C gave an entity the portal created: later snapshots find it by that id.
+        (true, "employee.added") => {
+            stmts.extend(onec_id.map(|o| Stmt::new(sql::USER_LINK_ONEC).bind(o).bind(portal_id)))
+        }
+        (true, "consignee.added") => stmts
+            .extend(onec_id.map(|o| Stmt::new(sql::CONSIGNEE_LINK_ONEC).bind(o).bind(portal_id))),
+        (false, kind) if kind.starts_with("consignee.") => {
+            let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
+            stmts.extend(crate::company::consignees::rejected_stmt(
+                kind,
+                portal_id,
+                &before,
+                wire.base_version,
+                now,
+            ));
+        }
+        _ => {}
+    }
     if !accepted && row.kind == "employee.changed" {
-        let wire: OutboundChange = serde_json::from_str(&row.payload)?;
         let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("{}"))?;
         stmts.push(
             Stmt::new(sql::USER_PROFILE_REVERT)

@@ -37,11 +37,15 @@ pub const COMPANY_UPSERT: &str = "INSERT INTO companies (id, onec_id, name, full
 pub const COMPANIES_BY_ONEC: &str =
     "SELECT id, onec_id FROM companies WHERE onec_id IN (SELECT value FROM json_each(?))";
 
-pub const LEGAL_ENTITY_UPSERT: &str = "INSERT INTO legal_entities (id, company_id, onec_id, name, full_name, inn, kpp, ogrn, legal_address, postal_address, active, updated_at) \
-     VALUES (?, (SELECT id FROM companies WHERE onec_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+/// Bank accounts and contacts are kept when a snapshot omits them (older 1C extensions).
+pub const LEGAL_ENTITY_UPSERT: &str = "INSERT INTO legal_entities (id, company_id, onec_id, name, full_name, inn, kpp, ogrn, legal_address, postal_address, active, updated_at, \
+       bank_accounts, phone, email) \
+     VALUES (?1, (SELECT id FROM companies WHERE onec_id = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, coalesce(?13, '[]'), ?14, ?15) \
      ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, name = excluded.name, full_name = excluded.full_name, \
        inn = excluded.inn, kpp = excluded.kpp, ogrn = excluded.ogrn, legal_address = excluded.legal_address, \
-       postal_address = excluded.postal_address, active = excluded.active, updated_at = excluded.updated_at";
+       postal_address = excluded.postal_address, active = excluded.active, updated_at = excluded.updated_at, \
+       bank_accounts = coalesce(?13, legal_entities.bank_accounts), phone = coalesce(?14, legal_entities.phone), \
+       email = coalesce(?15, legal_entities.email), version = legal_entities.version + 1";
 
 /// Legal entities the snapshot no longer lists are archived, not deleted: orders refer to them.
 pub const LEGAL_ENTITIES_ARCHIVE_MISSING: &str = "UPDATE legal_entities SET active = 0, updated_at = ? \
@@ -63,6 +67,12 @@ pub const AGREEMENTS_ARCHIVE_MISSING: &str = "UPDATE agreements SET active = 0, 
 pub const USERS_BY_ONEC: &str = "SELECT u.id, u.onec_id, u.company_id, u.active, u.email, u.full_name, u.position, u.phone, u.password_hash IS NOT NULL AS has_password, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
      FROM users u WHERE u.onec_id IN (SELECT value FROM json_each(?))";
+
+/// Users the portal created (no 1C id yet) that a snapshot names by `portal_id`; `onec_id` is
+/// the snapshot's entity id they are about to be linked to.
+pub const USERS_BY_PORTAL_ID: &str = "SELECT u.id, json_extract(v.value, '$.onec') AS onec_id, u.company_id, u.active, u.email, u.full_name, u.position, u.phone, \
+       u.password_hash IS NOT NULL AS has_password, (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
+     FROM json_each(?) v JOIN users u ON u.id = json_extract(v.value, '$.portal') AND u.onec_id IS NULL";
 
 pub const USER_INSERT: &str = "INSERT INTO users (id, company_id, onec_id, email, full_name, position, phone, active, language, created_at, updated_at) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -431,3 +441,8 @@ pub const ACT_REQUEST_READY: &str = "UPDATE act_requests SET status = 'ready', r
 
 pub const RETURNS_BY_PORTAL_ID: &str =
     "SELECT id FROM returns WHERE id IN (SELECT value FROM json_each(?))";
+
+pub const USER_LINK_ONEC: &str = "UPDATE users SET onec_id = ? WHERE id = ? AND onec_id IS NULL";
+
+pub const CONSIGNEE_LINK_ONEC: &str =
+    "UPDATE consignees SET onec_id = ? WHERE id = ? AND onec_id IS NULL";

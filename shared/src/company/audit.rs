@@ -1,0 +1,182 @@
+//! The audit log: who changed what, when, before and after, and 1C's answer. Written in the same
+//! batch as every change; admins read it, filtered by user, kind and date.
+
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::http::{page_limit, ApiRequest, ApiResponse};
+use crate::ports::{DatabaseExt, Ports, SqlValue, Stmt};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What one audit row records.
+pub struct Entry<'a> {
+    pub id: &'a str,
+    pub caller: &'a Caller,
+    pub kind: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: &'a str,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// The audit row, written only when `guard` (an SQL condition with its parameters) holds, so a
+/// change refused inside its batch leaves no trace.
+pub fn record(e: &Entry<'_>, now: DateTime<Utc>, guard: (&str, Vec<SqlValue>)) -> Stmt {
+    let mut stmt = Stmt::dynamic(format!("{} WHERE {}", sql::AUDIT_INSERT_SELECT, guard.0))
+        .bind(e.id)
+        .bind(&e.caller.company_id)
+        .bind(&e.caller.user_id)
+        .bind(now)
+        .bind(e.kind)
+        .bind(e.entity_type)
+        .bind(e.entity_id)
+        .bind((!e.before.is_null()).then(|| e.before.to_string()))
+        .bind(e.after.to_string());
+    for v in guard.1 {
+        stmt = stmt.bind(v);
+    }
+    stmt
+}
+
+#[derive(Deserialize)]
+struct Row {
+    seq: i64,
+    id: String,
+    at: String,
+    user_id: Option<String>,
+    user_name: Option<String>,
+    kind: String,
+    entity_type: String,
+    entity_id: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    onec_answer: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Item {
+    id: String,
+    at: String,
+    /// `null` when 1C made the change.
+    user: Option<serde_json::Value>,
+    kind: String,
+    entity_type: String,
+    entity_id: String,
+    before: serde_json::Value,
+    after: serde_json::Value,
+    onec_answer: serde_json::Value,
+}
+
+fn parse(v: Option<String>) -> serde_json::Value {
+    v.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// `?user=&kind=&from=YYYY-MM-DD&to=YYYY-MM-DD&cursor=&limit=`; dates are Moscow calendar days,
+/// `to` inclusive.
+pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let limit = page_limit(req)?;
+    let day = |name: &'static str, plus_days: i64| -> AppResult<Option<String>> {
+        match req.query_param(name).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => {
+                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                    AppError::bad_request(
+                        "invalid-date",
+                        "Дата в формате ГГГГ-ММ-ДД.",
+                        "Dates as YYYY-MM-DD.",
+                    )
+                    .with_extra("param", name)
+                })?;
+                let start = (d + chrono::Duration::days(plus_days))
+                    .and_hms_opt(0, 0, 0)
+                    .expect("midnight");
+                Ok(Some(crate::time::to_db(crate::time::moscow_naive_to_utc(
+                    start,
+                ))))
+            }
+        }
+    };
+    let from = day("from", 0)?;
+    let to = day("to", 1)?;
+    let (cur_at, cur_id) = match req.query_param("cursor") {
+        None => (None, None),
+        Some(c) => {
+            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok());
+            match raw.as_deref().and_then(|r| r.split_once('|')) {
+                Some((at, seq)) => match seq.parse::<i64>() {
+                    Ok(seq) => (Some(at.to_string()), Some(seq)),
+                    Err(_) => {
+                        return Err(AppError::bad_request(
+                            "invalid-cursor",
+                            "Неверный курсор.",
+                            "Invalid cursor.",
+                        ))
+                    }
+                },
+                None => {
+                    return Err(AppError::bad_request(
+                        "invalid-cursor",
+                        "Неверный курсор.",
+                        "Invalid cursor.",
+                    ))
+                }
+            }
+        }
+    };
+    let user = req
+        .query_param("user")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let kind = req
+        .query_param("kind")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let rows: Vec<Row> = p
+        .db()
+        .all(
+            Stmt::new(sql::AUDIT_PAGE)
+                .bind(&caller.company_id)
+                .bind(user)
+                .bind(kind)
+                .bind(from)
+                .bind(to)
+                .bind(cur_at)
+                .bind(cur_id)
+                .bind(limit + 1),
+        )
+        .await?;
+    let more = rows.len() as i64 > limit;
+    let last_key = rows
+        .get(limit as usize - 1)
+        .map(|r| format!("{}|{}", r.at, r.seq));
+    let items: Vec<Item> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| Item {
+            id: r.id,
+            at: r.at,
+            user: r
+                .user_id
+                .map(|id| serde_json::json!({"id": id, "full_name": r.user_name})),
+            kind: r.kind,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            onec_answer: parse(r.onec_answer),
+        })
+        .collect();
+    let next_cursor = last_key
+        .filter(|_| more)
+        .map(|k| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k));
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    ))
+}

@@ -1,0 +1,345 @@
+//! The company's consignees (грузополучатели), used when placing and editing orders. Changes apply
+//! at once (a new consignee is usable immediately), go to 1C, and are undone if 1C refuses.
+
+use super::audit;
+use super::rules::ConsigneeDetails;
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::exchange::outbox;
+use crate::http::ApiResponse;
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Serialize)]
+struct Row {
+    id: String,
+    name: String,
+    inn: Option<String>,
+    kpp: Option<String>,
+    address: String,
+    contact_person: Option<String>,
+    phone: Option<String>,
+    active: i64,
+    version: i64,
+    known_to_1c: i64,
+    #[serde(default)]
+    change: Option<super::legal::OpenChange>,
+}
+
+pub async fn list<P: Ports>(p: &P, caller: &Caller, with_archived: bool) -> AppResult<ApiResponse> {
+    let mut rows: Vec<Row> = p
+        .db()
+        .all(
+            Stmt::new(sql::CONSIGNEES)
+                .bind(&caller.company_id)
+                .bind(with_archived as i64),
+        )
+        .await?;
+    let mut open = super::legal::open_changes(p, &caller.company_id, "consignee").await?;
+    for r in &mut rows {
+        r.change = open.remove(&r.id);
+    }
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": rows, "next_cursor": null }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Current {
+    id: String,
+    onec_id: Option<String>,
+    company_onec_id: String,
+    name: String,
+    inn: Option<String>,
+    kpp: Option<String>,
+    address: String,
+    contact_person: Option<String>,
+    phone: Option<String>,
+    active: i64,
+    version: i64,
+}
+
+impl Current {
+    fn details(&self) -> ConsigneeDetails {
+        ConsigneeDetails {
+            name: self.name.clone(),
+            inn: self.inn.clone(),
+            kpp: self.kpp.clone(),
+            address: self.address.clone(),
+            contact_person: self.contact_person.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
+async fn current<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Current> {
+    p.db()
+        .first(Stmt::new(sql::CONSIGNEE).bind(id).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+fn checked(d: &ConsigneeDetails) -> AppResult<ConsigneeDetails> {
+    let d = d.normalized();
+    let errors = d.validate();
+    if errors.is_empty() {
+        Ok(d)
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
+fn conflict() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "version-conflict",
+        "Грузополучатель изменился с момента открытия. Обновите страницу.",
+        "The consignee changed since you opened it. Reload the page.",
+    )
+}
+
+/// The change to 1C, the audit row and the local write, all in one batch.
+#[allow(clippy::too_many_arguments)]
+async fn commit<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    write: Stmt,
+    kind: &'static str,
+    audit_kind: &'static str,
+    id: &str,
+    onec_id: Option<&str>,
+    company_onec_id: &str,
+    base_version: i64,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> AppResult<()> {
+    let now = p.now();
+    let guard = || {
+        (
+            sql::CONSIGNEE_VERSION_IS,
+            vec![id.into(), (base_version + 1).into()],
+        )
+    };
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind,
+        entity_type: "consignee",
+        portal_id: id,
+        onec_entity_id: onec_id.unwrap_or(""),
+        base_version,
+        payload: serde_json::json!({"company_id": company_onec_id, "consignee_id": onec_id, "portal_id": id, "details": after}),
+        before: before.clone(),
+    };
+    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let entry = audit::Entry {
+        id: &change_id,
+        caller,
+        kind: audit_kind,
+        entity_type: "consignee",
+        entity_id: id,
+        before,
+        after,
+    };
+    let results = p
+        .db()
+        .batch(vec![write, out, audit::record(&entry, now, guard())])
+        .await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(conflict());
+    }
+    outbox::wake(p, &change_id).await;
+    Ok(())
+}
+
+async fn company_onec_id<P: Ports>(p: &P, caller: &Caller) -> AppResult<String> {
+    #[derive(Deserialize)]
+    struct C {
+        onec_id: String,
+    }
+    let c: C = p
+        .db()
+        .first(Stmt::new("SELECT onec_id FROM companies WHERE id = ?").bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(c.onec_id)
+}
+
+pub async fn add<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    body: ConsigneeDetails,
+) -> AppResult<ApiResponse> {
+    let d = checked(&body)?;
+    let id = crate::ids::new_id("csg");
+    let company_onec = company_onec_id(p, caller).await?;
+    // Version 1 is written here; the change is based on version 0 (nothing).
+    let write = Stmt::new(sql::CONSIGNEE_INSERT)
+        .bind(&id)
+        .bind(&caller.company_id)
+        .bind(&d.name)
+        .bind(d.inn.clone())
+        .bind(d.kpp.clone())
+        .bind(&d.address)
+        .bind(d.contact_person.clone())
+        .bind(d.phone.clone())
+        .bind(p.now());
+    commit(
+        p,
+        caller,
+        write,
+        "consignee.added",
+        "consignee.added",
+        &id,
+        None,
+        &company_onec,
+        0,
+        serde_json::Value::Null,
+        serde_json::to_value(&d)?,
+    )
+    .await?;
+    let rows: Vec<Row> = p
+        .db()
+        .all(Stmt::new(sql::CONSIGNEES).bind(&caller.company_id).bind(1))
+        .await?;
+    let row = rows
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::internal("consignee vanished"))?;
+    Ok(ApiResponse::json(201, &row))
+}
+
+#[derive(Deserialize)]
+pub struct Edit {
+    pub version: i64,
+    #[serde(flatten)]
+    pub details: ConsigneeDetails,
+}
+
+fn update(
+    d: &ConsigneeDetails,
+    active: bool,
+    now: chrono::DateTime<chrono::Utc>,
+    id: &str,
+    caller: &Caller,
+    version: i64,
+) -> Stmt {
+    Stmt::new(sql::CONSIGNEE_UPDATE)
+        .bind(&d.name)
+        .bind(d.inn.clone())
+        .bind(d.kpp.clone())
+        .bind(&d.address)
+        .bind(d.contact_person.clone())
+        .bind(d.phone.clone())
+        .bind(active)
+        .bind(now)
+        .bind(id)
+        .bind(&caller.company_id)
+        .bind(version)
+}
+
+pub async fn edit<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    body: Edit,
+) -> AppResult<ApiResponse> {
+    let d = checked(&body.details)?;
+    let cur = current(p, caller, id).await?;
+    if cur.version != body.version || cur.active == 0 {
+        return Err(conflict());
+    }
+    let write = update(&d, true, p.now(), id, caller, body.version);
+    let before = serde_json::to_value(cur.details())?;
+    commit(
+        p,
+        caller,
+        write,
+        "consignee.changed",
+        "consignee.changed",
+        id,
+        cur.onec_id.as_deref(),
+        &cur.company_onec_id,
+        body.version,
+        before,
+        serde_json::to_value(&d)?,
+    )
+    .await?;
+    Ok(ApiResponse::no_content())
+}
+
+pub async fn archive<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    version: i64,
+) -> AppResult<ApiResponse> {
+    let cur = current(p, caller, id).await?;
+    if cur.version != version || cur.active == 0 {
+        return Err(conflict());
+    }
+    let d = cur.details();
+    let write = update(&d, false, p.now(), id, caller, version);
+    let before = serde_json::to_value(&d)?;
+    commit(
+        p,
+        caller,
+        write,
+        "consignee.archived",
+        "consignee.archived",
+        &cur.id,
+        cur.onec_id.as_deref(),
+        &cur.company_onec_id,
+        version,
+        before,
+        serde_json::json!({"active": false}),
+    )
+    .await?;
+    Ok(ApiResponse::no_content())
+}
+
+/// What a refused consignee change undoes: an added one is archived, a changed one gets its
+/// previous values back, an archived one returns; only if nothing changed it since.
+pub fn rejected_stmt(
+    kind: &str,
+    portal_id: &str,
+    before: &serde_json::Value,
+    base_version: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Stmt> {
+    let after_change = base_version + 1;
+    match kind {
+        "consignee.added" => Some(
+            Stmt::new(sql::CONSIGNEE_ACTIVE_IF)
+                .bind(0)
+                .bind(now)
+                .bind(portal_id)
+                .bind(after_change),
+        ),
+        "consignee.archived" => Some(
+            Stmt::new(sql::CONSIGNEE_ACTIVE_IF)
+                .bind(1)
+                .bind(now)
+                .bind(portal_id)
+                .bind(after_change),
+        ),
+        "consignee.changed" => {
+            let d: ConsigneeDetails = serde_json::from_value(before.clone()).ok()?;
+            Some(
+                Stmt::new(sql::CONSIGNEE_REVERT)
+                    .bind(d.name)
+                    .bind(d.inn)
+                    .bind(d.kpp)
+                    .bind(d.address)
+                    .bind(d.contact_person)
+                    .bind(d.phone)
+                    .bind(now)
+                    .bind(portal_id)
+                    .bind(after_change),
+            )
+        }
+        _ => None,
+    }
+}

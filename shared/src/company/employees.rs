@@ -1,0 +1,356 @@
+//! An admin manages the company's employees: adds one (a one-time link to set a password), edits
+//! roles and contact details, removes one who left (access ends on their next request, all their
+//! sessions go; their orders and history stay). The company always keeps an active admin.
+
+use super::audit;
+use super::rules::EmployeeDetails;
+use super::sql;
+use crate::auth::api::{one_time_link, LinkPurpose};
+use crate::auth::roles::{Role, Roles};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorKind, FieldError};
+use crate::exchange::outbox;
+use crate::http::ApiResponse;
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use chrono::Duration;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct Add {
+    pub email: String,
+    #[serde(flatten)]
+    pub details: EmployeeDetails,
+    pub language: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct N {
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct Current {
+    onec_id: Option<String>,
+    company_onec_id: String,
+    email: String,
+    full_name: String,
+    position: Option<String>,
+    phone: Option<String>,
+    active: i64,
+    version: i64,
+    roles: Option<String>,
+}
+
+impl Current {
+    fn roles(&self) -> Roles {
+        Roles::parse_list(self.roles.as_deref().unwrap_or("")).unwrap_or_default()
+    }
+    fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({"email": self.email, "full_name": self.full_name, "position": self.position, "phone": self.phone, "roles": self.roles(), "active": self.active == 1})
+    }
+}
+
+async fn current<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Current> {
+    p.db()
+        .first(
+            Stmt::new(sql::EMPLOYEE_EDITABLE)
+                .bind(id)
+                .bind(&caller.company_id),
+        )
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+fn last_admin() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "last-admin",
+        "В компании должен остаться хотя бы один администратор. Сначала назначьте другого.",
+        "The company must keep at least one admin. Make someone else an admin first.",
+    )
+}
+
+fn conflict() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "version-conflict",
+        "Данные сотрудника изменились с момента открытия. Обновите страницу.",
+        "The employee changed since you opened it. Reload the page.",
+    )
+}
+
+pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiResponse> {
+    let email = crate::auth::normalize_email(&body.email);
+    let details = body.details.normalized();
+    let mut errors = Vec::new();
+    if !crate::validate::email_ok(&email) {
+        errors.push(FieldError::new(
+            "email",
+            "invalid-email",
+            "Некорректный e-mail.",
+            "Not a valid e-mail.",
+        ));
+    }
+    let roles = match details.validate() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    let language = body.language.as_deref().unwrap_or("ru");
+    if crate::error::Lang::parse(language).is_none() {
+        errors.push(FieldError::new(
+            "language",
+            "invalid",
+            "Язык: ru или en.",
+            "Language must be ru or en.",
+        ));
+    }
+    let Some(roles) = roles.filter(|_| errors.is_empty()) else {
+        return Err(AppError::validation(errors));
+    };
+    let taken: N = p
+        .db()
+        .first(Stmt::new(sql::EMAIL_TAKEN).bind(&email))
+        .await?
+        .unwrap_or(N { n: 0 });
+    if taken.n > 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "email-taken",
+            "Этот e-mail уже используется в портале.",
+            "This e-mail is already used in the portal.",
+        ));
+    }
+    #[derive(Deserialize)]
+    struct C {
+        onec_id: String,
+    }
+    let company: C = p
+        .db()
+        .first(Stmt::new("SELECT onec_id FROM companies WHERE id = ?").bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let now = p.now();
+    let id = crate::ids::new_id("usr");
+    let mut stmts = vec![Stmt::new(sql::EMPLOYEE_INSERT)
+        .bind(&id)
+        .bind(&caller.company_id)
+        .bind(&email)
+        .bind(&details.full_name)
+        .bind(details.position.clone())
+        .bind(details.phone.clone())
+        .bind(language)
+        .bind(now)
+        .bind(now)];
+    for r in roles.iter() {
+        stmts.push(
+            Stmt::new(sql::ROLE_ADD)
+                .bind(&caller.company_id)
+                .bind(&id)
+                .bind(r.as_str()),
+        );
+    }
+    let (mail_id, link) = one_time_link(
+        p,
+        &id,
+        &caller.company_id,
+        &email,
+        &details.full_name,
+        language,
+        LinkPurpose::FirstAccess,
+        Duration::hours(p.config().invite_ttl_hours),
+    );
+    stmts.extend(link);
+    let after = serde_json::json!({"email": email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
+    let guard = || (sql::USER_VERSION_IS, vec![id.as_str().into(), 1i64.into()]);
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "employee.added",
+        entity_type: "user",
+        portal_id: &id,
+        onec_entity_id: "",
+        base_version: 0,
+        payload: serde_json::json!({"company_id": company.onec_id, "portal_id": id, "employee": after}),
+        before: serde_json::Value::Null,
+    };
+    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    stmts.push(out);
+    let entry = audit::Entry {
+        id: &change_id,
+        caller,
+        kind: "employee.added",
+        entity_type: "user",
+        entity_id: &id,
+        before: serde_json::Value::Null,
+        after: after.clone(),
+    };
+    stmts.push(audit::record(&entry, now, guard()));
+    p.db().batch(stmts).await?;
+    let _ = crate::mail::deliver(p, &[mail_id]).await;
+    outbox::wake(p, &change_id).await;
+    let mut out = after;
+    out["id"] = id.into();
+    out["status"] = "invited".into();
+    Ok(ApiResponse::json(201, &out))
+}
+
+#[derive(Deserialize)]
+pub struct Edit {
+    pub version: i64,
+    #[serde(flatten)]
+    pub details: EmployeeDetails,
+}
+
+pub async fn edit<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    body: Edit,
+) -> AppResult<ApiResponse> {
+    let details = body.details.normalized();
+    let roles = details.validate().map_err(AppError::validation)?;
+    let cur = current(p, caller, id).await?;
+    if cur.active == 0 {
+        return Err(AppError::not_found());
+    }
+    if cur.version != body.version {
+        return Err(conflict());
+    }
+    let old_roles = cur.roles();
+    let drops_admin = old_roles.has(Role::Admin) && !roles.has(Role::Admin);
+    let roles_changed = old_roles != roles;
+    let now = p.now();
+    let new_version = body.version + 1;
+    let mut stmts = vec![Stmt::new(sql::EMPLOYEE_UPDATE)
+        .bind(now)
+        .bind(id)
+        .bind(&caller.company_id)
+        .bind(body.version)
+        .bind(roles_changed as i64)
+        .bind(drops_admin as i64)
+        .bind(&details.full_name)
+        .bind(details.position.clone())
+        .bind(details.phone.clone())];
+    stmts.push(Stmt::new(sql::ROLES_CLEAR_IF).bind(id).bind(new_version));
+    for r in roles.iter() {
+        stmts.push(
+            Stmt::new(sql::ROLE_ADD_IF)
+                .bind(&caller.company_id)
+                .bind(id)
+                .bind(r.as_str())
+                .bind(new_version),
+        );
+    }
+    let before = cur.snapshot();
+    let after = serde_json::json!({"email": cur.email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
+    let guard = || (sql::USER_VERSION_IS, vec![id.into(), new_version.into()]);
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "employee.changed",
+        entity_type: "user",
+        portal_id: id,
+        onec_entity_id: cur.onec_id.as_deref().unwrap_or(""),
+        base_version: body.version,
+        payload: serde_json::json!({"company_id": cur.company_onec_id, "portal_id": id, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles}),
+        before: before.clone(),
+    };
+    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    stmts.push(out);
+    let entry = audit::Entry {
+        id: &change_id,
+        caller,
+        kind: if roles_changed {
+            "employee.roles_changed"
+        } else {
+            "employee.changed"
+        },
+        entity_type: "user",
+        entity_id: id,
+        before,
+        after: after.clone(),
+    };
+    stmts.push(audit::record(&entry, now, guard()));
+    let results = p.db().batch(stmts).await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        // Not applied: someone changed the employee meanwhile, or it would leave no admin.
+        let again = current(p, caller, id).await?;
+        return Err(if again.version != body.version {
+            conflict()
+        } else {
+            last_admin()
+        });
+    }
+    outbox::wake(p, &change_id).await;
+    let mut out = after;
+    out["id"] = id.into();
+    out["version"] = new_version.into();
+    Ok(ApiResponse::json(200, &out))
+}
+
+pub async fn remove<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    version: i64,
+) -> AppResult<ApiResponse> {
+    let cur = current(p, caller, id).await?;
+    if cur.active == 0 {
+        return Err(AppError::not_found());
+    }
+    if cur.version != version {
+        return Err(conflict());
+    }
+    let now = p.now();
+    let new_version = version + 1;
+    let before = cur.snapshot();
+    let guard = || (sql::USER_VERSION_IS, vec![id.into(), new_version.into()]);
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "employee.removed",
+        entity_type: "user",
+        portal_id: id,
+        onec_entity_id: cur.onec_id.as_deref().unwrap_or(""),
+        base_version: version,
+        payload: serde_json::json!({"company_id": cur.company_onec_id, "portal_id": id, "email": cur.email}),
+        before: before.clone(),
+    };
+    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let entry = audit::Entry {
+        id: &change_id,
+        caller,
+        kind: "employee.removed",
+        entity_type: "user",
+        entity_id: id,
+        before,
+        after: serde_json::json!({"active": false}),
+    };
+    let stmts = vec![
+        Stmt::new(sql::EMPLOYEE_DEACTIVATE)
+            .bind(now)
+            .bind(id)
+            .bind(&caller.company_id)
+            .bind(version),
+        Stmt::new(sql::SESSIONS_REVOKE_IF)
+            .bind(now)
+            .bind(id)
+            .bind(new_version),
+        out,
+        audit::record(&entry, now, guard()),
+    ];
+    let results = p.db().batch(stmts).await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        let again = current(p, caller, id).await?;
+        return Err(if again.version != version {
+            conflict()
+        } else {
+            last_admin()
+        });
+    }
+    outbox::wake(p, &change_id).await;
+    Ok(ApiResponse::no_content())
+}

@@ -1,0 +1,244 @@
+//! A legal entity's details: the admin proposes, 1C decides. The accepted values stay as they are
+//! until 1C accepts; meanwhile the page shows the proposal beside them, and 1C's reason if it
+//! refuses.
+
+use super::audit;
+use super::rules::LegalEntityDetails;
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::exchange::outbox;
+use crate::http::ApiResponse;
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A change to an entity that 1C has not accepted (yet).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OpenChange {
+    /// `pending` (waiting for 1C), `rejected` (with 1C's reason) or `failed` (could not be delivered).
+    pub state: String,
+    pub values: serde_json::Value,
+    pub reason: Option<String>,
+    pub since: String,
+}
+
+#[derive(Deserialize)]
+struct OpenRow {
+    entity_id: String,
+    status: String,
+    payload: String,
+    answer: Option<String>,
+    created_at: String,
+    answered_at: Option<String>,
+}
+
+/// The newest not-accepted change per entity of a type, by the entity's portal id.
+pub async fn open_changes<P: Ports>(
+    p: &P,
+    company_id: &str,
+    entity_type: &str,
+) -> AppResult<HashMap<String, OpenChange>> {
+    let rows: Vec<OpenRow> = p
+        .db()
+        .all(
+            Stmt::new(sql::OPEN_CHANGES)
+                .bind(company_id)
+                .bind(entity_type),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let wire: serde_json::Value = serde_json::from_str(&r.payload).unwrap_or_default();
+            let answer: serde_json::Value = r
+                .answer
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_default();
+            let state = match r.status.as_str() {
+                "rejected" => "rejected",
+                "failed" => "failed",
+                _ => "pending",
+            };
+            let change = OpenChange {
+                state: state.into(),
+                values: wire["payload"]["details"].clone(),
+                reason: answer["reason"].as_str().map(str::to_string),
+                since: r.answered_at.unwrap_or(r.created_at),
+            };
+            (r.entity_id, change)
+        })
+        .collect())
+}
+
+#[derive(Deserialize, Serialize)]
+struct Current {
+    id: String,
+    onec_id: String,
+    company_onec_id: String,
+    name: String,
+    full_name: Option<String>,
+    inn: Option<String>,
+    kpp: Option<String>,
+    ogrn: Option<String>,
+    legal_address: Option<String>,
+    postal_address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    bank_accounts: String,
+    version: i64,
+}
+
+impl Current {
+    fn details(&self) -> LegalEntityDetails {
+        LegalEntityDetails {
+            name: self.name.clone(),
+            full_name: self.full_name.clone(),
+            inn: self.inn.clone().unwrap_or_default(),
+            kpp: self.kpp.clone(),
+            ogrn: self.ogrn.clone(),
+            legal_address: self.legal_address.clone(),
+            postal_address: self.postal_address.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            bank_accounts: serde_json::from_str(&self.bank_accounts).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Edit {
+    pub version: i64,
+    #[serde(flatten)]
+    pub details: LegalEntityDetails,
+}
+
+fn stale(current: &Current) -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "version-conflict",
+        "Реквизиты изменились с момента открытия. Проверьте их и отправьте снова.",
+        "The details changed since you opened them. Check them and send again.",
+    )
+    .with_extra(
+        "current",
+        serde_json::json!({"version": current.version, "details": current.details()}),
+    )
+}
+
+/// Sends the proposed details to 1C (`company.changed`), based on the version the admin saw.
+/// Refused while an earlier proposal for the same legal entity still waits for 1C.
+pub async fn edit<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    edit: Edit,
+) -> AppResult<ApiResponse> {
+    let details = edit.details.normalized();
+    let errors = details.validate();
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let current: Current = p
+        .db()
+        .first(
+            Stmt::new(sql::LEGAL_ENTITY)
+                .bind(id)
+                .bind(&caller.company_id),
+        )
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if current.version != edit.version {
+        return Err(stale(&current));
+    }
+    let before = current.details();
+    if before == details {
+        return Err(AppError::bad_request(
+            "nothing-changed",
+            "Реквизиты не изменились.",
+            "Nothing changed.",
+        ));
+    }
+    let now = p.now();
+    let guard = || {
+        (
+            sql::NO_OPEN_CHANGE_AND_VERSION,
+            vec![
+                caller.company_id.as_str().into(),
+                "legal_entity".into(),
+                id.into(),
+                id.into(),
+                edit.version.into(),
+            ],
+        )
+    };
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "company.changed",
+        entity_type: "legal_entity",
+        portal_id: id,
+        onec_entity_id: &current.onec_id,
+        base_version: edit.version,
+        payload: serde_json::json!({"company_id": current.company_onec_id, "legal_entity_id": current.onec_id, "details": details}),
+        before: serde_json::to_value(&before)?,
+    };
+    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let entry = audit::Entry {
+        id: &change_id,
+        caller,
+        kind: "legal_entity.change_requested",
+        entity_type: "legal_entity",
+        entity_id: id,
+        before: serde_json::to_value(&before)?,
+        after: serde_json::to_value(&details)?,
+    };
+    // Written only if the change was: the outbox row exists.
+    let audit_guard = (
+        "EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
+        vec![change_id.as_str().into()],
+    );
+    let results = p
+        .db()
+        .batch(vec![out, audit::record(&entry, now, audit_guard)])
+        .await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "change-pending",
+            "Предыдущее изменение реквизитов ещё ждёт ответа 1С.",
+            "An earlier change of these details is still waiting for 1C.",
+        ));
+    }
+    outbox::wake(p, &change_id).await;
+    Ok(ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "change": {"state": "pending", "values": details, "reason": null, "since": crate::time::to_db(now)}}),
+    ))
+}
+
+/// What an accepted `company.changed` does: the proposal becomes the accepted details at once
+/// (1C's next company snapshot says the same).
+pub fn accepted_stmt(
+    portal_id: &str,
+    wire_payload: &serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Stmt> {
+    let d: LegalEntityDetails = serde_json::from_value(wire_payload["details"].clone()).ok()?;
+    Some(
+        Stmt::new(sql::LEGAL_ENTITY_APPLY)
+            .bind(d.name)
+            .bind(d.full_name)
+            .bind(d.inn)
+            .bind(d.kpp)
+            .bind(d.ogrn)
+            .bind(d.legal_address)
+            .bind(d.postal_address)
+            .bind(d.phone)
+            .bind(d.email)
+            .bind(serde_json::to_string(&d.bank_accounts).unwrap_or_else(|_| "[]".into()))
+            .bind(now)
+            .bind(portal_id),
+    )
+}
