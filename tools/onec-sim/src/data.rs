@@ -4,7 +4,11 @@
 
 use serde_json::{json, Value};
 
+pub mod documents;
+pub mod ledger;
 pub mod orders;
+pub mod pdf;
+pub mod reference;
 
 /// The password every demo user gets (printed by `seed`).
 pub const DEMO_PASSWORD: &str = "Demo-2026-pass";
@@ -248,6 +252,11 @@ pub fn users() -> Vec<DemoUser> {
     ]
 }
 
+/// The ИНН of the `j`-th legal entity of the `i`-th company (valid check digit).
+pub fn legal_entity_inn(i: usize, j: usize) -> String {
+    inn10((i * 10 + j) as u64 * 7919 + 13)
+}
+
 pub(crate) fn msg(kind: &str, entity_id: &str, seq: i64, payload: Value) -> Value {
     json!({"id": format!("sim-{kind}-{entity_id}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
 }
@@ -262,7 +271,7 @@ pub fn company_messages() -> Vec<Value> {
                 .iter()
                 .enumerate()
                 .map(|(j, (id, name, full))| {
-                    json!({"id": id, "name": name, "full_name": full, "inn": inn10((i * 10 + j) as u64 * 7919 + 13), "kpp": "231001001",
+                    json!({"id": id, "name": name, "full_name": full, "inn": legal_entity_inn(i, j), "kpp": "231001001",
                            "legal_address": "350000, Краснодарский край, г. Краснодар, ул. Красная, д. 1", "active": true})
                 })
                 .collect();
@@ -454,6 +463,60 @@ pub fn product_messages(count: usize) -> Vec<Value> {
             )
         })
         .collect()
+}
+
+/// A file 1C uploads before the message that names it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileSpec {
+    pub key: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// The whole demo data set: the messages in the order they are sent, and the files to upload
+/// before them.
+pub struct DemoSet {
+    pub messages: Vec<Value>,
+    pub files: Vec<FileSpec>,
+}
+
+/// Everything, from one catalogue of `products` items and `orders` orders: reference data first,
+/// then the sales history, then the money and documents computed from it.
+pub fn demo_set(products: usize, orders: usize) -> DemoSet {
+    let mut v = company_messages();
+    v.extend(reference::consignee_messages());
+    v.extend(user_messages());
+    v.extend(product_messages(products));
+    v.push(reference::calendar_message());
+    let orders = orders::orders(&product_specs(products), orders);
+    v.extend(orders::sales_messages_of(&orders));
+    let ledger = ledger::ledger(&orders);
+    let documents = documents::documents(&orders, &ledger.returns);
+    let acts = ledger::acts(&ledger, &documents);
+    v.extend(ledger.opening.iter().map(ledger::opening_balance_message));
+    v.extend(ledger.payments.iter().map(ledger::payment_message));
+    v.extend(ledger.returns.iter().map(ledger::return_message));
+    v.extend(ledger.movements.iter().map(ledger::movement_message));
+    let mut files = Vec::with_capacity(documents.len() + acts.len());
+    for d in &documents {
+        let bytes = d.pdf();
+        v.push(documents::document_message(d, bytes.len()));
+        files.push(FileSpec {
+            key: d.file_key(),
+            content_type: "application/pdf",
+            bytes,
+        });
+    }
+    for a in &acts {
+        let bytes = a.pdf();
+        v.push(ledger::act_message(a, bytes.len()));
+        files.push(FileSpec {
+            key: a.file_key(),
+            content_type: "application/pdf",
+            bytes,
+        });
+    }
+    DemoSet { messages: v, files }
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! onec-sim: the supplier's 1C, played over real HTTP.
 //!
 //!   onec-sim serve    [--port 8788]                      the mailbox and the 1C endpoint the portal calls
-//!   onec-sim seed     [--portal URL] [--products N] [--orders N]   loads demo data through the exchange, sets demo passwords
-//!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each
+//!   onec-sim seed     [--portal URL] [--products N] [--orders N]   uploads the documents' files, loads demo data
+//!                                                                through the exchange, sets demo passwords
+//!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each,
+//!                                                                and the files it would upload (DIR/files/<key>)
 //!
 //! Settings come from flags or the environment: ONEC_HMAC_SECRET and MAIL_API_TOKEN (both also
 //! read from the `.dev-secrets` file `scripts/setup.sh` writes), MAILBOX_URL.
@@ -12,7 +14,12 @@ mod server;
 
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// Parallel file uploads in `seed`.
+const UPLOAD_THREADS: usize = 8;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -54,15 +61,6 @@ fn main() {
     }
 }
 
-fn all_messages(products: usize, orders: usize) -> Vec<Value> {
-    let mut v = data::company_messages();
-    v.extend(data::user_messages());
-    v.extend(data::product_messages(products));
-    // Credit positions, orders and payment schedules, priced from the same catalogue.
-    v.extend(data::orders::sales_messages(products, orders));
-    v
-}
-
 fn generate(args: &[String]) -> Result<(), String> {
     let out = arg(args, "--out").ok_or("--out DIR is required")?;
     let products: usize = arg(args, "--products")
@@ -71,8 +69,13 @@ fn generate(args: &[String]) -> Result<(), String> {
     let orders: usize = arg(args, "--orders")
         .and_then(|p| p.parse().ok())
         .unwrap_or(60);
-    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    let msgs = all_messages(products, orders);
+    std::fs::create_dir_all(format!("{out}/files")).map_err(|e| e.to_string())?;
+    let set = data::demo_set(products, orders);
+    for f in &set.files {
+        let path = format!("{out}/files/{}", f.key);
+        std::fs::write(&path, &f.bytes).map_err(|e| format!("{path}: {e}"))?;
+    }
+    let msgs = set.messages;
     for m in &msgs {
         let path = format!("{out}/{}.json", m["id"].as_str().unwrap_or("x"));
         std::fs::write(&path, serde_json::to_vec_pretty(m).unwrap())
@@ -84,7 +87,11 @@ fn generate(args: &[String]) -> Result<(), String> {
         serde_json::to_vec_pretty(&envelope).unwrap(),
     )
     .map_err(|e| e.to_string())?;
-    println!("{} messages written to {out}", msgs.len());
+    println!(
+        "{} messages written to {out}, {} files to {out}/files",
+        msgs.len(),
+        set.files.len()
+    );
     Ok(())
 }
 
@@ -108,6 +115,61 @@ impl Portal {
             .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
             .send_bytes(&bytes);
         read(resp)
+    }
+
+    /// Uploads a file as 1C does before the message that names it: `PUT /exchange/v1/files/{key}`,
+    /// the raw body signed like every 1C request.
+    fn signed_put(
+        &self,
+        agent: &ureq::Agent,
+        key: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Result<(u16, Value), String> {
+        let ts = chrono::Utc::now().timestamp();
+        let sig = shared::exchange::contract::sign(&self.secret, ts, bytes);
+        let resp = agent
+            .put(&format!("{}/exchange/v1/files/{key}", self.base))
+            .set("content-type", content_type)
+            .set(
+                shared::exchange::contract::TIMESTAMP_HEADER,
+                &ts.to_string(),
+            )
+            .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
+            .send_bytes(bytes);
+        read(resp)
+    }
+
+    /// Uploads every file, a few at a time.
+    fn upload_all(&self, files: &[data::FileSpec]) -> Result<(), String> {
+        let agent = ureq::AgentBuilder::new().max_idle_connections(16).build();
+        let next = AtomicUsize::new(0);
+        let failed: Mutex<Option<String>> = Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..UPLOAD_THREADS {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(f) = files.get(i) else { break };
+                    if failed.lock().unwrap().is_some() {
+                        break;
+                    }
+                    match self.signed_put(&agent, &f.key, f.content_type, &f.bytes) {
+                        Ok((201, _)) => {}
+                        Ok((status, body)) => {
+                            *failed.lock().unwrap() =
+                                Some(format!("upload of {}: {status} {body}", f.key))
+                        }
+                        Err(e) => {
+                            *failed.lock().unwrap() = Some(format!("upload of {}: {e}", f.key))
+                        }
+                    }
+                });
+            }
+        });
+        match failed.into_inner().unwrap() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// A browser-like JSON POST to the portal's API (with the page's Origin).
@@ -146,7 +208,15 @@ fn seed(args: &[String]) -> Result<(), String> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(2000);
     let started = Instant::now();
-    let msgs = all_messages(products, orders);
+    let set = data::demo_set(products, orders);
+    // Files first: a document naming a file not uploaded yet would wait for the sweeper.
+    portal.upload_all(&set.files)?;
+    println!(
+        "uploaded {} files in {:.1} s",
+        set.files.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let msgs = set.messages;
     let mut ids = Vec::with_capacity(msgs.len());
     let mut counts: HashMap<String, usize> = HashMap::new();
     // Paced batches: local queues refuse very large bursts.
@@ -202,6 +272,7 @@ fn seed(args: &[String]) -> Result<(), String> {
 fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     let mut remaining: Vec<String> = ids.to_vec();
+    let mut stalled = 0;
     while !remaining.is_empty() {
         let mut still = Vec::new();
         for chunk in remaining.chunks(1000) {
@@ -220,9 +291,20 @@ fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<()
                 }
             }
         }
+        if still.len() == remaining.len() {
+            stalled += 1;
+        } else {
+            stalled = 0;
+        }
         remaining = still;
         if remaining.is_empty() {
             break;
+        }
+        // Messages that wait for one sent in another batch are retried when anything applies;
+        // if nothing moves for a few seconds, run the sweeper (a dev-only route; 404 elsewhere).
+        if stalled == 10 {
+            let _ = portal.signed_post("/exchange/v1/sweep", &json!({}));
+            stalled = 0;
         }
         if Instant::now() > deadline {
             return Err(format!(

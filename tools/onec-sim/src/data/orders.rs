@@ -7,7 +7,7 @@
 //! part of the credit orders not yet shipped, `debt` what is shipped and not paid, `overdue_debt`
 //! the part of it whose due date has passed.
 
-use super::{companies, msg, product_specs, quantity, rubles, users, Company, ProductSpec, Rng};
+use super::{companies, msg, quantity, rubles, users, Company, ProductSpec, Rng};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -30,7 +30,7 @@ pub const PAYMENT_METHODS: &[&str] = &["invoice", "credit", "internal_account", 
 /// Days of history the orders are spread over (two years up to `AS_OF`).
 const HISTORY_DAYS: u64 = 730;
 /// VAT included in the prices, percent.
-const VAT_RATE: i64 = 20;
+pub const VAT_RATE: i64 = 20;
 
 pub fn as_of() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 27)
@@ -39,7 +39,7 @@ pub fn as_of() -> NaiveDateTime {
         .unwrap()
 }
 
-fn fmt_1c(t: NaiveDateTime) -> String {
+pub fn fmt_1c(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
@@ -119,7 +119,15 @@ impl Order {
     pub fn vat_total(&self) -> i64 {
         self.lines.iter().map(|l| l.vat).sum()
     }
-    fn is_shipping(&self) -> bool {
+    /// The consignee (1C id) of an order the supplier delivers; none for pickup or a carrier.
+    pub fn consignee(&self) -> Option<&'static str> {
+        if self.delivery == "delivery" {
+            super::reference::delivery_consignee(self.legal_entity)
+        } else {
+            None
+        }
+    }
+    pub fn is_shipping(&self) -> bool {
         matches!(self.status, "shipped" | "partly_shipped")
     }
     /// Counted in the agreement's credit reserve: on credit, not fully paid, goods reserved and
@@ -370,7 +378,7 @@ fn random_plan(rng: &mut Rng, cs: &[Company]) -> Plan {
     }
 }
 
-fn delivery_address(legal_entity: &str, delivery: &str) -> Option<&'static str> {
+pub fn delivery_address(legal_entity: &str, delivery: &str) -> Option<&'static str> {
     match (delivery, legal_entity) {
         ("pickup", _) => None,
         ("delivery", "le-kuban-1") => Some("Краснодарский край, ст. Каневская, ул. Полевая, 1"),
@@ -796,7 +804,7 @@ pub fn order_message(o: &Order) -> Value {
         1,
         json!({"company_id": o.company, "legal_entity_id": o.legal_entity, "agreement_id": o.agreement,
                "number": format!("ЗК-{:06}", o.number), "date": fmt_1c(o.date), "author_email": o.author_email,
-               "status": o.status, "delivery_method": o.delivery, "delivery_address": o.address, "consignee_id": null,
+               "status": o.status, "delivery_method": o.delivery, "delivery_address": o.address, "consignee_id": o.consignee(),
                "payment_method": o.payment, "paid": rubles(o.paid), "planned_shipping_date": fmt_1c(o.planned_shipping),
                "lines": lines, "total": rubles(o.total()), "vat_total": rubles(o.vat_total()), "shipments": shipments}),
     )
@@ -825,10 +833,14 @@ pub fn credit_state_message(s: &CreditState) -> Value {
 
 /// The messages after the catalogue: credit positions, orders, payment schedules (in the order
 /// the portal applies the types). Orders are priced from the catalogue of `products` items.
+#[cfg(test)]
 pub fn sales_messages(products: usize, count: usize) -> Vec<Value> {
-    let catalogue = product_specs(products);
-    let orders = orders(&catalogue, count);
-    let mut v: Vec<Value> = credit_states(&orders)
+    sales_messages_of(&orders(&super::product_specs(products), count))
+}
+
+/// The credit positions, orders and payment schedules of given orders.
+pub fn sales_messages_of(orders: &[Order]) -> Vec<Value> {
+    let mut v: Vec<Value> = credit_states(orders)
         .iter()
         .map(credit_state_message)
         .collect();
