@@ -1,24 +1,11 @@
 // The portal shell: who is signed in, navigation, and the sections built so far.
 import { api, ApiError, goToSignIn } from './api.js';
 import { t, lang, setLang, translatePage, money, dateTime, problemText } from './i18n.js';
+import { el, table, field } from './dom.js';
+import { companySections, accountForms } from './company.js';
 
 const main = document.getElementById('main');
 let me = null;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v; else if (k.startsWith('data-')) node.setAttribute(k, v); else node[k] = v;
-  }
-  for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
-  return node;
-}
-
-function table(columns, rows) {
-  return el('div', { class: 'table-wrap' }, el('table', {},
-    el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, t(c))))),
-    el('tbody', {}, rows.map((r) => el('tr', {}, r.map((cell, i) => el('td', { 'data-label': t(columns[i]) }, cell)))))));
-}
 
 const roleNames = (roles) => roles.map((r) => t(`role.${r}`)).join(', ');
 
@@ -37,18 +24,8 @@ async function renderHome() {
   ];
 }
 
-async function renderCompany() {
-  const parts = await renderHome();
-  parts.splice(0, 2, el('h1', {}, me.company.name));
-  parts.push(el('h2', {}, t('company.employees')));
-  if (!me.user.roles.includes('admin')) {
-    parts.push(el('p', { class: 'muted' }, t('company.noaccess')));
-    return parts;
-  }
-  const list = await api('GET', '/api/company/employees');
-  parts.push(table(['col.name', 'col.position', 'col.email', 'col.roles', 'col.status', 'col.lastsignin'],
-    list.items.map((e) => [e.full_name, e.position ?? '', e.email, roleNames(e.roles), t(`status.${e.status}`), dateTime(e.last_sign_in_at)])));
-  return parts;
+function renderCompany() {
+  return companySections(me, route);
 }
 
 function syncNotice(sync) {
@@ -57,25 +34,21 @@ function syncNotice(sync) {
   return el('p', { class: `sync sync-${sync.state}`, 'data-testid': 'sync-state' }, text);
 }
 
-function field(name, labelKey, value, attrs = {}) {
-  return el('label', {}, el('span', {}, t(labelKey)), el('input', { name, value: value ?? '', ...attrs }));
-}
-
 async function renderProfile() {
   me = await api('GET', '/api/auth/me');
   const u = me.user;
   const status = el('p', { class: 'error', hidden: true, role: 'alert' });
-  const form = el('form', { class: 'narrow', id: 'profile-form' },
+  const profileForm = el('form', { class: 'narrow', id: 'profile-form' },
     field('email', 'profile.email', u.email, { disabled: true }),
     field('full_name', 'profile.name', u.full_name, { required: true, maxLength: 300 }),
     field('position', 'profile.position', u.position, { maxLength: 200 }),
     field('phone', 'profile.phone', u.phone, { type: 'tel' }),
     status,
     el('button', { type: 'submit' }, t('profile.save')));
-  form.addEventListener('submit', async (ev) => {
+  profileForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     status.hidden = true;
-    const data = new FormData(form);
+    const data = new FormData(profileForm);
     try {
       await api('PATCH', '/api/auth/profile', { full_name: data.get('full_name'), position: data.get('position'), phone: data.get('phone'), version: u.version });
       route();
@@ -88,9 +61,9 @@ async function renderProfile() {
   });
   // While 1C has not answered, look again shortly (only while this page is open).
   if (u.sync?.state === 'pending') {
-    setTimeout(() => { if (location.hash.startsWith('#/profile') && !form.contains(document.activeElement)) route(); }, 3000);
+    setTimeout(() => { if (location.hash.startsWith('#/profile') && !profileForm.contains(document.activeElement)) route(); }, 3000);
   }
-  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', form];
+  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route)];
 }
 
 function renderSoon(section) {

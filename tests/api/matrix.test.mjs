@@ -18,13 +18,29 @@ const MATRIX = {
   'POST /api/auth/password-reset-requests': { body: {}, ok: 400 },
   'POST /api/auth/password-resets': { body: {}, ok: 400 },
   'PATCH /api/auth/profile': { body: {}, ok: 400 },
+  'POST /api/auth/password-change': { body: {}, ok: 400 },
+  'POST /api/auth/email-changes': { body: {}, ok: 400 },
+  'POST /api/auth/email-changes/confirmations': { body: {}, ok: 400 },
+  'PATCH /api/auth/preferences': { body: {}, ok: 400 },
   'GET /api/company/company': { ok: 200 },
   'GET /api/company/employees': { ok: 200 },
   'GET /api/company/employees/{id}': { params: (a) => ({ id: a.employeeId }), ok: 200, companyOwned: true },
+  // Writes get a body (or no version) that is refused before anything changes: the point here is
+  // who gets past the door; the behaviour is tested in tests/api/company.test.mjs.
+  'PATCH /api/company/legal-entities/{id}': { params: (a) => ({ id: a.legalEntityId }), body: {}, ok: 400 },
+  'GET /api/company/consignees': { ok: 200 },
+  'POST /api/company/consignees': { body: {}, ok: 400 },
+  'PATCH /api/company/consignees/{id}': { params: () => ({ id: 'csg_none' }), body: {}, ok: 400 },
+  'DELETE /api/company/consignees/{id}': { params: () => ({ id: 'csg_none' }), ok: 400 },
+  'POST /api/company/employees': { body: {}, ok: 400 },
+  'PATCH /api/company/employees/{id}': { params: (a) => ({ id: a.employeeId }), body: {}, ok: 400 },
+  'DELETE /api/company/employees/{id}': { params: (a) => ({ id: a.employeeId }), ok: 400 },
+  'GET /api/company/audit': { ok: 200 },
   'POST /exchange/v1/messages': { body: {}, ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },
   'POST /exchange/v1/changes/ack': { body: {}, ok: null },
+  'PUT /exchange/v1/files/{key}': { params: () => ({ key: 'x.pdf' }), body: {}, ok: null },
   'POST /exchange/v1/sweep': { body: {}, ok: null },
   'GET /exchange/v1/monitor': { ok: null },
   'POST /exchange/v1/monitor/replays': { body: {}, ok: null },
@@ -47,6 +63,7 @@ before(async () => {
   }
   const list = await personas.admin.client.get('/api/company/employees');
   A.employeeId = list.body.items.find((e) => e.email === A.users[1].email).id;
+  A.legalEntityId = (await personas.admin.client.get('/api/company/company')).body.legal_entities[0].id;
   A.name = `Компания ${A.id}`;
 });
 

@@ -1,0 +1,45 @@
+// Tiny DOM helpers shared by the shell's sections.
+import { t, lang, problemText } from './i18n.js';
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v; else if (k.startsWith('data-') || k.startsWith('aria-')) node.setAttribute(k, v); else node[k] = v;
+  }
+  for (const c of children.flat()) node.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
+  return node;
+}
+
+export function table(columns, rows, attrs = {}) {
+  return el('div', { class: 'table-wrap' }, el('table', attrs,
+    el('thead', {}, el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, t(c))))),
+    el('tbody', {}, rows.map((r) => el('tr', {}, r.map((cell, i) => el('td', { 'data-label': t(columns[i]) }, cell)))))));
+}
+
+export function field(name, labelKey, value, attrs = {}) {
+  return el('label', {}, el('span', {}, t(labelKey)), el('input', { name, value: value ?? '', ...attrs }));
+}
+
+/** The problem and its per-field messages, in the page's language. */
+export function problemMessage(problem) {
+  const fields = problem?.field_errors?.map((f) => (lang() === 'en' ? f.message_en : f.message_ru)) ?? [];
+  return [problemText(problem), ...fields].join(' ');
+}
+
+/** A form that posts through `send(data)`, shows problems under itself, and calls `done`. */
+export function form(id, children, submitKey, send, done) {
+  const status = el('p', { class: 'error', hidden: true, role: 'alert' });
+  const f = el('form', { class: 'narrow', id }, ...children, status, el('button', { type: 'submit' }, t(submitKey)));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    status.hidden = true;
+    try {
+      const result = await send(new FormData(f));
+      await done(result);
+    } catch (e) {
+      status.textContent = problemMessage(e.problem);
+      status.hidden = false;
+    }
+  });
+  return f;
+}
