@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Parallel file uploads in `seed`.
-const UPLOAD_THREADS: usize = 8;
+const UPLOAD_THREADS: usize = 32;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -153,7 +153,16 @@ impl Portal {
                     if failed.lock().unwrap().is_some() {
                         break;
                     }
-                    match self.signed_put(&agent, &f.key, f.content_type, &f.bytes) {
+                    // A connection the local server dropped while idle is retried.
+                    let mut result = self.signed_put(&agent, &f.key, f.content_type, &f.bytes);
+                    for _ in 0..3 {
+                        if result.is_ok() {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(200));
+                        result = self.signed_put(&agent, &f.key, f.content_type, &f.bytes);
+                    }
+                    match result {
                         Ok((201, _)) => {}
                         Ok((status, body)) => {
                             *failed.lock().unwrap() =

@@ -7,8 +7,9 @@
 //!   paid; credit orders paid on the same day under one agreement share one payment;
 //! - returns of a few shipped orders (approved, rejected, completed);
 //! - the internal account: refunds of completed returns, payments of orders paid from it, and
-//!   advances moved onto it ("correction") whenever an order needs more than it holds, each the
-//!   unallocated rest of a bank payment; so the balance never goes below zero;
+//!   advances moved onto it ("correction") whenever an order needs more than it holds, and a
+//!   recent one of 100 000 rubles per company, each a bank payment without allocations; so the
+//!   balance never goes below zero and every company has money on it;
 //! - a reconciliation act per legal entity for the last full quarter before `AS_OF`, computed
 //!   from the opening balance, the documents (УПД +, УКД -) and the payments (-).
 
@@ -545,6 +546,43 @@ fn internal_account(
             },
         });
     }
+    // And a recent advance of 100 000 rubles each, so every company has money to spend.
+    for c in companies() {
+        let (agreement, legal_entity, ..) = c.agreements[0];
+        let date = at(as_of().date() - Duration::days(6), 10, 0);
+        let amount = 10_000_000;
+        let key = format!("advance-{}", c.entity_id);
+        topups.push(Payment {
+            id: String::new(),
+            number: String::new(),
+            kind: PaymentKind::Bank,
+            company: c.entity_id,
+            legal_entity,
+            agreement,
+            date,
+            amount,
+            purpose: format!(
+                "Аванс по договору № {} (на внутренний счет). Сумма {}, в т.ч. НДС (20%) {}",
+                agreement_number(agreement),
+                money(amount),
+                money(included_vat(amount))
+            ),
+            allocations: Vec::new(),
+            key: key.clone(),
+        });
+        topup_refs.push((movements.len(), key));
+        movements.push(Movement {
+            id: String::new(),
+            company: c.entity_id,
+            legal_entity,
+            date: date + Duration::minutes(30),
+            kind: "correction",
+            amount,
+            return_id: None,
+            order_id: None,
+            comment: String::new(),
+        });
+    }
     (movements, topups, topup_refs)
 }
 
@@ -896,7 +934,7 @@ mod tests {
         }
         for c in ["c-kuban", "c-petrov", "c-step"] {
             assert!(
-                balance.get(c).copied().unwrap_or(0) > 100_000,
+                balance.get(c).copied().unwrap_or(0) >= 10_000_000,
                 "{c} has money on its internal account: {balance:?}"
             );
         }
