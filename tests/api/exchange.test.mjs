@@ -1,7 +1,7 @@
 // The 1C inbound path against the real stack: signature, replay, duplicates, order, exactness.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, batch, companyMsg, freshCompany, onecPost, sendAndApply, uid, waitApplied, ONEC_SECRET } from '../lib/portal.mjs';
+import { Client, PORTAL, batch, companyMsg, freshCompany, onecPost, sendAndApply, sign, sweep, uid, waitApplied, ONEC_SECRET } from '../lib/portal.mjs';
 
 test('a forged message is refused and nothing is stored', async () => {
   const m = companyMsg(uid('c'), 1, 'Подделка');
@@ -68,4 +68,78 @@ test('amounts above 2^31 kopecks stay exact through D1', async () => {
   const company = (await c.get('/api/company/company')).body;
   assert.equal(company.agreements[0].credit_limit_kop, 5000000001);
   assert.ok(ONEC_SECRET);
+});
+
+/** PUTs a file as 1C does: the raw body signed like every 1C request. `opts` forge it. */
+async function onecPut(key, bytes, opts = {}) {
+  const ts = Math.floor(Date.now() / 1000);
+  const headers = { 'content-type': opts.contentType ?? 'application/pdf' };
+  if (!opts.unsigned) {
+    headers['x-onec-timestamp'] = String(ts);
+    headers['x-onec-signature'] = sign(ONEC_SECRET, ts, opts.signedBody ?? bytes);
+  }
+  const res = await fetch(`${PORTAL}/exchange/v1/files/${key}`, { method: 'PUT', headers, body: bytes });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+async function statusOf(id, until, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [item] = (await onecPost('/exchange/v1/message-status', { ids: [id] })).body.items;
+    if (item && until.includes(item.status)) return item;
+    if (Date.now() > deadline) throw new Error(`${id}: ${JSON.stringify(item)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+test('files: a signed upload is stored; unsigned, forged, odd keys and empty bodies are refused', async () => {
+  const key = `${uid('f')}.pdf`;
+  const pdf = Buffer.from('%PDF-1.4\n% a test file\n%%EOF\n');
+  const unsigned = await onecPut(key, pdf, { unsigned: true });
+  assert.equal(unsigned.status, 401);
+  const forged = await onecPut(key, pdf, { signedBody: Buffer.from('%PDF-1.4 something else') });
+  assert.equal(forged.status, 401);
+  assert.equal(forged.body.reason, 'signature-invalid');
+  for (const bad of ['.hidden.pdf', 'with%20space.pdf', 'кириллица.pdf', 'a+b.pdf']) {
+    const r = await onecPut(bad, pdf);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.code, 'invalid-file-key', bad);
+  }
+  // A path segment over 200 characters matches no route at all.
+  assert.equal((await onecPut('x'.repeat(201), pdf)).status, 404);
+  assert.equal((await onecPut('x'.repeat(200), pdf)).status, 201);
+  assert.equal((await onecPut(`${uid('f')}.pdf`, Buffer.alloc(0))).status, 413);
+  const ok = await onecPut(key, pdf);
+  assert.equal(ok.status, 201);
+  assert.deepEqual(ok.body, { key, size: pdf.length });
+  // The same key again replaces the file.
+  assert.equal((await onecPut(key, Buffer.concat([pdf, pdf]))).status, 201);
+});
+
+test('a document waits for its file, and applies once it is uploaded and the sweeper runs', async () => {
+  const company = uid('c');
+  await sendAndApply([companyMsg(company, 1, 'Документы')]);
+  const key = `${uid('d')}-print.pdf`;
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
+  const doc = {
+    id: uid('m'), type: 'document', entity_id: uid('doc'), seq: 1,
+    payload: {
+      company_id: company, legal_entity_id: `${company}-le`, kind: 'upd', kind_name: 'УПД', number: '123', date: '2026-03-05T14:00:00', upd_status: 1,
+      amount: 2469, vat: 411.5, orders: ['o-2026-000123'], shipment_id: 'sh-000123-1', edo_status: 'signed',
+      lines: [{ line_no: 1, article: 'AZ10000', name: 'Подшипник МТЗ-82', quantity: 2, unit: 'шт', price: 1234.5, amount: 2469, vat_rate: 20, vat: 411.5 }],
+      files: [{ key, name: 'УПД № 123 от 05.03.2026.pdf', content_type: 'application/pdf', size: pdf.length, role: 'print' }],
+    },
+  };
+  const r = await onecPost('/exchange/v1/messages', batch([doc]));
+  assert.equal(r.body.results[0].status, 'accepted');
+  const waiting = await statusOf(doc.id, ['waiting', 'applied', 'rejected']);
+  assert.equal(waiting.status, 'waiting');
+  assert.match(waiting.reason, new RegExp(key.replace(/[.-]/g, '\\$&')));
+
+  assert.equal((await onecPut(key, pdf)).status, 201);
+  // Nothing retries a waiting message but the sweeper (every minute in production); its clock a
+  // minute on, past its freshness cutoff.
+  await sweep(new Date(Date.now() + 60_000));
+  const [applied] = await waitApplied([doc.id]);
+  assert.equal(applied.status, 'applied', JSON.stringify(applied));
 });
