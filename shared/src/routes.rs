@@ -39,6 +39,7 @@ fn infos<H>(capability: &'static str, routes: &[Route<H>]) -> Vec<RouteInfo> {
 pub fn all() -> Vec<RouteInfo> {
     let mut v = infos("auth", crate::auth::api::ROUTES);
     v.extend(infos("company", crate::company::api::ROUTES));
+    v.extend(infos("finance", crate::finance::api::ROUTES));
     v.extend(infos("exchange", crate::exchange::api::ROUTES));
     v
 }

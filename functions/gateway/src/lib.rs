@@ -8,6 +8,7 @@ use worker::{event, Context, Env, Request, Response, Result};
 const ROUTES: &[(&str, &str)] = &[
     ("/api/auth/", "AUTH"),
     ("/api/company/", "COMPANY"),
+    ("/api/finance/", "FINANCE"),
     ("/exchange/", "EXCHANGE"),
 ];
 

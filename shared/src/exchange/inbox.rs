@@ -924,6 +924,7 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                     .bind(&company_id)
                     .bind(serde_json::to_string(&c.reserve_orders).unwrap_or_default()),
             );
+            stmts.push(crate::finance::credit::settled_stmt(&c.agreement_id));
         }
         Payload::Order(o) => {
             let company_id = match ctx.company(&o.company_id) {
@@ -1186,6 +1187,15 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                     .bind(a.comment.clone())
                     .bind(now),
             );
+            // The movement paying a portal payment replaces its hold (same transaction: the
+            // available amount never dips or doubles).
+            if let Some(change_id) = &a.change_id {
+                stmts.push(
+                    Stmt::new(crate::finance::sql::HOLD_SETTLE)
+                        .bind(now)
+                        .bind(change_id.as_str()),
+                );
+            }
             stmts.push(
                 Stmt::new(sql::ACCOUNT_BALANCE_RECOMPUTE)
                     .bind(&company_id)

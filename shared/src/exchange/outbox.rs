@@ -51,7 +51,18 @@ pub fn record(
     now: DateTime<Utc>,
     guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>,
 ) -> (String, Stmt) {
-    let id = crate::ids::new_id("out");
+    record_with_id(change, &crate::ids::new_id("out"), now, guard)
+}
+
+/// As [`record`], with the change's id chosen by the caller (when other statements of the batch
+/// refer to it).
+pub fn record_with_id(
+    change: &NewChange<'_>,
+    id: &str,
+    now: DateTime<Utc>,
+    guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>,
+) -> (String, Stmt) {
+    let id = id.to_string();
     let wire = OutboundChange {
         id: id.clone(),
         kind: change.kind.to_string(),
@@ -310,6 +321,12 @@ pub async fn answer_plan<P: Ports>(
         }
         (true, "consignee.added") => stmts
             .extend(onec_id.map(|o| Stmt::new(sql::CONSIGNEE_LINK_ONEC).bind(o).bind(portal_id))),
+        // The money held for the payment is free again.
+        (false, "order.paid_from_account") => stmts.push(
+            Stmt::new(crate::finance::sql::HOLD_RELEASE)
+                .bind(now)
+                .bind(id),
+        ),
         (false, kind) if kind.starts_with("consignee.") => {
             let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
             stmts.extend(crate::company::consignees::rejected_stmt(

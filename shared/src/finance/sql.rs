@@ -1,0 +1,71 @@
+//! All SQL of the finance capability. Every query is scoped by the caller's company id.
+
+/// Per active agreement: 1C's last figures and the portal's adjustments that 1C has not caught up
+/// with (see migration 0006).
+pub const CREDIT: &str = "SELECT a.id, a.name, a.number, le.name AS legal_entity, a.deferral_days, a.credit_limit_kop, \
+       cs.limit_kop, cs.debt_kop, cs.overdue_kop, cs.reserve_kop, cs.blocked, cs.amount_to_pay_kop, cs.as_of, \
+       coalesce((SELECT sum(l.amount_kop) FROM local_credit_reserves l WHERE l.agreement_id = a.id AND ( \
+         (l.amount_kop > 0 AND NOT EXISTS (SELECT 1 FROM credit_reserve_orders r WHERE r.agreement_id = a.id AND r.order_onec_id = l.order_onec_id)) \
+         OR (l.amount_kop < 0 AND EXISTS (SELECT 1 FROM credit_reserve_orders r WHERE r.agreement_id = a.id AND r.order_onec_id = l.order_onec_id)))), 0) AS local_reserve_kop \
+     FROM agreements a JOIN legal_entities le ON le.id = a.legal_entity_id LEFT JOIN credit_states cs ON cs.agreement_id = a.id \
+     WHERE a.company_id = ? AND a.active = 1 ORDER BY le.name, a.name";
+
+/// Reserves an order's amount on its agreement (an order switched to credit).
+pub const RESERVE_ADD: &str = "INSERT INTO local_credit_reserves (id, company_id, agreement_id, order_onec_id, amount_kop, change_id, created_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+/// Releasing an order the portal reserved itself (1C never counted it): the reserve just goes.
+pub const RESERVE_DROP_OWN: &str = "DELETE FROM local_credit_reserves WHERE agreement_id = ?1 AND order_onec_id = ?2 AND amount_kop > 0";
+
+/// Releasing an order 1C's reserve covers: a negative adjustment until 1C's figures drop it.
+pub const RESERVE_RELEASE: &str = "INSERT INTO local_credit_reserves (id, company_id, agreement_id, order_onec_id, amount_kop, change_id, created_at) \
+     SELECT ?1, ?2, ?3, ?4, -?5, ?6, ?7 \
+     WHERE EXISTS (SELECT 1 FROM credit_reserve_orders WHERE agreement_id = ?3 AND order_onec_id = ?4)";
+
+/// Adjustments 1C's figures now include are deleted when its state arrives (they no longer
+/// count anyway; this keeps the table small).
+pub const RESERVES_SETTLED: &str = "DELETE FROM local_credit_reserves WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?1) AND ( \
+       (amount_kop > 0 AND order_onec_id IN (SELECT order_onec_id FROM credit_reserve_orders WHERE agreement_id = local_credit_reserves.agreement_id)) \
+       OR (amount_kop < 0 AND order_onec_id NOT IN (SELECT order_onec_id FROM credit_reserve_orders WHERE agreement_id = local_credit_reserves.agreement_id)))";
+
+/// Unpaid stages of the company's credit orders (all stages with `?2` = 1).
+pub const SCHEDULE: &str = "SELECT o.id AS order_id, o.number, le.name AS legal_entity, a.name AS agreement, s.stage_no, s.due_date, s.amount_kop, s.paid_kop \
+     FROM payment_schedule s JOIN orders o ON o.id = s.order_id \
+       LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN agreements a ON a.id = s.agreement_id \
+     WHERE s.company_id = ?1 AND (?2 = 1 OR s.paid_kop < s.amount_kop) \
+     ORDER BY s.due_date, o.number, s.stage_no";
+
+pub const ACCOUNT: &str = "SELECT coalesce((SELECT balance_kop FROM internal_accounts WHERE company_id = ?1), 0) AS balance_kop, \
+       coalesce((SELECT sum(amount_kop) FROM account_holds WHERE company_id = ?1 AND status = 'held'), 0) AS held_kop";
+
+pub const MOVEMENTS: &str = "SELECT m.onec_id AS id, m.at, m.kind, m.amount_kop, m.comment, o.id AS order_id, o.number AS order_number, \
+       r.id AS return_id, r.number AS return_number, m.rowid AS seq \
+     FROM account_movements m LEFT JOIN orders o ON o.onec_id = m.order_onec_id AND o.company_id = m.company_id \
+       LEFT JOIN returns r ON r.onec_id = m.return_onec_id AND r.company_id = m.company_id \
+     WHERE m.company_id = ?1 AND (?2 IS NULL OR m.at < ?2 OR (m.at = ?2 AND m.rowid < ?3)) \
+     ORDER BY m.at DESC, m.rowid DESC LIMIT ?4";
+
+pub const HOLDS: &str = "SELECT h.change_id, h.amount_kop, h.status, h.created_at, o.id AS order_id, o.number AS order_number \
+     FROM account_holds h JOIN orders o ON o.id = h.order_id WHERE h.company_id = ? AND h.status = 'held' ORDER BY h.created_at";
+
+pub const ORDER_FOR_PAYMENT: &str = "SELECT o.id, o.onec_id, o.number, o.status, o.total_kop, o.paid_kop, o.version, c.onec_id AS company_onec_id \
+     FROM orders o JOIN companies c ON c.id = o.company_id WHERE o.id = ? AND o.company_id = ?";
+
+/// Takes the hold only while the balance covers it with every other open hold: D1 runs a batch
+/// as one transaction and writes one at a time, so parallel payments cannot overspend.
+pub const HOLD_TAKE: &str = "INSERT INTO account_holds (change_id, company_id, order_id, amount_kop, status, created_by, created_at, updated_at) \
+     SELECT ?1, ?2, ?3, ?4, 'held', ?5, ?6, ?6 \
+     WHERE coalesce((SELECT balance_kop FROM internal_accounts WHERE company_id = ?2), 0) \
+         - coalesce((SELECT sum(amount_kop) FROM account_holds WHERE company_id = ?2 AND status = 'held'), 0) >= ?4 \
+       AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held')";
+
+pub const HOLD_EXISTS: &str = "EXISTS (SELECT 1 FROM account_holds WHERE change_id = ?)";
+
+pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/// 1C refused the payment: the money is free again.
+pub const HOLD_RELEASE: &str = "UPDATE account_holds SET status = 'released', updated_at = ? WHERE change_id = ? AND status = 'held'";
+
+/// 1C posted the movement that pays the order: the hold turns into the movement.
+pub const HOLD_SETTLE: &str = "UPDATE account_holds SET status = 'settled', updated_at = ? WHERE change_id = ? AND status = 'held'";
