@@ -3,6 +3,7 @@ import { api, ApiError, goToSignIn } from './api.js';
 import { t, lang, setLang, translatePage, money, dateTime, problemText } from './i18n.js';
 import { el, table, field } from './dom.js';
 import { companySections, accountForms } from './company.js';
+import { financeSections } from './finance.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -70,7 +71,7 @@ function renderSoon(section) {
   return [el('h1', {}, t(`nav.${section}`)), el('p', { class: 'notice' }, t('section.soon'))];
 }
 
-const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile };
+const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route) };
 
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';

@@ -98,13 +98,22 @@ pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         .db()
         .all(Stmt::new(sql::HOLDS).bind(&caller.company_id))
         .await?;
+    let payable: Vec<Payable> = p.db().all(Stmt::new(sql::PAYABLE_ORDERS).bind(&caller.company_id)).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({
             "balance_kop": b.balance_kop, "held_kop": b.held_kop, "available_kop": b.balance_kop - b.held_kop,
-            "holds": holds, "items": movements, "next_cursor": next_cursor,
+            "holds": holds, "payable_orders": payable, "items": movements, "next_cursor": next_cursor,
         }),
     ))
+}
+
+#[derive(Deserialize, Serialize)]
+struct Payable {
+    id: String,
+    number: String,
+    ordered_at: String,
+    due_kop: i64,
 }
 
 #[derive(Deserialize)]

@@ -69,3 +69,9 @@ pub const HOLD_RELEASE: &str = "UPDATE account_holds SET status = 'released', up
 
 /// 1C posted the movement that pays the order: the hold turns into the movement.
 pub const HOLD_SETTLE: &str = "UPDATE account_holds SET status = 'settled', updated_at = ? WHERE change_id = ? AND status = 'held'";
+
+/// Orders that can still be paid (not cancelled, something unpaid, no open payment), newest first.
+pub const PAYABLE_ORDERS: &str = "SELECT o.id, o.number, o.ordered_at, o.total_kop - o.paid_kop AS due_kop FROM orders o \
+     WHERE o.company_id = ? AND o.status <> 'cancelled' AND o.paid_kop < o.total_kop \
+       AND NOT EXISTS (SELECT 1 FROM account_holds h WHERE h.order_id = o.id AND h.status = 'held') \
+     ORDER BY o.ordered_at DESC LIMIT 100";
