@@ -42,6 +42,9 @@ pub struct Config {
     /// HTTP Basic credentials 1C's stock CommerceML exchange signs in with; unset closes it.
     pub cml_user: Option<String>,
     pub cml_password: Option<String>,
+    /// The encoding of the order documents `type=sale&mode=query` answers with (`CML_ORDERS_ENCODING`:
+    /// `utf-8`, the default, or `windows-1251` for older 1C configurations).
+    pub cml_orders_encoding: crate::commerceml::Encoding,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +103,18 @@ impl Config {
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
             cml_user: var("CML_USER").filter(|v| !v.is_empty()),
             cml_password: var("CML_PASSWORD").filter(|v| !v.is_empty()),
+            cml_orders_encoding: match var("CML_ORDERS_ENCODING")
+                .map(|v| v.trim().to_ascii_lowercase())
+                .as_deref()
+            {
+                None | Some("") | Some("utf-8") | Some("utf8") => crate::commerceml::Encoding::Utf8,
+                Some("windows-1251") | Some("cp1251") => crate::commerceml::Encoding::Windows1251,
+                Some(other) => {
+                    return Err(AppError::internal(format!(
+                        "CML_ORDERS_ENCODING must be utf-8 or windows-1251, not {other}"
+                    )))
+                }
+            },
         })
     }
 
@@ -127,6 +142,7 @@ impl Config {
             monitor_token: Some("monitor-test-token".into()),
             cml_user: Some("1c".into()),
             cml_password: Some("cml-test-password".into()),
+            cml_orders_encoding: crate::commerceml::Encoding::Utf8,
         }
     }
 }

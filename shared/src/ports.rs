@@ -154,6 +154,16 @@ pub trait BlobStore {
     async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>>;
     /// The size of a stored object, without reading it; `None` if absent.
     async fn size(&self, key: &str) -> AppResult<Option<u64>>;
+    /// At most `len` bytes of the object from `offset` (fewer at its end), without reading the
+    /// rest: large files are read a window at a time. This default reads the whole object; the
+    /// stores override it with a ranged read.
+    async fn get_range(&self, key: &str, offset: u64, len: u64) -> AppResult<Option<Vec<u8>>> {
+        Ok(self.get(key).await?.map(|bytes| {
+            let start = (offset as usize).min(bytes.len());
+            let end = start.saturating_add(len as usize).min(bytes.len());
+            bytes[start..end].to_vec()
+        }))
+    }
 }
 
 /// Wakes the exchange consumers (Queues). Messages are small: ids, never payloads.
@@ -163,6 +173,8 @@ pub trait WakeQueue {
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()>;
     /// Outbound changes waiting to be delivered to 1C.
     async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()>;
+    /// A CommerceML import (`cml_imports.job`) with slices still to run.
+    async fn send_cml_import(&self, job: &str) -> AppResult<()>;
 }
 
 /// What an HTTP peer answered.

@@ -19,8 +19,13 @@ impl Mailer for MemMail {
     }
 }
 
+/// Woken inbox ids, outbox ids and CommerceML import jobs, in order.
 #[derive(Default)]
-pub struct MemQueue(pub RefCell<Vec<Vec<String>>>, pub RefCell<Vec<Vec<String>>>);
+pub struct MemQueue(
+    pub RefCell<Vec<Vec<String>>>,
+    pub RefCell<Vec<Vec<String>>>,
+    pub RefCell<Vec<String>>,
+);
 impl WakeQueue for MemQueue {
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
         self.0.borrow_mut().push(ids);
@@ -28,6 +33,10 @@ impl WakeQueue for MemQueue {
     }
     async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
         self.1.borrow_mut().push(ids);
+        Ok(())
+    }
+    async fn send_cml_import(&self, job: &str) -> AppResult<()> {
+        self.2.borrow_mut().push(job.to_string());
         Ok(())
     }
 }
@@ -87,8 +96,10 @@ impl HttpClient for FakeOnec {
     }
 }
 
+/// Blobs in memory; `ranged_reads` counts `get_range` calls and the bytes they returned, so a
+/// test can see that a large file is read a window at a time.
 #[derive(Default)]
-pub struct MemBlobs(pub RefCell<HashMap<String, Vec<u8>>>);
+pub struct MemBlobs(pub RefCell<HashMap<String, Vec<u8>>>, pub Cell<(u64, u64)>);
 impl BlobStore for MemBlobs {
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> AppResult<()> {
         self.0.borrow_mut().insert(key.to_string(), bytes);
@@ -99,6 +110,17 @@ impl BlobStore for MemBlobs {
     }
     async fn size(&self, key: &str) -> AppResult<Option<u64>> {
         Ok(self.0.borrow().get(key).map(|b| b.len() as u64))
+    }
+    async fn get_range(&self, key: &str, offset: u64, len: u64) -> AppResult<Option<Vec<u8>>> {
+        let map = self.0.borrow();
+        let Some(bytes) = map.get(key) else {
+            return Ok(None);
+        };
+        let start = (offset as usize).min(bytes.len());
+        let end = start.saturating_add(len as usize).min(bytes.len());
+        let (calls, total) = self.1.get();
+        self.1.set((calls + 1, total + (end - start) as u64));
+        Ok(Some(bytes[start..end].to_vec()))
     }
 }
 

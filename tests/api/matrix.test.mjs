@@ -46,10 +46,12 @@ const MATRIX = {
   'POST /exchange/v1/changes/ack': { body: {}, ok: null },
   'PUT /exchange/v1/files/{key}': { params: () => ({ key: 'x.pdf' }), body: {}, ok: null },
   'POST /exchange/v1/sweep': { body: {}, ok: null },
+  'POST /exchange/v1/test/order-changes': { body: {}, ok: null },
   'GET /exchange/v1/monitor': { ok: null },
   'POST /exchange/v1/monitor/replays': { body: {}, ok: null },
   'GET /exchange/1c/commerceml': { ok: null },
   'POST /exchange/1c/commerceml': { ok: null },
+  'GET /exchange/1c/commerceml/bench': { ok: null },
 };
 
 const routes = JSON.parse(execFileSync('cargo', ['run', '-q', '-p', 'shared', '--bin', 'portal-routes'], { encoding: 'utf8' }));

@@ -215,20 +215,58 @@ impl BlobStore for R2 {
             .map_err(internal)?
             .map(|obj| obj.size() as u64))
     }
+
+    async fn get_range(&self, key: &str, offset: u64, len: u64) -> AppResult<Option<Vec<u8>>> {
+        let bucket = self
+            .0
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        if len == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let range = worker::Range::OffsetWithLength {
+            offset,
+            length: len,
+        };
+        match bucket
+            .get(key)
+            .range(range)
+            .execute()
+            .await
+            .map_err(internal)?
+        {
+            None => Ok(None),
+            Some(obj) => match obj.body() {
+                Some(body) => Ok(Some(body.bytes().await.map_err(internal)?)),
+                None => Ok(Some(Vec::new())),
+            },
+        }
+    }
 }
 
-/// The queue message that wakes the inbound consumer: ids only (a typed struct, not a
-/// `serde_json::Value`, which loses its fields on the way through JS).
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
+/// The body of every exchange queue message (a typed struct, not a `serde_json::Value`, which
+/// loses its fields on the way through JS). Inbox and outbox wakes carry `ids` and no `kind`;
+/// a CommerceML import carries `kind` [`CML_IMPORT`] and its `job`, so no consumer mistakes one
+/// for the other whatever queue it arrives on.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub struct InboxWake {
+    #[serde(default)]
     pub ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
 }
+
+pub const CML_IMPORT: &str = "cml-import";
 
 /// The exchange queues: `INBOX_QUEUE` (inbound messages to apply), `OUTBOX_QUEUE` (changes to
-/// deliver to 1C). A Worker binds the producers it uses.
+/// deliver to 1C), `CML_QUEUE` (CommerceML imports running in slices). A Worker binds the
+/// producers it uses.
 pub struct Queue {
     inbox: Option<worker::Queue>,
     outbox: Option<worker::Queue>,
+    cml: Option<worker::Queue>,
 }
 
 impl WakeQueue for Queue {
@@ -237,14 +275,37 @@ impl WakeQueue for Queue {
             .inbox
             .as_ref()
             .ok_or_else(|| AppError::internal("no INBOX_QUEUE binding in this Worker"))?;
-        q.send(InboxWake { ids }).await.map_err(internal)
+        q.send(InboxWake {
+            ids,
+            ..Default::default()
+        })
+        .await
+        .map_err(internal)
     }
     async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
         let q = self
             .outbox
             .as_ref()
             .ok_or_else(|| AppError::internal("no OUTBOX_QUEUE binding in this Worker"))?;
-        q.send(InboxWake { ids }).await.map_err(internal)
+        q.send(InboxWake {
+            ids,
+            ..Default::default()
+        })
+        .await
+        .map_err(internal)
+    }
+    async fn send_cml_import(&self, job: &str) -> AppResult<()> {
+        let q = self
+            .cml
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no CML_QUEUE binding in this Worker"))?;
+        q.send(InboxWake {
+            kind: Some(CML_IMPORT.into()),
+            job: Some(job.into()),
+            ..Default::default()
+        })
+        .await
+        .map_err(internal)
     }
 }
 
@@ -348,6 +409,7 @@ impl WorkerPorts {
             queue: Queue {
                 inbox: env.queue("INBOX_QUEUE").ok(),
                 outbox: env.queue("OUTBOX_QUEUE").ok(),
+                cml: env.queue("CML_QUEUE").ok(),
             },
             blobs: R2(env.bucket("FILES").ok()),
             now,

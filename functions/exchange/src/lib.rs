@@ -1,10 +1,11 @@
-//! The `exchange` Worker: 1C's signed messages in (fetch), the consumer that applies them
-//! (queue), and the sweeper that re-enqueues what was stored but not applied (scheduled).
-//! All logic in `shared::exchange`.
+//! The `exchange` Worker: 1C's signed messages in (fetch), the consumers that apply them, deliver
+//! changes and run CommerceML imports (queue), and the sweeper that re-enqueues what was stored
+//! but not done (scheduled). All logic in `shared::exchange`.
 
-use adapter::{InboxWake, WorkerPorts};
+use adapter::{InboxWake, WorkerPorts, CML_IMPORT};
 use worker::{
-    event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent,
+    event, Context, Env, MessageBatch, MessageExt, Request, Response, Result, ScheduleContext,
+    ScheduledEvent,
 };
 
 #[event(fetch)]
@@ -13,12 +14,42 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 /// `portal-inbox`: applies woken inbound messages. `portal-outbox`: delivers due changes to 1C
-/// (push). Failures retry the whole batch with a delay; after `max_retries` the queue moves it to
-/// the dead-letter queue. Both are idempotent.
+/// (push). `portal-cml`: runs slices of CommerceML imports (messages with `kind` `cml-import`).
+/// Failures retry with a delay; after `max_retries` the queue moves them to the dead-letter
+/// queue. All are idempotent.
 #[event(queue)]
 async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Result<()> {
     let ports =
         WorkerPorts::new(&env, None).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let delay = worker::QueueRetryOptionsBuilder::new()
+        .with_delay_seconds(10)
+        .build();
+    let (jobs, messages): (Vec<_>, Vec<_>) = batch
+        .messages()?
+        .into_iter()
+        .partition(|m| m.body().kind.as_deref() == Some(CML_IMPORT));
+    for m in &jobs {
+        let job = m.body().job.clone().unwrap_or_default();
+        match shared::exchange::cml::run_queued(&ports, &job).await {
+            Ok(more) => {
+                worker::console_log!(
+                    "{}",
+                    serde_json::json!({"consumer": "cml", "job": job, "more": more})
+                );
+                m.ack();
+            }
+            Err(e) => {
+                worker::console_error!(
+                    "{}",
+                    serde_json::json!({"consumer": "cml", "job": job, "error": e.to_string()})
+                );
+                m.retry_with_options(&delay);
+            }
+        }
+    }
+    if messages.is_empty() {
+        return Ok(());
+    }
     if batch.queue().starts_with("portal-outbox") {
         match shared::exchange::outbox::deliver_due(&ports).await {
             Ok(report) => worker::console_log!(
@@ -31,11 +62,11 @@ async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Res
             ),
         }
         // Failed deliveries are rescheduled in the outbox itself; the sweeper picks them up.
-        batch.ack_all();
+        messages.iter().for_each(|m| m.ack());
         return Ok(());
     }
     let mut ids = Vec::new();
-    for m in batch.messages()? {
+    for m in &messages {
         ids.extend(m.body().ids.iter().cloned());
     }
     match shared::exchange::inbox::process(&ports, &ids).await {
@@ -44,7 +75,7 @@ async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Res
                 "{}",
                 serde_json::json!({"consumer": "inbox", "messages": ids.len(), "applied": report.applied, "stale": report.stale, "waiting": report.waiting, "rejected": report.rejected})
             );
-            batch.ack_all();
+            messages.iter().for_each(|m| m.ack());
             Ok(())
         }
         Err(e) => {
@@ -52,10 +83,7 @@ async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Res
                 "{}",
                 serde_json::json!({"consumer": "inbox", "error": e.to_string()})
             );
-            let delay = worker::QueueRetryOptionsBuilder::new()
-                .with_delay_seconds(10)
-                .build();
-            batch.retry_all_with_options(&delay);
+            messages.iter().for_each(|m| m.retry_with_options(&delay));
             Ok(())
         }
     }

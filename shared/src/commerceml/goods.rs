@@ -47,12 +47,7 @@ where
     E: From<CmlError>,
     F: FnMut(Product) -> Result<(), E>,
 {
-    let mut visitor = Products {
-        f,
-        current: None,
-        unit_code: None,
-        count: 0,
-    };
+    let mut visitor = Products::new(f);
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -65,23 +60,33 @@ where
     E: From<CmlError>,
     F: FnMut(Offer) -> Result<(), E>,
 {
-    let mut visitor = Offers {
-        f,
-        current: None,
-        stock: None,
-        price: Default::default(),
-        count: 0,
-    };
+    let mut visitor = Offers::new(f, Vec::new());
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
 
-struct Products<F> {
+pub(super) struct Products<F> {
     f: F,
     current: Option<Product>,
     /// `Код` of the product's `БазоваяЕдиница`, used when the element has no text.
     unit_code: Option<String>,
-    count: u64,
+    pub count: u64,
+}
+
+impl<F> Products<F> {
+    pub fn new(f: F) -> Self {
+        Products {
+            f,
+            current: None,
+            unit_code: None,
+            count: 0,
+        }
+    }
+
+    /// Between products: a place to stop a sliced read.
+    pub fn idle(&self) -> bool {
+        self.current.is_none()
+    }
 }
 
 impl<F, E> Handler for Products<F>
@@ -137,14 +142,37 @@ where
     }
 }
 
-struct Offers<F> {
+pub(super) struct Offers<F> {
     f: F,
     current: Option<Offer>,
     /// The sum of the offer's stock rows so far.
     stock: Option<Milli>,
     /// The price being read: (`ИдТипаЦены`, `ЦенаЗаЕдиницу`).
     price: (Option<String>, Option<Kopecks>),
-    count: u64,
+    pub count: u64,
+    /// `ТипыЦен/ТипЦены` of the file's header: (`Ид`, `Наименование`).
+    pub price_types: Vec<(String, String)>,
+    /// The price type being read.
+    price_type: Option<(String, String)>,
+}
+
+impl<F> Offers<F> {
+    pub fn new(f: F, price_types: Vec<(String, String)>) -> Self {
+        Offers {
+            f,
+            current: None,
+            stock: None,
+            price: Default::default(),
+            count: 0,
+            price_types,
+            price_type: None,
+        }
+    }
+
+    /// Between offers (and price types): a place to stop a sliced read.
+    pub fn idle(&self) -> bool {
+        self.current.is_none() && self.price_type.is_none()
+    }
 }
 
 impl<F, E> Handler for Offers<F>
@@ -162,6 +190,9 @@ where
                 self.stock = None;
             }
             [.., Offer, Prices, Price] => self.price = Default::default(),
+            [.., PriceTypes, PriceType] if self.current.is_none() => {
+                self.price_type = Some(Default::default())
+            }
             // 2.08+ may put stock per warehouse in attributes: <Склад ИдСклада=".." КоличествоНаСкладе="5"/>.
             [.., Offer, Warehouse] if self.current.is_some() => {
                 if let Some(value) = element.attribute("КоличествоНаСкладе")? {
@@ -170,11 +201,29 @@ where
             }
             _ => {}
         }
-        Ok(self.current.is_some() && wants_offer_text(path))
+        Ok((self.current.is_some() && wants_offer_text(path))
+            || (self.price_type.is_some()
+                && matches!(path, [.., PriceTypes, PriceType, Id | Name])))
     }
 
     fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), E> {
         use Tag::*;
+        if let Some(price_type) = &mut self.price_type {
+            match path {
+                [.., PriceTypes, PriceType, Id] => price_type.0 = text.to_owned(),
+                [.., PriceTypes, PriceType, Name] => price_type.1 = text.to_owned(),
+                [.., PriceTypes, PriceType] => {
+                    let (id, name) = self.price_type.take().unwrap_or_default();
+                    if !id.is_empty() {
+                        let name = if name.is_empty() { id.clone() } else { name };
+                        self.price_types.retain(|(known, _)| *known != id);
+                        self.price_types.push((id, name));
+                    }
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
         if self.current.is_none() {
             return Ok(());
         }

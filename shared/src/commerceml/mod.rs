@@ -14,11 +14,13 @@
 //! - orders at the root (2.x) or each inside `Контейнер` (3.x).
 //!
 //! [`inspect`] summarises any file; [`for_each_product`] and [`for_each_offer`] hand out the
-//! goods one at a time for an import.
+//! goods one at a time for an import; [`products_slice`] and [`offers_slice`] do the same a
+//! window of bytes at a time, resumable from a [`Checkpoint`] (imports in a queue consumer).
 
 mod error;
 mod goods;
 mod inspect;
+mod slice;
 mod source;
 mod walk;
 mod write;
@@ -26,6 +28,7 @@ mod write;
 pub use error::CmlError;
 pub use goods::{for_each_offer, for_each_product, Offer, Product};
 pub use inspect::{inspect, Counts, DocumentSummary, Summary};
+pub use slice::{offers_slice, products_slice, Checkpoint, Slice};
 pub use write::{write_orders, Counterparty, Encoding, OrderDoc};
 
 use crate::money::{Kopecks, Milli};

@@ -22,8 +22,8 @@ pub(crate) enum Source<R> {
 
 impl<R: BufRead> Source<R> {
     /// Reads the head of the file to find its encoding, then hands out the whole file
-    /// (head included, BOM excluded) as UTF-8.
-    pub fn open(mut reader: R) -> Result<(Source<R>, &'static Encoding), CmlError> {
+    /// (head included, BOM excluded) as UTF-8. Also returns the length of the BOM skipped.
+    pub fn open(mut reader: R) -> Result<(Source<R>, &'static Encoding, usize), CmlError> {
         let mut head = Vec::with_capacity(HEAD_LEN as usize);
         reader.by_ref().take(HEAD_LEN).read_to_end(&mut head)?;
         let (encoding, bom_len) = detect(&head)?;
@@ -35,13 +35,13 @@ impl<R: BufRead> Source<R> {
         } else {
             Source::Transcoded(Transcoder::new(prefixed, encoding, bom_len as u64))
         };
-        Ok((source, encoding))
+        Ok((source, encoding, bom_len))
     }
 }
 
 /// The encoding named by the BOM or the XML declaration (UTF-8 when neither says), and the
 /// length of the BOM to skip.
-fn detect(head: &[u8]) -> Result<(&'static Encoding, usize), CmlError> {
+pub(crate) fn detect(head: &[u8]) -> Result<(&'static Encoding, usize), CmlError> {
     if head.starts_with(UTF8_BOM) {
         return Ok((UTF_8, UTF8_BOM.len()));
     }
@@ -98,7 +98,7 @@ pub(crate) struct Transcoder<R> {
 }
 
 impl<R: BufRead> Transcoder<R> {
-    fn new(inner: R, encoding: &'static Encoding, already_consumed: u64) -> Self {
+    pub(crate) fn new(inner: R, encoding: &'static Encoding, already_consumed: u64) -> Self {
         Transcoder {
             inner,
             decoder: encoding.new_decoder_without_bom_handling(),

@@ -4,7 +4,7 @@ use super::contract::{self, Envelope};
 use super::inbox;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
-use crate::ports::{BlobStore, Ports};
+use crate::ports::{BlobStore, Database, DatabaseExt, Ports};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum H {
     Monitor,
     MonitorReplay,
     CommerceMl,
+    CommerceMlBench,
+    TestOrderChanges,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -60,6 +62,14 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Onec,
         handler: H::Sweep,
     },
+    // Local development and tests only (404 elsewhere): marks orders changed in the portal, as
+    // the orders capability will when users edit them, so 1C's `type=sale&mode=query` has some.
+    Route {
+        method: "POST",
+        path: "/exchange/v1/test/order-changes",
+        access: Access::Onec,
+        handler: H::TestOrderChanges,
+    },
     Route {
         method: "GET",
         path: "/exchange/v1/monitor",
@@ -85,6 +95,14 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::CommerceMl,
         handler: H::CommerceMl,
     },
+    // Local development only (404 elsewhere): parses a file uploaded in this CommerceML session
+    // inside the Worker, for bench/cml-worker.mjs.
+    Route {
+        method: "GET",
+        path: "/exchange/1c/commerceml/bench",
+        access: Access::CommerceMl,
+        handler: H::CommerceMlBench,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -99,6 +117,9 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     match r.access {
         Access::Monitor => {
             crate::auth::guard(p, req, r.access, log).await?;
+        }
+        Access::CommerceMl if r.handler == H::CommerceMlBench => {
+            return super::cml::bench::run(p, req).await
         }
         Access::CommerceMl => return super::cml::handle(p, req).await,
         _ => verify_signature(p, req)?,
@@ -121,7 +142,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             super::monitor::replay(p, &r).await?;
             Ok(ApiResponse::no_content())
         }
+        H::TestOrderChanges => {
+            if !p.config().allow_test_clock {
+                return Err(AppError::not_found());
+            }
+            test_order_changes(p, req).await
+        }
         H::CommerceMl => super::cml::handle(p, req).await,
+        H::CommerceMlBench => super::cml::bench::run(p, req).await,
     }
 }
 
@@ -210,6 +238,37 @@ async fn file_upload<P: Ports>(p: &P, req: &ApiRequest, key: &str) -> AppResult<
     Ok(ApiResponse::json(
         201,
         &serde_json::json!({ "key": key, "size": req.body.len() }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct OrderChanges {
+    /// 1C ids of the orders.
+    onec_ids: Vec<String>,
+}
+
+/// Dev only: what the orders capability will do on every edit ([`super::cml::mark_order_changed_stmt`]).
+async fn test_order_changes<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let q: OrderChanges = decode(req)?;
+    let ids: Vec<Id> = p
+        .db()
+        .all(
+            crate::ports::Stmt::new(super::sql::ORDERS_IDS_BY_ONEC)
+                .bind(serde_json::to_string(&q.onec_ids)?),
+        )
+        .await?;
+    let stmts = ids
+        .iter()
+        .map(|o| super::cml::mark_order_changed_stmt(&o.id))
+        .collect();
+    p.db().batch(stmts).await?;
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "marked": ids.len() }),
     ))
 }
 

@@ -1,4 +1,4 @@
-//! The exchange with 1C. This part: the inbound contract and path (1C -> portal).
+//! The exchange with 1C: the JSON contract both ways, and the stock CommerceML exchange.
 
 pub mod api;
 pub mod cml;
@@ -18,19 +18,24 @@ pub struct SweepReport {
     pub outbox: outbox::DeliveryReport,
     pub outbox_backlog: i64,
     pub mail_sent: usize,
+    /// CommerceML imports no slice had moved on for a while, woken again.
+    pub cml_imports_woken: usize,
 }
 
 /// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
-/// changes to 1C (push), retries unsent mail. Safe to run at any time, as often as wanted.
+/// changes to 1C (push), retries unsent mail, wakes stalled CommerceML imports. Safe to run at
+/// any time, as often as wanted.
 pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let inbox_re_enqueued = inbox::sweep(p).await?;
     let outbox = outbox::deliver_due(p).await?;
     let outbox_backlog = outbox::backlog(p).await?;
     let mail_sent = crate::mail::deliver(p, &[]).await.unwrap_or(0);
+    let cml_imports_woken = cml::sweep_stalled(p).await?;
     Ok(SweepReport {
         inbox_re_enqueued,
         outbox,
         outbox_backlog,
         mail_sent,
+        cml_imports_woken,
     })
 }

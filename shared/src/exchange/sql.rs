@@ -234,47 +234,157 @@ pub const INBOX_MARK_APPLIED_MANY: &str =
 
 // ---- Stock CommerceML exchange ----
 
-pub const CML_FILE: &str =
-    "SELECT chunks, bytes, status FROM cml_files WHERE session = ? AND name = ?";
+pub const CML_FILE: &str = "SELECT chunks, bytes, status, result, chunk_sizes FROM cml_files WHERE session = ? AND name = ?";
 
 /// One more chunk of a file being uploaded; a name uploaded again after its import starts over.
-pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, bytes, status, updated_at) VALUES (?1, ?2, 1, ?3, 'uploading', ?4) \
+pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, bytes, status, updated_at, chunk_sizes) \
+     VALUES (?1, ?2, 1, ?3, 'uploading', ?4, json_array(CAST(?3 AS INTEGER))) \
      ON CONFLICT(session, name) DO UPDATE SET \
        chunks = CASE WHEN status = 'uploading' THEN chunks + 1 ELSE 1 END, \
        bytes = CASE WHEN status = 'uploading' THEN bytes + excluded.bytes ELSE excluded.bytes END, \
+       chunk_sizes = CASE WHEN status = 'uploading' THEN json_insert(chunk_sizes, '$[#]', CAST(excluded.bytes AS INTEGER)) ELSE excluded.chunk_sizes END, \
        status = 'uploading', result = NULL, updated_at = excluded.updated_at";
 
 pub const CML_FILE_DONE: &str =
     "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";
 
-/// Price types named only by id in offer files; a name from the JSON contract is kept.
-pub const CML_PRICE_TYPES_ADD: &str = "INSERT OR IGNORE INTO price_types (id, onec_id, name) \
-     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name') FROM json_each(?)";
+/// Price types named by offer files (`ТипыЦен`, else only by id). A name the JSON contract gave
+/// is kept; a placeholder (the id) is replaced once a file names the type.
+pub const CML_PRICE_TYPES_ADD: &str = "INSERT INTO price_types (id, onec_id, name) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name') FROM json_each(?) WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name \
+       WHERE price_types.name = price_types.onec_id AND excluded.name <> excluded.onec_id";
 
-pub const CML_PRICES_CLEAR: &str = "DELETE FROM product_prices WHERE product_id IN (SELECT p.id FROM json_each(?) v \
-     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
-     WHERE json_extract(v.value, '$.prices'))";
+/// The product an offer's prices and stock attach to: its own row, else the product it is a
+/// characteristic of (`guid#guid`).
+macro_rules! offer_product {
+    () => {
+        "p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base'))"
+    };
+}
 
-pub const CML_STOCK_CLEAR: &str = "DELETE FROM product_stock WHERE product_id IN (SELECT p.id FROM json_each(?) v \
-     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
-     WHERE json_extract(v.value, '$.stock'))";
+/// Prices of earlier imports and of the JSON contract go; those this import (?1) wrote stay, so
+/// characteristics read in different slices accumulate.
+pub const CML_PRICES_CLEAR: &str = concat!(
+    "DELETE FROM product_prices WHERE cml_import IS NOT ?1 AND product_id IN (SELECT p.id FROM json_each(?2) v JOIN products p ON ",
+    offer_product!(),
+    " WHERE json_extract(v.value, '$.prices'))"
+);
 
-pub const CML_PRICES_ADD: &str = "INSERT OR REPLACE INTO product_prices (product_id, price_type_id, price_kop) \
-     SELECT p.id, pt.id, json_extract(v.value, '$.kop') FROM json_each(?) v \
-     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
-     JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt')";
+pub const CML_STOCK_CLEAR: &str = concat!(
+    "DELETE FROM product_stock WHERE cml_import IS NOT ?1 AND product_id IN (SELECT p.id FROM json_each(?2) v JOIN products p ON ",
+    offer_product!(),
+    " WHERE json_extract(v.value, '$.stock'))"
+);
 
-/// Stock from a catalogue exchange is a total over warehouses; characteristics add up.
-pub const CML_STOCK_ADD: &str = "INSERT INTO product_stock (product_id, warehouse, qty_milli) \
-     SELECT p.id, 'Все склады', json_extract(v.value, '$.qty') FROM json_each(?) v \
-     JOIN products p ON p.onec_id = coalesce((SELECT onec_id FROM products WHERE onec_id = json_extract(v.value, '$.id')), json_extract(v.value, '$.base')) \
-     WHERE true \
-     ON CONFLICT(product_id, warehouse) DO UPDATE SET qty_milli = product_stock.qty_milli + excluded.qty_milli";
+pub const CML_PRICES_ADD: &str = concat!(
+    "INSERT INTO product_prices (product_id, price_type_id, price_kop, cml_import) \
+     SELECT p.id, pt.id, json_extract(v.value, '$.kop'), ?1 FROM json_each(?2) v JOIN products p ON ",
+    offer_product!(),
+    " JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt') WHERE true \
+     ON CONFLICT(product_id, price_type_id) DO UPDATE SET price_kop = excluded.price_kop, cml_import = excluded.cml_import"
+);
+
+/// Stock from a catalogue exchange is a total over warehouses; characteristics add up within
+/// one import (?1).
+pub const CML_STOCK_ADD: &str = concat!(
+    "INSERT INTO product_stock (product_id, warehouse, qty_milli, cml_import) \
+     SELECT p.id, 'Все склады', json_extract(v.value, '$.qty'), ?1 FROM json_each(?2) v JOIN products p ON ",
+    offer_product!(),
+    " WHERE true \
+     ON CONFLICT(product_id, warehouse) DO UPDATE SET \
+       qty_milli = CASE WHEN product_stock.cml_import IS excluded.cml_import THEN product_stock.qty_milli + excluded.qty_milli ELSE excluded.qty_milli END, \
+       cml_import = excluded.cml_import"
+);
+
+pub const CML_IMPORT_BY_FILE: &str = "SELECT job, session, name, kind, status, bytes, slice, checkpoint, items, prices, stock, result, updated_at \
+     FROM cml_imports WHERE session = ? AND name = ?";
+
+pub const CML_IMPORT_BY_JOB: &str = "SELECT job, session, name, kind, status, bytes, slice, checkpoint, items, prices, stock, result, updated_at \
+     FROM cml_imports WHERE job = ?";
+
+/// A new import of a file replaces the earlier one's row (same session and name).
+pub const CML_IMPORT_START: &str = "INSERT OR REPLACE INTO cml_imports (job, session, name, kind, status, bytes, started_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?6)";
+
+/// A file uploaded again: its earlier import is forgotten (a slice still running fails its guard).
+pub const CML_IMPORT_FORGET: &str = "DELETE FROM cml_imports WHERE session = ? AND name = ?";
+
+/// First statement of a slice's batch: fails (CHECK) unless the import is still running at slice ?2.
+pub const CML_IMPORT_GUARD: &str = "INSERT INTO cml_import_guard (ok) SELECT count(*) FROM cml_imports WHERE job = ?1 AND slice = ?2 AND status = 'running'";
+
+pub const CML_IMPORT_GUARD_END: &str = "DELETE FROM cml_import_guard";
+
+pub const CML_IMPORT_ADVANCE: &str = "UPDATE cml_imports SET slice = slice + 1, checkpoint = ?2, items = items + ?3, prices = prices + ?4, \
+       stock = stock + ?5, status = ?6, result = ?7, updated_at = ?8 WHERE job = ?1";
+
+/// A slice that cannot be read ends the import, unless another run has moved it on meanwhile.
+pub const CML_IMPORT_FAIL: &str =
+    "UPDATE cml_imports SET status = 'failed', result = ?3, updated_at = ?4 \
+     WHERE job = ?1 AND slice = ?2 AND status = 'running'";
+
+pub const CML_IMPORT_TOUCH: &str = "UPDATE cml_imports SET updated_at = ? WHERE job = ?";
+
+/// Imports no consumer has moved on for a while (a lost queue message, a restart).
+pub const CML_IMPORTS_STALLED: &str = "SELECT job FROM cml_imports WHERE status = 'running' AND updated_at < ? ORDER BY updated_at LIMIT 50";
+
+/// Orders changed in the portal that 1C has not confirmed, oldest first.
+pub const CML_SALE_DUE: &str = "SELECT o.id, o.onec_id, o.number, o.ordered_at, o.status, o.delivery_method, o.delivery_address, \
+       o.consignee_onec_id, o.payment_method, o.paid_kop, o.planned_shipping_date, o.total_kop, o.vat_kop, o.cml_change, \
+       c.onec_id AS company_onec_id, c.name AS company_name, le.onec_id AS le_onec_id, le.name AS le_name, \
+       le.full_name AS le_full_name, le.inn AS le_inn, le.kpp AS le_kpp, a.onec_id AS agreement_onec_id \
+     FROM orders o JOIN companies c ON c.id = o.company_id \
+       LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN agreements a ON a.id = o.agreement_id \
+     WHERE o.cml_change > o.cml_confirmed ORDER BY o.rowid LIMIT ?";
+
+pub const CML_SALE_LINES: &str = "SELECT order_id, line_no, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
+     FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, line_no";
+
+/// A portal change 1C must hear of at its next `type=sale&mode=query`.
+pub const ORDER_CML_CHANGED: &str = "UPDATE orders SET cml_change = cml_change + 1 WHERE id = ?";
+
+/// The last query wins: what an earlier one handed out and 1C never confirmed is due anyway.
+pub const CML_HANDOUT_CLEAR: &str = "DELETE FROM cml_sale_handout";
+
+pub const CML_HANDOUT_ADD: &str = "INSERT INTO cml_sale_handout (order_id, change, session, queried_at) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.change'), ?1, ?2 FROM json_each(?3)";
+
+/// `mode=success`: confirms the change each order carried when handed out, not a later one.
+pub const CML_HANDOUT_CONFIRM: &str = "UPDATE orders SET cml_confirmed = max(cml_confirmed, \
+       (SELECT h.change FROM cml_sale_handout h WHERE h.order_id = orders.id)) \
+     WHERE id IN (SELECT order_id FROM cml_sale_handout WHERE session = ?)";
+
+pub const CML_HANDOUT_DONE: &str = "DELETE FROM cml_sale_handout WHERE session = ?";
+
+/// The portal orders 1C's order file names: by id (1C's or the portal's), or by number.
+pub const CML_ORDERS_FIND: &str = "SELECT id, onec_id, number, status, payment_method FROM orders \
+     WHERE onec_id IN (SELECT value FROM json_each(?1)) OR id IN (SELECT value FROM json_each(?1)) \
+       OR number IN (SELECT value FROM json_each(?2))";
+
+/// What 1C's order file says of many orders at once (JSON array; null leaves a value as it is).
+pub const CML_ORDERS_FROM_1C: &str = "UPDATE orders SET status = coalesce(v.status, orders.status), \
+       onec_number = coalesce(v.onec_number, orders.onec_number), onec_posted = coalesce(v.posted, orders.onec_posted), \
+       paid_kop = CASE WHEN v.paid THEN max(orders.paid_kop, orders.total_kop) ELSE orders.paid_kop END, \
+       onec_paid_at = coalesce(v.paid_at, orders.onec_paid_at), onec_payment_number = coalesce(v.payment_number, orders.onec_payment_number), \
+       version = orders.version + 1, updated_at = ?1 \
+     FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.status') AS status, \
+             json_extract(value, '$.onec_number') AS onec_number, json_extract(value, '$.posted') AS posted, \
+             json_extract(value, '$.paid') AS paid, json_extract(value, '$.paid_at') AS paid_at, \
+             json_extract(value, '$.payment_number') AS payment_number FROM json_each(?2)) AS v \
+     WHERE orders.id = v.id";
+
+/// A shipment 1C's order file reports (`Номер отгрузки по 1С`), without lines.
+pub const CML_SHIPMENTS_FROM_1C: &str = "INSERT INTO shipments (id, company_id, order_id, onec_id, number, shipped_at) \
+     SELECT json_extract(v.value, '$.id'), o.company_id, o.id, json_extract(v.value, '$.onec_id'), json_extract(v.value, '$.number'), \
+       json_extract(v.value, '$.at') FROM json_each(?) v JOIN orders o ON o.id = json_extract(v.value, '$.order') WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET number = excluded.number, shipped_at = coalesce(excluded.shipped_at, shipments.shipped_at)";
 
 // ---- Orders, credit states, payment schedules (1C snapshots) ----
 
 pub const AGREEMENTS_BY_ONEC: &str =
     "SELECT onec_id FROM agreements WHERE onec_id IN (SELECT value FROM json_each(?))";
+pub const ORDERS_IDS_BY_ONEC: &str =
+    "SELECT id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
 pub const ORDERS_BY_ONEC: &str =
     "SELECT onec_id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
 

@@ -98,7 +98,10 @@ pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         .db()
         .all(Stmt::new(sql::HOLDS).bind(&caller.company_id))
         .await?;
-    let payable: Vec<Payable> = p.db().all(Stmt::new(sql::PAYABLE_ORDERS).bind(&caller.company_id)).await?;
+    let payable: Vec<Payable> = p
+        .db()
+        .all(Stmt::new(sql::PAYABLE_ORDERS).bind(&caller.company_id))
+        .await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({

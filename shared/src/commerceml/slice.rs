@@ -1,0 +1,459 @@
+//! Sliced reads: a large file is read a window of bytes at a time, each slice stopping at an
+//! element boundary and returning a [`Checkpoint`] to resume from, so an import can run in many
+//! short invocations (a queue consumer) with memory bounded by the window, whatever the file size.
+//!
+//! A boundary is the start or the end of any element while no product, offer or price type is
+//! being read. A slice stops at the first boundary after `max_items` goods, or, when its window
+//! ends before the file does, at the last boundary before the cut: the goods after it were not
+//! handed out and are read again by the next slice.
+
+use super::error::CmlError;
+use super::goods::{Offers, Products};
+use super::source::detect;
+use super::walk::{walk, walk_resumed, Element, Handler, OpenNames, Resume, Tag};
+use super::{Offer, Product};
+use serde::{Deserialize, Serialize};
+
+/// Open elements deeper than this are not a boundary (the checkpoint stays small).
+const MAX_OPEN: usize = 16;
+
+/// Where to resume a sliced read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Byte offset in the stored file (before any transcoding) where the next slice starts.
+    pub offset: u64,
+    /// Qualified names of the elements open at `offset`, root first.
+    pub open: Vec<String>,
+    /// `utf-8` or `windows-1251`: the file's encoding, found by the first slice.
+    pub encoding: String,
+    /// Header context read so far: the offer package's price types (`Ид`, `Наименование`).
+    #[serde(default)]
+    pub price_types: Vec<(String, String)>,
+}
+
+/// What one slice did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slice {
+    /// Where the next slice starts; `None` when the file is finished.
+    pub next: Option<Checkpoint>,
+    /// Goods handed out by this slice.
+    pub items: u64,
+    /// The price types known after this slice (those of earlier slices included).
+    pub price_types: Vec<(String, String)>,
+}
+
+/// Reads catalogue products (`Каталог/Товары/Товар`) from `window`: the file's bytes from
+/// `from`'s offset (or from its start), `at_end` when the window reaches the end of the file.
+pub fn products_slice<E, F>(
+    window: &[u8],
+    at_end: bool,
+    from: Option<&Checkpoint>,
+    max_items: u64,
+    mut f: F,
+) -> Result<Slice, E>
+where
+    E: From<CmlError>,
+    F: FnMut(Product) -> Result<(), E>,
+{
+    let goods = Products::new(|p| f(p).map_err(Halt::User));
+    run(
+        window,
+        at_end,
+        from,
+        max_items,
+        Goods::<_, fn(Offer) -> Result<(), Halt<E>>>::Products(goods),
+    )
+}
+
+/// Reads offers (`Предложения/Предложение`) with their prices and stock, and the price types of
+/// the header, as [`products_slice`] reads products.
+pub fn offers_slice<E, F>(
+    window: &[u8],
+    at_end: bool,
+    from: Option<&Checkpoint>,
+    max_items: u64,
+    mut f: F,
+) -> Result<Slice, E>
+where
+    E: From<CmlError>,
+    F: FnMut(Offer) -> Result<(), E>,
+{
+    let known = from.map(|c| c.price_types.clone()).unwrap_or_default();
+    let goods = Offers::new(|o| f(o).map_err(Halt::User), known);
+    run(
+        window,
+        at_end,
+        from,
+        max_items,
+        Goods::<fn(Product) -> Result<(), Halt<E>>, _>::Offers(goods),
+    )
+}
+
+/// Why a sliced walk stopped early.
+enum Halt<E> {
+    /// At a boundary, with enough goods read.
+    Pause,
+    Cml(CmlError),
+    User(E),
+}
+
+impl<E> From<CmlError> for Halt<E> {
+    fn from(e: CmlError) -> Self {
+        Halt::Cml(e)
+    }
+}
+
+enum Goods<P, O> {
+    Products(Products<P>),
+    Offers(Offers<O>),
+}
+
+struct Sliced<P, O> {
+    goods: Goods<P, O>,
+    start: u64,
+    max_items: u64,
+    /// The latest boundary: its offset and open elements.
+    last: Option<u64>,
+    last_open: Vec<String>,
+}
+
+impl<P, O, E> Sliced<P, O>
+where
+    E: From<CmlError>,
+    P: FnMut(Product) -> Result<(), Halt<E>>,
+    O: FnMut(Offer) -> Result<(), Halt<E>>,
+{
+    fn idle(&self) -> bool {
+        match &self.goods {
+            Goods::Products(h) => h.idle(),
+            Goods::Offers(h) => h.idle(),
+        }
+    }
+
+    fn count(&self) -> u64 {
+        match &self.goods {
+            Goods::Products(h) => h.count,
+            Goods::Offers(h) => h.count,
+        }
+    }
+
+    fn boundary(&mut self, offset: u64, open: &OpenNames) -> Result<(), Halt<E>> {
+        if !self.idle() || open.len() > MAX_OPEN {
+            return Ok(());
+        }
+        self.last = Some(offset);
+        open.copy_into(&mut self.last_open);
+        if offset > self.start && self.count() >= self.max_items {
+            return Err(Halt::Pause);
+        }
+        Ok(())
+    }
+}
+
+impl<P, O, E> Handler for Sliced<P, O>
+where
+    E: From<CmlError>,
+    P: FnMut(Product) -> Result<(), Halt<E>>,
+    O: FnMut(Offer) -> Result<(), Halt<E>>,
+{
+    type Error = Halt<E>;
+
+    fn start(&mut self, path: &[Tag], element: &Element<'_>) -> Result<bool, Halt<E>> {
+        self.boundary(element.offset, element.open)?;
+        match &mut self.goods {
+            Goods::Products(h) => h.start(path, element),
+            Goods::Offers(h) => h.start(path, element),
+        }
+    }
+
+    fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), Halt<E>> {
+        match &mut self.goods {
+            Goods::Products(h) => h.end(path, text, position),
+            Goods::Offers(h) => h.end(path, text, position),
+        }
+    }
+
+    fn after_end(&mut self, path: &[Tag], offset: u64, open: &OpenNames) -> Result<(), Halt<E>> {
+        if path.is_empty() {
+            return Ok(());
+        }
+        self.boundary(offset, open)
+    }
+}
+
+fn run<P, O, E>(
+    window: &[u8],
+    at_end: bool,
+    from: Option<&Checkpoint>,
+    max_items: u64,
+    goods: Goods<P, O>,
+) -> Result<Slice, E>
+where
+    E: From<CmlError>,
+    P: FnMut(Product) -> Result<(), Halt<E>>,
+    O: FnMut(Offer) -> Result<(), Halt<E>>,
+{
+    let start = from.map_or(0, |c| c.offset);
+    let encoding = match from {
+        Some(c) => c.encoding.clone(),
+        None => {
+            let (encoding, _) = detect(&window[..window.len().min(1024)])?;
+            if encoding == encoding_rs::UTF_8 {
+                "utf-8"
+            } else {
+                "windows-1251"
+            }
+            .to_owned()
+        }
+    };
+    let mut sliced = Sliced {
+        goods,
+        start,
+        max_items: max_items.max(1),
+        last: None,
+        last_open: Vec::new(),
+    };
+    let result = match from {
+        None => walk(window, &mut sliced).map(|_| ()),
+        Some(c) => {
+            let resume = Resume {
+                window,
+                offset: c.offset,
+                open: &c.open,
+                encoding: &c.encoding,
+            };
+            walk_resumed(&resume, &mut sliced).map(|_| ())
+        }
+    };
+    let items = sliced.count();
+    let price_types = match &sliced.goods {
+        Goods::Products(_) => Vec::new(),
+        Goods::Offers(h) => h.price_types.clone(),
+    };
+    let checkpoint = |offset: u64, open: Vec<String>| Checkpoint {
+        offset,
+        open,
+        encoding: encoding.clone(),
+        price_types: price_types.clone(),
+    };
+    let next = match result {
+        Ok(()) => None,
+        Err(Halt::Pause) => Some(checkpoint(sliced.last.unwrap_or(start), sliced.last_open)),
+        Err(Halt::User(e)) => return Err(e),
+        Err(Halt::Cml(e)) => match sliced.last {
+            // The window ended inside an element: resume at the last boundary, if it moved on.
+            Some(last) if !at_end && last > start && may_be_cut(&e) => {
+                Some(checkpoint(last, sliced.last_open))
+            }
+            _ => return Err(e.into()),
+        },
+    };
+    Ok(Slice {
+        next,
+        items,
+        price_types,
+    })
+}
+
+/// Errors a window cut in the middle of an element can cause (a wrong value cannot: values are
+/// only read once their element has closed).
+fn may_be_cut(e: &CmlError) -> bool {
+    matches!(
+        e,
+        CmlError::Xml { .. } | CmlError::Encoding { .. } | CmlError::Io(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commerceml::{for_each_offer, for_each_product};
+
+    fn offers_file(n: usize, prefix: &str, declaration: &str) -> String {
+        let p = prefix;
+        let mut xml = format!("{declaration}<{p}КоммерческаяИнформация xmlns{colon}{ns}=\"urn:1C.ru:commerceml_210\" ВерсияСхемы=\"2.10\">\r\n<{p}ПакетПредложений>\
+             <{p}ТипыЦен><{p}ТипЦены><{p}Ид>pt-1</{p}Ид><{p}Наименование>Оптовая</{p}Наименование></{p}ТипЦены>\
+             <{p}ТипЦены><{p}Ид>pt-2</{p}Ид><{p}Наименование>Розничная «Юг»</{p}Наименование></{p}ТипЦены></{p}ТипыЦен>\r\n<{p}Предложения>\r\n",
+            colon = if p.is_empty() { "" } else { ":" }, ns = p.trim_end_matches(':'));
+        for i in 0..n {
+            let id = if i % 3 == 2 {
+                format!("g{}#c{i}", i - 1)
+            } else {
+                format!("g{i}")
+            };
+            xml.push_str(&format!(
+                "\t<{p}Предложение><{p}Ид>{id}</{p}Ид><{p}Наименование>Ремень №{i} — &quot;Gates&quot;</{p}Наименование>\
+                 <{p}Цены><{p}Цена><{p}ИдТипаЦены>pt-1</{p}ИдТипаЦены><{p}ЦенаЗаЕдиницу>{i}.{:02}</{p}ЦенаЗаЕдиницу></{p}Цена>\
+                 <{p}Цена><{p}ИдТипаЦены>pt-2</{p}ИдТипаЦены><{p}ЦенаЗаЕдиницу>1 {i}</{p}ЦенаЗаЕдиницу></{p}Цена></{p}Цены>\
+                 <{p}Остатки><{p}Остаток><{p}Склад><{p}Ид>w1</{p}Ид><{p}Количество>{}.5</{p}Количество></{p}Склад></{p}Остаток></{p}Остатки></{p}Предложение>\r\n",
+                i % 100,
+                i % 7
+            ));
+        }
+        xml.push_str(&format!(
+            "</{p}Предложения></{p}ПакетПредложений></{p}КоммерческаяИнформация>\r\n"
+        ));
+        xml
+    }
+
+    /// Reads the whole file slice by slice, as the import does.
+    fn sliced_offers(
+        bytes: &[u8],
+        window: usize,
+        max_items: u64,
+    ) -> (Vec<Offer>, Vec<(String, String)>, usize) {
+        let (mut out, mut from, mut slices) = (Vec::new(), None::<Checkpoint>, 0);
+        loop {
+            let start = from.as_ref().map_or(0, |c| c.offset as usize);
+            let end = (start + window).min(bytes.len());
+            let slice = offers_slice(
+                &bytes[start..end],
+                end == bytes.len(),
+                from.as_ref(),
+                max_items,
+                |o| {
+                    out.push(o);
+                    Ok::<(), CmlError>(())
+                },
+            )
+            .unwrap_or_else(|e| panic!("window {window}, max {max_items}, at {start}: {e}"));
+            slices += 1;
+            match slice.next {
+                None => return (out, slice.price_types, slices),
+                Some(next) => {
+                    assert!(next.offset as usize > start, "a slice moves on");
+                    from = Some(next);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sliced_offers_equal_one_pass_in_both_encodings_and_with_a_prefix() {
+        let utf8 = format!(
+            "\u{feff}{}",
+            offers_file(40, "", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n")
+        );
+        let text1251 = offers_file(
+            40,
+            "",
+            "<?xml version=\"1.0\" encoding=\"windows-1251\"?>\r\n",
+        );
+        let cp1251 = encoding_rs::WINDOWS_1251.encode(&text1251).0.into_owned();
+        let prefixed = offers_file(40, "c:", "");
+        for (what, bytes) in [
+            ("utf-8", utf8.into_bytes()),
+            ("windows-1251", cp1251),
+            ("prefixed", prefixed.into_bytes()),
+        ] {
+            let mut whole = Vec::new();
+            for_each_offer(&bytes[..], |o| {
+                whole.push(o);
+                Ok::<(), CmlError>(())
+            })
+            .unwrap();
+            assert_eq!(whole.len(), 40);
+            for (window, max_items) in [
+                (bytes.len(), u64::MAX),
+                (900, 1000),
+                (900, 1),
+                (2000, 3),
+                (5000, 7),
+            ] {
+                let (offers, types, slices) = sliced_offers(&bytes, window, max_items);
+                assert_eq!(offers, whole, "{what}: window {window}, max {max_items}");
+                assert_eq!(
+                    types,
+                    vec![
+                        ("pt-1".into(), "Оптовая".into()),
+                        ("pt-2".into(), "Розничная «Юг»".into())
+                    ],
+                    "{what}"
+                );
+                if max_items == 1 {
+                    assert!(slices >= 40, "{what}: one offer per slice, {slices} slices");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn products_slice_resumes_inside_the_catalogue() {
+        let mut xml = String::from("<КоммерческаяИнформация><Классификатор><Группы>");
+        for g in 0..30 {
+            xml.push_str(&format!(
+                "<Группа><Ид>grp{g}</Ид><Наименование>Группа {g}</Наименование></Группа>"
+            ));
+        }
+        xml.push_str("</Группы></Классификатор><Каталог><Товары>");
+        for i in 0..25 {
+            xml.push_str(&format!("<Товар><Ид>p{i}</Ид><Артикул>A-{i}</Артикул><Наименование>Фильтр {i}</Наименование><Группы><Ид>grp1</Ид></Группы></Товар>\n"));
+        }
+        xml.push_str("</Товары></Каталог></КоммерческаяИнформация>");
+        let bytes = xml.as_bytes();
+        let mut whole = Vec::new();
+        for_each_product(bytes, |p| {
+            whole.push(p);
+            Ok::<(), CmlError>(())
+        })
+        .unwrap();
+        // A window smaller than the classifier: the first slices only move through the header.
+        let (mut got, mut from) = (Vec::new(), None::<Checkpoint>);
+        loop {
+            let start = from.as_ref().map_or(0, |c| c.offset as usize);
+            let end = (start + 400).min(bytes.len());
+            let slice = products_slice(
+                &bytes[start..end],
+                end == bytes.len(),
+                from.as_ref(),
+                4,
+                |p| {
+                    got.push(p);
+                    Ok::<(), CmlError>(())
+                },
+            )
+            .unwrap();
+            match slice.next {
+                None => break,
+                Some(next) => from = Some(next),
+            }
+        }
+        assert_eq!(got, whole);
+    }
+
+    #[test]
+    fn a_broken_element_fails_where_one_pass_fails() {
+        let xml = offers_file(10, "", "").replace("<Ид>g4</Ид>", "<Ид>g4</Ид><Bad>");
+        let bytes = xml.as_bytes();
+        let whole = for_each_offer(bytes, |_| Ok::<(), CmlError>(()));
+        assert!(whole.is_err());
+        let mut from = None::<Checkpoint>;
+        let err = loop {
+            let start = from.as_ref().map_or(0, |c: &Checkpoint| c.offset as usize);
+            let end = (start + 1500).min(bytes.len());
+            match offers_slice(
+                &bytes[start..end],
+                end == bytes.len(),
+                from.as_ref(),
+                2,
+                |_| Ok::<(), CmlError>(()),
+            ) {
+                Ok(slice) => from = Some(slice.next.expect("the file cannot finish")),
+                Err(e) => break e,
+            }
+        };
+        assert!(matches!(err, CmlError::Xml { .. }), "{err}");
+    }
+
+    #[test]
+    fn checkpoints_round_trip_as_json() {
+        let c = Checkpoint {
+            offset: 7,
+            open: vec!["КоммерческаяИнформация".into()],
+            encoding: "utf-8".into(),
+            price_types: vec![("a".into(), "b".into())],
+        };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Checkpoint>(&json).unwrap(), c);
+    }
+}

@@ -1,0 +1,660 @@
+//! `type=sale`: orders between the portal and a stock 1C.
+//!
+//! - `query` answers the orders changed in the portal and not yet confirmed, as one CommerceML
+//!   2.10 document (UTF-8 or windows-1251, `CML_ORDERS_ENCODING`), and remembers which change of
+//!   each order it handed out. `success` confirms exactly those changes: an order changed again
+//!   between the two stays due and goes out with the next query. Portal code that changes an
+//!   order puts [`mark_order_changed_stmt`] into the same batch.
+//! - `file` (and `import`) take 1C's order file: each document updates the portal order it names
+//!   (by `Ид`, 1C's or the portal's id, else by `Номер`): status, 1C's number, posting, payment and
+//!   a shipment, from the requisites. Orders the portal does not know are reported, not fatal.
+
+use super::{answer_failure, failure, read_range, text, FileRow, FILE_LIMIT, MAX_ORDER_FILE_BYTES};
+use crate::commerceml::{inspect, write_orders, Counterparty, DocumentSummary, Encoding, OrderDoc};
+use crate::error::{AppError, AppResult};
+use crate::exchange::contract::{OrderIn, OrderLineIn};
+use crate::exchange::sql;
+use crate::http::{ApiRequest, ApiResponse};
+use crate::money::{Kopecks, Milli};
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Orders per `query` answer: the rest go with the next exchange, once these are confirmed.
+pub const QUERY_LIMIT: i64 = 500;
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The statement that makes 1C's next `type=sale&mode=query` carry the order (`orders.id`):
+/// put it into the batch of any portal change to an order, or of a new one.
+pub fn mark_order_changed_stmt(order_id: &str) -> Stmt {
+    Stmt::new(sql::ORDER_CML_CHANGED).bind(order_id)
+}
+
+#[derive(Debug, Deserialize)]
+struct DueOrder {
+    id: String,
+    onec_id: String,
+    number: String,
+    ordered_at: String,
+    status: String,
+    delivery_method: Option<String>,
+    delivery_address: Option<String>,
+    consignee_onec_id: Option<String>,
+    payment_method: String,
+    paid_kop: i64,
+    planned_shipping_date: Option<String>,
+    total_kop: i64,
+    vat_kop: i64,
+    cml_change: i64,
+    company_onec_id: String,
+    company_name: String,
+    le_onec_id: Option<String>,
+    le_name: Option<String>,
+    le_full_name: Option<String>,
+    le_inn: Option<String>,
+    le_kpp: Option<String>,
+    agreement_onec_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LineRow {
+    order_id: String,
+    line_no: i64,
+    product_onec_id: Option<String>,
+    article: String,
+    name: String,
+    qty_milli: i64,
+    unit: String,
+    price_kop: i64,
+    amount_kop: i64,
+    vat_rate_bp: Option<i64>,
+    vat_kop: i64,
+}
+
+fn order_in(o: &DueOrder, lines: Vec<OrderLineIn>) -> AppResult<OrderIn> {
+    let date = crate::time::from_db(&o.ordered_at).ok_or_else(|| {
+        AppError::internal(format!("order {}: ordered_at {:?}", o.id, o.ordered_at))
+    })?;
+    let planned = o
+        .planned_shipping_date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
+    Ok(OrderIn {
+        company_id: o.company_onec_id.clone(),
+        legal_entity_id: o.le_onec_id.clone(),
+        agreement_id: o.agreement_onec_id.clone(),
+        number: o.number.clone(),
+        date,
+        author_email: None,
+        status: o.status.clone(),
+        delivery_method: o.delivery_method.clone(),
+        delivery_address: o.delivery_address.clone(),
+        consignee_id: o.consignee_onec_id.clone(),
+        payment_method: o.payment_method.clone(),
+        paid: Kopecks(o.paid_kop),
+        planned_shipping_date: planned,
+        lines,
+        total: Kopecks(o.total_kop),
+        vat_total: Kopecks(o.vat_kop),
+        shipments: Vec::new(),
+    })
+}
+
+fn line_in(l: LineRow) -> OrderLineIn {
+    OrderLineIn {
+        line_no: l.line_no as u32,
+        product_id: l.product_onec_id,
+        article: l.article,
+        name: l.name,
+        quantity: Milli(l.qty_milli),
+        unit: l.unit,
+        price: Kopecks(l.price_kop),
+        amount: Kopecks(l.amount_kop),
+        // Basis points in the portal, whole percent in CommerceML.
+        vat_rate: l.vat_rate_bp.map(|bp| (bp / 100) as u32),
+        vat: Kopecks(l.vat_kop),
+    }
+}
+
+/// The orders due for 1C, written as one document; the handout is recorded for `success`.
+pub(crate) async fn query<P: Ports>(p: &P, session: &str) -> AppResult<ApiResponse> {
+    let due: Vec<DueOrder> = p
+        .db()
+        .all(Stmt::new(sql::CML_SALE_DUE).bind(QUERY_LIMIT))
+        .await?;
+    let ids: Vec<&str> = due.iter().map(|o| o.id.as_str()).collect();
+    let mut lines: HashMap<String, Vec<OrderLineIn>> = HashMap::new();
+    if !due.is_empty() {
+        let rows: Vec<LineRow> = p
+            .db()
+            .all(Stmt::new(sql::CML_SALE_LINES).bind(serde_json::to_string(&ids)?))
+            .await?;
+        for l in rows {
+            lines
+                .entry(l.order_id.clone())
+                .or_default()
+                .push(line_in(l));
+        }
+    }
+    let orders: Vec<OrderIn> = due
+        .iter()
+        .map(|o| order_in(o, lines.remove(&o.id).unwrap_or_default()))
+        .collect::<AppResult<_>>()?;
+    let docs: Vec<OrderDoc<'_>> = due
+        .iter()
+        .zip(&orders)
+        .map(|(o, order)| OrderDoc {
+            onec_id: Some(&o.onec_id),
+            portal_id: &o.id,
+            order,
+            buyer: match &o.le_onec_id {
+                Some(le) => Counterparty {
+                    id: le,
+                    name: o.le_name.as_deref().unwrap_or(&o.company_name),
+                    full_name: o.le_full_name.as_deref(),
+                    inn: o.le_inn.as_deref(),
+                    kpp: o.le_kpp.as_deref(),
+                },
+                None => Counterparty {
+                    id: &o.company_onec_id,
+                    name: &o.company_name,
+                    full_name: None,
+                    inn: None,
+                    kpp: None,
+                },
+            },
+        })
+        .collect();
+    let encoding = p.config().cml_orders_encoding;
+    let mut body = Vec::new();
+    write_orders(&mut body, &docs, p.now(), encoding)
+        .map_err(|e| AppError::internal(format!("writing orders: {e}")))?;
+    // The change each order carried as read above: a later one is not confirmed by `success`.
+    let handout: Vec<Value> = due
+        .iter()
+        .map(|o| json!({"id": o.id, "change": o.cml_change}))
+        .collect();
+    p.db()
+        .batch(vec![
+            Stmt::new(sql::CML_HANDOUT_CLEAR),
+            Stmt::new(sql::CML_HANDOUT_ADD)
+                .bind(session)
+                .bind(p.now())
+                .bind(serde_json::to_string(&handout)?),
+        ])
+        .await?;
+    let charset = match encoding {
+        Encoding::Utf8 => "utf-8",
+        Encoding::Windows1251 => "windows-1251",
+    };
+    Ok(ApiResponse {
+        status: 200,
+        headers: vec![(
+            "content-type".into(),
+            format!("application/xml; charset={charset}"),
+        )],
+        body,
+        log: Default::default(),
+    })
+}
+
+/// 1C took the last query's document: those changes are no longer due.
+pub(crate) async fn success<P: Ports>(p: &P, session: &str) -> AppResult<ApiResponse> {
+    p.db()
+        .batch(vec![
+            Stmt::new(sql::CML_HANDOUT_CONFIRM).bind(session),
+            Stmt::new(sql::CML_HANDOUT_DONE).bind(session),
+        ])
+        .await?;
+    Ok(text("success\n".into()))
+}
+
+/// Stores a chunk of 1C's order file. 1C sends a file in `file_limit` pieces, so a shorter piece
+/// is its last one: the file is imported then (and `import`, if 1C calls it, reports the result).
+pub(crate) async fn file<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    session: &str,
+) -> AppResult<ApiResponse> {
+    let name = match super::file(p, req, session).await {
+        Ok(Some(name)) => name,
+        Ok(None) => return Ok(text("success\n".into())),
+        Err(e) => return answer_failure(e),
+    };
+    if req.body.len() < FILE_LIMIT {
+        return import_stored(p, session, &name).await;
+    }
+    Ok(text("success\n".into()))
+}
+
+pub(crate) async fn import<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    session: &str,
+) -> AppResult<ApiResponse> {
+    let Some(name) = req.query_param("filename").and_then(super::base_name) else {
+        return Ok(failure("bad filename"));
+    };
+    let Some(file) = p
+        .db()
+        .first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name))
+        .await?
+    else {
+        return Ok(failure("no such file uploaded in this session"));
+    };
+    match file.status.as_str() {
+        "uploading" => import_stored(p, session, &name).await,
+        "imported" => Ok(text(format!(
+            "success\n{}\n",
+            file.result.unwrap_or_default()
+        ))),
+        _ => Ok(failure(file.result.as_deref().unwrap_or("import failed"))),
+    }
+}
+
+async fn import_stored<P: Ports>(p: &P, session: &str, name: &str) -> AppResult<ApiResponse> {
+    let Some(file) = p
+        .db()
+        .first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(name))
+        .await?
+    else {
+        return Ok(failure("no such file uploaded in this session"));
+    };
+    let outcome = if file.bytes > MAX_ORDER_FILE_BYTES {
+        Err(format!(
+            "an order file above {MAX_ORDER_FILE_BYTES} bytes is refused"
+        ))
+    } else {
+        let bytes = read_range(p, session, name, &file.sizes()?, 0, file.bytes as u64).await?;
+        import_orders(p, &bytes).await?
+    };
+    let (status, answer) = match &outcome {
+        Ok(report) => ("imported", format!("success\n{report}\n")),
+        Err(reason) => ("failed", format!("failure\n{reason}\n")),
+    };
+    let result = answer
+        .split_once('\n')
+        .map_or("", |(_, rest)| rest.trim_end());
+    p.db()
+        .exec(
+            Stmt::new(sql::CML_FILE_DONE)
+                .bind(status)
+                .bind(result)
+                .bind(p.now())
+                .bind(session)
+                .bind(name),
+        )
+        .await?;
+    Ok(text(answer))
+}
+
+#[derive(Debug, Deserialize)]
+struct Found {
+    id: String,
+    onec_id: String,
+    number: String,
+    status: String,
+    payment_method: String,
+}
+
+/// Applies 1C's order file: the outer error is the database's (1C retries), the inner a file
+/// that cannot be read (answered `failure`). Returns the report 1C logs.
+pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<String, String>> {
+    let summary = match inspect(bytes) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let ids: Vec<&str> = summary
+        .documents
+        .iter()
+        .filter_map(|d| d.id.as_deref())
+        .collect();
+    let numbers: Vec<&str> = summary
+        .documents
+        .iter()
+        .filter_map(|d| d.number.as_deref())
+        .collect();
+    let found: Vec<Found> = p
+        .db()
+        .all(
+            Stmt::new(sql::CML_ORDERS_FIND)
+                .bind(serde_json::to_string(&ids)?)
+                .bind(serde_json::to_string(&numbers)?),
+        )
+        .await?;
+    let (mut updates, mut shipments, mut unknown, mut notes) =
+        (BTreeMap::new(), Vec::new(), Vec::new(), Vec::new());
+    for doc in &summary.documents {
+        let by_id = doc
+            .id
+            .as_deref()
+            .and_then(|id| found.iter().find(|f| f.onec_id == id || f.id == id));
+        let by_number = || {
+            let n = doc.number.as_deref()?;
+            let mut same = found.iter().filter(|f| f.number == n);
+            // A number two orders share names neither.
+            match (same.next(), same.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        };
+        let Some(order) = by_id.or_else(by_number) else {
+            unknown.push(
+                doc.id
+                    .clone()
+                    .or_else(|| doc.number.clone())
+                    .unwrap_or_else(|| "?".into()),
+            );
+            continue;
+        };
+        let u = order_update(doc, &order.status, &order.payment_method);
+        notes.extend(u.notes.iter().map(|n| format!("{}: {n}", order.number)));
+        if let Some((number, at)) = &u.shipment {
+            shipments.push(json!({"id": crate::ids::new_id("shp"), "onec_id": format!("cml:{}:{number}", order.onec_id),
+                "number": number, "at": at.map(crate::time::to_db), "order": order.id}));
+        }
+        // The last document about an order wins.
+        updates.insert(order.id.clone(), json!({"id": order.id, "status": u.status, "onec_number": u.onec_number,
+            "posted": u.posted, "paid": u.paid, "paid_at": u.paid_at.map(crate::time::to_db), "payment_number": u.payment_number}));
+    }
+    let updates: Vec<Value> = updates.into_values().collect();
+    let mut stmts = Vec::new();
+    for chunk in updates.chunks(ROWS_PER_STATEMENT) {
+        stmts.push(
+            Stmt::new(sql::CML_ORDERS_FROM_1C)
+                .bind(p.now())
+                .bind(serde_json::to_string(chunk)?),
+        );
+    }
+    for chunk in shipments.chunks(ROWS_PER_STATEMENT) {
+        stmts.push(Stmt::new(sql::CML_SHIPMENTS_FROM_1C).bind(serde_json::to_string(chunk)?));
+    }
+    p.db().batch(stmts).await?;
+    let mut report = format!(
+        "orders updated: {}, unknown: {}",
+        updates.len(),
+        unknown.len()
+    );
+    if !unknown.is_empty() {
+        let shown: Vec<&str> = unknown.iter().take(20).map(String::as_str).collect();
+        report.push_str(&format!(
+            " ({}{})",
+            shown.join(", "),
+            if unknown.len() > 20 { ", ..." } else { "" }
+        ));
+    }
+    for note in notes.iter().take(20) {
+        report.push('\n');
+        report.push_str(note);
+    }
+    Ok(Ok(report))
+}
+
+/// What one document of 1C's order file changes in the portal order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderUpdate {
+    pub status: Option<&'static str>,
+    pub onec_number: Option<String>,
+    pub posted: Option<bool>,
+    /// Paid in full.
+    pub paid: bool,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub payment_number: Option<String>,
+    /// (`Номер отгрузки по 1С`, `Дата отгрузки по 1С`).
+    pub shipment: Option<(String, Option<DateTime<Utc>>)>,
+    /// Values that could not be used, for 1C's log.
+    pub notes: Vec<String>,
+}
+
+/// Reads the requisites of one order document. The status, in order of precedence: cancelled
+/// (`Отменен` or `ПометкаУдаления`), `Статус заказа` when it names a known status, shipped
+/// (`Отгружен`, or a `Дата отгрузки по 1С`), paid (a payment, while not yet reserved for
+/// shipping further), and a posted (`Проведен`) draft becomes reserved (credit) or awaiting
+/// payment. Anything else leaves the status as it is.
+pub fn order_update(
+    doc: &DocumentSummary,
+    current_status: &str,
+    payment_method: &str,
+) -> OrderUpdate {
+    let mut u = OrderUpdate {
+        onec_number: doc.onec_number.clone(),
+        ..Default::default()
+    };
+    let req = |name: &str| {
+        doc.status_requisites
+            .iter()
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let flag = |name: &str, notes: &mut Vec<String>| {
+        let v = req(name)?;
+        let parsed = yes_no(v);
+        if parsed.is_none() {
+            notes.push(format!("«{name}» is neither true nor false: «{v}»"));
+        }
+        parsed
+    };
+    let mut notes = Vec::new();
+    let cancelled = flag("Отменен", &mut notes) == Some(true)
+        || flag("ПометкаУдаления", &mut notes) == Some(true);
+    let shipped_flag = flag("Отгружен", &mut notes) == Some(true);
+    let paid_flag = flag("Заказ оплачен", &mut notes) == Some(true);
+    u.posted = flag("Проведен", &mut notes);
+    let date = |name: &str, notes: &mut Vec<String>| {
+        let v = req(name)?;
+        let parsed = date_1c(v);
+        if parsed.is_none() && v != "T" {
+            notes.push(format!("«{name}» is not a date: «{v}»"));
+        }
+        parsed
+    };
+    let shipped_at = date("Дата отгрузки по 1С", &mut notes);
+    u.paid_at = date("Дата оплаты по 1С", &mut notes);
+    u.payment_number = req("Номер оплаты по 1С").map(str::to_owned);
+    if let Some(number) = req("Номер отгрузки по 1С") {
+        u.shipment = Some((number.to_owned(), shipped_at));
+    }
+    let named = req("Статус заказа").and_then(|s| {
+        let status = status_from_1c(s);
+        if status.is_none() {
+            notes.push(format!("unknown «Статус заказа» «{s}»: status kept"));
+        }
+        status
+    });
+    u.paid =
+        paid_flag || u.paid_at.is_some() || u.payment_number.is_some() || named == Some("paid");
+    let before_shipping = matches!(current_status, "draft" | "awaiting_payment" | "reserved");
+    u.status = if cancelled {
+        Some("cancelled")
+    } else if named.is_some() {
+        named
+    } else if shipped_flag || shipped_at.is_some() {
+        Some("shipped")
+    } else if u.paid && before_shipping {
+        Some("paid")
+    } else if u.posted == Some(true) && current_status == "draft" {
+        Some(if payment_method == "credit" {
+            "reserved"
+        } else {
+            "awaiting_payment"
+        })
+    } else {
+        None
+    };
+    u.notes = notes;
+    u
+}
+
+fn yes_no(v: &str) -> Option<bool> {
+    match v.to_lowercase().as_str() {
+        "true" | "истина" | "да" | "1" => Some(true),
+        "false" | "ложь" | "нет" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A 1C date as order files write it: ISO, `dd.mm.yyyy hh:mm:ss` or `dd.mm.yyyy` (Moscow time);
+/// the empty date (`T`, `0001-01-01`) is `None`.
+fn date_1c(v: &str) -> Option<DateTime<Utc>> {
+    if let Ok(Some(t)) = crate::time::parse_1c_datetime(v) {
+        return Some(t);
+    }
+    let d = NaiveDate::parse_from_str(v, "%d.%m.%Y").ok()?;
+    Some(crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0)?))
+}
+
+/// `Статус заказа` as 1C writes it: the names the portal sends (see `commerceml::write`), those of
+/// 1C:УТ 11's customer orders, and site-style `[N] Принят` codes (the text after the code counts).
+pub fn status_from_1c(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let v = match v.strip_prefix('[').and_then(|rest| rest.split_once(']')) {
+        Some((_, name)) => name.trim(),
+        None => v,
+    };
+    let v = v.to_lowercase().replace('ё', "е");
+    Some(match v.as_str() {
+        "черновик" | "не согласован" | "ожидается согласование" => {
+            "draft"
+        }
+        "ожидает оплаты"
+        | "принят"
+        | "принят, ожидается оплата"
+        | "ожидается предоплата (до обеспечения)"
+        | "ожидается предоплата (до отгрузки)"
+        | "ожидается предоплата" => "awaiting_payment",
+        "зарезервирован" | "к обеспечению" | "к выполнению" | "к отгрузке" | "в работе" => {
+            "reserved"
+        }
+        "оплачен" => "paid",
+        "частично отгружен" | "отгружается" => "partly_shipped",
+        "отгружен" | "выполнен" | "закрыт" => "shipped",
+        "отменен" => "cancelled",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(requisites: &[(&str, &str)]) -> DocumentSummary {
+        DocumentSummary {
+            id: Some("o1".into()),
+            onec_number: Some("УТ-00012".into()),
+            status_requisites: requisites
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cancellation_wins_over_everything() {
+        let u = order_update(
+            &doc(&[
+                ("Статус заказа", "Отгружен"),
+                ("Отменен", "true"),
+                ("Дата оплаты по 1С", "2026-03-05T10:00:00"),
+            ]),
+            "paid",
+            "invoice",
+        );
+        assert_eq!(u.status, Some("cancelled"));
+        assert!(u.paid, "the payment is still recorded");
+        assert_eq!(
+            order_update(&doc(&[("ПометкаУдаления", "Истина")]), "draft", "card").status,
+            Some("cancelled")
+        );
+    }
+
+    #[test]
+    fn named_status_then_shipment_then_payment_then_posting() {
+        assert_eq!(
+            order_update(&doc(&[("Статус заказа", "[F] Выполнен")]), "paid", "card").status,
+            Some("shipped")
+        );
+        assert_eq!(
+            order_update(
+                &doc(&[
+                    ("Статус заказа", "К отгрузке"),
+                    ("Дата отгрузки по 1С", "05.03.2026 14:00:00")
+                ]),
+                "draft",
+                "card"
+            )
+            .status,
+            Some("reserved")
+        );
+        let shipped = order_update(
+            &doc(&[
+                ("Номер отгрузки по 1С", "РН-7"),
+                ("Дата отгрузки по 1С", "05.03.2026 14:00:00"),
+            ]),
+            "paid",
+            "invoice",
+        );
+        assert_eq!(shipped.status, Some("shipped"));
+        assert_eq!(
+            shipped.shipment,
+            Some((
+                "РН-7".to_string(),
+                crate::time::parse_1c_datetime("2026-03-05T14:00:00").unwrap()
+            ))
+        );
+        let paid = order_update(
+            &doc(&[
+                ("Дата оплаты по 1С", "05.03.2026"),
+                ("Номер оплаты по 1С", "ПП-1"),
+            ]),
+            "awaiting_payment",
+            "invoice",
+        );
+        assert_eq!(
+            (paid.status, paid.paid, paid.payment_number.as_deref()),
+            (Some("paid"), true, Some("ПП-1"))
+        );
+        assert_eq!(
+            order_update(
+                &doc(&[("Дата оплаты по 1С", "05.03.2026")]),
+                "shipped",
+                "credit"
+            )
+            .status,
+            None,
+            "a payment does not undo a shipment"
+        );
+        assert_eq!(
+            order_update(&doc(&[("Проведен", "true")]), "draft", "credit").status,
+            Some("reserved")
+        );
+        assert_eq!(
+            order_update(&doc(&[("Проведен", "true")]), "draft", "invoice").status,
+            Some("awaiting_payment")
+        );
+        assert_eq!(
+            order_update(&doc(&[("Проведен", "true")]), "reserved", "invoice").status,
+            None
+        );
+    }
+
+    #[test]
+    fn empty_and_unreadable_values_change_nothing_and_are_noted() {
+        let u = order_update(
+            &doc(&[
+                ("Дата оплаты по 1С", "T"),
+                ("Дата отгрузки по 1С", ""),
+                ("Отменен", "может быть"),
+                ("Статус заказа", "Странный"),
+            ]),
+            "draft",
+            "card",
+        );
+        assert_eq!((u.status, u.paid), (None, false));
+        assert_eq!(u.onec_number.as_deref(), Some("УТ-00012"));
+        assert_eq!(u.notes.len(), 2, "{:?}", u.notes);
+    }
+}
