@@ -14,6 +14,7 @@ pub mod http;
 pub mod ids;
 pub mod mail;
 pub mod money;
+pub mod orders;
 pub mod ports;
 pub mod routes;
 pub mod time;

@@ -198,6 +198,31 @@ impl Ports for TestPorts {
     }
 }
 
+/// `%D0%B0+b` -> `а b`, as the Workers' URL parsing decodes query values.
+fn percent_decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = (b[i] == b'%')
+            .then(|| b.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+            (b'+', _) => out.push(b' '),
+            (c, _) => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A request as a browser on the portal's page would send it.
 pub fn request(
     method: &str,
@@ -217,7 +242,7 @@ pub fn request(
             p,
             q.split('&')
                 .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_string(), percent_decode(v)))
                 .collect(),
         ),
         None => (path, Vec::new()),

@@ -167,6 +167,7 @@ fn local_reserve_moves_are_dropped_once_1c_counts_them() {
         5000,
         None,
         p.now.get(),
+        None,
     )))
     .unwrap();
     let pos = position(&p, &acc);
@@ -204,6 +205,7 @@ fn local_reserve_moves_are_dropped_once_1c_counts_them() {
         10000,
         None,
         p.now.get(),
+        None,
     )))
     .unwrap();
     assert_eq!(position(&p, &acc)["reserve_kop"].as_i64(), Some(5000));
@@ -236,6 +238,7 @@ fn local_reserve_moves_are_dropped_once_1c_counts_them() {
         6000,
         None,
         p.now.get(),
+        None,
     )))
     .unwrap();
     block_on(p.db.batch(shared::finance::credit::release(
@@ -245,6 +248,7 @@ fn local_reserve_moves_are_dropped_once_1c_counts_them() {
         6000,
         None,
         p.now.get(),
+        None,
     )))
     .unwrap();
     assert_eq!(position(&p, &acc)["reserve_kop"].as_i64(), Some(5000));

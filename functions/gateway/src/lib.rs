@@ -9,6 +9,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/auth/", "AUTH"),
     ("/api/company/", "COMPANY"),
     ("/api/finance/", "FINANCE"),
+    ("/api/orders/", "ORDERS"),
     ("/exchange/", "EXCHANGE"),
 ];
 

@@ -959,7 +959,8 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                 .map(|l| {
                     serde_json::json!({"line_no": l.line_no, "product": l.product_id, "article": l.article.trim(), "name": l.name.trim(),
                         "qty": l.quantity.0, "unit": l.unit.trim(), "price": l.price.0, "amount": l.amount.0,
-                        "vat_rate_bp": l.vat_rate.map(|r| r as i64 * 100), "vat": l.vat.0})
+                        "vat_rate_bp": l.vat_rate.map(|r| r as i64 * 100), "vat": l.vat.0,
+                        "search": crate::orders::line_search(&l.article, &l.name)})
                 })
                 .collect();
             let shipments: Vec<serde_json::Value> = o
@@ -977,6 +978,11 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                 .flat_map(|sh| sh.lines.iter().map(move |l| serde_json::json!({"shipment": sh.id, "line_no": l.line_no, "qty": l.quantity.0})))
                 .collect();
             let onec = v.entity_id.as_str();
+            stmts.push(
+                Stmt::new(sql::ORDER_NUMBER_NORM)
+                    .bind(crate::validate::search_text(&o.number))
+                    .bind(onec),
+            );
             stmts.push(Stmt::new(sql::ORDER_LINES_CLEAR).bind(onec));
             stmts.push(
                 Stmt::new(sql::ORDER_LINES_ADD)

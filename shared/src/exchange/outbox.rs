@@ -321,12 +321,17 @@ pub async fn answer_plan<P: Ports>(
         }
         (true, "consignee.added") => stmts
             .extend(onec_id.map(|o| Stmt::new(sql::CONSIGNEE_LINK_ONEC).bind(o).bind(portal_id))),
-        // The money held for the payment is free again.
-        (false, "order.paid_from_account") => stmts.push(
-            Stmt::new(crate::finance::sql::HOLD_RELEASE)
-                .bind(now)
-                .bind(id),
-        ),
+        // Whatever reserve the refused change moved comes back (an order's cancellation).
+        (false, _) if row.kind.starts_with("order.") => {
+            stmts.push(Stmt::new(crate::finance::sql::RESERVES_OF_CHANGE_UNDO).bind(id));
+            if row.kind == "order.paid_from_account" {
+                stmts.push(
+                    Stmt::new(crate::finance::sql::HOLD_RELEASE)
+                        .bind(now)
+                        .bind(id),
+                );
+            }
+        }
         (false, kind) if kind.starts_with("consignee.") => {
             let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
             stmts.extend(crate::company::consignees::rejected_stmt(

@@ -416,12 +416,15 @@ pub const ORDER_UPSERT: &str = "INSERT INTO orders (id, company_id, onec_id, leg
 pub const ORDER_LINES_CLEAR: &str =
     "DELETE FROM order_lines WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
 
-pub const ORDER_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop) \
+pub const ORDER_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
      SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, json_extract(v.value, '$.line_no'), \
        (SELECT id FROM products WHERE onec_id = json_extract(v.value, '$.product')), json_extract(v.value, '$.product'), \
        json_extract(v.value, '$.article'), json_extract(v.value, '$.name'), json_extract(v.value, '$.qty'), json_extract(v.value, '$.unit'), \
-       json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), json_extract(v.value, '$.vat') \
+       json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), json_extract(v.value, '$.vat'), \
+       json_extract(v.value, '$.search') \
      FROM json_each(?3) v";
+
+pub const ORDER_NUMBER_NORM: &str = "UPDATE orders SET number_norm = ?1 WHERE onec_id = ?2";
 
 pub const SHIPMENT_LINES_CLEAR: &str = "DELETE FROM shipment_lines WHERE shipment_id IN \
      (SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id WHERE o.onec_id = ?)";

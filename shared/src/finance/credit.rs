@@ -129,6 +129,21 @@ pub async fn panel<P: Ports>(p: &P, caller: &Caller) -> AppResult<serde_json::Va
     )
 }
 
+/// An SQL condition (with its parameters) the caller's change must satisfy: the reserve moves
+/// only if the change itself was written in the same batch.
+pub type Guard = Option<(String, Vec<crate::ports::SqlValue>)>;
+
+fn guarded(
+    base: &'static str,
+    guard: &Guard,
+    joiner: &str,
+) -> (String, Vec<crate::ports::SqlValue>) {
+    match guard {
+        None => (base.to_string(), Vec::new()),
+        Some((cond, params)) => (format!("{base} {joiner} {cond}"), params.clone()),
+    }
+}
+
 /// Statements that reserve an order's amount on its agreement (portal ids for the agreement).
 pub fn reserve(
     company_id: &str,
@@ -137,15 +152,21 @@ pub fn reserve(
     amount_kop: i64,
     change_id: Option<&str>,
     now: DateTime<Utc>,
+    guard: Guard,
 ) -> Vec<Stmt> {
-    vec![Stmt::new(sql::RESERVE_ADD)
+    let (text, extra) = guarded(sql::RESERVE_ADD_SELECT, &guard, "WHERE");
+    let mut stmt = Stmt::dynamic(text)
         .bind(crate::ids::new_id("lcr"))
         .bind(company_id)
         .bind(agreement_id)
         .bind(order_onec_id)
         .bind(amount_kop)
         .bind(change_id.map(str::to_string))
-        .bind(now)]
+        .bind(now);
+    for v in extra {
+        stmt = stmt.bind(v);
+    }
+    vec![stmt]
 }
 
 /// Statements that release an order's reserve: the portal's own reserve is dropped; a reserve
@@ -157,20 +178,28 @@ pub fn release(
     amount_kop: i64,
     change_id: Option<&str>,
     now: DateTime<Utc>,
+    guard: Guard,
 ) -> Vec<Stmt> {
-    vec![
-        Stmt::new(sql::RESERVE_DROP_OWN)
-            .bind(agreement_id)
-            .bind(order_onec_id),
-        Stmt::new(sql::RESERVE_RELEASE)
-            .bind(crate::ids::new_id("lcr"))
-            .bind(company_id)
-            .bind(agreement_id)
-            .bind(order_onec_id)
-            .bind(amount_kop)
-            .bind(change_id.map(str::to_string))
-            .bind(now),
-    ]
+    let (drop_text, drop_extra) = guarded(sql::RESERVE_DROP_OWN, &guard, "AND");
+    let mut drop = Stmt::dynamic(drop_text)
+        .bind(agreement_id)
+        .bind(order_onec_id);
+    for v in drop_extra {
+        drop = drop.bind(v);
+    }
+    let (rel_text, rel_extra) = guarded(sql::RESERVE_RELEASE, &guard, "AND");
+    let mut rel = Stmt::dynamic(rel_text)
+        .bind(crate::ids::new_id("lcr"))
+        .bind(company_id)
+        .bind(agreement_id)
+        .bind(order_onec_id)
+        .bind(amount_kop)
+        .bind(change_id.map(str::to_string))
+        .bind(now);
+    for v in rel_extra {
+        rel = rel.bind(v);
+    }
+    vec![drop, rel]
 }
 
 /// Part of applying 1C's credit state: forget adjustments its figures now include.

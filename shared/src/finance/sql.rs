@@ -10,9 +10,10 @@ pub const CREDIT: &str = "SELECT a.id, a.name, a.number, le.name AS legal_entity
      FROM agreements a JOIN legal_entities le ON le.id = a.legal_entity_id LEFT JOIN credit_states cs ON cs.agreement_id = a.id \
      WHERE a.company_id = ? AND a.active = 1 ORDER BY le.name, a.name";
 
-/// Reserves an order's amount on its agreement (an order switched to credit).
-pub const RESERVE_ADD: &str = "INSERT INTO local_credit_reserves (id, company_id, agreement_id, order_onec_id, amount_kop, change_id, created_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?)";
+/// Reserves an order's amount on its agreement (an order switched to credit); a caller may
+/// append ` WHERE <guard>` (with `?8`... parameters).
+pub const RESERVE_ADD_SELECT: &str = "INSERT INTO local_credit_reserves (id, company_id, agreement_id, order_onec_id, amount_kop, change_id, created_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7";
 
 /// Releasing an order the portal reserved itself (1C never counted it): the reserve just goes.
 pub const RESERVE_DROP_OWN: &str = "DELETE FROM local_credit_reserves WHERE agreement_id = ?1 AND order_onec_id = ?2 AND amount_kop > 0";
@@ -75,3 +76,6 @@ pub const PAYABLE_ORDERS: &str = "SELECT o.id, o.number, o.ordered_at, o.total_k
      WHERE o.company_id = ? AND o.status <> 'cancelled' AND o.paid_kop < o.total_kop \
        AND NOT EXISTS (SELECT 1 FROM account_holds h WHERE h.order_id = o.id AND h.status = 'held') \
      ORDER BY o.ordered_at DESC LIMIT 100";
+
+/// 1C refused the change that moved these reserves: they are undone.
+pub const RESERVES_OF_CHANGE_UNDO: &str = "DELETE FROM local_credit_reserves WHERE change_id = ?";

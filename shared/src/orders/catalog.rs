@@ -1,0 +1,93 @@
+//! Catalogue search for adding lines: by article (partial, spaces and punctuation ignored) or by
+//! name words (Cyrillic folded in Rust: SQLite's lower() folds only ASCII), with the company's
+//! price for its agreement's price type and the stock.
+
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::http::{ApiRequest, ApiResponse};
+use crate::ports::{DatabaseExt, Ports, Stmt};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Serialize)]
+struct Item {
+    id: String,
+    onec_id: String,
+    article: String,
+    name: String,
+    unit: String,
+    vat_rate_bp: i64,
+    price_kop: Option<i64>,
+    stock_milli: i64,
+}
+
+/// The search terms: an article key, and up to two name words (the longest ones: they narrow
+/// the most).
+pub fn terms(q: &str) -> (String, String, String) {
+    let key = crate::validate::article_key(q);
+    let text = crate::validate::search_text(q);
+    let mut words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let first = words.first().map(|w| w.to_string()).unwrap_or_default();
+    let second = words
+        .get(1)
+        .map(|w| w.to_string())
+        .unwrap_or_else(|| first.clone());
+    (key, first, second)
+}
+
+pub async fn search<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let q = req.query_param("q").unwrap_or("").trim();
+    if q.chars().count() < 2 || q.len() > 100 {
+        return Err(AppError::bad_request(
+            "query-length",
+            "Введите от 2 до 100 символов.",
+            "Enter 2 to 100 characters.",
+        ));
+    }
+    let limit = crate::http::page_limit(req)?.min(50);
+    #[derive(Deserialize)]
+    struct Pt {
+        price_type_id: String,
+    }
+    let pt = p
+        .db()
+        .first::<Pt>(
+            Stmt::new(sql::PRICE_TYPE)
+                .bind(&caller.company_id)
+                .bind(req.query_param("agreement").map(str::to_string)),
+        )
+        .await?
+        .map(|p| p.price_type_id);
+    let (key, w1, w2) = terms(q);
+    let items: Vec<Item> = p
+        .db()
+        .all(
+            Stmt::new(sql::CATALOG)
+                .bind(key)
+                .bind(w1)
+                .bind(w2)
+                .bind(pt)
+                .bind(limit),
+        )
+        .await?;
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"items": items, "next_cursor": null}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn terms_fold_case_and_punctuation() {
+        assert_eq!(
+            super::terms("AZ-100 00"),
+            ("az10000".into(), "az-100".into(), "00".into())
+        );
+        assert_eq!(
+            super::terms("Подшипник ЁЛКА мтз"),
+            ("подшипникелкамтз".into(), "подшипник".into(), "елка".into())
+        );
+    }
+}

@@ -1,0 +1,459 @@
+//! The company's orders, by every employee: filters (kept in the page's URL), sort, keyset
+//! pages, totals of the filtered set, CSV of the filtered set; and one order's page.
+
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::{page_limit, ApiRequest, ApiResponse};
+use crate::ports::{DatabaseExt, Ports, SqlValue, Stmt};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// Most rows one CSV export carries.
+pub const CSV_MAX_ROWS: i64 = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    DateDesc,
+    DateAsc,
+    AmountDesc,
+    AmountAsc,
+}
+
+impl Sort {
+    fn parse(s: Option<&str>) -> Option<Sort> {
+        match s.unwrap_or("date_desc") {
+            "date_desc" => Some(Sort::DateDesc),
+            "date_asc" => Some(Sort::DateAsc),
+            "amount_desc" => Some(Sort::AmountDesc),
+            "amount_asc" => Some(Sort::AmountAsc),
+            _ => None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Sort::DateDesc | Sort::DateAsc => "o.ordered_at",
+            Sort::AmountDesc | Sort::AmountAsc => "o.total_kop",
+        }
+    }
+    fn desc(self) -> bool {
+        matches!(self, Sort::DateDesc | Sort::AmountDesc)
+    }
+}
+
+/// The filters as the page's URL carries them, checked.
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub ship_from: Option<String>,
+    pub ship_to: Option<String>,
+    pub legal_entity: Option<String>,
+    pub author: Option<String>,
+    pub number: Option<String>,
+    pub statuses: Option<String>,
+    pub contains: Option<String>,
+}
+
+fn day(
+    req: &ApiRequest,
+    name: &'static str,
+    errs: &mut Vec<FieldError>,
+) -> Option<chrono::NaiveDate> {
+    let s = req.query_param(name).filter(|s| !s.is_empty())?;
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errs.push(FieldError::new(
+                name,
+                "invalid-date",
+                "Дата в формате ГГГГ-ММ-ДД.",
+                "Dates as YYYY-MM-DD.",
+            ));
+            None
+        }
+    }
+}
+
+fn moscow_midnight(d: chrono::NaiveDate) -> String {
+    crate::time::to_db(crate::time::moscow_naive_to_utc(
+        d.and_hms_opt(0, 0, 0).expect("midnight"),
+    ))
+}
+
+impl Filters {
+    /// `?from=&to=` (order date, Moscow days, `to` inclusive), `?ship_from=&ship_to=` (planned
+    /// shipping), `?status=a,b`, `?legal_entity=`, `?author=`, `?number=`, `?q=` (article or
+    /// product name in the order).
+    pub fn from_query(req: &ApiRequest) -> AppResult<Filters> {
+        let mut errs = Vec::new();
+        let from = day(req, "from", &mut errs).map(moscow_midnight);
+        let to = day(req, "to", &mut errs).map(|d| moscow_midnight(d + chrono::Duration::days(1)));
+        let ship_from = day(req, "ship_from", &mut errs).map(|d| d.to_string());
+        let ship_to = day(req, "ship_to", &mut errs).map(|d| d.to_string());
+        let statuses: Option<Vec<&str>> = req
+            .query_param("status")
+            .filter(|s| !s.is_empty())
+            .map(|s| s.split(',').collect());
+        if let Some(st) = &statuses {
+            if st.iter().any(|s| !super::rules::known_status(s)) {
+                errs.push(FieldError::new(
+                    "status",
+                    "unknown-status",
+                    "Неизвестный статус заказа.",
+                    "Unknown order status.",
+                ));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(AppError::validation(errs));
+        }
+        let text = |name: &str| {
+            req.query_param(name)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let contains = text("q").map(|q| {
+            // An article is matched by its key (no spaces or punctuation), a name by its words.
+            let key = crate::validate::article_key(&q);
+            if q.chars().any(|c| c.is_ascii_digit()) && !key.is_empty() {
+                key
+            } else {
+                crate::validate::search_text(&q)
+            }
+        });
+        Ok(Filters {
+            from,
+            to,
+            ship_from,
+            ship_to,
+            legal_entity: text("legal_entity"),
+            author: text("author"),
+            number: text("number").map(|n| crate::validate::search_text(&n)),
+            statuses: statuses.map(|s| serde_json::to_string(&s).unwrap_or_default()),
+            contains,
+        })
+    }
+
+    fn params(&self, company_id: &str) -> Vec<SqlValue> {
+        vec![
+            company_id.into(),
+            self.from.clone().into(),
+            self.to.clone().into(),
+            self.ship_from.clone().into(),
+            self.ship_to.clone().into(),
+            self.legal_entity.clone().into(),
+            self.author.clone().into(),
+            self.number.clone().into(),
+            self.statuses.clone().into(),
+            self.contains.clone().into(),
+        ]
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub number: String,
+    pub onec_number: Option<String>,
+    pub ordered_at: String,
+    pub status: String,
+    pub payment_method: String,
+    pub delivery_method: Option<String>,
+    pub total_kop: i64,
+    pub paid_kop: i64,
+    pub planned_shipping_date: Option<String>,
+    pub legal_entity: Option<String>,
+    pub author: Option<String>,
+    pub changes_waiting: i64,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct Totals {
+    count: i64,
+    total_kop: i64,
+    paid_kop: i64,
+}
+
+fn with_params(mut stmt: Stmt, params: Vec<SqlValue>) -> Stmt {
+    for v in params {
+        stmt = stmt.bind(v);
+    }
+    stmt
+}
+
+/// A page of the list and the totals of the whole filtered set.
+pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let filters = Filters::from_query(req)?;
+    let sort = Sort::parse(req.query_param("sort")).ok_or_else(|| {
+        AppError::bad_request(
+            "invalid-sort",
+            "Сортировка: date_desc, date_asc, amount_desc, amount_asc.",
+            "sort: date_desc, date_asc, amount_desc, amount_asc.",
+        )
+    })?;
+    let limit = page_limit(req)?;
+    // Keyset: the sort value and the id of the last row of the previous page.
+    let cursor = match req.query_param("cursor") {
+        None => None,
+        Some(c) => {
+            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok());
+            Some(
+                raw.and_then(|r| {
+                    r.split_once('|')
+                        .map(|(k, id)| (k.to_string(), id.to_string()))
+                })
+                .ok_or_else(|| {
+                    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
+                })?,
+            )
+        }
+    };
+    let (op, dir) = if sort.desc() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let col = sort.column();
+    let mut sql_text = format!("{} WHERE {}", sql::LIST_COLUMNS, sql::LIST_WHERE);
+    let mut params = filters.params(&caller.company_id);
+    if let Some((key, id)) = &cursor {
+        let key: SqlValue = if sort.column() == "o.total_kop" {
+            key.parse::<i64>().unwrap_or(0).into()
+        } else {
+            key.clone().into()
+        };
+        sql_text.push_str(&format!(
+            " AND ({col} {op} ?11 OR ({col} = ?11 AND o.id {op} ?12))"
+        ));
+        params.push(key);
+        params.push(id.clone().into());
+    }
+    sql_text.push_str(&format!(
+        " ORDER BY {col} {dir}, o.id {dir} LIMIT {}",
+        limit + 1
+    ));
+    let mut rows: Vec<Row> = p
+        .db()
+        .all(with_params(Stmt::dynamic(sql_text), params))
+        .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = rows.last().filter(|_| more).map(|r| {
+        let key = if sort.column() == "o.total_kop" {
+            r.total_kop.to_string()
+        } else {
+            r.ordered_at.clone()
+        };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{key}|{}", r.id))
+    });
+    let totals: Totals = p
+        .db()
+        .first(with_params(
+            Stmt::dynamic(format!("{} WHERE {}", sql::TOTALS, sql::LIST_WHERE)),
+            filters.params(&caller.company_id),
+        ))
+        .await?
+        .unwrap_or(Totals {
+            count: 0,
+            total_kop: 0,
+            paid_kop: 0,
+        });
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"items": rows, "next_cursor": next_cursor, "totals": totals}),
+    ))
+}
+
+/// Status in words for the CSV (the page has its own, in both languages).
+fn status_ru(s: &str) -> &'static str {
+    match s {
+        "draft" => "черновик",
+        "awaiting_payment" => "ожидает оплаты",
+        "reserved" => "в резерве",
+        "paid" => "оплачен",
+        "partly_shipped" => "отгружен частично",
+        "shipped" => "отгружен",
+        "cancelled" => "отменён",
+        _ => "",
+    }
+}
+
+/// The filtered set as CSV (UTF-8 with BOM, `;`, formula-like cells neutralised).
+pub async fn csv<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
+    use crate::csv::{money, text};
+    let filters = Filters::from_query(req)?;
+    let sql_text = format!(
+        "{} WHERE {} ORDER BY o.ordered_at DESC, o.id DESC LIMIT {CSV_MAX_ROWS}",
+        sql::LIST_COLUMNS,
+        sql::LIST_WHERE
+    );
+    let rows: Vec<Row> = p
+        .db()
+        .all(with_params(
+            Stmt::dynamic(sql_text),
+            filters.params(&caller.company_id),
+        ))
+        .await?;
+    let mut out = vec![[
+        "Номер",
+        "Номер 1С",
+        "Дата",
+        "Статус",
+        "Юридическое лицо",
+        "Автор",
+        "Сумма",
+        "Оплачено",
+        "Плановая отгрузка",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
+    for r in &rows {
+        let at = crate::time::from_db(&r.ordered_at)
+            .map(|t| {
+                t.with_timezone(&crate::time::moscow())
+                    .format("%d.%m.%Y %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        out.push(vec![
+            text(&r.number),
+            text(r.onec_number.as_deref().unwrap_or("")),
+            at,
+            status_ru(&r.status).to_string(),
+            text(r.legal_entity.as_deref().unwrap_or("")),
+            text(r.author.as_deref().unwrap_or("")),
+            money(r.total_kop),
+            money(r.paid_kop),
+            r.planned_shipping_date
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(|d| d.format("%d.%m.%Y").to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    Ok(ApiResponse {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "text/csv; charset=utf-8".into()),
+            ("content-disposition".into(), "attachment; filename=\"orders.csv\"; filename*=UTF-8''%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%D1%8B.csv".into()),
+        ],
+        body: crate::csv::document(&out),
+        log: Default::default(),
+    })
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub onec_id: String,
+    pub number: String,
+    pub onec_number: Option<String>,
+    pub ordered_at: String,
+    pub status: String,
+    pub payment_method: String,
+    pub delivery_method: Option<String>,
+    pub delivery_address: Option<String>,
+    pub consignee_onec_id: Option<String>,
+    pub consignee: Option<String>,
+    pub total_kop: i64,
+    pub vat_kop: i64,
+    pub paid_kop: i64,
+    pub planned_shipping_date: Option<String>,
+    pub version: i64,
+    pub legal_entity: Option<String>,
+    pub agreement: Option<String>,
+    pub agreement_id: Option<String>,
+    pub author: Option<String>,
+    #[serde(skip_serializing)]
+    pub company_onec_id: String,
+}
+
+pub async fn order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<OrderRow> {
+    p.db()
+        .first(Stmt::new(sql::ORDER).bind(id).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// The order page: everything about one order of the caller's company (another company's is 404).
+pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+    let o = order(p, caller, id).await?;
+    let db = p.db();
+    let lines: Vec<serde_json::Value> = db
+        .all(Stmt::new(sql::LINES).bind(id).bind(&caller.company_id))
+        .await?;
+    #[derive(Deserialize)]
+    struct Ship {
+        id: String,
+        number: String,
+        shipped_at: Option<String>,
+        vehicle: Option<String>,
+        documents: String,
+        lines: Option<String>,
+    }
+    let ships: Vec<Ship> = db
+        .all(Stmt::new(sql::SHIPMENTS).bind(id).bind(&caller.company_id))
+        .await?;
+    let shipments: Vec<serde_json::Value> = ships
+        .into_iter()
+        .map(|s| {
+            serde_json::json!({"id": s.id, "number": s.number, "shipped_at": s.shipped_at, "vehicle": s.vehicle,
+                "documents": serde_json::from_str::<serde_json::Value>(&s.documents).unwrap_or_default(),
+                "lines": s.lines.and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok()).unwrap_or_default()})
+        })
+        .collect();
+    let documents: Vec<serde_json::Value> = db
+        .all(Stmt::new(sql::DOCUMENTS).bind(id).bind(&caller.company_id))
+        .await?;
+    #[derive(Deserialize)]
+    struct Hist {
+        at: String,
+        kind: String,
+        user_name: Option<String>,
+        before_json: Option<String>,
+        after_json: Option<String>,
+        onec_answer: Option<String>,
+    }
+    let parse = |s: Option<String>| {
+        s.and_then(|x| serde_json::from_str::<serde_json::Value>(&x).ok())
+            .unwrap_or_default()
+    };
+    let history: Vec<serde_json::Value> = db
+        .all::<Hist>(Stmt::new(sql::HISTORY).bind(&caller.company_id).bind(id))
+        .await?
+        .into_iter()
+        .map(|h| serde_json::json!({"at": h.at, "kind": h.kind, "user": h.user_name, "before": parse(h.before_json), "after": parse(h.after_json), "onec_answer": parse(h.onec_answer)}))
+        .collect();
+    #[derive(Deserialize)]
+    struct Open {
+        kind: String,
+        status: String,
+        answer: Option<String>,
+        created_at: String,
+    }
+    let change = db.first::<Open>(Stmt::new(sql::OPEN_CHANGE).bind(id).bind(&caller.company_id)).await?.map(|c| {
+        let answer = parse(c.answer);
+        let state = match c.status.as_str() {
+            "accepted" => "accepted",
+            "rejected" => "rejected",
+            "failed" => "failed",
+            _ => "pending",
+        };
+        serde_json::json!({"kind": c.kind, "state": state, "reason": answer["reason"], "since": c.created_at})
+    });
+    let schedule: Vec<serde_json::Value> = db
+        .all(Stmt::new("SELECT stage_no, due_date, amount_kop, paid_kop FROM payment_schedule WHERE order_id = ? AND company_id = ? ORDER BY stage_no").bind(id).bind(&caller.company_id))
+        .await?;
+    let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
+            "history": history, "change": change, "can_cancel": editable}),
+    ))
+}

@@ -1,0 +1,66 @@
+//! All SQL of the orders capability. Every query is scoped by the caller's company id.
+
+/// The filters of the order list (NULL = any). `?9`: a JSON array of statuses; `?10`: text the
+/// order's lines contain (article key or name words, normalised in Rust); `?11`: number text.
+pub const LIST_WHERE: &str = "o.company_id = ?1 \
+       AND (?2 IS NULL OR o.ordered_at >= ?2) AND (?3 IS NULL OR o.ordered_at < ?3) \
+       AND (?4 IS NULL OR o.planned_shipping_date >= ?4) AND (?5 IS NULL OR o.planned_shipping_date <= ?5) \
+       AND (?6 IS NULL OR o.legal_entity_id = ?6) AND (?7 IS NULL OR o.author_user_id = ?7) \
+       AND (?8 IS NULL OR instr(o.number_norm, ?8) > 0 OR instr(lower(coalesce(o.onec_number, '')), ?8) > 0) \
+       AND (?9 IS NULL OR o.status IN (SELECT value FROM json_each(?9))) \
+       AND (?10 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND instr(l.search, ?10) > 0))";
+
+pub const LIST_COLUMNS: &str = "SELECT o.id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.total_kop, o.paid_kop, \
+       o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, \
+       EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting \
+     FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id";
+
+pub const TOTALS: &str = "SELECT count(*) AS count, coalesce(sum(o.total_kop), 0) AS total_kop, coalesce(sum(o.paid_kop), 0) AS paid_kop FROM orders o";
+
+pub const ORDER: &str = "SELECT o.id, o.onec_id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.delivery_address, \
+       o.consignee_onec_id, cg.name AS consignee, o.total_kop, o.vat_kop, o.paid_kop, o.planned_shipping_date, o.version, \
+       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id \
+     FROM orders o JOIN companies c ON c.id = o.company_id LEFT JOIN legal_entities le ON le.id = o.legal_entity_id \
+       LEFT JOIN agreements a ON a.id = o.agreement_id LEFT JOIN users u ON u.id = o.author_user_id \
+       LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id \
+     WHERE o.id = ? AND o.company_id = ?";
+
+pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
+     FROM order_lines WHERE order_id = ? AND company_id = ? ORDER BY line_no";
+
+pub const SHIPMENTS: &str = "SELECT s.id, s.number, s.shipped_at, s.vehicle, s.documents, \
+       (SELECT json_group_array(json_object('line_no', l.line_no, 'qty_milli', l.qty_milli)) FROM shipment_lines l WHERE l.shipment_id = s.id) AS lines \
+     FROM shipments s WHERE s.order_id = ? AND s.company_id = ? ORDER BY s.shipped_at, s.number";
+
+pub const DOCUMENTS: &str = "SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.amount_kop, d.edo_status \
+     FROM document_orders x JOIN documents d ON d.id = x.document_id \
+     WHERE x.company_id = ?2 AND x.order_onec_id = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2) ORDER BY d.doc_date";
+
+/// What happened to the order: the portal's changes with 1C's answers, and what 1C did.
+pub const HISTORY: &str = "SELECT a.at, a.kind, u.full_name AS user_name, a.before_json, a.after_json, a.onec_answer \
+     FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.company_id = ? AND a.entity_type = 'order' AND a.entity_id = ? \
+     ORDER BY a.at DESC, a.rowid DESC LIMIT 100";
+
+pub const OPEN_CHANGE: &str = "SELECT type AS kind, status, answer, created_at FROM outbox \
+     WHERE entity_type = 'order' AND entity_id = ? AND company_id = ? ORDER BY rowid DESC LIMIT 1";
+
+/// Catalogue search: article key contains, or every name word contains; the company's price for
+/// the given price type and the total stock.
+pub const CATALOG: &str = "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, \
+       (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?4) AS price_kop, \
+       (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
+     FROM products p \
+     WHERE p.active = 1 AND ((?1 <> '' AND instr(p.article_norm, ?1) > 0) \
+       OR (?2 <> '' AND instr(p.name_norm, ?2) > 0 AND instr(p.name_norm, ?3) > 0)) \
+     ORDER BY (p.article_norm = ?1) DESC, (substr(p.article_norm, 1, length(?1)) = ?1) DESC, p.article LIMIT ?5";
+
+/// The price type of the company's agreement (the given one, or the first active).
+pub const PRICE_TYPE: &str = "SELECT price_type_id FROM agreements WHERE company_id = ?1 AND active = 1 AND (?2 IS NULL OR id = ?2) \
+     AND price_type_id IS NOT NULL ORDER BY name LIMIT 1";
+
+/// Guard for a change to an order: based on the current version, no other change waiting.
+pub const ORDER_CHANGE_GUARD: &str = "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ?) \
+     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL)";
+
+pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
+     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";

@@ -1,0 +1,458 @@
+//! Orders through the same handlers the Workers call, on real SQLite: every filter of the list,
+//! sort and keyset pages, totals, CSV, the order page, catalogue search with Cyrillic folding,
+//! cancellation with the credit reserve released at once and restored if 1C refuses.
+
+use futures::executor::block_on;
+use serde_json::{json, Value};
+use shared::http::ApiResponse;
+use shared::testing::{cookies_from, request, TestPorts};
+
+const PW: &str = "Пароль-2026-поле";
+
+fn body(r: &ApiResponse) -> Value {
+    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+}
+
+fn orders(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
+    block_on(shared::orders::api::handle(p, request(method, path, b, c)))
+}
+
+fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
+    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
+}
+
+fn activate(p: &TestPorts, email: &str) -> String {
+    let mail = p.last_mail_to(email).expect("a mail");
+    let t = mail
+        .text
+        .split("#token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        block_on(shared::auth::api::handle(
+            p,
+            request(
+                "POST",
+                "/api/auth/password-resets",
+                Some(json!({"token": t, "password": PW})),
+                ""
+            )
+        ))
+        .status,
+        204
+    );
+    cookies_from(&block_on(shared::auth::api::handle(
+        p,
+        request(
+            "POST",
+            "/api/auth/sign-in",
+            Some(json!({"email": email, "password": PW})),
+            "",
+        ),
+    )))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn order(
+    id: &str,
+    company: &str,
+    le: &str,
+    date: &str,
+    status: &str,
+    author: &str,
+    article: &str,
+    name: &str,
+    total: f64,
+    method: &str,
+) -> Value {
+    msg(
+        &format!("m-{id}"),
+        "order",
+        id,
+        1,
+        json!({
+            "company_id": company, "legal_entity_id": le, "agreement_id": format!("{company}-AG"), "number": format!("ЗК-{id}"), "date": date,
+            "author_email": author, "status": status, "payment_method": method, "total": total, "vat_total": 0, "planned_shipping_date": "2026-12-01",
+            "lines": [{"line_no": 1, "article": article, "name": name, "quantity": 1, "unit": "шт", "price": total, "amount": total, "vat": 0}]
+        }),
+    )
+}
+
+fn seeded() -> (TestPorts, String, String) {
+    let mut p = TestPorts::new();
+    p.config.onec_delivery = shared::config::Delivery::Pull;
+    let company = |id: &str| {
+        msg(
+            &format!("c-{id}"),
+            "company",
+            id,
+            1,
+            json!({"name": id, "legal_entities": [{"id": format!("{id}-LE1"), "name": "ООО Один"}, {"id": format!("{id}-LE2"), "name": "ООО Два"}],
+        "agreements": [{"id": format!("{id}-AG"), "legal_entity_id": format!("{id}-LE1"), "name": "Договор", "credit_limit": 100000, "deferral_days": 30, "price_type": {"id": "PT1", "name": "Опт"}}]}),
+        )
+    };
+    p.send_from_1c(vec![company("A"), company("B")]);
+    p.send_from_1c(vec![
+        msg("u1", "user", "UA1", 1, json!({"company_id": "A", "email": "ivanov@a.ru", "full_name": "Иванов", "roles": ["buyer"]})),
+        msg("u2", "user", "UA2", 1, json!({"company_id": "A", "email": "petrov@a.ru", "full_name": "Петров", "roles": ["accountant"]})),
+        msg("u3", "user", "UB1", 1, json!({"company_id": "B", "email": "b@b.ru", "full_name": "Бэ", "roles": ["admin"]})),
+        msg("p1", "product", "P1", 1, json!({"article": "AZ-100.01", "name": "Подшипник ёлочный МТЗ-82", "unit": "шт", "vat_rate": 20,
+            "prices": [{"price_type": {"id": "PT1", "name": "Опт"}, "price": 1234.5}], "stock": [{"warehouse": "Краснодар", "quantity": 3}, {"warehouse": "Ростов", "quantity": 2.5}]})),
+        msg("p2", "product", "P2", 1, json!({"article": "BX-7", "name": "Ремень приводной", "unit": "шт", "vat_rate": 20, "prices": []})),
+    ]);
+    p.send_from_1c(vec![
+        order(
+            "O1",
+            "A",
+            "A-LE1",
+            "2026-11-01T10:00:00",
+            "awaiting_payment",
+            "ivanov@a.ru",
+            "AZ-100.01",
+            "Подшипник ёлочный",
+            500.0,
+            "credit",
+        ),
+        order(
+            "O2",
+            "A",
+            "A-LE2",
+            "2026-11-10T10:00:00",
+            "shipped",
+            "petrov@a.ru",
+            "BX-7",
+            "Ремень приводной",
+            1500.0,
+            "invoice",
+        ),
+        order(
+            "O3",
+            "A",
+            "A-LE1",
+            "2026-11-20T23:30:00",
+            "paid",
+            "petrov@a.ru",
+            "=cmd",
+            "Фильтр",
+            100.0,
+            "invoice",
+        ),
+        order(
+            "OB",
+            "B",
+            "B-LE1",
+            "2026-11-15T10:00:00",
+            "shipped",
+            "b@b.ru",
+            "AZ-100.01",
+            "Подшипник",
+            999.0,
+            "invoice",
+        ),
+    ]);
+    p.send_from_1c(vec![msg("cs", "credit_state", "A-AG", 1, json!({"company_id": "A", "agreement_id": "A-AG", "as_of": "2026-11-27T18:00:00",
+        "limit": 100000, "debt": 0, "overdue_debt": 0, "reserve": 500, "reserve_orders": ["O1"], "blocked": false, "amount_to_pay": 0}))]);
+    let a = activate(&p, "ivanov@a.ru");
+    let b = activate(&p, "b@b.ru");
+    (p, a, b)
+}
+
+fn numbers(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_list_filters_sorts_pages_and_totals_the_company_orders() {
+    let (p, a, b) = seeded();
+    let all = body(&orders(&p, "GET", "/api/orders/orders", None, &a));
+    assert_eq!(
+        numbers(&all),
+        ["ЗК-O3", "ЗК-O2", "ЗК-O1"],
+        "newest first, only company A"
+    );
+    assert_eq!(
+        all["totals"],
+        json!({"count": 3, "total_kop": 210000, "paid_kop": 0})
+    );
+    assert_eq!(
+        numbers(&body(&orders(&p, "GET", "/api/orders/orders", None, &b))),
+        ["ЗК-OB"]
+    );
+    let q = |query: &str| {
+        numbers(&body(&orders(
+            &p,
+            "GET",
+            &format!("/api/orders/orders?{query}"),
+            None,
+            &a,
+        )))
+    };
+    assert_eq!(q("status=shipped,paid"), ["ЗК-O3", "ЗК-O2"]);
+    // 23:30 Moscow on 20 Nov is still the 20th; `to` is inclusive.
+    assert_eq!(q("from=2026-11-10&to=2026-11-20"), ["ЗК-O3", "ЗК-O2"]);
+    assert_eq!(q("to=2026-11-19"), ["ЗК-O2", "ЗК-O1"]);
+    assert_eq!(q("q=az100"), ["ЗК-O1"], "article key, punctuation ignored");
+    assert_eq!(
+        q("q=ЕЛОЧНЫЙ"),
+        ["ЗК-O1"],
+        "name, Cyrillic case and ё folded"
+    );
+    assert_eq!(q("number=o2"), ["ЗК-O2"]);
+    let le2 = body(&orders(&p, "GET", "/api/orders/orders?q=ремень", None, &a))["items"][0]
+        ["legal_entity"]
+        .clone();
+    assert_eq!(le2, "ООО Два");
+    assert_eq!(q("sort=amount_desc"), ["ЗК-O2", "ЗК-O1", "ЗК-O3"]);
+    // Keyset pages cover everything once.
+    let first = body(&orders(
+        &p,
+        "GET",
+        "/api/orders/orders?sort=amount_asc&limit=2",
+        None,
+        &a,
+    ));
+    assert_eq!(numbers(&first), ["ЗК-O3", "ЗК-O1"]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders?sort=amount_asc&limit=2&cursor={cursor}"),
+        None,
+        &a,
+    ));
+    assert_eq!(numbers(&second), ["ЗК-O2"]);
+    assert_eq!(second["next_cursor"], Value::Null);
+    assert_eq!(
+        orders(&p, "GET", "/api/orders/orders?status=lost", None, &a).status,
+        422
+    );
+    assert_eq!(
+        orders(&p, "GET", "/api/orders/orders?from=01.11.2026", None, &a).status,
+        422
+    );
+    // CSV of the filtered set: BOM, Russian formats, formulas neutralised.
+    let csv = orders(&p, "GET", "/api/orders/orders.csv?status=paid", None, &a);
+    let text = String::from_utf8(csv.body).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(
+        text.contains("ЗК-O3;;20.11.2026 23:30;оплачен;ООО Один;Петров;100,00;0,00;01.12.2026\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_order_page_and_another_companys_order() {
+    let (p, a, b) = seeded();
+    let id = body(&orders(&p, "GET", "/api/orders/orders?q=az100", None, &a))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{id}"),
+        None,
+        &a,
+    ));
+    assert_eq!(page["order"]["number"], "ЗК-O1");
+    assert_eq!(page["lines"][0]["article"], "AZ-100.01");
+    assert_eq!(page["can_cancel"], true);
+    assert_eq!(
+        orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &b).status,
+        404
+    );
+}
+
+#[test]
+fn catalogue_search_by_article_or_name_with_price_and_stock() {
+    let (p, a, _) = seeded();
+    let r = body(&orders(
+        &p,
+        "GET",
+        "/api/orders/catalog?q=az%20100",
+        None,
+        &a,
+    ));
+    assert_eq!(r["items"][0]["article"], "AZ-100.01");
+    assert_eq!(r["items"][0]["price_kop"], 123450);
+    assert_eq!(r["items"][0]["stock_milli"], 5500);
+    let r = body(&orders(
+        &p,
+        "GET",
+        "/api/orders/catalog?q=%D0%95%D0%9B%D0%9E%D0%A7",
+        None,
+        &a,
+    )); // "ЕЛОЧ"
+    assert_eq!(r["items"][0]["name"], "Подшипник ёлочный МТЗ-82");
+    let r = body(&orders(
+        &p,
+        "GET",
+        "/api/orders/catalog?q=%D1%80%D0%B5%D0%BC%D0%B5%D0%BD%D1%8C%20%D0%BF%D1%80%D0%B8%D0%B2",
+        None,
+        &a,
+    )); // "ремень прив"
+    assert_eq!(r["items"][0]["article"], "BX-7");
+    assert_eq!(
+        r["items"][0]["price_kop"],
+        Value::Null,
+        "no price for this price type"
+    );
+    assert_eq!(
+        orders(&p, "GET", "/api/orders/catalog?q=a", None, &a).status,
+        400
+    );
+}
+
+fn pull_and_answer(p: &TestPorts, status: &str) -> Vec<Value> {
+    let r = block_on(shared::exchange::api::handle(
+        p,
+        p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
+    ));
+    let items = body(&r)["items"].as_array().cloned().unwrap_or_default();
+    let results: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"id": i["id"], "status": status, "reason": "Уже собран на складе"}))
+        .collect();
+    assert_eq!(
+        block_on(shared::exchange::api::handle(
+            p,
+            p.signed_json("/exchange/v1/changes/ack", &json!({"results": results}))
+        ))
+        .status,
+        200
+    );
+    items
+}
+
+fn reserve(p: &TestPorts, c: &str) -> i64 {
+    let r = block_on(shared::finance::api::handle(
+        p,
+        request("GET", "/api/finance/credit", None, c),
+    ));
+    body(&r)["agreements"][0]["local_reserve_kop"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
+    let (p, a, _) = seeded();
+    let acc = activate(&p, "petrov@a.ru");
+    let list = body(&orders(&p, "GET", "/api/orders/orders", None, &a));
+    let o1 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["number"] == "ЗК-O1")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o2 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["number"] == "ЗК-O2")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{o1}"),
+        None,
+        &a,
+    ));
+    let v = page["order"]["version"].as_i64().unwrap();
+    // Shipped orders cannot be cancelled; stale versions are refused with the fresh order.
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o2}/cancellation"),
+        Some(json!({"version": 1})),
+        &a,
+    );
+    assert_eq!(body(&r)["code"], "not-cancellable");
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o1}/cancellation"),
+        Some(json!({"version": v + 5})),
+        &a,
+    );
+    assert_eq!(r.status, 409);
+    assert_eq!(body(&r)["current"]["number"], "ЗК-O1");
+    // An accountant may not cancel orders.
+    assert_eq!(
+        orders(
+            &p,
+            "POST",
+            &format!("/api/orders/orders/{o1}/cancellation"),
+            Some(json!({"version": v})),
+            &acc
+        )
+        .status,
+        403
+    );
+
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o1}/cancellation"),
+        Some(json!({"version": v, "reason": "Передумали"})),
+        &a,
+    );
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(reserve(&p, &acc), -50000, "released at once");
+    assert_eq!(
+        orders(
+            &p,
+            "POST",
+            &format!("/api/orders/orders/{o1}/cancellation"),
+            Some(json!({"version": v})),
+            &a
+        )
+        .status,
+        409,
+        "one change at a time"
+    );
+    let page = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{o1}"),
+        None,
+        &a,
+    ));
+    assert_eq!(page["change"]["state"], "pending");
+    assert_eq!(page["history"][0]["kind"], "order.cancel_requested");
+    assert_eq!(
+        body(&orders(&p, "GET", "/api/orders/orders?number=o1", None, &a))["items"][0]
+            ["changes_waiting"],
+        1
+    );
+
+    // 1C refuses: the reserve is back, the reason shows.
+    let sent = pull_and_answer(&p, "rejected");
+    assert_eq!(sent[0]["type"], "order.cancelled");
+    assert_eq!(sent[0]["payload"]["reason"], "Передумали");
+    assert_eq!(reserve(&p, &acc), 0);
+    let page = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{o1}"),
+        None,
+        &a,
+    ));
+    assert_eq!(page["change"]["state"], "rejected");
+    assert_eq!(page["change"]["reason"], "Уже собран на складе");
+}
