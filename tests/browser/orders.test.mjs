@@ -1,0 +1,76 @@
+// The orders section in a real browser: filters kept in the URL (a shared link shows the same
+// list), totals, the order page, and a cancellation sent to 1C.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { PORTAL, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
+
+let browser;
+const shots = new URL('../../test-results/', import.meta.url).pathname;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+function order(company, n, status, article, name, total, email) {
+  return { id: uid('m'), type: 'order', entity_id: `${company}-o${n}`, seq: 1, payload: {
+    company_id: company, legal_entity_id: `${company}-le`, agreement_id: `${company}-ag`, number: `ЗК-${n}`, date: `2026-11-0${n}T10:00:00`,
+    author_email: email, status, payment_method: 'invoice', paid: 0, total, vat_total: 0,
+    lines: [{ line_no: 1, article, name, quantity: 2, unit: 'шт', price: total / 2, amount: total, vat: 0 }] } };
+}
+
+async function signIn(page, user, hash) {
+  await page.goto(`${PORTAL}/${hash}`);
+  await page.waitForURL(/\/sign-in/);
+  await page.fill('input[name=email]', user.email);
+  await page.fill('input[name=password]', user.password);
+  await page.click('button[type=submit]');
+}
+
+test('orders: filters in the URL, the order page, a cancellation waiting for 1C', async () => {
+  const co = await freshCompany([['buyer'], ['accountant']]);
+  const c = co.id;
+  await sendAndApply([
+    order(c, 1, 'awaiting_payment', 'AZ-100', 'Подшипник ёлочный', 1000, co.users[0].email),
+    order(c, 2, 'shipped', 'BX-7', 'Ремень приводной', 3000, co.users[1].email),
+    order(c, 3, 'paid', 'CC-1', 'Фильтр масляный', 500, co.users[1].email),
+  ]);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // A colleague's link with filters opens the same filtered list after sign-in.
+  await signIn(page, co.users[0], '#/orders?status=shipped,paid&sort=amount_desc');
+  await page.waitForSelector('[data-testid=orders]');
+  const rows = await page.locator('[data-testid=orders] tbody tr').allTextContents();
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /ЗК-2/);
+  assert.match(rows[1], /ЗК-3/);
+  assert.match(await page.textContent('[data-testid=order-totals]'), /Заказов: 2 · Сумма: 3\s500,00\s₽/);
+  assert.match(await page.getAttribute('[data-testid=orders-csv]', 'href'), /status=shipped%2Cpaid|status=shipped,paid/);
+  // Filter by product name in Russian, any case.
+  await page.fill('#order-filters input[name=q]', 'ЁЛОЧНЫЙ');
+  for (const s of ['shipped', 'paid']) await page.uncheck(`#order-filters input[value=${s}]`);
+  await page.click('#order-filters button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('q='));
+  await page.waitForSelector('[data-testid=orders] >> text=ЗК-1');
+  assert.equal(await page.locator('[data-testid=orders] tbody tr').count(), 1);
+  // The order page and its cancellation.
+  await page.click('[data-testid=orders] >> text=ЗК-1');
+  await page.waitForSelector('[data-testid=order-lines]');
+  assert.match(await page.textContent('[data-testid=order-lines]'), /AZ-100/);
+  await page.click('details:has(#cancel-form) summary');
+  await page.fill('#cancel-form input[name=reason]', 'Ошиблись артикулом');
+  await page.click('#cancel-form button[type=submit]');
+  await page.waitForSelector('[data-testid=order-change]');
+  assert.match(await page.textContent('[data-testid=order-change]'), /Отмена заказа/);
+  await page.screenshot({ path: join(shots, 'order.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
