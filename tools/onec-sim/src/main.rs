@@ -218,38 +218,33 @@ fn seed(args: &[String]) -> Result<(), String> {
         .unwrap_or(2000);
     let started = Instant::now();
     let set = data::demo_set(products, orders);
-    // Files first: a document naming a file not uploaded yet would wait for the sweeper.
-    portal.upload_all(&set.files)?;
-    println!(
-        "uploaded {} files in {:.1} s",
-        set.files.len(),
-        started.elapsed().as_secs_f64()
-    );
     let msgs = set.messages;
+    // A document or act naming a file not uploaded yet would wait for the sweeper: the files go
+    // up while the messages that name none are sent, and those that do follow the uploads.
+    let first_with_files = msgs
+        .iter()
+        .position(|m| {
+            m["payload"]["files"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty())
+        })
+        .unwrap_or(msgs.len());
     let mut ids = Vec::with_capacity(msgs.len());
     let mut counts: HashMap<String, usize> = HashMap::new();
-    // Paced batches: local queues refuse very large bursts.
-    for chunk in msgs.chunks(250) {
-        let batch = json!({"batch_id": format!("sim-batch-{}", chunk[0]["id"].as_str().unwrap_or("")), "sent_at": shared::time::to_1c(chrono::Utc::now()), "messages": chunk});
-        let (status, body) = portal.signed_post("/exchange/v1/messages", &batch)?;
-        if status != 200 {
-            return Err(format!("portal refused a batch: {status} {body}"));
-        }
-        for r in body["results"].as_array().into_iter().flatten() {
-            *counts
-                .entry(r["status"].as_str().unwrap_or("?").to_string())
-                .or_default() += 1;
-            if r["status"] == "rejected" {
-                eprintln!("rejected: {r}");
-            }
-        }
-        ids.extend(
-            chunk
-                .iter()
-                .map(|m| m["id"].as_str().unwrap_or("").to_string()),
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    std::thread::scope(|s| -> Result<(), String> {
+        let uploads = s.spawn(|| {
+            portal.upload_all(&set.files)?;
+            println!(
+                "uploaded {} files in {:.1} s",
+                set.files.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok::<(), String>(())
+        });
+        send_batches(&portal, &msgs[..first_with_files], &mut ids, &mut counts)?;
+        uploads.join().map_err(|_| "the upload thread panicked")??;
+        send_batches(&portal, &msgs[first_with_files..], &mut ids, &mut counts)
+    })?;
     println!("sent {} messages: {:?}", ids.len(), counts);
     wait_applied(&portal, &ids, Duration::from_secs(180))?;
     println!("all applied in {:.1} s", started.elapsed().as_secs_f64());
@@ -274,6 +269,37 @@ fn seed(args: &[String]) -> Result<(), String> {
             u.roles.join(","),
             u.full_name
         );
+    }
+    Ok(())
+}
+
+/// Sends messages in paced batches (local queues refuse very large bursts), counting outcomes.
+fn send_batches(
+    portal: &Portal,
+    msgs: &[Value],
+    ids: &mut Vec<String>,
+    counts: &mut HashMap<String, usize>,
+) -> Result<(), String> {
+    for chunk in msgs.chunks(250) {
+        let batch = json!({"batch_id": format!("sim-batch-{}", chunk[0]["id"].as_str().unwrap_or("")), "sent_at": shared::time::to_1c(chrono::Utc::now()), "messages": chunk});
+        let (status, body) = portal.signed_post("/exchange/v1/messages", &batch)?;
+        if status != 200 {
+            return Err(format!("portal refused a batch: {status} {body}"));
+        }
+        for r in body["results"].as_array().into_iter().flatten() {
+            *counts
+                .entry(r["status"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
+            if r["status"] == "rejected" {
+                eprintln!("rejected: {r}");
+            }
+        }
+        ids.extend(
+            chunk
+                .iter()
+                .map(|m| m["id"].as_str().unwrap_or("").to_string()),
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
     Ok(())
 }
