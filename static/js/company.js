@@ -126,12 +126,15 @@ export async function companySections(me, refresh) {
     parts.push(el('p', { class: 'muted' }, t('company.noaccess')));
     return parts;
   }
-  parts.push(...employees(await api('GET', '/api/company/employees'), me, refresh));
+  const staff = await api('GET', '/api/company/employees');
+  parts.push(...employees(staff, me, refresh));
   parts.push(el('h2', {}, t('audit.title')));
   const holder = el('div', {}, await audit({}));
+  const who = el('select', { name: 'user' }, el('option', { value: '' }, t('audit.anyone')), staff.items.map((e) => el('option', { value: e.id }, e.full_name)));
   const filters = form('audit-filters', [
+    el('label', {}, el('span', {}, t('audit.who')), who),
     field('kind', 'audit.kind', ''), field('from', 'audit.from', '', { type: 'date' }), field('to', 'audit.to', '', { type: 'date' }),
-  ], 'audit.filter', (d) => audit({ kind: d.get('kind'), from: d.get('from'), to: d.get('to') }), (tbl) => holder.replaceChildren(tbl));
+  ], 'audit.filter', (d) => audit({ user: d.get('user'), kind: d.get('kind'), from: d.get('from'), to: d.get('to') }), (tbl) => holder.replaceChildren(tbl));
   parts.push(filters, holder);
   return parts;
 }
