@@ -456,3 +456,100 @@ fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
     assert_eq!(page["change"]["state"], "rejected");
     assert_eq!(page["change"]["reason"], "Уже собран на складе");
 }
+
+#[test]
+fn switching_to_credit_checks_and_reserves_the_available_credit() {
+    let (p, a, _) = seeded();
+    let acc = activate(&p, "petrov@a.ru");
+    p.send_from_1c(vec![
+        order(
+            "O4",
+            "A",
+            "A-LE1",
+            "2026-11-21T10:00:00",
+            "awaiting_payment",
+            "ivanov@a.ru",
+            "X-1",
+            "Сеялка",
+            200000.0,
+            "invoice",
+        ),
+        order(
+            "O5",
+            "A",
+            "A-LE1",
+            "2026-11-22T10:00:00",
+            "awaiting_payment",
+            "ivanov@a.ru",
+            "X-2",
+            "Нож",
+            300.0,
+            "invoice",
+        ),
+    ]);
+    let find = |n: &str| {
+        let l = body(&orders(
+            &p,
+            "GET",
+            &format!("/api/orders/orders?number={n}"),
+            None,
+            &a,
+        ));
+        (
+            l["items"][0]["id"].as_str().unwrap().to_string(),
+            body(&orders(
+                &p,
+                "GET",
+                &format!(
+                    "/api/orders/orders/{}",
+                    l["items"][0]["id"].as_str().unwrap()
+                ),
+                None,
+                &a,
+            ))["order"]["version"]
+                .as_i64()
+                .unwrap(),
+        )
+    };
+    let (o4, v4) = find("o4");
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o4}/payment-method"),
+        Some(json!({"version": v4, "payment_method": "credit"})),
+        &a,
+    );
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(body(&r)["code"], "credit-insufficient");
+    assert_eq!(
+        body(&r)["shortfall_kop"],
+        20000000 - 9950000,
+        "limit 100,000 minus 1C's reserve of 500"
+    );
+    let (o5, v5) = find("o5");
+    assert_eq!(
+        body(&orders(
+            &p,
+            "POST",
+            &format!("/api/orders/orders/{o5}/payment-method"),
+            Some(json!({"version": v5, "payment_method": "card"})),
+            &a
+        ))["code"],
+        "card-unavailable"
+    );
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o5}/payment-method"),
+        Some(json!({"version": v5, "payment_method": "credit"})),
+        &a,
+    );
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(reserve(&p, &acc), 30000, "reserved at once");
+    let sent = pull_and_answer(&p, "rejected");
+    assert_eq!(
+        sent[0]["payload"],
+        json!({"company_id": "A", "order_id": "O5", "payment_method": "credit", "amount": "300.00"})
+    );
+    assert_eq!(reserve(&p, &acc), 0, "1C refused: the reserve is undone");
+}

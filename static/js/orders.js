@@ -84,6 +84,11 @@ async function renderOrder(id, me, refresh) {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), form('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       (f) => api('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: f.get('reason') || null }), refresh)));
   }
+  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending' && ['invoice', 'credit'].includes(o.payment_method)) {
+    const other = o.payment_method === 'credit' ? 'invoice' : 'credit';
+    parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`)], 'ord.switchpm',
+      () => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other }), refresh));
+  }
   if (d.history.length) {
     parts.push(el('h2', {}, t('ord.history')), table(['audit.at', 'audit.who', 'audit.kind', 'audit.answer'],
       d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), h.kind, h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));

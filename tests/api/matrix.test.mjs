@@ -45,6 +45,7 @@ const MATRIX = {
   'GET /api/orders/orders/{id}': { params: () => ({ id: 'ord_none' }), ok: 404 },
   'GET /api/orders/catalog': { ok: 400 },
   'POST /api/orders/orders/{id}/cancellation': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },
+  'POST /api/orders/orders/{id}/payment-method': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },
   'POST /exchange/v1/messages': { body: {}, ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },

@@ -16,6 +16,7 @@ pub enum H {
     Order,
     Catalog,
     Cancel,
+    PaymentMethod,
 }
 
 /// Who places and changes orders.
@@ -52,6 +53,12 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::Cancel,
     },
+    Route {
+        method: "POST",
+        path: "/api/orders/orders/{id}/payment-method",
+        access: Access::Roles(BUYERS),
+        handler: H::PaymentMethod,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -73,6 +80,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Order => super::list::detail(p, &caller, id).await,
         H::Catalog => super::catalog::search(p, &caller, req).await,
         H::Cancel => cancel(p, &caller, id, req.json()?).await,
+        H::PaymentMethod => payment_method(p, &caller, id, req.json()?).await,
     }
 }
 
@@ -173,6 +181,201 @@ async fn cancel<P: Ports>(
     .bind(serde_json::json!({"status": "cancelled", "reason": reason}).to_string());
     audit = audit.bind(change_id.as_str());
     stmts.push(audit);
+    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    let results = p.db().batch(stmts).await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "change-pending",
+            "Предыдущее изменение заказа ещё ждёт ответа 1С.",
+            "An earlier change of this order still waits for 1C.",
+        ));
+    }
+    outbox::wake(p, &change_id).await;
+    Ok(ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "state": "pending"}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct PaymentMethod {
+    version: i64,
+    payment_method: String,
+}
+
+fn stale(o: &super::list::OrderRow) -> AppResult<AppError> {
+    Ok(AppError::new(
+        ErrorKind::Conflict,
+        "version-conflict",
+        "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
+        "The order changed in 1C since you opened it. Check it and try again.",
+    )
+    .with_extra("current", serde_json::to_value(o)?))
+}
+
+/// Switches an unpaid order between paying by invoice and on credit. To credit: refused with the
+/// exact shortfall (or the amount to pay when credit is blocked), otherwise the amount is reserved
+/// at once; away from credit: the reserve is released. 1C's refusal undoes the move.
+async fn payment_method<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    body: PaymentMethod,
+) -> AppResult<ApiResponse> {
+    use crate::money::Kopecks;
+    let o = super::list::order(p, caller, id).await?;
+    if o.version != body.version {
+        return Err(stale(&o)?);
+    }
+    if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "not-editable",
+            "Способ оплаты меняется только у неоплаченного и не отгруженного заказа.",
+            "Only an unpaid, unshipped order can change its payment method.",
+        ));
+    }
+    match body.payment_method.as_str() {
+        "invoice" | "credit" => {}
+        "internal_account" => {
+            return Err(AppError::bad_request(
+                "use-account-payment",
+                "Оплата с внутреннего счёта — в разделе «Финансы»: сумма резервируется сразу.",
+                "Pay from the internal account in Finance: the amount is held at once.",
+            ))
+        }
+        "card" => {
+            return Err(AppError::bad_request(
+                "card-unavailable",
+                "Оплата картой пока недоступна.",
+                "Card payment is not available yet.",
+            ))
+        }
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid-payment-method",
+                "Способ оплаты: invoice, credit.",
+                "payment_method: invoice or credit.",
+            ))
+        }
+    }
+    if body.payment_method == o.payment_method {
+        return Err(AppError::bad_request(
+            "nothing-changed",
+            "Этот способ оплаты уже выбран.",
+            "This payment method is already chosen.",
+        ));
+    }
+    let due = o.total_kop - o.paid_kop;
+    let agreement = o.agreement_id.clone().ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Conflict,
+            "no-agreement",
+            "У заказа нет договора: обратитесь к менеджеру.",
+            "The order has no agreement: contact your manager.",
+        )
+    })?;
+    if body.payment_method == "credit" {
+        let positions = crate::finance::credit::positions(p, &caller.company_id).await?;
+        let pos = positions
+            .iter()
+            .find(|x| x.agreement_id == agreement)
+            .ok_or_else(AppError::not_found)?;
+        if let Err(refusal) = super::rules::credit_allows(
+            pos.on_credit,
+            pos.blocked,
+            pos.amount_to_pay_kop,
+            pos.available_kop,
+            due,
+        ) {
+            return Err(match refusal {
+                super::rules::CreditRefusal::NoCredit => AppError::new(
+                    ErrorKind::Unprocessable,
+                    "no-credit",
+                    "По договору нет кредитного лимита.",
+                    "The agreement has no credit limit.",
+                ),
+                super::rules::CreditRefusal::Blocked { amount_to_pay_kop } => AppError::new(
+                    ErrorKind::Unprocessable,
+                    "credit-blocked",
+                    "Кредит заблокирован из-за просрочки: оплатите задолженность.",
+                    "Credit is blocked for overdue debt: pay what is due.",
+                )
+                .with_extra("amount_to_pay_kop", amount_to_pay_kop),
+                super::rules::CreditRefusal::Short { shortfall_kop } => AppError::new(
+                    ErrorKind::Unprocessable,
+                    "credit-insufficient",
+                    "Недостаточно доступного кредита.",
+                    "Not enough credit available.",
+                )
+                .with_extra("shortfall_kop", shortfall_kop)
+                .with_extra("available_kop", pos.available_kop),
+            });
+        }
+    }
+    let now = p.now();
+    let change_id = crate::ids::new_id("out");
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "order.payment_method_changed",
+        entity_type: "order",
+        portal_id: id,
+        onec_entity_id: &o.onec_id,
+        base_version: o.version,
+        payload: serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id, "payment_method": body.payment_method, "amount": Kopecks(due).to_decimal_string()}),
+        before: serde_json::json!({"payment_method": o.payment_method}),
+    };
+    let guard = (
+        sql::ORDER_CHANGE_GUARD,
+        vec![id.into(), o.version.into(), id.into()],
+    );
+    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let written = || {
+        Some((
+            "EXISTS (SELECT 1 FROM outbox WHERE id = ?)".to_string(),
+            vec![change_id.as_str().into()],
+        ))
+    };
+    let mut stmts = vec![out];
+    if body.payment_method == "credit" {
+        stmts.extend(crate::finance::credit::reserve(
+            &caller.company_id,
+            &agreement,
+            &o.onec_id,
+            due,
+            Some(&change_id),
+            now,
+            written(),
+        ));
+    } else {
+        stmts.extend(crate::finance::credit::release(
+            &caller.company_id,
+            &agreement,
+            &o.onec_id,
+            due,
+            Some(&change_id),
+            now,
+            written(),
+        ));
+    }
+    stmts.push(
+        Stmt::dynamic(format!(
+            "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
+            sql::AUDIT_INSERT_SELECT
+        ))
+        .bind(&change_id)
+        .bind(&caller.company_id)
+        .bind(&caller.user_id)
+        .bind(now)
+        .bind("order.payment_method_changed")
+        .bind("order")
+        .bind(id)
+        .bind(serde_json::json!({"payment_method": o.payment_method}).to_string())
+        .bind(serde_json::json!({"payment_method": body.payment_method}).to_string())
+        .bind(change_id.as_str()),
+    );
     stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {

@@ -23,6 +23,36 @@ pub fn can_cancel(status: &str, paid_kop: i64) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Why a switch to paying on credit is refused: the shortfall is shown to the user.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CreditRefusal {
+    NoCredit,
+    Blocked { amount_to_pay_kop: i64 },
+    Short { shortfall_kop: i64 },
+}
+
+/// May an order of `due_kop` move to credit on an agreement with this position?
+pub fn credit_allows(
+    on_credit: bool,
+    blocked: bool,
+    amount_to_pay_kop: i64,
+    available_kop: i64,
+    due_kop: i64,
+) -> Result<(), CreditRefusal> {
+    if !on_credit {
+        return Err(CreditRefusal::NoCredit);
+    }
+    if blocked {
+        return Err(CreditRefusal::Blocked { amount_to_pay_kop });
+    }
+    if available_kop < due_kop {
+        return Err(CreditRefusal::Short {
+            shortfall_kop: due_kop - available_kop,
+        });
+    }
+    Ok(())
+}
+
 /// The statuses a list filter may name.
 pub fn known_status(s: &str) -> bool {
     crate::exchange::contract::ORDER_STATUSES.contains(&s)
@@ -42,5 +72,24 @@ mod tests {
             assert_eq!(can_cancel(s, 0), Err(Refusal::NotEditable), "{s}");
         }
         assert!(known_status("shipped") && !known_status("lost"));
+    }
+
+    #[test]
+    fn credit_needs_a_limit_no_block_and_enough_available() {
+        assert_eq!(credit_allows(true, false, 0, 1000, 1000), Ok(()));
+        assert_eq!(
+            credit_allows(true, false, 0, 999, 1000),
+            Err(CreditRefusal::Short { shortfall_kop: 1 })
+        );
+        assert_eq!(
+            credit_allows(true, true, 500, 5000, 1000),
+            Err(CreditRefusal::Blocked {
+                amount_to_pay_kop: 500
+            })
+        );
+        assert_eq!(
+            credit_allows(false, false, 0, 0, 1),
+            Err(CreditRefusal::NoCredit)
+        );
     }
 }
