@@ -553,3 +553,148 @@ fn switching_to_credit_checks_and_reserves_the_available_credit() {
     );
     assert_eq!(reserve(&p, &acc), 0, "1C refused: the reserve is undone");
 }
+
+#[test]
+fn editing_lines_delivery_date_and_consignee_goes_to_1c_checked() {
+    let (p, a, _) = seeded();
+    p.send_from_1c(vec![
+        order("O6", "A", "A-LE1", "2026-11-23T10:00:00", "awaiting_payment", "ivanov@a.ru", "AZ-100.01", "Подшипник", 1234.5, "invoice"),
+        msg("cal", "shipping_calendar", "main", 1, json!({"from": "2026-11-28", "to": "2026-12-31", "days_off": ["2026-12-05", "2026-12-06"]})),
+        msg("k1", "consignee", "K1", 1, json!({"company_id": "A", "name": "Склад Кореновск", "address": "Кореновск"})),
+    ]);
+    let l = body(&orders(&p, "GET", "/api/orders/orders?number=o6", None, &a));
+    let id = l["items"][0]["id"].as_str().unwrap().to_string();
+    let v = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{id}"),
+        None,
+        &a,
+    ))["order"]["version"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/orders/orders/{id}");
+    // A day off, an unknown article and a bad quantity: all named at once.
+    let r = orders(
+        &p,
+        "PATCH",
+        &path,
+        Some(json!({"version": v, "planned_shipping_date": "2026-12-05",
+        "lines": [{"article": "az 100.01", "quantity": "2"}, {"article": "NOPE-1", "quantity": 1}, {"article": "BX-7", "quantity": "-1"}]})),
+        &a,
+    );
+    assert_eq!(r.status, 422);
+    let fields: Vec<String> = body(&r)["field_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["field"].as_str().unwrap(),
+                f["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "lines[1].article:unknown-article",
+            "lines[2].quantity:invalid-quantity",
+            "planned_shipping_date:not-a-shipping-day"
+        ]
+    );
+    // The consignee must be the company's.
+    let consignees = body(&block_on(shared::company::api::handle(
+        &p,
+        request("GET", "/api/company/consignees", None, &a),
+    )));
+    let k1 = consignees["items"][0]["id"].as_str().unwrap().to_string();
+    let r = orders(
+        &p,
+        "PATCH",
+        &path,
+        Some(
+            json!({"version": v, "planned_shipping_date": "2026-12-04", "consignee_id": k1, "delivery_method": "delivery",
+        "lines": [{"article": "az 100.01", "quantity": "2,5"}]}),
+        ),
+        &a,
+    );
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        orders(
+            &p,
+            "PATCH",
+            &path,
+            Some(json!({"version": v, "delivery_method": "pickup"})),
+            &a
+        )
+        .status,
+        409,
+        "one change at a time"
+    );
+    let sent = pull_and_answer(&p, "accepted");
+    let change = &sent[0];
+    assert_eq!(change["type"], "order.changed");
+    assert_eq!(change["base_version"], v);
+    assert_eq!(
+        change["payload"]["lines"][0]["amount"], "3086.25",
+        "2.5 x 1234.50"
+    );
+    assert_eq!(change["payload"]["total"], "3086.25");
+    assert_eq!(change["payload"]["consignee_id"], "K1");
+    assert_eq!(
+        change["payload"]["planned_shipping_date"],
+        "2026-12-04T00:00:00"
+    );
+
+    // Pasted lines: found ones ready to send, unknown articles and unreadable lines reported.
+    let r = body(&orders(
+        &p,
+        "POST",
+        "/api/orders/pasted-lines",
+        Some(json!({"text": "AZ-100.01;3\nZZZ-9;1\nчепуха"})),
+        &a,
+    ));
+    assert_eq!(r["lines"][0]["article"], "AZ-100.01");
+    assert_eq!(r["unknown_articles"], json!(["ZZZ-9"]));
+    assert_eq!(r["unreadable_lines"], json!([3]));
+
+    // Consolidation of two unshipped orders; a shipped one is refused.
+    let ids: Vec<String> = body(&orders(&p, "GET", "/api/orders/orders", None, &a))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["status"] != "shipped" && o["status"] != "cancelled")
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        orders(
+            &p,
+            "POST",
+            "/api/orders/consolidations",
+            Some(json!({"orders": ids[..2]})),
+            &a
+        )
+        .status,
+        202
+    );
+    let shipped = body(&orders(
+        &p,
+        "GET",
+        "/api/orders/orders?status=shipped",
+        None,
+        &a,
+    ))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = orders(
+        &p,
+        "POST",
+        "/api/orders/consolidations",
+        Some(json!({"orders": [ids[0].clone(), shipped]})),
+        &a,
+    );
+    assert_eq!(body(&r)["field_errors"][0]["code"], "not-consolidatable");
+}

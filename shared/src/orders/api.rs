@@ -17,6 +17,9 @@ pub enum H {
     Catalog,
     Cancel,
     PaymentMethod,
+    Edit,
+    Paste,
+    Consolidate,
 }
 
 /// Who places and changes orders.
@@ -59,6 +62,24 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::PaymentMethod,
     },
+    Route {
+        method: "PATCH",
+        path: "/api/orders/orders/{id}",
+        access: Access::Roles(BUYERS),
+        handler: H::Edit,
+    },
+    Route {
+        method: "POST",
+        path: "/api/orders/pasted-lines",
+        access: Access::Roles(&[]),
+        handler: H::Paste,
+    },
+    Route {
+        method: "POST",
+        path: "/api/orders/consolidations",
+        access: Access::Roles(BUYERS),
+        handler: H::Consolidate,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -81,6 +102,9 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Catalog => super::catalog::search(p, &caller, req).await,
         H::Cancel => cancel(p, &caller, id, req.json()?).await,
         H::PaymentMethod => payment_method(p, &caller, id, req.json()?).await,
+        H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
+        H::Paste => super::edit::paste(p, &caller, req.json()?).await,
+        H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod edit;
 pub mod list;
 pub mod rules;
 pub mod sql;

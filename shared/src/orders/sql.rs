@@ -64,3 +64,17 @@ pub const ORDER_CHANGE_GUARD: &str = "EXISTS (SELECT 1 FROM orders WHERE id = ? 
 
 pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/// Products by portal id or by article key, with the price of the given price type.
+pub const PRODUCTS_FOR_LINES: &str = "SELECT p.id, p.onec_id, p.article, p.article_norm, p.name, p.unit, p.vat_rate_bp, \
+       (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?2) AS price_kop \
+     FROM products p WHERE p.active = 1 AND (p.id IN (SELECT value FROM json_each(?1)) OR p.article_norm IN (SELECT value FROM json_each(?3)))";
+
+/// Is a day a shipping day: inside a calendar 1C sent, and not one of its days off.
+pub const SHIPPING_DAY: &str = "SELECT EXISTS (SELECT 1 FROM shipping_calendars c WHERE c.calendar = ?1 AND ?2 BETWEEN c.from_date AND c.to_date \
+       AND NOT EXISTS (SELECT 1 FROM shipping_days_off d WHERE d.calendar = c.calendar AND d.day = ?2)) AS ok";
+
+pub const CONSIGNEE_OF_COMPANY: &str =
+    "SELECT onec_id, name, address FROM consignees WHERE id = ? AND company_id = ? AND active = 1";
+
+pub const COMPANY_ORDERS: &str = "SELECT id, onec_id, number, status, paid_kop, version FROM orders WHERE company_id = ?1 AND id IN (SELECT value FROM json_each(?2))";

@@ -1,0 +1,577 @@
+//! Editing an unpaid order: lines (quantities, removals, products added from the catalogue or
+//! pasted as `article;qty`), delivery method and planned shipping date (only a day 1C's shipping
+//! calendar allows), consignee. Sent to 1C as `order.changed` with the version it was based on;
+//! the order itself changes when 1C sends it back, and the page shows the pending change.
+
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorKind, FieldError};
+use crate::exchange::outbox;
+use crate::http::ApiResponse;
+use crate::money::{Kopecks, Milli};
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use serde::{Deserialize, Serialize};
+
+/// The calendar 1C's shipping days come in.
+pub const CALENDAR: &str = "main";
+
+#[derive(Debug, Deserialize)]
+pub struct LineIn {
+    pub product_id: Option<String>,
+    pub article: Option<String>,
+    /// A decimal string or number: `"2.5"`.
+    pub quantity: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Edit {
+    pub version: i64,
+    pub lines: Option<Vec<LineIn>>,
+    pub delivery_method: Option<String>,
+    pub delivery_address: Option<String>,
+    pub planned_shipping_date: Option<String>,
+    pub consignee_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+struct Product {
+    id: String,
+    onec_id: String,
+    article: String,
+    article_norm: String,
+    name: String,
+    unit: String,
+    vat_rate_bp: i64,
+    price_kop: Option<i64>,
+}
+
+/// `article;qty` per line (also tab or comma), as people paste from a spreadsheet: the parsed
+/// lines and the line numbers that could not be read.
+pub fn parse_paste(text: &str) -> (Vec<(String, String)>, Vec<usize>) {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = line
+            .split([';', '\t'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        match parts.as_slice() {
+            [article, qty] if Milli::parse(&qty.replace(',', ".")).is_ok_and(|q| q.0 > 0) => {
+                ok.push((article.to_string(), qty.replace(',', ".")))
+            }
+            _ => bad.push(i + 1),
+        }
+    }
+    (ok, bad)
+}
+
+fn qty(v: &serde_json::Value) -> Option<Milli> {
+    let s = match v {
+        serde_json::Value::String(s) => s.replace(',', "."),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Milli::parse(&s)
+        .ok()
+        .filter(|q| q.0 > 0 && q.0 <= 1_000_000_000)
+}
+
+#[derive(Serialize)]
+struct LineOut {
+    line_no: usize,
+    product_id: String,
+    article: String,
+    name: String,
+    quantity: String,
+    unit: String,
+    price: String,
+    amount: String,
+    vat_rate: i64,
+}
+
+pub async fn edit<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    body: Edit,
+) -> AppResult<ApiResponse> {
+    let o = super::list::order(p, caller, id).await?;
+    if o.version != body.version {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "version-conflict",
+            "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
+            "The order changed in 1C since you opened it. Check it and try again.",
+        )
+        .with_extra("current", serde_json::to_value(&o)?));
+    }
+    if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "not-editable",
+            "Менять можно только неоплаченный и не отгруженный заказ.",
+            "Only an unpaid, unshipped order can be changed.",
+        ));
+    }
+    let mut errs = Vec::new();
+    let mut payload = serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id});
+    let mut after = serde_json::json!({});
+    if let Some(lines) = &body.lines {
+        if lines.is_empty() || lines.len() > 500 {
+            errs.push(FieldError::new(
+                "lines",
+                "invalid",
+                "От 1 до 500 строк; чтобы убрать всё, отмените заказ.",
+                "1 to 500 lines; to drop everything, cancel the order.",
+            ));
+        }
+        let ids: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.product_id.as_deref())
+            .collect();
+        let keys: Vec<String> = lines
+            .iter()
+            .filter_map(|l| l.article.as_deref())
+            .map(crate::validate::article_key)
+            .collect();
+        #[derive(Deserialize)]
+        struct Pt {
+            price_type_id: String,
+        }
+        let pt = p
+            .db()
+            .first::<Pt>(
+                Stmt::new(sql::PRICE_TYPE)
+                    .bind(&caller.company_id)
+                    .bind(o.agreement_id.clone()),
+            )
+            .await?
+            .map(|x| x.price_type_id);
+        let products: Vec<Product> = p
+            .db()
+            .all(
+                Stmt::new(sql::PRODUCTS_FOR_LINES)
+                    .bind(serde_json::to_string(&ids)?)
+                    .bind(pt)
+                    .bind(serde_json::to_string(&keys)?),
+            )
+            .await?;
+        let mut out = Vec::new();
+        let mut total = 0i64;
+        for (i, l) in lines.iter().enumerate() {
+            let found = match (&l.product_id, &l.article) {
+                (Some(pid), _) => products.iter().find(|p| &p.id == pid),
+                (None, Some(a)) => {
+                    let key = crate::validate::article_key(a);
+                    products.iter().find(|p| p.article_norm == key)
+                }
+                _ => None,
+            };
+            let Some(prod) = found else {
+                errs.push(FieldError::new(
+                    format!("lines[{i}].article"),
+                    "unknown-article",
+                    format!(
+                        "Нет такого товара: {}.",
+                        l.article
+                            .clone()
+                            .or(l.product_id.clone())
+                            .unwrap_or_default()
+                    ),
+                    format!(
+                        "No such product: {}.",
+                        l.article
+                            .clone()
+                            .or(l.product_id.clone())
+                            .unwrap_or_default()
+                    ),
+                ));
+                continue;
+            };
+            let Some(q) = qty(&l.quantity) else {
+                errs.push(FieldError::new(
+                    format!("lines[{i}].quantity"),
+                    "invalid-quantity",
+                    "Количество — число больше нуля, до трёх знаков после запятой.",
+                    "Quantity: a positive number with up to three decimals.",
+                ));
+                continue;
+            };
+            let Some(price) = prod.price_kop else {
+                errs.push(FieldError::new(
+                    format!("lines[{i}].article"),
+                    "no-price",
+                    format!("У товара {} нет цены по вашему договору.", prod.article),
+                    format!("Product {} has no price on your agreement.", prod.article),
+                ));
+                continue;
+            };
+            let amount = crate::exchange::contract::line_amount(q, Kopecks(price));
+            total += amount.0;
+            out.push(LineOut {
+                line_no: out.len() + 1,
+                product_id: prod.onec_id.clone(),
+                article: prod.article.clone(),
+                name: prod.name.clone(),
+                quantity: q.to_decimal_string(),
+                unit: prod.unit.clone(),
+                price: Kopecks(price).to_decimal_string(),
+                amount: amount.to_decimal_string(),
+                vat_rate: prod.vat_rate_bp / 100,
+            });
+        }
+        // Paying on credit: the new total must fit the available credit.
+        if o.payment_method == "credit" && total > o.total_kop {
+            let positions = crate::finance::credit::positions(p, &caller.company_id).await?;
+            if let Some(pos) = positions
+                .iter()
+                .find(|x| Some(&x.agreement_id) == o.agreement_id.as_ref())
+            {
+                if pos.available_kop < total - o.total_kop {
+                    errs.push(FieldError::new(
+                        "lines",
+                        "credit-insufficient",
+                        format!(
+                            "Не хватает кредита: {}.",
+                            Kopecks(total - o.total_kop - pos.available_kop).format_ru()
+                        ),
+                        format!(
+                            "Not enough credit: short by {}.",
+                            Kopecks(total - o.total_kop - pos.available_kop).format_ru()
+                        ),
+                    ));
+                }
+            }
+        }
+        payload["lines"] = serde_json::to_value(&out)?;
+        payload["total"] = Kopecks(total).to_decimal_string().into();
+        after["total_kop"] = total.into();
+        after["lines"] = out.len().into();
+    }
+    if let Some(dm) = &body.delivery_method {
+        if !crate::exchange::contract::DELIVERY_METHODS.contains(&dm.as_str()) {
+            errs.push(FieldError::new(
+                "delivery_method",
+                "unknown",
+                "Способ доставки: pickup, delivery, transport_company.",
+                "Delivery: pickup, delivery or transport_company.",
+            ));
+        }
+        if dm != "pickup"
+            && body
+                .delivery_address
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or("")
+                .is_empty()
+            && body.consignee_id.is_none()
+            && o.delivery_address.is_none()
+        {
+            errs.push(FieldError::new(
+                "delivery_address",
+                "required",
+                "Укажите адрес доставки или грузополучателя.",
+                "Give a delivery address or a consignee.",
+            ));
+        }
+        payload["delivery_method"] = dm.clone().into();
+        payload["delivery_address"] = body.delivery_address.clone().into();
+        after["delivery_method"] = dm.clone().into();
+    }
+    if let Some(day) = &body.planned_shipping_date {
+        let today = crate::finance::schedule::today(p.now());
+        match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(d) if d <= today => errs.push(FieldError::new(
+                "planned_shipping_date",
+                "past",
+                "Дата отгрузки — не раньше завтрашнего дня.",
+                "The shipping date must be after today.",
+            )),
+            Ok(d) => {
+                #[derive(Deserialize)]
+                struct Ok_ {
+                    ok: i64,
+                }
+                let ok = p
+                    .db()
+                    .first::<Ok_>(
+                        Stmt::new(sql::SHIPPING_DAY)
+                            .bind(CALENDAR)
+                            .bind(d.to_string()),
+                    )
+                    .await?
+                    .map(|x| x.ok == 1)
+                    .unwrap_or(false);
+                if !ok {
+                    errs.push(FieldError::new("planned_shipping_date", "not-a-shipping-day", "В этот день склад не отгружает: выберите рабочий день из календаря отгрузок.", "The warehouse does not ship that day: choose a working day of the shipping calendar."));
+                }
+                payload["planned_shipping_date"] = crate::time::to_1c(
+                    crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight")),
+                )
+                .into();
+                after["planned_shipping_date"] = d.to_string().into();
+            }
+            Err(_) => errs.push(FieldError::new(
+                "planned_shipping_date",
+                "invalid-date",
+                "Дата в формате ГГГГ-ММ-ДД.",
+                "A date as YYYY-MM-DD.",
+            )),
+        }
+    }
+    if let Some(cid) = &body.consignee_id {
+        #[derive(Deserialize)]
+        struct C {
+            onec_id: Option<String>,
+            name: String,
+        }
+        match p
+            .db()
+            .first::<C>(
+                Stmt::new(sql::CONSIGNEE_OF_COMPANY)
+                    .bind(cid.as_str())
+                    .bind(&caller.company_id),
+            )
+            .await?
+        {
+            None => errs.push(FieldError::new(
+                "consignee_id",
+                "unknown",
+                "Нет такого грузополучателя в компании.",
+                "No such consignee in your company.",
+            )),
+            Some(c) => {
+                payload["consignee_id"] = c.onec_id.clone().into();
+                payload["consignee_portal_id"] = cid.clone().into();
+                after["consignee"] = c.name.into();
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::validation(errs));
+    }
+    if after.as_object().is_none_or(|m| m.is_empty()) {
+        return Err(AppError::bad_request(
+            "nothing-changed",
+            "Нет изменений.",
+            "Nothing to change.",
+        ));
+    }
+    let now = p.now();
+    let change_id = crate::ids::new_id("out");
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "order.changed",
+        entity_type: "order",
+        portal_id: id,
+        onec_entity_id: &o.onec_id,
+        base_version: o.version,
+        payload,
+        before: serde_json::json!({"total_kop": o.total_kop, "delivery_method": o.delivery_method, "planned_shipping_date": o.planned_shipping_date, "consignee": o.consignee}),
+    };
+    let guard = (
+        sql::ORDER_CHANGE_GUARD,
+        vec![id.into(), o.version.into(), id.into()],
+    );
+    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let audit = Stmt::dynamic(format!(
+        "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
+        sql::AUDIT_INSERT_SELECT
+    ))
+    .bind(&change_id)
+    .bind(&caller.company_id)
+    .bind(&caller.user_id)
+    .bind(now)
+    .bind("order.change_requested")
+    .bind("order")
+    .bind(id)
+    .bind(change.before.to_string())
+    .bind(after.to_string())
+    .bind(change_id.as_str());
+    let results = p
+        .db()
+        .batch(vec![
+            out,
+            audit,
+            crate::exchange::cml::mark_order_changed_stmt(id),
+        ])
+        .await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "change-pending",
+            "Предыдущее изменение заказа ещё ждёт ответа 1С.",
+            "An earlier change of this order still waits for 1C.",
+        ));
+    }
+    outbox::wake(p, &change_id).await;
+    Ok(ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "state": "pending", "change": after}),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct Paste {
+    pub text: String,
+}
+
+/// Resolves pasted `article;qty` lines against the catalogue: the lines found (ready to send as
+/// `lines`), and a report of unknown articles and unreadable lines.
+pub async fn paste<P: Ports>(p: &P, caller: &Caller, body: Paste) -> AppResult<ApiResponse> {
+    if body.text.len() > 100_000 {
+        return Err(AppError::bad_request(
+            "too-long",
+            "Не более 100 000 символов.",
+            "At most 100,000 characters.",
+        ));
+    }
+    let (lines, unreadable) = parse_paste(&body.text);
+    let keys: Vec<String> = lines
+        .iter()
+        .map(|(a, _)| crate::validate::article_key(a))
+        .collect();
+    #[derive(Deserialize)]
+    struct Pt {
+        price_type_id: String,
+    }
+    let pt = p
+        .db()
+        .first::<Pt>(
+            Stmt::new(sql::PRICE_TYPE)
+                .bind(&caller.company_id)
+                .bind(None::<String>),
+        )
+        .await?
+        .map(|x| x.price_type_id);
+    let products: Vec<Product> = p
+        .db()
+        .all(
+            Stmt::new(sql::PRODUCTS_FOR_LINES)
+                .bind("[]")
+                .bind(pt)
+                .bind(serde_json::to_string(&keys)?),
+        )
+        .await?;
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    for ((article, q), key) in lines.iter().zip(&keys) {
+        match products.iter().find(|p| &p.article_norm == key) {
+            Some(prod) => found.push(serde_json::json!({"product_id": prod.id, "article": prod.article, "name": prod.name, "quantity": q, "price_kop": prod.price_kop})),
+            None => unknown.push(article.clone()),
+        }
+    }
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"lines": found, "unknown_articles": unknown, "unreadable_lines": unreadable}),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct Consolidate {
+    pub orders: Vec<String>,
+    pub planned_shipping_date: Option<String>,
+}
+
+/// Asks 1C to ship several of the company's unshipped orders together.
+pub async fn consolidate<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    body: Consolidate,
+) -> AppResult<ApiResponse> {
+    if body.orders.len() < 2 || body.orders.len() > 50 {
+        return Err(AppError::validation(vec![FieldError::new(
+            "orders",
+            "invalid",
+            "Выберите от 2 до 50 заказов.",
+            "Choose 2 to 50 orders.",
+        )]));
+    }
+    #[derive(Deserialize)]
+    struct O {
+        id: String,
+        onec_id: String,
+        number: String,
+        status: String,
+    }
+    let rows: Vec<O> = p
+        .db()
+        .all(
+            Stmt::new(sql::COMPANY_ORDERS)
+                .bind(&caller.company_id)
+                .bind(serde_json::to_string(&body.orders)?),
+        )
+        .await?;
+    if rows.len() != body.orders.len() {
+        return Err(AppError::not_found());
+    }
+    let blocked: Vec<&str> = rows
+        .iter()
+        .filter(|o| matches!(o.status.as_str(), "shipped" | "cancelled"))
+        .map(|o| o.number.as_str())
+        .collect();
+    if !blocked.is_empty() {
+        return Err(AppError::validation(vec![FieldError::new(
+            "orders",
+            "not-consolidatable",
+            format!("Уже отгружены или отменены: {}.", blocked.join(", ")),
+            format!("Already shipped or cancelled: {}.", blocked.join(", ")),
+        )]));
+    }
+    let now = p.now();
+    let first = &rows[0];
+    let company: Vec<serde_json::Value> = p
+        .db()
+        .all(Stmt::new("SELECT onec_id FROM companies WHERE id = ?").bind(&caller.company_id))
+        .await?;
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "order.shipments_consolidation_requested",
+        entity_type: "order",
+        portal_id: &first.id,
+        onec_entity_id: &first.onec_id,
+        base_version: 0,
+        payload: serde_json::json!({"company_id": company.first().map(|c| c["onec_id"].clone()), "orders": rows.iter().map(|o| o.onec_id.clone()).collect::<Vec<_>>(), "planned_shipping_date": body.planned_shipping_date}),
+        before: serde_json::Value::Null,
+    };
+    let (change_id, out) = outbox::record(&change, now, None);
+    let audit = Stmt::dynamic(format!("{} WHERE 1", sql::AUDIT_INSERT_SELECT))
+        .bind(&change_id)
+        .bind(&caller.company_id)
+        .bind(&caller.user_id)
+        .bind(now)
+        .bind("order.consolidation_requested")
+        .bind("order")
+        .bind(&first.id)
+        .bind(None::<String>)
+        .bind(serde_json::json!({"orders": rows.iter().map(|o| o.number.clone()).collect::<Vec<_>>()}).to_string());
+    p.db().batch(vec![out, audit]).await?;
+    outbox::wake(p, &change_id).await;
+    Ok(ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "state": "pending"}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pasted_lines_are_read_with_a_report() {
+        let (ok, bad) = super::parse_paste("AZ-100;2\n\nBX 7\t1,5\nмусор\nCC-1;0\n");
+        assert_eq!(
+            ok,
+            vec![
+                ("AZ-100".to_string(), "2".to_string()),
+                ("BX 7".to_string(), "1.5".to_string())
+            ]
+        );
+        assert_eq!(bad, vec![4, 5]);
+    }
+}
