@@ -84,6 +84,9 @@ async function renderOrder(id, me, refresh) {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), form('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       (f) => api('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: f.get('reason') || null }), refresh)));
   }
+  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending') {
+    parts.push(await editForm(id, o, d.lines, refresh));
+  }
   if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending' && ['invoice', 'credit'].includes(o.payment_method)) {
     const other = o.payment_method === 'credit' ? 'invoice' : 'credit';
     parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`)], 'ord.switchpm',
@@ -94,6 +97,43 @@ async function renderOrder(id, me, refresh) {
       d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), h.kind, h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));
   }
   return parts;
+}
+
+/** Lines (quantities, removal, pasted `article;qty`), delivery, shipping date, consignee. */
+async function editForm(id, o, lines, refresh) {
+  const consignees = (await api('GET', '/api/company/consignees')).items;
+  const qtyInputs = lines.map((l) => el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6, 'data-article': l.article, 'data-product': l.product_id ?? '' }));
+  const linesTable = table(['ord.article', 'col.name', 'ord.qty'], lines.map((l, i) => [l.article, l.name, qtyInputs[i]]));
+  const paste = el('textarea', { name: 'paste', rows: 3, placeholder: 'AZ-100;2' });
+  const delivery = el('select', { name: 'delivery_method' }, el('option', { value: '' }, '—'),
+    ['pickup', 'delivery', 'transport_company'].map((m) => el('option', { value: m, selected: o.delivery_method === m }, t(`ord.dm.${m}`))));
+  const consignee = el('select', { name: 'consignee_id' }, el('option', { value: '' }, '—'), consignees.map((c) => el('option', { value: c.id }, c.name)));
+  const f = form('edit-form', [
+    linesTable, el('label', {}, el('span', {}, t('ord.paste')), paste),
+    el('label', {}, el('span', {}, t('ord.delivery')), delivery), field('delivery_address', 'cons.address', o.delivery_address ?? ''),
+    field('planned_shipping_date', 'ord.shipping', o.planned_shipping_date ?? '', { type: 'date' }),
+    el('label', {}, el('span', {}, t('ord.consignee')), consignee),
+  ], 'ord.sendchange', async (data) => {
+    const body = { version: o.version };
+    const kept = qtyInputs.filter((q) => q.value.trim() !== '' && q.value.trim() !== '0').map((q) => (q.dataset.product ? { product_id: q.dataset.product, quantity: q.value.trim() } : { article: q.dataset.article, quantity: q.value.trim() }));
+    const changedLines = kept.length !== lines.length || kept.some((k, i) => Number(k.quantity.replace(',', '.')) !== lines[i].qty_milli / 1000) || data.get('paste');
+    if (changedLines) {
+      body.lines = kept;
+      if (data.get('paste')) {
+        const r = await api('POST', '/api/orders/pasted-lines', { text: data.get('paste') });
+        if (r.unknown_articles.length || r.unreadable_lines.length) {
+          throw { problem: { title_ru: `${t('ord.unknown')}: ${[...r.unknown_articles, ...r.unreadable_lines.map((n) => `#${n}`)].join(', ')}`, title_en: `${t('ord.unknown')}: ${[...r.unknown_articles, ...r.unreadable_lines.map((n) => `#${n}`)].join(', ')}` } };
+        }
+        body.lines.push(...r.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity })));
+      }
+    }
+    if (data.get('delivery_method') && data.get('delivery_method') !== o.delivery_method) body.delivery_method = data.get('delivery_method');
+    if (data.get('delivery_address') && data.get('delivery_address') !== (o.delivery_address ?? '')) body.delivery_address = data.get('delivery_address');
+    if (data.get('planned_shipping_date') && data.get('planned_shipping_date') !== o.planned_shipping_date) body.planned_shipping_date = data.get('planned_shipping_date');
+    if (data.get('consignee_id')) body.consignee_id = data.get('consignee_id');
+    return api('PATCH', `/api/orders/orders/${id}`, body);
+  }, refresh);
+  return el('details', {}, el('summary', {}, t('ord.edit')), f);
 }
 
 export function ordersSection(me, refresh) {

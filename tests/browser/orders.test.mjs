@@ -38,10 +38,14 @@ async function signIn(page, user, hash) {
 test('orders: filters in the URL, the order page, a cancellation waiting for 1C', async () => {
   const co = await freshCompany([['buyer'], ['accountant']]);
   const c = co.id;
+  // The catalogue knows the product of order 4, at the company's price type.
+  await sendAndApply([{ id: uid('m'), type: 'product', entity_id: `${c}-p200`, seq: 1, payload: { article: `AZ-200-${c}`, name: 'Подшипник роликовый', unit: 'шт', vat_rate: 20,
+    prices: [{ price_type: { id: 'pt-opt', name: 'Оптовая' }, price: 1000 }] } }]);
   await sendAndApply([
     order(c, 1, 'awaiting_payment', 'AZ-100', 'Подшипник ёлочный', 1000, co.users[0].email),
     order(c, 2, 'shipped', 'BX-7', 'Ремень приводной', 3000, co.users[1].email),
     order(c, 3, 'paid', 'CC-1', 'Фильтр масляный', 500, co.users[1].email),
+    { ...order(c, 4, 'awaiting_payment', `AZ-200-${c}`, 'Подшипник роликовый', 2000, co.users[0].email) },
   ]);
   const page = await browser.newPage();
   const errors = [];
@@ -72,5 +76,19 @@ test('orders: filters in the URL, the order page, a cancellation waiting for 1C'
   await page.waitForSelector('[data-testid=order-change]');
   assert.match(await page.textContent('[data-testid=order-change]'), /Отмена заказа/);
   await page.screenshot({ path: join(shots, 'order.png'), fullPage: true });
+
+  // Editing another order: an unknown pasted article is reported; a new quantity goes to 1C.
+  await page.goto(`${PORTAL}/#/orders?number=4`);
+  await page.click('[data-testid=orders] >> text=ЗК-4');
+  await page.waitForSelector('#edit-form', { state: 'attached' });
+  await page.click('details:has(#edit-form) summary');
+  await page.fill('#edit-form input[name^=qty-]', '3');
+  await page.fill('#edit-form textarea[name=paste]', 'NOPE-404;2');
+  await page.click('#edit-form button[type=submit]');
+  await page.waitForSelector('#edit-form .error:not([hidden])');
+  assert.match(await page.textContent('#edit-form .error'), /Не найдены: NOPE-404/);
+  await page.fill('#edit-form textarea[name=paste]', '');
+  await page.click('#edit-form button[type=submit]');
+  await page.waitForSelector('[data-testid=order-change] >> text=Изменение заказа');
   assert.deepEqual(errors, []);
 });
