@@ -698,3 +698,77 @@ fn editing_lines_delivery_date_and_consignee_goes_to_1c_checked() {
     );
     assert_eq!(body(&r)["field_errors"][0]["code"], "not-consolidatable");
 }
+
+#[test]
+fn repeating_an_order_creates_a_draft_at_todays_prices_that_1c_links() {
+    let (p, a, _) = seeded();
+    p.send_from_1c(vec![msg("o7", "order", "O7", 1, json!({
+        "company_id": "A", "legal_entity_id": "A-LE1", "agreement_id": "A-AG", "number": "ЗК-O7", "date": "2026-06-01T10:00:00", "status": "shipped",
+        "payment_method": "invoice", "total": 2100, "vat_total": 0,
+        "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "quantity": 2, "unit": "шт", "price": 1000, "amount": 2000, "vat": 0},
+                  {"line_no": 2, "product_id": "P2", "article": "BX-7", "name": "Ремень", "quantity": 1, "unit": "шт", "price": 100, "amount": 100, "vat": 0}]
+    }))]);
+    let old = body(&orders(&p, "GET", "/api/orders/orders?number=o7", None, &a))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{old}/repeat"),
+        None,
+        &a,
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let new = body(&r);
+    assert_eq!(new["total_kop"], 246900, "2 x 1234.50 today, not 1000 then");
+    assert_eq!(
+        new["skipped"],
+        json!(["BX-7"]),
+        "no price on the agreement today"
+    );
+    let id = new["id"].as_str().unwrap().to_string();
+    let page = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{id}"),
+        None,
+        &a,
+    ));
+    assert_eq!(page["order"]["status"], "draft");
+    assert_eq!(page["lines"].as_array().unwrap().len(), 1);
+    let sent = pull_and_answer(&p, "accepted");
+    assert_eq!(sent[0]["type"], "order.created");
+    assert_eq!(
+        sent[0]["payload"]["lines"][0],
+        json!({"line_no": 1, "product_id": "P1", "quantity": "2.000", "price": "1234.50"})
+    );
+    // 1C registers it under its own id and sends the snapshot back naming the portal's id.
+    p.send_from_1c(vec![msg("o8", "order", "1C-777", 1, json!({
+        "company_id": "A", "portal_id": id, "legal_entity_id": "A-LE1", "agreement_id": "A-AG", "number": "ЗК-777", "date": "2026-11-28T12:00:00", "status": "awaiting_payment",
+        "payment_method": "invoice", "total": 2469, "vat_total": 0,
+        "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "quantity": 2, "unit": "шт", "price": 1234.5, "amount": 2469, "vat": 0}]
+    }))]);
+    let page = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/orders/{id}"),
+        None,
+        &a,
+    ));
+    assert_eq!(
+        page["order"]["number"], "ЗК-777",
+        "same order, now known to 1C"
+    );
+    assert_eq!(page["order"]["onec_id"], "1C-777");
+    assert_eq!(
+        body(&orders(
+            &p,
+            "GET",
+            "/api/orders/orders?number=777",
+            None,
+            &a
+        ))["totals"]["count"],
+        1
+    );
+}

@@ -92,6 +92,9 @@ async function renderOrder(id, me, refresh) {
     parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`)], 'ord.switchpm',
       () => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other }), refresh));
   }
+  if (me.user.roles.some((r) => r === 'admin' || r === 'buyer')) {
+    parts.push(form('repeat-form', [], 'ord.repeat', () => api('POST', `/api/orders/orders/${id}/repeat`), (r) => { location.hash = `#/orders/${r.id}`; }));
+  }
   if (d.history.length) {
     parts.push(el('h2', {}, t('ord.history')), table(['audit.at', 'audit.who', 'audit.kind', 'audit.answer'],
       d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), h.kind, h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));

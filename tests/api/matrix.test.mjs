@@ -49,6 +49,7 @@ const MATRIX = {
   'PATCH /api/orders/orders/{id}': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },
   'POST /api/orders/pasted-lines': { body: {}, ok: 400 },
   'POST /api/orders/consolidations': { body: {}, ok: 400 },
+  'POST /api/orders/orders/{id}/repeat': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
   'POST /exchange/v1/messages': { body: {}, ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },

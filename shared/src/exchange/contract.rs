@@ -318,6 +318,8 @@ pub const PAYMENT_METHODS: &[&str] = &["invoice", "credit", "internal_account", 
 #[derive(Debug, Clone, Deserialize)]
 pub struct OrderIn {
     pub company_id: String,
+    /// The portal's id of an order a client created in the portal (sent as `order.created`).
+    pub portal_id: Option<String>,
     pub legal_entity_id: Option<String>,
     pub agreement_id: Option<String>,
     pub number: String,

@@ -932,6 +932,15 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                 Err(reason) => return Decision::Wait(reason),
             };
             let email = o.author_email.as_deref().map(crate::auth::normalize_email);
+            // An order the client created in the portal gets 1C's id before the snapshot lands.
+            if let Some(portal_id) = &o.portal_id {
+                stmts.push(
+                    Stmt::new(sql::ORDER_LINK_ONEC)
+                        .bind(v.entity_id.as_str())
+                        .bind(portal_id.as_str())
+                        .bind(&company_id),
+                );
+            }
             stmts.push(
                 Stmt::new(sql::ORDER_UPSERT)
                     .bind(crate::ids::new_id("ord"))

@@ -559,3 +559,7 @@ pub const USER_LINK_ONEC: &str = "UPDATE users SET onec_id = ? WHERE id = ? AND 
 
 pub const CONSIGNEE_LINK_ONEC: &str =
     "UPDATE consignees SET onec_id = ? WHERE id = ? AND onec_id IS NULL";
+
+/// Orders created in the portal carry `portal:<id>` as their 1C id until 1C names them.
+pub const ORDER_LINK_ONEC: &str =
+    "UPDATE orders SET onec_id = ?1 WHERE id = ?2 AND company_id = ?3 AND onec_id LIKE 'portal:%'";

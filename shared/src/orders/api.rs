@@ -20,6 +20,7 @@ pub enum H {
     Edit,
     Paste,
     Consolidate,
+    Repeat,
 }
 
 /// Who places and changes orders.
@@ -80,6 +81,12 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::Consolidate,
     },
+    Route {
+        method: "POST",
+        path: "/api/orders/orders/{id}/repeat",
+        access: Access::Roles(BUYERS),
+        handler: H::Repeat,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -105,6 +112,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
         H::Paste => super::edit::paste(p, &caller, req.json()?).await,
         H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
+        H::Repeat => super::edit::repeat(p, &caller, id).await,
     }
 }
 

@@ -575,3 +575,125 @@ mod tests {
         assert_eq!(bad, vec![4, 5]);
     }
 }
+
+/// Repeats an order: a new draft with the same products and quantities at today's prices (the
+/// order's agreement's price type), sent to 1C as `order.created`. Products no longer sold or
+/// without a price are left out and reported.
+pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+    let o = super::list::order(p, caller, id).await?;
+    #[derive(Deserialize)]
+    struct Pt {
+        price_type_id: String,
+    }
+    let pt = p
+        .db()
+        .first::<Pt>(
+            Stmt::new(sql::PRICE_TYPE)
+                .bind(&caller.company_id)
+                .bind(o.agreement_id.clone()),
+        )
+        .await?
+        .map(|x| x.price_type_id);
+    #[derive(Deserialize)]
+    struct L {
+        product_id: Option<String>,
+        product_onec_id: Option<String>,
+        article: String,
+        name: String,
+        qty_milli: i64,
+        unit: String,
+        vat_rate_bp: Option<i64>,
+        price_kop: Option<i64>,
+        active: Option<i64>,
+    }
+    let old: Vec<L> = p
+        .db()
+        .all(
+            Stmt::new(sql::LINES_REPRICED)
+                .bind(id)
+                .bind(&caller.company_id)
+                .bind(pt),
+        )
+        .await?;
+    let mut lines = Vec::new();
+    let mut wire = Vec::new();
+    let mut skipped = Vec::new();
+    let (mut total, mut vat_total) = (0i64, 0i64);
+    for l in old {
+        let (Some(pid), Some(price), Some(1)) = (&l.product_id, l.price_kop, l.active) else {
+            skipped.push(l.article.clone());
+            continue;
+        };
+        let amount = crate::exchange::contract::line_amount(Milli(l.qty_milli), Kopecks(price)).0;
+        let rate = l.vat_rate_bp.unwrap_or(0);
+        let vat = (amount * rate + (10_000 + rate) / 2) / (10_000 + rate);
+        total += amount;
+        vat_total += vat;
+        let line_no = lines.len() + 1;
+        lines.push(serde_json::json!({"line_no": line_no, "product_id": pid, "product_onec_id": l.product_onec_id, "article": l.article, "name": l.name,
+            "qty": l.qty_milli, "unit": l.unit, "price": price, "amount": amount, "vat_rate_bp": rate, "vat": vat, "search": super::line_search(&l.article, &l.name)}));
+        wire.push(serde_json::json!({"line_no": line_no, "product_id": l.product_onec_id, "quantity": Milli(l.qty_milli).to_decimal_string(), "price": Kopecks(price).to_decimal_string()}));
+    }
+    if lines.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::Unprocessable,
+            "nothing-to-repeat",
+            "Ни одного товара из заказа сейчас нет в продаже.",
+            "None of the order's products is on sale now.",
+        )
+        .with_extra("skipped", serde_json::to_value(&skipped)?));
+    }
+    let now = p.now();
+    let new_id = crate::ids::new_id("ord");
+    let number = format!("П-{}", &new_id[new_id.len() - 8..].to_uppercase());
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "order.created",
+        entity_type: "order",
+        portal_id: &new_id,
+        onec_entity_id: "",
+        base_version: 0,
+        payload: serde_json::json!({"company_id": o.company_onec_id, "portal_id": new_id, "number": number, "repeats": o.onec_id,
+            "delivery_method": o.delivery_method, "delivery_address": o.delivery_address, "consignee_id": o.consignee_onec_id, "payment_method": "invoice", "lines": wire}),
+        before: serde_json::Value::Null,
+    };
+    let (change_id, out) = outbox::record(&change, now, None);
+    let stmts = vec![
+        Stmt::new(sql::ORDER_CREATE)
+            .bind(&new_id)
+            .bind(&caller.company_id)
+            .bind(&number)
+            .bind(now)
+            .bind(&caller.user_id)
+            .bind(total)
+            .bind(vat_total)
+            .bind(id)
+            .bind(crate::validate::search_text(&number)),
+        Stmt::new(sql::ORDER_LINES_CREATE)
+            .bind(&new_id)
+            .bind(&caller.company_id)
+            .bind(serde_json::to_string(&lines)?),
+        out,
+        Stmt::dynamic(format!("{} WHERE 1", sql::AUDIT_INSERT_SELECT))
+            .bind(&change_id)
+            .bind(&caller.company_id)
+            .bind(&caller.user_id)
+            .bind(now)
+            .bind("order.created")
+            .bind("order")
+            .bind(&new_id)
+            .bind(None::<String>)
+            .bind(
+                serde_json::json!({"repeats": o.number, "lines": lines.len(), "total_kop": total})
+                    .to_string(),
+            ),
+        crate::exchange::cml::mark_order_changed_stmt(&new_id),
+    ];
+    p.db().batch(stmts).await?;
+    outbox::wake(p, &change_id).await;
+    Ok(ApiResponse::json(
+        201,
+        &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped, "change_id": change_id}),
+    ))
+}

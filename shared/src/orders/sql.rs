@@ -78,3 +78,20 @@ pub const CONSIGNEE_OF_COMPANY: &str =
     "SELECT onec_id, name, address FROM consignees WHERE id = ? AND company_id = ? AND active = 1";
 
 pub const COMPANY_ORDERS: &str = "SELECT id, onec_id, number, status, paid_kop, version FROM orders WHERE company_id = ?1 AND id IN (SELECT value FROM json_each(?2))";
+
+pub const ORDER_CREATE: &str = "INSERT INTO orders (id, company_id, onec_id, legal_entity_id, agreement_id, number, number_norm, ordered_at, author_user_id, status, \
+       delivery_method, delivery_address, consignee_onec_id, payment_method, paid_kop, total_kop, vat_kop, updated_at) \
+     SELECT ?1, ?2, 'portal:' || ?1, o.legal_entity_id, o.agreement_id, ?3, ?9, ?4, ?5, 'draft', o.delivery_method, o.delivery_address, \
+       o.consignee_onec_id, 'invoice', 0, ?6, ?7, ?4 FROM orders o WHERE o.id = ?8 AND o.company_id = ?2";
+
+pub const ORDER_LINES_CREATE: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
+     SELECT ?1, ?2, json_extract(v.value, '$.line_no'), json_extract(v.value, '$.product_id'), json_extract(v.value, '$.product_onec_id'), \
+       json_extract(v.value, '$.article'), json_extract(v.value, '$.name'), json_extract(v.value, '$.qty'), json_extract(v.value, '$.unit'), \
+       json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), json_extract(v.value, '$.vat'), \
+       json_extract(v.value, '$.search') FROM json_each(?3) v";
+
+/// The lines of an order with today's price of each product (the order's agreement's price type).
+pub const LINES_REPRICED: &str = "SELECT l.line_no, p.id AS product_id, p.onec_id AS product_onec_id, l.article, l.name, l.qty_milli, l.unit, p.vat_rate_bp, \
+       (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?3) AS price_kop, p.active \
+     FROM order_lines l LEFT JOIN products p ON p.id = l.product_id OR (l.product_id IS NULL AND p.onec_id = l.product_onec_id) \
+     WHERE l.order_id = ?1 AND l.company_id = ?2 ORDER BY l.line_no";

@@ -82,6 +82,7 @@ fn order_in(o: &DueOrder, lines: Vec<OrderLineIn>) -> AppResult<OrderIn> {
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d.get(..10).unwrap_or(d), "%Y-%m-%d").ok());
     Ok(OrderIn {
+        portal_id: None,
         company_id: o.company_onec_id.clone(),
         legal_entity_id: o.le_onec_id.clone(),
         agreement_id: o.agreement_onec_id.clone(),
