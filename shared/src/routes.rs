@@ -40,6 +40,7 @@ pub fn all() -> Vec<RouteInfo> {
     let mut v = infos("auth", crate::auth::api::ROUTES);
     v.extend(infos("company", crate::company::api::ROUTES));
     v.extend(infos("finance", crate::finance::api::ROUTES));
+    v.extend(infos("documents", crate::documents::api::ROUTES));
     v.extend(infos("exchange", crate::exchange::api::ROUTES));
     v
 }
