@@ -9,6 +9,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/auth/", "AUTH"),
     ("/api/company/", "COMPANY"),
     ("/api/finance/", "FINANCE"),
+    ("/api/documents/", "DOCUMENTS"),
     ("/exchange/", "EXCHANGE"),
 ];
 

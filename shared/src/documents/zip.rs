@@ -115,7 +115,9 @@ impl ZipWriter {
         for e in &self.entries {
             let o = &mut self.out;
             put32(o, 0x0201_4b50);
-            put16(o, 20); // made by: 2.0, MS-DOS attributes
+            // Made by Unix, 2.0: archivers apply no OEM code page to the names of Unix entries
+            // (Info-ZIP does for MS-DOS ones, even with the UTF-8 flag).
+            put16(o, (3 << 8) | 20);
             put16(o, 20);
             put16(o, LANGUAGE_ENCODING_FLAG);
             put16(o, 0);
@@ -129,7 +131,7 @@ impl ZipWriter {
             put16(o, 0); // comment
             put16(o, 0); // disk
             put16(o, 0); // internal attributes
-            put32(o, 0); // external attributes
+            put32(o, 0o100644 << 16); // a regular file, rw-r--r--
             put32(o, e.offset);
             o.extend_from_slice(&e.name);
         }
