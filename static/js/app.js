@@ -4,6 +4,7 @@ import { t, lang, setLang, translatePage, money, dateTime, problemText } from '.
 import { el, table, field } from './dom.js';
 import { companySections, accountForms } from './company.js';
 import { financeSections } from './finance.js';
+import { documentsSections } from './documents.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -71,7 +72,8 @@ function renderSoon(section) {
   return [el('h1', {}, t(`nav.${section}`)), el('p', { class: 'notice' }, t('section.soon'))];
 }
 
-const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route) };
+const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route),
+  documents: () => documentsSections(me, route) };
 
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';

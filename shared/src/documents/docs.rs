@@ -171,7 +171,7 @@ fn filters(req: &ApiRequest) -> AppResult<Filters> {
     f.min_kop = amount("min_kop");
     f.max_kop = amount("max_kop");
     // Short fragments: production D1 caps pattern work, and numbers are short anyway.
-    f.order = text("order").map(|s| s.chars().take(40).collect::<String>().to_uppercase());
+    f.order = text("order").map(|s| s.chars().take(40).collect::<String>());
     f.number =
         text("q").map(|s| crate::validate::search_text(&s.chars().take(40).collect::<String>()));
     if errs.is_empty() {
@@ -189,6 +189,7 @@ fn invalid_cursor() -> AppError {
 pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let limit = page_limit(req)?;
     let f = filters(req)?;
+    let order_upper = f.order.as_ref().map(|o| o.to_uppercase());
     let (cur_date, cur_id) = match req.query_param("cursor") {
         None => (None, None),
         Some(c) => {
@@ -215,7 +216,8 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
                 .bind(f.number)
                 .bind(cur_date)
                 .bind(cur_id)
-                .bind(limit + 1),
+                .bind(limit + 1)
+                .bind(order_upper),
         )
         .await?;
     let next_cursor = if rows.len() as i64 > limit {

@@ -2,14 +2,15 @@
 
 /// One page of the company's documents, newest first. Filters are optional (NULL = any):
 /// `?2` kind, `?3`/`?4` date bounds (UTC text), `?5` order number fragment, `?6`/`?7` amount
-/// range, `?8` number fragment (search form), `?9`/`?10` the cursor (date, id), `?11` limit.
+/// range, `?8` number fragment (search form), `?9`/`?10` the cursor (date, id), `?11` limit,
+/// `?12` the order fragment in upper case (SQLite's upper() folds only ASCII: both forms are tried).
 pub const DOCUMENTS_PAGE: &str = "SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.upd_status, d.amount_kop, d.vat_kop, d.edo_status, \
        le.id AS legal_entity_id, le.name AS legal_entity \
      FROM documents d LEFT JOIN legal_entities le ON le.onec_id = d.legal_entity_onec_id AND le.company_id = d.company_id \
      WHERE d.company_id = ?1 AND d.active = 1 \
        AND (?2 IS NULL OR d.kind = ?2) AND (?3 IS NULL OR d.doc_date >= ?3) AND (?4 IS NULL OR d.doc_date < ?4) \
        AND (?5 IS NULL OR EXISTS (SELECT 1 FROM document_orders dor JOIN orders o ON o.onec_id = dor.order_onec_id AND o.company_id = dor.company_id \
-            WHERE dor.document_id = d.id AND instr(o.number, ?5) > 0)) \
+            WHERE dor.document_id = d.id AND (instr(o.number, ?5) > 0 OR instr(upper(o.number), ?12) > 0))) \
        AND (?6 IS NULL OR d.amount_kop >= ?6) AND (?7 IS NULL OR d.amount_kop <= ?7) \
        AND (?8 IS NULL OR instr(d.number_norm, ?8) > 0) \
        AND (?9 IS NULL OR d.doc_date < ?9 OR (d.doc_date = ?9 AND d.id < ?10)) \
