@@ -28,7 +28,7 @@ function fileLinks(files) {
 }
 
 function orderLinks(orders) {
-  return el('span', {}, orders.map((o, i) => [i ? ', ' : '', o.order_id
+  return el('span', {}, orders.flatMap((o, i) => [i ? ', ' : '', o.order_id
     ? el('a', { href: `#/documents/order/${encodeURIComponent(o.order_id)}` }, o.order_number)
     : o.order_onec_id]));
 }
@@ -47,7 +47,7 @@ function docRows(items) {
     orderLinks(d.orders), d.edo_status ? t(`edo.${d.edo_status}`) : '', fileLinks(d.files)]);
 }
 
-const DOC_COLUMNS = ['doc.number', 'doc.date', 'doc.kind', 'home.legal', 'doc.amount', 'doc.vat', 'doc.orders', 'doc.edo', 'doc.files'];
+const DOC_COLUMNS = ['doc.number', 'doc.date', 'doc.kind', 'doc.legal', 'doc.amount', 'doc.vat', 'doc.orders', 'doc.edo', 'doc.files'];
 
 async function listPage(me) {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
@@ -105,7 +105,7 @@ async function documentPage(id) {
   const doc = d.document;
   const facts = [
     [t('doc.kind'), kindName(doc)], [t('doc.date'), dateTime(doc.doc_date)],
-    [t('home.legal'), `${doc.legal_entity ?? ''}${d.legal_entity_inn ? `, ${t('col.inn')} ${d.legal_entity_inn}` : ''}`],
+    [t('doc.legal'), `${doc.legal_entity ?? ''}${d.legal_entity_inn ? `, ${t('col.inn')} ${d.legal_entity_inn}` : ''}`],
     [t('doc.orders'), orderLinks(doc.orders)],
   ];
   if (d.shipment) facts.push([t('doc.shipment'), `${d.shipment.number}${d.shipment.vehicle ? ` · ${d.shipment.vehicle}` : ''}`]);
@@ -118,7 +118,7 @@ async function documentPage(id) {
   return [
     el('p', {}, el('a', { href: '#/documents' }, `← ${t('doc.list')}`)),
     el('h1', {}, `${doc.kind_name} № ${doc.number}`),
-    el('dl', { class: 'facts' }, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    el('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
     el('h2', {}, t('doc.lines')), lines,
     el('p', { 'data-testid': 'totals' }, `${t('doc.net')}: ${money(d.totals.amount_net_kop)} · ${t('doc.vat')}: ${money(d.totals.vat_kop)} · ${t('doc.total')}: ${money(d.totals.amount_kop)}`),
     el('h2', {}, t('doc.files')),
@@ -171,14 +171,14 @@ async function actsPage(me, refresh) {
     el('label', {}, el('span', {}, t('audit.from')), from), el('label', {}, el('span', {}, t('audit.to')), to));
   preset.addEventListener('change', () => { custom.hidden = preset.value !== 'custom'; });
   const request = form('act-form', [
-    el('label', {}, el('span', {}, t('home.legal')), leSelect),
+    el('label', {}, el('span', {}, t('doc.legal')), leSelect),
     el('label', {}, el('span', {}, t('col.agreement')), agreementSelect),
     el('label', {}, el('span', {}, t('act.period')), preset), custom,
   ], 'act.request', (d) => api('POST', '/api/documents/acts', {
     legal_entity_id: d.get('legal_entity_id'), agreement_id: d.get('agreement_id') || null, preset: d.get('preset'),
     period_from: d.get('period_from') || null, period_to: d.get('period_to') || null,
   }), (r) => { location.hash = `#/documents/acts/${encodeURIComponent(r.id)}`; });
-  const history = table(['act.period', 'home.legal', 'col.agreement', 'act.requested', 'col.status', 'act.closing'],
+  const history = table(['act.period', 'doc.legal', 'col.agreement', 'act.requested', 'col.status', 'act.closing'],
     h.items.map((a) => [
       el('a', { href: `#/documents/acts/${encodeURIComponent(a.id)}`, 'data-testid': 'act-link' }, `${date(a.period_from)} — ${date(a.period_to)}`),
       a.legal_entity ?? '', a.agreement ?? t('act.allagreements'),

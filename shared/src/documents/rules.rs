@@ -367,7 +367,9 @@ pub fn compare(official: &Act, prelim: &Act) -> Comparison {
     }
 }
 
+// Amounts in tests are written rubles_kopecks (`1_000_00` = 1 000,00 ₽).
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 
