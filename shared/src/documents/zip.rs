@@ -2,9 +2,9 @@
 //! computed here, UTF-8 names flagged as such (bit 11) so archivers show the Russian names.
 //! Everything is built in memory, so callers cap the total first (see [`MAX_ZIP_BYTES`]).
 
-/// The largest archive the portal builds in one Worker invocation (128 MB isolate memory; the
-/// files and the archive are both held at once).
-pub const MAX_ZIP_BYTES: u64 = 40 * 1024 * 1024;
+/// The largest archive the portal builds in one Worker invocation. The isolate has 128 MB; at the
+/// peak the archive, the file being added and the response's copy on the JS side are all held.
+pub const MAX_ZIP_BYTES: u64 = 24 * 1024 * 1024;
 
 const LANGUAGE_ENCODING_FLAG: u16 = 1 << 11;
 
