@@ -41,6 +41,7 @@ pub fn all() -> Vec<RouteInfo> {
     v.extend(infos("company", crate::company::api::ROUTES));
     v.extend(infos("finance", crate::finance::api::ROUTES));
     v.extend(infos("orders", crate::orders::api::ROUTES));
+    v.extend(infos("documents", crate::documents::api::ROUTES));
     v.extend(infos("exchange", crate::exchange::api::ROUTES));
     v
 }

@@ -5,6 +5,7 @@ import { el, table, field } from './dom.js';
 import { companySections, accountForms } from './company.js';
 import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
+import { documentsSections } from './documents.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -72,7 +73,8 @@ function renderSoon(section) {
   return [el('h1', {}, t(`nav.${section}`)), el('p', { class: 'notice' }, t('section.soon'))];
 }
 
-const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route), orders: () => ordersSection(me, route) };
+const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route),
+  orders: () => ordersSection(me, route), documents: () => documentsSections(me, route) };
 
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';

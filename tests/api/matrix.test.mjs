@@ -4,7 +4,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Client, freshCompany } from '../lib/portal.mjs';
+import { Client, freshCompany, sendAndApply } from '../lib/portal.mjs';
+import { actMsg, multiVehicleOrder, pdfFile } from '../lib/documents.mjs';
 
 const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options'];
 
@@ -50,6 +51,15 @@ const MATRIX = {
   'POST /api/orders/pasted-lines': { body: {}, ok: 400 },
   'POST /api/orders/consolidations': { body: {}, ok: 400 },
   'POST /api/orders/orders/{id}/repeat': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
+  'GET /api/documents/documents': { ok: 200 },
+  'GET /api/documents/documents/{id}': { params: (a) => ({ id: a.documentId }), ok: 200, companyOwned: true },
+  'GET /api/documents/files/{id}': { params: (a) => ({ id: a.fileId }), ok: 200, companyOwned: true },
+  'GET /api/documents/orders/{id}': { params: (a) => ({ id: a.orderId }), ok: 200, companyOwned: true },
+  'GET /api/documents/orders/{id}/archive': { params: (a) => ({ id: a.orderId }), ok: 200, companyOwned: true },
+  'GET /api/documents/acts': { ok: 200 },
+  'POST /api/documents/acts': { body: {}, ok: 400 },
+  'GET /api/documents/acts/{id}': { params: (a) => ({ id: a.actId }), ok: 200, companyOwned: true },
+  'GET /api/documents/acts/{id}/files/{no}': { params: (a) => ({ id: a.actId, no: '1' }), ok: 200, companyOwned: true },
   'POST /exchange/v1/messages': { body: {}, ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },
@@ -81,6 +91,13 @@ before(async () => {
   A.employeeId = list.body.items.find((e) => e.email === A.users[1].email).id;
   A.legalEntityId = (await personas.admin.client.get('/api/company/company')).body.legal_entities[0].id;
   A.name = `Компания ${A.id}`;
+  // A's documents (an order with files) and an act, for the documents routes.
+  await multiVehicleOrder(A.id);
+  const doc = (await personas.admin.client.get('/api/documents/documents')).body.items[0];
+  [A.documentId, A.fileId, A.orderId] = [doc.id, doc.files[0].id, doc.orders[0].order_id];
+  A.actId = `${A.id}-act`;
+  const actPdf = await pdfFile('Акт сверки.pdf');
+  await sendAndApply([actMsg(A.id, A.actId, { from: '2026-07-01', to: '2026-09-30', opening: 0, operations: [], files: [actPdf] })]);
 });
 
 test('the matrix lists exactly the routers\' routes', () => {

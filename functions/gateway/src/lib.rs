@@ -10,6 +10,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/company/", "COMPANY"),
     ("/api/finance/", "FINANCE"),
     ("/api/orders/", "ORDERS"),
+    ("/api/documents/", "DOCUMENTS"),
     ("/exchange/", "EXCHANGE"),
 ];
 

@@ -332,6 +332,10 @@ pub async fn answer_plan<P: Ports>(
                 );
             }
         }
+        // 1C refused to prepare the act: the request shows its reason.
+        (false, "act.requested") => stmts.push(crate::documents::acts::rejected_stmt(
+            portal_id, reason, now,
+        )),
         (false, kind) if kind.starts_with("consignee.") => {
             let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
             stmts.extend(crate::company::consignees::rejected_stmt(

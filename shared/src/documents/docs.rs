@@ -1,0 +1,583 @@
+//! The company's documents: the filtered list, one document with its lines, an order's full set,
+//! file downloads and an order's ZIP.
+
+use super::{rules, sql, zip};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, ErrorKind, FieldError};
+use crate::http::{page_limit, ApiRequest, ApiResponse};
+use crate::ports::{BlobStore, DatabaseExt, Ports, SqlValue, Stmt};
+use base64::Engine;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Browsers may keep a file for an hour; `private`: never a shared cache (they are the company's).
+const FILE_CACHE: &str = "private, max-age=3600";
+
+#[derive(Deserialize, Serialize)]
+pub struct DocRow {
+    id: String,
+    kind: String,
+    kind_name: String,
+    number: String,
+    doc_date: String,
+    upd_status: Option<i64>,
+    amount_kop: i64,
+    vat_kop: i64,
+    edo_status: Option<String>,
+    legal_entity_id: Option<String>,
+    legal_entity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shipment_onec_id: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct OrderLink {
+    #[serde(skip_serializing)]
+    document_id: String,
+    order_onec_id: String,
+    order_id: Option<String>,
+    order_number: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Clone)]
+struct FileRow {
+    id: String,
+    #[serde(skip_serializing)]
+    document_id: String,
+    file_no: i64,
+    name: String,
+    content_type: String,
+    size: i64,
+    role: String,
+}
+
+#[derive(Serialize)]
+pub struct DocItem {
+    #[serde(flatten)]
+    doc: DocRow,
+    orders: Vec<OrderLink>,
+    files: Vec<FileRow>,
+}
+
+/// Attaches each document's orders and files (two queries for the whole page).
+async fn with_links<P: Ports>(
+    p: &P,
+    company_id: &str,
+    docs: Vec<DocRow>,
+) -> AppResult<Vec<DocItem>> {
+    let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    let ids = serde_json::to_string(&ids)?;
+    let links: Vec<OrderLink> = p
+        .db()
+        .all(Stmt::new(sql::ORDERS_OF).bind(company_id).bind(&ids))
+        .await?;
+    let files: Vec<FileRow> = p
+        .db()
+        .all(Stmt::new(sql::FILES_OF).bind(company_id).bind(&ids))
+        .await?;
+    let mut by_doc: HashMap<String, (Vec<OrderLink>, Vec<FileRow>)> = HashMap::new();
+    for l in links {
+        by_doc.entry(l.document_id.clone()).or_default().0.push(l);
+    }
+    for f in files {
+        by_doc.entry(f.document_id.clone()).or_default().1.push(f);
+    }
+    Ok(docs
+        .into_iter()
+        .map(|doc| {
+            let (orders, files) = by_doc.remove(&doc.id).unwrap_or_default();
+            DocItem { doc, orders, files }
+        })
+        .collect())
+}
+
+/// Start of a Moscow calendar day as stored UTC text.
+fn day_start(d: NaiveDate) -> String {
+    crate::time::to_db(crate::time::moscow_naive_to_utc(
+        d.and_hms_opt(0, 0, 0).expect("midnight"),
+    ))
+}
+
+/// The Moscow calendar date of a stored instant (documents are dated in Moscow time).
+pub fn moscow_date(stored: &str) -> Option<NaiveDate> {
+    crate::time::from_db(stored).map(|t| t.with_timezone(&crate::time::moscow()).date_naive())
+}
+
+#[derive(Default)]
+struct Filters {
+    kind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    order: Option<String>,
+    min_kop: Option<i64>,
+    max_kop: Option<i64>,
+    number: Option<String>,
+}
+
+fn filters(req: &ApiRequest) -> AppResult<Filters> {
+    let mut errs = Vec::new();
+    let text = |name: &str| {
+        req.query_param(name)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let mut f = Filters::default();
+    if let Some(k) = text("kind") {
+        if crate::exchange::contract::DOCUMENT_KINDS.contains(&k) {
+            f.kind = Some(k.to_string());
+        } else {
+            errs.push(FieldError::new(
+                "kind",
+                "unknown",
+                "Неизвестный вид документа.",
+                "Unknown document kind.",
+            ));
+        }
+    }
+    let mut date = |name: &'static str| match text(name) {
+        None => None,
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errs.push(FieldError::new(
+                    name,
+                    "invalid-date",
+                    "Дата в формате ГГГГ-ММ-ДД.",
+                    "A date as YYYY-MM-DD.",
+                ));
+                None
+            }
+        },
+    };
+    let (from, to) = (date("from"), date("to"));
+    f.from = from.map(day_start);
+    f.to = to.and_then(|d| d.succ_opt()).map(day_start);
+    let mut amount = |name: &'static str| match text(name) {
+        None => None,
+        Some(s) => match s.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                errs.push(FieldError::new(
+                    name,
+                    "invalid-amount",
+                    "Сумма в копейках, целым числом.",
+                    "An amount in kopecks, a whole number.",
+                ));
+                None
+            }
+        },
+    };
+    f.min_kop = amount("min_kop");
+    f.max_kop = amount("max_kop");
+    // Short fragments: production D1 caps pattern work, and numbers are short anyway.
+    f.order = text("order").map(|s| s.chars().take(40).collect::<String>());
+    f.number =
+        text("q").map(|s| crate::validate::search_text(&s.chars().take(40).collect::<String>()));
+    if errs.is_empty() {
+        Ok(f)
+    } else {
+        Err(AppError::validation(errs))
+    }
+}
+
+fn invalid_cursor() -> AppError {
+    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
+}
+
+/// The filtered list, newest first, with an opaque cursor.
+pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let limit = page_limit(req)?;
+    let f = filters(req)?;
+    let order_upper = f.order.as_ref().map(|o| o.to_uppercase());
+    let (cur_date, cur_id) = match req.query_param("cursor") {
+        None => (None, None),
+        Some(c) => {
+            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(invalid_cursor)?;
+            let (d, i) = raw.split_once('|').ok_or_else(invalid_cursor)?;
+            (Some(d.to_string()), Some(i.to_string()))
+        }
+    };
+    let mut rows: Vec<DocRow> = p
+        .db()
+        .all(
+            Stmt::new(sql::DOCUMENTS_PAGE)
+                .bind(&caller.company_id)
+                .bind(f.kind)
+                .bind(f.from)
+                .bind(f.to)
+                .bind(f.order)
+                .bind(f.min_kop.map(SqlValue::Integer).unwrap_or(SqlValue::Null))
+                .bind(f.max_kop.map(SqlValue::Integer).unwrap_or(SqlValue::Null))
+                .bind(f.number)
+                .bind(cur_date)
+                .bind(cur_id)
+                .bind(limit + 1)
+                .bind(order_upper),
+        )
+        .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!("{}|{}", r.doc_date, r.id))
+        })
+    } else {
+        None
+    };
+    let items = with_links(p, &caller.company_id, rows).await?;
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"items": items, "next_cursor": next_cursor}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DocFull {
+    id: String,
+    onec_id: String,
+    kind: String,
+    kind_name: String,
+    number: String,
+    doc_date: String,
+    upd_status: Option<i64>,
+    amount_kop: i64,
+    vat_kop: i64,
+    edo_status: Option<String>,
+    lines_json: String,
+    corrects_onec_id: Option<String>,
+    shipment_onec_id: Option<String>,
+    legal_entity_id: Option<String>,
+    legal_entity: Option<String>,
+    legal_entity_inn: Option<String>,
+}
+
+/// A line as stored (1C's line: quantity in thousandths, money in kopecks).
+#[derive(Deserialize)]
+struct StoredLine {
+    line_no: u32,
+    article: Option<String>,
+    name: String,
+    quantity: i64,
+    unit: Option<String>,
+    price: i64,
+    amount: i64,
+    vat_rate: Option<u32>,
+    vat: i64,
+}
+
+#[derive(Serialize)]
+struct Line {
+    line_no: u32,
+    article: Option<String>,
+    name: String,
+    quantity_milli: i64,
+    unit: Option<String>,
+    price_kop: i64,
+    /// Without VAT: the amount less the VAT in it.
+    amount_net_kop: i64,
+    vat_rate: Option<u32>,
+    vat_kop: i64,
+    amount_kop: i64,
+}
+
+#[derive(Deserialize, Serialize)]
+struct DocRef {
+    id: String,
+    kind_name: String,
+    number: String,
+    doc_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    amount_kop: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct Shipment {
+    #[serde(default, skip_serializing)]
+    onec_id: Option<String>,
+    number: String,
+    shipped_at: Option<String>,
+    vehicle: Option<String>,
+}
+
+/// One document: its data as a readable table (lines, totals), orders, files, the document it
+/// corrects and its corrections. Another company's id is a 404 like a missing one.
+pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+    let db = p.db();
+    let c = &caller.company_id;
+    let d: DocFull = db
+        .first(Stmt::new(sql::DOCUMENT).bind(id).bind(c))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let stored: Vec<StoredLine> = serde_json::from_str(&d.lines_json).unwrap_or_default();
+    let lines: Vec<Line> = stored
+        .into_iter()
+        .map(|l| Line {
+            line_no: l.line_no,
+            article: l.article,
+            name: l.name,
+            quantity_milli: l.quantity,
+            unit: l.unit,
+            price_kop: l.price,
+            amount_net_kop: l.amount - l.vat,
+            vat_rate: l.vat_rate,
+            vat_kop: l.vat,
+            amount_kop: l.amount,
+        })
+        .collect();
+    let corrects: Option<DocRef> = match &d.corrects_onec_id {
+        Some(o) => {
+            db.first(Stmt::new(sql::DOCUMENT_REF).bind(o).bind(c))
+                .await?
+        }
+        None => None,
+    };
+    let corrections: Vec<DocRef> = db
+        .all(Stmt::new(sql::CORRECTIONS).bind(&d.onec_id).bind(c))
+        .await?;
+    let shipment: Option<Shipment> = match &d.shipment_onec_id {
+        Some(s) => db.first(Stmt::new(sql::SHIPMENT).bind(s).bind(c)).await?,
+        None => None,
+    };
+    let row = DocRow {
+        id: d.id,
+        kind: d.kind,
+        kind_name: d.kind_name,
+        number: d.number,
+        doc_date: d.doc_date,
+        upd_status: d.upd_status,
+        amount_kop: d.amount_kop,
+        vat_kop: d.vat_kop,
+        edo_status: d.edo_status,
+        legal_entity_id: d.legal_entity_id,
+        legal_entity: d.legal_entity,
+        shipment_onec_id: None,
+    };
+    let item = with_links(p, c, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("document vanished"))?;
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({
+            "document": item, "legal_entity_inn": d.legal_entity_inn, "lines": lines,
+            "totals": {"amount_net_kop": d.amount_kop - d.vat_kop, "vat_kop": d.vat_kop, "amount_kop": d.amount_kop},
+            "corrects": corrects, "corrections": corrections, "shipment": shipment,
+        }),
+    ))
+}
+
+#[derive(Deserialize, Serialize)]
+struct OrderRow {
+    id: String,
+    #[serde(skip_serializing)]
+    onec_id: String,
+    number: String,
+    ordered_at: String,
+    status: String,
+    total_kop: i64,
+}
+
+async fn order_row<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<OrderRow> {
+    p.db()
+        .first(Stmt::new(sql::ORDER).bind(id).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)
+}
+
+/// The full set of an order: every document of every shipment (one УПД per vehicle), grouped by
+/// shipment in the page.
+pub async fn of_order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+    let o = order_row(p, caller, id).await?;
+    let c = &caller.company_id;
+    let shipments: Vec<Shipment> = p
+        .db()
+        .all(Stmt::new(sql::ORDER_SHIPMENTS).bind(&o.id).bind(c))
+        .await?;
+    let docs: Vec<DocRow> = p
+        .db()
+        .all(Stmt::new(sql::ORDER_DOCUMENTS).bind(&o.onec_id).bind(c))
+        .await?;
+    let shipment_no: HashMap<String, String> = shipments
+        .iter()
+        .filter_map(|s| s.onec_id.clone().map(|k| (k, s.number.clone())))
+        .collect();
+    let items: Vec<serde_json::Value> = with_links(p, c, docs)
+        .await?
+        .into_iter()
+        .map(|mut item| {
+            let shipment = item
+                .doc
+                .shipment_onec_id
+                .take()
+                .and_then(|s| shipment_no.get(&s).cloned());
+            let mut v = serde_json::to_value(&item).unwrap_or_default();
+            v["shipment_number"] = shipment.into();
+            v
+        })
+        .collect();
+    let file_count: usize = items
+        .iter()
+        .map(|i| i["files"].as_array().map_or(0, |f| f.len()))
+        .sum();
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"order": o, "shipments": shipments, "items": items, "file_count": file_count}),
+    ))
+}
+
+fn file_response(bytes: Vec<u8>, name: &str, content_type: &str, req: &ApiRequest) -> ApiResponse {
+    let tag = rules::etag(&bytes);
+    let mut headers = vec![
+        ("cache-control".to_string(), FILE_CACHE.to_string()),
+        ("etag".to_string(), tag.clone()),
+    ];
+    if rules::not_modified(req.header("if-none-match"), &tag) {
+        return ApiResponse {
+            status: 304,
+            headers,
+            body: Vec::new(),
+            log: Default::default(),
+        };
+    }
+    headers.push((
+        "content-type".into(),
+        rules::safe_content_type(content_type),
+    ));
+    headers.push((
+        "content-disposition".into(),
+        rules::content_disposition(name),
+    ));
+    ApiResponse {
+        status: 200,
+        headers,
+        body: bytes,
+        log: Default::default(),
+    }
+}
+
+#[derive(Deserialize)]
+struct FileRef {
+    blob_key: String,
+    name: String,
+    content_type: String,
+}
+
+/// A document's file by its portal id, for the owner company only; a missing object is a 404 too.
+pub async fn download<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    req: &ApiRequest,
+) -> AppResult<ApiResponse> {
+    let f: FileRef = p
+        .db()
+        .first(Stmt::new(sql::FILE).bind(id).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let bytes = p
+        .blobs()
+        .get(&f.blob_key)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(file_response(bytes, &f.name, &f.content_type, req))
+}
+
+/// An act's file (its PDF) by position, for the owner company only.
+pub fn act_file(files_json: &str, no: &str) -> AppResult<(String, String, String)> {
+    #[derive(Deserialize)]
+    struct F {
+        blob_key: String,
+        name: String,
+        content_type: String,
+    }
+    let files: Vec<F> = serde_json::from_str(files_json).unwrap_or_default();
+    let idx: usize = no.parse().map_err(|_| AppError::not_found())?;
+    let f = idx
+        .checked_sub(1)
+        .and_then(|i| files.into_iter().nth(i))
+        .ok_or_else(AppError::not_found)?;
+    Ok((f.blob_key, f.name, f.content_type))
+}
+
+pub async fn serve_blob<P: Ports>(
+    p: &P,
+    key: &str,
+    name: &str,
+    content_type: &str,
+    req: &ApiRequest,
+) -> AppResult<ApiResponse> {
+    let bytes = p.blobs().get(key).await?.ok_or_else(AppError::not_found)?;
+    Ok(file_response(bytes, name, content_type, req))
+}
+
+#[derive(Deserialize)]
+struct ArchiveFile {
+    blob_key: String,
+    name: String,
+    size: i64,
+}
+
+fn too_large(total: u64) -> AppError {
+    AppError::new(
+        ErrorKind::PayloadTooLarge,
+        "archive-too-large",
+        "Файлы заказа слишком велики для одного архива: скачайте их по одному.",
+        "The order's files are too large for one archive: download them one by one.",
+    )
+    .with_extra("total_bytes", total)
+    .with_extra("limit_bytes", zip::MAX_ZIP_BYTES)
+}
+
+/// All files of all documents of an order as one ZIP (stored, Russian names). Refused above
+/// [`zip::MAX_ZIP_BYTES`] before anything is read.
+pub async fn archive<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    req: &ApiRequest,
+) -> AppResult<ApiResponse> {
+    let o = order_row(p, caller, id).await?;
+    let files: Vec<ArchiveFile> = p
+        .db()
+        .all(
+            Stmt::new(sql::ORDER_FILES)
+                .bind(&o.onec_id)
+                .bind(&caller.company_id),
+        )
+        .await?;
+    if files.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::NotFound,
+            "no-files",
+            "У документов заказа пока нет файлов.",
+            "The order's documents have no files yet.",
+        ));
+    }
+    let declared: u64 = files.iter().map(|f| f.size.max(0) as u64).sum();
+    if declared > zip::MAX_ZIP_BYTES {
+        return Err(too_large(declared));
+    }
+    let mut w = zip::ZipWriter::new();
+    let mut taken = Vec::new();
+    let mut read: u64 = 0;
+    for f in &files {
+        // A file 1C listed but whose object is gone is left out rather than failing the archive.
+        let Some(bytes) = p.blobs().get(&f.blob_key).await? else {
+            continue;
+        };
+        read += bytes.len() as u64;
+        if read > zip::MAX_ZIP_BYTES {
+            return Err(too_large(read));
+        }
+        w.add(&zip::unique_name(&mut taken, &f.name), &bytes)
+            .map_err(|_| too_large(read))?;
+    }
+    let bytes = w.finish().map_err(|_| too_large(read))?;
+    let name = format!("Документы заказа {}.zip", o.number);
+    Ok(file_response(bytes, &name, "application/zip", req))
+}

@@ -1,0 +1,10 @@
+//! Accounting documents of the company's orders (invoices, УПД, УКД, others as 1C names them),
+//! their files (downloads and an order's ZIP), and reconciliation acts: requested through the
+//! outbox, received from 1C, and meanwhile computed by the portal as a preliminary act.
+
+pub mod acts;
+pub mod api;
+pub mod docs;
+pub mod rules;
+pub mod sql;
+pub mod zip;

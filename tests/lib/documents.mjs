@@ -1,0 +1,73 @@
+// Documents as 1C delivers them: files first with the signed PUT, then `document` and
+// `reconciliation_act` messages referring to them by key. Shared by the HTTP, browser and
+// matrix tests.
+import { PORTAL, ONEC_SECRET, sendAndApply, sign, uid } from './portal.mjs';
+
+/** PUTs a file as 1C does: the raw body signed like every 1C request. */
+export async function onecPut(key, bytes, contentType = 'application/pdf') {
+  const ts = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${PORTAL}/exchange/v1/files/${key}`, {
+    method: 'PUT',
+    headers: { 'content-type': contentType, 'x-onec-timestamp': String(ts), 'x-onec-signature': sign(ONEC_SECRET, ts, bytes) },
+    body: bytes,
+  });
+  if (res.status !== 201) throw new Error(`upload ${key}: ${res.status} ${await res.text()}`);
+}
+
+export const pdf = (text) => Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`);
+
+/** Uploads a PDF and returns the `files` entry a message carries. */
+export async function pdfFile(name, text = name) {
+  const key = `${uid('f')}.pdf`;
+  const bytes = pdf(text);
+  await onecPut(key, bytes);
+  return { key, name, content_type: 'application/pdf', size: bytes.length, role: 'print', bytes };
+}
+
+export function orderMsg(company, id, number, shipments = []) {
+  return { id: uid('m'), type: 'order', entity_id: id, seq: 1, payload: {
+    company_id: company, legal_entity_id: `${company}-le`, agreement_id: `${company}-ag`, number, date: '2026-08-01T10:00:00',
+    status: 'shipped', payment_method: 'invoice', paid: 0, total: 3000, vat_total: 500,
+    lines: [{ line_no: 1, article: 'AZ-1', name: 'Фильтр масляный', quantity: 30, unit: 'шт', price: 100, amount: 3000, vat: 500 }],
+    shipments } };
+}
+
+export function documentMsg(company, id, { kind = 'upd', kindName = 'УПД', number, date, amount, orders = [], shipment = null, files = [], corrects = null }) {
+  const vat = Math.round((amount / 6) * 100) / 100;
+  const payload = {
+    company_id: company, legal_entity_id: `${company}-le`, kind, kind_name: kindName, number, date, amount, vat, orders,
+    shipment_id: shipment, edo_status: 'signed',
+    lines: kind === 'ukd' ? [] : [{ line_no: 1, article: 'AZ-1', name: 'Фильтр масляный', quantity: 1, unit: 'шт', price: amount, amount, vat_rate: 20, vat }],
+    files: files.map(({ bytes, ...f }) => f),
+  };
+  if (kind === 'upd') payload.upd_status = 1;
+  if (corrects) payload.corrects_id = corrects;
+  return { id: uid('m'), type: 'document', entity_id: id, seq: 1, payload };
+}
+
+/** An order shipped by three vehicles: an invoice and one УПД per vehicle, each with its PDF. */
+export async function multiVehicleOrder(company) {
+  const o = `${company}-o1`;
+  const number = `ЗК-${o.slice(-8)}`;
+  const shipments = [1, 2, 3].map((i) => ({ id: `${o}-s${i}`, number: `ОТ-${i}`, date: `2026-08-0${i + 2}T09:00:00`, vehicle: `А${i}23ВС 93` }));
+  await sendAndApply([orderMsg(company, o, number, shipments)]);
+  const files = [await pdfFile('Счет на оплату № СЧ-1 от 01.08.2026.pdf')];
+  for (const i of [1, 2, 3]) files.push(await pdfFile(`УПД № ${i} от 0${i + 2}.08.2026.pdf`));
+  const docs = [documentMsg(company, `${o}-inv`, { kind: 'invoice', kindName: 'Счет на оплату', number: 'СЧ-1', date: '2026-08-01T11:00:00', amount: 3000, orders: [o], files: [files[0]] })];
+  for (const i of [1, 2, 3]) {
+    docs.push(documentMsg(company, `${o}-upd${i}`, { number: `УПД-${i}`, date: `2026-08-0${i + 2}T12:00:00`, amount: 1000, orders: [o], shipment: `${o}-s${i}`, files: [files[i]] }));
+  }
+  await sendAndApply(docs);
+  return { onecId: o, number, files, docIds: docs.map((d) => d.entity_id) };
+}
+
+export function actMsg(company, id, { requestId = null, from, to, opening, operations, files = [] }) {
+  const debit = operations.reduce((s, o) => s + (o.debit ?? 0), 0);
+  const credit = operations.reduce((s, o) => s + (o.credit ?? 0), 0);
+  const round = (x) => Math.round(x * 100) / 100;
+  return { id: uid('m'), type: 'reconciliation_act', entity_id: id, seq: 1, payload: {
+    company_id: company, request_id: requestId, legal_entity_id: `${company}-le`, number: `АС-${id.slice(-4)}`,
+    period_from: `${from}T00:00:00`, period_to: `${to}T00:00:00`, opening_balance: opening, operations,
+    debit_total: round(debit), credit_total: round(credit), closing_balance: round(opening + debit - credit),
+    files: files.map(({ bytes, ...f }) => f) } };
+}
