@@ -248,7 +248,8 @@ test('a request 1C refuses shows its reason', async () => {
   const acc = await signedIn(co, 0, NOW);
   const le = (await acc.req('GET', '/api/documents/acts', undefined, NOW)).body.legal_entities[0].id;
   const reason = `Акт за этот период уже подписан (${uid('r')})`;
-  await onecAnswers('reject', reason);
+  // Only this company's changes are refused: other tests keep their answers.
+  await onecAnswers('reject', reason, co.id);
   let id;
   try {
     const r = await acc.req('POST', '/api/documents/acts', { legal_entity_id: le, preset: 'last_year' }, NOW);
@@ -256,7 +257,7 @@ test('a request 1C refuses shows its reason', async () => {
     id = r.body.id;
     await waitDelivery(acc, id, ['rejected']);
   } finally {
-    await onecAnswers('accept');
+    await onecAnswers('clear', undefined, co.id);
   }
   const v = (await acc.req('GET', `/api/documents/acts/${id}`, undefined, NOW)).body;
   assert.equal(v.status, 'rejected');

@@ -150,8 +150,10 @@ export async function sweep(at) {
 }
 
 /** Sets how the simulated 1C answers the portal's changes: accept, reject (with reason) or fail. */
-export async function onecAnswers(mode, reason) {
-  await fetch(`${SIM}/control/answer`, { method: 'POST', body: JSON.stringify({ mode, reason }) });
+/** How the simulated 1C answers pushed changes: for all, or (with `match`) only for changes
+ * whose body contains that text, e.g. a test's own company id, so parallel tests stay apart. */
+export async function onecAnswers(mode, reason, match) {
+  await fetch(`${SIM}/control/answer`, { method: 'POST', body: JSON.stringify({ mode, reason, match }) });
 }
 
 export async function onecReceived() {

@@ -20,6 +20,9 @@ struct State {
     /// `accept`, `reject` or `fail` (answer 500): how 1C answers the portal's next changes.
     mode: String,
     reason: String,
+    /// Answers for the changes whose body contains a text (e.g. a test's company id), whatever
+    /// the mode: tests in parallel do not disturb each other.
+    rules: Vec<(String, String, String)>,
 }
 
 fn respond(req: Request, status: u16, body: &Value) {
@@ -106,6 +109,15 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
                 // Markers in a change's data decide its answer whatever the mode, so tests running
                 // in parallel with mode-switching tests get a fixed answer.
                 let text = String::from_utf8_lossy(&body);
+                let rule = st.rules.iter().find(|(m, _, _)| text.contains(m.as_str())).map(|(_, mode, reason)| (mode.clone(), reason.clone()));
+                if let Some((mode, reason)) = rule {
+                    match mode.as_str() {
+                        "reject" => respond(req, 200, &json!({"status": "rejected", "reason": reason})),
+                        "fail" => respond(req, 500, &json!({"status": "error", "reason": "1C is unavailable"})),
+                        _ => respond(req, 200, &json!({"status": "accepted"})),
+                    }
+                    continue;
+                }
                 let mode = if text.contains(REJECT_MARKER) {
                     "reject-marked"
                 } else if text.contains(ACCEPT_MARKER) {
@@ -134,6 +146,16 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
             (Method::Get, "/hs/portal/v1/changes") => respond(req, 200, &json!(st.changes)),
             (Method::Post, "/control/answer") => {
                 let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                if let Some(m) = v["match"].as_str().filter(|m| !m.is_empty()) {
+                    let mode = v["mode"].as_str().unwrap_or("accept").to_string();
+                    let reason = v["reason"].as_str().unwrap_or("Отклонено менеджером").to_string();
+                    st.rules.retain(|(x, _, _)| x != m);
+                    if mode != "clear" {
+                        st.rules.push((m.to_string(), mode.clone(), reason));
+                    }
+                    respond(req, 200, &json!({"match": m, "mode": mode}));
+                    continue;
+                }
                 st.mode = v["mode"].as_str().unwrap_or("accept").to_string();
                 st.reason = v["reason"]
                     .as_str()
