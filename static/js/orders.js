@@ -78,7 +78,8 @@ async function renderOrder(id, me, refresh) {
   }
   if (d.documents.length) {
     parts.push(el('h2', {}, t('nav.documents')), table(['audit.kind', 'ord.number', 'ord.date', 'fin.amount'],
-      d.documents.map((x) => [x.kind_name, x.number, date(x.doc_date.slice(0, 10)), money(x.amount_kop)])));
+      d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
+      el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
   }
   if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending') {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), form('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
