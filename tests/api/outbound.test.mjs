@@ -45,30 +45,32 @@ test('a profile change reaches 1C at once and shows accepted', { concurrency: fa
   assert.equal(stale.body.current.full_name, 'Новое Имя Отчество');
 
   await t.test('while 1C fails, changes wait; when it returns they drain in order', async () => {
-    await onecAnswers('fail');
+    // Only this company's changes fail: other tests' changes keep their answers.
+    await onecAnswers('fail', undefined, co.id);
     const v = (await me(c)).version;
     assert.equal((await edit(c, 'Первое', v)).status, 200);
     assert.equal((await edit(c, 'Второе', v + 1)).status, 200);
     await new Promise((r) => setTimeout(r, 1500)); // the queue consumer tries and fails
     assert.equal((await me(c)).sync.state, 'pending');
-    await onecAnswers('accept');
+    await onecAnswers('accept', undefined, co.id);
     // The backoff holds the retry: the sweeper, run an hour later by the test's clock, drains both.
     const later = new Date(Date.now() + 3600 * 1000);
     const s1 = await sweep(later);
     const s2 = await sweep(later);
-    assert.equal(s1.outbox.accepted + s2.outbox.accepted, 2, JSON.stringify([s1, s2]));
+    // The sweep delivers every due change of the stack (other tests' too): at least these two.
+    assert.ok(s1.outbox.accepted + s2.outbox.accepted >= 2, JSON.stringify([s1, s2]));
     const names = (await onecReceived()).filter((x) => x.payload?.company_id === co.id).map((x) => x.payload.full_name);
     assert.ok(names.lastIndexOf('Первое') < names.lastIndexOf('Второе'), names.join(', '));
     assert.equal((await me(c)).sync.state, 'accepted');
   });
 
   await t.test('a change 1C refuses is rolled back with its reason', async () => {
-    await onecAnswers('reject', 'ФИО меняет отдел кадров');
+    await onecAnswers('reject', 'ФИО меняет отдел кадров', co.id);
     const before = await me(c);
     assert.equal((await edit(c, 'Самозванец', before.version)).status, 200);
     const after = await waitState(c, 'rejected');
     assert.equal(after.full_name, before.full_name);
     assert.equal(after.sync.reason, 'ФИО меняет отдел кадров');
-    await onecAnswers('accept');
+    await onecAnswers('clear', undefined, co.id);
   });
 });
