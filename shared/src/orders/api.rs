@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::exchange::outbox;
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
-use crate::ports::{Database, Ports, Stmt};
+use crate::ports::{Database, Ports};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,13 +132,7 @@ async fn cancel<P: Ports>(
 ) -> AppResult<ApiResponse> {
     let o = super::list::order(p, caller, id).await?;
     if o.version != body.version {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "version-conflict",
-            "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
-            "The order changed in 1C since you opened it. Check it and try again.",
-        )
-        .with_extra("current", serde_json::to_value(&o)?));
+        return Err(super::change::stale(&o));
     }
     if let Err(refusal) = super::rules::can_cancel(&o.status, o.paid_kop) {
         return Err(match refusal {
@@ -198,30 +192,20 @@ async fn cancel<P: Ports>(
             ));
         }
     }
-    let mut audit = Stmt::dynamic(format!(
-        "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
-        sql::AUDIT_INSERT_SELECT
-    ))
-    .bind(&change_id)
-    .bind(&caller.company_id)
-    .bind(&caller.user_id)
-    .bind(now)
-    .bind("order.cancel_requested")
-    .bind("order")
-    .bind(id)
-    .bind(serde_json::json!({"status": o.status}).to_string())
-    .bind(serde_json::json!({"status": "cancelled", "reason": reason}).to_string());
-    audit = audit.bind(change_id.as_str());
+    let audit = super::change::audit(
+        &change_id,
+        caller,
+        "order.cancel_requested",
+        id,
+        serde_json::json!({"status": o.status}).to_string(),
+        serde_json::json!({"status": "cancelled", "reason": reason}).to_string(),
+        now,
+    );
     stmts.push(audit);
     stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "change-pending",
-            "Предыдущее изменение заказа ещё ждёт ответа 1С.",
-            "An earlier change of this order still waits for 1C.",
-        ));
+        return Err(super::change::pending());
     }
     outbox::wake(p, &change_id).await;
     Ok(ApiResponse::json(
@@ -236,16 +220,6 @@ struct PaymentMethod {
     payment_method: String,
 }
 
-fn stale(o: &super::list::OrderRow) -> AppResult<AppError> {
-    Ok(AppError::new(
-        ErrorKind::Conflict,
-        "version-conflict",
-        "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
-        "The order changed in 1C since you opened it. Check it and try again.",
-    )
-    .with_extra("current", serde_json::to_value(o)?))
-}
-
 /// Switches an unpaid order between paying by invoice and on credit. To credit: refused with the
 /// exact shortfall (or the amount to pay when credit is blocked), otherwise the amount is reserved
 /// at once; away from credit: the reserve is released. 1C's refusal undoes the move.
@@ -258,7 +232,7 @@ async fn payment_method<P: Ports>(
     use crate::money::Kopecks;
     let o = super::list::order(p, caller, id).await?;
     if o.version != body.version {
-        return Err(stale(&o)?);
+        return Err(super::change::stale(&o));
     }
     if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
         return Err(AppError::new(
@@ -392,31 +366,19 @@ async fn payment_method<P: Ports>(
             written(),
         ));
     }
-    stmts.push(
-        Stmt::dynamic(format!(
-            "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
-            sql::AUDIT_INSERT_SELECT
-        ))
-        .bind(&change_id)
-        .bind(&caller.company_id)
-        .bind(&caller.user_id)
-        .bind(now)
-        .bind("order.payment_method_changed")
-        .bind("order")
-        .bind(id)
-        .bind(serde_json::json!({"payment_method": o.payment_method}).to_string())
-        .bind(serde_json::json!({"payment_method": body.payment_method}).to_string())
-        .bind(change_id.as_str()),
-    );
+    stmts.push(super::change::audit(
+        &change_id,
+        caller,
+        "order.payment_method_changed",
+        id,
+        serde_json::json!({"payment_method": o.payment_method}).to_string(),
+        serde_json::json!({"payment_method": body.payment_method}).to_string(),
+        now,
+    ));
     stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "change-pending",
-            "Предыдущее изменение заказа ещё ждёт ответа 1С.",
-            "An earlier change of this order still waits for 1C.",
-        ));
+        return Err(super::change::pending());
     }
     outbox::wake(p, &change_id).await;
     Ok(ApiResponse::json(

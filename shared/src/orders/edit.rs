@@ -102,13 +102,7 @@ pub async fn edit<P: Ports>(
 ) -> AppResult<ApiResponse> {
     let o = super::list::order(p, caller, id).await?;
     if o.version != body.version {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "version-conflict",
-            "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
-            "The order changed in 1C since you opened it. Check it and try again.",
-        )
-        .with_extra("current", serde_json::to_value(&o)?));
+        return Err(super::change::stale(&o));
     }
     if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
         return Err(AppError::new(
@@ -380,20 +374,15 @@ pub async fn edit<P: Ports>(
         vec![id.into(), o.version.into(), id.into()],
     );
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
-    let audit = Stmt::dynamic(format!(
-        "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
-        sql::AUDIT_INSERT_SELECT
-    ))
-    .bind(&change_id)
-    .bind(&caller.company_id)
-    .bind(&caller.user_id)
-    .bind(now)
-    .bind("order.change_requested")
-    .bind("order")
-    .bind(id)
-    .bind(change.before.to_string())
-    .bind(after.to_string())
-    .bind(change_id.as_str());
+    let audit = super::change::audit(
+        &change_id,
+        caller,
+        "order.change_requested",
+        id,
+        change.before.to_string(),
+        after.to_string(),
+        now,
+    );
     let results = p
         .db()
         .batch(vec![
@@ -403,12 +392,7 @@ pub async fn edit<P: Ports>(
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "change-pending",
-            "Предыдущее изменение заказа ещё ждёт ответа 1С.",
-            "An earlier change of this order still waits for 1C.",
-        ));
+        return Err(super::change::pending());
     }
     outbox::wake(p, &change_id).await;
     Ok(ApiResponse::json(
