@@ -40,6 +40,7 @@ pub fn all() -> Vec<RouteInfo> {
     let mut v = infos("auth", crate::auth::api::ROUTES);
     v.extend(infos("company", crate::company::api::ROUTES));
     v.extend(infos("exchange", crate::exchange::api::ROUTES));
+    v.extend(infos("returns", crate::returns::api::ROUTES));
     v
 }
 

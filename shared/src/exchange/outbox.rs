@@ -310,6 +310,9 @@ pub async fn answer_plan<P: Ports>(
         }
         (true, "consignee.added") => stmts
             .extend(onec_id.map(|o| Stmt::new(sql::CONSIGNEE_LINK_ONEC).bind(o).bind(portal_id))),
+        (accepted, "return.requested") => stmts.extend(crate::returns::requests::answer_stmts(
+            accepted, portal_id, reason, onec_id, now,
+        )),
         (false, kind) if kind.starts_with("consignee.") => {
             let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
             stmts.extend(crate::company::consignees::rejected_stmt(
