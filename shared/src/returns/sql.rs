@@ -39,7 +39,7 @@ pub const ORDER_LINES: &str = concat!(
 /// Orders with something left to return, newest first (`?1` company id); the number filter is
 /// applied in Rust, since SQLite folds only ASCII case.
 pub const RETURNABLE_ORDERS: &str = concat!(
-    "SELECT o.id, o.number, o.ordered_at, o.status FROM orders o WHERE o.company_id = ?1 AND o.status <> 'cancelled' AND EXISTS (\
+    "SELECT o.id, o.onec_id, o.number, o.ordered_at, o.status FROM orders o WHERE o.company_id = ?1 AND o.status <> 'cancelled' AND EXISTS (\
        SELECT 1 FROM order_lines ol WHERE ol.order_id = o.id AND ",
     shipped!("o.id", "?1", "ol.line_no"),
     " - ",
