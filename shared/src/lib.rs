@@ -1,5 +1,5 @@
 //! The portal's domain crate: pure Rust, no Workers dependency, tested natively.
-//! Capabilities (`auth`, `company`, `exchange`) each own their routes, rules and SQL and run
+//! Capabilities (`auth`, `company`, `exchange`, `returns`) each own their routes, rules and SQL and run
 //! behind the ports in [`ports`]; the Workers in `functions/` only adapt D1, R2 and Queues.
 
 pub mod auth;
@@ -17,6 +17,7 @@ pub mod mail;
 pub mod money;
 pub mod orders;
 pub mod ports;
+pub mod returns;
 pub mod routes;
 pub mod time;
 pub mod validate;

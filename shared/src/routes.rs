@@ -43,6 +43,7 @@ pub fn all() -> Vec<RouteInfo> {
     v.extend(infos("orders", crate::orders::api::ROUTES));
     v.extend(infos("documents", crate::documents::api::ROUTES));
     v.extend(infos("exchange", crate::exchange::api::ROUTES));
+    v.extend(infos("returns", crate::returns::api::ROUTES));
     v
 }
 

@@ -336,6 +336,9 @@ pub async fn answer_plan<P: Ports>(
         (false, "act.requested") => stmts.push(crate::documents::acts::rejected_stmt(
             portal_id, reason, now,
         )),
+        (accepted, "return.requested") => stmts.extend(crate::returns::requests::answer_stmts(
+            accepted, portal_id, reason, onec_id, now,
+        )),
         (false, kind) if kind.starts_with("consignee.") => {
             let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
             stmts.extend(crate::company::consignees::rejected_stmt(

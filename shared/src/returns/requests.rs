@@ -1,0 +1,236 @@
+//! A client's return request: checked against what was shipped and what returns already hold,
+//! then written with its lines, the change to 1C (`return.requested`) and the audit row in one
+//! batch whose first statement re-checks the quantities, so concurrent requests cannot both take
+//! the same remainder. 1C's verdict on the change links or rejects it.
+
+use super::rules::{self, NewReturn, OrderLine};
+use super::sql;
+use crate::auth::Caller;
+use crate::company::audit;
+use crate::error::{AppError, AppResult, ErrorKind, FieldError};
+use crate::exchange::outbox;
+use crate::http::ApiResponse;
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub onec_id: String,
+    pub number: String,
+    pub ordered_at: String,
+    pub status: String,
+}
+
+pub async fn order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Option<OrderRow>> {
+    p.db()
+        .first(Stmt::new(sql::ORDER).bind(id).bind(&caller.company_id))
+        .await
+}
+
+pub async fn order_lines<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    order_id: &str,
+) -> AppResult<Vec<OrderLine>> {
+    p.db()
+        .all(
+            Stmt::new(sql::ORDER_LINES)
+                .bind(order_id)
+                .bind(&caller.company_id),
+        )
+        .await
+}
+
+fn unknown_order() -> AppError {
+    AppError::validation(vec![FieldError::new(
+        "order_id",
+        "unknown-order",
+        "Выберите заказ из списка отгруженных заказов компании.",
+        "Choose an order from the company's shipped orders.",
+    )])
+}
+
+pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppResult<ApiResponse> {
+    let order_id = body
+        .order_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let Some(order_id) = order_id else {
+        let mut errs = vec![FieldError::new(
+            "order_id",
+            "required",
+            "Выберите заказ.",
+            "Choose the order.",
+        )];
+        // The other fields' problems at once, as far as they can be told without the order.
+        errs.extend(
+            rules::plan(&body, &[])
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| e.field == "reason" || e.field == "comment"),
+        );
+        return Err(AppError::validation(errs));
+    };
+    let order = order(p, caller, &order_id)
+        .await?
+        .ok_or_else(unknown_order)?;
+    let lines = order_lines(p, caller, &order.id).await?;
+    let plan = rules::plan(&body, &lines).map_err(AppError::validation)?;
+    let company: Company = p
+        .db()
+        .first(Stmt::new(sql::COMPANY_ONEC_ID).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+
+    let id = crate::ids::new_id("ret");
+    let now = p.now();
+    let wanted: Vec<serde_json::Value> = plan
+        .lines
+        .iter()
+        .map(|(no, q)| serde_json::json!({"line_no": no, "qty": q.0}))
+        .collect();
+    let wanted = serde_json::to_string(&wanted)?;
+    let write = Stmt::new(sql::RETURN_INSERT_IF_RETURNABLE)
+        .bind(&order.id)
+        .bind(&caller.company_id)
+        .bind(&id)
+        .bind(plan.reason.as_str())
+        .bind(plan.comment.clone())
+        .bind(&caller.user_id)
+        .bind(now)
+        .bind(wanted.as_str());
+    let lines_stmt = Stmt::new(sql::RETURN_LINES_INSERT)
+        .bind(&id)
+        .bind(&caller.company_id)
+        .bind(wanted.as_str());
+    // 1C reads quantities as numbers: the exact decimal (`2.5`), never a float computed here.
+    let onec_lines: Vec<serde_json::Value> = plan
+        .lines
+        .iter()
+        .map(|(no, q)| {
+            let l = lines.iter().find(|l| l.line_no == *no);
+            serde_json::json!({
+                "line_no": no,
+                "product_id": l.and_then(|l| l.product_onec_id.clone()),
+                "article": l.map(|l| l.article.clone()),
+                "quantity": decimal_number(*q),
+            })
+        })
+        .collect();
+    let payload = serde_json::json!({
+        "company_id": company.onec_id,
+        "portal_id": id,
+        "order_id": order.onec_id,
+        "reason_code": plan.reason.as_str(),
+        "comment": plan.comment,
+        "lines": onec_lines,
+    });
+    let guard = || (sql::RETURN_WRITTEN, vec![id.as_str().into()]);
+    let change = outbox::NewChange {
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "return.requested",
+        entity_type: "return",
+        portal_id: &id,
+        onec_entity_id: "",
+        base_version: 0,
+        payload: payload.clone(),
+        before: serde_json::Value::Null,
+    };
+    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let after = serde_json::json!({
+        "order_number": order.number,
+        "reason_code": plan.reason.as_str(),
+        "comment": plan.comment,
+        "lines": plan.lines.iter().map(|(no, q)| serde_json::json!({"line_no": no, "quantity_milli": q.0})).collect::<Vec<_>>(),
+    });
+    let entry = audit::Entry {
+        id: &change_id,
+        caller,
+        kind: "return.requested",
+        entity_type: "return",
+        entity_id: &id,
+        before: serde_json::Value::Null,
+        after,
+    };
+    let results = p
+        .db()
+        .batch(vec![
+            write,
+            lines_stmt,
+            out,
+            audit::record(&entry, now, guard()),
+        ])
+        .await?;
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        // Another request took the quantity meanwhile: say which lines, with today's figures.
+        let lines = order_lines(p, caller, &order.id).await?;
+        return Err(match rules::plan(&body, &lines) {
+            Err(errs) => AppError::validation(errs),
+            Ok(_) => AppError::new(
+                ErrorKind::Conflict,
+                "return-conflict",
+                "Заказ изменился во время оформления возврата. Повторите попытку.",
+                "The order changed while the return was being placed. Please try again.",
+            ),
+        });
+    }
+    outbox::wake(p, &change_id).await;
+    super::view::detail(p, caller, &id, 201).await
+}
+
+#[derive(Deserialize)]
+struct Company {
+    onec_id: String,
+}
+
+/// `2500` thousandths as the JSON number `2.5`, from its exact decimal text.
+fn decimal_number(q: crate::money::Milli) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Number>(&rules::qty_text(q, '.'))
+        .map(serde_json::Value::Number)
+        .unwrap_or_else(|_| serde_json::Value::String(q.to_decimal_string()))
+}
+
+/// What 1C's verdict on a `return.requested` change does to the return: an acceptance links 1C's
+/// id (its later `return` snapshots then find this record), a refusal rejects a return still
+/// waiting, with 1C's reason.
+pub fn answer_stmts(
+    accepted: bool,
+    portal_id: &str,
+    reason: Option<&str>,
+    onec_id: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Stmt> {
+    if accepted {
+        onec_id
+            .map(|o| Stmt::new(sql::RETURN_LINK_ONEC).bind(o).bind(portal_id))
+            .into_iter()
+            .collect()
+    } else {
+        vec![Stmt::new(sql::RETURN_REFUSED)
+            .bind(reason.map(str::to_string))
+            .bind(now)
+            .bind(portal_id)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Milli;
+
+    #[test]
+    fn quantities_go_to_1c_as_exact_numbers() {
+        assert_eq!(decimal_number(Milli(2500)).to_string(), "2.5");
+        assert_eq!(decimal_number(Milli(1)).to_string(), "0.001");
+        assert_eq!(decimal_number(Milli(12_000)).to_string(), "12");
+        assert_eq!(
+            decimal_number(Milli(123_456_789_012)).to_string(),
+            "123456789.012"
+        );
+    }
+}

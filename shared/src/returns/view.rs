@@ -1,0 +1,296 @@
+//! What the pages read: the company's returns (filtered by status, newest first), one return with
+//! its lines, 1C's decision, the refund credited for it and its history; and the shipped orders
+//! a new return can be made for, with what is left to return of each line.
+
+use super::requests;
+use super::rules::{OrderLine, Status};
+use super::sql;
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::exchange::outbox;
+use crate::http::{page_limit, ApiRequest, ApiResponse};
+use crate::ports::{DatabaseExt, Ports, Stmt};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Serialize)]
+struct ListRow {
+    id: String,
+    number: Option<String>,
+    status: String,
+    reason_code: Option<String>,
+    reject_reason: Option<String>,
+    refund_kop: i64,
+    created_at: String,
+    updated_at: String,
+    order_id: String,
+    order_number: String,
+    line_count: i64,
+    /// The requested quantities at the order's prices.
+    requested_kop: i64,
+}
+
+fn bad_cursor() -> AppError {
+    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
+}
+
+/// `?status=&cursor=&limit=`.
+pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
+    let limit = page_limit(req)?;
+    let status = match req.query_param("status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            AppError::bad_request(
+                "invalid-status",
+                "Статус: requested, approved, rejected или completed.",
+                "Status: requested, approved, rejected or completed.",
+            )
+        })?),
+    };
+    let (cur_at, cur_id) = match req.query_param("cursor") {
+        None => (None, None),
+        Some(c) => {
+            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(bad_cursor)?;
+            let (at, id) = raw.split_once('|').ok_or_else(bad_cursor)?;
+            (Some(at.to_string()), Some(id.to_string()))
+        }
+    };
+    let mut rows: Vec<ListRow> = p
+        .db()
+        .all(
+            Stmt::new(sql::RETURNS_PAGE)
+                .bind(&caller.company_id)
+                .bind(status.map(|s| s.as_str()))
+                .bind(cur_at)
+                .bind(cur_id)
+                .bind(limit + 1),
+        )
+        .await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!("{}|{}", r.created_at, r.id))
+        })
+    } else {
+        None
+    };
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": rows, "next_cursor": next_cursor }),
+    ))
+}
+
+#[derive(Deserialize, Serialize)]
+struct ReturnRow {
+    id: String,
+    #[serde(skip_serializing)]
+    onec_id: Option<String>,
+    number: Option<String>,
+    status: String,
+    reason_code: Option<String>,
+    comment: Option<String>,
+    /// 1C's reason for a rejection.
+    reject_reason: Option<String>,
+    refund_kop: i64,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+    created_by_name: Option<String>,
+    order_id: String,
+    order_number: String,
+}
+
+#[derive(Deserialize, Serialize)]
+struct LineRow {
+    line_no: i64,
+    article: Option<String>,
+    name: Option<String>,
+    unit: Option<String>,
+    price_kop: Option<i64>,
+    requested_milli: i64,
+    approved_milli: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct RefundRow {
+    id: String,
+    at: String,
+    amount_kop: i64,
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct HistoryRow {
+    at: String,
+    kind: String,
+    after_json: Option<String>,
+    onec_answer: Option<String>,
+    user_name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HistoryItem {
+    at: String,
+    kind: String,
+    /// `null` when 1C made the change.
+    user_name: Option<String>,
+    after: serde_json::Value,
+    onec_answer: serde_json::Value,
+}
+
+#[derive(Deserialize, Serialize)]
+struct PhotoRow {
+    id: String,
+    content_type: String,
+    size: i64,
+    uploaded_at: String,
+}
+
+fn parse(v: Option<String>) -> serde_json::Value {
+    v.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// One return; another company's is a 404, exactly like a missing one.
+pub async fn detail<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    status: u16,
+) -> AppResult<ApiResponse> {
+    let db = p.db();
+    let r: ReturnRow = db
+        .first(Stmt::new(sql::RETURN).bind(id).bind(&caller.company_id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let lines: Vec<LineRow> = db
+        .all(
+            Stmt::new(sql::RETURN_LINES)
+                .bind(id)
+                .bind(&caller.company_id),
+        )
+        .await?;
+    let refunds: Vec<RefundRow> = match &r.onec_id {
+        Some(onec) => {
+            db.all(
+                Stmt::new(sql::REFUNDS)
+                    .bind(&caller.company_id)
+                    .bind(onec.as_str()),
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let history: Vec<HistoryRow> = db
+        .all(
+            Stmt::new(sql::HISTORY)
+                .bind(&caller.company_id)
+                .bind(id)
+                .bind(r.onec_id.clone()),
+        )
+        .await?;
+    let history: Vec<HistoryItem> = history
+        .into_iter()
+        .map(|h| HistoryItem {
+            at: h.at,
+            kind: h.kind,
+            user_name: h.user_name,
+            after: parse(h.after_json),
+            onec_answer: parse(h.onec_answer),
+        })
+        .collect();
+    let photos: Vec<PhotoRow> = db
+        .all(Stmt::new(sql::PHOTOS).bind(id).bind(&caller.company_id))
+        .await?;
+    let sync = outbox::sync_state(p, &caller.company_id, "return", id).await?;
+    let st = Status::parse(&r.status);
+    let refunded_kop: i64 = refunds.iter().map(|m| m.amount_kop).sum();
+    Ok(ApiResponse::json(
+        status,
+        &serde_json::json!({
+            "return": r,
+            "final": st.is_some_and(Status::is_final),
+            "accepts_photos": st.is_some_and(Status::accepts_photos),
+            "lines": lines,
+            "refunds": refunds,
+            "refunded_kop": refunded_kop,
+            "history": history,
+            "photos": photos,
+            "sync": sync,
+        }),
+    ))
+}
+
+#[derive(Serialize)]
+struct OrderItem {
+    id: String,
+    number: String,
+    ordered_at: String,
+    status: String,
+}
+
+/// `?q=` part of the order number, any case (Cyrillic too); at most 20.
+pub async fn returnable_orders<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    req: &ApiRequest,
+) -> AppResult<ApiResponse> {
+    let q = req.query_param("q").unwrap_or("").trim().to_lowercase();
+    let rows: Vec<requests::OrderRow> = p
+        .db()
+        .all(Stmt::new(sql::RETURNABLE_ORDERS).bind(&caller.company_id))
+        .await?;
+    let items: Vec<OrderItem> = rows
+        .into_iter()
+        .filter(|o| q.is_empty() || o.number.to_lowercase().contains(&q))
+        .take(20)
+        .map(|o| OrderItem {
+            id: o.id,
+            number: o.number,
+            ordered_at: o.ordered_at,
+            status: o.status,
+        })
+        .collect();
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": null }),
+    ))
+}
+
+#[derive(Serialize)]
+struct ReturnableLine {
+    #[serde(flatten)]
+    line: OrderLine,
+    returnable_milli: i64,
+}
+
+/// One order's lines with what can still be returned of each.
+pub async fn returnable_order<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<ApiResponse> {
+    let order = requests::order(p, caller, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let lines = requests::order_lines(p, caller, &order.id).await?;
+    let lines: Vec<ReturnableLine> = lines
+        .into_iter()
+        .map(|l| ReturnableLine {
+            returnable_milli: l.returnable().0,
+            line: l,
+        })
+        .collect();
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({
+            "order": OrderItem { id: order.id, number: order.number, ordered_at: order.ordered_at, status: order.status },
+            "lines": lines,
+        }),
+    ))
+}
