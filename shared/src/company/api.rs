@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::{
     finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Params, Route,
 };
-use crate::ports::{DatabaseExt, Ports, Stmt};
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,21 +197,33 @@ struct AgreementRow {
 }
 
 async fn company<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
-    let db = p.db();
-    let c: CompanyRow = db
-        .first(Stmt::new(sql::COMPANY).bind(&caller.company_id))
+    // One batch, one snapshot: details and the state of their change agree.
+    let mut read = p
+        .db()
+        .batch(vec![
+            Stmt::new(sql::COMPANY).bind(&caller.company_id),
+            Stmt::new(sql::LEGAL_ENTITIES).bind(&caller.company_id),
+            super::legal::open_changes_stmt(&caller.company_id, "legal_entity"),
+            Stmt::new(sql::AGREEMENTS).bind(&caller.company_id),
+        ])
         .await?
+        .into_iter();
+    let (Some(c), Some(les), Some(open), Some(ags)) =
+        (read.next(), read.next(), read.next(), read.next())
+    else {
+        return Err(AppError::internal("company read: missing results"));
+    };
+    let c: CompanyRow = c
+        .parse()?
+        .into_iter()
+        .next()
         .ok_or_else(AppError::not_found)?;
-    let mut les: Vec<LegalEntityRow> = db
-        .all(Stmt::new(sql::LEGAL_ENTITIES).bind(&caller.company_id))
-        .await?;
-    let mut open = super::legal::open_changes(p, &caller.company_id, "legal_entity").await?;
+    let mut les: Vec<LegalEntityRow> = les.parse()?;
+    let mut open = super::legal::open_changes(open)?;
     for le in &mut les {
         le.change = open.remove(&le.id);
     }
-    let ags: Vec<AgreementRow> = db
-        .all(Stmt::new(sql::AGREEMENTS).bind(&caller.company_id))
-        .await?;
+    let ags: Vec<AgreementRow> = ags.parse()?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({ "company": c, "legal_entities": les, "agreements": ags }),

@@ -28,15 +28,21 @@ struct Row {
 }
 
 pub async fn list<P: Ports>(p: &P, caller: &Caller, with_archived: bool) -> AppResult<ApiResponse> {
-    let mut rows: Vec<Row> = p
+    let mut read = p
         .db()
-        .all(
+        .batch(vec![
             Stmt::new(sql::CONSIGNEES)
                 .bind(&caller.company_id)
                 .bind(with_archived as i64),
-        )
-        .await?;
-    let mut open = super::legal::open_changes(p, &caller.company_id, "consignee").await?;
+            super::legal::open_changes_stmt(&caller.company_id, "consignee"),
+        ])
+        .await?
+        .into_iter();
+    let (Some(rows), Some(open)) = (read.next(), read.next()) else {
+        return Err(AppError::internal("consignee read: missing results"));
+    };
+    let mut rows: Vec<Row> = rows.parse()?;
+    let mut open = super::legal::open_changes(open)?;
     for r in &mut rows {
         r.change = open.remove(&r.id);
     }

@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::exchange::outbox;
 use crate::http::ApiResponse;
-use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use crate::ports::{Database, DatabaseExt, Ports, Stmt, StmtResult};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -33,20 +33,18 @@ struct OpenRow {
     answered_at: Option<String>,
 }
 
-/// The newest not-accepted change per entity of a type, by the entity's portal id.
-pub async fn open_changes<P: Ports>(
-    p: &P,
-    company_id: &str,
-    entity_type: &str,
-) -> AppResult<HashMap<String, OpenChange>> {
-    let rows: Vec<OpenRow> = p
-        .db()
-        .all(
-            Stmt::new(sql::OPEN_CHANGES)
-                .bind(company_id)
-                .bind(entity_type),
-        )
-        .await?;
+/// The newest not-accepted change per entity of a type, by the entity's portal id. Read it in
+/// the same batch as the entities (one snapshot): read apart, a refusal could show beside values
+/// it has already rolled back, or the other way round.
+pub fn open_changes_stmt(company_id: &str, entity_type: &str) -> Stmt {
+    Stmt::new(sql::OPEN_CHANGES)
+        .bind(company_id)
+        .bind(entity_type)
+}
+
+/// The rows of [`open_changes_stmt`], by entity id.
+pub fn open_changes(result: StmtResult) -> AppResult<HashMap<String, OpenChange>> {
+    let rows: Vec<OpenRow> = result.parse()?;
     Ok(rows
         .into_iter()
         .map(|r| {

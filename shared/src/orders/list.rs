@@ -5,7 +5,7 @@ use super::sql;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
-use crate::ports::{DatabaseExt, Ports, SqlValue, Stmt};
+use crate::ports::{Database, DatabaseExt, Ports, SqlValue, Stmt};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
@@ -383,11 +383,32 @@ pub async fn order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Orde
 
 /// The order page: everything about one order of the caller's company (another company's is 404).
 pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
-    let o = order(p, caller, id).await?;
-    let db = p.db();
-    let lines: Vec<serde_json::Value> = db
-        .all(Stmt::new(sql::LINES).bind(id).bind(&caller.company_id))
-        .await?;
+    let co = caller.company_id.as_str();
+    // One batch is one snapshot: the order, its lines and the state of a change to it agree
+    // (read one by one, a 1C answer landing in between could show a refusal beside new lines).
+    let mut read = p
+        .db()
+        .batch(vec![
+            Stmt::new(sql::ORDER).bind(id).bind(co),
+            Stmt::new(sql::LINES).bind(id).bind(co),
+            Stmt::new(sql::SHIPMENTS).bind(id).bind(co),
+            Stmt::new(sql::DOCUMENTS).bind(id).bind(co),
+            Stmt::new(sql::HISTORY).bind(co).bind(id),
+            Stmt::new(sql::OPEN_CHANGE).bind(id).bind(co),
+            Stmt::new(sql::SCHEDULE).bind(id).bind(co),
+        ])
+        .await?
+        .into_iter();
+    let mut next = || {
+        read.next()
+            .ok_or_else(|| AppError::internal("order read: missing results"))
+    };
+    let o: OrderRow = next()?
+        .parse()?
+        .into_iter()
+        .next()
+        .ok_or_else(AppError::not_found)?;
+    let lines: Vec<serde_json::Value> = next()?.parse()?;
     #[derive(Deserialize)]
     struct Ship {
         id: String,
@@ -397,9 +418,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         documents: String,
         lines: Option<String>,
     }
-    let ships: Vec<Ship> = db
-        .all(Stmt::new(sql::SHIPMENTS).bind(id).bind(&caller.company_id))
-        .await?;
+    let ships: Vec<Ship> = next()?.parse()?;
     let shipments: Vec<serde_json::Value> = ships
         .into_iter()
         .map(|s| {
@@ -408,9 +427,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
                 "lines": s.lines.and_then(|l| serde_json::from_str::<serde_json::Value>(&l).ok()).unwrap_or_default()})
         })
         .collect();
-    let documents: Vec<serde_json::Value> = db
-        .all(Stmt::new(sql::DOCUMENTS).bind(id).bind(&caller.company_id))
-        .await?;
+    let documents: Vec<serde_json::Value> = next()?.parse()?;
     #[derive(Deserialize)]
     struct Hist {
         at: String,
@@ -424,9 +441,8 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         s.and_then(|x| serde_json::from_str::<serde_json::Value>(&x).ok())
             .unwrap_or_default()
     };
-    let history: Vec<serde_json::Value> = db
-        .all::<Hist>(Stmt::new(sql::HISTORY).bind(&caller.company_id).bind(id))
-        .await?
+    let history: Vec<serde_json::Value> = next()?
+        .parse::<Hist>()?
         .into_iter()
         .map(|h| serde_json::json!({"at": h.at, "kind": h.kind, "user": h.user_name, "before": parse(h.before_json), "after": parse(h.after_json), "onec_answer": parse(h.onec_answer)}))
         .collect();
@@ -437,7 +453,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         answer: Option<String>,
         created_at: String,
     }
-    let change = db.first::<Open>(Stmt::new(sql::OPEN_CHANGE).bind(id).bind(&caller.company_id)).await?.map(|c| {
+    let change = next()?.parse::<Open>()?.into_iter().next().map(|c| {
         let answer = parse(c.answer);
         let state = match c.status.as_str() {
             "accepted" => "accepted",
@@ -447,9 +463,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         };
         serde_json::json!({"kind": c.kind, "state": state, "reason": answer["reason"], "since": c.created_at})
     });
-    let schedule: Vec<serde_json::Value> = db
-        .all(Stmt::new("SELECT stage_no, due_date, amount_kop, paid_kop FROM payment_schedule WHERE order_id = ? AND company_id = ? ORDER BY stage_no").bind(id).bind(&caller.company_id))
-        .await?;
+    let schedule: Vec<serde_json::Value> = next()?.parse()?;
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     Ok(ApiResponse::json(
         200,

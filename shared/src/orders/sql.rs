@@ -95,3 +95,6 @@ pub const LINES_REPRICED: &str = "SELECT l.line_no, p.id AS product_id, p.onec_i
        (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?3) AS price_kop, p.active \
      FROM order_lines l LEFT JOIN products p ON p.id = l.product_id OR (l.product_id IS NULL AND p.onec_id = l.product_onec_id) \
      WHERE l.order_id = ?1 AND l.company_id = ?2 ORDER BY l.line_no";
+
+pub const SCHEDULE: &str = "SELECT stage_no, due_date, amount_kop, paid_kop FROM payment_schedule \
+     WHERE order_id = ? AND company_id = ? ORDER BY stage_no";
