@@ -5,6 +5,6 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 WORKER_BUILD_VERSION="0.8.7"
 # Must equal the wasm-bindgen version in Cargo.lock (worker-build refuses a different CLI).
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")"
-CAPABILITIES="auth company finance orders documents exchange"
+CAPABILITIES="auth company finance orders documents returns exchange"
 WORKERS="gateway $CAPABILITIES"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

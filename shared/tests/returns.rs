@@ -114,7 +114,7 @@ fn quantities_are_refused_per_line_and_a_line_return_goes_to_1c() {
     let r = returns(
         &p,
         "POST",
-        "/api/returns",
+        "/api/returns/returns",
         Some(
             json!({"order_id": order, "lines": [{"line_no": 1, "quantity": "4.5"}, {"line_no": 2, "quantity": 1}], "reason": "other"}),
         ),
@@ -140,7 +140,7 @@ fn quantities_are_refused_per_line_and_a_line_return_goes_to_1c() {
     let r = returns(
         &p,
         "POST",
-        "/api/returns",
+        "/api/returns/returns",
         Some(
             json!({"order_id": order, "lines": [{"line_no": 1, "quantity": "1,5"}], "reason": "defect", "comment": "трещина"}),
         ),
@@ -179,7 +179,7 @@ fn the_batch_guard_refuses_a_request_for_a_remainder_already_taken() {
     let id = returns(
         &p,
         "POST",
-        "/api/returns",
+        "/api/returns/returns",
         Some(json!({"order_id": order, "whole": true, "reason": "surplus"})),
         &buyer,
     );
@@ -204,7 +204,7 @@ fn the_batch_guard_refuses_a_request_for_a_remainder_already_taken() {
     let r = returns(
         &p,
         "POST",
-        "/api/returns",
+        "/api/returns/returns",
         Some(json!({"order_id": order, "whole": true, "reason": "surplus"})),
         &buyer,
     );
@@ -230,7 +230,7 @@ fn approved_then_completed_with_the_refund_and_hidden_from_others() {
     let r = returns(
         &p,
         "POST",
-        "/api/returns",
+        "/api/returns/returns",
         Some(
             json!({"order_id": order, "lines": [{"line_no": 1, "quantity": 3}], "reason": "defect"}),
         ),
@@ -256,7 +256,7 @@ fn approved_then_completed_with_the_refund_and_hidden_from_others() {
     let d = body(&returns(
         &p,
         "GET",
-        &format!("/api/returns/{id}"),
+        &format!("/api/returns/returns/{id}"),
         None,
         &buyer,
     ));
@@ -282,7 +282,7 @@ fn approved_then_completed_with_the_refund_and_hidden_from_others() {
     let list = body(&returns(
         &p,
         "GET",
-        "/api/returns?status=completed",
+        "/api/returns/returns?status=completed",
         None,
         &buyer,
     ));
@@ -292,7 +292,7 @@ fn approved_then_completed_with_the_refund_and_hidden_from_others() {
         body(&returns(
             &p,
             "GET",
-            "/api/returns?status=requested",
+            "/api/returns/returns?status=requested",
             None,
             &buyer
         ))["items"],
@@ -300,17 +300,24 @@ fn approved_then_completed_with_the_refund_and_hidden_from_others() {
     );
     // Another company: 404 for the return, an empty list, its order unknown.
     assert_eq!(
-        returns(&p, "GET", &format!("/api/returns/{id}"), None, &other).status,
+        returns(
+            &p,
+            "GET",
+            &format!("/api/returns/returns/{id}"),
+            None,
+            &other
+        )
+        .status,
         404
     );
     assert_eq!(
-        body(&returns(&p, "GET", "/api/returns", None, &other))["items"],
+        body(&returns(&p, "GET", "/api/returns/returns", None, &other))["items"],
         json!([])
     );
     let r = returns(
         &p,
         "POST",
-        "/api/returns",
+        "/api/returns/returns",
         Some(json!({"order_id": order, "whole": true, "reason": "defect"})),
         &other,
     );

@@ -6,6 +6,7 @@ import { companySections, accountForms } from './company.js';
 import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
 import { documentsSections } from './documents.js';
+import { returnsSection } from './returns.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -74,7 +75,7 @@ function renderSoon(section) {
 }
 
 const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route),
-  orders: () => ordersSection(me, route), documents: () => documentsSections(me, route) };
+  orders: () => ordersSection(me, route), documents: () => documentsSections(me, route), returns: () => returnsSection(me, route) };
 
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';

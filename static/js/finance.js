@@ -44,7 +44,10 @@ function schedule(s) {
 }
 
 function account(a, refresh) {
-  const kind = (m) => t(`fin.kind.${m.kind}`) + (m.order_number ? ` · ${m.order_number}` : '') + (m.return_number ? ` · ${m.return_number}` : '');
+  // A refund links to its return, a payment to its order.
+  const kind = (m) => el('span', {}, t(`fin.kind.${m.kind}`),
+    m.order_number ? [' · ', m.order_id ? el('a', { href: `#/orders/${m.order_id}` }, m.order_number) : m.order_number] : '',
+    m.return_id ? [' · ', el('a', { href: `#/returns/${m.return_id}`, 'data-testid': 'movement-return' }, m.return_number ?? t('ret.return'))] : '');
   const parts = [
     el('h2', {}, t('fin.account')),
     el('p', { 'data-testid': 'account-balance' }, `${t('fin.balance')}: ${money(a.balance_kop)} · ${t('fin.held')}: ${money(a.held_kop)} · ${t('fin.available')}: ${money(a.available_kop)}`),

@@ -4,8 +4,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Client, freshCompany, sendAndApply } from '../lib/portal.mjs';
+import { Client, PORTAL, freshCompany, sendAndApply } from '../lib/portal.mjs';
 import { actMsg, multiVehicleOrder, pdfFile } from '../lib/documents.mjs';
+import { PNG, shippedOrder } from '../lib/returns.mjs';
 
 const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options'];
 
@@ -60,6 +61,14 @@ const MATRIX = {
   'POST /api/documents/acts': { body: {}, ok: 400 },
   'GET /api/documents/acts/{id}': { params: (a) => ({ id: a.actId }), ok: 200, companyOwned: true },
   'GET /api/documents/acts/{id}/files/{no}': { params: (a) => ({ id: a.actId, no: '1' }), ok: 200, companyOwned: true },
+  'GET /api/returns/returns': { ok: 200 },
+  'POST /api/returns/returns': { body: {}, ok: 422 },
+  'GET /api/returns/returnable-orders': { ok: 200 },
+  'GET /api/returns/returnable-orders/{id}': { params: (a) => ({ id: a.returnOrderId }), ok: 200, companyOwned: true },
+  'GET /api/returns/returns/{id}': { params: (a) => ({ id: a.returnId }), ok: 200, companyOwned: true },
+  // A JSON body is not a photo: refused before anything is stored.
+  'POST /api/returns/returns/{id}/photos': { params: (a) => ({ id: a.returnId }), body: {}, ok: 415, companyOwned: true },
+  'GET /api/returns/returns/{id}/photos/{photo}': { params: (a) => ({ id: a.returnId, photo: a.photoId }), ok: 200, companyOwned: true },
   'POST /exchange/v1/messages': { body: {}, ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },
@@ -98,6 +107,17 @@ before(async () => {
   A.actId = `${A.id}-act`;
   const actPdf = await pdfFile('Акт сверки.pdf');
   await sendAndApply([actMsg(A.id, A.actId, { from: '2026-07-01', to: '2026-09-30', opening: 0, operations: [], files: [actPdf] })]);
+  // A's return with a photo, for the returns routes.
+  await shippedOrder(A.id);
+  const buyer = personas.buyer.client;
+  A.returnOrderId = (await buyer.get('/api/returns/returnable-orders')).body.items[0].id;
+  const ret = await buyer.post('/api/returns/returns', { order_id: A.returnOrderId, reason: 'defect', lines: [{ line_no: 1, quantity: 1 }] });
+  assert.equal(ret.status, 201);
+  A.returnId = ret.body.return.id;
+  const photo = await fetch(`${PORTAL}/api/returns/returns/${A.returnId}/photos`, { method: 'POST', body: PNG,
+    headers: { 'content-type': 'image/png', origin: PORTAL, 'cf-connecting-ip': buyer.ip, cookie: [...buyer.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  assert.equal(photo.status, 201);
+  A.photoId = (await photo.json()).id;
 });
 
 test('the matrix lists exactly the routers\' routes', () => {

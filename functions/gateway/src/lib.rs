@@ -11,6 +11,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/finance/", "FINANCE"),
     ("/api/orders/", "ORDERS"),
     ("/api/documents/", "DOCUMENTS"),
+    ("/api/returns/", "RETURNS"),
     ("/exchange/", "EXCHANGE"),
 ];
 

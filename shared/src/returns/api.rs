@@ -23,13 +23,13 @@ const REQUESTERS: &[Role] = &[Role::Admin, Role::Buyer];
 pub const ROUTES: &[Route<H>] = &[
     Route {
         method: "GET",
-        path: "/api/returns",
+        path: "/api/returns/returns",
         access: Access::Roles(&[]),
         handler: H::List,
     },
     Route {
         method: "POST",
-        path: "/api/returns",
+        path: "/api/returns/returns",
         access: Access::Roles(REQUESTERS),
         handler: H::Create,
     },
@@ -47,19 +47,19 @@ pub const ROUTES: &[Route<H>] = &[
     },
     Route {
         method: "GET",
-        path: "/api/returns/{id}",
+        path: "/api/returns/returns/{id}",
         access: Access::Roles(&[]),
         handler: H::Return,
     },
     Route {
         method: "POST",
-        path: "/api/returns/{id}/photos",
+        path: "/api/returns/returns/{id}/photos",
         access: Access::Roles(REQUESTERS),
         handler: H::PhotoAdd,
     },
     Route {
         method: "GET",
-        path: "/api/returns/{id}/photos/{photo}",
+        path: "/api/returns/returns/{id}/photos/{photo}",
         access: Access::Roles(&[]),
         handler: H::Photo,
     },

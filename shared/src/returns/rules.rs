@@ -138,7 +138,7 @@ pub struct LineRequest {
     pub quantity: Option<String>,
 }
 
-/// The client's request (`POST /api/returns`).
+/// The client's request (`POST /api/returns/returns`).
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct NewReturn {
     pub order_id: Option<String>,
