@@ -56,7 +56,7 @@ const STRINGS = {
     'ord.next': 'Следующая страница', 'ord.order': 'Заказ', 'ord.article': 'Артикул', 'ord.qty': 'Кол-во', 'ord.unit': 'Ед.', 'ord.price': 'Цена', 'ord.vat': 'НДС',
     'ord.paid': 'Оплачено', 'ord.payment': 'Оплата', 'ord.delivery': 'Доставка', 'ord.consignee': 'Грузополучатель', 'ord.shipments': 'Отгрузки', 'ord.vehicle': 'Машина',
     'ord.docs': 'Документы', 'ord.cancel': 'Отменить заказ', 'ord.reason': 'Причина', 'ord.cancelsend': 'Отправить отмену в 1С', 'ord.history': 'История', 'ord.repeat': 'Повторить заказ', 'ord.kind.order.created': 'Новый заказ', 'ord.edit': 'Изменить заказ', 'ord.paste': 'Добавить строки: артикул;количество', 'ord.sendchange': 'Отправить изменения в 1С', 'ord.unknown': 'Не найдены', 'ord.kind.order.changed': 'Изменение заказа', 'ord.switchpm': 'Сменить способ оплаты', 'ord.kind.order.payment_method_changed': 'Смена способа оплаты',
-    'ord.kind.order.cancelled': 'Отмена заказа', 'ord.kind.order.paid_from_account': 'Оплата с внутреннего счёта',
+    'ord.kind.order.cancelled': 'Отмена заказа', 'ord.proposed': 'Предложено (ждёт 1С)', 'ord.kind.order.paid_from_account': 'Оплата с внутреннего счёта',
     'ord.pm.invoice': 'по счёту', 'ord.pm.credit': 'в кредит', 'ord.pm.internal_account': 'с внутреннего счёта', 'ord.pm.card': 'картой',
     'ord.dm.pickup': 'самовывоз', 'ord.dm.delivery': 'доставка', 'ord.dm.transport_company': 'транспортная компания',
     'doc.list': 'Документы', 'doc.legal': 'Юридическое лицо', 'doc.number': 'Номер', 'doc.date': 'Дата', 'doc.kind': 'Вид', 'doc.amount': 'Сумма', 'doc.vat': 'НДС',
@@ -202,7 +202,7 @@ const STRINGS = {
     'ret.refundwaiting': 'The return is completed; the credit from 1C has not arrived yet.', 'ret.norefund': 'The refund is credited once the return is completed.',
     'ret.photo': 'Return photo', 'ret.addphotos': 'Add photos', 'ret.upload': 'Upload', 'ret.history': 'History',
     'ret.kind.return.requested': 'return requested', 'ret.kind.return.status_by_1c': "1C's decision", 'ret.kind.return.photo_added': 'photo added',
-    'nocredit': 'no credit (prepayment)', 'never': '—', 'loading': 'Loading…', 'error.generic': 'Something went wrong. Please try again.',
+    'ord.proposed': 'Proposed (waiting for 1C)', 'nocredit': 'no credit (prepayment)', 'never': '—', 'loading': 'Loading…', 'error.generic': 'Something went wrong. Please try again.',
   },
 };
 

@@ -67,6 +67,7 @@ async function renderOrder(id, me, refresh) {
   if (d.change) {
     const text = d.change.state === 'rejected' ? `${t('sync.rejected')}: ${d.change.reason ?? ''}` : t(`sync.${d.change.state}`);
     parts.push(el('p', { class: `sync sync-${d.change.state}`, 'data-testid': 'order-change' }, `${t(`ord.kind.${d.change.kind}`)} — ${text}`));
+    if (d.change.state !== 'accepted') parts.push(...proposed(d.change.values ?? {}));
   }
   parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
     d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
@@ -99,6 +100,26 @@ async function renderOrder(id, me, refresh) {
   if (d.history.length) {
     parts.push(el('h2', {}, t('ord.history')), table(['audit.at', 'audit.who', 'audit.kind', 'audit.answer'],
       d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), h.kind, h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));
+  }
+  return parts;
+}
+
+/** What a change not yet accepted by 1C proposes, field by field; the order above stays as 1C has it. */
+function proposed(v) {
+  const fields = [];
+  if (v.payment_method) fields.push(`${t('ord.payment')}: ${t(`ord.pm.${v.payment_method}`)}`);
+  if (v.delivery_method) fields.push(`${t('ord.delivery')}: ${t(`ord.dm.${v.delivery_method}`)}`);
+  if (v.delivery_address) fields.push(`${t('cons.address')}: ${v.delivery_address}`);
+  if (v.planned_shipping_date) fields.push(`${t('ord.shipping')}: ${date(v.planned_shipping_date)}`);
+  if (v.consignee) fields.push(`${t('ord.consignee')}: ${v.consignee}`);
+  if (v.total) fields.push(`${t('fin.total')}: ${money(Math.round(Number(v.total) * 100))}`);
+  if (v.reason) fields.push(`${t('ord.reason')}: ${v.reason}`);
+  const parts = [];
+  if (fields.length) parts.push(el('p', { 'data-testid': 'order-change-values' }, `${t('ord.proposed')}: ${fields.join(' · ')}`));
+  if (Array.isArray(v.lines)) {
+    parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount'],
+      v.lines.map((l) => [l.article ?? '', l.name ?? '', Number(l.quantity).toLocaleString('ru-RU', { maximumFractionDigits: 3 }), l.unit ?? '',
+        money(Math.round(Number(l.price) * 100)), money(Math.round(Number(l.amount) * 100))]), { 'data-testid': 'order-change-lines' }));
   }
   return parts;
 }

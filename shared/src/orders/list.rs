@@ -452,6 +452,8 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         status: String,
         answer: Option<String>,
         created_at: String,
+        payload: String,
+        after_json: Option<String>,
     }
     let change = next()?.parse::<Open>()?.into_iter().next().map(|c| {
         let answer = parse(c.answer);
@@ -461,7 +463,19 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             "failed" => "failed",
             _ => "pending",
         };
-        serde_json::json!({"kind": c.kind, "state": state, "reason": answer["reason"], "since": c.created_at})
+        // What the change proposes, field by field, so the page can show it beside the order
+        // until 1C decides.
+        let wire = parse(Some(c.payload));
+        let after = parse(c.after_json);
+        let p = &wire["payload"];
+        let values = serde_json::json!({"lines": p["lines"], "total": p["total"], "delivery_method": p["delivery_method"],
+            "delivery_address": p["delivery_address"], "planned_shipping_date": after["planned_shipping_date"],
+            "consignee": after["consignee"], "payment_method": p["payment_method"], "reason": p["reason"]});
+        let values: serde_json::Map<String, serde_json::Value> = values
+            .as_object()
+            .map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        serde_json::json!({"kind": c.kind, "state": state, "reason": answer["reason"], "since": c.created_at, "values": values})
     });
     let schedule: Vec<serde_json::Value> = next()?.parse()?;
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();

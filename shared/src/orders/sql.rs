@@ -41,8 +41,11 @@ pub const HISTORY: &str = "SELECT a.at, a.kind, u.full_name AS user_name, a.befo
      FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.company_id = ? AND a.entity_type = 'order' AND a.entity_id = ? \
      ORDER BY a.at DESC, a.rowid DESC LIMIT 100";
 
-pub const OPEN_CHANGE: &str = "SELECT type AS kind, status, answer, created_at FROM outbox \
-     WHERE entity_type = 'order' AND entity_id = ? AND company_id = ? ORDER BY rowid DESC LIMIT 1";
+/// The newest change to an order, with what it proposes (the wire payload and the audit row's
+/// summary: the consignee's name, the new total).
+pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.created_at, o.payload, \
+       (SELECT a.after_json FROM audit_log a WHERE a.id = o.id AND a.company_id = o.company_id) AS after_json \
+     FROM outbox o WHERE o.entity_type = 'order' AND o.entity_id = ? AND o.company_id = ? ORDER BY o.rowid DESC LIMIT 1";
 
 /// Catalogue search: article key contains, or every name word contains; the company's price for
 /// the given price type and the total stock.
