@@ -39,10 +39,29 @@ function listForm(q) {
   return f;
 }
 
-async function renderList() {
+const canChange = (me) => me.user.roles.some((r) => r === 'admin' || r === 'buyer');
+const openForShipping = (o) => !['shipped', 'cancelled', 'draft'].includes(o.status);
+
+/** Several selected orders shipped together on one date: 1C decides; each order page shows it. */
+function consolidationForm(boxes) {
+  return form('consolidate-form', [el('p', { class: 'muted' }, t('ord.together.hint')), field('planned_shipping_date', 'ord.shipping', '', { type: 'date' })],
+    'ord.together.send', (d) => api('POST', '/api/orders/consolidations', {
+      orders: boxes.filter((b) => b.checked).map((b) => b.value), planned_shipping_date: d.get('planned_shipping_date') || null }),
+    (r) => { location.hash = `#/orders/${r.orders?.[0] ?? boxes.find((b) => b.checked).value}`; });
+}
+
+async function renderList(me) {
   const q = currentQuery();
   const data = await api('GET', `/api/orders/orders?${q}`);
+  const boxes = [];
+  const pick = (o) => {
+    if (!canChange(me) || !openForShipping(o)) return '';
+    const b = el('input', { type: 'checkbox', value: o.id, 'aria-label': `${t('ord.together.pick')} ${o.number}`, 'data-testid': `pick-${o.number}` });
+    boxes.push(b);
+    return b;
+  };
   const rows = data.items.map((o) => [
+    pick(o),
     el('a', { href: `#/orders/${o.id}` }, o.number), o.onec_number ?? '', dateTime(o.ordered_at), statusText(o), o.legal_entity ?? '', o.author ?? '',
     money(o.total_kop), o.planned_shipping_date ? date(o.planned_shipping_date) : '',
   ]);
@@ -50,8 +69,9 @@ async function renderList() {
     el('h1', {}, t('nav.orders')), listForm(q),
     el('p', { 'data-testid': 'order-totals' }, `${t('ord.count')}: ${data.totals.count} · ${t('fin.amount')}: ${money(data.totals.total_kop)} `,
       el('a', { href: `/api/orders/orders.csv?${q}`, download: '', 'data-testid': 'orders-csv' }, t('fin.csv'))),
-    table(['ord.number', 'ord.onecnumber', 'ord.date', 'col.status', 'home.legal', 'ord.author', 'fin.amount', 'ord.shipping'], rows, { 'data-testid': 'orders' }),
+    table(['', 'ord.number', 'ord.onecnumber', 'ord.date', 'col.status', 'home.legal', 'ord.author', 'fin.amount', 'ord.shipping'], rows, { 'data-testid': 'orders' }),
   ];
+  if (boxes.length >= 2) parts.push(el('details', {}, el('summary', {}, t('ord.together')), consolidationForm(boxes)));
   if (data.next_cursor) {
     const more = new URLSearchParams(q);
     more.set('cursor', data.next_cursor);
@@ -73,6 +93,13 @@ async function renderOrder(id, me, refresh) {
     d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
   parts.push(el('p', {}, `${t('fin.total')}: ${money(o.total_kop)} (${t('ord.vat')} ${money(o.vat_kop)}) · ${t('ord.paid')}: ${money(o.paid_kop)} · ${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)}`));
   parts.push(el('p', {}, `${t('ord.delivery')}: ${o.delivery_method ? t(`ord.dm.${o.delivery_method}`) : '—'} ${o.delivery_address ?? ''} · ${t('ord.consignee')}: ${o.consignee ?? '—'} · ${t('ord.shipping')}: ${o.planned_shipping_date ? date(o.planned_shipping_date) : '—'}`));
+  if (d.shipped_together) {
+    const x = d.shipped_together;
+    const state = { accepted: t('ord.together.accepted'), rejected: t('sync.rejected'), failed: t('sync.failed') }[x.state] ?? t('sync.pending');
+    parts.push(el('p', { class: `sync sync-${x.state === 'sent' ? 'pending' : x.state}`, 'data-testid': 'shipped-together' }, `${t('ord.together')}: `,
+      ...x.orders.flatMap((r, i) => [i ? ', ' : '', r.id === id ? r.number : el('a', { href: `#/orders/${r.id}` }, r.number)]),
+      x.planned_shipping_date ? ` · ${date(x.planned_shipping_date.slice(0, 10))}` : '', ` — ${state}`));
+  }
   if (d.shipments.length) {
     parts.push(el('h2', {}, t('ord.shipments')), table(['ord.number', 'ord.date', 'ord.vehicle', 'ord.docs'],
       d.shipments.map((s) => [s.number, s.shipped_at ? dateTime(s.shipped_at) : '', s.vehicle ?? '', (s.documents ?? []).join(', ')])));
@@ -99,7 +126,7 @@ async function renderOrder(id, me, refresh) {
   }
   if (d.history.length) {
     parts.push(el('h2', {}, t('ord.history')), table(['audit.at', 'audit.who', 'audit.kind', 'audit.answer'],
-      d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), h.kind, h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));
+      d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), t(`ord.hist.${h.kind}`).startsWith('ord.hist.') ? h.kind : t(`ord.hist.${h.kind}`), h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));
   }
   return parts;
 }
@@ -130,20 +157,47 @@ async function editForm(id, o, lines, refresh) {
   const qtyInputs = lines.map((l) => el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6, 'data-article': l.article, 'data-product': l.product_id ?? '' }));
   const linesTable = table(['ord.article', 'col.name', 'ord.qty'], lines.map((l, i) => [l.article, l.name, qtyInputs[i]]));
   const paste = el('textarea', { name: 'paste', rows: 3, placeholder: 'AZ-100;2' });
+  // Products found by the catalogue search and added here go in by their 1C id.
+  const added = [];
+  const addedBody = el('tbody', {});
+  const addedTable = el('div', { class: 'table-wrap', hidden: true }, el('table', { 'data-testid': 'added-lines' },
+    el('thead', {}, el('tr', {}, ['ord.article', 'col.name', 'ord.price', 'ord.stock', 'ord.qty'].map((c) => el('th', { scope: 'col' }, t(c))))), addedBody));
+  const query = el('input', { type: 'search', placeholder: t('ord.catalog.hint'), 'aria-label': t('ord.catalog'), 'data-testid': 'catalog-q' });
+  const results = el('div', { 'data-testid': 'catalog-results' });
+  const search = async () => {
+    if (query.value.trim().length < 2) return;
+    const r = await api('GET', `/api/orders/catalog?q=${encodeURIComponent(query.value.trim())}`);
+    results.replaceChildren(r.items.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], r.items.map((p) => {
+      const add = el('button', { type: 'button', class: 'link', 'data-testid': `add-${p.article}` }, t('ord.catalog.add'));
+      add.addEventListener('click', () => {
+        const qty = el('input', { name: `add-${p.id}`, value: '1', inputMode: 'decimal', size: 6, 'data-added': p.id });
+        added.push({ product: p, qty });
+        addedBody.append(el('tr', {}, el('td', {}, p.article), el('td', {}, p.name), el('td', {}, p.price_kop == null ? '—' : money(p.price_kop)),
+          el('td', {}, (p.stock_milli / 1000).toLocaleString('ru-RU')), el('td', {}, qty)));
+        addedTable.hidden = false;
+      });
+      return [p.article, p.name, p.price_kop == null ? '—' : money(p.price_kop), (p.stock_milli / 1000).toLocaleString('ru-RU'), add];
+    })) : el('p', { class: 'muted' }, t('ord.catalog.none')));
+  };
+  const searchButton = el('button', { type: 'button', class: 'secondary' }, t('ord.catalog.find'));
+  searchButton.addEventListener('click', search);
+  query.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); search(); } });
   const delivery = el('select', { name: 'delivery_method' }, el('option', { value: '' }, '—'),
     ['pickup', 'delivery', 'transport_company'].map((m) => el('option', { value: m, selected: o.delivery_method === m }, t(`ord.dm.${m}`))));
   const consignee = el('select', { name: 'consignee_id' }, el('option', { value: '' }, '—'), consignees.map((c) => el('option', { value: c.id }, c.name)));
   const f = form('edit-form', [
-    linesTable, el('label', {}, el('span', {}, t('ord.paste')), paste),
+    linesTable, el('fieldset', {}, el('legend', {}, t('ord.catalog')), query, ' ', searchButton, results, addedTable),
+    el('label', {}, el('span', {}, t('ord.paste')), paste),
     el('label', {}, el('span', {}, t('ord.delivery')), delivery), field('delivery_address', 'cons.address', o.delivery_address ?? ''),
     field('planned_shipping_date', 'ord.shipping', o.planned_shipping_date ?? '', { type: 'date' }),
     el('label', {}, el('span', {}, t('ord.consignee')), consignee),
   ], 'ord.sendchange', async (data) => {
     const body = { version: o.version };
     const kept = qtyInputs.filter((q) => q.value.trim() !== '' && q.value.trim() !== '0').map((q) => (q.dataset.product ? { product_id: q.dataset.product, quantity: q.value.trim() } : { article: q.dataset.article, quantity: q.value.trim() }));
-    const changedLines = kept.length !== lines.length || kept.some((k, i) => Number(k.quantity.replace(',', '.')) !== lines[i].qty_milli / 1000) || data.get('paste');
+    const extra = added.filter((a) => a.qty.value.trim() !== '' && a.qty.value.trim() !== '0').map((a) => ({ product_id: a.product.id, quantity: a.qty.value.trim() }));
+    const changedLines = kept.length !== lines.length || kept.some((k, i) => Number(k.quantity.replace(',', '.')) !== lines[i].qty_milli / 1000) || data.get('paste') || extra.length;
     if (changedLines) {
-      body.lines = kept;
+      body.lines = [...kept, ...extra];
       if (data.get('paste')) {
         const r = await api('POST', '/api/orders/pasted-lines', { text: data.get('paste') });
         if (r.unknown_articles.length || r.unreadable_lines.length) {
@@ -163,6 +217,6 @@ async function editForm(id, o, lines, refresh) {
 
 export function ordersSection(me, refresh) {
   const [, rest = ''] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
-  return rest ? renderOrder(decodeURIComponent(rest), me, refresh) : renderList();
+  return rest ? renderOrder(decodeURIComponent(rest), me, refresh) : renderList(me);
 }
 

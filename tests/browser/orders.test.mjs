@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { PORTAL, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
+import { article, creditMsg, orderMsg, productMsg, shippingCalendar, shippingDays } from '../lib/orders.mjs';
 
 let browser;
 const shots = new URL('../../test-results/', import.meta.url).pathname;
@@ -90,5 +91,69 @@ test('orders: filters in the URL, the order page, a cancellation waiting for 1C'
   await page.fill('#edit-form textarea[name=paste]', '');
   await page.click('#edit-form button[type=submit]');
   await page.waitForSelector('[data-testid=order-change] >> text=Изменение заказа');
+  assert.deepEqual(errors, []);
+});
+
+test('orders: a product added from the catalogue search and a shipping day, shown as proposed until 1C accepts; two orders shipped together; credit and repeat', async () => {
+  await shippingCalendar();
+  const co = await freshCompany([['buyer']]);
+  const c = co.id;
+  await sendAndApply([productMsg(c, 1, { price: 1234.5 }), productMsg(c, 2, { price: 99.99, name: 'Ремень клиновой ёлочный' }), productMsg(c, 3, { price: 10 }),
+    creditMsg(c, { limit: 100000 })]);
+  await sendAndApply([orderMsg(c, 1, { lines: [[1, 2, 1234.5]] }), orderMsg(c, 2, { lines: [[3, 1, 10]] }), orderMsg(c, 3, { lines: [[3, 4, 10]] })]);
+  const { working } = shippingDays();
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, co.users[0], '#/orders');
+  await page.waitForSelector('[data-testid=orders]');
+  await page.click(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-1`);
+  await page.waitForSelector('#edit-form', { state: 'attached' });
+  await page.click('details:has(#edit-form) summary');
+  await page.fill('[data-testid=catalog-q]', 'ремень елочный');
+  await page.press('[data-testid=catalog-q]', 'Enter');
+  await page.click(`[data-testid="add-${article(c, 2)}"]`);
+  await page.fill(`#edit-form input[data-added]`, '3');
+  await page.fill('#edit-form input[name=planned_shipping_date]', working);
+  await page.click('#edit-form button[type=submit]');
+  await page.waitForSelector('[data-testid=order-change-lines]');
+  const proposedLines = await page.textContent('[data-testid=order-change-lines]');
+  assert.match(proposedLines, new RegExp(`${article(c, 1)}[\\s\\S]*2\\s469,00[\\s\\S]*${article(c, 2)}[\\s\\S]*299,97`));
+  assert.match(await page.textContent('[data-testid=order-change-values]'), /Итого: 2\s768,97\s₽/);
+  // 1C's answer arrives by push; reloading the page shows it.
+  for (let i = 0; ; i++) {
+    await page.reload();
+    await page.waitForSelector('[data-testid=order-change]');
+    if (/Изменения приняты 1С/.test(await page.textContent('[data-testid=order-change]'))) break;
+    assert.ok(i < 40, 'the acceptance never showed');
+    await page.waitForTimeout(300);
+  }
+
+  // Switch order 2 to credit: reserved at once.
+  await page.goto(`${PORTAL}/#/orders`);
+  await page.click(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-2`);
+  await page.click('#payment-method-form button[type=submit]');
+  await page.waitForSelector('[data-testid=order-change] >> text=Смена способа оплаты');
+
+  // Orders 2 and 3 go together: chosen in the list, 1C confirms, both pages show it.
+  await page.goto(`${PORTAL}/#/orders`);
+  await page.waitForSelector('[data-testid=orders]');
+  await page.check(`[data-testid="pick-ЗК-${c.slice(-4)}-2"]`);
+  await page.check(`[data-testid="pick-ЗК-${c.slice(-4)}-3"]`);
+  await page.click('details:has(#consolidate-form) summary');
+  await page.fill('#consolidate-form input[name=planned_shipping_date]', working);
+  await page.click('#consolidate-form button[type=submit]');
+  await page.waitForSelector('[data-testid=shipped-together]');
+  const together = await page.textContent('[data-testid=shipped-together]');
+  assert.match(together, new RegExp(`ЗК-${c.slice(-4)}-2`));
+  assert.match(together, new RegExp(`ЗК-${c.slice(-4)}-3`));
+  await page.screenshot({ path: join(shots, 'order-together.png'), fullPage: true });
+
+  // Repeat order 1: a new draft at today's prices opens.
+  await page.goto(`${PORTAL}/#/orders`);
+  await page.click(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-1`);
+  await page.click('#repeat-form button[type=submit]');
+  await page.waitForSelector('text=черновик');
+  assert.match(await page.textContent('[data-testid=order-lines]'), new RegExp(article(c, 1)));
   assert.deepEqual(errors, []);
 });

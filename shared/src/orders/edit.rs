@@ -94,6 +94,60 @@ struct LineOut {
     vat_rate: i64,
 }
 
+/// A planned shipping date the client asks for: after today and a working day of 1C's shipping
+/// calendar; refusals go to `errs` under `planned_shipping_date`.
+async fn shipping_day<P: Ports>(
+    p: &P,
+    day: &str,
+    errs: &mut Vec<FieldError>,
+) -> AppResult<Option<chrono::NaiveDate>> {
+    let today = crate::finance::schedule::today(p.now());
+    let d = match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            errs.push(FieldError::new(
+                "planned_shipping_date",
+                "invalid-date",
+                "Дата в формате ГГГГ-ММ-ДД.",
+                "A date as YYYY-MM-DD.",
+            ));
+            return Ok(None);
+        }
+    };
+    if d <= today {
+        errs.push(FieldError::new(
+            "planned_shipping_date",
+            "past",
+            "Дата отгрузки — не раньше завтрашнего дня.",
+            "The shipping date must be after today.",
+        ));
+        return Ok(None);
+    }
+    #[derive(Deserialize)]
+    struct Ok_ {
+        ok: i64,
+    }
+    let ok = p
+        .db()
+        .first::<Ok_>(
+            Stmt::new(sql::SHIPPING_DAY)
+                .bind(CALENDAR)
+                .bind(d.to_string()),
+        )
+        .await?
+        .is_some_and(|x| x.ok == 1);
+    if !ok {
+        errs.push(FieldError::new(
+            "planned_shipping_date",
+            "not-a-shipping-day",
+            "В этот день склад не отгружает: выберите рабочий день из календаря отгрузок.",
+            "The warehouse does not ship that day: choose a working day of the shipping calendar.",
+        ));
+        return Ok(None);
+    }
+    Ok(Some(d))
+}
+
 pub async fn edit<P: Ports>(
     p: &P,
     caller: &Caller,
@@ -278,44 +332,12 @@ pub async fn edit<P: Ports>(
         after["delivery_method"] = dm.clone().into();
     }
     if let Some(day) = &body.planned_shipping_date {
-        let today = crate::finance::schedule::today(p.now());
-        match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-            Ok(d) if d <= today => errs.push(FieldError::new(
-                "planned_shipping_date",
-                "past",
-                "Дата отгрузки — не раньше завтрашнего дня.",
-                "The shipping date must be after today.",
-            )),
-            Ok(d) => {
-                #[derive(Deserialize)]
-                struct Ok_ {
-                    ok: i64,
-                }
-                let ok = p
-                    .db()
-                    .first::<Ok_>(
-                        Stmt::new(sql::SHIPPING_DAY)
-                            .bind(CALENDAR)
-                            .bind(d.to_string()),
-                    )
-                    .await?
-                    .map(|x| x.ok == 1)
-                    .unwrap_or(false);
-                if !ok {
-                    errs.push(FieldError::new("planned_shipping_date", "not-a-shipping-day", "В этот день склад не отгружает: выберите рабочий день из календаря отгрузок.", "The warehouse does not ship that day: choose a working day of the shipping calendar."));
-                }
-                payload["planned_shipping_date"] = crate::time::to_1c(
-                    crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight")),
-                )
-                .into();
-                after["planned_shipping_date"] = d.to_string().into();
-            }
-            Err(_) => errs.push(FieldError::new(
-                "planned_shipping_date",
-                "invalid-date",
-                "Дата в формате ГГГГ-ММ-ДД.",
-                "A date as YYYY-MM-DD.",
-            )),
+        if let Some(d) = shipping_day(p, day, &mut errs).await? {
+            payload["planned_shipping_date"] = crate::time::to_1c(
+                crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight")),
+            )
+            .into();
+            after["planned_shipping_date"] = d.to_string().into();
         }
     }
     if let Some(cid) = &body.consignee_id {
@@ -483,6 +505,8 @@ pub async fn consolidate<P: Ports>(
         onec_id: String,
         number: String,
         status: String,
+        consignee_onec_id: Option<String>,
+        delivery_method: Option<String>,
     }
     let rows: Vec<O> = p
         .db()
@@ -508,8 +532,39 @@ pub async fn consolidate<P: Ports>(
             format!("Already shipped or cancelled: {}.", blocked.join(", ")),
         )]));
     }
-    let now = p.now();
+    // One shipment goes to one place one way: the orders must agree on both.
+    let mut errs = Vec::new();
     let first = &rows[0];
+    if rows
+        .iter()
+        .any(|o| o.consignee_onec_id != first.consignee_onec_id)
+    {
+        errs.push(FieldError::new(
+            "orders",
+            "different-consignees",
+            "У заказов разные грузополучатели: отгрузить вместе можно только заказы одному грузополучателю.",
+            "The orders go to different consignees: only orders to one consignee ship together.",
+        ));
+    }
+    if rows
+        .iter()
+        .any(|o| o.delivery_method != first.delivery_method)
+    {
+        errs.push(FieldError::new(
+            "orders",
+            "different-delivery",
+            "У заказов разные способы доставки.",
+            "The orders have different delivery methods.",
+        ));
+    }
+    let mut date = None;
+    if let Some(day) = &body.planned_shipping_date {
+        date = shipping_day(p, day, &mut errs).await?;
+    }
+    if !errs.is_empty() {
+        return Err(AppError::validation(errs));
+    }
+    let now = p.now();
     let company: Vec<serde_json::Value> = p
         .db()
         .all(Stmt::new("SELECT onec_id FROM companies WHERE id = ?").bind(&caller.company_id))
@@ -522,7 +577,7 @@ pub async fn consolidate<P: Ports>(
         portal_id: &first.id,
         onec_entity_id: &first.onec_id,
         base_version: 0,
-        payload: serde_json::json!({"company_id": company.first().map(|c| c["onec_id"].clone()), "orders": rows.iter().map(|o| o.onec_id.clone()).collect::<Vec<_>>(), "planned_shipping_date": body.planned_shipping_date}),
+        payload: serde_json::json!({"company_id": company.first().map(|c| c["onec_id"].clone()), "orders": rows.iter().map(|o| o.onec_id.clone()).collect::<Vec<_>>(), "planned_shipping_date": date.map(|d| crate::time::to_1c(crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"))))}),
         before: serde_json::Value::Null,
     };
     let (change_id, out) = outbox::record(&change, now, None);

@@ -396,6 +396,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             Stmt::new(sql::HISTORY).bind(co).bind(id),
             Stmt::new(sql::OPEN_CHANGE).bind(id).bind(co),
             Stmt::new(sql::SCHEDULE).bind(id).bind(co),
+            Stmt::new(sql::CONSOLIDATION).bind(id).bind(co),
         ])
         .await?
         .into_iter();
@@ -478,10 +479,20 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         serde_json::json!({"kind": c.kind, "state": state, "reason": answer["reason"], "since": c.created_at, "values": values})
     });
     let schedule: Vec<serde_json::Value> = next()?.parse()?;
+    #[derive(Deserialize)]
+    struct Together {
+        status: String,
+        planned: Option<String>,
+        created_at: String,
+        orders: Option<String>,
+    }
+    let together = next()?.parse::<Together>()?.into_iter().next().map(|x| {
+        serde_json::json!({"state": x.status, "planned_shipping_date": x.planned, "since": x.created_at, "orders": parse(x.orders)})
+    });
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
-            "history": history, "change": change, "can_cancel": editable}),
+            "history": history, "change": change, "can_cancel": editable, "shipped_together": together}),
     ))
 }

@@ -80,7 +80,7 @@ pub const SHIPPING_DAY: &str = "SELECT EXISTS (SELECT 1 FROM shipping_calendars 
 pub const CONSIGNEE_OF_COMPANY: &str =
     "SELECT onec_id, name, address FROM consignees WHERE id = ? AND company_id = ? AND active = 1";
 
-pub const COMPANY_ORDERS: &str = "SELECT id, onec_id, number, status, paid_kop, version FROM orders WHERE company_id = ?1 AND id IN (SELECT value FROM json_each(?2))";
+pub const COMPANY_ORDERS: &str = "SELECT id, onec_id, number, status, paid_kop, version, consignee_onec_id, delivery_method FROM orders WHERE company_id = ?1 AND id IN (SELECT value FROM json_each(?2))";
 
 pub const ORDER_CREATE: &str = "INSERT INTO orders (id, company_id, onec_id, legal_entity_id, agreement_id, number, number_norm, ordered_at, author_user_id, status, \
        delivery_method, delivery_address, consignee_onec_id, payment_method, paid_kop, total_kop, vat_kop, updated_at) \
@@ -101,3 +101,13 @@ pub const LINES_REPRICED: &str = "SELECT l.line_no, p.id AS product_id, p.onec_i
 
 pub const SCHEDULE: &str = "SELECT stage_no, due_date, amount_kop, paid_kop FROM payment_schedule \
      WHERE order_id = ? AND company_id = ? ORDER BY stage_no";
+
+/// The newest request to ship this order together with others (`?1` order id, `?2` company id),
+/// with the orders it names and 1C's answer.
+pub const CONSOLIDATION: &str = "SELECT x.status, json_extract(x.payload, '$.payload.planned_shipping_date') AS planned, x.created_at, \
+       (SELECT json_group_array(json_object('id', r.id, 'number', r.number)) FROM json_each(x.payload, '$.payload.orders') j \
+          JOIN orders r ON r.onec_id = j.value AND r.company_id = ?2) AS orders \
+     FROM outbox x WHERE x.company_id = ?2 AND x.type = 'order.shipments_consolidation_requested' \
+       AND EXISTS (SELECT 1 FROM json_each(x.payload, '$.payload.orders') k \
+         WHERE k.value = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2)) \
+     ORDER BY x.rowid DESC LIMIT 1";
