@@ -25,7 +25,7 @@ before(async () => { await shippingCalendar(); });
 async function setUp(orders) {
   const co = await freshCompany([['buyer'], ['accountant']]);
   const c = co.id;
-  await sendAndApply([productMsg(c, 1, { price: 1234.5 }), productMsg(c, 2, { price: 99.99, name: 'Ремень клиновой ёлочный' }),
+  await sendAndApply([productMsg(c, 1, { price: 1234.5 }), productMsg(c, 2, { price: 99.99, name: `Ремень клиновой ёлочный ${c.slice(-8)}` }),
     productMsg(c, 3, { price: 10 }), productMsg(c, 4, { price: null, name: 'Снят с продажи' }),
     { id: `${c}-k`, type: 'consignee', entity_id: `${c}-k1`, seq: 1, payload: { company_id: c, name: 'Склад Кореновск', address: 'Кореновск, ул. Мира, 1' } }]);
   await sendAndApply(orders(c));
@@ -53,7 +53,7 @@ test('edit: refusals named per field, a pending change shown field by field, one
   assert.ok(bad.body.field_errors.every((f) => f.message_ru && f.message_en));
 
   // A product found by the catalogue search goes in by its id.
-  const found = (await buyer.get(`/api/orders/catalog?q=${encodeURIComponent('ремень елочный')}`)).body.items;
+  const found = (await buyer.get(`/api/orders/catalog?q=${encodeURIComponent(`ремень елочный ${c.slice(-8)}`)}`)).body.items;
   assert.deepEqual(found.map((p) => [p.article, p.price_kop]), [[article(c, 2), 9999]]);
   const consignee = (await buyer.get('/api/company/consignees')).body.items[0];
   const r = await buyer.req('PATCH', path, { version: o.version, planned_shipping_date: working, delivery_method: 'delivery', consignee_id: consignee.id,

@@ -98,7 +98,7 @@ test('orders: a product added from the catalogue search and a shipping day, show
   await shippingCalendar();
   const co = await freshCompany([['buyer']]);
   const c = co.id;
-  await sendAndApply([productMsg(c, 1, { price: 1234.5 }), productMsg(c, 2, { price: 99.99, name: 'Ремень клиновой ёлочный' }), productMsg(c, 3, { price: 10 }),
+  await sendAndApply([productMsg(c, 1, { price: 1234.5 }), productMsg(c, 2, { price: 99.99, name: `Ремень клиновой ёлочный ${c.slice(-8)}` }), productMsg(c, 3, { price: 10 }),
     creditMsg(c, { limit: 100000 })]);
   await sendAndApply([orderMsg(c, 1, { lines: [[1, 2, 1234.5]] }), orderMsg(c, 2, { lines: [[3, 1, 10]] }), orderMsg(c, 3, { lines: [[3, 4, 10]] })]);
   const { working } = shippingDays();
@@ -110,7 +110,7 @@ test('orders: a product added from the catalogue search and a shipping day, show
   await page.click(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-1`);
   await page.waitForSelector('#edit-form', { state: 'attached' });
   await page.click('details:has(#edit-form) summary');
-  await page.fill('[data-testid=catalog-q]', 'ремень елочный');
+  await page.fill('[data-testid=catalog-q]', `ремень елочный ${c.slice(-8)}`);
   await page.press('[data-testid=catalog-q]', 'Enter');
   await page.click(`[data-testid="add-${article(c, 2)}"]`);
   await page.fill(`#edit-form input[data-added]`, '3');
