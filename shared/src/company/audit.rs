@@ -137,6 +137,20 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         .query_param("kind")
         .filter(|s| !s.is_empty())
         .map(str::to_string);
+    // Kinds are short dotted names (`legal_entity.changed`); anything else is refused here, not
+    // left to the database (production D1 refuses LIKE patterns over 50 bytes).
+    if kind.as_deref().is_some_and(|k| {
+        k.len() > 40
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_')
+    }) {
+        return Err(AppError::bad_request(
+            "invalid-kind",
+            "Вид события: латинские строчные буквы, точка и подчёркивание, не длиннее 40 символов.",
+            "Event kind: lowercase Latin letters, dots and underscores, at most 40 characters.",
+        ));
+    }
     let rows: Vec<Row> = p
         .db()
         .all(

@@ -109,7 +109,7 @@ pub const SESSIONS_REVOKE_IF: &str =
 pub const AUDIT_PAGE: &str = "SELECT a.rowid AS seq, a.id, a.at, a.user_id, u.full_name AS user_name, a.kind, a.entity_type, a.entity_id, \
        a.before_json, a.after_json, a.onec_answer \
      FROM audit_log a LEFT JOIN users u ON u.id = a.user_id \
-     WHERE a.company_id = ?1 AND (?2 IS NULL OR a.user_id = ?2) AND (?3 IS NULL OR a.kind LIKE ?3 || '%') \
+     WHERE a.company_id = ?1 AND (?2 IS NULL OR a.user_id = ?2) AND (?3 IS NULL OR substr(a.kind, 1, length(?3)) = ?3) \
        AND (?4 IS NULL OR a.at >= ?4) AND (?5 IS NULL OR a.at < ?5) \
        AND (?6 IS NULL OR a.at < ?6 OR (a.at = ?6 AND a.rowid < ?7)) \
      ORDER BY a.at DESC, a.rowid DESC LIMIT ?8";
