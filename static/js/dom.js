@@ -1,5 +1,5 @@
 // Tiny DOM helpers shared by the shell's sections.
-import { t, lang, problemText } from './i18n.js';
+import { t, lang, money, problemText } from './i18n.js';
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -23,6 +23,9 @@ export function field(name, labelKey, value, attrs = {}) {
 /** The problem and its per-field messages, in the page's language. */
 export function problemMessage(problem) {
   const fields = problem?.field_errors?.map((f) => (lang() === 'en' ? f.message_en : f.message_ru)) ?? [];
+  // Money refusals carry the exact amount missing and the amount to pay to unblock credit.
+  if (problem?.shortfall_kop > 0) fields.push(`${t('problem.shortfall')}: ${money(problem.shortfall_kop)}.`);
+  if (problem?.amount_to_pay_kop > 0) fields.push(`${t('problem.topay')}: ${money(problem.amount_to_pay_kop)}.`);
   return [problemText(problem), ...fields].join(' ');
 }
 

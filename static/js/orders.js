@@ -121,6 +121,11 @@ async function renderOrder(id, me, refresh) {
     parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`)], 'ord.switchpm',
       () => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other }), refresh));
   }
+  // Paying from the internal account holds the amount at once (refused with the shortfall).
+  if (d.can_cancel && o.paid_kop < o.total_kop && d.change?.state !== 'pending') {
+    parts.push(form('account-pay-form', [el('p', { class: 'muted' }, `${t('ord.payaccount.hint')} ${money(o.total_kop - o.paid_kop)}`)], 'ord.payaccount',
+      () => api('POST', '/api/finance/account/payments', { order_id: id }), refresh));
+  }
   if (me.user.roles.some((r) => r === 'admin' || r === 'buyer')) {
     parts.push(form('repeat-form', [], 'ord.repeat', () => api('POST', `/api/orders/orders/${id}/repeat`), (r) => { location.hash = `#/orders/${r.id}`; }));
   }

@@ -100,7 +100,7 @@ test('orders: a product added from the catalogue search and a shipping day, show
   const c = co.id;
   await sendAndApply([productMsg(c, 1, { price: 1234.5 }), productMsg(c, 2, { price: 99.99, name: `Ремень клиновой ёлочный ${c.slice(-8)}` }), productMsg(c, 3, { price: 10 }),
     creditMsg(c, { limit: 100000 })]);
-  await sendAndApply([orderMsg(c, 1, { lines: [[1, 2, 1234.5]] }), orderMsg(c, 2, { lines: [[3, 1, 10]] }), orderMsg(c, 3, { lines: [[3, 4, 10]] })]);
+  await sendAndApply([orderMsg(c, 1, { lines: [[1, 2, 1234.5]] }), orderMsg(c, 2, { lines: [[3, 1, 10]] }), orderMsg(c, 3, { lines: [[3, 4, 10]] }), orderMsg(c, 4, { lines: [[3, 4, 10]] })]);
   const { working } = shippingDays();
   const page = await browser.newPage();
   const errors = [];
@@ -148,6 +148,16 @@ test('orders: a product added from the catalogue search and a shipping day, show
   assert.match(together, new RegExp(`ЗК-${c.slice(-4)}-2`));
   assert.match(together, new RegExp(`ЗК-${c.slice(-4)}-3`));
   await page.screenshot({ path: join(shots, 'order-together.png'), fullPage: true });
+
+  // Order 4 from the internal account: refused with the exact shortfall, paid once 1C credits it.
+  await page.goto(`${PORTAL}/#/orders`);
+  await page.click(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-4`);
+  await page.click('#account-pay-form button[type=submit]');
+  await page.waitForSelector('#account-pay-form .error:not([hidden])');
+  assert.match(await page.textContent('#account-pay-form .error'), /Не хватает: 40,00\s₽/);
+  await sendAndApply([{ id: uid('m'), type: 'account_movement', entity_id: `${c}-mv1`, seq: 1, payload: { company_id: c, date: '2026-11-27T10:00:00', kind: 'refund', amount: 100 } }]);
+  await page.click('#account-pay-form button[type=submit]');
+  await page.waitForSelector('[data-testid=order-change] >> text=Оплата с внутреннего счёта');
 
   // Repeat order 1: a new draft at today's prices opens.
   await page.goto(`${PORTAL}/#/orders`);
