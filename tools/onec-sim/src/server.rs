@@ -109,11 +109,28 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
                 // Markers in a change's data decide its answer whatever the mode, so tests running
                 // in parallel with mode-switching tests get a fixed answer.
                 let text = String::from_utf8_lossy(&body);
-                let rule = st.rules.iter().find(|(m, _, _)| text.contains(m.as_str())).map(|(_, mode, reason)| (mode.clone(), reason.clone()));
+                let rule = st
+                    .rules
+                    .iter()
+                    .find(|(m, _, _)| text.contains(m.as_str()))
+                    .map(|(_, mode, reason)| (mode.clone(), reason.clone()));
                 if let Some((mode, reason)) = rule {
                     match mode.as_str() {
-                        "reject" => respond(req, 200, &json!({"status": "rejected", "reason": reason})),
-                        "fail" => respond(req, 500, &json!({"status": "error", "reason": "1C is unavailable"})),
+                        "reject" => {
+                            respond(req, 200, &json!({"status": "rejected", "reason": reason}))
+                        }
+                        "fail" => respond(
+                            req,
+                            500,
+                            &json!({"status": "error", "reason": "1C is unavailable"}),
+                        ),
+                        // 1C's web server answering with its own error page instead of JSON.
+                        "garbage" => {
+                            let page =
+                                Response::from_string("<html><body>Ошибка сеанса 1С</body></html>")
+                                    .with_status_code(200);
+                            let _ = req.respond(page);
+                        }
                         _ => respond(req, 200, &json!({"status": "accepted"})),
                     }
                     continue;
@@ -148,7 +165,10 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
                 let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 if let Some(m) = v["match"].as_str().filter(|m| !m.is_empty()) {
                     let mode = v["mode"].as_str().unwrap_or("accept").to_string();
-                    let reason = v["reason"].as_str().unwrap_or("Отклонено менеджером").to_string();
+                    let reason = v["reason"]
+                        .as_str()
+                        .unwrap_or("Отклонено менеджером")
+                        .to_string();
                     st.rules.retain(|(x, _, _)| x != m);
                     if mode != "clear" {
                         st.rules.push((m.to_string(), mode.clone(), reason));
