@@ -21,7 +21,7 @@ pub enum Sort {
 }
 
 impl Sort {
-    fn parse(s: Option<&str>) -> Option<Sort> {
+    pub fn parse(s: Option<&str>) -> Option<Sort> {
         match s.unwrap_or("date_desc") {
             "date_desc" => Some(Sort::DateDesc),
             "date_asc" => Some(Sort::DateAsc),
@@ -183,6 +183,61 @@ fn with_params(mut stmt: Stmt, params: Vec<SqlValue>) -> Stmt {
     stmt
 }
 
+/// The statement of one page of the list: `limit` rows after the keyset `cursor` (sort value, id).
+/// Public so a native test can `EXPLAIN QUERY PLAN` exactly what the API runs.
+pub fn list_stmt(
+    company_id: &str,
+    filters: &Filters,
+    sort: Sort,
+    cursor: Option<&(String, String)>,
+    limit: i64,
+) -> Stmt {
+    let (op, dir) = if sort.desc() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let col = sort.column();
+    let mut sql_text = format!("{} WHERE {}", sql::LIST_COLUMNS, sql::LIST_WHERE);
+    let mut params = filters.params(company_id);
+    if let Some((key, id)) = cursor {
+        let key: SqlValue = if col == "o.total_kop" {
+            key.parse::<i64>().unwrap_or(0).into()
+        } else {
+            key.clone().into()
+        };
+        // The redundant `col <= key` (`>=` ascending) is a range the index (company_id, col) can seek to, so a
+        // later page starts at the cursor instead of stepping over every row before it.
+        sql_text.push_str(&format!(
+            " AND {col} {op}= ?11 AND ({col} {op} ?11 OR ({col} = ?11 AND o.id {op} ?12))"
+        ));
+        params.push(key);
+        params.push(id.clone().into());
+    }
+    sql_text.push_str(&format!(" ORDER BY {col} {dir}, o.id {dir} LIMIT {limit}"));
+    with_params(Stmt::dynamic(sql_text), params)
+}
+
+/// Count and sums of the whole filtered set.
+pub fn totals_stmt(company_id: &str, filters: &Filters) -> Stmt {
+    with_params(
+        Stmt::dynamic(format!("{} WHERE {}", sql::TOTALS, sql::LIST_WHERE)),
+        filters.params(company_id),
+    )
+}
+
+/// The filtered set for the CSV, newest first, at most [`CSV_MAX_ROWS`].
+pub fn csv_stmt(company_id: &str, filters: &Filters) -> Stmt {
+    with_params(
+        Stmt::dynamic(format!(
+            "{} WHERE {} ORDER BY o.ordered_at DESC, o.id DESC LIMIT {CSV_MAX_ROWS}",
+            sql::LIST_COLUMNS,
+            sql::LIST_WHERE
+        )),
+        filters.params(company_id),
+    )
+}
+
 /// A page of the list and the totals of the whole filtered set.
 pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let filters = Filters::from_query(req)?;
@@ -213,34 +268,14 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
             )
         }
     };
-    let (op, dir) = if sort.desc() {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    let col = sort.column();
-    let mut sql_text = format!("{} WHERE {}", sql::LIST_COLUMNS, sql::LIST_WHERE);
-    let mut params = filters.params(&caller.company_id);
-    if let Some((key, id)) = &cursor {
-        let key: SqlValue = if sort.column() == "o.total_kop" {
-            key.parse::<i64>().unwrap_or(0).into()
-        } else {
-            key.clone().into()
-        };
-        sql_text.push_str(&format!(
-            " AND ({col} {op} ?11 OR ({col} = ?11 AND o.id {op} ?12))"
-        ));
-        params.push(key);
-        params.push(id.clone().into());
-    }
-    sql_text.push_str(&format!(
-        " ORDER BY {col} {dir}, o.id {dir} LIMIT {}",
-        limit + 1
-    ));
-    let mut rows: Vec<Row> = p
-        .db()
-        .all(with_params(Stmt::dynamic(sql_text), params))
-        .await?;
+    let list = list_stmt(
+        &caller.company_id,
+        &filters,
+        sort,
+        cursor.as_ref(),
+        limit + 1,
+    );
+    let mut rows: Vec<Row> = p.db().all(list).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = rows.last().filter(|_| more).map(|r| {
@@ -253,10 +288,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     });
     let totals: Totals = p
         .db()
-        .first(with_params(
-            Stmt::dynamic(format!("{} WHERE {}", sql::TOTALS, sql::LIST_WHERE)),
-            filters.params(&caller.company_id),
-        ))
+        .first(totals_stmt(&caller.company_id, &filters))
         .await?
         .unwrap_or(Totals {
             count: 0,
@@ -287,18 +319,7 @@ fn status_ru(s: &str) -> &'static str {
 pub async fn csv<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     use crate::csv::{money, text};
     let filters = Filters::from_query(req)?;
-    let sql_text = format!(
-        "{} WHERE {} ORDER BY o.ordered_at DESC, o.id DESC LIMIT {CSV_MAX_ROWS}",
-        sql::LIST_COLUMNS,
-        sql::LIST_WHERE
-    );
-    let rows: Vec<Row> = p
-        .db()
-        .all(with_params(
-            Stmt::dynamic(sql_text),
-            filters.params(&caller.company_id),
-        ))
-        .await?;
+    let rows: Vec<Row> = p.db().all(csv_stmt(&caller.company_id, &filters)).await?;
     let mut out = vec![[
         "Номер",
         "Номер 1С",
