@@ -21,6 +21,8 @@ pub enum H {
     Paste,
     Consolidate,
     Repeat,
+    CardPayment,
+    CardNotification,
 }
 
 /// Who places and changes orders.
@@ -87,6 +89,19 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::Repeat,
     },
+    Route {
+        method: "POST",
+        path: "/api/orders/orders/{id}/card-payments",
+        access: Access::Roles(BUYERS),
+        handler: H::CardPayment,
+    },
+    // The card acquirer's notifications (its shop settings name this URL).
+    Route {
+        method: "POST",
+        path: "/api/orders/card-notifications",
+        access: Access::Notification,
+        handler: H::CardNotification,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -98,9 +113,11 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, params) = match_route(ROUTES, req)?;
     log.route = Some(r.path);
-    let caller = crate::auth::guard(p, req, r.access, log)
-        .await?
-        .ok_or_else(AppError::unauthorized)?;
+    let caller = crate::auth::guard(p, req, r.access, log).await?;
+    if r.handler == H::CardNotification {
+        return super::card::notification(p, req).await;
+    }
+    let caller = caller.ok_or_else(AppError::unauthorized)?;
     let id = params.get("id");
     match r.handler {
         H::List => super::list::page(p, &caller, req).await,
@@ -113,6 +130,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Paste => super::edit::paste(p, &caller, req.json()?).await,
         H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
         H::Repeat => super::edit::repeat(p, &caller, id).await,
+        H::CardPayment => super::card::create(p, &caller, id).await,
+        H::CardNotification => Err(AppError::internal("handled above")),
     }
 }
 
@@ -251,11 +270,12 @@ async fn payment_method<P: Ports>(
                 "Pay from the internal account in Finance: the amount is held at once.",
             ))
         }
+        // Card is not a method to switch to: the payment itself makes the order a card one.
         "card" => {
             return Err(AppError::bad_request(
-                "card-unavailable",
-                "Оплата картой пока недоступна.",
-                "Card payment is not available yet.",
+                "use-card-payment",
+                "Оплата картой — кнопкой «Оплатить картой» на странице заказа.",
+                "Pay by card with the Pay by card button on the order page.",
             ))
         }
         _ => {
