@@ -418,3 +418,44 @@ fn a_change_waiting_for_1c_blocks_a_new_payment() {
     );
     assert!(p.onec.yookassa.creates.borrow().is_empty());
 }
+
+#[test]
+fn an_open_card_payment_holds_other_changes_of_the_order() {
+    let (p, buyer, _, _, _) = seeded();
+    let o1 = order_id(&p, "O1");
+    let id = body(&pay(&p, &o1, &buyer))["payment_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = detail(&p, &o1, &buyer)["order"]["version"].clone();
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o1}/cancellation"),
+        Some(json!({"version": v})),
+        &buyer,
+    );
+    assert_eq!(
+        (r.status, body(&r)["code"].clone()),
+        (409, json!("card-payment-open"))
+    );
+    let r = orders(
+        &p,
+        "PATCH",
+        &format!("/api/orders/orders/{o1}"),
+        Some(json!({"version": v, "planned_shipping_date": "2026-12-01"})),
+        &buyer,
+    );
+    assert_eq!(body(&r)["code"], "card-payment-open");
+    // Cancelled on the page: the order may change again.
+    p.onec.yookassa.settle(&id, "canceled");
+    notify(&p, "payment.canceled", json!({"id": id}));
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o1}/cancellation"),
+        Some(json!({"version": v})),
+        &buyer,
+    );
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+}

@@ -153,6 +153,7 @@ async fn cancel<P: Ports>(
     if o.version != body.version {
         return Err(super::change::stale(&o));
     }
+    super::card::refuse_while_open(p, caller, id).await?;
     if let Err(refusal) = super::rules::can_cancel(&o.status, o.paid_kop) {
         return Err(match refusal {
             super::rules::Refusal::NotEditable => AppError::new(
@@ -188,7 +189,7 @@ async fn cancel<P: Ports>(
     };
     let guard = (
         sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into()],
+        vec![id.into(), o.version.into(), id.into(), id.into()],
     );
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
@@ -253,6 +254,7 @@ async fn payment_method<P: Ports>(
     if o.version != body.version {
         return Err(super::change::stale(&o));
     }
+    super::card::refuse_while_open(p, caller, id).await?;
     if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
@@ -355,7 +357,7 @@ async fn payment_method<P: Ports>(
     };
     let guard = (
         sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into()],
+        vec![id.into(), o.version.into(), id.into(), id.into()],
     );
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {

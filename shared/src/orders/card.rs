@@ -208,6 +208,20 @@ async fn open_payment<P: Ports>(p: &P, caller: &Caller, order_id: &str) -> AppRe
         .await
 }
 
+/// Other changes of the order wait while a card payment is open: the buyer may be paying the
+/// very amount a change would alter (the change guard refuses the race too).
+pub async fn refuse_while_open<P: Ports>(p: &P, caller: &Caller, order_id: &str) -> AppResult<()> {
+    match open_payment(p, caller, order_id).await? {
+        Some(_) => Err(AppError::new(
+            ErrorKind::Conflict,
+            "card-payment-open",
+            "По заказу идёт оплата картой: дождитесь её завершения или отмены.",
+            "A card payment of this order is in progress: wait until it completes or is cancelled.",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn refusal(r: super::rules::CardRefusal) -> AppError {
     use super::rules::CardRefusal;
     match r {

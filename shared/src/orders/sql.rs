@@ -58,9 +58,11 @@ pub const CATALOG: &str = "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.
 pub const PRICE_TYPE: &str = "SELECT price_type_id FROM agreements WHERE company_id = ?1 AND active = 1 AND (?2 IS NULL OR id = ?2) \
      AND price_type_id IS NOT NULL ORDER BY name LIMIT 1";
 
-/// Guard for a change to an order: based on the current version, no other change waiting.
+/// Guard for a change to an order: based on the current version, no other change waiting, no
+/// card payment open (the buyer may be paying on the acquirer's page right now).
 pub const ORDER_CHANGE_GUARD: &str = "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ?) \
-     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL)";
+     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL) \
+     AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ? AND status IN ('creating', 'pending'))";
 
 pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
@@ -130,9 +132,10 @@ pub const CARD_SUCCEEDED: &str =
 pub const CARD_SUCCEEDED_GUARD: &str =
     "EXISTS (SELECT 1 FROM card_payments WHERE id = ? AND change_id = ?)";
 
-/// The paid amount lands on the order at once (1C's next snapshot confirms it).
+/// The paid amount lands on the order at once (1C's next snapshot confirms it). Only an unshipped,
+/// uncancelled order turns `paid`: anything else is 1C's to settle (with the money recorded).
 pub const ORDER_PAID_BY_CARD: &str = "UPDATE orders SET paid_kop = paid_kop + ?1, payment_method = 'card', \
-       status = CASE WHEN paid_kop + ?1 >= total_kop THEN 'paid' ELSE status END, updated_at = ?2 \
+       status = CASE WHEN status IN ('draft', 'awaiting_payment', 'reserved') AND paid_kop + ?1 >= total_kop THEN 'paid' ELSE status END, updated_at = ?2 \
      WHERE id = ?3 AND company_id = ?4 AND EXISTS (SELECT 1 FROM card_payments WHERE id = ?5 AND change_id = ?6)";
 
 /// The audit row of a card payment, written only with its change to 1C.
