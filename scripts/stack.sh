@@ -12,7 +12,8 @@ start)
   npx wrangler d1 migrations apply portal --local --persist-to "$state" -c functions/auth/wrangler.toml >"$state/migrations.log" 2>&1 \
     || { cat "$state/migrations.log"; exit 1; }
   cargo build -q --release -p onec-sim
-  target/release/onec-sim serve --port "$sim_port" >"$state/sim.log" 2>&1 &
+  # The simulator's YooKassa notifies the portal's card route, as the shop settings would.
+  target/release/onec-sim serve --port "$sim_port" --yookassa-webhook "http://127.0.0.1:$port/api/orders/card-notifications" >"$state/sim.log" 2>&1 &
   echo $! > "$state/sim.pid"
   # Each stack gets its own copies of the configs (absolute paths, this stack's ports, its
   # .dev.vars), so a test stack and a dev stack never share settings. `--var` would reach only
@@ -28,6 +29,7 @@ start)
         -e "s#^PUBLIC_URL = .*#PUBLIC_URL = \"http://127.0.0.1:$port\"#" \
         -e "s#^MAIL_API_URL = .*#MAIL_API_URL = \"http://127.0.0.1:$sim_port/mail\"#" \
         -e "s#^ONEC_PUSH_URL = .*#ONEC_PUSH_URL = \"http://127.0.0.1:$sim_port/hs/portal/v1\"#" \
+        -e "s#^YOOKASSA_API_URL = .*#YOOKASSA_API_URL = \"http://127.0.0.1:$sim_port/yookassa/v3\"#" \
         "functions/$cap/wrangler.toml" > "$cfg/$cap/wrangler.toml"
     { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; printf '%s\n' ${STACK_VARS:-}; } > "$cfg/$cap/.dev.vars"
     configs="$configs -c $cfg/$cap/wrangler.toml"

@@ -45,6 +45,12 @@ pub struct Config {
     /// The encoding of the order documents `type=sale&mode=query` answers with (`CML_ORDERS_ENCODING`:
     /// `utf-8`, the default, or `windows-1251` for older 1C configurations).
     pub cml_orders_encoding: crate::commerceml::Encoding,
+    /// The card acquirer's API (`YOOKASSA_API_URL`, default YooKassa's production API).
+    pub yookassa_api_url: String,
+    /// The shop's id and secret key (HTTP Basic of every API call); either unset refuses card
+    /// payment.
+    pub yookassa_shop_id: Option<String>,
+    pub yookassa_secret_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +78,12 @@ impl Config {
             }
         };
         Ok(Config {
+            yookassa_api_url: var("YOOKASSA_API_URL")
+                .filter(|v| !v.is_empty())
+                .map(|v| v.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| "https://api.yookassa.ru/v3".into()),
+            yookassa_shop_id: var("YOOKASSA_SHOP_ID").filter(|v| !v.is_empty()),
+            yookassa_secret_key: var("YOOKASSA_SECRET_KEY").filter(|v| !v.is_empty()),
             public_url: req("PUBLIC_URL")?.trim_end_matches('/').to_string(),
             session_signing_key: req("SESSION_SIGNING_KEY")?,
             session_verify_keys: var("SESSION_VERIFY_KEYS").unwrap_or_default(),
@@ -143,6 +155,9 @@ impl Config {
             cml_user: Some("1c".into()),
             cml_password: Some("cml-test-password".into()),
             cml_orders_encoding: crate::commerceml::Encoding::Utf8,
+            yookassa_api_url: "http://yookassa.test/v3".into(),
+            yookassa_shop_id: Some("test-shop".into()),
+            yookassa_secret_key: Some("test-yookassa-secret".into()),
         }
     }
 }

@@ -196,6 +196,10 @@ pub enum Access {
     Monitor,
     /// 1C's stock CommerceML exchange: HTTP Basic at `checkauth`, then its session cookie.
     CommerceMl,
+    /// Anyone, server to server (the card acquirer's notifications): no session and no browser
+    /// Origin to check. The handler trusts nothing in the body: it re-reads what the body names
+    /// from the acquirer's API.
+    Notification,
 }
 
 pub struct Route<H> {

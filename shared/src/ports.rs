@@ -184,7 +184,7 @@ pub struct HttpReply {
     pub body: Vec<u8>,
 }
 
-/// Outgoing HTTP (push delivery to 1C's HTTP service).
+/// Outgoing HTTP (push delivery to 1C's HTTP service, the card acquirer's API).
 #[allow(async_fn_in_trait)]
 pub trait HttpClient {
     /// POSTs a JSON body. Transport failures (refused, timed out) are errors; any HTTP status is a reply.
@@ -194,6 +194,8 @@ pub trait HttpClient {
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> AppResult<HttpReply>;
+    /// GETs a resource; failures as for [`HttpClient::post_json`].
+    async fn get(&self, url: &str, headers: &[(String, String)]) -> AppResult<HttpReply>;
 }
 
 /// One e-mail. Plain text: links and short notices only.

@@ -19,7 +19,8 @@ fn infos<H>(capability: &'static str, routes: &[Route<H>]) -> Vec<RouteInfo> {
         .iter()
         .map(|r| {
             let (access, roles) = match r.access {
-                Access::Public => ("public", vec![]),
+                // Open to anyone, like a public route (the matrix calls it signed out).
+                Access::Public | Access::Notification => ("public", vec![]),
                 Access::Onec => ("onec", vec![]),
                 Access::Monitor => ("monitor", vec![]),
                 Access::CommerceMl => ("commerceml", vec![]),

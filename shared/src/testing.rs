@@ -42,11 +42,13 @@ impl WakeQueue for MemQueue {
 }
 
 /// A scripted 1C HTTP service: records what it receives and answers as `mode` says:
-/// `accept`, `reject` (with `reason`), `error` (HTTP 500) or `down` (no connection).
+/// `accept`, `reject` (with `reason`), `error` (HTTP 500) or `down` (no connection). Calls to
+/// `YOOKASSA_URL` go to the fake acquirer instead.
 pub struct FakeOnec {
     pub received: RefCell<Vec<serde_json::Value>>,
     pub mode: RefCell<String>,
     pub reason: RefCell<String>,
+    pub yookassa: FakeYooKassa,
 }
 
 impl Default for FakeOnec {
@@ -55,6 +57,162 @@ impl Default for FakeOnec {
             received: RefCell::default(),
             mode: RefCell::new("accept".into()),
             reason: RefCell::new("Отклонено".into()),
+            yookassa: FakeYooKassa::default(),
+        }
+    }
+}
+
+/// Where the tests' configuration puts the acquirer's API.
+pub const YOOKASSA_URL: &str = "http://yookassa.test/v3";
+
+/// A fake YooKassa API v3 (payments: create, read), checking what the real one checks: Basic
+/// auth, the `Idempotence-Key` (the same key gives the same payment), a receipt with a contact
+/// whose items add up to the amount.
+#[derive(Default)]
+pub struct FakeYooKassa {
+    /// Payments as the API returns them.
+    pub payments: RefCell<Vec<serde_json::Value>>,
+    /// Idempotence key -> payment id.
+    pub keys: RefCell<HashMap<String, String>>,
+    /// Every create request's body, in order (repeats included).
+    pub creates: RefCell<Vec<serde_json::Value>>,
+    /// `down`: connection refused; `error`: HTTP 500.
+    pub mode: RefCell<String>,
+}
+
+impl FakeYooKassa {
+    pub fn payment(&self, id: &str) -> Option<serde_json::Value> {
+        self.payments
+            .borrow()
+            .iter()
+            .find(|p| p["id"] == id)
+            .cloned()
+    }
+
+    /// What the buyer did on the hosted page: `succeeded` (paid, captured) or `canceled`.
+    pub fn settle(&self, id: &str, status: &str) {
+        for p in self.payments.borrow_mut().iter_mut() {
+            if p["id"] == id {
+                p["status"] = status.into();
+                p["paid"] = (status == "succeeded").into();
+                if status == "canceled" {
+                    p["cancellation_details"] = serde_json::json!({"party": "yoo_money", "reason": "expired_on_confirmation"});
+                }
+            }
+        }
+    }
+
+    fn reply(status: u16, v: serde_json::Value) -> AppResult<HttpReply> {
+        Ok(HttpReply {
+            status,
+            body: v.to_string().into_bytes(),
+        })
+    }
+
+    fn error(status: u16, code: &str, description: &str, parameter: &str) -> AppResult<HttpReply> {
+        Self::reply(
+            status,
+            serde_json::json!({"type": "error", "code": code, "description": description, "parameter": parameter}),
+        )
+    }
+
+    fn authorised(headers: &[(String, String)]) -> bool {
+        use base64::Engine;
+        let want = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("test-shop:test-yookassa-secret")
+        );
+        headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && *v == want)
+    }
+
+    fn unusable(&self) -> Option<AppResult<HttpReply>> {
+        match self.mode.borrow().as_str() {
+            "down" => Some(Err(crate::AppError::unavailable("connection refused"))),
+            "error" => Some(Self::error(500, "internal_server_error", "down", "")),
+            _ => None,
+        }
+    }
+
+    fn create(&self, headers: &[(String, String)], body: &[u8]) -> AppResult<HttpReply> {
+        use crate::money::{Kopecks, Milli};
+        if let Some(r) = self.unusable() {
+            return r;
+        }
+        if !Self::authorised(headers) {
+            return Self::error(401, "invalid_credentials", "Basic auth", "Authorization");
+        }
+        let Some(key) = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("idempotence-key"))
+            .map(|(_, v)| v.clone())
+        else {
+            return Self::error(
+                400,
+                "invalid_request",
+                "Idempotence-Key is required",
+                "Idempotence-Key",
+            );
+        };
+        let req: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        self.creates.borrow_mut().push(req.clone());
+        if let Some(id) = self.keys.borrow().get(&key) {
+            return Self::reply(200, self.payment(id).unwrap_or_default());
+        }
+        let amount = Kopecks::parse(req["amount"]["value"].as_str().unwrap_or("")).map(|k| k.0);
+        let customer = &req["receipt"]["customer"];
+        if customer["email"].as_str().is_none() && customer["phone"].as_str().is_none() {
+            return Self::error(
+                400,
+                "invalid_request",
+                "receipt.customer needs email or phone",
+                "receipt.customer",
+            );
+        }
+        let mut sum = 0i64;
+        for item in req["receipt"]["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let unit = Kopecks::parse(item["amount"]["value"].as_str().unwrap_or("")).map(|k| k.0);
+            let qty = Milli::parse(item["quantity"].as_str().unwrap_or("")).map(|m| m.0);
+            match (unit, qty) {
+                (Ok(u), Ok(q)) if (u * q) % 1000 == 0 => sum += u * q / 1000,
+                _ => {
+                    return Self::error(400, "invalid_request", "bad receipt item", "receipt.items")
+                }
+            }
+        }
+        if amount != Ok(sum) {
+            return Self::error(
+                400,
+                "invalid_request",
+                "receipt items do not add up to the amount",
+                "receipt.items",
+            );
+        }
+        let id = format!("yk-{}", self.payments.borrow().len() + 1);
+        let payment = serde_json::json!({"id": id, "status": "pending", "paid": false, "amount": req["amount"],
+            "confirmation": {"type": "redirect", "confirmation_url": format!("https://yoomoney.test/checkout/{id}")},
+            "created_at": "2026-11-28T09:00:00.000Z", "description": req["description"], "metadata": req["metadata"], "test": true});
+        self.payments.borrow_mut().push(payment.clone());
+        self.keys.borrow_mut().insert(key, id);
+        Self::reply(200, payment)
+    }
+
+    fn read(&self, url: &str, headers: &[(String, String)]) -> AppResult<HttpReply> {
+        if let Some(r) = self.unusable() {
+            return r;
+        }
+        if !Self::authorised(headers) {
+            return Self::error(401, "invalid_credentials", "Basic auth", "Authorization");
+        }
+        let id = url.rsplit('/').next().unwrap_or("");
+        match self.payment(id) {
+            Some(p) => Self::reply(200, p),
+            None => Self::error(404, "not_found", "no such payment", "payment_id"),
         }
     }
 }
@@ -68,10 +226,13 @@ impl FakeOnec {
 impl HttpClient for FakeOnec {
     async fn post_json(
         &self,
-        _url: &str,
-        _headers: &[(String, String)],
+        url: &str,
+        headers: &[(String, String)],
         body: Vec<u8>,
     ) -> AppResult<HttpReply> {
+        if url == format!("{YOOKASSA_URL}/payments") {
+            return self.yookassa.create(headers, &body);
+        }
         let mode = self.mode.borrow().clone();
         if mode == "down" {
             return Err(crate::AppError::unavailable("connection refused"));
@@ -93,6 +254,16 @@ impl HttpClient for FakeOnec {
             "error" => reply(500, serde_json::json!({"status": "error"})),
             _ => reply(200, serde_json::json!({"status": "accepted"})),
         }
+    }
+
+    async fn get(&self, url: &str, headers: &[(String, String)]) -> AppResult<HttpReply> {
+        if url.starts_with(&format!("{YOOKASSA_URL}/payments/")) {
+            return self.yookassa.read(url, headers);
+        }
+        Ok(HttpReply {
+            status: 404,
+            body: Vec::new(),
+        })
     }
 }
 

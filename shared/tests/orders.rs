@@ -535,7 +535,7 @@ fn switching_to_credit_checks_and_reserves_the_available_credit() {
             Some(json!({"version": v5, "payment_method": "card"})),
             &a
         ))["code"],
-        "card-unavailable"
+        "use-card-payment"
     );
     let r = orders(
         &p,

@@ -109,6 +109,7 @@ async function renderOrder(id, me, refresh) {
       d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
       el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
   }
+  parts.push(...cardPart(id, d, me, refresh));
   if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending') {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), form('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       (f) => api('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: f.get('reason') || null }), refresh)));
@@ -152,6 +153,30 @@ function proposed(v) {
     parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount'],
       v.lines.map((l) => [l.article ?? '', l.name ?? '', Number(l.quantity).toLocaleString('ru-RU', { maximumFractionDigits: 3 }), l.unit ?? '',
         money(Math.round(Number(l.price) * 100)), money(Math.round(Number(l.amount) * 100))]), { 'data-testid': 'order-change-lines' }));
+  }
+  return parts;
+}
+
+/** Card payment: the button sends the buyer to the acquirer's page; back from it, the page shows
+ * "being confirmed" and looks again until the acquirer's notification has landed. */
+function cardPart(id, d, me, refresh) {
+  const cp = d.card_payment;
+  const parts = [];
+  const back = new URLSearchParams(location.hash.split('?')[1] ?? '').get('card') === 'return';
+  if (cp?.status === 'succeeded') {
+    parts.push(el('p', { class: 'sync sync-accepted', 'data-testid': 'card-state' }, `${t('card.paid')}: ${money(cp.amount_kop)}`));
+  } else if (cp?.status === 'pending' && back) {
+    parts.push(el('p', { class: 'sync sync-pending', 'data-testid': 'card-state' }, t('card.confirming')));
+    const hash = location.hash;
+    setTimeout(() => { if (location.hash === hash) refresh(); }, 1500);
+  } else if (cp?.status === 'pending') {
+    parts.push(el('p', { class: 'sync sync-pending', 'data-testid': 'card-state' }, t('card.started')));
+  } else if (cp?.status === 'canceled') {
+    parts.push(el('p', { class: 'sync sync-rejected', 'data-testid': 'card-state' }, t('card.canceled')));
+  }
+  if (d.can_pay_by_card && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !(cp?.status === 'pending' && back)) {
+    parts.push(form('card-form', [el('p', { class: 'muted' }, `${t('card.due')}: ${money(d.order.total_kop - d.order.paid_kop)}`)], 'card.pay',
+      () => api('POST', `/api/orders/orders/${id}/card-payments`), (r) => { location.href = r.confirmation_url; }));
   }
   return parts;
 }

@@ -52,6 +52,10 @@ const MATRIX = {
   'POST /api/orders/pasted-lines': { body: {}, ok: 400 },
   'POST /api/orders/consolidations': { body: {}, ok: 400 },
   'POST /api/orders/orders/{id}/repeat': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
+  'POST /api/orders/orders/{id}/card-payments': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
+  // The acquirer's notifications: open to anyone (the payment is re-read from the API); an empty
+  // body names no payment.
+  'POST /api/orders/card-notifications': { body: {}, ok: 400 },
   'GET /api/documents/documents': { ok: 200 },
   'GET /api/documents/documents/{id}': { params: (a) => ({ id: a.documentId }), ok: 200, companyOwned: true },
   'GET /api/documents/files/{id}': { params: (a) => ({ id: a.fileId }), ok: 200, companyOwned: true },

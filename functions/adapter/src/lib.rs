@@ -337,6 +337,23 @@ impl HttpClient for Fetch {
         let body = resp.bytes().await.unwrap_or_default();
         Ok(HttpReply { status, body })
     }
+
+    async fn get(&self, url: &str, headers: &[(String, String)]) -> AppResult<HttpReply> {
+        let h = worker::Headers::new();
+        for (k, v) in headers {
+            h.set(k, v).map_err(internal)?;
+        }
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Get).with_headers(h);
+        let req = Request::new_with_init(url, &init).map_err(internal)?;
+        let mut resp = worker::Fetch::Request(req)
+            .send()
+            .await
+            .map_err(|e| AppError::unavailable(format!("fetch {url}: {e}")))?;
+        let status = resp.status_code();
+        let body = resp.bytes().await.unwrap_or_default();
+        Ok(HttpReply { status, body })
+    }
 }
 
 /// Mail through an HTTP API (`MAIL_API_URL`, bearer `MAIL_API_TOKEN`): locally the simulator's

@@ -96,7 +96,7 @@ pub async fn guard<P: Ports>(
     log: &mut LogContext,
 ) -> AppResult<Option<Caller>> {
     match access {
-        Access::Onec | Access::CommerceMl => Ok(None),
+        Access::Onec | Access::CommerceMl | Access::Notification => Ok(None),
         Access::Monitor => {
             crate::exchange::monitor::authorize(
                 p.config().monitor_token.as_deref(),

@@ -21,6 +21,8 @@ pub enum H {
     Paste,
     Consolidate,
     Repeat,
+    CardPayment,
+    CardNotification,
 }
 
 /// Who places and changes orders.
@@ -87,6 +89,19 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::Repeat,
     },
+    Route {
+        method: "POST",
+        path: "/api/orders/orders/{id}/card-payments",
+        access: Access::Roles(BUYERS),
+        handler: H::CardPayment,
+    },
+    // The card acquirer's notifications (its shop settings name this URL).
+    Route {
+        method: "POST",
+        path: "/api/orders/card-notifications",
+        access: Access::Notification,
+        handler: H::CardNotification,
+    },
 ];
 
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
@@ -98,9 +113,11 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, params) = match_route(ROUTES, req)?;
     log.route = Some(r.path);
-    let caller = crate::auth::guard(p, req, r.access, log)
-        .await?
-        .ok_or_else(AppError::unauthorized)?;
+    let caller = crate::auth::guard(p, req, r.access, log).await?;
+    if r.handler == H::CardNotification {
+        return super::card::notification(p, req).await;
+    }
+    let caller = caller.ok_or_else(AppError::unauthorized)?;
     let id = params.get("id");
     match r.handler {
         H::List => super::list::page(p, &caller, req).await,
@@ -113,6 +130,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Paste => super::edit::paste(p, &caller, req.json()?).await,
         H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
         H::Repeat => super::edit::repeat(p, &caller, id).await,
+        H::CardPayment => super::card::create(p, &caller, id).await,
+        H::CardNotification => Err(AppError::internal("handled above")),
     }
 }
 
@@ -134,6 +153,7 @@ async fn cancel<P: Ports>(
     if o.version != body.version {
         return Err(super::change::stale(&o));
     }
+    super::card::refuse_while_open(p, caller, id).await?;
     if let Err(refusal) = super::rules::can_cancel(&o.status, o.paid_kop) {
         return Err(match refusal {
             super::rules::Refusal::NotEditable => AppError::new(
@@ -169,7 +189,7 @@ async fn cancel<P: Ports>(
     };
     let guard = (
         sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into()],
+        vec![id.into(), o.version.into(), id.into(), id.into()],
     );
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
@@ -234,6 +254,7 @@ async fn payment_method<P: Ports>(
     if o.version != body.version {
         return Err(super::change::stale(&o));
     }
+    super::card::refuse_while_open(p, caller, id).await?;
     if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
@@ -251,11 +272,12 @@ async fn payment_method<P: Ports>(
                 "Pay from the internal account in Finance: the amount is held at once.",
             ))
         }
+        // Card is not a method to switch to: the payment itself makes the order a card one.
         "card" => {
             return Err(AppError::bad_request(
-                "card-unavailable",
-                "Оплата картой пока недоступна.",
-                "Card payment is not available yet.",
+                "use-card-payment",
+                "Оплата картой — кнопкой «Оплатить картой» на странице заказа.",
+                "Pay by card with the Pay by card button on the order page.",
             ))
         }
         _ => {
@@ -335,7 +357,7 @@ async fn payment_method<P: Ports>(
     };
     let guard = (
         sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into()],
+        vec![id.into(), o.version.into(), id.into(), id.into()],
     );
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {

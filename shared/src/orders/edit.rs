@@ -158,6 +158,7 @@ pub async fn edit<P: Ports>(
     if o.version != body.version {
         return Err(super::change::stale(&o));
     }
+    super::card::refuse_while_open(p, caller, id).await?;
     if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
@@ -393,7 +394,7 @@ pub async fn edit<P: Ports>(
     };
     let guard = (
         sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into()],
+        vec![id.into(), o.version.into(), id.into(), id.into()],
     );
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let audit = super::change::audit(

@@ -418,6 +418,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             Stmt::new(sql::OPEN_CHANGE).bind(id).bind(co),
             Stmt::new(sql::SCHEDULE).bind(id).bind(co),
             Stmt::new(sql::CONSOLIDATION).bind(id).bind(co),
+            Stmt::new(sql::CARD_OF_ORDER).bind(id).bind(co),
         ])
         .await?
         .into_iter();
@@ -510,10 +511,19 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     let together = next()?.parse::<Together>()?.into_iter().next().map(|x| {
         serde_json::json!({"state": x.status, "planned_shipping_date": x.planned, "since": x.created_at, "orders": parse(x.orders)})
     });
+    // The latest card payment: `pending` while the buyer is on the acquirer's page or the
+    // notification has not landed yet.
+    let card_payment: Option<serde_json::Value> = next()?.parse()?.into_iter().next();
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
+    let card_configured =
+        p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
+    let can_pay_by_card = card_configured
+        && super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop)
+            .is_ok();
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
-            "history": history, "change": change, "can_cancel": editable, "shipped_together": together}),
+            "history": history, "change": change, "can_cancel": editable, "shipped_together": together,
+            "card_payment": card_payment, "can_pay_by_card": can_pay_by_card}),
     ))
 }

@@ -2,6 +2,7 @@
 //! and the changes a client sends to 1C (this part: cancellation).
 
 pub mod api;
+pub mod card;
 pub mod catalog;
 pub mod edit;
 pub mod list;

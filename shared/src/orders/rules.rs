@@ -53,6 +53,35 @@ pub fn credit_allows(
     Ok(())
 }
 
+/// Why an order cannot be paid by card.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CardRefusal {
+    /// Shipped, cancelled, or paid by 1C's reckoning.
+    NotPayable,
+    /// On credit or held on the internal account: that money is already arranged.
+    OtherMethod,
+    NothingDue,
+}
+
+/// May the order be paid by card now, and how much: what is still due.
+pub fn card_payable(
+    status: &str,
+    payment_method: &str,
+    total_kop: i64,
+    paid_kop: i64,
+) -> Result<i64, CardRefusal> {
+    if !EDITABLE.contains(&status) {
+        return Err(CardRefusal::NotPayable);
+    }
+    if !matches!(payment_method, "invoice" | "card") {
+        return Err(CardRefusal::OtherMethod);
+    }
+    match total_kop - paid_kop {
+        due if due > 0 => Ok(due),
+        _ => Err(CardRefusal::NothingDue),
+    }
+}
+
 /// The statuses a list filter may name.
 pub fn known_status(s: &str) -> bool {
     crate::exchange::contract::ORDER_STATUSES.contains(&s)
@@ -72,6 +101,27 @@ mod tests {
             assert_eq!(can_cancel(s, 0), Err(Refusal::NotEditable), "{s}");
         }
         assert!(known_status("shipped") && !known_status("lost"));
+    }
+
+    #[test]
+    fn card_pays_what_is_due_of_an_unshipped_invoice_order() {
+        assert_eq!(card_payable("reserved", "invoice", 1000, 0), Ok(1000));
+        assert_eq!(card_payable("awaiting_payment", "card", 1000, 400), Ok(600));
+        assert_eq!(
+            card_payable("reserved", "invoice", 1000, 1000),
+            Err(CardRefusal::NothingDue)
+        );
+        assert_eq!(
+            card_payable("reserved", "credit", 1000, 0),
+            Err(CardRefusal::OtherMethod)
+        );
+        for s in ["paid", "partly_shipped", "shipped", "cancelled"] {
+            assert_eq!(
+                card_payable(s, "invoice", 1000, 0),
+                Err(CardRefusal::NotPayable),
+                "{s}"
+            );
+        }
     }
 
     #[test]

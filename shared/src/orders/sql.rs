@@ -61,9 +61,11 @@ pub const CATALOG: &str = "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.
 pub const PRICE_TYPE: &str = "SELECT price_type_id FROM agreements WHERE company_id = ?1 AND active = 1 AND (?2 IS NULL OR id = ?2) \
      AND price_type_id IS NOT NULL ORDER BY name LIMIT 1";
 
-/// Guard for a change to an order: based on the current version, no other change waiting.
+/// Guard for a change to an order: based on the current version, no other change waiting, no
+/// card payment open (the buyer may be paying on the acquirer's page right now).
 pub const ORDER_CHANGE_GUARD: &str = "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ?) \
-     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL)";
+     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL) \
+     AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ? AND status IN ('creating', 'pending'))";
 
 pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
@@ -111,3 +113,50 @@ pub const CONSOLIDATION: &str = "SELECT x.status, json_extract(x.payload, '$.pay
        AND EXISTS (SELECT 1 FROM json_each(x.payload, '$.payload.orders') k \
          WHERE k.value = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2)) \
      ORDER BY x.rowid DESC LIMIT 1";
+
+/// The order's open card payment (asked for, not yet succeeded or canceled).
+pub const CARD_OPEN: &str = "SELECT id, provider_payment_id, idempotence_key, amount_kop, status, confirmation_url FROM card_payments \
+     WHERE company_id = ? AND order_id = ? AND status IN ('creating', 'pending')";
+
+/// A new card payment, before the acquirer is asked: not while another change of the order waits
+/// for 1C; OR IGNORE: a concurrent click already opened one (the partial unique index).
+pub const CARD_INSERT: &str = "INSERT OR IGNORE INTO card_payments (id, company_id, order_id, idempotence_key, amount_kop, status, created_by, created_at, updated_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5, 'creating', ?6, ?7, ?7 \
+     WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND status IN ('pending', 'sent') AND answer IS NULL)";
+
+pub const CARD_CREATED: &str = "UPDATE card_payments SET provider_payment_id = ?, confirmation_url = ?, status = 'pending', updated_at = ? \
+     WHERE id = ? AND status = 'creating'";
+
+pub const CARD_CANCELED: &str =
+    "UPDATE card_payments SET status = 'canceled', cancel_reason = ?, updated_at = ? \
+     WHERE id = ? AND status IN ('creating', 'pending')";
+
+/// A card payment by the acquirer's id, with what the change to 1C needs.
+pub const CARD_BY_PROVIDER: &str = "SELECT cp.id, cp.company_id, cp.order_id, cp.amount_kop, cp.status, cp.created_by, \
+       o.onec_id AS order_onec_id, o.version, o.status AS order_status, o.paid_kop, c.onec_id AS company_onec_id \
+     FROM card_payments cp JOIN orders o ON o.id = cp.order_id JOIN companies c ON c.id = cp.company_id \
+     WHERE cp.provider_payment_id = ?";
+
+/// Succeeded once: the rest of the batch is guarded by the change id this writes.
+pub const CARD_SUCCEEDED: &str =
+    "UPDATE card_payments SET status = 'succeeded', change_id = ?, paid_at = ?, updated_at = ? \
+     WHERE id = ? AND status IN ('creating', 'pending')";
+
+pub const CARD_SUCCEEDED_GUARD: &str =
+    "EXISTS (SELECT 1 FROM card_payments WHERE id = ? AND change_id = ?)";
+
+/// The paid amount lands on the order at once (1C's next snapshot confirms it). Only an unshipped,
+/// uncancelled order turns `paid`: anything else is 1C's to settle (with the money recorded).
+pub const ORDER_PAID_BY_CARD: &str = "UPDATE orders SET paid_kop = paid_kop + ?1, payment_method = 'card', \
+       status = CASE WHEN status IN ('draft', 'awaiting_payment', 'reserved') AND paid_kop + ?1 >= total_kop THEN 'paid' ELSE status END, updated_at = ?2 \
+     WHERE id = ?3 AND company_id = ?4 AND EXISTS (SELECT 1 FROM card_payments WHERE id = ?5 AND change_id = ?6)";
+
+/// The audit row of a card payment, written only with its change to 1C.
+pub const CARD_AUDIT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
+     SELECT ?, ?, ?, ?, 'order.paid_by_card', 'order', ?, ?, ? WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)";
+
+/// The order page: the latest card payment of the order.
+pub const CARD_OF_ORDER: &str = "SELECT id, status, amount_kop, confirmation_url, paid_at, cancel_reason, created_at FROM card_payments \
+     WHERE order_id = ? AND company_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1";
+
+pub const USER_CONTACT: &str = "SELECT email, phone FROM users WHERE id = ? AND company_id = ?";

@@ -1,16 +1,19 @@
 //! onec-sim: the supplier's 1C, played over real HTTP.
 //!
-//!   onec-sim serve    [--port 8788]                      the mailbox and the 1C endpoint the portal calls
+//!   onec-sim serve    [--port 8788] [--yookassa-webhook URL]   the mailbox, the 1C endpoint the portal calls,
+//!                                                                and YooKassa (/yookassa/v3, notifications to URL)
 //!   onec-sim seed     [--portal URL] [--products N] [--orders N]   uploads the documents' files, loads demo data
 //!                                                                through the exchange, sets demo passwords
 //!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each,
 //!                                                                and the files it would upload (DIR/files/<key>)
 //!
-//! Settings come from flags or the environment: ONEC_HMAC_SECRET and MAIL_API_TOKEN (both also
-//! read from the `.dev-secrets` file `scripts/setup.sh` writes), MAILBOX_URL.
+//! Settings come from flags or the environment: ONEC_HMAC_SECRET, MAIL_API_TOKEN,
+//! YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY (all also read from the `.dev-secrets` file
+//! `scripts/setup.sh` writes), MAILBOX_URL.
 
 mod data;
 mod server;
+mod yookassa;
 
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -45,10 +48,16 @@ fn main() {
             let port: u16 = arg(&args, "--port")
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(8788);
+            let shop = yookassa::Shop::new(
+                setting("YOOKASSA_SHOP_ID").unwrap_or_default(),
+                setting("YOOKASSA_SECRET_KEY").unwrap_or_default(),
+                arg(&args, "--yookassa-webhook"),
+            );
             server::serve(
                 port,
                 setting("MAIL_API_TOKEN"),
                 setting("ONEC_HMAC_SECRET").unwrap_or_default(),
+                shop,
             )
         }
         Some("seed") => seed(&args),

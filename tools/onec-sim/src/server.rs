@@ -1,6 +1,6 @@
 //! The simulator's HTTP side: the mailbox behind the portal's mail port, and the 1C endpoint the
 //! portal sends its changes to (recorded, answered as 1C would: accepted, or rejected with a
-//! reason, or failing, as a test sets it).
+//! reason, or failing, as a test sets it); and YooKassa under `/yookassa/` (see `yookassa.rs`).
 
 use serde_json::{json, Value};
 use std::io::Read;
@@ -25,7 +25,7 @@ struct State {
     rules: Vec<(String, String, String)>,
 }
 
-fn respond(req: Request, status: u16, body: &Value) {
+pub(crate) fn respond(req: Request, status: u16, body: &Value) {
     let header = Header::from_bytes("content-type", "application/json; charset=utf-8")
         .expect("static header");
     let _ = req.respond(
@@ -35,19 +35,25 @@ fn respond(req: Request, status: u16, body: &Value) {
     );
 }
 
-fn header(req: &Request, name: &str) -> Option<String> {
+pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .iter()
         .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
         .map(|h| h.value.as_str().to_string())
 }
 
-pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Result<(), String> {
+pub fn serve(
+    port: u16,
+    mail_token: Option<String>,
+    hmac_secret: String,
+    mut shop: crate::yookassa::Shop,
+) -> Result<(), String> {
     let server = Server::http(("127.0.0.1", port)).map_err(|e| format!("listen on {port}: {e}"))?;
     let state = Arc::new(Mutex::new(State {
         mode: "accept".into(),
         ..Default::default()
     }));
+    shop.origin = format!("http://127.0.0.1:{port}");
     eprintln!("onec-sim listening on http://127.0.0.1:{port} (mailbox /mail, 1C endpoint /hs/portal/v1/changes)");
     for mut req in server.incoming_requests() {
         let url = req.url().to_string();
@@ -55,7 +61,12 @@ pub fn serve(port: u16, mail_token: Option<String>, hmac_secret: String) -> Resu
         let mut body = Vec::new();
         let _ = req.as_reader().take(8 * 1024 * 1024).read_to_end(&mut body);
         let mut st = state.lock().expect("state lock");
-        match (req.method().clone(), path) {
+        let method = req.method().clone();
+        if path.starts_with("/yookassa/") {
+            shop.handle(req, &method, path, &body);
+            continue;
+        }
+        match (method, path) {
             (Method::Get, "/health") => respond(req, 200, &json!({"status": "ok"})),
             (Method::Post, "/mail") => {
                 if let Some(t) = &mail_token {

@@ -1,0 +1,65 @@
+// Card payment in a real browser: the buyer opens an order 1C sent, presses Pay by card, lands on
+// the simulator's YooKassa page, presses «Оплатить», comes back to the portal, sees the payment
+// being confirmed and then the order paid; 1C receives order.paid_by_card.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { Client, PORTAL, SIM, freshCompany, onecReceived } from '../lib/portal.mjs';
+import { payableOrder, until } from '../lib/card.mjs';
+
+let browser;
+const shots = new URL('../../test-results/', import.meta.url).pathname;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function signIn(page, user, hash) {
+  await page.goto(`${PORTAL}/${hash}`);
+  await page.waitForURL(/\/sign-in/);
+  await page.fill('input[name=email]', user.email);
+  await page.fill('input[name=password]', user.password);
+  await page.click('button[type=submit]');
+}
+
+test('a buyer pays an order by card on the acquirer\'s page and sees it paid; 1C is told', async () => {
+  const co = await freshCompany([['buyer']]);
+  const order = await payableOrder(co.id);
+  const api = new Client();
+  await api.signIn(co.users[0].email, co.users[0].password);
+  const id = (await api.get(`/api/orders/orders?number=${encodeURIComponent(order.number)}`)).body.items[0].id;
+
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, co.users[0], `#/orders/${id}`);
+  await page.waitForSelector('#card-form');
+  assert.match(await page.textContent('#card-form'), /1\s?250,00/);
+  await page.click('#card-form button[type=submit]');
+
+  // The acquirer's hosted page (the simulator).
+  await page.waitForURL(`${SIM}/yookassa/checkout/**`);
+  assert.match(await page.textContent('#amount'), /1250\.00/);
+  assert.match(await page.textContent('body'), /Смазка Литол-24 \(2\.5 кг\)/);
+  await page.screenshot({ path: `${shots}/card-checkout.png` });
+  await page.click('#pay');
+
+  // Back on the portal: confirmed once the notification has landed.
+  await page.waitForURL(new RegExp(`#/orders/${id}\\?card=return`));
+  await page.waitForFunction(() => /Оплачено картой/.test(document.querySelector('[data-testid=card-state]')?.textContent ?? ''), null, { timeout: 20000 });
+  assert.match(await page.textContent('main'), /Оплачено: 1\s?250,00/);
+  assert.match(await page.textContent('main'), /картой/);
+  assert.equal(await page.locator('#card-form').count(), 0);
+  await page.screenshot({ path: `${shots}/card-paid.png` });
+
+  const change = await until(async () => (await onecReceived()).find((c) => c.type === 'order.paid_by_card' && c.entity_id === order.onecId), '1C got order.paid_by_card');
+  assert.equal(change.payload.amount, '1250.00');
+  assert.deepEqual(errors, []);
+});
