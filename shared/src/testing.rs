@@ -332,7 +332,40 @@ impl TestPorts {
             .find(|m| m.to == to)
             .cloned()
     }
+
+    /// A user's first access as the flow tests need it: the password ([`TEST_PASSWORD`]) set
+    /// through the newest link mailed to `email`, then a sign-in; the session cookies.
+    pub fn activate(&self, email: &str) -> String {
+        let mail = self.last_mail_to(email).expect("a mail with a link");
+        let token = mail
+            .text
+            .split("#token=")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .expect("a link with a token")
+            .to_string();
+        let auth = |path: &str, body: serde_json::Value| {
+            futures::executor::block_on(crate::auth::api::handle(
+                self,
+                request("POST", path, Some(body), ""),
+            ))
+        };
+        let r = auth(
+            "/api/auth/password-resets",
+            serde_json::json!({"token": token, "password": TEST_PASSWORD}),
+        );
+        assert_eq!(r.status, 204, "password set");
+        let r = auth(
+            "/api/auth/sign-in",
+            serde_json::json!({"email": email, "password": TEST_PASSWORD}),
+        );
+        assert_eq!(r.status, 200, "signed in");
+        cookies_from(&r)
+    }
 }
+
+/// The password [`TestPorts::activate`] sets.
+pub const TEST_PASSWORD: &str = "Пароль-2026-поле";
 
 impl Default for TestPorts {
     fn default() -> Self {

@@ -7,7 +7,7 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
 use shared::ports::{Database, Stmt};
-use shared::testing::{cookies_from, request, TestPorts};
+use shared::testing::{request, TestPorts};
 
 fn body(r: &ApiResponse) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
@@ -36,34 +36,6 @@ fn notify(p: &TestPorts, event: &str, object: Value) -> ApiResponse {
 
 fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
     json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
-
-fn sign_in(p: &TestPorts, email: &str) -> String {
-    let mail = p.last_mail_to(email).expect("a mail");
-    let token = mail.text.split("#token=").nth(1).unwrap();
-    let token = token.split_whitespace().next().unwrap().to_string();
-    let pw = "Пароль-2026-поле";
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/password-resets",
-            Some(json!({"token": token, "password": pw})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 204);
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": pw})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 200);
-    cookies_from(&r)
 }
 
 fn order_msg(id: &str, entity: &str, number: &str, status: &str, method: &str) -> Value {
@@ -101,9 +73,9 @@ fn seeded() -> (TestPorts, String, String, String, String) {
         order_msg("o2", "O2", "ЗК-102", "shipped", "invoice"),
         order_msg("o3", "O3", "ЗК-103", "reserved", "credit"),
     ]);
-    let buyer = sign_in(&p, "buyer@alfa.ru");
-    let acc = sign_in(&p, "acc@alfa.ru");
-    let other = sign_in(&p, "admin@beta.ru");
+    let buyer = p.activate("buyer@alfa.ru");
+    let acc = p.activate("acc@alfa.ru");
+    let other = p.activate("admin@beta.ru");
     (p, buyer, acc, other, String::new())
 }
 

@@ -46,22 +46,6 @@ fn sign_in(p: &TestPorts, email: &str, password: &str) -> String {
     cookies_from(&r)
 }
 
-fn activate(p: &TestPorts, email: &str) -> String {
-    let t = token_from_mail(p, email);
-    assert_eq!(
-        auth(
-            p,
-            "POST",
-            "/api/auth/password-resets",
-            Some(json!({"token": t, "password": PW})),
-            ""
-        )
-        .status,
-        204
-    );
-    sign_in(p, email, PW)
-}
-
 /// Company A (one legal entity) with an admin and a buyer, company B with an admin.
 fn seeded() -> (TestPorts, String, String, String) {
     let mut p = TestPorts::new();
@@ -77,9 +61,9 @@ fn seeded() -> (TestPorts, String, String, String) {
         user("u2", "uA2", "A", "buyer@alfa.ru", &["buyer"]),
         user("u3", "uB", "B", "admin@beta.ru", &["admin"]),
     ]);
-    let admin = activate(&p, "admin@alfa.ru");
-    let buyer = activate(&p, "buyer@alfa.ru");
-    let other = activate(&p, "admin@beta.ru");
+    let admin = p.activate("admin@alfa.ru");
+    let buyer = p.activate("buyer@alfa.ru");
+    let other = p.activate("admin@beta.ru");
     (p, admin, buyer, other)
 }
 
@@ -264,7 +248,7 @@ fn employee_added_signs_in_by_link_then_removed_loses_access_at_once() {
         409,
         "e-mail taken"
     );
-    let newcomer = activate(&p, "new.buyer@alfa.ru");
+    let newcomer = p.activate("new.buyer@alfa.ru");
     assert_eq!(auth(&p, "GET", "/api/auth/me", None, &newcomer).status, 200);
 
     let emp = body(&company(

@@ -48,32 +48,6 @@ fn sign_in(p: &TestPorts, email: &str) -> String {
     cookies_from(&r)
 }
 
-fn activate(p: &TestPorts, email: &str) -> String {
-    let mail = p.last_mail_to(email).expect("a mail");
-    let t = mail.text.split("#token=").nth(1).unwrap();
-    let t = t.split_whitespace().next().unwrap().to_string();
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/password-resets",
-            Some(json!({"token": t, "password": PW})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 204);
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": PW})),
-            "",
-        ),
-    ));
-    cookies_from(&r)
-}
-
 /// 1C uploads a file with the signed PUT, as it does before the message that refers to it.
 fn upload(p: &TestPorts, key: &str, bytes: &[u8]) {
     let r = block_on(shared::exchange::api::handle(
@@ -251,9 +225,9 @@ fn world() -> World {
             .all(|x| x["status"] == "accepted"),
         "{r}"
     );
-    let acc = activate(&p, "acc@c1.ru");
-    let buyer = activate(&p, "buy@c1.ru");
-    let other = activate(&p, "adm@c2.ru");
+    let acc = p.activate("acc@c1.ru");
+    let buyer = p.activate("buy@c1.ru");
+    let other = p.activate("adm@c2.ru");
     World {
         p,
         acc,

@@ -23,39 +23,6 @@ fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
     json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
 }
 
-fn activate(p: &TestPorts, email: &str) -> String {
-    let mail = p.last_mail_to(email).expect("a mail");
-    let t = mail
-        .text
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/password-resets",
-            Some(json!({"token": t, "password": PW})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 204);
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": PW})),
-            "",
-        ),
-    ));
-    cookies_from(&r)
-}
-
 fn order(id: &str, seq: i64, status: &str, total: f64, paid: f64, method: &str) -> Value {
     msg(
         &format!("{id}-{seq}"),
@@ -103,8 +70,8 @@ fn seeded() -> (TestPorts, String, String) {
         order("O2", 1, "awaiting_payment", 50.0, 0.0, "invoice"),
         order("O3", 1, "awaiting_payment", 60.0, 0.0, "invoice"),
     ]);
-    let acc = activate(&p, "acc@alfa.ru");
-    let buy = activate(&p, "buy@alfa.ru");
+    let acc = p.activate("acc@alfa.ru");
+    let buy = p.activate("buy@alfa.ru");
     (p, acc, buy)
 }
 

@@ -5,9 +5,7 @@
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
-use shared::testing::{cookies_from, request, TestPorts};
-
-const PW: &str = "Пароль-2026-поле";
+use shared::testing::{request, TestPorts};
 
 fn body(r: &ApiResponse) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
@@ -19,41 +17,6 @@ fn orders(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) ->
 
 fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
     json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
-
-fn activate(p: &TestPorts, email: &str) -> String {
-    let mail = p.last_mail_to(email).expect("a mail");
-    let t = mail
-        .text
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        block_on(shared::auth::api::handle(
-            p,
-            request(
-                "POST",
-                "/api/auth/password-resets",
-                Some(json!({"token": t, "password": PW})),
-                ""
-            )
-        ))
-        .status,
-        204
-    );
-    cookies_from(&block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": PW})),
-            "",
-        ),
-    )))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -156,8 +119,8 @@ fn seeded() -> (TestPorts, String, String) {
     ]);
     p.send_from_1c(vec![msg("cs", "credit_state", "A-AG", 1, json!({"company_id": "A", "agreement_id": "A-AG", "as_of": "2026-11-27T18:00:00",
         "limit": 100000, "debt": 0, "overdue_debt": 0, "reserve": 500, "reserve_orders": ["O1"], "blocked": false, "amount_to_pay": 0}))]);
-    let a = activate(&p, "ivanov@a.ru");
-    let b = activate(&p, "b@b.ru");
+    let a = p.activate("ivanov@a.ru");
+    let b = p.activate("b@b.ru");
     (p, a, b)
 }
 
@@ -346,7 +309,7 @@ fn reserve(p: &TestPorts, c: &str) -> i64 {
 #[test]
 fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
     let (p, a, _) = seeded();
-    let acc = activate(&p, "petrov@a.ru");
+    let acc = p.activate("petrov@a.ru");
     let list = body(&orders(&p, "GET", "/api/orders/orders", None, &a));
     let o1 = list["items"]
         .as_array()
@@ -460,7 +423,7 @@ fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
 #[test]
 fn switching_to_credit_checks_and_reserves_the_available_credit() {
     let (p, a, _) = seeded();
-    let acc = activate(&p, "petrov@a.ru");
+    let acc = p.activate("petrov@a.ru");
     p.send_from_1c(vec![
         order(
             "O4",

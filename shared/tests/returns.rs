@@ -6,7 +6,7 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
 use shared::ports::{Database, Stmt};
-use shared::testing::{cookies_from, request, TestPorts};
+use shared::testing::{request, TestPorts};
 
 fn body(r: &ApiResponse) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
@@ -18,41 +18,6 @@ fn returns(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -
 
 fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
     json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
-
-fn sign_in(p: &TestPorts, email: &str) -> String {
-    let mail = p.last_mail_to(email).expect("a mail");
-    let token = mail
-        .text
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    let pw = "Пароль-2026-поле";
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/password-resets",
-            Some(json!({"token": token, "password": pw})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 204);
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": pw})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 200);
-    cookies_from(&r)
 }
 
 /// Company A with a buyer and an order of two lines: line 1 (5 pcs) shipped 3 in one shipment
@@ -78,8 +43,8 @@ fn seeded() -> (TestPorts, String, String, String) {
             {"id": "S1", "number": "РН-1", "lines": [{"line_no": 1, "quantity": 3}]},
             {"id": "S2", "number": "РН-2", "lines": [{"line_no": 1, "quantity": 1}]}]
     }))]);
-    let buyer = sign_in(&p, "buyer@alfa.ru");
-    let other = sign_in(&p, "admin@beta.ru");
+    let buyer = p.activate("buyer@alfa.ru");
+    let other = p.activate("admin@beta.ru");
     let order: Value = body(&returns(
         &p,
         "GET",
