@@ -3,31 +3,14 @@
 // being confirmed and then the order paid; 1C receives order.paid_by_card.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launch, shots, signIn } from '../lib/browser.mjs';
 import { Client, PORTAL, SIM, freshCompany, onecReceived } from '../lib/portal.mjs';
 import { payableOrder, until } from '../lib/card.mjs';
 
 let browser;
-const shots = new URL('../../test-results/', import.meta.url).pathname;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signIn(page, user, hash) {
-  await page.goto(`${PORTAL}/${hash}`);
-  await page.waitForURL(/\/sign-in/);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-}
 
 test('a buyer pays an order by card on the acquirer\'s page and sees it paid; 1C is told', async () => {
   const co = await freshCompany([['buyer']]);

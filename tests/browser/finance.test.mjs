@@ -3,22 +3,13 @@
 // from the internal account.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, shots } from '../lib/browser.mjs';
 import { PORTAL, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
 
 let browser;
-const shots = new URL('../../test-results/', import.meta.url).pathname;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 function order(company, id, total, status, method) {

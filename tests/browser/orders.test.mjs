@@ -2,23 +2,14 @@
 // list), totals, the order page, and a cancellation sent to 1C.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, shots, signIn } from '../lib/browser.mjs';
 import { PORTAL, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
 import { article, creditMsg, orderMsg, productMsg, shippingCalendar, shippingDays } from '../lib/orders.mjs';
 
 let browser;
-const shots = new URL('../../test-results/', import.meta.url).pathname;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 function order(company, n, status, article, name, total, email) {
@@ -26,14 +17,6 @@ function order(company, n, status, article, name, total, email) {
     company_id: company, legal_entity_id: `${company}-le`, agreement_id: `${company}-ag`, number: `ЗК-${n}`, date: `2026-11-0${n}T10:00:00`,
     author_email: email, status, payment_method: 'invoice', paid: 0, total, vat_total: 0,
     lines: [{ line_no: 1, article, name, quantity: 2, unit: 'шт', price: total / 2, amount: total, vat: 0 }] } };
-}
-
-async function signIn(page, user, hash) {
-  await page.goto(`${PORTAL}/${hash}`);
-  await page.waitForURL(/\/sign-in/);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
 }
 
 test('orders: filters in the URL, the order page, a cancellation waiting for 1C', async () => {

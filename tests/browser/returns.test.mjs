@@ -4,32 +4,16 @@
 // the money, linked to each other.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, shots, signIn } from '../lib/browser.mjs';
 import { PORTAL, freshCompany, sendAndApply } from '../lib/portal.mjs';
 import { PNG, refundMsg, returnMsg, shippedOrder } from '../lib/returns.mjs';
 
 let browser;
-const shots = new URL('../../test-results/', import.meta.url).pathname;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signIn(page, user, hash) {
-  await page.goto(`${PORTAL}/${hash}`);
-  await page.waitForURL(/\/sign-in/);
-  await page.fill('input[name=email]', user.email);
-  await page.fill('input[name=password]', user.password);
-  await page.click('button[type=submit]');
-}
 
 const returnId = (url) => /#\/returns\/([^/?]+)$/.exec(url)?.[1];
 

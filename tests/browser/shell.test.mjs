@@ -1,23 +1,14 @@
 // A real browser (Debian chromium via playwright-core) signs in and sees the shell.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, shots } from '../lib/browser.mjs';
 import { PORTAL, freshCompany } from '../lib/portal.mjs';
 
 // playwright gives every launch a fresh temporary profile of its own.
 let browser;
-const shots = new URL('../../test-results/', import.meta.url).pathname;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 async function signIn(page, email, password) {
