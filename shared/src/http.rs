@@ -297,6 +297,43 @@ pub fn finish(req: &ApiRequest, result: AppResult<ApiResponse>, log: LogContext)
     resp
 }
 
+/// A keyset cursor as clients see it: opaque, URL-safe, made of the last row's sort key and id.
+pub fn encode_cursor(key: impl std::fmt::Display, id: impl std::fmt::Display) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{key}|{id}"))
+}
+
+/// The `cursor` query parameter as (sort key, id); none given is `None`, anything unreadable a
+/// 400 `invalid-cursor`.
+pub fn cursor(req: &ApiRequest) -> AppResult<Option<(String, String)>> {
+    use base64::Engine;
+    let Some(c) = req.query_param("cursor") else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|r| {
+            r.split_once('|')
+                .map(|(k, id)| (k.to_string(), id.to_string()))
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
+        })
+}
+
+/// [`cursor`] whose id part is a number (a row sequence).
+pub fn cursor_seq(req: &ApiRequest) -> AppResult<Option<(String, i64)>> {
+    match cursor(req)? {
+        None => Ok(None),
+        Some((k, n)) => n.parse().map(|n| Some((k, n))).map_err(|_| {
+            AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
+        }),
+    }
+}
+
 /// Cursor-paginated lists share this limit rule: default 50, at most 200.
 pub fn page_limit(req: &ApiRequest) -> AppResult<i64> {
     match req.query_param("limit") {

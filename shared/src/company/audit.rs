@@ -6,7 +6,6 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::ports::{DatabaseExt, Ports, SqlValue, Stmt};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -101,34 +100,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     };
     let from = day("from", 0)?;
     let to = day("to", 1)?;
-    let (cur_at, cur_id) = match req.query_param("cursor") {
-        None => (None, None),
-        Some(c) => {
-            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok());
-            match raw.as_deref().and_then(|r| r.split_once('|')) {
-                Some((at, seq)) => match seq.parse::<i64>() {
-                    Ok(seq) => (Some(at.to_string()), Some(seq)),
-                    Err(_) => {
-                        return Err(AppError::bad_request(
-                            "invalid-cursor",
-                            "Неверный курсор.",
-                            "Invalid cursor.",
-                        ))
-                    }
-                },
-                None => {
-                    return Err(AppError::bad_request(
-                        "invalid-cursor",
-                        "Неверный курсор.",
-                        "Invalid cursor.",
-                    ))
-                }
-            }
-        }
-    };
+    let (cur_at, cur_id) = crate::http::cursor_seq(req)?.unzip();
     let user = req
         .query_param("user")
         .filter(|s| !s.is_empty())
@@ -168,7 +140,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let more = rows.len() as i64 > limit;
     let last_key = rows
         .get(limit as usize - 1)
-        .map(|r| format!("{}|{}", r.at, r.seq));
+        .map(|r| crate::http::encode_cursor(&r.at, r.seq));
     let items: Vec<Item> = rows
         .into_iter()
         .take(limit as usize)
@@ -186,9 +158,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
             onec_answer: parse(r.onec_answer),
         })
         .collect();
-    let next_cursor = last_key
-        .filter(|_| more)
-        .map(|k| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k));
+    let next_cursor = last_key.filter(|_| more);
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({ "items": items, "next_cursor": next_cursor }),

@@ -6,7 +6,6 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::ports::{BlobStore, DatabaseExt, Ports, SqlValue, Stmt};
-use base64::Engine;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -181,27 +180,12 @@ fn filters(req: &ApiRequest) -> AppResult<Filters> {
     }
 }
 
-fn invalid_cursor() -> AppError {
-    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
-}
-
 /// The filtered list, newest first, with an opaque cursor.
 pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let limit = page_limit(req)?;
     let f = filters(req)?;
     let order_upper = f.order.as_ref().map(|o| o.to_uppercase());
-    let (cur_date, cur_id) = match req.query_param("cursor") {
-        None => (None, None),
-        Some(c) => {
-            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(invalid_cursor)?;
-            let (d, i) = raw.split_once('|').ok_or_else(invalid_cursor)?;
-            (Some(d.to_string()), Some(i.to_string()))
-        }
-    };
+    let (cur_date, cur_id) = crate::http::cursor(req)?.unzip();
     let mut rows: Vec<DocRow> = p
         .db()
         .all(
@@ -222,10 +206,8 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(format!("{}|{}", r.doc_date, r.id))
-        })
+        rows.last()
+            .map(|r| crate::http::encode_cursor(&r.doc_date, &r.id))
     } else {
         None
     };

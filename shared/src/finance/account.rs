@@ -8,7 +8,6 @@ use crate::exchange::outbox;
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::money::Kopecks;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Serialize)]
@@ -55,29 +54,7 @@ async fn balance<P: Ports>(p: &P, company_id: &str) -> AppResult<Balance> {
 /// Balance, held, available, open payments and a page of movements (newest first).
 pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let limit = page_limit(req)?;
-    let (cur_at, cur_seq) = match req.query_param("cursor") {
-        None => (None, None),
-        Some(c) => {
-            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok());
-            match raw
-                .as_deref()
-                .and_then(|r| r.split_once('|'))
-                .and_then(|(a, s)| s.parse::<i64>().ok().map(|s| (a.to_string(), s)))
-            {
-                Some((a, s)) => (Some(a), Some(s)),
-                None => {
-                    return Err(AppError::bad_request(
-                        "invalid-cursor",
-                        "Неверный курсор.",
-                        "Invalid cursor.",
-                    ))
-                }
-            }
-        }
-    };
+    let (cur_at, cur_seq) = crate::http::cursor_seq(req)?.unzip();
     let b = balance(p, &caller.company_id).await?;
     let mut movements: Vec<Movement> = p
         .db()
@@ -91,9 +68,10 @@ pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         .await?;
     let more = movements.len() as i64 > limit;
     movements.truncate(limit as usize);
-    let next_cursor = movements.last().filter(|_| more).map(|m| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", m.at, m.seq))
-    });
+    let next_cursor = movements
+        .last()
+        .filter(|_| more)
+        .map(|m| crate::http::encode_cursor(&m.at, m.seq));
     let holds: Vec<Hold> = p
         .db()
         .all(Stmt::new(sql::HOLDS).bind(&caller.company_id))

@@ -6,7 +6,6 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Ports, SqlValue, Stmt};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 /// Most rows one CSV export carries.
@@ -250,24 +249,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     })?;
     let limit = page_limit(req)?;
     // Keyset: the sort value and the id of the last row of the previous page.
-    let cursor = match req.query_param("cursor") {
-        None => None,
-        Some(c) => {
-            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok());
-            Some(
-                raw.and_then(|r| {
-                    r.split_once('|')
-                        .map(|(k, id)| (k.to_string(), id.to_string()))
-                })
-                .ok_or_else(|| {
-                    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
-                })?,
-            )
-        }
-    };
+    let cursor = crate::http::cursor(req)?;
     let list = list_stmt(
         &caller.company_id,
         &filters,
@@ -284,7 +266,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         } else {
             r.ordered_at.clone()
         };
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{key}|{}", r.id))
+        crate::http::encode_cursor(key, &r.id)
     });
     let totals: Totals = p
         .db()

@@ -10,7 +10,6 @@ use crate::error::{AppError, AppResult};
 use crate::exchange::outbox;
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::ports::{DatabaseExt, Ports, Stmt};
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Serialize)]
@@ -30,10 +29,6 @@ struct ListRow {
     requested_kop: i64,
 }
 
-fn bad_cursor() -> AppError {
-    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
-}
-
 /// `?status=&cursor=&limit=`.
 pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let limit = page_limit(req)?;
@@ -47,18 +42,7 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
             )
         })?),
     };
-    let (cur_at, cur_id) = match req.query_param("cursor") {
-        None => (None, None),
-        Some(c) => {
-            let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(bad_cursor)?;
-            let (at, id) = raw.split_once('|').ok_or_else(bad_cursor)?;
-            (Some(at.to_string()), Some(id.to_string()))
-        }
-    };
+    let (cur_at, cur_id) = crate::http::cursor(req)?.unzip();
     let mut rows: Vec<ListRow> = p
         .db()
         .all(
@@ -72,10 +56,8 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(format!("{}|{}", r.created_at, r.id))
-        })
+        rows.last()
+            .map(|r| crate::http::encode_cursor(&r.created_at, &r.id))
     } else {
         None
     };
