@@ -30,7 +30,16 @@ export async function api(method, path, body, { retry = true } = {}) {
   return data;
 }
 
+// Once the page is leaving (signing out, or a 401 sending it to sign in), a second navigation
+// from another request still in flight would abort the first: the first one wins.
+let leaving = false;
+
+export function leave(url) {
+  if (leaving) return;
+  leaving = true;
+  location.assign(url);
+}
+
 export function goToSignIn() {
-  const next = location.pathname + location.hash;
-  location.assign(`/sign-in?next=${encodeURIComponent(next)}`);
+  leave(`/sign-in?next=${encodeURIComponent(location.pathname + location.hash)}`);
 }

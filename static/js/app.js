@@ -1,5 +1,5 @@
 // The portal shell: who is signed in, navigation, and the sections built so far.
-import { api, ApiError, goToSignIn } from './api.js';
+import { api, ApiError, goToSignIn, leave } from './api.js';
 import { t, lang, setLang, translatePage, money, dateTime, problemText } from './i18n.js';
 import { el, table, field } from './dom.js';
 import { companySections, accountForms } from './company.js';
@@ -105,7 +105,7 @@ async function start() {
   document.getElementById('user-name').textContent = me.user.full_name;
   document.getElementById('sign-out').addEventListener('click', async () => {
     await api('POST', '/api/auth/sign-out', undefined, { retry: false }).catch(() => {});
-    location.assign('/sign-in');
+    leave('/sign-in');
   });
   document.getElementById('lang-switch').addEventListener('click', () => {
     setLang(lang() === 'en' ? 'ru' : 'en');
