@@ -23,6 +23,8 @@ pub mod time;
 pub mod validate;
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz_checks;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;

@@ -6,11 +6,15 @@ use crate::ports::{Database, Row, SqlValue, Stmt, StmtResult};
 use rusqlite::types::{Value as SqlV, ValueRef};
 use rusqlite::Connection;
 use serde_json::Value;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub struct SqliteDb {
     conn: RefCell<Connection>,
+    /// Time spent inside SQLite, so a benchmark can split a request's CPU time into the SQL
+    /// (which runs in D1, outside the Worker, in production) and the handler's own work.
+    in_sqlite: Cell<Duration>,
 }
 
 impl SqliteDb {
@@ -19,6 +23,7 @@ impl SqliteDb {
         let conn = Connection::open_in_memory().map_err(|e| AppError::internal(e.to_string()))?;
         let db = SqliteDb {
             conn: RefCell::new(conn),
+            in_sqlite: Cell::default(),
         };
         db.apply_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../d1-migrations"))?;
         Ok(db)
@@ -28,7 +33,20 @@ impl SqliteDb {
         let conn = Connection::open(path).map_err(|e| AppError::internal(e.to_string()))?;
         Ok(SqliteDb {
             conn: RefCell::new(conn),
+            in_sqlite: Cell::default(),
         })
+    }
+
+    /// Time spent running statements since this database was opened.
+    pub fn time_in_sqlite(&self) -> Duration {
+        self.in_sqlite.get()
+    }
+
+    fn timed<T>(&self, f: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = f();
+        self.in_sqlite.set(self.in_sqlite.get() + started.elapsed());
+        out
     }
 
     pub fn apply_migrations(&self, dir: &Path) -> AppResult<()> {
@@ -111,16 +129,22 @@ impl SqliteDb {
 
 impl Database for SqliteDb {
     async fn run(&self, stmt: Stmt) -> AppResult<StmtResult> {
-        Self::run_on(&self.conn.borrow(), &stmt)
+        self.timed(|| Self::run_on(&self.conn.borrow(), &stmt))
     }
 
     async fn batch(&self, stmts: Vec<Stmt>) -> AppResult<Vec<StmtResult>> {
+        self.timed(|| self.batch_now(&stmts))
+    }
+}
+
+impl SqliteDb {
+    fn batch_now(&self, stmts: &[Stmt]) -> AppResult<Vec<StmtResult>> {
         let mut conn = self.conn.borrow_mut();
         let tx = conn
             .transaction()
             .map_err(|e| AppError::internal(e.to_string()))?;
         let mut out = Vec::with_capacity(stmts.len());
-        for s in &stmts {
+        for s in stmts {
             out.push(Self::run_on(&tx, s)?);
         }
         tx.commit().map_err(|e| AppError::internal(e.to_string()))?;
