@@ -6,7 +6,7 @@
 //! Worker pays. Native code is faster than the same code in wasm; docs/benchmarks.md says by how
 //! much that was measured.
 //!
-//! Usage: cargo bench -p shared --bench request_cpu -- DB_COPY EMAIL PASSWORD [REPEATS]
+//! Usage: [ONLY=name-part] cargo bench -p shared --bench request_cpu -- DB_COPY EMAIL PASSWORD [REPEATS]
 //! DB_COPY is written to (sign-in stores sessions): give it a copy, never the stack's file.
 
 use shared::http::ApiResponse;
@@ -150,7 +150,12 @@ fn main() {
 
     println!("| request | status | bytes | total ms | in SQLite ms | handler ms (Worker CPU) |");
     println!("|---|---:|---:|---:|---:|---:|");
+    // ONLY=text measures just the cases whose name contains it (for a profiler).
+    let only = std::env::var("ONLY").unwrap_or_default();
     let measure = |name: &str, n: u32, mut f: Box<dyn FnMut() -> ApiResponse + '_>| {
+        if !name.contains(only.as_str()) {
+            return;
+        }
         f(); // warm: statement plans, page cache
         let (sql0, t0) = (p.db.time_in_sqlite(), Instant::now());
         let mut last = None;

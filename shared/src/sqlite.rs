@@ -15,6 +15,10 @@ pub struct SqliteDb {
     /// Time spent inside SQLite, so a benchmark can split a request's CPU time into the SQL
     /// (which runs in D1, outside the Worker, in production) and the handler's own work.
     in_sqlite: Cell<Duration>,
+    /// Statements run so far (in `run` and in batches).
+    statements: Cell<u64>,
+    /// Tests: the statement, counted from when it was set, that fails as a D1 error would.
+    fail_at: Cell<Option<u64>>,
 }
 
 impl SqliteDb {
@@ -24,6 +28,8 @@ impl SqliteDb {
         let db = SqliteDb {
             conn: RefCell::new(conn),
             in_sqlite: Cell::default(),
+            statements: Cell::default(),
+            fail_at: Cell::default(),
         };
         db.apply_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../d1-migrations"))?;
         Ok(db)
@@ -34,7 +40,36 @@ impl SqliteDb {
         Ok(SqliteDb {
             conn: RefCell::new(conn),
             in_sqlite: Cell::default(),
+            statements: Cell::default(),
+            fail_at: Cell::default(),
         })
+    }
+
+    /// Statements run since this database was opened.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.get()
+    }
+
+    /// Tests: the `nth` statement from now (1 = the next) fails as a D1 error would; a batch it
+    /// is part of is rolled back whole, as D1 rolls back a failed batch.
+    pub fn fail_statement(&self, nth: u64) {
+        self.fail_at.set(Some(nth.max(1)));
+    }
+
+    /// Counts a statement about to run, failing it if it is the one [`Self::fail_statement`] chose.
+    fn count_statement(&self) -> AppResult<()> {
+        self.statements.set(self.statements.get() + 1);
+        match self.fail_at.get() {
+            Some(n) if n <= 1 => {
+                self.fail_at.set(None);
+                Err(AppError::unavailable("injected D1 error"))
+            }
+            Some(n) => {
+                self.fail_at.set(Some(n - 1));
+                Ok(())
+            }
+            None => Ok(()),
+        }
     }
 
     /// Time spent running statements since this database was opened.
@@ -129,6 +164,7 @@ impl SqliteDb {
 
 impl Database for SqliteDb {
     async fn run(&self, stmt: Stmt) -> AppResult<StmtResult> {
+        self.count_statement()?;
         self.timed(|| Self::run_on(&self.conn.borrow(), &stmt))
     }
 
@@ -145,6 +181,8 @@ impl SqliteDb {
             .map_err(|e| AppError::internal(e.to_string()))?;
         let mut out = Vec::with_capacity(stmts.len());
         for s in stmts {
+            // Dropping `tx` on an error rolls the batch back.
+            self.count_statement()?;
             out.push(Self::run_on(&tx, s)?);
         }
         tx.commit().map_err(|e| AppError::internal(e.to_string()))?;
