@@ -14,11 +14,13 @@ cargo test -q -p shared -p onec-sim -p cml
 bash scripts/build.sh
 
 # A fresh stack on its own ports, so a running `make dev` is untouched. Small sign-in limits
-# make the throttling tests short; the IP limit is per fake client address, one per test.
+# make the throttling tests short; the IP limit is per fake client address, one per test. A
+# short outgoing-call timeout keeps the stuck-1C test short (production: 15 s).
 export PORTAL_PORT="${TEST_PORTAL_PORT:-8797}" SIM_PORT="${TEST_SIM_PORT:-8798}"
 export PORTAL_URL="http://127.0.0.1:$PORTAL_PORT" SIM_URL="http://127.0.0.1:$SIM_PORT"
 export THROTTLE_ACCOUNT_MAX=3 THROTTLE_IP_MAX=8
-export STACK_VARS="THROTTLE_ACCOUNT_MAX=$THROTTLE_ACCOUNT_MAX THROTTLE_IP_MAX=$THROTTLE_IP_MAX"
+export OUTBOUND_TIMEOUT_SECS=5
+export STACK_VARS="THROTTLE_ACCOUNT_MAX=$THROTTLE_ACCOUNT_MAX THROTTLE_IP_MAX=$THROTTLE_IP_MAX OUTBOUND_TIMEOUT_SECS=$OUTBOUND_TIMEOUT_SECS"
 state="$(mktemp -d "${TMPDIR:-/tmp}/portal-test.XXXXXX")"
 trap 'bash scripts/stack.sh stop "$state"; if [ "${KEEP_STATE:-}" != 1 ]; then rm -rf "$state"; fi' EXIT
 log "starting the test stack on $PORTAL_URL (state: $state)"

@@ -37,6 +37,9 @@ pub struct Config {
     pub onec_give_up_hours: i64,
     /// Pull mode: a change handed to 1C and not acknowledged in this time is handed out again.
     pub onec_pull_redeliver_secs: i64,
+    /// How long an outgoing call (1C, the acquirer, mail) may take before it counts as failed
+    /// and is retried later: a stuck 1C must not hold a queue batch.
+    pub outbound_timeout_secs: i64,
     /// The exchange monitor's bearer credential; unset closes the monitor.
     pub monitor_token: Option<String>,
     /// HTTP Basic credentials 1C's stock CommerceML exchange signs in with; unset closes it.
@@ -112,6 +115,7 @@ impl Config {
                 .map(|v| v.trim_end_matches('/').to_string()),
             onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
             onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
+            outbound_timeout_secs: num("OUTBOUND_TIMEOUT_SECS", 15)?.clamp(1, 300),
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
             cml_user: var("CML_USER").filter(|v| !v.is_empty()),
             cml_password: var("CML_PASSWORD").filter(|v| !v.is_empty()),
@@ -151,6 +155,7 @@ impl Config {
             onec_push_url: Some("http://1c.test/hs/portal/v1".into()),
             onec_give_up_hours: 24,
             onec_pull_redeliver_secs: 600,
+            outbound_timeout_secs: 15,
             monitor_token: Some("monitor-test-token".into()),
             cml_user: Some("1c".into()),
             cml_password: Some("cml-test-password".into()),

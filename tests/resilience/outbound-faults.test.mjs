@@ -56,3 +56,40 @@ test('twenty changes through 1C failing and answering garbage: all delivered, ea
   assert.equal((await consignees()).length, N);
   await onecAnswers('clear', undefined, co.id);
 });
+
+test('1C that takes changes but answers only after the portal stopped waiting: retried under the same id, accepted once', async () => {
+  const M = 3;
+  const co = await freshCompany([['admin']]);
+  const c = new Client();
+  assert.equal((await c.signIn(co.users[0].email, co.users[0].password)).status, 200);
+  const mine = async () => (await onecReceived()).filter((x) => JSON.stringify(x).includes(co.id));
+  const consignees = async () => (await c.get('/api/company/consignees')).body.items;
+
+  // The simulator's 1C records each change and answers 30 s later; the portal gives up after
+  // OUTBOUND_TIMEOUT_SECS (5 s on the test stack).
+  await onecAnswers('hang', undefined, co.id);
+  for (let i = 0; i < M; i++) assert.equal((await c.post('/api/company/consignees', { name: `Склад медленный ${i}`, address: `Адрес ${i}` })).status, 201);
+  const waitFor = async (what, ok, ms) => {
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await ok()) return;
+    assert.fail(what);
+  };
+  await waitFor('1C received every change', async () => new Set((await mine()).map((x) => x.id)).size === M, 40000);
+  const timeout = Number(process.env.OUTBOUND_TIMEOUT_SECS ?? 5);
+  await new Promise((r) => setTimeout(r, (timeout + 1) * 1000));
+  assert.ok((await consignees()).every((x) => x.change?.state === 'pending'), 'no answer yet: still pending');
+
+  // 1C answers again; the portal, retrying on its schedule, sends the same changes again.
+  await onecAnswers('accept', undefined, co.id);
+  let items;
+  for (let hour = 1; hour < 12; hour++) {
+    await sweep(new Date(Date.now() + hour * 3600e3));
+    items = await consignees();
+    if (items.every((x) => x.change === null)) break;
+  }
+  assert.ok(items.every((x) => x.change === null), `all accepted: ${JSON.stringify(items.map((x) => x.change))}`);
+  const seen = await mine();
+  assert.ok(seen.length > M, `the portal sent again after giving up (${seen.length} deliveries)`);
+  assert.equal(new Set(seen.map((x) => x.id)).size, M, 'under the same ids: 1C applies each once');
+  assert.equal(items.length, M);
+  await onecAnswers('clear', undefined, co.id);
+});

@@ -309,8 +309,41 @@ impl WakeQueue for Queue {
     }
 }
 
-/// Outgoing HTTP through `fetch`.
-pub struct Fetch;
+/// Outgoing HTTP through `fetch`, each call given up after `timeout` (then it counts as failed
+/// and is retried later, as a 5xx would be).
+pub struct Fetch {
+    timeout: std::time::Duration,
+}
+
+impl Fetch {
+    async fn send(&self, req: Request, what: &str) -> AppResult<HttpReply> {
+        use futures::future::{select, Either};
+        let controller = worker::AbortController::default();
+        let signal = controller.signal();
+        let call = async {
+            let mut resp = worker::Fetch::Request(req)
+                .send_with_signal(&signal)
+                .await?;
+            let status = resp.status_code();
+            let body = resp.bytes().await.unwrap_or_default();
+            Ok::<_, worker::Error>(HttpReply { status, body })
+        };
+        let timer = worker::Delay::from(self.timeout);
+        futures::pin_mut!(call, timer);
+        match select(call, timer).await {
+            Either::Left((reply, _)) => {
+                reply.map_err(|e| AppError::unavailable(format!("fetch {what}: {e}")))
+            }
+            Either::Right(_) => {
+                controller.abort();
+                Err(AppError::unavailable(format!(
+                    "fetch {what}: no answer in {} s",
+                    self.timeout.as_secs()
+                )))
+            }
+        }
+    }
+}
 
 impl HttpClient for Fetch {
     async fn post_json(
@@ -329,13 +362,7 @@ impl HttpClient for Fetch {
             .with_headers(h)
             .with_body(Some(body.into()));
         let req = Request::new_with_init(url, &init).map_err(internal)?;
-        let mut resp = worker::Fetch::Request(req)
-            .send()
-            .await
-            .map_err(|e| AppError::unavailable(format!("fetch {url}: {e}")))?;
-        let status = resp.status_code();
-        let body = resp.bytes().await.unwrap_or_default();
-        Ok(HttpReply { status, body })
+        self.send(req, url).await
     }
 
     async fn get(&self, url: &str, headers: &[(String, String)]) -> AppResult<HttpReply> {
@@ -346,13 +373,7 @@ impl HttpClient for Fetch {
         let mut init = worker::RequestInit::new();
         init.with_method(worker::Method::Get).with_headers(h);
         let req = Request::new_with_init(url, &init).map_err(internal)?;
-        let mut resp = worker::Fetch::Request(req)
-            .send()
-            .await
-            .map_err(|e| AppError::unavailable(format!("fetch {url}: {e}")))?;
-        let status = resp.status_code();
-        let body = resp.bytes().await.unwrap_or_default();
-        Ok(HttpReply { status, body })
+        self.send(req, url).await
     }
 }
 
@@ -361,6 +382,7 @@ impl HttpClient for Fetch {
 pub struct HttpMail {
     url: Option<String>,
     token: Option<String>,
+    http: Fetch,
 }
 
 impl Mailer for HttpMail {
@@ -383,14 +405,11 @@ impl Mailer for HttpMail {
             .with_headers(headers)
             .with_body(Some(JsValue::from_str(&serde_json::to_string(mail)?)));
         let req = Request::new_with_init(url, &init).map_err(internal)?;
-        let resp = worker::Fetch::Request(req)
-            .send()
-            .await
-            .map_err(|e| AppError::unavailable(format!("mail api: {e}")))?;
-        if !(200..300).contains(&resp.status_code()) {
+        let resp = self.http.send(req, "mail api").await?;
+        if !(200..300).contains(&resp.status) {
             return Err(AppError::unavailable(format!(
                 "mail api answered {}",
-                resp.status_code()
+                resp.status
             )));
         }
         Ok(())
@@ -402,6 +421,7 @@ pub struct WorkerPorts {
     mail: HttpMail,
     queue: Queue,
     blobs: R2,
+    http: Fetch,
     now: DateTime<Utc>,
     config: Config,
 }
@@ -417,11 +437,13 @@ impl WorkerPorts {
                 now = t.with_timezone(&Utc);
             }
         }
+        let timeout = std::time::Duration::from_secs(config.outbound_timeout_secs as u64);
         Ok(WorkerPorts {
             db: D1::new(env.d1("DB").map_err(internal)?),
             mail: HttpMail {
                 url: env_var(env, "MAIL_API_URL"),
                 token: env_var(env, "MAIL_API_TOKEN"),
+                http: Fetch { timeout },
             },
             queue: Queue {
                 inbox: env.queue("INBOX_QUEUE").ok(),
@@ -429,6 +451,7 @@ impl WorkerPorts {
                 cml: env.queue("CML_QUEUE").ok(),
             },
             blobs: R2(env.bucket("FILES").ok()),
+            http: Fetch { timeout },
             now,
             config,
         })
@@ -454,7 +477,7 @@ impl Ports for WorkerPorts {
         &self.blobs
     }
     fn http(&self) -> &Fetch {
-        &Fetch
+        &self.http
     }
     fn now(&self) -> DateTime<Utc> {
         self.now

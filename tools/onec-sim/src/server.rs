@@ -135,6 +135,15 @@ pub fn serve(
                             500,
                             &json!({"status": "error", "reason": "1C is unavailable"}),
                         ),
+                        // 1C taking the change but answering only after the portal gave up
+                        // waiting (a slow or stuck 1C): the answer is written 30 s later, from
+                        // another thread so the simulator keeps serving.
+                        "hang" => {
+                            std::thread::spawn(move || {
+                                std::thread::sleep(std::time::Duration::from_secs(30));
+                                respond(req, 200, &json!({"status": "accepted"}));
+                            });
+                        }
                         // 1C's web server answering with its own error page instead of JSON.
                         "garbage" => {
                             let page =
