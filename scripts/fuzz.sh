@@ -47,8 +47,10 @@ rm -rf "$sim_out"
 for t in "${targets[@]}"; do
   log "fuzzing $t for ${secs}s"
   rc=0
+  # JSON keys and values of the contract, so mutations reach past the decoder.
+  dict=(); [ -f "fuzz/$t.dict" ] && dict=(-dict="$t.dict")
   (cd fuzz && cargo $toolchain fuzz run --sanitizer none "$t" "corpus/$t" -- \
-      -max_total_time="$secs" -max_len=65536 -timeout=10 -print_final_stats=1) >"fuzz/$t.log" 2>&1 || rc=$?
+      -max_total_time="$secs" -max_len=65536 -timeout=10 -print_final_stats=1 "${dict[@]}") >"fuzz/$t.log" 2>&1 || rc=$?
   grep -E '^#[0-9]+.*DONE|stat::|SUMMARY|panicked|Test unit' "fuzz/$t.log" || true
   [ "$rc" = 0 ] || { echo "fuzz $t FAILED: see fuzz/$t.log and fuzz/artifacts/$t/"; exit 1; }
 done
