@@ -14,43 +14,28 @@ pub fn commerceml(data: &[u8]) {
     let window = 64 + usize::from(data.first().copied().unwrap_or(0)) * 16;
     let max_items = 1 + u64::from(data.last().copied().unwrap_or(0) % 4);
 
+    let one_window = window >= data.len();
     let mut whole = Vec::new();
-    let whole_products = commerceml::for_each_product(data, |p| {
-        whole.push(p);
-        Ok::<(), CmlError>(())
-    })
-    .map(|_| whole);
+    let whole_products = commerceml::for_each_product(data, push(&mut whole)).map(|_| whole);
     let sliced_products = read_sliced(data, window, |w, at_end, from, out: &mut Vec<Product>| {
-        commerceml::products_slice(w, at_end, from, max_items, |p| {
-            out.push(p);
-            Ok::<(), CmlError>(())
-        })
+        commerceml::products_slice(w, at_end, from, max_items, push(out))
     });
-    agree(
-        "products",
-        &whole_products,
-        &sliced_products,
-        window >= data.len(),
-    );
+    agree("products", &whole_products, &sliced_products, one_window);
 
     let mut whole = Vec::new();
-    let whole_offers = commerceml::for_each_offer(data, |o| {
-        whole.push(o);
-        Ok::<(), CmlError>(())
-    })
-    .map(|_| whole);
+    let whole_offers = commerceml::for_each_offer(data, push(&mut whole)).map(|_| whole);
     let sliced_offers = read_sliced(data, window, |w, at_end, from, out: &mut Vec<Offer>| {
-        commerceml::offers_slice(w, at_end, from, max_items, |o| {
-            out.push(o);
-            Ok::<(), CmlError>(())
-        })
+        commerceml::offers_slice(w, at_end, from, max_items, push(out))
     });
-    agree(
-        "offers",
-        &whole_offers,
-        &sliced_offers,
-        window >= data.len(),
-    );
+    agree("offers", &whole_offers, &sliced_offers, one_window);
+}
+
+/// A reader's callback that keeps what it is handed.
+fn push<T>(out: &mut Vec<T>) -> impl FnMut(T) -> Result<(), CmlError> + '_ {
+    move |x| {
+        out.push(x);
+        Ok(())
+    }
 }
 
 /// Reads `data` slice by slice, each from the previous checkpoint, as the import does.
