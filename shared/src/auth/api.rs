@@ -288,7 +288,7 @@ async fn sign_in<P: Ports>(
         roles: roles.to_list(),
         ver: user.security_version,
     };
-    let access = KeyRing::from_config(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
+    let access = KeyRing::cached(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
     let mut resp = ApiResponse::json(
         200,
         &SignedIn {
@@ -311,7 +311,7 @@ async fn sign_in<P: Ports>(
 /// both cookies. Works with an expired access token, so a user can always sign out.
 async fn sign_out<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let now = p.now();
-    let ring = KeyRing::from_config(p.config())?;
+    let ring = KeyRing::cached(p.config())?;
     let sid = req
         .cookie(ACCESS_COOKIE)
         .and_then(|t| ring.verify(&t, now).ok())
@@ -393,7 +393,7 @@ async fn refresh<P: Ports>(
         roles: roles.to_list(),
         ver: row.security_version,
     };
-    let access = KeyRing::from_config(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
+    let access = KeyRing::cached(cfg)?.sign(&claims, now, cfg.access_ttl_secs)?;
     let mut resp = ApiResponse::json(
         200,
         &SignedIn {

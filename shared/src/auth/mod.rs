@@ -53,7 +53,7 @@ pub async fn authenticate<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<Caller
     let token = req
         .cookie(ACCESS_COOKIE)
         .ok_or_else(AppError::unauthorized)?;
-    let ring = token::KeyRing::from_config(p.config())?;
+    let ring = token::KeyRing::cached(p.config())?;
     let now = p.now();
     let claims = ring.verify(&token, now)?;
     let state: Option<SessionState> = p

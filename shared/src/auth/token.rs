@@ -47,6 +47,33 @@ fn split_kid(s: &str) -> AppResult<(&str, Vec<u8>)> {
 }
 
 impl KeyRing {
+    /// The ring for `cfg`, built once per isolate (thread) and kept while the keys stay the same:
+    /// deriving the public key from the seed is an elliptic-curve multiplication that every
+    /// signed-in request would otherwise pay.
+    pub fn cached(cfg: &Config) -> AppResult<std::rc::Rc<KeyRing>> {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        type Cached = Option<(String, String, Rc<KeyRing>)>;
+        thread_local! {
+            static RING: RefCell<Cached> = const { RefCell::new(None) };
+        }
+        RING.with(|r| {
+            let mut r = r.borrow_mut();
+            if let Some((sign, verify, ring)) = r.as_ref() {
+                if *sign == cfg.session_signing_key && *verify == cfg.session_verify_keys {
+                    return Ok(ring.clone());
+                }
+            }
+            let ring = Rc::new(KeyRing::from_config(cfg)?);
+            *r = Some((
+                cfg.session_signing_key.clone(),
+                cfg.session_verify_keys.clone(),
+                ring.clone(),
+            ));
+            Ok(ring)
+        })
+    }
+
     pub fn from_config(cfg: &Config) -> AppResult<KeyRing> {
         let (kid, seed) = split_kid(&cfg.session_signing_key)?;
         let seed: [u8; 32] = seed
@@ -166,5 +193,22 @@ mod tests {
             .unwrap()
             .verify(&t, now)
             .is_ok());
+    }
+
+    #[test]
+    fn the_cached_ring_follows_a_key_change() {
+        let old_cfg = Config::for_tests();
+        let now = Utc::now();
+        let t = KeyRing::cached(&old_cfg)
+            .unwrap()
+            .sign(&claims(), now, 60)
+            .unwrap();
+        assert!(KeyRing::cached(&old_cfg).unwrap().verify(&t, now).is_ok());
+        let mut new_cfg = Config::for_tests();
+        new_cfg.session_signing_key = format!("k2:{}", B64.encode([7u8; 32]));
+        assert!(
+            KeyRing::cached(&new_cfg).unwrap().verify(&t, now).is_err(),
+            "a new key set is not answered from the old cache"
+        );
     }
 }
