@@ -13,7 +13,10 @@
 //   PORTAL_URL=http://127.0.0.1:8867 SIM_URL=http://127.0.0.1:8868 STACK_STATE=$HOME/stack-bench node bench/latency.mjs
 // env: BASELINE_PORT (8869; also used, one after another, for the capability Workers alone),
 //   DURATION seconds per run (10), WARMUP seconds (2), CONCURRENCY (1,8,32), ACCOUNTS (256),
-//   CASES (a regular expression: only matching cases), SKIP_DIRECT=1 (no capability-alone runs).
+//   CASES (a regular expression: only matching cases), SKIP_DIRECT=1 (no capability-alone runs),
+//   ROUNDS (3: alternating rounds of each pair), FREEZE=0 (keep the stack as it runs), OUT (output
+//   directory), BASELINE_LOG=1 (the baseline also writes the log line the capability Workers write),
+//   BASELINE_GATEWAY=1 (the baseline behind a pass-through JS entry Worker and a service binding).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -28,7 +31,7 @@ const WARMUP = Number(process.env.WARMUP ?? 2);
 const CONC = (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number);
 const ACCOUNTS = Number(process.env.ACCOUNTS ?? 256);
 const ONLY = process.env.CASES ? new RegExp(process.env.CASES) : null;
-const OUT = `${STATE}/latency`;
+const OUT = process.env.OUT ?? `${STATE}/latency`;
 const LINES_PER_FILE = 4000;
 mkdirSync(OUT, { recursive: true });
 
@@ -273,7 +276,10 @@ function copyDb() {
 function startDev(config, log) {
   const fd = openSync(log, 'w');
   // The idle second config: the same multi-config dev server as the portal stack (see its toml).
-  const child = spawn('npx', ['wrangler', 'dev', '-c', config, '-c', `${ROOT}bench/baseline-js/idle/wrangler.toml`, '--persist-to', COPY, '--ip', '127.0.0.1', '--port', String(BASE_PORT), '--inspector-port', '0'],
+  const configs = process.env.BASELINE_GATEWAY && config.includes('/baseline/')
+    ? ['-c', `${ROOT}bench/baseline-js/gateway/wrangler.toml`, '-c', config] // behind a JS entry Worker
+    : ['-c', config, '-c', `${ROOT}bench/baseline-js/idle/wrangler.toml`];
+  const child = spawn('npx', ['wrangler', 'dev', ...configs, '--persist-to', COPY, '--ip', '127.0.0.1', '--port', String(BASE_PORT), '--inspector-port', '0'],
     { cwd: ROOT, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, PATH: `${ROOT}node_modules/.bin:${process.env.PATH}` } });
   closeSync(fd);
   pgidOf.set(BASE_PORT, child.pid);
@@ -295,6 +301,7 @@ function baselineConfig() {
   const toml = readFileSync(`${ROOT}/bench/baseline-js/wrangler.toml`, 'utf8').replace(/^main = "/m, `main = "${ROOT}/bench/baseline-js/`);
   writeFileSync(`${dir}/wrangler.toml`, toml);
   const vars = readFileSync(`${ROOT}/.dev-secrets`, 'utf8').split('\n').filter((l) => /^SESSION_(SIGNING|VERIFY)_KEYS?=/.test(l));
+  if (process.env.BASELINE_LOG) vars.push('LOG_REQUESTS=1');
   writeFileSync(`${dir}/.dev.vars`, vars.join('\n') + '\n');
   return `${dir}/wrangler.toml`;
 }

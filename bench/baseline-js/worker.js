@@ -215,16 +215,29 @@ async function creditPanel(req, env, caller) {
 
 const ROUTES = { '/api/orders/orders': orderList, '/api/finance/credit': creditPanel };
 
+async function serve(req, env, handler, log) {
+  try {
+    const caller = await authenticate(req, env);
+    log.company_id = caller.companyId;
+    log.user_id = caller.userId;
+    return await handler(req, env, caller);
+  } catch (e) {
+    if (e instanceof Problem) return json(e.status, { code: e.code }, 'application/problem+json; charset=utf-8');
+    log.error = String(e);
+    return json(500, { code: 'internal', detail: String(e) }, 'application/problem+json; charset=utf-8');
+  }
+}
+
 export default {
   async fetch(req, env) {
-    const handler = req.method === 'GET' ? ROUTES[new URL(req.url).pathname] : undefined;
+    const started = Date.now();
+    const route = new URL(req.url).pathname;
+    const handler = req.method === 'GET' ? ROUTES[route] : undefined;
     if (!handler) return json(404, { code: 'not-found' }, 'application/problem+json; charset=utf-8');
-    try {
-      const caller = await authenticate(req, env);
-      return await handler(req, env, caller);
-    } catch (e) {
-      if (e instanceof Problem) return json(e.status, { code: e.code }, 'application/problem+json; charset=utf-8');
-      return json(500, { code: 'internal', detail: String(e) }, 'application/problem+json; charset=utf-8');
-    }
+    const log = { company_id: null, error: null, method: req.method, ms: 0, route, status: 0, user_id: null };
+    const resp = await serve(req, env, handler, log);
+    // LOG_REQUESTS=1: the one JSON line per request the capability Workers write (adapter::worker_response).
+    if (env.LOG_REQUESTS === '1') console.log(JSON.stringify({ ...log, ms: Date.now() - started, status: resp.status }));
+    return resp;
   },
 };
