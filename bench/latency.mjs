@@ -5,8 +5,9 @@
 // the same local D1 file (see copyDb), doing the same session check and the same SQL, for the
 // order list and the credit panel.
 // Then the same routes on the capability Worker alone (its own `wrangler dev`, no entry Worker in
-// front), to show what the gateway hop costs. Prints markdown tables; keeps the request files and
-// results in $STACK_STATE/latency/.
+// front); locally that mostly shows what `wrangler dev` spends on the primary Worker's log lines,
+// so the entry Worker's hop is measured with BASELINE_GATEWAY=1 instead (docs/benchmarks.md).
+// Prints markdown tables; keeps the request files and results in $STACK_STATE/latency/.
 //
 // Usage (the stack started as in docs/benchmarks.md, with the benchmark's settings):
 //   bash bench/setup.sh   # wrk, sqlite3
