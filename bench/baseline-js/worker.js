@@ -8,7 +8,7 @@
 // the same SESSION_STATE query and the same checks), then the same SQL (./sql.mjs: copied
 // verbatim from the Rust) with the same parameters, and the same JSON shape and security headers.
 // One difference on purpose: the verify key is derived once per isolate and kept, as a JS Worker
-// would; the Rust KeyRing derives it from the seed on every request.
+// would (the Rust KeyRing did it per request until commit 6fac1cd; now per isolate too).
 import { CREDIT, LIST_COLUMNS, LIST_WHERE, SCHEDULE, SESSION_STATE, TOTALS } from './sql.mjs';
 
 const ACCESS_COOKIE = '__Host-portal_at';
