@@ -18,12 +18,13 @@
 //   ROUNDS (3: alternating rounds of each pair), FREEZE=0 (keep the stack as it runs), OUT (output
 //   directory), BASELINE_LOG=1 (the baseline also writes the log line the capability Workers write),
 //   BASELINE_GATEWAY=1 (the baseline behind a pass-through JS entry Worker and a service binding).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { COMPANIES, d1File, ensureDataset, MACHINES, norm, ROOT, sqlite, STATE, stackVars, USERS_PER, WORDS } from './lib/dataset.mjs';
 import * as SQL from './baseline-js/sql.mjs';
 import { Client, PORTAL } from '../tests/lib/portal.mjs';
+import { answerView, haveWrk, median, runWrk, stopGroup, writeBaselineConfig } from './lib/wrk.mjs';
 
 const PORT = Number(new URL(PORTAL).port);
 const BASE_PORT = Number(process.env.BASELINE_PORT ?? 8869);
@@ -36,10 +37,7 @@ const OUT = process.env.OUT ?? `${STATE}/latency`;
 const LINES_PER_FILE = 4000;
 mkdirSync(OUT, { recursive: true });
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.error('wrk is not installed: run `bash bench/setup.sh` first');
-  process.exit(1);
-}
+haveWrk();
 
 // ---- 1. The baseline's SQL must still be the portal's, character for character ----
 function rustConst(text, name) {
@@ -110,14 +108,6 @@ async function freezeStack() {
   const newest = new Date(Math.max(...builds.map((f) => statSync(f).mtimeMs))).toISOString().slice(0, 19);
   console.log(`the stack runs frozen copies of the Workers built in the tree (newest build ${newest}Z, HEAD ${head})`);
   return { head, newest };
-}
-async function stopGroup(pgid) {
-  try { process.kill(-pgid, 'SIGTERM'); } catch { return; }
-  for (let i = 0; i < 50; i++) {
-    try { process.kill(-pgid, 0); } catch { return; }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
 }
 const frozenAt = process.env.FREEZE === '0' ? null : await freezeStack();
 const file = d1File();
@@ -203,56 +193,11 @@ for (const c of CASES) {
 }
 
 // ---- 4. Running wrk, timing its CPU ----
-function machineCpu() { // jiffies: [busy, total] over all cores
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + f[4];
-  const total = f.reduce((s, x) => s + x, 0);
-  return [total - idle, total];
-}
-
-/** CPU seconds used so far by every process of a process group (a `wrangler dev`: the node
- * process and its two workerd processes). */
-function groupCpu(pgid) {
-  const cpu = { workerd: 0, node: 0 };
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const x = f.slice(f.lastIndexOf(')') + 2).split(' '); // x[0] is field 3 (state)
-      if (Number(x[2]) !== pgid) continue; // field 5: the process group
-      const kind = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')')) === 'workerd' ? 'workerd' : 'node';
-      cpu[kind] += (Number(x[11]) + Number(x[12])) / 100; // fields 14, 15: utime, stime
-    } catch { /* gone */ }
-  }
-  return cpu;
-}
 // port -> the process group serving it (the stack's: its wrangler.pid, read after freezing)
 const pgidOf = new Map([[PORT, Number(readFileSync(`${STATE}/wrangler.pid`, 'utf8').trim())]]);
 
 function wrk(port, c, conns, seconds) {
-  const server0 = groupCpu(pgidOf.get(port));
-  const before = machineCpu();
-  const r = spawnSync('/usr/bin/time', ['-f', 'CPUTIME %e %U %S', 'wrk', '-t1', `-c${conns}`, `-d${seconds}s`, '--latency', '--timeout', '20s',
-    '-s', `${ROOT}/bench/wrk/requests.lua`, `http://127.0.0.1:${port}`, '--', c.file, PORTAL], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const after = machineCpu();
-  const server1 = groupCpu(pgidOf.get(port));
-  const m = /WRKJSON (\{.*\})/.exec(r.stdout);
-  const t = /CPUTIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  if (!m || !t) throw new Error(`wrk failed: ${r.stdout}\n${r.stderr}`);
-  const res = JSON.parse(m[1]);
-  const [elapsed, user, sys] = t.slice(1).map(Number);
-  const busy = (after[0] - before[0]) / 100; // CPU seconds the whole machine used (USER_HZ = 100)
-  return {
-    ...res, conns, elapsed, wrkCpu: user + sys,
-    wrkCorePct: (100 * (user + sys)) / elapsed, // of one core
-    wrkSharePct: busy > 0 ? (100 * (user + sys)) / busy : 0, // of all CPU used meanwhile
-    machineBusyPct: (100 * (after[0] - before[0])) / (after[1] - before[1]),
-    rps: res.requests / (res.duration_us / 1e6),
-    // CPU of the serving `wrangler dev` per request: its workerd processes and wrangler's node
-    workerdMs: (1000 * (server1.workerd - server0.workerd)) / res.requests,
-    nodeMs: (1000 * (server1.node - server0.node)) / res.requests,
-    serverCpuMs: (1000 * (server1.workerd - server0.workerd + server1.node - server0.node)) / res.requests,
-    errors: res.status_errors + res.connect + res.read + res.write + res.timeout,
-  };
+  return runWrk({ port, pgid: pgidOf.get(port), file: c.file, conns, seconds });
 }
 
 function measure(port, c, conns) {
@@ -296,20 +241,6 @@ async function stopDev(child) {
   await stopGroup(child.pid);
 }
 
-function baselineConfig() {
-  const dir = `${STATE}/baseline`;
-  mkdirSync(dir, { recursive: true });
-  const toml = readFileSync(`${ROOT}/bench/baseline-js/wrangler.toml`, 'utf8').replace(/^main = "/m, `main = "${ROOT}/bench/baseline-js/`);
-  writeFileSync(`${dir}/wrangler.toml`, toml);
-  const vars = readFileSync(`${ROOT}/.dev-secrets`, 'utf8').split('\n').filter((l) => /^SESSION_(SIGNING|VERIFY)_KEYS?=/.test(l));
-  if (process.env.BASELINE_LOG) vars.push('LOG_REQUESTS=1');
-  writeFileSync(`${dir}/.dev.vars`, vars.join('\n') + '\n');
-  return `${dir}/wrangler.toml`;
-}
-
-/** JSON with object keys sorted (serde_json's `json!` maps sort them; JS keeps insertion order). */
-const canonical = (v) => JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
-
 /** The same request to both: the same rows and totals (order list) or positions (credit). */
 async function sameAnswer(c) {
   for (let k = 0; k < 5; k++) {
@@ -319,7 +250,7 @@ async function sameAnswer(c) {
       return { status: r.status, body: await r.json() };
     };
     const [a, b] = [await ask(PORT), await ask(BASE_PORT)];
-    const view = (x) => canonical(x.body.items ? [x.body.items.map((i) => i.id), x.body.totals, x.body.next_cursor] : [x.body.agreements, x.body.totals, x.body.overdue?.length]);
+    const view = (x) => answerView(x.body);
     if (a.status !== 200 || b.status !== 200 || view(a) !== view(b)) {
       throw new Error(`${c.name}: the baseline answers differently for ${path}:\nportal ${a.status} ${view(a).slice(-300)}\nbaseline ${b.status} ${view(b).slice(-300)}`);
     }
@@ -356,7 +287,7 @@ function paired(c, conns, a, b) {
 }
 
 const baseLog = `${OUT}/baseline-wrangler.log`;
-const base = startDev(baselineConfig(), baseLog);
+const base = startDev(writeBaselineConfig(`${STATE}/baseline`), baseLog);
 try {
   await waitUp(baseLog);
   for (const c of CASES.filter((x) => x.baseline)) await sameAnswer(c);
@@ -390,7 +321,6 @@ writeFileSync(`${OUT}/results.json`, JSON.stringify({ info, accounts: accounts.l
 
 // ---- 7. The tables ----
 const ms = (us) => (us / 1000).toFixed(1);
-const median = (xs) => { const v = [...xs].sort((x, y) => x - y); return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
 const of = (name, target, conns) => results.filter((r) => r.case === name && r.target === target && r.conns === conns);
 const out = [];
 out.push(`Data: ${info.counts}. D1 file ${(info.fileBytes / 1e9).toFixed(2)} GB, generated in ${info.generatedSeconds} s.`);

@@ -1,6 +1,8 @@
 -- wrk script for bench/latency.mjs: cycles through pre-built requests, one per line of the file
 -- given after `--` (METHOD <tab> PATH <tab> COOKIE <tab> BODY; empty cookie or body: none), with
--- the portal's Origin (second argument). At the end prints one JSON line (times in microseconds).
+-- the portal's Origin (second argument) and, if given, a Host header (third argument: bench/ratio.mjs
+-- serves the portal and the baseline from one workerd, told apart by host). At the end prints one
+-- JSON line (times in microseconds).
 -- Requests are formatted once in init(), so wrk does no per-request Lua work beyond an index.
 local reqs = {}
 local i = 0
@@ -12,6 +14,7 @@ function init(args)
     local method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
     if method then
       local h = { ["Origin"] = origin }
+      if args[3] then h["Host"] = args[3] end
       if cookie ~= "" then h["Cookie"] = cookie end
       if body == "" then body = nil else h["Content-Type"] = "application/json" end
       reqs[#reqs + 1] = wrk.format(method, path, h, body)

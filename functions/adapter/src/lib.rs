@@ -11,7 +11,8 @@ use shared::ports::{
 };
 use shared::{AppError, AppResult};
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{D1Database, Env, Request, Response};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{web_sys, D1Database, Env, Request, Response};
 
 /// Reads a plain variable or a secret.
 pub fn env_var(env: &Env, name: &str) -> Option<String> {
@@ -490,24 +491,31 @@ impl Ports for WorkerPorts {
     }
 }
 
-/// The Worker request as the domain's request.
-pub async fn api_request(mut req: Request) -> worker::Result<ApiRequest> {
-    let url = req.url()?;
-    let headers: Vec<(String, String)> = req
-        .headers()
+/// The Worker request as the domain's request. Reads the runtime's request object directly:
+/// `worker::Request` would also read `request.cf`, which the runtime parses anew on every read.
+pub async fn api_request(req: web_sys::Request) -> worker::Result<ApiRequest> {
+    let url = worker::Url::parse(&req.url())?;
+    let method = req.method().to_ascii_uppercase();
+    let headers: Vec<(String, String)> = worker::Headers(req.headers())
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let body = match req.method() {
-        worker::Method::Get | worker::Method::Head => Vec::new(),
-        _ => req.bytes().await.unwrap_or_default(),
+    let body = match method.as_str() {
+        "GET" | "HEAD" => Vec::new(),
+        _ => match req.array_buffer() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .map(|buf| js_sys::Uint8Array::new(&buf).to_vec())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        },
     };
     let client_ip = headers
         .iter()
         .find(|(k, _)| k == "cf-connecting-ip")
         .map(|(_, v)| v.clone());
     Ok(ApiRequest {
-        method: req.method().to_string().to_ascii_uppercase(),
+        method,
         path: url.path().to_string(),
         query: url
             .query_pairs()
@@ -560,21 +568,25 @@ pub fn failure(err: AppError, method: &str, started: f64) -> worker::Result<Resp
     worker_response(resp, method, started)
 }
 
-/// Serves one request with a capability's handler: the whole body of a capability Worker.
+/// Serves one request with a capability's handler: the whole body of a capability Worker, whose
+/// `fetch` takes and returns the runtime's own request and response objects
+/// (`worker::web_sys::Request`, `worker::web_sys::Response`).
 #[macro_export]
 macro_rules! serve {
     ($req:expr, $env:expr, $handler:path) => {{
         let started = $crate::now_ms();
-        let method = $req.method().to_string().to_ascii_uppercase();
-        let test_now = $req.headers().get("x-test-now").ok().flatten();
-        match $crate::WorkerPorts::new(&$env, test_now.as_deref()) {
+        let req: worker::web_sys::Request = $req;
+        let method = req.method().to_ascii_uppercase();
+        let test_now = req.headers().get("x-test-now").ok().flatten();
+        let response = match $crate::WorkerPorts::new(&$env, test_now.as_deref()) {
             Err(e) => $crate::failure(e, &method, started),
             Ok(ports) => {
-                let api_req = $crate::api_request($req).await?;
+                let api_req = $crate::api_request(req).await?;
                 let resp = $handler(&ports, api_req).await;
                 $crate::worker_response(resp, &method, started)
             }
-        }
+        };
+        response.map(worker::web_sys::Response::from)
     }};
 }
 

@@ -1,8 +1,8 @@
 //! The `company` Worker: company data and employees. All logic in `shared::company`.
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(req, env, shared::company::api::handle)
 }

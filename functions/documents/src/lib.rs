@@ -1,9 +1,9 @@
 //! The `documents` Worker: accounting documents, their files and ZIPs (from R2), reconciliation
 //! acts. All logic in `shared::documents`.
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(req, env, shared::documents::api::handle)
 }

@@ -4,12 +4,11 @@
 
 use adapter::{InboxWake, WorkerPorts, CML_IMPORT};
 use worker::{
-    event, Context, Env, MessageBatch, MessageExt, Request, Response, Result, ScheduleContext,
-    ScheduledEvent,
+    event, web_sys, Context, Env, MessageBatch, MessageExt, Result, ScheduleContext, ScheduledEvent,
 };
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(req, env, shared::exchange::api::handle)
 }
 

@@ -1,9 +1,9 @@
 //! The `finance` Worker: credit limit, payment schedule, internal account. All logic in
 //! `shared::finance`.
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(req, env, shared::finance::api::handle)
 }

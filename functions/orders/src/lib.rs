@@ -1,9 +1,9 @@
 //! The `orders` Worker: the company's orders, catalogue search, order changes. All logic in
 //! `shared::orders`.
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(req, env, shared::orders::api::handle)
 }
