@@ -3,14 +3,14 @@
 //! its service binding. Capability Workers have no public route of their own.
 //!
 //! This is on the path of every API call, so it hands the runtime's own request object to the
-//! binding and returns the capability's response object as it is: no conversion into
-//! `worker::Request` (which reads `request.cf`, parsed anew on each read) and no rebuilt response
-//! around the body stream. Measured in docs/benchmarks.md ("the entry Worker's hop").
+//! binding and returns the binding's promise of the capability's response as it is: no
+//! conversion into `worker::Request` (which reads `request.cf`, parsed anew on each read), no
+//! rebuilt response around the body stream, no Rust future. Measured in docs/benchmarks.md.
 
-use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use worker::worker_sys::Fetcher;
-use worker::{event, js_sys, web_sys, Context, Env, Result};
+use worker::{js_sys, web_sys, Env};
 
 /// Path prefix -> service binding.
 const ROUTES: &[(&str, &str)] = &[
@@ -35,17 +35,20 @@ fn route(url: &str) -> Option<&'static str> {
         .map(|(_, binding)| *binding)
 }
 
-#[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
-    let started = adapter::now_ms();
+/// The fetch handler, exported as `#[event(fetch)]` would export it but not async: it returns
+/// the binding's own promise, so no Rust future is driven per request.
+#[wasm_bindgen(js_name = fetch)]
+pub fn fetch(req: web_sys::Request, env: Env, _ctx: JsValue) -> Result<js_sys::Promise, JsValue> {
     let Some(binding) = route(&req.url()) else {
         let method = req.method().to_ascii_uppercase();
-        return Ok(adapter::failure(shared::AppError::not_found(), &method, started)?.into());
+        let not_found = adapter::failure(shared::AppError::not_found(), &method, adapter::now_ms())
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let not_found: JsValue = web_sys::Response::from(not_found).into();
+        return Ok(js_sys::Promise::resolve(&not_found));
     };
     let service: Fetcher =
         js_sys::Reflect::get(env.as_ref(), &JsValue::from_str(binding))?.unchecked_into();
-    let response = JsFuture::from(service.fetch(&req)?).await?;
-    Ok(response.unchecked_into())
+    service.fetch(&req)
 }
 
 #[cfg(test)]

@@ -33,7 +33,18 @@ pub struct KeyRing {
     current_kid: String,
     signing: SecretKey,
     verifying: Vec<(String, PublicKey)>,
+    /// Tokens whose signature this ring has checked, with their claims and expiry. A page makes
+    /// many calls with the same access token; the Ed25519 check in wasm is the largest part of a
+    /// request's own CPU after D1, so each token's signature is checked once per isolate. Keyed
+    /// by the whole token text: only a token that verified can hit. Expiry is still checked on
+    /// every use, and the session's state in D1 too (by `authenticate`). A changed key set
+    /// builds a new ring (see `cached`), so a removed key's tokens are checked afresh.
+    verified: std::cell::RefCell<std::collections::HashMap<String, (SessionClaims, DateTime<Utc>)>>,
 }
+
+/// How many verified tokens a ring keeps; when full it starts again (one isolate rarely sees
+/// this many live tokens within their 15 minutes).
+const VERIFIED_CAP: usize = 4096;
 
 fn split_kid(s: &str) -> AppResult<(&str, Vec<u8>)> {
     let (kid, b64) = s
@@ -95,6 +106,7 @@ impl KeyRing {
             current_kid: kid.to_string(),
             signing: pair.sk,
             verifying,
+            verified: Default::default(),
         })
     }
 
@@ -115,6 +127,28 @@ impl KeyRing {
 
     /// Verifies signature, key id and expiry. Any failure is "not signed in".
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<SessionClaims> {
+        if let Some((claims, exp)) = self.verified.borrow().get(token) {
+            return if *exp > now {
+                Ok(claims.clone())
+            } else {
+                Err(AppError::session_expired())
+            };
+        }
+        let (claims, exp) = self.verify_signature(token)?;
+        let mut verified = self.verified.borrow_mut();
+        if verified.len() >= VERIFIED_CAP {
+            verified.clear();
+        }
+        verified.insert(token.to_string(), (claims.clone(), exp));
+        if exp > now {
+            Ok(claims)
+        } else {
+            Err(AppError::session_expired())
+        }
+    }
+
+    /// The claims and expiry of a token signed by a key of this ring.
+    fn verify_signature(&self, token: &str) -> AppResult<(SessionClaims, DateTime<Utc>)> {
         let untrusted = UntrustedToken::new(token).map_err(|_| AppError::unauthorized())?;
         if untrusted.algorithm() != "EdDSA" {
             return Err(AppError::unauthorized());
@@ -135,8 +169,8 @@ impl KeyRing {
             .map_err(|_| AppError::unauthorized())?;
         let claims = token.claims();
         match claims.expiration {
-            Some(exp) if exp > now => Ok(claims.custom.clone()),
-            _ => Err(AppError::session_expired()),
+            Some(exp) => Ok((claims.custom.clone(), exp)),
+            None => Err(AppError::session_expired()),
         }
     }
 }
@@ -172,6 +206,50 @@ mod tests {
         let last = bad.pop().unwrap();
         bad.push(if last == 'A' { 'B' } else { 'A' });
         assert_eq!(ring.verify(&bad, now).unwrap_err().code, "unauthenticated");
+    }
+
+    #[test]
+    fn a_checked_token_is_remembered_until_it_expires_and_no_longer() {
+        let ring = KeyRing::from_config(&Config::for_tests()).unwrap();
+        let now = Utc::now();
+        let t = ring.sign(&claims(), now, 60).unwrap();
+        // An expired token is refused on its first check and on later (remembered) ones.
+        let gone = ring
+            .sign(&claims(), now - Duration::seconds(120), 60)
+            .unwrap();
+        for _ in 0..2 {
+            assert_eq!(ring.verify(&gone, now).unwrap_err().code, "session-expired");
+            assert_eq!(ring.verify(&t, now).unwrap(), claims());
+        }
+        assert_eq!(
+            ring.verify(&t, now + Duration::seconds(60))
+                .unwrap_err()
+                .code,
+            "session-expired"
+        );
+        // A full cache starts again; every token still verifies.
+        let many: Vec<String> = (0..VERIFIED_CAP + 5)
+            .map(|i| {
+                let mut c = claims();
+                c.ver = i as i64;
+                ring.sign(&c, now, 60).unwrap()
+            })
+            .collect();
+        for (i, token) in many.iter().enumerate() {
+            assert_eq!(ring.verify(token, now).unwrap().ver, i as i64);
+        }
+        assert!(ring.verified.borrow().len() <= VERIFIED_CAP);
+        // Another ring (another key set) has its own memory: the token is checked against its keys.
+        let mut other = Config::for_tests();
+        other.session_signing_key = format!("k2:{}", B64.encode([9u8; 32]));
+        assert_eq!(
+            KeyRing::from_config(&other)
+                .unwrap()
+                .verify(&t, now)
+                .unwrap_err()
+                .code,
+            "unauthenticated"
+        );
     }
 
     #[test]
