@@ -262,7 +262,9 @@ async function sameAnswer(c) {
 for (const c of CASES) {
   for (let k = 0; k < 3; k++) {
     const [method, path, cookie, body] = c.make(pick(accounts));
-    const r = await fetch(`${PORTAL}${path}`, { method, headers: { ...(cookie ? { cookie } : {}), origin: PORTAL, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body || undefined });
+    const send = () => fetch(`${PORTAL}${path}`, { method, headers: { ...(cookie ? { cookie } : {}), origin: PORTAL, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body || undefined });
+    // One retry: a keep-alive connection left from the sign-ins may have been closed by the server.
+    const r = await send().catch(send);
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`${c.name}: ${method} ${path} answered ${r.status}`);
   }
