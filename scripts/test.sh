@@ -9,7 +9,7 @@ bash scripts/setup.sh --browser
 log "native tests (cargo test)"
 # The simulator first: tests serialise its generated orders.
 cargo build -q --release -p onec-sim
-cargo test -q -p shared -p onec-sim -p cml
+cargo test -q -p shared -p onec-sim -p cml -p portal-gateway
 
 bash scripts/build.sh
 
