@@ -14,8 +14,9 @@
 // request files in $STACK_STATE/latency; the stack keeps running, it is not used here):
 //   STACK_STATE=$HOME/stack-bench PORTAL_URL=http://127.0.0.1:8867 node bench/ratio.mjs
 // env: RATIO_PORT (8870), DURATION (10), WARMUP (2), CONCURRENCY (1,8,32), ROUNDS (3), OUT
-//   ($STACK_STATE/ratio), HOP=1 (a third target: the baseline behind a pass-through JS entry
-//   Worker and a service binding, as the portal's capability Workers are).
+//   ($STACK_STATE/ratio), HOP=1 (a target more: the baseline behind a pass-through JS entry
+//   Worker and a service binding, as the portal's capability Workers are), ALONE=1 (a target
+//   more: the portal's capability Worker reached directly, without the entry Worker).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -40,7 +41,11 @@ const CASES = [
   ['order list: q=article part', 'order-list-q-article-part'],
   ['credit panel', 'credit-panel'],
 ];
-const TARGETS = [['portal', null], ['baseline', BASELINE_HOST], ...(process.env.HOP ? [['baseline behind a hop', HOP_HOST]] : [])];
+// [name, Host header for a case's requests (null: the portal's own address)]
+const capabilityHost = (c) => (c.name.startsWith('credit') ? 'finance.bench' : 'orders.bench');
+const TARGETS = [['portal', () => null], ['baseline', () => BASELINE_HOST],
+  ...(process.env.HOP ? [['baseline behind a hop', () => HOP_HOST]] : []),
+  ...(process.env.ALONE ? [['capability alone', capabilityHost]] : [])];
 
 haveWrk();
 for (const f of ['accounts.tsv', ...CASES.map(([, slug]) => `${slug}.tsv`)]) {
@@ -58,7 +63,9 @@ execFileSync('sqlite3', [d1File(), '.timeout 30000', `.backup '${d1Dir}/${basena
 console.log(`copied the stack's D1 file in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
 const cfg = `${STATE}/config`;
-const configs = [`${cfg}/wrangler.toml`, ...['auth', 'company', 'finance', 'orders', 'documents', 'returns', 'exchange'].map((w) => `${cfg}/${w}/wrangler.toml`),
+const direct = { finance: '@finance.bench/*', orders: '@orders.bench/*' };
+const configs = [`${cfg}/wrangler.toml`, ...['auth', 'company', 'finance', 'orders', 'documents', 'returns', 'exchange']
+  .map((w) => `${cfg}/${w}/wrangler.toml${process.env.ALONE ? direct[w] ?? '' : ''}`),
   `${writeBaselineConfig(`${OUT}/baseline`)}@${BASELINE_HOST}/*`,
   ...(process.env.HOP ? [`${ROOT}bench/baseline-js/gateway/wrangler.toml@${HOP_HOST}/*`] : [])];
 const log = openSync(`${OUT}/workerd.log`, 'w');
@@ -114,7 +121,7 @@ try {
   for (const c of cases) {
     for (let k = 0; k < 5; k++) {
       const [method, path, cookie] = c.lines[Math.floor(Math.random() * c.lines.length)];
-      const answers = await Promise.all(TARGETS.map(([, host]) => ask(method, path, { host, cookie })));
+      const answers = await Promise.all(TARGETS.map(([, host]) => ask(method, path, { host: host(c), cookie })));
       const views = answers.map((a) => (a.status === 200 ? answerView(JSON.parse(a.text)) : `${a.status} ${a.text.slice(0, 200)}`));
       if (answers.some((a) => a.status !== 200) || views.some((v) => v !== views[0])) {
         throw new Error(`${c.name}: the targets answer differently for ${path}:\n${views.map((v, i) => `${TARGETS[i][0]}: ${v.slice(-300)}`).join('\n')}`);
@@ -131,7 +138,7 @@ try {
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
         for (const [target, host] of order) {
-          const run = (seconds) => runWrk({ port: PORT, pgid: server.pid, file: c.file, conns, seconds, host });
+          const run = (seconds) => runWrk({ port: PORT, pgid: server.pid, file: c.file, conns, seconds, host: host(c) ?? undefined });
           if (WARMUP > 0) run(WARMUP);
           const r = run(DURATION);
           results.push({ case: c.name, target, round, ...r });
