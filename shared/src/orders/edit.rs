@@ -509,7 +509,7 @@ pub async fn consolidate<P: Ports>(
         consignee_onec_id: Option<String>,
         delivery_method: Option<String>,
     }
-    let rows: Vec<O> = p
+    let mut rows: Vec<O> = p
         .db()
         .all(
             Stmt::new(sql::COMPANY_ORDERS)
@@ -517,6 +517,8 @@ pub async fn consolidate<P: Ports>(
                 .bind(serde_json::to_string(&body.orders)?),
         )
         .await?;
+    // In the order the caller listed them: the first carries the change (rows come in no set order).
+    rows.sort_by_key(|o| body.orders.iter().position(|id| *id == o.id));
     if rows.len() != body.orders.len() {
         return Err(AppError::not_found());
     }
