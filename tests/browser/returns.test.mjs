@@ -52,6 +52,8 @@ test('a line return with a photo and a whole-order return, through 1C to the ref
   await page.waitForSelector('[data-testid=return-lines]');
   assert.match(await page.textContent('main h1'), /Возврат/);
   assert.match(await page.textContent('[data-testid=return-lines]'), /ВЗ-101[\s\S]*2[\s\S]*ВЗ-102[\s\S]*1,5/);
+  // Wait for the photo instead of counting at once: a count does not wait, and the page was seen without it for a moment (CI).
+  await page.waitForSelector('[data-testid=return-photos] img');
   assert.equal(await page.locator('[data-testid=return-photos] img').count(), 1);
   assert.equal(await page.locator('[data-testid=return-photos] img').evaluate((img) => img.naturalWidth), 1);
 

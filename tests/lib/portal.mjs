@@ -53,9 +53,10 @@ export async function waitApplied(ids, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await onecPost('/exchange/v1/message-status', { ids });
-    const open = r.body.items.filter((i) => i.status === 'pending' || i.status === 'waiting');
-    if (open.length === 0) return r.body.items;
-    if (Date.now() > deadline) throw new Error(`not applied in time: ${JSON.stringify(open)}`);
+    // A failed status call is retried until the deadline, then reported with what it answered.
+    const open = r.status === 200 ? r.body.items.filter((i) => i.status === 'pending' || i.status === 'waiting') : null;
+    if (open && open.length === 0) return r.body.items;
+    if (Date.now() > deadline) throw new Error(`not applied in time: ${open ? JSON.stringify(open) : `message-status answered ${r.status} ${JSON.stringify(r.body)}`}`);
     await new Promise((res) => setTimeout(res, 150));
   }
 }
