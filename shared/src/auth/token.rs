@@ -127,19 +127,19 @@ impl KeyRing {
 
     /// Verifies signature, key id and expiry. Any failure is "not signed in".
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<SessionClaims> {
-        if let Some((claims, exp)) = self.verified.borrow().get(token) {
-            return if *exp > now {
-                Ok(claims.clone())
-            } else {
-                Err(AppError::session_expired())
-            };
-        }
-        let (claims, exp) = self.verify_signature(token)?;
-        let mut verified = self.verified.borrow_mut();
-        if verified.len() >= VERIFIED_CAP {
-            verified.clear();
-        }
-        verified.insert(token.to_string(), (claims.clone(), exp));
+        let remembered = self.verified.borrow().get(token).cloned();
+        let (claims, exp) = match remembered {
+            Some(hit) => hit,
+            None => {
+                let fresh = self.verify_signature(token)?;
+                let mut verified = self.verified.borrow_mut();
+                if verified.len() >= VERIFIED_CAP {
+                    verified.clear();
+                }
+                verified.insert(token.to_string(), fresh.clone());
+                fresh
+            }
+        };
         if exp > now {
             Ok(claims)
         } else {
