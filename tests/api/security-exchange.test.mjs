@@ -46,8 +46,10 @@ test('messages of one company pointing at another company\'s entities are reject
     orders: [`${A}-o1`], shipment_id: null, edo_status: null, lines: [], files: [] } };
   const bOpeningOnAsEntity = { id: uid('m'), type: 'opening_balance', entity_id: uid('ob'), seq: 1, payload: {
     company_id: B, legal_entity_id: `${A}-le`, agreement_id: `${A}-ag`, date: '2024-11-01T00:00:00', balance: -1 } };
-  // A company snapshot of B that claims A's legal entity for one of its agreements.
+  // A company snapshot of B that claims A's legal entity (the upsert keys on the 1C id, so it
+  // would move A's legal entity, with A's orders on it, to B).
   const bClaimsAsEntity = companyMsg(B, 2, `Компания ${B}`, {
+    legal_entities: [{ id: `${A}-le`, name: 'ООО «Чужое»', inn: '7707083893', kpp: '773601001' }],
     agreements: [{ id: `${B}-ag`, legal_entity_id: `${A}-le`, name: 'Договор', credit_limit: 1, deferral_days: 1, price_type: { id: 'pt-opt', name: 'Оптовая' } }] });
 
   const msgs = { bOrderWithAsAgreement, bOrderWithAsLegalEntity, bCreditOnAsAgreement, bScheduleOfAsOrder, bReturnOfAsOrder,

@@ -563,3 +563,22 @@ pub const CONSIGNEE_LINK_ONEC: &str =
 /// Orders created in the portal carry `portal:<id>` as their 1C id until 1C names them.
 pub const ORDER_LINK_ONEC: &str =
     "UPDATE orders SET onec_id = ?1 WHERE id = ?2 AND company_id = ?3 AND onec_id LIKE 'portal:%'";
+
+/// The 1C company owning each named entity of one kind (see `ownership`); `?` a JSON array of
+/// 1C ids. One statement per table: D1 limits compound SELECTs to a few terms.
+macro_rules! owners_of {
+    ($table:literal) => {
+        concat!(
+            "SELECT t.onec_id, c.onec_id AS company FROM ",
+            $table,
+            " t JOIN companies c ON c.id = t.company_id \
+           WHERE t.onec_id IN (SELECT value FROM json_each(?))"
+        )
+    };
+}
+pub const LEGAL_ENTITY_OWNERS: &str = owners_of!("legal_entities");
+pub const AGREEMENT_OWNERS: &str = owners_of!("agreements");
+pub const ORDER_OWNERS: &str = owners_of!("orders");
+pub const CONSIGNEE_OWNERS: &str = owners_of!("consignees");
+pub const RETURN_OWNERS: &str = owners_of!("returns");
+pub const DOCUMENT_OWNERS: &str = owners_of!("documents");
