@@ -54,7 +54,8 @@ async fn balance<P: Ports>(p: &P, company_id: &str) -> AppResult<Balance> {
 /// Balance, held, available, open payments and a page of movements (newest first).
 pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let limit = page_limit(req)?;
-    let (cur_at, cur_seq) = crate::http::cursor_seq(req)?.unzip();
+    let seal = crate::cursor::CursorSeal::for_company(p.config(), &caller.company_id);
+    let (cur_at, cur_seq) = crate::http::cursor_seq(req, &seal)?.unzip();
     let b = balance(p, &caller.company_id).await?;
     let mut movements: Vec<Movement> = p
         .db()
@@ -71,7 +72,7 @@ pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let next_cursor = movements
         .last()
         .filter(|_| more)
-        .map(|m| crate::http::encode_cursor(&m.at, m.seq));
+        .map(|m| crate::http::encode_cursor(&seal, &m.at, m.seq));
     let holds: Vec<Hold> = p
         .db()
         .all(Stmt::new(sql::HOLDS).bind(&caller.company_id))
