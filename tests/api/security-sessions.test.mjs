@@ -32,3 +32,16 @@ test('#13.2 a company deactivated by 1C: its sessions end at once and sign-in is
   assert.equal((await fresh.signIn(b.email, b.password)).status, 200, 'a new sign-in works');
   assert.equal((await fresh.get('/api/auth/me')).status, 200);
 });
+
+test('#13.5 parallel wrong passwords for one account: at most the limit reach the password check', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const ip = fakeIp();
+  const n = 20;
+  const answers = await Promise.all(Array.from({ length: n }, () => new Client({ ip }).signIn(u.email, 'Wrong-password-1')));
+  const statuses = answers.map((r) => r.status);
+  assert.ok(statuses.every((s) => s === 401 || s === 429), `only 401 and 429: ${statuses}`);
+  const evaluated = statuses.filter((s) => s === 401).length;
+  assert.ok(evaluated <= PAIR_MAX, `${evaluated} of ${n} parallel attempts were evaluated (limit ${PAIR_MAX}): ${statuses}`);
+  assert.equal(statuses.filter((s) => s === 429).length, n - evaluated);
+});
