@@ -45,3 +45,53 @@ test('#13.5 parallel wrong passwords for one account: at most the limit reach th
   assert.ok(evaluated <= PAIR_MAX, `${evaluated} of ${n} parallel attempts were evaluated (limit ${PAIR_MAX}): ${statuses}`);
   assert.equal(statuses.filter((s) => s === 429).length, n - evaluated);
 });
+
+test('#13.6 wrong passwords from one address lock that address out of the account, not the owner elsewhere; the answer gives the wait', async () => {
+  const co = await freshCompany([['buyer'], ['buyer']]);
+  const [victim, other] = co.users;
+  const x = fakeIp();
+  for (let i = 0; i < PAIR_MAX; i++) {
+    assert.equal((await new Client({ ip: x }).signIn(victim.email, 'Wrong-password-1')).status, 401);
+  }
+  const locked = await new Client({ ip: x }).signIn(victim.email, victim.password);
+  assert.equal(locked.status, 429, 'the address is locked out of this account, even with the right password');
+  assert.equal(locked.body.code, 'too-many-attempts');
+  const wait = Number(locked.headers.get('retry-after'));
+  assert.ok(wait > 0 && wait <= 15 * 60, `Retry-After ${wait}`);
+  assert.equal(locked.body.retry_after_seconds, wait);
+  const minutes = Math.ceil(wait / 60);
+  assert.match(locked.body.title_ru, new RegExp(`через ${minutes} мин`), locked.body.title_ru);
+  assert.match(locked.body.title_en, new RegExp(`in ${minutes} min`), locked.body.title_en);
+  // The owner, from another address, signs in; the attacker's address still works for others.
+  assert.equal((await new Client({ ip: fakeIp() }).signIn(victim.email, victim.password)).status, 200);
+  assert.equal((await new Client({ ip: x }).signIn(other.email, other.password)).status, 200);
+});
+
+test('#13.6 failures from many addresses: past the per-account limit each attempt waits a delay that grows', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const total = Number(process.env.THROTTLE_ACCOUNT_TOTAL_MAX ?? 100);
+  for (let i = 0; i < total; i++) {
+    assert.equal((await new Client({ ip: fakeIp() }).signIn(u.email, 'Wrong-password-1')).status, 401, `attempt ${i + 1} of ${total}`);
+  }
+  let r = await new Client({ ip: fakeIp() }).signIn(u.email, u.password);
+  assert.equal(r.status, 429, 'past the per-account limit, from a new address too');
+  let wait = Number(r.headers.get('retry-after'));
+  assert.ok(wait >= 1 && wait <= 2, `the first delay is short: ${wait}`);
+  // After each delay (clock set by the test) one attempt passes; a failure doubles the delay.
+  let at = Date.now();
+  const waits = [wait];
+  for (let round = 0; round < 3; round++) {
+    at += (wait + 1) * 1000;
+    const now = { 'x-test-now': new Date(at).toISOString() };
+    assert.equal((await new Client({ ip: fakeIp() }).post('/api/auth/sign-in', { email: u.email, password: 'Wrong-password-1' }, now)).status, 401);
+    r = await new Client({ ip: fakeIp() }).post('/api/auth/sign-in', { email: u.email, password: u.password }, now);
+    assert.equal(r.status, 429);
+    wait = Number(r.headers.get('retry-after'));
+    waits.push(wait);
+  }
+  for (let i = 1; i < waits.length; i++) assert.ok(waits[i] > waits[i - 1], `delays grow: ${waits}`);
+  at += (wait + 1) * 1000;
+  const ok = await new Client({ ip: fakeIp() }).post('/api/auth/sign-in', { email: u.email, password: u.password }, { 'x-test-now': new Date(at).toISOString() });
+  assert.equal(ok.status, 200, 'the owner signs in once the delay has passed');
+});
