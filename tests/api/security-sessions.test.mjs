@@ -95,3 +95,36 @@ test('#13.6 failures from many addresses: past the per-account limit each attemp
   const ok = await new Client({ ip: fakeIp() }).post('/api/auth/sign-in', { email: u.email, password: u.password }, { 'x-test-now': new Date(at).toISOString() });
   assert.equal(ok.status, 200, 'the owner signs in once the delay has passed');
 });
+
+test('#13.7 re-entering the password on password change is throttled per user', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const c = new Client();
+  assert.equal((await c.signIn(u.email, u.password)).status, 200);
+  const change = (current, headers) => c.post('/api/auth/password-change', { current_password: current, new_password: 'Another-pass-2026' }, headers);
+  const statuses = [];
+  for (let i = 0; i < PAIR_MAX + 2; i++) statuses.push((await change('Wrong-password-1')).status);
+  assert.deepEqual(statuses, [...Array(PAIR_MAX).fill(422), 429, 429]);
+  const locked = await change(u.password);
+  assert.equal(locked.status, 429, 'refused while locked, even with the right password');
+  assert.ok(Number(locked.headers.get('retry-after')) > 0);
+  // After the window (clock set by the test; a refresh gives an access token at that time).
+  const later = { 'x-test-now': new Date(Date.now() + 16 * 60 * 1000).toISOString() };
+  assert.equal((await c.post('/api/auth/refresh', undefined, later)).status, 200);
+  assert.equal((await change(u.password, later)).status, 200);
+});
+
+test('#13.7 re-entering the password on e-mail change: parallel wrong passwords, at most the limit checked', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const c = new Client();
+  assert.equal((await c.signIn(u.email, u.password)).status, 200);
+  const n = 12;
+  const answers = await Promise.all(Array.from({ length: n }, () => c.post('/api/auth/email-changes', { new_email: `${uid('new')}@test.demo`, password: 'Wrong-password-1' })));
+  const statuses = answers.map((r) => r.status);
+  assert.ok(statuses.every((s) => s === 422 || s === 429), `${statuses}`);
+  assert.ok(statuses.filter((s) => s === 422).length <= PAIR_MAX, `at most ${PAIR_MAX} checked: ${statuses}`);
+  const locked = await c.post('/api/auth/email-changes', { new_email: `${uid('new')}@test.demo`, password: u.password });
+  assert.equal(locked.status, 429);
+  assert.ok(Number(locked.headers.get('retry-after')) > 0);
+});
