@@ -128,3 +128,83 @@ test('#13.7 re-entering the password on e-mail change: parallel wrong passwords,
   assert.equal(locked.status, 429);
   assert.ok(Number(locked.headers.get('retry-after')) > 0);
 });
+
+function cookieOf(r, name) {
+  return r.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+}
+
+test('#13.8 the refresh cookie is __Secure- prefixed and the access token names its issuer and audience', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const c = new Client();
+  const r = await c.signIn(u.email, u.password);
+  assert.equal(r.status, 200);
+  assert.match(cookieOf(r, '__Secure-portal_rt') ?? '', /^__Secure-portal_rt=[^;]+; Path=\/api\/auth; HttpOnly; Secure; SameSite=Strict/);
+  assert.equal(cookieOf(r, 'portal_rt'), undefined, 'no unprefixed refresh cookie');
+  const claims = JSON.parse(Buffer.from(c.cookies.get('__Host-portal_at').split('.')[1], 'base64url'));
+  assert.equal(typeof claims.iss, 'string');
+  assert.ok(claims.iss.length > 0);
+  assert.equal(claims.aud, 'portal-api');
+});
+
+test('#13.8 refresh rotates the token; a replay within the grace gets no new token; a later replay revokes the session', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const c = new Client();
+  assert.equal((await c.signIn(u.email, u.password)).status, 200);
+  const name = [...c.cookies.keys()].find((k) => k.endsWith('portal_rt'));
+  const first = c.cookies.get(name);
+  const stolen = new Client();
+  stolen.cookies = new Map(c.cookies);
+
+  const r1 = await c.post('/api/auth/refresh');
+  assert.equal(r1.status, 200);
+  const second = c.cookies.get(name);
+  assert.ok(cookieOf(r1, name), 'a refresh sets a new refresh cookie');
+  assert.notEqual(second, first, 'the refresh token is rotated');
+
+  // Another tab with the old token, at the same moment: an access token, no refresh token.
+  const tab = new Client();
+  tab.cookies = new Map(stolen.cookies);
+  const r2 = await tab.post('/api/auth/refresh');
+  assert.equal(r2.status, 200);
+  assert.equal(cookieOf(r2, name), undefined, 'no new refresh token for a replay within the grace');
+  assert.ok(cookieOf(r2, '__Host-portal_at'));
+
+  // The old token replayed after the grace: reuse, the whole session ends.
+  const late = { 'x-test-now': new Date(Date.now() + 11 * 1000).toISOString() };
+  const r3 = await stolen.post('/api/auth/refresh', undefined, late);
+  assert.equal(r3.status, 401);
+  assert.equal((await c.post('/api/auth/refresh')).status, 401, 'the rotated token is revoked with the session');
+  assert.equal((await c.get('/api/auth/me')).status, 401, 'and the access token too');
+});
+
+test('#13.8 two tabs refreshing at once both get an access token; one new refresh token', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const c = new Client();
+  assert.equal((await c.signIn(u.email, u.password)).status, 200);
+  const name = [...c.cookies.keys()].find((k) => k.endsWith('portal_rt'));
+  const tabs = [new Client(), new Client()];
+  for (const t of tabs) t.cookies = new Map(c.cookies);
+  const rs = await Promise.all(tabs.map((t) => t.post('/api/auth/refresh')));
+  assert.deepEqual(rs.map((r) => r.status), [200, 200]);
+  const rotated = rs.filter((r) => cookieOf(r, name));
+  assert.equal(rotated.length, 1, 'exactly one answer carries a new refresh token');
+  const winner = tabs[rs.indexOf(rotated[0])];
+  assert.equal((await winner.post('/api/auth/refresh')).status, 200, 'the new token refreshes');
+});
+
+test('#13.8 idle timeout: a session unused for longer than the idle limit cannot refresh', async () => {
+  const co = await freshCompany([['buyer']]);
+  const u = co.users[0];
+  const c = new Client();
+  assert.equal((await c.signIn(u.email, u.password)).status, 200);
+  const day = 24 * 3600 * 1000;
+  const at = (days) => ({ 'x-test-now': new Date(Date.now() + days * day).toISOString() });
+  assert.equal((await c.post('/api/auth/refresh', undefined, at(6))).status, 200, 'used within 7 days');
+  assert.equal((await c.post('/api/auth/refresh', undefined, at(12))).status, 200, 'each refresh counts as use');
+  const idle = await c.post('/api/auth/refresh', undefined, at(20));
+  assert.equal(idle.status, 401, 'unused for 8 days');
+  assert.equal(idle.body.code, 'session-expired');
+});
