@@ -1,26 +1,29 @@
 //! All SQL of the auth capability.
 
-pub const SESSION_STATE: &str = "SELECT u.active, u.security_version, s.revoked_at, s.expires_at \
-     FROM sessions s JOIN users u ON u.id = s.user_id \
+/// `active` is the user's and the company's together: a company deactivated by 1C ends every
+/// session of its users at the next request.
+pub const SESSION_STATE: &str = "SELECT u.active * c.active AS active, u.security_version, s.revoked_at, s.expires_at \
+     FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id \
      WHERE s.id = ? AND s.user_id = ? AND s.company_id = ?";
 
-/// The user signing in, with roles as `admin,buyer`.
+/// The user signing in, with roles as `admin,buyer`; `active` only while their company is too.
 pub const USER_BY_EMAIL: &str =
-    "SELECT u.id, u.company_id, u.active, u.password_hash, u.security_version, \
+    "SELECT u.id, u.company_id, u.active * c.active AS active, u.password_hash, u.security_version, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
-     FROM users u WHERE u.email = ?";
+     FROM users u JOIN companies c ON c.id = u.company_id WHERE u.email = ?";
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions (id, company_id, user_id, refresh_hash, created_at, last_used_at, expires_at) \
      VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 pub const TOUCH_SIGN_IN: &str = "UPDATE users SET last_sign_in_at = ? WHERE id = ?";
 
-/// The session a refresh cookie belongs to, with the user's current state and roles.
+/// The session a refresh cookie belongs to, with the user's (and company's) current state and roles.
 pub const SESSION_BY_REFRESH: &str =
     "SELECT s.id AS session_id, s.expires_at, s.revoked_at, u.id AS user_id, u.company_id, \
-       u.active, u.security_version, \
+       u.active * c.active AS active, u.security_version, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
-     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.refresh_hash = ?";
+     FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id \
+     WHERE s.refresh_hash = ?";
 
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_used_at = ? WHERE id = ?";
 
