@@ -233,8 +233,9 @@ async fn sign_in<P: Ports>(
     }
     let cfg = p.config();
     let now = p.now();
-    let keys = throttle::Keys::new(&email, req.client_ip.as_deref());
-    throttle::check(p, &keys).await?;
+    // Counted before the password is checked: at most the limit of attempts reach PBKDF2.
+    let keys = throttle::Keys::sign_in(cfg, &email, req.client_ip.as_deref());
+    throttle::admit(p, &keys).await?;
 
     let user: Option<UserForSignIn> = p
         .db()
@@ -248,16 +249,7 @@ async fn sign_in<P: Ports>(
     let password_ok = verify_password(&body.password, &stored);
     let user = match user {
         Some(u) if password_ok && u.active == 1 && u.password_hash.is_some() => u,
-        _ => {
-            p.db()
-                .batch(throttle::record_failure(
-                    &keys,
-                    now,
-                    cfg.throttle_window_secs,
-                ))
-                .await?;
-            return Err(invalid_credentials());
-        }
+        _ => return Err(invalid_credentials()),
     };
     let roles =
         Roles::parse_list(user.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
@@ -267,20 +259,19 @@ async fn sign_in<P: Ports>(
     let session_id = crate::ids::new_id("ses");
     let refresh = crate::ids::new_secret_token();
     let refresh_expires = now + Duration::seconds(cfg.refresh_ttl_secs);
-    p.db()
-        .batch(vec![
-            Stmt::new(sql::INSERT_SESSION)
-                .bind(&session_id)
-                .bind(&user.company_id)
-                .bind(&user.id)
-                .bind(sha256_hex(&refresh))
-                .bind(now)
-                .bind(now)
-                .bind(refresh_expires),
-            Stmt::new(sql::TOUCH_SIGN_IN).bind(now).bind(&user.id),
-            throttle::clear_account(&keys),
-        ])
-        .await?;
+    let mut stmts = vec![
+        Stmt::new(sql::INSERT_SESSION)
+            .bind(&session_id)
+            .bind(&user.company_id)
+            .bind(&user.id)
+            .bind(sha256_hex(&refresh))
+            .bind(now)
+            .bind(now)
+            .bind(refresh_expires),
+        Stmt::new(sql::TOUCH_SIGN_IN).bind(now).bind(&user.id),
+    ];
+    stmts.extend(throttle::succeeded(&keys));
+    p.db().batch(stmts).await?;
     let claims = SessionClaims {
         uid: user.id.clone(),
         cid: user.company_id.clone(),

@@ -66,15 +66,60 @@ pub const SET_PASSWORD: &str =
 /// Other links of the user stop working once one is used.
 pub const EXPIRE_OTHER_TOKENS: &str = "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND token_hash <> ?";
 
-pub const THROTTLE_ROWS: &str =
-    "SELECT key, window_start, failures FROM sign_in_throttle WHERE key IN (?, ?)";
+// The throttle's counting statement, in parts: ?1 now and ?2 the window (unix seconds), keys
+// as `excluded.*`. A key starts again after its window, or, when its delays grow, a full window
+// after its last delay ended.
+macro_rules! reset {
+    () => {
+        "(CASE WHEN excluded.grows = 1 AND locked_until > 0 THEN locked_until + ?2 <= ?1 \
+          ELSE window_start <= ?1 - ?2 END)"
+    };
+}
+macro_rules! new_failures {
+    () => {
+        concat!("(CASE WHEN ", reset!(), " THEN 1 ELSE failures + 1 END)")
+    };
+}
+macro_rules! new_window_start {
+    () => {
+        concat!("(CASE WHEN ", reset!(), " THEN ?1 ELSE window_start END)")
+    };
+}
 
-/// Counts a failure; a window older than the cutoff starts again at 1.
-pub const THROTTLE_FAIL: &str =
-    "INSERT INTO sign_in_throttle (key, window_start, failures) VALUES (?1, ?2, 1) \
-     ON CONFLICT(key) DO UPDATE SET \
-       failures = CASE WHEN window_start <= ?3 THEN 1 ELSE failures + 1 END, \
-       window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END";
+/// Counts one attempt on every key of `?3` (a JSON array of `[key, limit, grows]`), or on none
+/// when any of them is locked: 0 changes means refused. One statement, so parallel attempts
+/// cannot all pass a check made before any of them is counted. Reaching the limit locks a key
+/// to the end of its window, or, for a key whose delays grow, for 1 s doubling with every
+/// further attempt up to the window.
+pub const THROTTLE_ADMIT: &str = concat!(
+    "INSERT INTO sign_in_throttle (key, window_start, failures, max_failures, grows, locked_until) \
+     SELECT json_extract(value, '$[0]'), ?1, 1, json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+       CASE WHEN json_extract(value, '$[1]') > 1 THEN 0 WHEN json_extract(value, '$[2]') = 1 THEN ?1 + 1 ELSE ?1 + ?2 END \
+     FROM json_each(?3) \
+     WHERE NOT EXISTS (SELECT 1 FROM sign_in_throttle t WHERE t.locked_until > ?1 \
+       AND t.key IN (SELECT json_extract(value, '$[0]') FROM json_each(?3))) \
+     ON CONFLICT(key) DO UPDATE SET failures = ",
+    new_failures!(),
+    ", window_start = ",
+    new_window_start!(),
+    ", max_failures = excluded.max_failures, grows = excluded.grows, locked_until = CASE WHEN ",
+    new_failures!(),
+    " < excluded.max_failures THEN 0 WHEN excluded.grows = 1 THEN ?1 + min(?2, 1 << min(",
+    new_failures!(),
+    " - excluded.max_failures, 30)) ELSE ",
+    new_window_start!(),
+    " + ?2 END"
+);
+
+/// When the latest lock among the keys of `?1` (as for `THROTTLE_ADMIT`) ends.
+pub const THROTTLE_LOCKED_UNTIL: &str = "SELECT max(locked_until) AS until FROM sign_in_throttle \
+     WHERE key IN (SELECT json_extract(value, '$[0]') FROM json_each(?1)) AND locked_until > ?2";
+
+/// A right password gives its attempt back to the keys of `?1` (a JSON array of keys).
+pub const THROTTLE_GIVE_BACK: &str = "UPDATE sign_in_throttle \
+     SET locked_until = CASE WHEN failures - 1 < max_failures THEN 0 ELSE locked_until END, \
+       failures = max(failures - 1, 0) \
+     WHERE key IN (SELECT value FROM json_each(?1))";
 
 pub const THROTTLE_CLEAR: &str = "DELETE FROM sign_in_throttle WHERE key = ?";
 
