@@ -23,18 +23,26 @@ struct Key {
 pub struct Keys(Vec<Key>);
 
 impl Keys {
-    /// A sign-in: per account and, separately, per client address.
+    /// A sign-in: per account and client address (cleared by a right password), per address,
+    /// and per account across addresses with growing delays. A stranger's failures lock only
+    /// their own address out of the account, so the owner elsewhere still signs in.
     pub fn sign_in(cfg: &Config, email: &str, ip: Option<&str>) -> Keys {
+        let ip = ip.unwrap_or("unknown");
         Keys(vec![
             Key {
-                key: format!("acct:{email}"),
+                key: format!("pair:{email}|{ip}"),
                 max: cfg.throttle_account_max,
                 grows: false,
             },
             Key {
-                key: format!("ip:{}", ip.unwrap_or("unknown")),
+                key: format!("ip:{ip}"),
                 max: cfg.throttle_ip_max,
                 grows: false,
+            },
+            Key {
+                key: format!("acct:{email}"),
+                max: cfg.throttle_account_total_max,
+                grows: true,
             },
         ])
     }
