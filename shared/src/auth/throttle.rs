@@ -47,6 +47,16 @@ impl Keys {
         ])
     }
 
+    /// Re-entering the password while signed in (password or e-mail change): per user, so a
+    /// stolen session cannot guess the password at PBKDF2 speed.
+    pub fn reauth(cfg: &Config, user_id: &str) -> Keys {
+        Keys(vec![Key {
+            key: format!("reauth:{user_id}"),
+            max: cfg.throttle_account_max,
+            grows: false,
+        }])
+    }
+
     fn json(&self) -> String {
         serde_json::Value::from(
             self.0
