@@ -23,7 +23,7 @@ pub struct Config {
     /// Failed sign-ins per client IP before it is locked for the window.
     pub throttle_ip_max: i64,
     /// Failed sign-ins per account across all addresses in the window; past it every attempt
-    /// waits a delay that doubles (1 s, 2 s, ... up to the window), so a stranger cannot lock the
+    /// waits a delay that doubles (2 s, 4 s, ... up to the window), so a stranger cannot lock the
     /// owner out, and many addresses cannot guess fast.
     pub throttle_account_total_max: i64,
     pub throttle_window_secs: i64,

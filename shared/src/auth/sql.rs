@@ -89,12 +89,12 @@ macro_rules! new_window_start {
 /// Counts one attempt on every key of `?3` (a JSON array of `[key, limit, grows]`), or on none
 /// when any of them is locked: 0 changes means refused. One statement, so parallel attempts
 /// cannot all pass a check made before any of them is counted. Reaching the limit locks a key
-/// to the end of its window, or, for a key whose delays grow, for 1 s doubling with every
+/// to the end of its window, or, for a key whose delays grow, for 2 s doubling with every
 /// further attempt up to the window.
 pub const THROTTLE_ADMIT: &str = concat!(
     "INSERT INTO sign_in_throttle (key, window_start, failures, max_failures, grows, locked_until) \
      SELECT json_extract(value, '$[0]'), ?1, 1, json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
-       CASE WHEN json_extract(value, '$[1]') > 1 THEN 0 WHEN json_extract(value, '$[2]') = 1 THEN ?1 + 1 ELSE ?1 + ?2 END \
+       CASE WHEN json_extract(value, '$[1]') > 1 THEN 0 WHEN json_extract(value, '$[2]') = 1 THEN ?1 + 2 ELSE ?1 + ?2 END \
      FROM json_each(?3) \
      WHERE NOT EXISTS (SELECT 1 FROM sign_in_throttle t WHERE t.locked_until > ?1 \
        AND t.key IN (SELECT json_extract(value, '$[0]') FROM json_each(?3))) \
@@ -106,7 +106,7 @@ pub const THROTTLE_ADMIT: &str = concat!(
     new_failures!(),
     " < excluded.max_failures THEN 0 WHEN excluded.grows = 1 THEN ?1 + min(?2, 1 << min(",
     new_failures!(),
-    " - excluded.max_failures, 30)) ELSE ",
+    " - excluded.max_failures + 1, 30)) ELSE ",
     new_window_start!(),
     " + ?2 END"
 );
