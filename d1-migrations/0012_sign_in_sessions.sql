@@ -15,3 +15,9 @@ CREATE TABLE sign_in_throttle (
   grows         INTEGER NOT NULL,   -- 1: past the limit, delays that double instead of a lock to the window's end
   locked_until  INTEGER NOT NULL    -- 0 when not locked
 );
+
+-- Refresh tokens rotate on every use: the previous hash stays findable for a short grace (two tabs
+-- refreshing at once); after it, presenting it again revokes the session (token reuse).
+ALTER TABLE sessions ADD COLUMN prev_refresh_hash TEXT;
+ALTER TABLE sessions ADD COLUMN rotated_at TEXT;
+CREATE INDEX sessions_prev_refresh ON sessions(prev_refresh_hash);

@@ -16,6 +16,8 @@ pub struct Config {
     pub onec_max_skew_secs: i64,
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
+    /// A session not refreshed for this long cannot refresh any more (checked at refresh only).
+    pub refresh_idle_secs: i64,
     pub pbkdf2_iterations: u32,
     /// Failed sign-ins per account from one client address before that address is locked out of
     /// the account for the window (also the limit on re-entering the password, per user).
@@ -99,6 +101,7 @@ impl Config {
             onec_max_skew_secs: num("ONEC_MAX_SKEW_SECS", 300)?,
             access_ttl_secs: num("ACCESS_TTL_SECS", 15 * 60)?,
             refresh_ttl_secs: num("REFRESH_TTL_SECS", 30 * 24 * 3600)?,
+            refresh_idle_secs: num("REFRESH_IDLE_SECS", 7 * 24 * 3600)?,
             pbkdf2_iterations: num("PBKDF2_ITERATIONS", 100_000)? as u32,
             throttle_account_max: num("THROTTLE_ACCOUNT_MAX", 5)?,
             throttle_ip_max: num("THROTTLE_IP_MAX", 50)?,
@@ -150,6 +153,7 @@ impl Config {
             onec_max_skew_secs: 300,
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 24 * 3600,
+            refresh_idle_secs: 7 * 24 * 3600,
             pbkdf2_iterations: 1_000,
             throttle_account_max: 5,
             throttle_ip_max: 50,

@@ -331,6 +331,10 @@ struct RefreshRow {
     session_id: String,
     expires_at: String,
     revoked_at: Option<String>,
+    last_used_at: String,
+    rotated_at: Option<String>,
+    /// 1 when the presented token is the session's current one, 0 when it is the one replaced.
+    current: i64,
     user_id: String,
     company_id: String,
     active: i64,
@@ -338,8 +342,20 @@ struct RefreshRow {
     roles: Option<String>,
 }
 
-/// A new access token from the refresh cookie, with the user's current roles. Refused once the
-/// session is revoked or expired or the user deactivated.
+/// How long after a rotation the replaced refresh token still gets an access token (two tabs
+/// refreshing at once); after it, presenting it means it was copied: the session ends.
+pub const REFRESH_GRACE_SECS: i64 = 10;
+
+fn refresh_refused(req: &ApiRequest) -> ApiResponse {
+    let mut resp = ApiResponse::problem(&AppError::session_expired(), req.lang());
+    resp.headers.extend(clear_cookies());
+    resp
+}
+
+/// A new access token from the refresh cookie, with the user's current roles, and a new refresh
+/// token (the presented one is replaced). Refused once the session is revoked, expired or idle
+/// for longer than `REFRESH_IDLE_SECS`, or the user or company deactivated. The replaced token
+/// within the grace gets an access token only; later it revokes the session.
 async fn refresh<P: Ports>(
     p: &P,
     req: &ApiRequest,
@@ -351,32 +367,76 @@ async fn refresh<P: Ports>(
         .cookie(REFRESH_COOKIE)
         .filter(|s| !s.is_empty())
         .ok_or_else(AppError::unauthorized)?;
-    let row: Option<RefreshRow> = p
-        .db()
-        .first(Stmt::new(sql::SESSION_BY_REFRESH).bind(sha256_hex(&rt)))
-        .await?;
-    let Some(row) = row else {
-        return Err(AppError::session_expired());
+    let hash = sha256_hex(&rt);
+    // A second pass only when a parallel refresh rotated this token between read and update.
+    let mut lost_race = false;
+    let (row, new_refresh) = loop {
+        let row: Option<RefreshRow> = p
+            .db()
+            .first(Stmt::new(sql::SESSION_BY_REFRESH).bind(&hash))
+            .await?;
+        let Some(row) = row else {
+            return Err(AppError::session_expired());
+        };
+        let after = |at: &str, secs: i64| {
+            crate::time::from_db(at)
+                .map(|t| t + Duration::seconds(secs) <= now)
+                .unwrap_or(true)
+        };
+        if row.revoked_at.is_some() || after(&row.expires_at, 0) || row.active == 0 {
+            return Ok(refresh_refused(req));
+        }
+        if after(&row.last_used_at, cfg.refresh_idle_secs) {
+            p.db()
+                .exec(
+                    Stmt::new(sql::REVOKE_SESSION)
+                        .bind(now)
+                        .bind(&row.session_id),
+                )
+                .await?;
+            return Ok(refresh_refused(req));
+        }
+        if row.current == 0 {
+            let in_grace = row
+                .rotated_at
+                .as_deref()
+                .and_then(crate::time::from_db)
+                .is_some_and(|t| now <= t + Duration::seconds(REFRESH_GRACE_SECS));
+            if !in_grace {
+                p.db()
+                    .exec(
+                        Stmt::new(sql::REVOKE_SESSION)
+                            .bind(now)
+                            .bind(&row.session_id),
+                    )
+                    .await?;
+                return Ok(refresh_refused(req));
+            }
+            break (row, None);
+        }
+        if lost_race {
+            return Ok(refresh_refused(req));
+        }
+        let next = crate::ids::new_secret_token();
+        let rotated = p
+            .db()
+            .exec(
+                Stmt::new(sql::ROTATE_REFRESH)
+                    .bind(sha256_hex(&next))
+                    .bind(now)
+                    .bind(&row.session_id)
+                    .bind(&hash),
+            )
+            .await?;
+        if rotated == 1 {
+            break (row, Some(next));
+        }
+        lost_race = true;
     };
-    let expired = crate::time::from_db(&row.expires_at)
-        .map(|t| t <= now)
-        .unwrap_or(true);
-    if row.revoked_at.is_some() || expired || row.active == 0 {
-        let mut resp = ApiResponse::problem(&AppError::session_expired(), req.lang());
-        resp.headers.extend(clear_cookies());
-        return Ok(resp);
-    }
     log.user_id = Some(row.user_id.clone());
     log.company_id = Some(row.company_id.clone());
     let roles =
         Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    p.db()
-        .exec(
-            Stmt::new(sql::TOUCH_SESSION)
-                .bind(now)
-                .bind(&row.session_id),
-        )
-        .await?;
     let claims = SessionClaims {
         uid: row.user_id.clone(),
         cid: row.company_id.clone(),
@@ -396,7 +456,7 @@ async fn refresh<P: Ports>(
     );
     resp.headers.extend(session_cookies(
         &access,
-        None,
+        new_refresh.as_deref(),
         cfg.access_ttl_secs,
         cfg.refresh_ttl_secs,
     ));

@@ -17,21 +17,27 @@ pub const INSERT_SESSION: &str = "INSERT INTO sessions (id, company_id, user_id,
 
 pub const TOUCH_SIGN_IN: &str = "UPDATE users SET last_sign_in_at = ? WHERE id = ?";
 
-/// The session a refresh cookie belongs to, with the user's (and company's) current state and roles.
+/// The session a refresh token belongs to, as its current token or the one it replaced
+/// (`current` tells which), with the user's (and company's) current state and roles.
 pub const SESSION_BY_REFRESH: &str =
-    "SELECT s.id AS session_id, s.expires_at, s.revoked_at, u.id AS user_id, u.company_id, \
+    "SELECT s.id AS session_id, s.expires_at, s.revoked_at, s.last_used_at, s.rotated_at, \
+       s.refresh_hash = ?1 AS current, u.id AS user_id, u.company_id, \
        u.active * c.active AS active, u.security_version, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
      FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id \
-     WHERE s.refresh_hash = ?";
+     WHERE s.refresh_hash = ?1 OR s.prev_refresh_hash = ?1 LIMIT 1";
 
-pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_used_at = ? WHERE id = ?";
+/// Rotates the refresh token, only if the presented one is still the current one: of two
+/// refreshes with the same token, one rotates and the other is the replay within the grace.
+pub const ROTATE_REFRESH: &str = "UPDATE sessions SET prev_refresh_hash = refresh_hash, refresh_hash = ?1, \
+       rotated_at = ?2, last_used_at = ?2 \
+     WHERE id = ?3 AND refresh_hash = ?4 AND revoked_at IS NULL";
 
 pub const REVOKE_SESSION: &str =
     "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 
-pub const REVOKE_SESSION_BY_REFRESH: &str =
-    "UPDATE sessions SET revoked_at = ? WHERE refresh_hash = ? AND revoked_at IS NULL";
+pub const REVOKE_SESSION_BY_REFRESH: &str = "UPDATE sessions SET revoked_at = ?1 \
+     WHERE (refresh_hash = ?2 OR prev_refresh_hash = ?2) AND revoked_at IS NULL";
 
 pub const REVOKE_USER_SESSIONS: &str =
     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";

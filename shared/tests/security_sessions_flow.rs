@@ -1,0 +1,116 @@
+//! Issue 13 (#13.2, #13.8) natively, with the test clock: refresh-token rotation, the grace for
+//! a replaced token, reuse ending the session, the idle limit, and company deactivation.
+
+use chrono::Duration;
+use futures::executor::block_on;
+use serde_json::json;
+use shared::http::ApiResponse;
+use shared::testing::{cookies_from, request, TestPorts};
+
+fn company(entity: &str, seq: i64, active: bool) -> serde_json::Value {
+    json!({"id": format!("m-{entity}-{seq}"), "type": "company", "entity_id": entity, "seq": seq, "payload": {
+        "name": "Альфа", "active": active,
+        "legal_entities": [{"id": format!("{entity}-le"), "name": "ООО Альфа", "inn": "7707083893", "kpp": "773601001"}],
+    }})
+}
+
+fn setup() -> (TestPorts, String) {
+    let p = TestPorts::new();
+    p.send_from_1c(vec![
+        company("A", 1, true),
+        json!({"id": "m-u", "type": "user", "entity_id": "uA", "seq": 1, "payload": {
+            "company_id": "A", "email": "a@alfa.ru", "full_name": "Иванов", "roles": ["admin"], "active": true}}),
+    ]);
+    let cookies = p.activate("a@alfa.ru");
+    (p, cookies)
+}
+
+fn auth(p: &TestPorts, method: &str, path: &str, cookies: &str) -> ApiResponse {
+    block_on(shared::auth::api::handle(
+        p,
+        request(method, path, None, cookies),
+    ))
+}
+
+fn refresh_cookie(r: &ApiResponse) -> Option<String> {
+    cookies_from(r)
+        .split("; ")
+        .find(|c| c.starts_with("__Secure-portal_rt="))
+        .map(str::to_string)
+}
+
+#[test]
+fn refresh_rotates_grace_then_reuse_ends_the_session() {
+    let (p, signed_in) = setup();
+    let old = refresh_cookie_of(&signed_in);
+    let r = auth(&p, "POST", "/api/auth/refresh", &old);
+    assert_eq!(r.status, 200);
+    let new = refresh_cookie(&r).expect("a new refresh token");
+    assert_ne!(new, old);
+    // The old one again within the grace: an access token, no refresh token.
+    p.advance(Duration::seconds(5));
+    let again = auth(&p, "POST", "/api/auth/refresh", &old);
+    assert_eq!(again.status, 200);
+    assert_eq!(refresh_cookie(&again), None);
+    // The new one rotates on.
+    let r2 = auth(&p, "POST", "/api/auth/refresh", &new);
+    assert_eq!(r2.status, 200);
+    let newer = refresh_cookie(&r2).unwrap();
+    // A token replaced more than 10 s ago presented again: the session ends for everyone.
+    p.advance(Duration::seconds(11));
+    assert_eq!(auth(&p, "POST", "/api/auth/refresh", &new).status, 401);
+    assert_eq!(auth(&p, "POST", "/api/auth/refresh", &newer).status, 401);
+    assert_eq!(
+        auth(&p, "GET", "/api/auth/me", &cookies_from(&r2)).status,
+        401
+    );
+}
+
+fn refresh_cookie_of(cookies: &str) -> String {
+    cookies
+        .split("; ")
+        .find(|c| c.starts_with("__Secure-portal_rt="))
+        .expect("the refresh cookie")
+        .to_string()
+}
+
+#[test]
+fn idle_sessions_cannot_refresh() {
+    let (p, signed_in) = setup();
+    let mut rt = refresh_cookie_of(&signed_in);
+    for _ in 0..3 {
+        p.advance(Duration::days(6));
+        let r = auth(&p, "POST", "/api/auth/refresh", &rt);
+        assert_eq!(r.status, 200, "used within the idle limit");
+        rt = refresh_cookie(&r).unwrap();
+    }
+    p.advance(Duration::days(7) + Duration::seconds(1));
+    assert_eq!(auth(&p, "POST", "/api/auth/refresh", &rt).status, 401);
+}
+
+#[test]
+fn a_deactivated_company_loses_its_sessions_and_sign_in() {
+    let (p, signed_in) = setup();
+    assert_eq!(auth(&p, "GET", "/api/auth/me", &signed_in).status, 200);
+    p.send_from_1c(vec![company("A", 2, false)]);
+    assert_eq!(auth(&p, "GET", "/api/auth/me", &signed_in).status, 401);
+    assert_eq!(
+        auth(&p, "POST", "/api/auth/refresh", &signed_in).status,
+        401
+    );
+    let sign_in = || {
+        block_on(shared::auth::api::handle(
+            &p,
+            request(
+                "POST",
+                "/api/auth/sign-in",
+                Some(json!({"email": "a@alfa.ru", "password": shared::testing::TEST_PASSWORD})),
+                "",
+            ),
+        ))
+    };
+    assert_eq!(sign_in().status, 401);
+    p.send_from_1c(vec![company("A", 3, true)]);
+    assert_eq!(auth(&p, "GET", "/api/auth/me", &signed_in).status, 401);
+    assert_eq!(sign_in().status, 200);
+}
