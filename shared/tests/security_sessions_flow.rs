@@ -114,3 +114,69 @@ fn a_deactivated_company_loses_its_sessions_and_sign_in() {
     assert_eq!(auth(&p, "GET", "/api/auth/me", &signed_in).status, 401);
     assert_eq!(sign_in().status, 200);
 }
+
+fn sign_in_from(p: &TestPorts, ip: &str, password: &str) -> ApiResponse {
+    let mut req = request(
+        "POST",
+        "/api/auth/sign-in",
+        Some(json!({"email": "a@alfa.ru", "password": password})),
+        "",
+    );
+    req.client_ip = Some(ip.to_string());
+    block_on(shared::auth::api::handle(p, req))
+}
+
+#[test]
+fn a_stranger_locks_only_their_own_address_out_and_delays_grow_across_addresses() {
+    let (mut p, _) = setup();
+    p.config.throttle_account_max = 3;
+    p.config.throttle_ip_max = 50;
+    p.config.throttle_account_total_max = 5;
+    let right = shared::testing::TEST_PASSWORD;
+    for _ in 0..3 {
+        assert_eq!(sign_in_from(&p, "10.1.1.1", "wrong-password-1").status, 401);
+    }
+    let locked = sign_in_from(&p, "10.1.1.1", right);
+    assert_eq!(locked.status, 429);
+    assert_eq!(locked.header("retry-after"), Some("900"));
+    let body: serde_json::Value = serde_json::from_slice(&locked.body).unwrap();
+    assert_eq!(
+        body["title_en"],
+        "Too many attempts. Try again in 15 min."
+    );
+    // The owner elsewhere signs in; that gives the attempt back to the account's total.
+    assert_eq!(sign_in_from(&p, "10.2.2.2", right).status, 200);
+    // Two more failures from other addresses reach the account's total (5): growing delays.
+    assert_eq!(sign_in_from(&p, "10.3.3.3", "wrong-password-1").status, 401);
+    assert_eq!(sign_in_from(&p, "10.4.4.4", "wrong-password-1").status, 401);
+    let mut waits = Vec::new();
+    for i in 0..4 {
+        let r = sign_in_from(&p, &format!("10.5.5.{i}"), right);
+        assert_eq!(r.status, 429);
+        let wait: i64 = r.header("retry-after").unwrap().parse().unwrap();
+        waits.push(wait);
+        p.advance(Duration::seconds(wait));
+        assert_eq!(
+            sign_in_from(&p, &format!("10.6.6.{i}"), "wrong-password-1").status,
+            401
+        );
+    }
+    assert_eq!(waits, vec![2, 4, 8, 16]);
+    // After the delay the owner signs in.
+    p.advance(Duration::seconds(32));
+    assert_eq!(sign_in_from(&p, "10.2.2.2", right).status, 200);
+}
+
+#[test]
+fn a_right_password_at_the_limit_does_not_lock_the_address() {
+    let (mut p, _) = setup();
+    p.config.throttle_ip_max = 3;
+    let right = shared::testing::TEST_PASSWORD;
+    // Two failures, then the right password as the third attempt: counted, then given back.
+    for _ in 0..2 {
+        assert_eq!(sign_in_from(&p, "10.9.9.9", "wrong-password-1").status, 401);
+    }
+    assert_eq!(sign_in_from(&p, "10.9.9.9", right).status, 200);
+    assert_eq!(sign_in_from(&p, "10.9.9.9", "wrong-password-1").status, 401);
+    assert_eq!(sign_in_from(&p, "10.9.9.9", right).status, 429);
+}
