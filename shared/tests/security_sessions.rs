@@ -46,9 +46,12 @@ fn access_tokens_carry_iss_and_aud() {
     let cfg = Config::for_tests();
     let ring = KeyRing::from_config(&cfg).unwrap();
     let t = ring.sign(&claims(), Utc::now(), 60).unwrap();
-    let payload: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(t.split('.').nth(1).unwrap()).unwrap())
-            .unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(t.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(payload["iss"], cfg.public_url.as_str());
     assert_eq!(payload["aud"], "portal-api");
     assert_eq!(ring.verify(&t, Utc::now()).unwrap(), claims());

@@ -140,10 +140,7 @@ fn a_stranger_locks_only_their_own_address_out_and_delays_grow_across_addresses(
     assert_eq!(locked.status, 429);
     assert_eq!(locked.header("retry-after"), Some("900"));
     let body: serde_json::Value = serde_json::from_slice(&locked.body).unwrap();
-    assert_eq!(
-        body["title_en"],
-        "Too many attempts. Try again in 15 min."
-    );
+    assert_eq!(body["title_en"], "Too many attempts. Try again in 15 min.");
     // The owner elsewhere signs in; that gives the attempt back to the account's total.
     assert_eq!(sign_in_from(&p, "10.2.2.2", right).status, 200);
     // Two more failures from other addresses reach the account's total (5): growing delays.

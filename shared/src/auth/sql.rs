@@ -2,7 +2,8 @@
 
 /// `active` is the user's and the company's together: a company deactivated by 1C ends every
 /// session of its users at the next request.
-pub const SESSION_STATE: &str = "SELECT u.active * c.active AS active, u.security_version, s.revoked_at, s.expires_at \
+pub const SESSION_STATE: &str =
+    "SELECT u.active * c.active AS active, u.security_version, s.revoked_at, s.expires_at \
      FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id \
      WHERE s.id = ? AND s.user_id = ? AND s.company_id = ?";
 
@@ -29,7 +30,8 @@ pub const SESSION_BY_REFRESH: &str =
 
 /// Rotates the refresh token, only if the presented one is still the current one: of two
 /// refreshes with the same token, one rotates and the other is the replay within the grace.
-pub const ROTATE_REFRESH: &str = "UPDATE sessions SET prev_refresh_hash = refresh_hash, refresh_hash = ?1, \
+pub const ROTATE_REFRESH: &str =
+    "UPDATE sessions SET prev_refresh_hash = refresh_hash, refresh_hash = ?1, \
        rotated_at = ?2, last_used_at = ?2 \
      WHERE id = ?3 AND refresh_hash = ?4 AND revoked_at IS NULL";
 
