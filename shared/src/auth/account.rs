@@ -3,7 +3,7 @@
 //! language.
 
 use super::password::{check_password_strength, hash_password, verify_password};
-use super::{normalize_email, sha256_hex, Caller};
+use super::{normalize_email, sha256_hex, throttle, Caller};
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
@@ -97,6 +97,8 @@ pub async fn change_password<P: Ports>(
     caller: &Caller,
 ) -> AppResult<ApiResponse> {
     let body: PasswordChange = req.json()?;
+    let keys = throttle::Keys::reauth(p.config(), &caller.user_id);
+    throttle::admit(p, &keys).await?;
     let acc = account(p, caller).await?;
     let Some(stored) = acc.password_hash else {
         return Err(wrong_password());
@@ -104,6 +106,7 @@ pub async fn change_password<P: Ports>(
     if !verify_password(&body.current_password, &stored) {
         return Err(wrong_password());
     }
+    p.db().batch(throttle::succeeded(&keys)).await?;
     if let Err(mut fe) = check_password_strength(&body.new_password) {
         fe.field = "new_password".into();
         return Err(AppError::validation(vec![fe]));
@@ -173,6 +176,9 @@ pub async fn request_email_change<P: Ports>(
             "Not a valid e-mail.",
         )]));
     }
+    // Counted before the password is checked, on the same per-user budget as a password change.
+    let keys = throttle::Keys::reauth(p.config(), &caller.user_id);
+    throttle::admit(p, &keys).await?;
     let acc = account(p, caller).await?;
     if !acc
         .password_hash
@@ -186,6 +192,7 @@ pub async fn request_email_change<P: Ports>(
             "The password is wrong.",
         )]));
     }
+    p.db().batch(throttle::succeeded(&keys)).await?;
     #[derive(Deserialize)]
     struct N {
         n: i64,

@@ -662,6 +662,13 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                     .bind(v.seq)
                     .bind(now),
             );
+            if !c.active {
+                stmts.push(
+                    Stmt::new(sql::COMPANY_SESSIONS_REVOKE)
+                        .bind(now)
+                        .bind(v.entity_id.as_str()),
+                );
+            }
             let le_ids: Vec<&str> = c.legal_entities.iter().map(|l| l.id.as_str()).collect();
             for le in &c.legal_entities {
                 stmts.push(

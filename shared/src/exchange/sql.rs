@@ -87,6 +87,11 @@ pub const USER_ROLE_ADD: &str =
 pub const USER_SESSIONS_REVOKE: &str =
     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
 
+/// A company deactivated by 1C: every session of its users ends (re-activation does not bring
+/// them back). Only while the company is inactive, so it follows the upsert in the same batch.
+pub const COMPANY_SESSIONS_REVOKE: &str = "UPDATE sessions SET revoked_at = ?1 \
+     WHERE revoked_at IS NULL AND company_id = (SELECT id FROM companies WHERE onec_id = ?2 AND active = 0)";
+
 pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)";
 
