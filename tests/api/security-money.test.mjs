@@ -107,3 +107,57 @@ test('#13.1 a paid order whose total 1C raised can be paid the difference, once'
   assert.equal((await accountPay(admin, id)).status, 409);
   assert.equal(await held(admin), 25000);
 });
+
+/** A company whose credit has `available` roubles left, and its invoice orders. */
+async function creditCompany(orders, credit) {
+  const co = await freshCompany([['admin']]);
+  const c = co.id;
+  await sendAndApply([productMsg(c, 1, { price: 1000 })]);
+  await sendAndApply([...orders(c), creditMsg(c, credit(c))]);
+  const admin = await signedIn(co.users[0]);
+  const items = (await admin.get('/api/orders/orders')).body.items;
+  const list = [];
+  for (const o of items) list.push((await admin.get(`/api/orders/orders/${o.id}`)).body.order);
+  return { co, c, admin, list };
+}
+
+const creditPanel = async (c) => (await c.get('/api/finance/credit')).body.agreements[0];
+
+test('#13.3 parallel switches to credit never take more than the available credit', async () => {
+  // 80,000.00 available; eight orders of 30,000.00: at most two fit.
+  const { admin, list } = await creditCompany((c) => Array.from({ length: 8 }, (_, i) => orderMsg(c, i + 1, { lines: [[1, 30, 1000]] })),
+    () => ({ limit: 100000, debt: 20000 }));
+  assert.equal(list.length, 8);
+  assert.equal((await creditPanel(admin)).available_kop, 8000000);
+  const rs = await Promise.all(list.map((o) => admin.post(`/api/orders/orders/${o.id}/payment-method`, { version: o.version, payment_method: 'credit' })));
+  const summary = JSON.stringify(rs.map((r) => [r.status, r.body?.code]));
+  const ok = rs.filter((r) => r.status === 202);
+  assert.ok(ok.length * 3000000 <= 8000000, summary);
+  assert.equal(ok.length, 2, summary);
+  for (const r of rs.filter((x) => x.status !== 202)) {
+    assert.equal(r.status, 422, summary);
+    assert.equal(r.body.code, 'credit-insufficient', summary);
+    assert.equal(r.body.available_kop, 8000000 - 2 * 3000000);
+    assert.equal(r.body.shortfall_kop, 3000000 - r.body.available_kop);
+  }
+  const a = await creditPanel(admin);
+  assert.equal(a.local_reserve_kop, ok.length * 3000000);
+  assert.ok(a.available_kop >= 0);
+});
+
+test('#13.3 parallel edits raising credit orders never take more than the available credit', async () => {
+  // Four credit orders of 10,000.00 that 1C reserves; 40,000.00 left. Each edit raises by 25,000.00: one fits.
+  const { c, admin, list } = await creditCompany((c) => Array.from({ length: 4 }, (_, i) => orderMsg(c, i + 1, { method: 'credit', lines: [[1, 10, 1000]] })),
+    (c) => ({ limit: 100000, debt: 20000, reserve: 40000, orders: [1, 2, 3, 4].map((n) => `${c}-o${n}`) }));
+  assert.equal((await creditPanel(admin)).available_kop, 4000000);
+  const rs = await Promise.all(list.map((o) => admin.req('PATCH', `/api/orders/orders/${o.id}`, { version: o.version, lines: [{ article: article(c, 1), quantity: 35 }] })));
+  const summary = JSON.stringify(rs.map((r) => [r.status, r.body?.code, r.body?.field_errors?.[0]?.code]));
+  const ok = rs.filter((r) => r.status === 202);
+  assert.equal(ok.length, 1, summary);
+  for (const r of rs.filter((x) => x.status !== 202)) {
+    assert.equal(r.status, 422, summary);
+    assert.deepEqual(r.body.field_errors.map((f) => `${f.field}:${f.code}`), ['lines:credit-insufficient'], summary);
+  }
+  // The accepted raise is reserved at once: a second raise now is refused sequentially too.
+  assert.equal((await creditPanel(admin)).available_kop, 4000000 - 2500000);
+});
