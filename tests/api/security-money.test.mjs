@@ -161,3 +161,99 @@ test('#13.3 parallel edits raising credit orders never take more than the availa
   // The accepted raise is reserved at once: a second raise now is refused sequentially too.
   assert.equal((await creditPanel(admin)).available_kop, 4000000 - 2500000);
 });
+
+/** A company with two admins (X, Y) and a buyer (E). */
+async function people() {
+  const co = await freshCompany([['admin'], ['admin'], ['buyer']]);
+  const x = await signedIn(co.users[0]);
+  const list = (await x.get('/api/company/employees')).body.items;
+  const by = (u) => list.find((e) => e.email === u.email);
+  return { co, x, X: by(co.users[0]), Y: by(co.users[1]), E: by(co.users[2]) };
+}
+
+const sorted = (roles) => [...roles].sort();
+const employee = async (c, id) => (await c.get(`/api/company/employees/${id}`)).body;
+const auditOf = async (c, entityId) => (await c.get('/api/company/audit?limit=100')).body.items.filter((a) => a.entity_id === entityId);
+
+test('#13.4 parallel edits of one employee: one wins, and the roles are the winner\'s', async () => {
+  const { x, E } = await people();
+  const sets = [['buyer'], ['accountant'], ['buyer', 'accountant'], ['admin'], ['admin', 'buyer'], ['admin', 'accountant'], ['admin', 'buyer', 'accountant'], ['accountant']];
+  // Rounds: a race is not sure to interleave every time; each round must hold.
+  for (let round = 0; round < 5; round++) {
+    const cur = await employee(x, E.id);
+    const before = (await auditOf(x, E.id)).length;
+    const rs = await Promise.all(sets.map((roles, i) => x.req('PATCH', `/api/company/employees/${E.id}`,
+      { version: cur.version, full_name: `Сотрудник ${round}.${i}`, roles })));
+    const summary = JSON.stringify(rs.map((r) => [r.status, r.body?.code]));
+    const won = rs.map((r, i) => [r, i]).filter(([r]) => r.status === 200);
+    assert.equal(won.length, 1, summary);
+    for (const r of rs) if (r.status !== 200) assert.equal(r.body.code, 'version-conflict', summary);
+    const [, w] = won[0];
+    const e = await employee(x, E.id);
+    assert.equal(e.full_name, `Сотрудник ${round}.${w}`);
+    assert.deepEqual(sorted(e.roles), sorted(sets[w]), `round ${round}: ${summary}`);
+    assert.equal(e.version, cur.version + 1);
+    assert.equal((await auditOf(x, E.id)).length - before, 1, `round ${round}: one audit row, the winner's`);
+  }
+});
+
+test('#13.4 racing demotions keep an active admin (the losers apply no roles)', async () => {
+  for (let round = 0; round < 4; round++) {
+    const { co, x, X, Y } = await people();
+    const edit = (who, name, roles) => x.req('PATCH', `/api/company/employees/${who.id}`, { version: who.version, full_name: name, roles });
+    const rs = await Promise.all([
+      edit(X, 'Админ X', ['admin']),
+      edit(X, 'Покупатель X1', ['buyer']),
+      edit(Y, 'Покупатель Y', ['buyer']),
+      edit(X, 'Покупатель X2', ['buyer']),
+      edit(X, 'Покупатель X3', ['buyer']),
+    ]);
+    const summary = JSON.stringify(rs.map((r) => [r.status, r.body?.code]));
+    // Read the outcome as each of them sees it (a demoted admin's old session has ended).
+    const x2 = await signedIn(co.users[0]);
+    const y2 = await signedIn(co.users[1]);
+    const meX = (await x2.get('/api/auth/me')).body.user;
+    const meY = (await y2.get('/api/auth/me')).body.user;
+    assert.ok(meX.roles.includes('admin') || meY.roles.includes('admin'), `round ${round}: no admin left: ${summary}`);
+    // X's roles are those of the edit of X that won.
+    const xWon = [0, 1, 3, 4].filter((i) => rs[i].status === 200);
+    assert.equal(xWon.length, 1, summary);
+    assert.deepEqual(meX.roles, xWon[0] === 0 ? ['admin'] : ['buyer'], summary);
+    assert.deepEqual(meY.roles, rs[2].status === 200 ? ['buyer'] : ['admin'], summary);
+  }
+});
+
+test('#13.4 parallel profile edits: one wins; only its audit row and its change to 1C', async () => {
+  const co = await freshCompany([['admin']]);
+  const u = await signedIn(co.users[0]);
+  const onecId = `${co.id}-u0`;
+  const rounds = 6;
+  let last;
+  for (let round = 0; round < rounds; round++) {
+    const me = (await u.get('/api/auth/me')).body.user;
+    const before = (await auditOf(u, me.id)).filter((a) => a.kind === 'profile.changed').length;
+    const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => u.req('PATCH', '/api/auth/profile', { version: me.version, full_name: `Профиль ${round}.${i}` })));
+    const summary = JSON.stringify(rs.map((r) => [r.status, r.body?.code]));
+    const won = rs.map((r, i) => [r, i]).filter(([r]) => r.status === 200);
+    assert.equal(won.length, 1, summary);
+    for (const r of rs) if (r.status !== 200) assert.equal(r.body.code, 'version-conflict', summary);
+    last = `Профиль ${round}.${won[0][1]}`;
+    const after = (await u.get('/api/auth/me')).body.user;
+    assert.equal(after.full_name, last);
+    assert.equal(after.version, me.version + 1);
+    const rows = (await auditOf(u, me.id)).filter((a) => a.kind === 'profile.changed');
+    assert.equal(rows.length - before, 1, `round ${round}: ${JSON.stringify(rows.map((a) => a.after.full_name))}`);
+    assert.equal(rows[0].after.full_name, last);
+  }
+  // 1C hears of each round's winner only.
+  // (One change per entity is delivered at a time; the sweeper sends the next.)
+  await until(async () => {
+    await sweep();
+    return (await onecReceived()).filter((c) => c.type === 'employee.changed' && c.entity_id === onecId).length >= rounds;
+  }, '1C got the changes', 30000);
+  await sweep();
+  await new Promise((r) => setTimeout(r, 1500));
+  const sent = (await onecReceived()).filter((c) => c.type === 'employee.changed' && c.entity_id === onecId);
+  assert.equal(sent.length, rounds, JSON.stringify(sent.map((c) => c.payload.full_name)));
+  assert.equal(sent[sent.length - 1].payload.full_name, last);
+});
