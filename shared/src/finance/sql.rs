@@ -53,12 +53,20 @@ pub const ORDER_FOR_PAYMENT: &str = "SELECT o.id, o.onec_id, o.number, o.status,
      FROM orders o JOIN companies c ON c.id = o.company_id WHERE o.id = ? AND o.company_id = ?";
 
 /// Takes the hold only while the balance covers it with every other open hold: D1 runs a batch
-/// as one transaction and writes one at a time, so parallel payments cannot overspend.
+/// as one transaction and writes one at a time, so parallel payments cannot overspend. One open
+/// payment per order across holds and card payments (see `orders::sql::CARD_INSERT`), and only
+/// while what is paid plus this payment stays within the order's total.
 pub const HOLD_TAKE: &str = "INSERT INTO account_holds (change_id, company_id, order_id, amount_kop, status, created_by, created_at, updated_at) \
      SELECT ?1, ?2, ?3, ?4, 'held', ?5, ?6, ?6 \
      WHERE coalesce((SELECT balance_kop FROM internal_accounts WHERE company_id = ?2), 0) \
          - coalesce((SELECT sum(amount_kop) FROM account_holds WHERE company_id = ?2 AND status = 'held'), 0) >= ?4 \
-       AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held')";
+       AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held') \
+       AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?3 AND status IN ('creating', 'pending')) \
+       AND EXISTS (SELECT 1 FROM orders WHERE id = ?3 AND company_id = ?2 AND status <> 'cancelled' AND paid_kop + ?4 <= total_kop)";
+
+/// Is a hold of the order open (a payment from the account waits for 1C)?
+pub const HOLD_OPEN_OF_ORDER: &str =
+    "SELECT change_id FROM account_holds WHERE order_id = ? AND company_id = ? AND status = 'held'";
 
 pub const HOLD_EXISTS: &str = "EXISTS (SELECT 1 FROM account_holds WHERE change_id = ?)";
 
@@ -71,10 +79,12 @@ pub const HOLD_RELEASE: &str = "UPDATE account_holds SET status = 'released', up
 /// 1C posted the movement that pays the order: the hold turns into the movement.
 pub const HOLD_SETTLE: &str = "UPDATE account_holds SET status = 'settled', updated_at = ? WHERE change_id = ? AND status = 'held'";
 
-/// Orders that can still be paid (not cancelled, something unpaid, no open payment), newest first.
+/// Orders that can still be paid (not cancelled, something unpaid, no open payment of either kind),
+/// newest first.
 pub const PAYABLE_ORDERS: &str = "SELECT o.id, o.number, o.ordered_at, o.total_kop - o.paid_kop AS due_kop FROM orders o \
      WHERE o.company_id = ? AND o.status <> 'cancelled' AND o.paid_kop < o.total_kop \
        AND NOT EXISTS (SELECT 1 FROM account_holds h WHERE h.order_id = o.id AND h.status = 'held') \
+       AND NOT EXISTS (SELECT 1 FROM card_payments cp WHERE cp.order_id = o.id AND cp.status IN ('creating', 'pending')) \
      ORDER BY o.ordered_at DESC LIMIT 100";
 
 /// 1C refused the change that moved these reserves: they are undone.

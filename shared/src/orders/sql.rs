@@ -121,10 +121,15 @@ pub const CARD_OPEN: &str = "SELECT id, provider_payment_id, idempotence_key, am
      WHERE company_id = ? AND order_id = ? AND status IN ('creating', 'pending')";
 
 /// A new card payment, before the acquirer is asked: not while another change of the order waits
-/// for 1C; OR IGNORE: a concurrent click already opened one (the partial unique index).
+/// for 1C; OR IGNORE: a concurrent click already opened one (the partial unique index). One open
+/// payment per order across card payments and internal-account holds (see
+/// `finance::sql::HOLD_TAKE`), and only while what is paid plus this payment stays within the
+/// total: checked in this statement, so a parallel payment from the account cannot slip in.
 pub const CARD_INSERT: &str = "INSERT OR IGNORE INTO card_payments (id, company_id, order_id, idempotence_key, amount_kop, status, created_by, created_at, updated_at) \
      SELECT ?1, ?2, ?3, ?4, ?5, 'creating', ?6, ?7, ?7 \
-     WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND status IN ('pending', 'sent') AND answer IS NULL)";
+     WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND status IN ('pending', 'sent') AND answer IS NULL) \
+       AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held') \
+       AND EXISTS (SELECT 1 FROM orders WHERE id = ?3 AND company_id = ?2 AND paid_kop + ?5 <= total_kop)";
 
 pub const CARD_CREATED: &str = "UPDATE card_payments SET provider_payment_id = ?, confirmation_url = ?, status = 'pending', updated_at = ? \
      WHERE id = ? AND status = 'creating'";
