@@ -41,6 +41,17 @@ fn order(entity: &str, seq: i64, method: &str, qty: i64) -> Value {
     )
 }
 
+fn credit_state(seq: i64, reserve: i64) -> Value {
+    msg(
+        &format!("cs-{seq}"),
+        "credit_state",
+        "A-AG",
+        seq,
+        json!({"company_id": "A", "agreement_id": "A-AG", "as_of": "2026-11-27T18:00:00", "limit": 10000, "debt": 0, "overdue_debt": 0,
+            "reserve": reserve, "reserve_orders": ["O1", "O2"], "blocked": false, "amount_to_pay": 0}),
+    )
+}
+
 /// Company A: a buyer and an accountant, product AZ-1 at 1000.00, orders O1 and O2 per `orders`.
 fn seeded(orders: Vec<Value>) -> (TestPorts, String, String) {
     let mut p = TestPorts::new();
@@ -144,4 +155,41 @@ fn a_paid_order_whose_total_1c_raised_can_be_paid_the_difference() {
     let r = finance(&p, "POST", "/api/finance/account/payments", Some(json!({"order_id": o1})), &buyer);
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(body(&r)["held_kop"], 100000);
+}
+
+#[test]
+fn a_raise_of_a_credit_order_is_reserved_until_1c_settles_it() {
+    // Limit 10,000.00, 1C's reserve 2,000.00 (O1 and O2): 8,000.00 left.
+    let (p, buyer, acc) = seeded(vec![order("O1", 1, "credit", 1), order("O2", 1, "credit", 1)]);
+    p.send_from_1c(vec![credit_state(1, 2000)]);
+    let (o1, o2) = (order_id(&p, "O1"), order_id(&p, "O2"));
+    let available = || {
+        body(&finance(&p, "GET", "/api/finance/credit", None, &acc))["agreements"][0]["available_kop"]
+            .as_i64()
+            .unwrap()
+    };
+    let edit = |id: &str, qty: i64| {
+        let v = body(&orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &buyer))["order"]["version"].clone();
+        orders(&p, "PATCH", &format!("/api/orders/orders/{id}"),
+            Some(json!({"version": v, "lines": [{"article": "AZ-1", "quantity": qty}]})), &buyer)
+    };
+    assert_eq!(available(), 800000);
+    // O1 to 6 pieces: 5,000.00 more, reserved at once.
+    let r = edit(&o1, 6);
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(available(), 300000);
+    // O2 by as much does not fit any more.
+    let r = edit(&o2, 6);
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(body(&r)["field_errors"][0]["code"], "credit-insufficient");
+    // 1C refuses O1's change: the raise is undone.
+    pull_and_answer(&p, "rejected");
+    assert_eq!(available(), 800000);
+    // Asked again and accepted: reserved until 1C's next credit state, which then counts it.
+    assert_eq!(edit(&o1, 6).status, 202);
+    pull_and_answer(&p, "accepted");
+    assert_eq!(available(), 300000);
+    p.send_from_1c(vec![order("O1", 2, "credit", 6), credit_state(2, 7000)]);
+    assert_eq!(available(), 300000);
+    assert_eq!(n(&p, "SELECT count(*) AS n FROM local_credit_reserves WHERE kind = ?", "raise"), 0);
 }
