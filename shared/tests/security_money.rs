@@ -102,15 +102,35 @@ fn pull_and_answer(p: &TestPorts, status: &str) -> Vec<Value> {
 
 #[test]
 fn a_card_payment_and_a_payment_from_the_account_exclude_each_other() {
-    let (p, buyer, acc) = seeded(vec![order("O1", 1, "invoice", 1), order("O2", 1, "invoice", 1)]);
-    p.send_from_1c(vec![msg("mv", "account_movement", "MV1", 1,
-        json!({"company_id": "A", "date": "2026-11-01T10:00:00", "kind": "refund", "amount": 5000}))]);
+    let (p, buyer, acc) = seeded(vec![
+        order("O1", 1, "invoice", 1),
+        order("O2", 1, "invoice", 1),
+    ]);
+    p.send_from_1c(vec![msg(
+        "mv",
+        "account_movement",
+        "MV1",
+        1,
+        json!({"company_id": "A", "date": "2026-11-01T10:00:00", "kind": "refund", "amount": 5000}),
+    )]);
     let (o1, o2) = (order_id(&p, "O1"), order_id(&p, "O2"));
     let account_pay = |id: &str| {
-        finance(&p, "POST", "/api/finance/account/payments", Some(json!({"order_id": id})), &buyer)
+        finance(
+            &p,
+            "POST",
+            "/api/finance/account/payments",
+            Some(json!({"order_id": id})),
+            &buyer,
+        )
     };
     let card_pay = |id: &str| {
-        orders(&p, "POST", &format!("/api/orders/orders/{id}/card-payments"), None, &buyer)
+        orders(
+            &p,
+            "POST",
+            &format!("/api/orders/orders/{id}/card-payments"),
+            None,
+            &buyer,
+        )
     };
     let payable = || {
         body(&finance(&p, "GET", "/api/finance/account", None, &acc))["payable_orders"]
@@ -126,7 +146,14 @@ fn a_card_payment_and_a_payment_from_the_account_exclude_each_other() {
     let r = account_pay(&o1);
     assert_eq!(r.status, 409, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(body(&r)["code"], "card-payment-open");
-    assert_eq!(n(&p, "SELECT count(*) AS n FROM account_holds WHERE order_id = ?", &o1), 0);
+    assert_eq!(
+        n(
+            &p,
+            "SELECT count(*) AS n FROM account_holds WHERE order_id = ?",
+            &o1
+        ),
+        0
+    );
 
     // The account first: the card payment is refused and opens nothing.
     let r = account_pay(&o2);
@@ -134,7 +161,14 @@ fn a_card_payment_and_a_payment_from_the_account_exclude_each_other() {
     let r = card_pay(&o2);
     assert_eq!(r.status, 409, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(body(&r)["code"], "payment-pending");
-    assert_eq!(n(&p, "SELECT count(*) AS n FROM card_payments WHERE order_id = ?", &o2), 0);
+    assert_eq!(
+        n(
+            &p,
+            "SELECT count(*) AS n FROM card_payments WHERE order_id = ?",
+            &o2
+        ),
+        0
+    );
     // Neither is offered for payment from the account any more.
     assert_eq!(payable(), 0);
 
@@ -146,13 +180,24 @@ fn a_card_payment_and_a_payment_from_the_account_exclude_each_other() {
 #[test]
 fn a_paid_order_whose_total_1c_raised_can_be_paid_the_difference() {
     let (p, buyer, _) = seeded(vec![order("O1", 1, "invoice", 1)]);
-    p.send_from_1c(vec![msg("mv", "account_movement", "MV1", 1,
-        json!({"company_id": "A", "date": "2026-11-01T10:00:00", "kind": "refund", "amount": 5000}))]);
+    p.send_from_1c(vec![msg(
+        "mv",
+        "account_movement",
+        "MV1",
+        1,
+        json!({"company_id": "A", "date": "2026-11-01T10:00:00", "kind": "refund", "amount": 5000}),
+    )]);
     let mut raised = order("O1", 2, "invoice", 2);
     raised["payload"]["paid"] = json!(1000);
     p.send_from_1c(vec![raised]);
     let o1 = order_id(&p, "O1");
-    let r = finance(&p, "POST", "/api/finance/account/payments", Some(json!({"order_id": o1})), &buyer);
+    let r = finance(
+        &p,
+        "POST",
+        "/api/finance/account/payments",
+        Some(json!({"order_id": o1})),
+        &buyer,
+    );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(body(&r)["held_kop"], 100000);
 }
@@ -160,18 +205,34 @@ fn a_paid_order_whose_total_1c_raised_can_be_paid_the_difference() {
 #[test]
 fn a_raise_of_a_credit_order_is_reserved_until_1c_settles_it() {
     // Limit 10,000.00, 1C's reserve 2,000.00 (O1 and O2): 8,000.00 left.
-    let (p, buyer, acc) = seeded(vec![order("O1", 1, "credit", 1), order("O2", 1, "credit", 1)]);
+    let (p, buyer, acc) = seeded(vec![
+        order("O1", 1, "credit", 1),
+        order("O2", 1, "credit", 1),
+    ]);
     p.send_from_1c(vec![credit_state(1, 2000)]);
     let (o1, o2) = (order_id(&p, "O1"), order_id(&p, "O2"));
     let available = || {
-        body(&finance(&p, "GET", "/api/finance/credit", None, &acc))["agreements"][0]["available_kop"]
+        body(&finance(&p, "GET", "/api/finance/credit", None, &acc))["agreements"][0]
+            ["available_kop"]
             .as_i64()
             .unwrap()
     };
     let edit = |id: &str, qty: i64| {
-        let v = body(&orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &buyer))["order"]["version"].clone();
-        orders(&p, "PATCH", &format!("/api/orders/orders/{id}"),
-            Some(json!({"version": v, "lines": [{"article": "AZ-1", "quantity": qty}]})), &buyer)
+        let v = body(&orders(
+            &p,
+            "GET",
+            &format!("/api/orders/orders/{id}"),
+            None,
+            &buyer,
+        ))["order"]["version"]
+            .clone();
+        orders(
+            &p,
+            "PATCH",
+            &format!("/api/orders/orders/{id}"),
+            Some(json!({"version": v, "lines": [{"article": "AZ-1", "quantity": qty}]})),
+            &buyer,
+        )
     };
     assert_eq!(available(), 800000);
     // O1 to 6 pieces: 5,000.00 more, reserved at once.
@@ -191,5 +252,12 @@ fn a_raise_of_a_credit_order_is_reserved_until_1c_settles_it() {
     assert_eq!(available(), 300000);
     p.send_from_1c(vec![order("O1", 2, "credit", 6), credit_state(2, 7000)]);
     assert_eq!(available(), 300000);
-    assert_eq!(n(&p, "SELECT count(*) AS n FROM local_credit_reserves WHERE kind = ?", "raise"), 0);
+    assert_eq!(
+        n(
+            &p,
+            "SELECT count(*) AS n FROM local_credit_reserves WHERE kind = ?",
+            "raise"
+        ),
+        0
+    );
 }

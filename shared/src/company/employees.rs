@@ -249,7 +249,12 @@ pub async fn edit<P: Ports>(
     }
     let before = cur.snapshot();
     let after = serde_json::json!({"email": cur.email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
-    let guard = || (sql::USER_WRITE_IS, vec![id.into(), write_id.as_str().into()]);
+    let guard = || {
+        (
+            sql::USER_WRITE_IS,
+            vec![id.into(), write_id.as_str().into()],
+        )
+    };
     let change = outbox::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
@@ -311,7 +316,12 @@ pub async fn remove<P: Ports>(
     // Every other statement applies only if this request's update did.
     let write_id = crate::ids::new_id("w");
     let before = cur.snapshot();
-    let guard = || (sql::USER_WRITE_IS, vec![id.into(), write_id.as_str().into()]);
+    let guard = || {
+        (
+            sql::USER_WRITE_IS,
+            vec![id.into(), write_id.as_str().into()],
+        )
+    };
     let change = outbox::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),

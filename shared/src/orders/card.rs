@@ -310,11 +310,14 @@ async fn not_opened<P: Ports>(p: &P, caller: &Caller, id: &str, due: i64) -> App
     }
     match super::list::order(p, caller, id).await {
         Err(e) => e,
-        Ok(o) => match super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop) {
-            Err(r) => refusal(r),
-            Ok(now_due) if now_due != due => super::change::stale(&o),
-            Ok(_) => super::change::pending(),
-        },
+        Ok(o) => {
+            match super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop)
+            {
+                Err(r) => refusal(r),
+                Ok(now_due) if now_due != due => super::change::stale(&o),
+                Ok(_) => super::change::pending(),
+            }
+        }
     }
 }
 

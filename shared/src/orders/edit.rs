@@ -279,7 +279,9 @@ pub async fn edit<P: Ports>(
         // Paying on credit: the raise must fit the available credit (checked again, and
         // reserved, in the batch that records the change).
         if o.payment_method == "credit" && total > o.total_kop {
-            if let Some((agreement, short)) = credit_short(p, caller, &o, total - o.total_kop).await? {
+            if let Some((agreement, short)) =
+                credit_short(p, caller, &o, total - o.total_kop).await?
+            {
                 match short {
                     Some(e) => errs.push(e),
                     None => raise = Some((agreement, total - o.total_kop)),
