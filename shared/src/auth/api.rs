@@ -797,12 +797,12 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
     }
     let before = serde_json::json!({"full_name": current.full_name, "position": current.position, "phone": current.phone});
     let after = serde_json::json!({"full_name": full_name, "position": position, "phone": phone});
-    let new_version = body.version + 1;
-    // The outbox and audit rows are written only if the versioned update took effect.
+    // The outbox and audit rows are written only if this request's versioned update took effect.
+    let write_id = crate::ids::new_id("w");
     let guard = || {
         (
-            "EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)",
-            vec![caller.user_id.as_str().into(), new_version.into()],
+            sql::USER_WRITE_IS,
+            vec![caller.user_id.as_str().into(), write_id.as_str().into()],
         )
     };
     let mut stmts = vec![Stmt::new(sql::PROFILE_UPDATE)
@@ -810,6 +810,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         .bind(position.clone())
         .bind(phone.clone())
         .bind(now)
+        .bind(&write_id)
         .bind(&caller.user_id)
         .bind(&caller.company_id)
         .bind(body.version)];

@@ -135,9 +135,14 @@ pub const PROFILE: &str =
     "SELECT u.onec_id, c.onec_id AS company_onec_id, u.full_name, u.position, u.phone, u.version \
      FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
 
-/// Applies only to the version the edit was based on.
-pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ? \
+/// Applies only to the version the edit was based on; writes this request's write id, which the
+/// batch's other statements require ([`USER_WRITE_IS`]).
+pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ?, write_id = ? \
      WHERE id = ? AND company_id = ? AND version = ?";
+
+/// The batch's update took effect: the user row carries this request's write id ("the version is
+/// now base + 1" would also hold after a parallel request's update).
+pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
 
 /// An audit row, for a caller that appends ` WHERE <guard>`.
 pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
