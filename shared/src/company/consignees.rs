@@ -120,12 +120,13 @@ async fn commit<P: Ports>(
     base_version: i64,
     before: serde_json::Value,
     after: serde_json::Value,
+    write_id: &str,
 ) -> AppResult<()> {
     let now = p.now();
     let guard = || {
         (
-            sql::CONSIGNEE_VERSION_IS,
-            vec![id.into(), (base_version + 1).into()],
+            sql::CONSIGNEE_WRITTEN_BY,
+            vec![id.into(), write_id.into()],
         )
     };
     let change = outbox::NewChange {
@@ -181,6 +182,7 @@ pub async fn add<P: Ports>(
     let d = checked(&body)?;
     let id = crate::ids::new_id("csg");
     let company_onec = company_onec_id(p, caller).await?;
+    let write_id = crate::ids::new_id("w");
     // Version 1 is written here; the change is based on version 0 (nothing).
     let write = Stmt::new(sql::CONSIGNEE_INSERT)
         .bind(&id)
@@ -191,7 +193,8 @@ pub async fn add<P: Ports>(
         .bind(&d.address)
         .bind(d.contact_person.clone())
         .bind(d.phone.clone())
-        .bind(p.now());
+        .bind(p.now())
+        .bind(&write_id);
     commit(
         p,
         caller,
@@ -204,6 +207,7 @@ pub async fn add<P: Ports>(
         0,
         serde_json::Value::Null,
         serde_json::to_value(&d)?,
+        &write_id,
     )
     .await?;
     let rows: Vec<Row> = p
@@ -231,6 +235,7 @@ fn update(
     id: &str,
     caller: &Caller,
     version: i64,
+    write_id: &str,
 ) -> Stmt {
     Stmt::new(sql::CONSIGNEE_UPDATE)
         .bind(&d.name)
@@ -241,6 +246,7 @@ fn update(
         .bind(d.phone.clone())
         .bind(active)
         .bind(now)
+        .bind(write_id)
         .bind(id)
         .bind(&caller.company_id)
         .bind(version)
@@ -257,7 +263,8 @@ pub async fn edit<P: Ports>(
     if cur.version != body.version || cur.active == 0 {
         return Err(conflict());
     }
-    let write = update(&d, true, p.now(), id, caller, body.version);
+    let write_id = crate::ids::new_id("w");
+    let write = update(&d, true, p.now(), id, caller, body.version, &write_id);
     let before = serde_json::to_value(cur.details())?;
     commit(
         p,
@@ -271,6 +278,7 @@ pub async fn edit<P: Ports>(
         body.version,
         before,
         serde_json::to_value(&d)?,
+        &write_id,
     )
     .await?;
     Ok(ApiResponse::no_content())
@@ -287,7 +295,8 @@ pub async fn archive<P: Ports>(
         return Err(conflict());
     }
     let d = cur.details();
-    let write = update(&d, false, p.now(), id, caller, version);
+    let write_id = crate::ids::new_id("w");
+    let write = update(&d, false, p.now(), id, caller, version, &write_id);
     let before = serde_json::to_value(&d)?;
     commit(
         p,
@@ -301,6 +310,7 @@ pub async fn archive<P: Ports>(
         version,
         before,
         serde_json::json!({"active": false}),
+        &write_id,
     )
     .await?;
     Ok(ApiResponse::no_content())

@@ -49,14 +49,15 @@ pub const CONSIGNEES: &str = "SELECT id, name, inn, kpp, address, contact_person
 pub const CONSIGNEE: &str = "SELECT c.id, c.onec_id, co.onec_id AS company_onec_id, c.name, c.inn, c.kpp, c.address, c.contact_person, c.phone, c.active, c.version \
      FROM consignees c JOIN companies co ON co.id = c.company_id WHERE c.id = ? AND c.company_id = ?";
 
-pub const CONSIGNEE_INSERT: &str = "INSERT INTO consignees (id, company_id, name, inn, kpp, address, contact_person, phone, active, version, updated_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?)";
+pub const CONSIGNEE_INSERT: &str = "INSERT INTO consignees (id, company_id, name, inn, kpp, address, contact_person, phone, active, version, updated_at, write_id) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)";
 
 pub const CONSIGNEE_UPDATE: &str = "UPDATE consignees SET name = ?, inn = ?, kpp = ?, address = ?, contact_person = ?, phone = ?, active = ?, \
-       version = version + 1, updated_at = ? WHERE id = ? AND company_id = ? AND version = ?";
+       version = version + 1, updated_at = ?, write_id = ? WHERE id = ? AND company_id = ? AND version = ?";
 
-pub const CONSIGNEE_VERSION_IS: &str =
-    "EXISTS (SELECT 1 FROM consignees WHERE id = ? AND version = ?)";
+/// The rest of a consignee write applies only if this request's own write did (`write_id`).
+pub const CONSIGNEE_WRITTEN_BY: &str =
+    "EXISTS (SELECT 1 FROM consignees WHERE id = ? AND write_id = ?)";
 
 // ---- Employees ----
 
