@@ -36,7 +36,7 @@ async function landAfterSignIn(next) {
   return url;
 }
 
-for (const next of ['/\\evil.example', '/\\evil.example/x', '/\t/evil.example', '/%09/evil.example', '//evil.example', 'https://evil.example/', '/\\/evil.example', 'javascript:alert(1)']) {
+for (const next of ['/\\evil.example', '/\\evil.example/x', '/\t/evil.example', '/%09/evil.example', '//evil.example', 'https://evil.example/', '/\\/evil.example', '/.//evil.example', 'javascript:alert(1)']) {
   test(`#13.10 sign-in with next=${JSON.stringify(next)} stays on the portal`, async () => {
     const url = await landAfterSignIn(next);
     assert.equal(url.origin, portalOrigin, `went to ${url.href}`);
