@@ -201,26 +201,32 @@ pub async fn request_email_change<P: Ports>(
         return Err(email_taken());
     }
     let now = p.now();
-    let token = crate::ids::new_secret_token();
-    let link = format!("{}/confirm-email#token={token}", p.config().public_url);
+    // The token is written nowhere: see `crate::mail`.
+    let token = crate::mail::new_link(p.config())?;
+    let link = format!(
+        "{}/confirm-email#token={}",
+        p.config().public_url,
+        crate::mail::LINK_TOKEN
+    );
     let (subject, text) = if acc.language == "en" {
         ("Confirm your new e-mail", format!("Hello, {}!\n\nTo use this address for the customer portal, open this link (valid once, for {EMAIL_LINK_HOURS} hours):\n{link}\n\nIf you did not ask for it, ignore this letter.\n", acc.full_name))
     } else {
         ("Подтвердите новый e-mail", format!("Здравствуйте, {}!\n\nЧтобы входить в личный кабинет с этим адресом, откройте ссылку (действует один раз, {EMAIL_LINK_HOURS} ч):\n{link}\n\nЕсли вы этого не запрашивали, проигнорируйте письмо.\n", acc.full_name))
     };
-    let (mail_id, mail) = crate::mail::enqueue(
+    let (mail_id, mail) = crate::mail::enqueue_with_link(
         Some(&caller.company_id),
         &Mail {
             to: new_email.clone(),
             subject: subject.into(),
             text,
         },
+        Some(&token.id),
         now,
     );
     p.db()
         .batch(vec![
             Stmt::new(sql::EMAIL_CHANGE_INSERT)
-                .bind(sha256_hex(&token))
+                .bind(&token.token_hash)
                 .bind(&caller.company_id)
                 .bind(&caller.user_id)
                 .bind(&new_email)

@@ -516,7 +516,7 @@ async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespon
         &user.language,
         LinkPurpose::PasswordReset,
         ttl,
-    );
+    )?;
     p.db().batch(stmts).await?;
     // Delivery failures leave the mail queued for the sweeper; the request itself succeeded.
     let _ = crate::mail::deliver(p, &[mail_id]).await;
@@ -530,6 +530,8 @@ pub enum LinkPurpose {
 }
 
 /// The statements that create a one-time link and its mail; returns the mail id for delivery.
+/// The token itself is written nowhere: the mail is stored with a placeholder and the link's id
+/// (`crate::mail`). Fails only without `LINK_TOKEN_SECRET`.
 #[allow(clippy::too_many_arguments)]
 pub fn one_time_link<P: Ports>(
     p: &P,
@@ -540,10 +542,14 @@ pub fn one_time_link<P: Ports>(
     language: &str,
     purpose: LinkPurpose,
     ttl: Duration,
-) -> (String, Vec<Stmt>) {
+) -> AppResult<(String, Vec<Stmt>)> {
     let now = p.now();
-    let token = crate::ids::new_secret_token();
-    let link = format!("{}/set-password#token={token}", p.config().public_url);
+    let token = crate::mail::new_link(p.config())?;
+    let link = format!(
+        "{}/set-password#token={}",
+        p.config().public_url,
+        crate::mail::LINK_TOKEN
+    );
     let hours = ttl.num_hours();
     let (purpose_db, subject, text) = match (purpose, language) {
         (LinkPurpose::FirstAccess, "en") => (
@@ -568,22 +574,23 @@ pub fn one_time_link<P: Ports>(
         ),
     };
     let token_stmt = Stmt::new(sql::INSERT_ONE_TIME_TOKEN)
-        .bind(sha256_hex(&token))
+        .bind(&token.token_hash)
         .bind(company_id)
         .bind(user_id)
         .bind(purpose_db)
         .bind(now)
         .bind(now + ttl);
-    let (mail_id, mail_stmt) = crate::mail::enqueue(
+    let (mail_id, mail_stmt) = crate::mail::enqueue_with_link(
         Some(company_id),
         &Mail {
             to: email.to_string(),
             subject,
             text,
         },
+        Some(&token.id),
         now,
     );
-    (mail_id, vec![token_stmt, mail_stmt])
+    Ok((mail_id, vec![token_stmt, mail_stmt]))
 }
 
 #[derive(Deserialize)]

@@ -161,7 +161,7 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
         language,
         LinkPurpose::FirstAccess,
         Duration::hours(p.config().invite_ttl_hours),
-    );
+    )?;
     stmts.extend(link);
     let after = serde_json::json!({"email": email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
     let guard = || (sql::USER_VERSION_IS, vec![id.as_str().into(), 1i64.into()]);
