@@ -1,12 +1,19 @@
-//! One-time links (issue 13, item 9), through the handlers the Workers call, on real SQLite:
-//! the token a mail carries is in no table and a delivered mail keeps no text; without
-//! `LINK_TOKEN_SECRET` no link is made and an invitation from 1C waits.
+//! One-time links and user enumeration (issue 13, items 9 and 11), through the handlers the
+//! Workers call, on real SQLite: the token a mail carries is in no table and a delivered mail
+//! keeps no text; without `LINK_TOKEN_SECRET` no link is made and an invitation from 1C waits;
+//! a reset request does the same work and gives the same answer with or without an account,
+//! its mail only after the answer; an invitation of another company's address stores nothing
+//! and sends nothing to 1C; an e-mail change to a taken address answers like any other.
 
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
 use shared::ports::{Database, Stmt};
 use shared::testing::{request, TestPorts};
+
+fn body(r: &ApiResponse) -> Value {
+    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+}
 
 fn auth(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
     block_on(shared::auth::api::handle(p, request(method, path, b, c)))
@@ -178,4 +185,142 @@ fn without_the_link_secret_no_link_is_made_and_1c_invitations_wait() {
     block_on(shared::exchange::sweep(&p)).unwrap();
     p.run_inbox_consumer();
     p.activate("later@alfa.ru");
+}
+
+#[test]
+fn a_reset_request_does_the_same_work_either_way_and_mails_after_the_answer() {
+    let (p, _, _) = two_companies();
+    p.hold_later();
+    let mails = p.mail.0.borrow().len();
+    let ask = |email: &str| {
+        let before = p.db.statements_run();
+        let r = auth(
+            &p,
+            "POST",
+            "/api/auth/password-reset-requests",
+            Some(json!({ "email": email })),
+            "",
+        );
+        (r.status, body(&r), p.db.statements_run() - before)
+    };
+    let known = ask("Buyer@Beta.ru");
+    let unknown = ask("nobody@beta.ru");
+    assert_eq!(known.0, 202);
+    assert_eq!(known, unknown, "answer and statements run");
+    assert_eq!(
+        p.mail.0.borrow().len(),
+        mails,
+        "nothing sent before the answer"
+    );
+    p.run_later();
+    assert_eq!(p.mail.0.borrow().len(), mails + 1);
+    assert!(p.last_mail_to("nobody@beta.ru").is_none());
+    token_of(&p, "buyer@beta.ru");
+}
+
+#[test]
+fn inviting_another_companys_address_stores_nothing_and_tells_that_address() {
+    let (p, admin, _) = two_companies();
+    let tables = |p: &TestPorts| {
+        (
+            count(p, "SELECT count(*) AS n FROM users WHERE ? <> ''", "x"),
+            count(p, "SELECT count(*) AS n FROM outbox WHERE ? <> ''", "x"),
+            count(p, "SELECT count(*) AS n FROM audit_log WHERE ? <> ''", "x"),
+            count(
+                p,
+                "SELECT count(*) AS n FROM one_time_tokens WHERE ? <> ''",
+                "x",
+            ),
+        )
+    };
+    let before = tables(&p);
+    let add = |email: &str, name: &str| {
+        company(
+            &p,
+            "POST",
+            "/api/company/employees",
+            Some(json!({"email": email, "full_name": name, "roles": ["buyer"]})),
+            &admin,
+        )
+    };
+    let foreign = add("BUYER@beta.ru", "Чужой Сотрудник");
+    assert_eq!(
+        foreign.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&foreign.body)
+    );
+    assert_eq!(tables(&p), before, "nothing stored");
+    let notice = p
+        .last_mail_to("buyer@beta.ru")
+        .expect("the address is told");
+    assert!(!notice.text.contains("#token="));
+    assert!(notice.text.contains("Альфа"));
+    assert!(!notice.text.contains("Чужой Сотрудник"));
+    let fresh = add("fresh@alfa.ru", "Новый Сотрудник");
+    assert_eq!(fresh.status, 201);
+    let (f, n) = (body(&foreign), body(&fresh));
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&f), keys(&n));
+    assert_eq!(f["status"], n["status"]);
+    assert_eq!(f["email"], "buyer@beta.ru");
+    // 1C hears only of the real one.
+    let pulled = block_on(shared::exchange::api::handle(
+        &p,
+        p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
+    ));
+    let items = body(&pulled)["items"].as_array().cloned().unwrap();
+    let added: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["type"] == "employee.added")
+        .collect();
+    assert_eq!(added.len(), 1, "{items:?}");
+    assert!(!Value::Array(items.clone())
+        .to_string()
+        .contains("buyer@beta.ru"));
+    // The admin's own people may be named: the admin sees them in the list.
+    let dup = add("fresh@alfa.ru", "Ещё раз");
+    assert_eq!(dup.status, 409);
+    assert_eq!(body(&dup)["code"], "email-taken");
+}
+
+#[test]
+fn an_email_change_to_a_taken_address_answers_like_any_other() {
+    let (p, admin, _) = two_companies();
+    let ask = |email: &str| {
+        auth(
+            &p,
+            "POST",
+            "/api/auth/email-changes",
+            Some(json!({"new_email": email, "password": shared::testing::TEST_PASSWORD})),
+            &admin,
+        )
+    };
+    let taken = ask("buyer@beta.ru");
+    let free = ask("free@alfa.ru");
+    assert_eq!(
+        taken.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&taken.body)
+    );
+    assert_eq!(free.status, 202);
+    assert_eq!(body(&taken)["sent_to"], "buyer@beta.ru");
+    let notice = p.last_mail_to("buyer@beta.ru").expect("the owner is told");
+    assert!(!notice.text.contains("#token="));
+    assert_eq!(
+        count(
+            &p,
+            "SELECT count(*) AS n FROM email_changes WHERE new_email = ?",
+            "buyer@beta.ru"
+        ),
+        0
+    );
+    token_of(&p, "free@alfa.ru");
+    // Their own address is no secret.
+    assert_eq!(ask("admin@alfa.ru").status, 409);
 }

@@ -467,7 +467,9 @@ struct ActiveUser {
     language: String,
 }
 
-/// Always answers 202, whether or not the e-mail belongs to an account.
+/// Always answers 202 at once, whether or not the e-mail belongs to an account: the lookup, the
+/// link and its mail happen after the answer ([`reset_link`]), so neither the answer nor its
+/// time tells whether the address has an account.
 async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let body: ResetRequestBody = req.json()?;
     let email = normalize_email(&body.email);
@@ -479,14 +481,23 @@ async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespon
             "Enter a valid e-mail.",
         )]));
     }
+    crate::later::after_answer(p, crate::later::Later::PasswordReset { email }).await;
+    Ok(ApiResponse::json(
+        202,
+        &serde_json::json!({ "status": "accepted" }),
+    ))
+}
+
+/// A reset link mailed to `email` if it belongs to an active account (at most 3 an hour);
+/// nothing otherwise. Runs after the answer to the request.
+pub async fn reset_link<P: Ports>(p: &P, email: &str) -> AppResult<()> {
     let now = p.now();
-    let accepted = ApiResponse::json(202, &serde_json::json!({ "status": "accepted" }));
     let Some(user) = p
         .db()
-        .first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(&email))
+        .first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(email))
         .await?
     else {
-        return Ok(accepted);
+        return Ok(());
     };
     #[derive(Deserialize)]
     struct Count {
@@ -504,23 +515,23 @@ async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespon
         .unwrap_or(0);
     if recent >= 3 {
         // Quietly limited: a flood of reset mails helps nobody.
-        return Ok(accepted);
+        return Ok(());
     }
     let ttl = Duration::hours(p.config().reset_ttl_hours);
     let (mail_id, stmts) = one_time_link(
         p,
         &user.id,
         &user.company_id,
-        &email,
+        email,
         &user.full_name,
         &user.language,
         LinkPurpose::PasswordReset,
         ttl,
     )?;
     p.db().batch(stmts).await?;
-    // Delivery failures leave the mail queued for the sweeper; the request itself succeeded.
-    let _ = crate::mail::deliver(p, &[mail_id]).await;
-    Ok(accepted)
+    // Delivery failures leave the mail queued for the sweeper.
+    crate::mail::deliver(p, &[mail_id]).await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
