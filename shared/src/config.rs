@@ -16,11 +16,18 @@ pub struct Config {
     pub onec_max_skew_secs: i64,
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
+    /// A session not refreshed for this long cannot refresh any more (checked at refresh only).
+    pub refresh_idle_secs: i64,
     pub pbkdf2_iterations: u32,
-    /// Failed sign-ins per account before it is locked for the window.
+    /// Failed sign-ins per account from one client address before that address is locked out of
+    /// the account for the window (also the limit on re-entering the password, per user).
     pub throttle_account_max: i64,
     /// Failed sign-ins per client IP before it is locked for the window.
     pub throttle_ip_max: i64,
+    /// Failed sign-ins per account across all addresses in the window; past it every attempt
+    /// waits a delay that doubles (2 s, 4 s, ... up to the window), so a stranger cannot lock the
+    /// owner out, and many addresses cannot guess fast.
+    pub throttle_account_total_max: i64,
     pub throttle_window_secs: i64,
     /// One-time links (first access, password reset).
     pub invite_ttl_hours: i64,
@@ -99,9 +106,11 @@ impl Config {
             onec_max_skew_secs: num("ONEC_MAX_SKEW_SECS", 300)?,
             access_ttl_secs: num("ACCESS_TTL_SECS", 15 * 60)?,
             refresh_ttl_secs: num("REFRESH_TTL_SECS", 30 * 24 * 3600)?,
+            refresh_idle_secs: num("REFRESH_IDLE_SECS", 7 * 24 * 3600)?,
             pbkdf2_iterations: num("PBKDF2_ITERATIONS", 100_000)? as u32,
             throttle_account_max: num("THROTTLE_ACCOUNT_MAX", 5)?,
             throttle_ip_max: num("THROTTLE_IP_MAX", 50)?,
+            throttle_account_total_max: num("THROTTLE_ACCOUNT_TOTAL_MAX", 100)?,
             throttle_window_secs: num("THROTTLE_WINDOW_SECS", 15 * 60)?,
             invite_ttl_hours: num("INVITE_TTL_HOURS", 72)?,
             reset_ttl_hours: num("RESET_TTL_HOURS", 2)?,
@@ -149,9 +158,11 @@ impl Config {
             onec_max_skew_secs: 300,
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 24 * 3600,
+            refresh_idle_secs: 7 * 24 * 3600,
             pbkdf2_iterations: 1_000,
             throttle_account_max: 5,
             throttle_ip_max: 50,
+            throttle_account_total_max: 100,
             throttle_window_secs: 900,
             invite_ttl_hours: 72,
             reset_ttl_hours: 2,

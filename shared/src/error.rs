@@ -187,14 +187,19 @@ impl AppError {
         e
     }
 
+    /// Says how long to wait, in the title and in `Retry-After`.
     pub fn too_many_requests(retry_after_secs: i64) -> Self {
-        Self::new(
-            ErrorKind::TooManyRequests,
-            "too-many-attempts",
-            "Слишком много попыток. Повторите позже.",
-            "Too many attempts. Please try again later.",
-        )
-        .with_extra("retry_after_seconds", retry_after_secs)
+        let secs = retry_after_secs.max(1);
+        let (ru, en) = if secs < 60 {
+            (format!("{secs} с"), format!("{secs} s"))
+        } else {
+            let min = (secs + 59) / 60;
+            (format!("{min} мин"), format!("{min} min"))
+        };
+        let mut e = Self::new(ErrorKind::TooManyRequests, "too-many-attempts", "", "");
+        e.ru = Cow::Owned(format!("Слишком много попыток. Повторите через {ru}."));
+        e.en = Cow::Owned(format!("Too many attempts. Try again in {en}."));
+        e.with_extra("retry_after_seconds", secs)
     }
 
     pub fn internal(detail: impl Into<String>) -> Self {

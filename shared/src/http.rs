@@ -297,40 +297,49 @@ pub fn finish(req: &ApiRequest, result: AppResult<ApiResponse>, log: LogContext)
     resp
 }
 
-/// A keyset cursor as clients see it: opaque, URL-safe, made of the last row's sort key and id.
-pub fn encode_cursor(key: impl std::fmt::Display, id: impl std::fmt::Display) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{key}|{id}"))
+/// A keyset cursor as clients see it: the last row's sort key and id, sealed to the caller's
+/// company (`crate::cursor`), so it is opaque and useless to any other company.
+pub fn encode_cursor(
+    seal: &crate::cursor::CursorSeal,
+    key: impl std::fmt::Display,
+    id: impl std::fmt::Display,
+) -> String {
+    seal.seal(&format!("{key}|{id}"))
 }
 
-/// The `cursor` query parameter as (sort key, id); none given is `None`, anything unreadable a
-/// 400 `invalid-cursor`.
-pub fn cursor(req: &ApiRequest) -> AppResult<Option<(String, String)>> {
-    use base64::Engine;
+fn invalid_cursor() -> AppError {
+    AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
+}
+
+/// The `cursor` query parameter as (sort key, id); none given is `None`; anything unreadable,
+/// altered or sealed for another company a 400 `invalid-cursor`.
+pub fn cursor(
+    req: &ApiRequest,
+    seal: &crate::cursor::CursorSeal,
+) -> AppResult<Option<(String, String)>> {
     let Some(c) = req.query_param("cursor") else {
         return Ok(None);
     };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
+    seal.open(c)
         .and_then(|r| {
             r.split_once('|')
                 .map(|(k, id)| (k.to_string(), id.to_string()))
         })
         .map(Some)
-        .ok_or_else(|| {
-            AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
-        })
+        .ok_or_else(invalid_cursor)
 }
 
 /// [`cursor`] whose id part is a number (a row sequence).
-pub fn cursor_seq(req: &ApiRequest) -> AppResult<Option<(String, i64)>> {
-    match cursor(req)? {
+pub fn cursor_seq(
+    req: &ApiRequest,
+    seal: &crate::cursor::CursorSeal,
+) -> AppResult<Option<(String, i64)>> {
+    match cursor(req, seal)? {
         None => Ok(None),
-        Some((k, n)) => n.parse().map(|n| Some((k, n))).map_err(|_| {
-            AppError::bad_request("invalid-cursor", "Неверный курсор.", "Invalid cursor.")
-        }),
+        Some((k, n)) => n
+            .parse()
+            .map(|n| Some((k, n)))
+            .map_err(|_| invalid_cursor()),
     }
 }
 

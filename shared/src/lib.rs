@@ -7,6 +7,7 @@ pub mod commerceml;
 pub mod company;
 pub mod config;
 pub mod csv;
+pub mod cursor;
 pub mod documents;
 pub mod error;
 pub mod exchange;

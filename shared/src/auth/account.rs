@@ -3,7 +3,7 @@
 //! language.
 
 use super::password::{check_password_strength, hash_password, verify_password};
-use super::{normalize_email, sha256_hex, Caller};
+use super::{normalize_email, sha256_hex, throttle, Caller};
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
@@ -26,10 +26,12 @@ mod sql {
     /// Claims the link: only one request can use it.
     pub const EMAIL_CHANGE_USE: &str =
         "UPDATE email_changes SET used_at = ? WHERE token_hash = ? AND used_at IS NULL";
-    pub const EMAIL_SET: &str = "UPDATE users SET email = ?1, version = version + 1, updated_at = ?2 \
+    pub const EMAIL_SET: &str = "UPDATE users SET email = ?1, version = version + 1, updated_at = ?2, write_id = ?5 \
          WHERE id = ?3 AND EXISTS (SELECT 1 FROM email_changes WHERE token_hash = ?4 AND used_at = ?2) \
            AND NOT EXISTS (SELECT 1 FROM users WHERE email = ?1)";
-    pub const USER_VERSION_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)";
+    /// The e-mail update of this batch took effect (its write id, not the version: that is also
+    /// base + 1 after a parallel profile edit).
+    pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
     pub const LANGUAGE_SET: &str = "UPDATE users SET language = ?, updated_at = ? WHERE id = ?";
     pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
@@ -97,6 +99,8 @@ pub async fn change_password<P: Ports>(
     caller: &Caller,
 ) -> AppResult<ApiResponse> {
     let body: PasswordChange = req.json()?;
+    let keys = throttle::Keys::reauth(p.config(), &caller.user_id);
+    throttle::admit(p, &keys).await?;
     let acc = account(p, caller).await?;
     let Some(stored) = acc.password_hash else {
         return Err(wrong_password());
@@ -104,6 +108,7 @@ pub async fn change_password<P: Ports>(
     if !verify_password(&body.current_password, &stored) {
         return Err(wrong_password());
     }
+    p.db().batch(throttle::succeeded(&keys)).await?;
     if let Err(mut fe) = check_password_strength(&body.new_password) {
         fe.field = "new_password".into();
         return Err(AppError::validation(vec![fe]));
@@ -173,6 +178,9 @@ pub async fn request_email_change<P: Ports>(
             "Not a valid e-mail.",
         )]));
     }
+    // Counted before the password is checked, on the same per-user budget as a password change.
+    let keys = throttle::Keys::reauth(p.config(), &caller.user_id);
+    throttle::admit(p, &keys).await?;
     let acc = account(p, caller).await?;
     if !acc
         .password_hash
@@ -186,6 +194,7 @@ pub async fn request_email_change<P: Ports>(
             "The password is wrong.",
         )]));
     }
+    p.db().batch(throttle::succeeded(&keys)).await?;
     // Their own address: nothing to hide.
     if new_email == acc.email {
         return Err(email_taken());
@@ -332,11 +341,11 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
     if row.used_at.is_some() || expired || row.active == 0 {
         return Err(link_invalid());
     }
-    let new_version = row.version + 1;
+    let write_id = crate::ids::new_id("w");
     let guard = || {
         (
-            sql::USER_VERSION_IS,
-            vec![row.user_id.as_str().into(), new_version.into()],
+            sql::USER_WRITE_IS,
+            vec![row.user_id.as_str().into(), write_id.as_str().into()],
         )
     };
     let before = serde_json::json!({"email": row.old_email});
@@ -361,7 +370,8 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
             .bind(&row.new_email)
             .bind(now)
             .bind(&row.user_id)
-            .bind(&token_hash),
+            .bind(&token_hash)
+            .bind(&write_id),
         mail,
     ];
     let audit_id = crate::ids::new_id("aud");

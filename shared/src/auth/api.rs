@@ -233,8 +233,9 @@ async fn sign_in<P: Ports>(
     }
     let cfg = p.config();
     let now = p.now();
-    let keys = throttle::Keys::new(&email, req.client_ip.as_deref());
-    throttle::check(p, &keys).await?;
+    // Counted before the password is checked: at most the limit of attempts reach PBKDF2.
+    let keys = throttle::Keys::sign_in(cfg, &email, req.client_ip.as_deref());
+    throttle::admit(p, &keys).await?;
 
     let user: Option<UserForSignIn> = p
         .db()
@@ -248,16 +249,7 @@ async fn sign_in<P: Ports>(
     let password_ok = verify_password(&body.password, &stored);
     let user = match user {
         Some(u) if password_ok && u.active == 1 && u.password_hash.is_some() => u,
-        _ => {
-            p.db()
-                .batch(throttle::record_failure(
-                    &keys,
-                    now,
-                    cfg.throttle_window_secs,
-                ))
-                .await?;
-            return Err(invalid_credentials());
-        }
+        _ => return Err(invalid_credentials()),
     };
     let roles =
         Roles::parse_list(user.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
@@ -267,20 +259,19 @@ async fn sign_in<P: Ports>(
     let session_id = crate::ids::new_id("ses");
     let refresh = crate::ids::new_secret_token();
     let refresh_expires = now + Duration::seconds(cfg.refresh_ttl_secs);
-    p.db()
-        .batch(vec![
-            Stmt::new(sql::INSERT_SESSION)
-                .bind(&session_id)
-                .bind(&user.company_id)
-                .bind(&user.id)
-                .bind(sha256_hex(&refresh))
-                .bind(now)
-                .bind(now)
-                .bind(refresh_expires),
-            Stmt::new(sql::TOUCH_SIGN_IN).bind(now).bind(&user.id),
-            throttle::clear_account(&keys),
-        ])
-        .await?;
+    let mut stmts = vec![
+        Stmt::new(sql::INSERT_SESSION)
+            .bind(&session_id)
+            .bind(&user.company_id)
+            .bind(&user.id)
+            .bind(sha256_hex(&refresh))
+            .bind(now)
+            .bind(now)
+            .bind(refresh_expires),
+        Stmt::new(sql::TOUCH_SIGN_IN).bind(now).bind(&user.id),
+    ];
+    stmts.extend(throttle::succeeded(&keys));
+    p.db().batch(stmts).await?;
     let claims = SessionClaims {
         uid: user.id.clone(),
         cid: user.company_id.clone(),
@@ -340,6 +331,10 @@ struct RefreshRow {
     session_id: String,
     expires_at: String,
     revoked_at: Option<String>,
+    last_used_at: String,
+    rotated_at: Option<String>,
+    /// 1 when the presented token is the session's current one, 0 when it is the one replaced.
+    current: i64,
     user_id: String,
     company_id: String,
     active: i64,
@@ -347,8 +342,20 @@ struct RefreshRow {
     roles: Option<String>,
 }
 
-/// A new access token from the refresh cookie, with the user's current roles. Refused once the
-/// session is revoked or expired or the user deactivated.
+/// How long after a rotation the replaced refresh token still gets an access token (two tabs
+/// refreshing at once); after it, presenting it means it was copied: the session ends.
+pub const REFRESH_GRACE_SECS: i64 = 10;
+
+fn refresh_refused(req: &ApiRequest) -> ApiResponse {
+    let mut resp = ApiResponse::problem(&AppError::session_expired(), req.lang());
+    resp.headers.extend(clear_cookies());
+    resp
+}
+
+/// A new access token from the refresh cookie, with the user's current roles, and a new refresh
+/// token (the presented one is replaced). Refused once the session is revoked, expired or idle
+/// for longer than `REFRESH_IDLE_SECS`, or the user or company deactivated. The replaced token
+/// within the grace gets an access token only; later it revokes the session.
 async fn refresh<P: Ports>(
     p: &P,
     req: &ApiRequest,
@@ -360,32 +367,76 @@ async fn refresh<P: Ports>(
         .cookie(REFRESH_COOKIE)
         .filter(|s| !s.is_empty())
         .ok_or_else(AppError::unauthorized)?;
-    let row: Option<RefreshRow> = p
-        .db()
-        .first(Stmt::new(sql::SESSION_BY_REFRESH).bind(sha256_hex(&rt)))
-        .await?;
-    let Some(row) = row else {
-        return Err(AppError::session_expired());
+    let hash = sha256_hex(&rt);
+    // A second pass only when a parallel refresh rotated this token between read and update.
+    let mut lost_race = false;
+    let (row, new_refresh) = loop {
+        let row: Option<RefreshRow> = p
+            .db()
+            .first(Stmt::new(sql::SESSION_BY_REFRESH).bind(&hash))
+            .await?;
+        let Some(row) = row else {
+            return Err(AppError::session_expired());
+        };
+        let after = |at: &str, secs: i64| {
+            crate::time::from_db(at)
+                .map(|t| t + Duration::seconds(secs) <= now)
+                .unwrap_or(true)
+        };
+        if row.revoked_at.is_some() || after(&row.expires_at, 0) || row.active == 0 {
+            return Ok(refresh_refused(req));
+        }
+        if after(&row.last_used_at, cfg.refresh_idle_secs) {
+            p.db()
+                .exec(
+                    Stmt::new(sql::REVOKE_SESSION)
+                        .bind(now)
+                        .bind(&row.session_id),
+                )
+                .await?;
+            return Ok(refresh_refused(req));
+        }
+        if row.current == 0 {
+            let in_grace = row
+                .rotated_at
+                .as_deref()
+                .and_then(crate::time::from_db)
+                .is_some_and(|t| now <= t + Duration::seconds(REFRESH_GRACE_SECS));
+            if !in_grace {
+                p.db()
+                    .exec(
+                        Stmt::new(sql::REVOKE_SESSION)
+                            .bind(now)
+                            .bind(&row.session_id),
+                    )
+                    .await?;
+                return Ok(refresh_refused(req));
+            }
+            break (row, None);
+        }
+        if lost_race {
+            return Ok(refresh_refused(req));
+        }
+        let next = crate::ids::new_secret_token();
+        let rotated = p
+            .db()
+            .exec(
+                Stmt::new(sql::ROTATE_REFRESH)
+                    .bind(sha256_hex(&next))
+                    .bind(now)
+                    .bind(&row.session_id)
+                    .bind(&hash),
+            )
+            .await?;
+        if rotated == 1 {
+            break (row, Some(next));
+        }
+        lost_race = true;
     };
-    let expired = crate::time::from_db(&row.expires_at)
-        .map(|t| t <= now)
-        .unwrap_or(true);
-    if row.revoked_at.is_some() || expired || row.active == 0 {
-        let mut resp = ApiResponse::problem(&AppError::session_expired(), req.lang());
-        resp.headers.extend(clear_cookies());
-        return Ok(resp);
-    }
     log.user_id = Some(row.user_id.clone());
     log.company_id = Some(row.company_id.clone());
     let roles =
         Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    p.db()
-        .exec(
-            Stmt::new(sql::TOUCH_SESSION)
-                .bind(now)
-                .bind(&row.session_id),
-        )
-        .await?;
     let claims = SessionClaims {
         uid: row.user_id.clone(),
         cid: row.company_id.clone(),
@@ -405,7 +456,7 @@ async fn refresh<P: Ports>(
     );
     resp.headers.extend(session_cookies(
         &access,
-        None,
+        new_refresh.as_deref(),
         cfg.access_ttl_secs,
         cfg.refresh_ttl_secs,
     ));
@@ -764,12 +815,12 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
     }
     let before = serde_json::json!({"full_name": current.full_name, "position": current.position, "phone": current.phone});
     let after = serde_json::json!({"full_name": full_name, "position": position, "phone": phone});
-    let new_version = body.version + 1;
-    // The outbox and audit rows are written only if the versioned update took effect.
+    // The outbox and audit rows are written only if this request's versioned update took effect.
+    let write_id = crate::ids::new_id("w");
     let guard = || {
         (
-            "EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)",
-            vec![caller.user_id.as_str().into(), new_version.into()],
+            sql::USER_WRITE_IS,
+            vec![caller.user_id.as_str().into(), write_id.as_str().into()],
         )
     };
     let mut stmts = vec![Stmt::new(sql::PROFILE_UPDATE)
@@ -777,6 +828,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         .bind(position.clone())
         .bind(phone.clone())
         .bind(now)
+        .bind(&write_id)
         .bind(&caller.user_id)
         .bind(&caller.company_id)
         .bind(body.version)];

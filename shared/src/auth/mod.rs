@@ -16,7 +16,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub const ACCESS_COOKIE: &str = "__Host-portal_at";
-pub const REFRESH_COOKIE: &str = "portal_rt";
+/// `__Secure-`: the browser accepts it only with `Secure` from a secure origin. (Renamed from
+/// `portal_rt`: the release that renamed it signed everyone out once.)
+pub const REFRESH_COOKIE: &str = "__Secure-portal_rt";
 /// The refresh cookie is sent only to the auth endpoints.
 pub const REFRESH_COOKIE_PATH: &str = "/api/auth";
 

@@ -1,34 +1,45 @@
 //! All SQL of the auth capability.
 
-pub const SESSION_STATE: &str = "SELECT u.active, u.security_version, s.revoked_at, s.expires_at \
-     FROM sessions s JOIN users u ON u.id = s.user_id \
+/// `active` is the user's and the company's together: a company deactivated by 1C ends every
+/// session of its users at the next request.
+pub const SESSION_STATE: &str =
+    "SELECT u.active * c.active AS active, u.security_version, s.revoked_at, s.expires_at \
+     FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id \
      WHERE s.id = ? AND s.user_id = ? AND s.company_id = ?";
 
-/// The user signing in, with roles as `admin,buyer`.
+/// The user signing in, with roles as `admin,buyer`; `active` only while their company is too.
 pub const USER_BY_EMAIL: &str =
-    "SELECT u.id, u.company_id, u.active, u.password_hash, u.security_version, \
+    "SELECT u.id, u.company_id, u.active * c.active AS active, u.password_hash, u.security_version, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
-     FROM users u WHERE u.email = ?";
+     FROM users u JOIN companies c ON c.id = u.company_id WHERE u.email = ?";
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions (id, company_id, user_id, refresh_hash, created_at, last_used_at, expires_at) \
      VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 pub const TOUCH_SIGN_IN: &str = "UPDATE users SET last_sign_in_at = ? WHERE id = ?";
 
-/// The session a refresh cookie belongs to, with the user's current state and roles.
+/// The session a refresh token belongs to, as its current token or the one it replaced
+/// (`current` tells which), with the user's (and company's) current state and roles.
 pub const SESSION_BY_REFRESH: &str =
-    "SELECT s.id AS session_id, s.expires_at, s.revoked_at, u.id AS user_id, u.company_id, \
-       u.active, u.security_version, \
+    "SELECT s.id AS session_id, s.expires_at, s.revoked_at, s.last_used_at, s.rotated_at, \
+       s.refresh_hash = ?1 AS current, u.id AS user_id, u.company_id, \
+       u.active * c.active AS active, u.security_version, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
-     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.refresh_hash = ?";
+     FROM sessions s JOIN users u ON u.id = s.user_id JOIN companies c ON c.id = s.company_id \
+     WHERE s.refresh_hash = ?1 OR s.prev_refresh_hash = ?1 LIMIT 1";
 
-pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_used_at = ? WHERE id = ?";
+/// Rotates the refresh token, only if the presented one is still the current one: of two
+/// refreshes with the same token, one rotates and the other is the replay within the grace.
+pub const ROTATE_REFRESH: &str =
+    "UPDATE sessions SET prev_refresh_hash = refresh_hash, refresh_hash = ?1, \
+       rotated_at = ?2, last_used_at = ?2 \
+     WHERE id = ?3 AND refresh_hash = ?4 AND revoked_at IS NULL";
 
 pub const REVOKE_SESSION: &str =
     "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 
-pub const REVOKE_SESSION_BY_REFRESH: &str =
-    "UPDATE sessions SET revoked_at = ? WHERE refresh_hash = ? AND revoked_at IS NULL";
+pub const REVOKE_SESSION_BY_REFRESH: &str = "UPDATE sessions SET revoked_at = ?1 \
+     WHERE (refresh_hash = ?2 OR prev_refresh_hash = ?2) AND revoked_at IS NULL";
 
 pub const REVOKE_USER_SESSIONS: &str =
     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
@@ -63,15 +74,60 @@ pub const SET_PASSWORD: &str =
 /// Other links of the user stop working once one is used.
 pub const EXPIRE_OTHER_TOKENS: &str = "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND token_hash <> ?";
 
-pub const THROTTLE_ROWS: &str =
-    "SELECT key, window_start, failures FROM sign_in_throttle WHERE key IN (?, ?)";
+// The throttle's counting statement, in parts: ?1 now and ?2 the window (unix seconds), keys
+// as `excluded.*`. A key starts again after its window, or, when its delays grow, a full window
+// after its last delay ended.
+macro_rules! reset {
+    () => {
+        "(CASE WHEN excluded.grows = 1 AND locked_until > 0 THEN locked_until + ?2 <= ?1 \
+          ELSE window_start <= ?1 - ?2 END)"
+    };
+}
+macro_rules! new_failures {
+    () => {
+        concat!("(CASE WHEN ", reset!(), " THEN 1 ELSE failures + 1 END)")
+    };
+}
+macro_rules! new_window_start {
+    () => {
+        concat!("(CASE WHEN ", reset!(), " THEN ?1 ELSE window_start END)")
+    };
+}
 
-/// Counts a failure; a window older than the cutoff starts again at 1.
-pub const THROTTLE_FAIL: &str =
-    "INSERT INTO sign_in_throttle (key, window_start, failures) VALUES (?1, ?2, 1) \
-     ON CONFLICT(key) DO UPDATE SET \
-       failures = CASE WHEN window_start <= ?3 THEN 1 ELSE failures + 1 END, \
-       window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END";
+/// Counts one attempt on every key of `?3` (a JSON array of `[key, limit, grows]`), or on none
+/// when any of them is locked: 0 changes means refused. One statement, so parallel attempts
+/// cannot all pass a check made before any of them is counted. Reaching the limit locks a key
+/// to the end of its window, or, for a key whose delays grow, for 2 s doubling with every
+/// further attempt up to the window.
+pub const THROTTLE_ADMIT: &str = concat!(
+    "INSERT INTO sign_in_throttle (key, window_start, failures, max_failures, grows, locked_until) \
+     SELECT json_extract(value, '$[0]'), ?1, 1, json_extract(value, '$[1]'), json_extract(value, '$[2]'), \
+       CASE WHEN json_extract(value, '$[1]') > 1 THEN 0 WHEN json_extract(value, '$[2]') = 1 THEN ?1 + 2 ELSE ?1 + ?2 END \
+     FROM json_each(?3) \
+     WHERE NOT EXISTS (SELECT 1 FROM sign_in_throttle t WHERE t.locked_until > ?1 \
+       AND t.key IN (SELECT json_extract(value, '$[0]') FROM json_each(?3))) \
+     ON CONFLICT(key) DO UPDATE SET failures = ",
+    new_failures!(),
+    ", window_start = ",
+    new_window_start!(),
+    ", max_failures = excluded.max_failures, grows = excluded.grows, locked_until = CASE WHEN ",
+    new_failures!(),
+    " < excluded.max_failures THEN 0 WHEN excluded.grows = 1 THEN ?1 + min(?2, 1 << min(",
+    new_failures!(),
+    " - excluded.max_failures + 1, 30)) ELSE ",
+    new_window_start!(),
+    " + ?2 END"
+);
+
+/// When the latest lock among the keys of `?1` (as for `THROTTLE_ADMIT`) ends.
+pub const THROTTLE_LOCKED_UNTIL: &str = "SELECT max(locked_until) AS until FROM sign_in_throttle \
+     WHERE key IN (SELECT json_extract(value, '$[0]') FROM json_each(?1)) AND locked_until > ?2";
+
+/// A right password gives its attempt back to the keys of `?1` (a JSON array of keys).
+pub const THROTTLE_GIVE_BACK: &str = "UPDATE sign_in_throttle \
+     SET locked_until = CASE WHEN failures - 1 < max_failures THEN 0 ELSE locked_until END, \
+       failures = max(failures - 1, 0) \
+     WHERE key IN (SELECT value FROM json_each(?1))";
 
 pub const THROTTLE_CLEAR: &str = "DELETE FROM sign_in_throttle WHERE key = ?";
 
@@ -79,9 +135,14 @@ pub const PROFILE: &str =
     "SELECT u.onec_id, c.onec_id AS company_onec_id, u.full_name, u.position, u.phone, u.version \
      FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
 
-/// Applies only to the version the edit was based on.
-pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ? \
+/// Applies only to the version the edit was based on; writes this request's write id, which the
+/// batch's other statements require ([`USER_WRITE_IS`]).
+pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ?, write_id = ? \
      WHERE id = ? AND company_id = ? AND version = ?";
+
+/// The batch's update took effect: the user row carries this request's write id ("the version is
+/// now base + 1" would also hold after a parallel request's update).
+pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
 
 /// An audit row, for a caller that appends ` WHERE <guard>`.
 pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \

@@ -1,102 +1,121 @@
-//! Failed sign-ins are counted per account and, separately, per client IP, each in a fixed
-//! window. Either limit reached refuses further attempts until the window ends, whether or not
-//! the e-mail exists, so the answer reveals nothing about accounts.
+//! Password attempts are throttled by counting each attempt before the password is checked, in
+//! one conditional statement over all of the attempt's keys (`sql::THROTTLE_ADMIT`): parallel
+//! requests cannot all pass a check made before any of them is counted, so at most the limit
+//! reaches PBKDF2. A right password gives its attempt back. The answer is the same whether or not
+//! the e-mail exists, so it reveals nothing about accounts.
 
 use super::sql;
+use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::ports::{DatabaseExt, Ports, Stmt};
-use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-pub struct Keys {
-    pub account: String,
-    pub ip: String,
+/// One counter: its key, its limit, and whether past the limit it delays (doubling) instead of
+/// locking to the end of the window.
+struct Key {
+    key: String,
+    max: i64,
+    grows: bool,
 }
 
+/// The counters one attempt is counted on. The first is the one a right password clears; the
+/// others only get the attempt back.
+pub struct Keys(Vec<Key>);
+
 impl Keys {
-    pub fn new(email: &str, ip: Option<&str>) -> Keys {
-        Keys {
-            account: format!("acct:{email}"),
-            ip: format!("ip:{}", ip.unwrap_or("unknown")),
-        }
+    /// A sign-in: per account and client address (cleared by a right password), per address,
+    /// and per account across addresses with growing delays. A stranger's failures lock only
+    /// their own address out of the account, so the owner elsewhere still signs in.
+    pub fn sign_in(cfg: &Config, email: &str, ip: Option<&str>) -> Keys {
+        let ip = ip.unwrap_or("unknown");
+        Keys(vec![
+            Key {
+                key: format!("pair:{email}|{ip}"),
+                max: cfg.throttle_account_max,
+                grows: false,
+            },
+            Key {
+                key: format!("ip:{ip}"),
+                max: cfg.throttle_ip_max,
+                grows: false,
+            },
+            Key {
+                key: format!("acct:{email}"),
+                max: cfg.throttle_account_total_max,
+                grows: true,
+            },
+        ])
+    }
+
+    /// Re-entering the password while signed in (password or e-mail change): per user, so a
+    /// stolen session cannot guess the password at PBKDF2 speed.
+    pub fn reauth(cfg: &Config, user_id: &str) -> Keys {
+        Keys(vec![Key {
+            key: format!("reauth:{user_id}"),
+            max: cfg.throttle_account_max,
+            grows: false,
+        }])
+    }
+
+    fn json(&self) -> String {
+        serde_json::Value::from(
+            self.0
+                .iter()
+                .map(|k| serde_json::json!([k.key, k.max, k.grows as i64]))
+                .collect::<Vec<_>>(),
+        )
+        .to_string()
     }
 }
 
 #[derive(Deserialize)]
-struct Row {
-    key: String,
-    window_start: String,
-    failures: i64,
+struct Until {
+    until: Option<i64>,
 }
 
-/// Pure rule: given a window's start and failures, is this key locked now, and for how long?
-pub fn locked_for(
-    window_start: DateTime<Utc>,
-    failures: i64,
-    max: i64,
-    window_secs: i64,
-    now: DateTime<Utc>,
-) -> Option<i64> {
-    let ends = window_start + Duration::seconds(window_secs);
-    (failures >= max && ends > now).then(|| (ends - now).num_seconds().max(1))
-}
-
-/// Refuses (429) when either key has reached its limit in the current window.
-pub async fn check<P: Ports>(p: &P, keys: &Keys) -> AppResult<()> {
+/// Counts this attempt on every key, or refuses (429 with the wait) when any of them is locked.
+pub async fn admit<P: Ports>(p: &P, keys: &Keys) -> AppResult<()> {
     let cfg = p.config();
-    let now = p.now();
-    let rows: Vec<Row> = p
+    let now = p.now().timestamp();
+    let json = keys.json();
+    let counted = p
         .db()
-        .all(
-            Stmt::new(sql::THROTTLE_ROWS)
-                .bind(&keys.account)
-                .bind(&keys.ip),
+        .exec(
+            Stmt::new(sql::THROTTLE_ADMIT)
+                .bind(now)
+                .bind(cfg.throttle_window_secs)
+                .bind(json.as_str()),
         )
         .await?;
-    for r in rows {
-        let max = if r.key == keys.account {
-            cfg.throttle_account_max
-        } else {
-            cfg.throttle_ip_max
-        };
-        let start = crate::time::from_db(&r.window_start).unwrap_or(now);
-        if let Some(secs) = locked_for(start, r.failures, max, cfg.throttle_window_secs, now) {
-            return Err(AppError::too_many_requests(secs));
-        }
+    if counted > 0 {
+        return Ok(());
     }
-    Ok(())
+    let until = p
+        .db()
+        .first::<Until>(
+            Stmt::new(sql::THROTTLE_LOCKED_UNTIL)
+                .bind(json.as_str())
+                .bind(now),
+        )
+        .await?
+        .and_then(|u| u.until)
+        .unwrap_or(now);
+    Err(AppError::too_many_requests((until - now).max(1)))
 }
 
-/// The statements that count one failure on both keys.
-pub fn record_failure(keys: &Keys, now: DateTime<Utc>, window_secs: i64) -> Vec<Stmt> {
-    let cutoff = now - Duration::seconds(window_secs);
-    [&keys.account, &keys.ip]
-        .into_iter()
-        .map(|k| Stmt::new(sql::THROTTLE_FAIL).bind(k).bind(now).bind(cutoff))
-        .collect()
-}
-
-/// A successful sign-in clears the account's counter (not the IP's: one good account must not
-/// reset an attacker's budget).
-pub fn clear_account(keys: &Keys) -> Stmt {
-    Stmt::new(sql::THROTTLE_CLEAR).bind(&keys.account)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lock_rule() {
-        let start = Utc::now();
-        assert_eq!(locked_for(start, 4, 5, 900, start), None);
-        assert_eq!(
-            locked_for(start, 5, 5, 900, start + Duration::seconds(100)),
-            Some(800)
-        );
-        assert_eq!(
-            locked_for(start, 9, 5, 900, start + Duration::seconds(900)),
-            None
+/// After a right password: the first key starts again, the others get the attempt back (a good
+/// sign-in must not use up an address's budget, nor reset an attacker's).
+pub fn succeeded(keys: &Keys) -> Vec<Stmt> {
+    let mut v = Vec::new();
+    if let Some(first) = keys.0.first() {
+        v.push(Stmt::new(sql::THROTTLE_CLEAR).bind(first.key.as_str()));
+    }
+    let rest: Vec<&str> = keys.0.iter().skip(1).map(|k| k.key.as_str()).collect();
+    if !rest.is_empty() {
+        v.push(
+            Stmt::new(sql::THROTTLE_GIVE_BACK)
+                .bind(serde_json::to_string(&rest).unwrap_or_default()),
         );
     }
+    v
 }

@@ -29,7 +29,23 @@ pub struct SessionClaims {
     pub ver: i64,
 }
 
+/// The access token's audience: the portal's own API, so a token made for another service that
+/// happens to trust the same key is not taken here (and the other way round).
+pub const AUDIENCE: &str = "portal-api";
+
+/// The claims as signed: the session's, plus the issuer (the portal's public origin, so a
+/// staging token is not a production one) and the audience.
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    iss: String,
+    aud: String,
+    #[serde(flatten)]
+    session: SessionClaims,
+}
+
 pub struct KeyRing {
+    /// `iss` of the tokens this ring signs and accepts: the portal's public URL.
+    issuer: String,
     current_kid: String,
     signing: SecretKey,
     verifying: Vec<(String, PublicKey)>,
@@ -71,7 +87,10 @@ impl KeyRing {
         RING.with(|r| {
             let mut r = r.borrow_mut();
             if let Some((sign, verify, ring)) = r.as_ref() {
-                if *sign == cfg.session_signing_key && *verify == cfg.session_verify_keys {
+                if *sign == cfg.session_signing_key
+                    && *verify == cfg.session_verify_keys
+                    && ring.issuer == cfg.public_url
+                {
                     return Ok(ring.clone());
                 }
             }
@@ -103,6 +122,7 @@ impl KeyRing {
             verifying.push((k.to_string(), pk));
         }
         Ok(KeyRing {
+            issuer: cfg.public_url.clone(),
             current_kid: kid.to_string(),
             signing: pair.sk,
             verifying,
@@ -117,7 +137,11 @@ impl KeyRing {
         ttl_secs: i64,
     ) -> AppResult<String> {
         let header = Header::empty().with_key_id(self.current_kid.clone());
-        let mut c = Claims::new(claims.clone());
+        let mut c = Claims::new(Wire {
+            iss: self.issuer.clone(),
+            aud: AUDIENCE.to_string(),
+            session: claims.clone(),
+        });
         c.issued_at = Some(now);
         c.expiration = Some(now + Duration::seconds(ttl_secs));
         Ed25519
@@ -164,12 +188,15 @@ impl KeyRing {
             .find(|(k, _)| k == kid)
             .ok_or_else(AppError::unauthorized)?;
         let token = Ed25519
-            .validator::<SessionClaims>(key)
+            .validator::<Wire>(key)
             .validate(&untrusted)
             .map_err(|_| AppError::unauthorized())?;
         let claims = token.claims();
+        if claims.custom.iss != self.issuer || claims.custom.aud != AUDIENCE {
+            return Err(AppError::unauthorized());
+        }
         match claims.expiration {
-            Some(exp) => Ok((claims.custom.clone(), exp)),
+            Some(exp) => Ok((claims.custom.session.clone(), exp)),
             None => Err(AppError::session_expired()),
         }
     }

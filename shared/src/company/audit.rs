@@ -100,7 +100,8 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     };
     let from = day("from", 0)?;
     let to = day("to", 1)?;
-    let (cur_at, cur_id) = crate::http::cursor_seq(req)?.unzip();
+    let seal = crate::cursor::CursorSeal::for_company(p.config(), &caller.company_id);
+    let (cur_at, cur_id) = crate::http::cursor_seq(req, &seal)?.unzip();
     let user = req
         .query_param("user")
         .filter(|s| !s.is_empty())
@@ -140,7 +141,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let more = rows.len() as i64 > limit;
     let last_key = rows
         .get(limit as usize - 1)
-        .map(|r| crate::http::encode_cursor(&r.at, r.seq));
+        .map(|r| crate::http::encode_cursor(&seal, &r.at, r.seq));
     let items: Vec<Item> = rows
         .into_iter()
         .take(limit as usize)

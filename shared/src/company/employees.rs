@@ -267,6 +267,8 @@ pub async fn edit<P: Ports>(
     let roles_changed = old_roles != roles;
     let now = p.now();
     let new_version = body.version + 1;
+    // Every other statement applies only if this request's update did.
+    let write_id = crate::ids::new_id("w");
     let mut stmts = vec![Stmt::new(sql::EMPLOYEE_UPDATE)
         .bind(now)
         .bind(id)
@@ -276,20 +278,26 @@ pub async fn edit<P: Ports>(
         .bind(drops_admin as i64)
         .bind(&details.full_name)
         .bind(details.position.clone())
-        .bind(details.phone.clone())];
-    stmts.push(Stmt::new(sql::ROLES_CLEAR_IF).bind(id).bind(new_version));
+        .bind(details.phone.clone())
+        .bind(&write_id)];
+    stmts.push(Stmt::new(sql::ROLES_CLEAR_IF).bind(id).bind(&write_id));
     for r in roles.iter() {
         stmts.push(
             Stmt::new(sql::ROLE_ADD_IF)
                 .bind(&caller.company_id)
                 .bind(id)
                 .bind(r.as_str())
-                .bind(new_version),
+                .bind(&write_id),
         );
     }
     let before = cur.snapshot();
     let after = serde_json::json!({"email": cur.email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
-    let guard = || (sql::USER_VERSION_IS, vec![id.into(), new_version.into()]);
+    let guard = || {
+        (
+            sql::USER_WRITE_IS,
+            vec![id.into(), write_id.as_str().into()],
+        )
+    };
     let change = outbox::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
@@ -348,9 +356,15 @@ pub async fn remove<P: Ports>(
         return Err(conflict());
     }
     let now = p.now();
-    let new_version = version + 1;
+    // Every other statement applies only if this request's update did.
+    let write_id = crate::ids::new_id("w");
     let before = cur.snapshot();
-    let guard = || (sql::USER_VERSION_IS, vec![id.into(), new_version.into()]);
+    let guard = || {
+        (
+            sql::USER_WRITE_IS,
+            vec![id.into(), write_id.as_str().into()],
+        )
+    };
     let change = outbox::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
@@ -377,11 +391,12 @@ pub async fn remove<P: Ports>(
             .bind(now)
             .bind(id)
             .bind(&caller.company_id)
-            .bind(version),
+            .bind(version)
+            .bind(&write_id),
         Stmt::new(sql::SESSIONS_REVOKE_IF)
             .bind(now)
             .bind(id)
-            .bind(new_version),
+            .bind(&write_id),
         out,
         audit::record(&entry, now, guard()),
     ];

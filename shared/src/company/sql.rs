@@ -74,34 +74,40 @@ pub const ROLE_ADD: &str = "INSERT INTO user_roles (company_id, user_id, role) V
 
 /// Edits an employee based on the version the admin saw. `?6` = 1 when the edit takes the admin
 /// role away: then it applies only while another active admin remains (checked inside the
-/// transaction, so two admins demoting each other at once cannot both succeed).
+/// transaction, so two admins demoting each other at once cannot both succeed). `?10`: this
+/// request's write id, which the batch's other statements require (`USER_WRITE_IS`).
 pub const EMPLOYEE_UPDATE: &str = concat!(
     "UPDATE users SET full_name = ?7, position = ?8, phone = ?9, version = version + 1, \
-       security_version = security_version + ?5, updated_at = ?1 \
+       security_version = security_version + ?5, updated_at = ?1, write_id = ?10 \
      WHERE id = ?2 AND company_id = ?3 AND version = ?4 AND active = 1 AND (?6 = 0 OR ",
     "EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
      WHERE r.company_id = ?3 AND r.role = 'admin' AND u.active = 1 AND u.id <> ?2)",
     ")"
 );
 
-/// Removes (deactivates) an employee: never the last active admin.
+/// Removes (deactivates) an employee: never the last active admin. `?5`: the write id.
 pub const EMPLOYEE_DEACTIVATE: &str = concat!(
-    "UPDATE users SET active = 0, version = version + 1, security_version = security_version + 1, updated_at = ?1 \
+    "UPDATE users SET active = 0, version = version + 1, security_version = security_version + 1, updated_at = ?1, write_id = ?5 \
      WHERE id = ?2 AND company_id = ?3 AND version = ?4 AND active = 1 AND (NOT EXISTS (SELECT 1 FROM user_roles WHERE user_id = ?2 AND role = 'admin') OR ",
     "EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
      WHERE r.company_id = ?3 AND r.role = 'admin' AND u.active = 1 AND u.id <> ?2)",
     ")"
 );
 
+/// A new employee's batch: the row this batch inserted (a fresh id, version 1).
 pub const USER_VERSION_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND version = ?)";
 
-pub const ROLES_CLEAR_IF: &str = "DELETE FROM user_roles WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND version = ?2)";
+/// The update of this batch took effect: the user row carries this request's write id. ("The
+/// version is now base + 1" would also hold after a parallel request's update.)
+pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
 
-pub const ROLE_ADD_IF: &str = "INSERT INTO user_roles (company_id, user_id, role) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND version = ?4)";
+pub const ROLES_CLEAR_IF: &str = "DELETE FROM user_roles WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND write_id = ?2)";
+
+pub const ROLE_ADD_IF: &str = "INSERT INTO user_roles (company_id, user_id, role) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?2 AND write_id = ?4)";
 
 pub const SESSIONS_REVOKE_IF: &str =
     "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL \
-     AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND version = ?3)";
+     AND EXISTS (SELECT 1 FROM users WHERE id = ?2 AND write_id = ?3)";
 
 // ---- Audit log ----
 

@@ -185,7 +185,8 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let limit = page_limit(req)?;
     let f = filters(req)?;
     let order_upper = f.order.as_ref().map(|o| o.to_uppercase());
-    let (cur_date, cur_id) = crate::http::cursor(req)?.unzip();
+    let seal = crate::cursor::CursorSeal::for_company(p.config(), &caller.company_id);
+    let (cur_date, cur_id) = crate::http::cursor(req, &seal)?.unzip();
     let mut rows: Vec<DocRow> = p
         .db()
         .all(
@@ -207,7 +208,7 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last()
-            .map(|r| crate::http::encode_cursor(&r.doc_date, &r.id))
+            .map(|r| crate::http::encode_cursor(&seal, &r.doc_date, &r.id))
     } else {
         None
     };

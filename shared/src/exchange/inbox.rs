@@ -477,6 +477,8 @@ struct ApplyContext {
     files: HashSet<String>,
     /// What recording each `answer` message takes (None: no such portal change).
     answers: HashMap<String, Option<Vec<Stmt>>>,
+    /// The company of every entity the messages name, so none ties two companies together.
+    owners: super::ownership::Owners,
 }
 
 impl ApplyContext {
@@ -626,7 +628,9 @@ impl ApplyContext {
                 }
             }
         }
+        let owners = super::ownership::Owners::load(p, msgs).await?;
         Ok(ApplyContext {
+            owners,
             companies,
             companies_in_batch,
             users,
@@ -641,6 +645,9 @@ impl ApplyContext {
 
 /// The statements that apply one message (all guarded by the sequence rule done above).
 fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> Decision {
+    if let Some(reason) = ctx.owners.foreign_reference(v) {
+        return Decision::Reject(reason);
+    }
     let mut stmts = vec![seq_advance(v)];
     let mut mails = Vec::new();
     match &v.payload {
@@ -655,6 +662,13 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                     .bind(v.seq)
                     .bind(now),
             );
+            if !c.active {
+                stmts.push(
+                    Stmt::new(sql::COMPANY_SESSIONS_REVOKE)
+                        .bind(now)
+                        .bind(v.entity_id.as_str()),
+                );
+            }
             let le_ids: Vec<&str> = c.legal_entities.iter().map(|l| l.id.as_str()).collect();
             for le in &c.legal_entities {
                 stmts.push(

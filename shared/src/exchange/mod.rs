@@ -6,6 +6,7 @@ pub mod contract;
 pub mod inbox;
 pub mod monitor;
 pub mod outbox;
+pub mod ownership;
 pub mod sql;
 
 use crate::error::AppResult;

@@ -87,6 +87,11 @@ pub const USER_ROLE_ADD: &str =
 pub const USER_SESSIONS_REVOKE: &str =
     "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL";
 
+/// A company deactivated by 1C: every session of its users ends (re-activation does not bring
+/// them back). Only while the company is inactive, so it follows the upsert in the same batch.
+pub const COMPANY_SESSIONS_REVOKE: &str = "UPDATE sessions SET revoked_at = ?1 \
+     WHERE revoked_at IS NULL AND company_id = (SELECT id FROM companies WHERE onec_id = ?2 AND active = 0)";
+
 pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)";
 
@@ -563,3 +568,22 @@ pub const CONSIGNEE_LINK_ONEC: &str =
 /// Orders created in the portal carry `portal:<id>` as their 1C id until 1C names them.
 pub const ORDER_LINK_ONEC: &str =
     "UPDATE orders SET onec_id = ?1 WHERE id = ?2 AND company_id = ?3 AND onec_id LIKE 'portal:%'";
+
+/// The 1C company owning each named entity of one kind (see `ownership`); `?` a JSON array of
+/// 1C ids. One statement per table: D1 limits compound SELECTs to a few terms.
+macro_rules! owners_of {
+    ($table:literal) => {
+        concat!(
+            "SELECT t.onec_id, c.onec_id AS company FROM ",
+            $table,
+            " t JOIN companies c ON c.id = t.company_id \
+           WHERE t.onec_id IN (SELECT value FROM json_each(?))"
+        )
+    };
+}
+pub const LEGAL_ENTITY_OWNERS: &str = owners_of!("legal_entities");
+pub const AGREEMENT_OWNERS: &str = owners_of!("agreements");
+pub const ORDER_OWNERS: &str = owners_of!("orders");
+pub const CONSIGNEE_OWNERS: &str = owners_of!("consignees");
+pub const RETURN_OWNERS: &str = owners_of!("returns");
+pub const DOCUMENT_OWNERS: &str = owners_of!("documents");

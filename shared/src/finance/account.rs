@@ -54,7 +54,8 @@ async fn balance<P: Ports>(p: &P, company_id: &str) -> AppResult<Balance> {
 /// Balance, held, available, open payments and a page of movements (newest first).
 pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let limit = page_limit(req)?;
-    let (cur_at, cur_seq) = crate::http::cursor_seq(req)?.unzip();
+    let seal = crate::cursor::CursorSeal::for_company(p.config(), &caller.company_id);
+    let (cur_at, cur_seq) = crate::http::cursor_seq(req, &seal)?.unzip();
     let b = balance(p, &caller.company_id).await?;
     let mut movements: Vec<Movement> = p
         .db()
@@ -71,7 +72,7 @@ pub async fn view<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let next_cursor = movements
         .last()
         .filter(|_| more)
-        .map(|m| crate::http::encode_cursor(&m.at, m.seq));
+        .map(|m| crate::http::encode_cursor(&seal, &m.at, m.seq));
     let holds: Vec<Hold> = p
         .db()
         .all(Stmt::new(sql::HOLDS).bind(&caller.company_id))
@@ -114,6 +115,15 @@ struct OrderRow {
     company_onec_id: String,
 }
 
+fn nothing_to_pay() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "nothing-to-pay",
+        "Заказ оплачен или отменён.",
+        "The order is paid or cancelled.",
+    )
+}
+
 /// Pays what is unpaid of an order from the internal account: held at once (only while the
 /// balance covers it), sent to 1C as `order.paid_from_account`, settled by 1C's movement or
 /// released by its refusal. Refused with the shortfall when the balance is short.
@@ -129,12 +139,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         .ok_or_else(AppError::not_found)?;
     let due = o.total_kop - o.paid_kop;
     if o.status == "cancelled" || due <= 0 {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "nothing-to-pay",
-            "Заказ оплачен или отменён.",
-            "The order is paid or cancelled.",
-        ));
+        return Err(nothing_to_pay());
     }
     let now = p.now();
     let change = outbox::NewChange {
@@ -181,6 +186,45 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        // Not taken. The reasons in the order the statement checks them: another open payment
+        // of the order (by card or from the account), the order changed, the balance.
+        crate::orders::card::refuse_while_open(p, caller, &o.id).await?;
+        let open: Option<serde_json::Value> = p
+            .db()
+            .first(
+                Stmt::new(sql::HOLD_OPEN_OF_ORDER)
+                    .bind(&o.id)
+                    .bind(&caller.company_id),
+            )
+            .await?;
+        if open.is_some() {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "payment-pending",
+                "Оплата этого заказа уже ждёт подтверждения 1С.",
+                "A payment of this order already waits for 1C.",
+            ));
+        }
+        let now: OrderRow = p
+            .db()
+            .first(
+                Stmt::new(sql::ORDER_FOR_PAYMENT)
+                    .bind(&o.id)
+                    .bind(&caller.company_id),
+            )
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        if now.status == "cancelled" || now.total_kop - now.paid_kop <= 0 {
+            return Err(nothing_to_pay());
+        }
+        if now.total_kop - now.paid_kop != due {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "order-changed",
+                "Сумма к оплате заказа изменилась. Обновите страницу и повторите.",
+                "The amount due on the order changed. Reload the page and try again.",
+            ));
+        }
         let b = balance(p, &caller.company_id).await?;
         let available = b.balance_kop - b.held_kop;
         if available >= due {

@@ -169,6 +169,32 @@ pub fn reserve(
     vec![stmt]
 }
 
+/// Statements that reserve the raise of a credit order's total (an edit waiting for 1C): counted
+/// at once, until 1C refuses the change or its credit state after accepting it arrives.
+pub fn reserve_raise(
+    company_id: &str,
+    agreement_id: &str,
+    order_onec_id: &str,
+    raise_kop: i64,
+    change_id: &str,
+    now: DateTime<Utc>,
+    guard: Guard,
+) -> Vec<Stmt> {
+    let (text, extra) = guarded(sql::RESERVE_RAISE_SELECT, &guard, "WHERE");
+    let mut stmt = Stmt::dynamic(text)
+        .bind(crate::ids::new_id("lcr"))
+        .bind(company_id)
+        .bind(agreement_id)
+        .bind(order_onec_id)
+        .bind(raise_kop)
+        .bind(change_id)
+        .bind(now);
+    for v in extra {
+        stmt = stmt.bind(v);
+    }
+    vec![stmt]
+}
+
 /// Statements that release an order's reserve: the portal's own reserve is dropped; a reserve
 /// 1C counts gets a negative adjustment until 1C's figures no longer include the order.
 pub fn release(

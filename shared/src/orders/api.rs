@@ -305,42 +305,7 @@ async fn payment_method<P: Ports>(
         )
     })?;
     if body.payment_method == "credit" {
-        let positions = crate::finance::credit::positions(p, &caller.company_id).await?;
-        let pos = positions
-            .iter()
-            .find(|x| x.agreement_id == agreement)
-            .ok_or_else(AppError::not_found)?;
-        if let Err(refusal) = super::rules::credit_allows(
-            pos.on_credit,
-            pos.blocked,
-            pos.amount_to_pay_kop,
-            pos.available_kop,
-            due,
-        ) {
-            return Err(match refusal {
-                super::rules::CreditRefusal::NoCredit => AppError::new(
-                    ErrorKind::Unprocessable,
-                    "no-credit",
-                    "По договору нет кредитного лимита.",
-                    "The agreement has no credit limit.",
-                ),
-                super::rules::CreditRefusal::Blocked { amount_to_pay_kop } => AppError::new(
-                    ErrorKind::Unprocessable,
-                    "credit-blocked",
-                    "Кредит заблокирован из-за просрочки: оплатите задолженность.",
-                    "Credit is blocked for overdue debt: pay what is due.",
-                )
-                .with_extra("amount_to_pay_kop", amount_to_pay_kop),
-                super::rules::CreditRefusal::Short { shortfall_kop } => AppError::new(
-                    ErrorKind::Unprocessable,
-                    "credit-insufficient",
-                    "Недостаточно доступного кредита.",
-                    "Not enough credit available.",
-                )
-                .with_extra("shortfall_kop", shortfall_kop)
-                .with_extra("available_kop", pos.available_kop),
-            });
-        }
+        credit_check(p, caller, &agreement, due).await?;
     }
     let now = p.now();
     let change_id = crate::ids::new_id("out");
@@ -355,10 +320,26 @@ async fn payment_method<P: Ports>(
         payload: serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id, "payment_method": body.payment_method, "amount": Kopecks(due).to_decimal_string()}),
         before: serde_json::json!({"payment_method": o.payment_method}),
     };
-    let guard = (
-        sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into(), id.into()],
-    );
+    // To credit: the credit rule is checked again in the statement that records the change (the
+    // check above only answers early and exactly).
+    let guard = if body.payment_method == "credit" {
+        (
+            sql::ORDER_CHANGE_GUARD_TO_CREDIT,
+            vec![
+                id.into(),
+                o.version.into(),
+                id.into(),
+                id.into(),
+                agreement.as_str().into(),
+                due.into(),
+            ],
+        )
+    } else {
+        (
+            sql::ORDER_CHANGE_GUARD,
+            vec![id.into(), o.version.into(), id.into(), id.into()],
+        )
+    };
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
         Some((
@@ -400,6 +381,10 @@ async fn payment_method<P: Ports>(
     stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        // A parallel request took the credit meanwhile: the same answer as the check above.
+        if body.payment_method == "credit" {
+            credit_check(p, caller, &agreement, due).await?;
+        }
         return Err(super::change::pending());
     }
     outbox::wake(p, &change_id).await;
@@ -407,4 +392,49 @@ async fn payment_method<P: Ports>(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending"}),
     ))
+}
+
+/// May `due` go on credit on the agreement now: refused with the exact shortfall, or the amount to
+/// pay when credit is blocked.
+async fn credit_check<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    agreement: &str,
+    due: i64,
+) -> AppResult<()> {
+    let positions = crate::finance::credit::positions(p, &caller.company_id).await?;
+    let pos = positions
+        .iter()
+        .find(|x| x.agreement_id == agreement)
+        .ok_or_else(AppError::not_found)?;
+    super::rules::credit_allows(
+        pos.on_credit,
+        pos.blocked,
+        pos.amount_to_pay_kop,
+        pos.available_kop,
+        due,
+    )
+    .map_err(|refusal| match refusal {
+        super::rules::CreditRefusal::NoCredit => AppError::new(
+            ErrorKind::Unprocessable,
+            "no-credit",
+            "По договору нет кредитного лимита.",
+            "The agreement has no credit limit.",
+        ),
+        super::rules::CreditRefusal::Blocked { amount_to_pay_kop } => AppError::new(
+            ErrorKind::Unprocessable,
+            "credit-blocked",
+            "Кредит заблокирован из-за просрочки: оплатите задолженность.",
+            "Credit is blocked for overdue debt: pay what is due.",
+        )
+        .with_extra("amount_to_pay_kop", amount_to_pay_kop),
+        super::rules::CreditRefusal::Short { shortfall_kop } => AppError::new(
+            ErrorKind::Unprocessable,
+            "credit-insufficient",
+            "Недостаточно доступного кредита.",
+            "Not enough credit available.",
+        )
+        .with_extra("shortfall_kop", shortfall_kop)
+        .with_extra("available_kop", pos.available_kop),
+    })
 }

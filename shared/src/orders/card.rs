@@ -280,8 +280,44 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         // Another request opened it at the same moment: that one answers for both.
         Some(open) if open.id != row_id && open.status == "pending" => Ok(answer(200, &open)),
         Some(open) => send(p, &acq, caller, &o, open).await,
-        None if written == 0 => Err(super::change::pending()),
+        None if written == 0 => Err(not_opened(p, caller, id, due).await),
         None => Err(AppError::internal("card payment row vanished")),
+    }
+}
+
+/// Why the guarded insert opened nothing: a payment from the internal account waits, the order
+/// changed meanwhile (paid, or a new total), or another change of it waits for 1C.
+async fn not_opened<P: Ports>(p: &P, caller: &Caller, id: &str, due: i64) -> AppError {
+    let hold: AppResult<Option<serde_json::Value>> = p
+        .db()
+        .first(
+            Stmt::new(crate::finance::sql::HOLD_OPEN_OF_ORDER)
+                .bind(id)
+                .bind(&caller.company_id),
+        )
+        .await;
+    match hold {
+        Err(e) => return e,
+        Ok(Some(_)) => {
+            return AppError::new(
+                ErrorKind::Conflict,
+                "payment-pending",
+                "Оплата этого заказа с внутреннего счёта уже ждёт подтверждения 1С.",
+                "A payment of this order from the internal account already waits for 1C.",
+            )
+        }
+        Ok(None) => {}
+    }
+    match super::list::order(p, caller, id).await {
+        Err(e) => e,
+        Ok(o) => {
+            match super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop)
+            {
+                Err(r) => refusal(r),
+                Ok(now_due) if now_due != due => super::change::stale(&o),
+                Ok(_) => super::change::pending(),
+            }
+        }
     }
 }
 

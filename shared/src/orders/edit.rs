@@ -168,6 +168,8 @@ pub async fn edit<P: Ports>(
         ));
     }
     let mut errs = Vec::new();
+    // A credit order's raise: (agreement id, kopecks) reserved with the change.
+    let mut raise: Option<(String, i64)> = None;
     let mut payload = serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id});
     let mut after = serde_json::json!({});
     if let Some(lines) = &body.lines {
@@ -274,26 +276,15 @@ pub async fn edit<P: Ports>(
                 vat_rate: prod.vat_rate_bp / 100,
             });
         }
-        // Paying on credit: the new total must fit the available credit.
+        // Paying on credit: the raise must fit the available credit (checked again, and
+        // reserved, in the batch that records the change).
         if o.payment_method == "credit" && total > o.total_kop {
-            let positions = crate::finance::credit::positions(p, &caller.company_id).await?;
-            if let Some(pos) = positions
-                .iter()
-                .find(|x| Some(&x.agreement_id) == o.agreement_id.as_ref())
+            if let Some((agreement, short)) =
+                credit_short(p, caller, &o, total - o.total_kop).await?
             {
-                if pos.available_kop < total - o.total_kop {
-                    errs.push(FieldError::new(
-                        "lines",
-                        "credit-insufficient",
-                        format!(
-                            "Не хватает кредита: {}.",
-                            Kopecks(total - o.total_kop - pos.available_kop).format_ru()
-                        ),
-                        format!(
-                            "Not enough credit: short by {}.",
-                            Kopecks(total - o.total_kop - pos.available_kop).format_ru()
-                        ),
-                    ));
+                match short {
+                    Some(e) => errs.push(e),
+                    None => raise = Some((agreement, total - o.total_kop)),
                 }
             }
         }
@@ -392,10 +383,16 @@ pub async fn edit<P: Ports>(
         payload,
         before: serde_json::json!({"total_kop": o.total_kop, "delivery_method": o.delivery_method, "planned_shipping_date": o.planned_shipping_date, "consignee": o.consignee}),
     };
-    let guard = (
-        sql::ORDER_CHANGE_GUARD,
-        vec![id.into(), o.version.into(), id.into(), id.into()],
-    );
+    let mut params: Vec<crate::ports::SqlValue> =
+        vec![id.into(), o.version.into(), id.into(), id.into()];
+    let guard = match &raise {
+        Some((agreement, kop)) => {
+            params.push(agreement.as_str().into());
+            params.push((*kop).into());
+            (sql::ORDER_CHANGE_GUARD_RAISE, params)
+        }
+        None => (sql::ORDER_CHANGE_GUARD, params),
+    };
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
     let audit = super::change::audit(
         &change_id,
@@ -406,15 +403,30 @@ pub async fn edit<P: Ports>(
         after.to_string(),
         now,
     );
-    let results = p
-        .db()
-        .batch(vec![
-            out,
-            audit,
-            crate::exchange::cml::mark_order_changed_stmt(id),
-        ])
-        .await?;
+    let mut stmts = vec![out, audit];
+    if let Some((agreement, kop)) = &raise {
+        stmts.extend(crate::finance::credit::reserve_raise(
+            &caller.company_id,
+            agreement,
+            &o.onec_id,
+            *kop,
+            &change_id,
+            now,
+            Some((
+                "EXISTS (SELECT 1 FROM outbox WHERE id = ?)".to_string(),
+                vec![change_id.as_str().into()],
+            )),
+        ));
+    }
+    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        // A parallel request took the credit meanwhile: the same answer as the check above.
+        if let Some((_, kop)) = &raise {
+            if let Some((_, Some(e))) = credit_short(p, caller, &o, *kop).await? {
+                return Err(AppError::validation(vec![e]));
+            }
+        }
         return Err(super::change::pending());
     }
     outbox::wake(p, &change_id).await;
@@ -422,6 +434,33 @@ pub async fn edit<P: Ports>(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending", "change": after}),
     ))
+}
+
+/// The order's agreement position, if any, and whether `raise_kop` more is refused for want of
+/// credit (the field error naming the shortfall).
+async fn credit_short<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    o: &super::list::OrderRow,
+    raise_kop: i64,
+) -> AppResult<Option<(String, Option<FieldError>)>> {
+    let positions = crate::finance::credit::positions(p, &caller.company_id).await?;
+    let Some(pos) = positions
+        .iter()
+        .find(|x| Some(&x.agreement_id) == o.agreement_id.as_ref())
+    else {
+        return Ok(None);
+    };
+    let short = (pos.available_kop < raise_kop).then(|| {
+        let by = Kopecks(raise_kop - pos.available_kop).format_ru();
+        FieldError::new(
+            "lines",
+            "credit-insufficient",
+            format!("Не хватает кредита: {by}."),
+            format!("Not enough credit: short by {by}."),
+        )
+    });
+    Ok(Some((pos.agreement_id.clone(), short)))
 }
 
 #[derive(Deserialize)]

@@ -249,7 +249,8 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     })?;
     let limit = page_limit(req)?;
     // Keyset: the sort value and the id of the last row of the previous page.
-    let cursor = crate::http::cursor(req)?;
+    let seal = crate::cursor::CursorSeal::for_company(p.config(), &caller.company_id);
+    let cursor = crate::http::cursor(req, &seal)?;
     let list = list_stmt(
         &caller.company_id,
         &filters,
@@ -266,7 +267,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         } else {
             r.ordered_at.clone()
         };
-        crate::http::encode_cursor(key, &r.id)
+        crate::http::encode_cursor(&seal, key, &r.id)
     });
     let totals: Totals = p
         .db()

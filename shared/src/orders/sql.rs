@@ -61,11 +61,33 @@ pub const CATALOG: &str = "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.
 pub const PRICE_TYPE: &str = "SELECT price_type_id FROM agreements WHERE company_id = ?1 AND active = 1 AND (?2 IS NULL OR id = ?2) \
      AND price_type_id IS NOT NULL ORDER BY name LIMIT 1";
 
+macro_rules! order_change_guard {
+    () => {
+        "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ?) \
+     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL) \
+     AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ? AND status IN ('creating', 'pending'))"
+    };
+}
+
 /// Guard for a change to an order: based on the current version, no other change waiting, no
 /// card payment open (the buyer may be paying on the acquirer's page right now).
-pub const ORDER_CHANGE_GUARD: &str = "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ?) \
-     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ? AND status IN ('pending', 'sent') AND answer IS NULL) \
-     AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ? AND status IN ('creating', 'pending'))";
+pub const ORDER_CHANGE_GUARD: &str = order_change_guard!();
+
+/// As [`ORDER_CHANGE_GUARD`] for a switch to credit, then (agreement id, amount): the credit rule
+/// checked in the statement that records the change, so parallel switches cannot overshoot.
+pub const ORDER_CHANGE_GUARD_TO_CREDIT: &str = concat!(
+    order_change_guard!(),
+    " AND ",
+    crate::finance::sql::credit_allows!()
+);
+
+/// As [`ORDER_CHANGE_GUARD`] for an edit raising a credit order's total, then (agreement id,
+/// raise): the raise must fit the credit left, checked in the statement that records the change.
+pub const ORDER_CHANGE_GUARD_RAISE: &str = concat!(
+    order_change_guard!(),
+    " AND ",
+    crate::finance::sql::credit_covers!()
+);
 
 pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
@@ -121,10 +143,15 @@ pub const CARD_OPEN: &str = "SELECT id, provider_payment_id, idempotence_key, am
      WHERE company_id = ? AND order_id = ? AND status IN ('creating', 'pending')";
 
 /// A new card payment, before the acquirer is asked: not while another change of the order waits
-/// for 1C; OR IGNORE: a concurrent click already opened one (the partial unique index).
+/// for 1C; OR IGNORE: a concurrent click already opened one (the partial unique index). One open
+/// payment per order across card payments and internal-account holds (see
+/// `finance::sql::HOLD_TAKE`), and only while what is paid plus this payment stays within the
+/// total: checked in this statement, so a parallel payment from the account cannot slip in.
 pub const CARD_INSERT: &str = "INSERT OR IGNORE INTO card_payments (id, company_id, order_id, idempotence_key, amount_kop, status, created_by, created_at, updated_at) \
      SELECT ?1, ?2, ?3, ?4, ?5, 'creating', ?6, ?7, ?7 \
-     WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND status IN ('pending', 'sent') AND answer IS NULL)";
+     WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND status IN ('pending', 'sent') AND answer IS NULL) \
+       AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held') \
+       AND EXISTS (SELECT 1 FROM orders WHERE id = ?3 AND company_id = ?2 AND paid_kop + ?5 <= total_kop)";
 
 pub const CARD_CREATED: &str = "UPDATE card_payments SET provider_payment_id = ?, confirmation_url = ?, status = 'pending', updated_at = ? \
      WHERE id = ? AND status = 'creating'";

@@ -42,7 +42,8 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
             )
         })?),
     };
-    let (cur_at, cur_id) = crate::http::cursor(req)?.unzip();
+    let seal = crate::cursor::CursorSeal::for_company(p.config(), &caller.company_id);
+    let (cur_at, cur_id) = crate::http::cursor(req, &seal)?.unzip();
     let mut rows: Vec<ListRow> = p
         .db()
         .all(
@@ -57,7 +58,7 @@ pub async fn list<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last()
-            .map(|r| crate::http::encode_cursor(&r.created_at, &r.id))
+            .map(|r| crate::http::encode_cursor(&seal, &r.created_at, &r.id))
     } else {
         None
     };
