@@ -22,6 +22,8 @@ export THROTTLE_ACCOUNT_MAX=3 THROTTLE_IP_MAX=8 THROTTLE_ACCOUNT_TOTAL_MAX=6
 export OUTBOUND_TIMEOUT_SECS=5
 export STACK_VARS="THROTTLE_ACCOUNT_MAX=$THROTTLE_ACCOUNT_MAX THROTTLE_IP_MAX=$THROTTLE_IP_MAX THROTTLE_ACCOUNT_TOTAL_MAX=$THROTTLE_ACCOUNT_TOTAL_MAX OUTBOUND_TIMEOUT_SECS=$OUTBOUND_TIMEOUT_SECS"
 state="$(mktemp -d "${TMPDIR:-/tmp}/portal-test.XXXXXX")"
+# Tests that read the local D1's files (no token may be stored) find them here.
+export STACK_STATE="$state"
 trap 'bash scripts/stack.sh stop "$state"; if [ "${KEEP_STATE:-}" != 1 ]; then rm -rf "$state"; fi' EXIT
 log "starting the test stack on $PORTAL_URL (state: $state)"
 bash scripts/stack.sh start "$state" "$PORTAL_PORT" "$SIM_PORT"

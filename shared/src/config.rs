@@ -61,6 +61,10 @@ pub struct Config {
     /// payment.
     pub yookassa_shop_id: Option<String>,
     pub yookassa_secret_key: Option<String>,
+    /// The key one-time link tokens are derived from (`HMAC(key, link id)`): the database holds
+    /// only the id and the token's hash. Needed by the Workers that create or mail links (auth,
+    /// company, exchange); without it creating a link fails and such mail stays unsent.
+    pub link_token_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +98,7 @@ impl Config {
                 .unwrap_or_else(|| "https://api.yookassa.ru/v3".into()),
             yookassa_shop_id: var("YOOKASSA_SHOP_ID").filter(|v| !v.is_empty()),
             yookassa_secret_key: var("YOOKASSA_SECRET_KEY").filter(|v| !v.is_empty()),
+            link_token_secret: var("LINK_TOKEN_SECRET").filter(|v| !v.is_empty()),
             public_url: req("PUBLIC_URL")?.trim_end_matches('/').to_string(),
             session_signing_key: req("SESSION_SIGNING_KEY")?,
             session_verify_keys: var("SESSION_VERIFY_KEYS").unwrap_or_default(),
@@ -174,6 +179,7 @@ impl Config {
             yookassa_api_url: "http://yookassa.test/v3".into(),
             yookassa_shop_id: Some("test-shop".into()),
             yookassa_secret_key: Some("test-yookassa-secret".into()),
+            link_token_secret: Some("test-link-secret".into()),
         }
     }
 }

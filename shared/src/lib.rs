@@ -14,6 +14,7 @@ pub mod exchange;
 pub mod finance;
 pub mod http;
 pub mod ids;
+pub mod later;
 pub mod mail;
 pub mod money;
 pub mod orders;

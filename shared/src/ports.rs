@@ -250,4 +250,9 @@ pub trait Ports {
         self.now()
     }
     fn config(&self) -> &crate::config::Config;
+    /// Takes `job` to run after the answer has gone (`waitUntil`), or gives it back where the
+    /// platform cannot; see [`crate::later::after_answer`].
+    fn defer(&self, job: crate::later::Later) -> Result<(), crate::later::Later> {
+        Err(job)
+    }
 }

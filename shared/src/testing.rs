@@ -303,9 +303,30 @@ pub struct TestPorts {
     pub onec: FakeOnec,
     pub now: Cell<DateTime<Utc>>,
     pub config: Config,
+    /// Work left for after the answer: run at once (`None`, the default) or held until
+    /// [`TestPorts::run_later`] (`Some`, after [`TestPorts::hold_later`]), as `waitUntil` would.
+    pub later: RefCell<Option<Vec<crate::later::Later>>>,
 }
 
 impl TestPorts {
+    /// From now on, work left for after the answer waits for [`TestPorts::run_later`].
+    pub fn hold_later(&self) {
+        self.later.borrow_mut().get_or_insert_with(Vec::new);
+    }
+
+    /// Runs the held work, in order.
+    pub fn run_later(&self) {
+        let jobs: Vec<_> = self
+            .later
+            .borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        for job in jobs {
+            futures::executor::block_on(crate::later::run(self, job)).expect("deferred work");
+        }
+    }
+
     pub fn new() -> TestPorts {
         TestPorts {
             db: SqliteDb::in_memory_migrated().expect("migrations apply"),
@@ -315,6 +336,7 @@ impl TestPorts {
             onec: FakeOnec::default(),
             now: Cell::new("2026-11-28T09:00:00Z".parse().expect("time")),
             config: Config::for_tests(),
+            later: RefCell::new(None),
         }
     }
 
@@ -399,6 +421,15 @@ impl Ports for TestPorts {
     }
     fn config(&self) -> &Config {
         &self.config
+    }
+    fn defer(&self, job: crate::later::Later) -> Result<(), crate::later::Later> {
+        match self.later.borrow_mut().as_mut() {
+            Some(held) => {
+                held.push(job);
+                Ok(())
+            }
+            None => Err(job),
+        }
     }
 }
 

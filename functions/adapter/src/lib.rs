@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use shared::config::Config;
 use shared::http::{ApiRequest, ApiResponse};
+use shared::later::Later;
 use shared::ports::{
     BlobStore, Database, HttpClient, HttpReply, Mail, Mailer, Ports, Row, SqlValue, Stmt,
     StmtResult, WakeQueue,
@@ -440,6 +441,9 @@ pub struct WorkerPorts {
     http: Fetch,
     now: DateTime<Utc>,
     config: Config,
+    /// Work for after the answer, where the Worker hands it to `waitUntil` (`serve!` with the
+    /// context); `None`: the domain runs it at once.
+    later: std::cell::RefCell<Option<Vec<Later>>>,
 }
 
 impl WorkerPorts {
@@ -470,7 +474,38 @@ impl WorkerPorts {
             http: Fetch { timeout },
             now,
             config,
+            later: std::cell::RefCell::new(None),
         })
+    }
+
+    /// Work left for after the answer is collected, for [`run_later`] under `waitUntil`.
+    pub fn allow_later(&self) {
+        self.later.borrow_mut().get_or_insert_with(Vec::new);
+    }
+
+    pub fn take_later(&self) -> Vec<Later> {
+        self.later
+            .borrow_mut()
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+}
+
+/// Runs work left for after the answer (inside `waitUntil`); failures go to the log (mail that
+/// failed stays queued for the sweeper).
+pub async fn run_later(ports: WorkerPorts, jobs: Vec<Later>) {
+    for job in jobs {
+        let what = match &job {
+            Later::Mail(_) => "mail",
+            Later::PasswordReset { .. } => "password-reset",
+        };
+        if let Err(e) = shared::later::run(&ports, job).await {
+            worker::console_error!(
+                "{}",
+                serde_json::json!({"after_answer": what, "error": e.to_string()})
+            );
+        }
     }
 }
 
@@ -503,6 +538,15 @@ impl Ports for WorkerPorts {
     }
     fn config(&self) -> &Config {
         &self.config
+    }
+    fn defer(&self, job: Later) -> Result<(), Later> {
+        match self.later.borrow_mut().as_mut() {
+            Some(held) => {
+                held.push(job);
+                Ok(())
+            }
+            None => Err(job),
+        }
     }
 }
 
@@ -586,8 +630,30 @@ pub fn failure(err: AppError, method: &str, started: f64) -> worker::Result<Resp
 /// Serves one request with a capability's handler: the whole body of a capability Worker, whose
 /// `fetch` takes and returns the runtime's own request and response objects
 /// (`worker::web_sys::Request`, `worker::web_sys::Response`).
+/// With the context (`serve!(req, env, ctx, handler)`), work the handler leaves for after its
+/// answer (mail, the password-reset lookup) runs under `waitUntil`; without it, at once.
 #[macro_export]
 macro_rules! serve {
+    ($req:expr, $env:expr, $ctx:expr, $handler:path) => {{
+        let started = $crate::now_ms();
+        let req: worker::web_sys::Request = $req;
+        let method = req.method().to_ascii_uppercase();
+        let test_now = req.headers().get("x-test-now").ok().flatten();
+        let response = match $crate::WorkerPorts::new(&$env, test_now.as_deref()) {
+            Err(e) => $crate::failure(e, &method, started),
+            Ok(ports) => {
+                ports.allow_later();
+                let api_req = $crate::api_request(req).await?;
+                let resp = $handler(&ports, api_req).await;
+                let jobs = ports.take_later();
+                if !jobs.is_empty() {
+                    $ctx.wait_until($crate::run_later(ports, jobs));
+                }
+                $crate::worker_response(resp, &method, started)
+            }
+        };
+        response.map(worker::web_sys::Response::from)
+    }};
     ($req:expr, $env:expr, $handler:path) => {{
         let started = $crate::now_ms();
         let req: worker::web_sys::Request = $req;

@@ -3,6 +3,6 @@
 use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
-    adapter::serve!(req, env, shared::company::api::handle)
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
+    adapter::serve!(req, env, ctx, shared::company::api::handle)
 }

@@ -18,7 +18,7 @@ mod sql {
     pub const CHANGE_PASSWORD: &str =
         "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?";
     pub const REVOKE_OTHER_SESSIONS: &str = "UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND id <> ?3 AND revoked_at IS NULL";
-    pub const EMAIL_TAKEN: &str = "SELECT count(*) AS n FROM users WHERE email = ?";
+    pub const EMAIL_OWNER: &str = "SELECT language FROM users WHERE email = ?";
     pub const EMAIL_CHANGE_INSERT: &str = "INSERT INTO email_changes (token_hash, company_id, user_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)";
     pub const EMAIL_CHANGE: &str = "SELECT e.user_id, e.company_id, e.new_email, e.expires_at, e.used_at, u.active, u.email AS old_email, u.full_name, u.language, \
            u.onec_id, u.version, c.onec_id AS company_onec_id \
@@ -195,63 +195,103 @@ pub async fn request_email_change<P: Ports>(
         )]));
     }
     p.db().batch(throttle::succeeded(&keys)).await?;
-    #[derive(Deserialize)]
-    struct N {
-        n: i64,
-    }
-    if new_email == acc.email
-        || p.db()
-            .first::<N>(Stmt::new(sql::EMAIL_TAKEN).bind(&new_email))
-            .await?
-            .map(|n| n.n)
-            .unwrap_or(0)
-            > 0
-    {
+    // Their own address: nothing to hide.
+    if new_email == acc.email {
         return Err(email_taken());
     }
     let now = p.now();
-    let token = crate::ids::new_secret_token();
-    let link = format!("{}/confirm-email#token={token}", p.config().public_url);
+    let requested = audit(
+        &crate::ids::new_id("aud"),
+        &caller.company_id,
+        &caller.user_id,
+        now,
+        "email.change_requested",
+        Some(serde_json::json!({"email": acc.email}).to_string()),
+        serde_json::json!({"email": new_email}).to_string(),
+    );
+    #[derive(Deserialize)]
+    struct Owner {
+        language: String,
+    }
+    if let Some(owner) = p
+        .db()
+        .first::<Owner>(Stmt::new(sql::EMAIL_OWNER).bind(&new_email))
+        .await?
+    {
+        // Another account's address: answered like any other, so the answer does not tell
+        // whether the address has an account; no link is made, the address's owner is told.
+        let (mail_id, mail) = crate::mail::enqueue(
+            Some(&caller.company_id),
+            &taken_notice(&owner.language, &new_email),
+            now,
+        );
+        p.db().batch(vec![mail, requested]).await?;
+        crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
+        return Ok(ApiResponse::json(
+            202,
+            &serde_json::json!({"sent_to": new_email}),
+        ));
+    }
+    // The token is written nowhere: see `crate::mail`.
+    let token = crate::mail::new_link(p.config())?;
+    let link = format!(
+        "{}/confirm-email#token={}",
+        p.config().public_url,
+        crate::mail::LINK_TOKEN
+    );
     let (subject, text) = if acc.language == "en" {
         ("Confirm your new e-mail", format!("Hello, {}!\n\nTo use this address for the customer portal, open this link (valid once, for {EMAIL_LINK_HOURS} hours):\n{link}\n\nIf you did not ask for it, ignore this letter.\n", acc.full_name))
     } else {
         ("Подтвердите новый e-mail", format!("Здравствуйте, {}!\n\nЧтобы входить в личный кабинет с этим адресом, откройте ссылку (действует один раз, {EMAIL_LINK_HOURS} ч):\n{link}\n\nЕсли вы этого не запрашивали, проигнорируйте письмо.\n", acc.full_name))
     };
-    let (mail_id, mail) = crate::mail::enqueue(
+    let (mail_id, mail) = crate::mail::enqueue_with_link(
         Some(&caller.company_id),
         &Mail {
             to: new_email.clone(),
             subject: subject.into(),
             text,
         },
+        Some(&token.id),
         now,
     );
     p.db()
         .batch(vec![
             Stmt::new(sql::EMAIL_CHANGE_INSERT)
-                .bind(sha256_hex(&token))
+                .bind(&token.token_hash)
                 .bind(&caller.company_id)
                 .bind(&caller.user_id)
                 .bind(&new_email)
                 .bind(now)
                 .bind(now + Duration::hours(EMAIL_LINK_HOURS)),
             mail,
-            audit(
-                &crate::ids::new_id("aud"),
-                &caller.company_id,
-                &caller.user_id,
-                now,
-                "email.change_requested",
-                Some(serde_json::json!({"email": acc.email}).to_string()),
-                serde_json::json!({"email": new_email}).to_string(),
-            ),
+            requested,
         ])
         .await?;
-    let _ = crate::mail::deliver(p, &[mail_id]).await;
+    crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"sent_to": new_email}),
     ))
+}
+
+/// To the owner of an address someone asked to sign in with: nothing to follow.
+fn taken_notice(language: &str, to: &str) -> Mail {
+    let (subject, text) = if language == "en" {
+        (
+            "Someone asked to use your e-mail in the customer portal",
+            "Hello!\n\nSomeone asked the customer portal to make this address the sign-in e-mail of another account. It already signs in to your account, so nothing changed.\nIf this was not you, ignore this letter.\n",
+        )
+    } else {
+        (
+            "Запрос на использование вашего e-mail",
+            "Здравствуйте!\n\nВ личном кабинете попросили сделать этот адрес e-mail для входа другой учётной записи. С ним уже входят в вашу учётную запись, поэтому ничего не изменилось.\nЕсли это были не вы, просто проигнорируйте письмо.\n",
+        )
+    };
+    Mail {
+        to: to.to_string(),
+        subject: subject.into(),
+        text: text.into(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -374,7 +414,7 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
     if results.get(1).map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(email_taken());
     }
-    let _ = crate::mail::deliver(p, &[mail_id]).await;
+    crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
     if let Some(id) = &change_id {
         crate::exchange::outbox::wake(p, id).await;
     }

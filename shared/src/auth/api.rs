@@ -518,7 +518,9 @@ struct ActiveUser {
     language: String,
 }
 
-/// Always answers 202, whether or not the e-mail belongs to an account.
+/// Always answers 202 at once, whether or not the e-mail belongs to an account: the lookup, the
+/// link and its mail happen after the answer ([`reset_link`]), so neither the answer nor its
+/// time tells whether the address has an account.
 async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let body: ResetRequestBody = req.json()?;
     let email = normalize_email(&body.email);
@@ -530,14 +532,23 @@ async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespon
             "Enter a valid e-mail.",
         )]));
     }
+    crate::later::after_answer(p, crate::later::Later::PasswordReset { email }).await;
+    Ok(ApiResponse::json(
+        202,
+        &serde_json::json!({ "status": "accepted" }),
+    ))
+}
+
+/// A reset link mailed to `email` if it belongs to an active account (at most 3 an hour);
+/// nothing otherwise. Runs after the answer to the request.
+pub async fn reset_link<P: Ports>(p: &P, email: &str) -> AppResult<()> {
     let now = p.now();
-    let accepted = ApiResponse::json(202, &serde_json::json!({ "status": "accepted" }));
     let Some(user) = p
         .db()
-        .first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(&email))
+        .first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(email))
         .await?
     else {
-        return Ok(accepted);
+        return Ok(());
     };
     #[derive(Deserialize)]
     struct Count {
@@ -555,23 +566,23 @@ async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRespon
         .unwrap_or(0);
     if recent >= 3 {
         // Quietly limited: a flood of reset mails helps nobody.
-        return Ok(accepted);
+        return Ok(());
     }
     let ttl = Duration::hours(p.config().reset_ttl_hours);
     let (mail_id, stmts) = one_time_link(
         p,
         &user.id,
         &user.company_id,
-        &email,
+        email,
         &user.full_name,
         &user.language,
         LinkPurpose::PasswordReset,
         ttl,
-    );
+    )?;
     p.db().batch(stmts).await?;
-    // Delivery failures leave the mail queued for the sweeper; the request itself succeeded.
-    let _ = crate::mail::deliver(p, &[mail_id]).await;
-    Ok(accepted)
+    // Delivery failures leave the mail queued for the sweeper.
+    crate::mail::deliver(p, &[mail_id]).await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -581,6 +592,8 @@ pub enum LinkPurpose {
 }
 
 /// The statements that create a one-time link and its mail; returns the mail id for delivery.
+/// The token itself is written nowhere: the mail is stored with a placeholder and the link's id
+/// (`crate::mail`). Fails only without `LINK_TOKEN_SECRET`.
 #[allow(clippy::too_many_arguments)]
 pub fn one_time_link<P: Ports>(
     p: &P,
@@ -591,10 +604,14 @@ pub fn one_time_link<P: Ports>(
     language: &str,
     purpose: LinkPurpose,
     ttl: Duration,
-) -> (String, Vec<Stmt>) {
+) -> AppResult<(String, Vec<Stmt>)> {
     let now = p.now();
-    let token = crate::ids::new_secret_token();
-    let link = format!("{}/set-password#token={token}", p.config().public_url);
+    let token = crate::mail::new_link(p.config())?;
+    let link = format!(
+        "{}/set-password#token={}",
+        p.config().public_url,
+        crate::mail::LINK_TOKEN
+    );
     let hours = ttl.num_hours();
     let (purpose_db, subject, text) = match (purpose, language) {
         (LinkPurpose::FirstAccess, "en") => (
@@ -619,22 +636,23 @@ pub fn one_time_link<P: Ports>(
         ),
     };
     let token_stmt = Stmt::new(sql::INSERT_ONE_TIME_TOKEN)
-        .bind(sha256_hex(&token))
+        .bind(&token.token_hash)
         .bind(company_id)
         .bind(user_id)
         .bind(purpose_db)
         .bind(now)
         .bind(now + ttl);
-    let (mail_id, mail_stmt) = crate::mail::enqueue(
+    let (mail_id, mail_stmt) = crate::mail::enqueue_with_link(
         Some(company_id),
         &Mail {
             to: email.to_string(),
             subject,
             text,
         },
+        Some(&token.id),
         now,
     );
-    (mail_id, vec![token_stmt, mail_stmt])
+    Ok((mail_id, vec![token_stmt, mail_stmt]))
 }
 
 #[derive(Deserialize)]

@@ -24,11 +24,6 @@ pub struct Add {
 }
 
 #[derive(Deserialize)]
-struct N {
-    n: i64,
-}
-
-#[derive(Deserialize)]
 struct Current {
     onec_id: Option<String>,
     company_onec_id: String,
@@ -110,28 +105,55 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
     let Some(roles) = roles.filter(|_| errors.is_empty()) else {
         return Err(AppError::validation(errors));
     };
-    let taken: N = p
-        .db()
-        .first(Stmt::new(sql::EMAIL_TAKEN).bind(&email))
-        .await?
-        .unwrap_or(N { n: 0 });
-    if taken.n > 0 {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "email-taken",
-            "Этот e-mail уже используется в портале.",
-            "This e-mail is already used in the portal.",
-        ));
-    }
     #[derive(Deserialize)]
     struct C {
         onec_id: String,
+        name: String,
     }
     let company: C = p
         .db()
-        .first(Stmt::new("SELECT onec_id FROM companies WHERE id = ?").bind(&caller.company_id))
+        .first(
+            Stmt::new("SELECT onec_id, name FROM companies WHERE id = ?").bind(&caller.company_id),
+        )
         .await?
         .ok_or_else(AppError::not_found)?;
+    #[derive(Deserialize)]
+    struct Owner {
+        company_id: String,
+        language: String,
+    }
+    let owner: Option<Owner> = p
+        .db()
+        .first(Stmt::new(sql::EMAIL_OWNER).bind(&email))
+        .await?;
+    match owner {
+        // One of this company's own people: the admin sees them in the list anyway.
+        Some(o) if o.company_id == caller.company_id => {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "email-taken",
+                "Этот e-mail уже используется в портале.",
+                "This e-mail is already used in the portal.",
+            ))
+        }
+        // Another company's account: answered exactly like an invitation, so the admin learns
+        // nothing about other companies' people, and nothing is stored (no user, no
+        // `employee.added` for 1C, no audit row); the address's owner is told instead.
+        Some(o) => {
+            let (mail_id, stmt) = crate::mail::enqueue(
+                None,
+                &invite_notice(&o.language, &company.name, &email),
+                p.now(),
+            );
+            p.db().exec(stmt).await?;
+            crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
+            let mut out = serde_json::json!({"email": email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
+            out["id"] = crate::ids::new_id("usr").into();
+            out["status"] = "invited".into();
+            return Ok(ApiResponse::json(201, &out));
+        }
+        None => {}
+    }
     let now = p.now();
     let id = crate::ids::new_id("usr");
     let mut stmts = vec![Stmt::new(sql::EMPLOYEE_INSERT)
@@ -161,7 +183,7 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
         language,
         LinkPurpose::FirstAccess,
         Duration::hours(p.config().invite_ttl_hours),
-    );
+    )?;
     stmts.extend(link);
     let after = serde_json::json!({"email": email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
     let guard = || (sql::USER_VERSION_IS, vec![id.as_str().into(), 1i64.into()]);
@@ -189,12 +211,33 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
     };
     stmts.push(audit::record(&entry, now, guard()));
     p.db().batch(stmts).await?;
-    let _ = crate::mail::deliver(p, &[mail_id]).await;
+    crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
     outbox::wake(p, &change_id).await;
     let mut out = after;
     out["id"] = id.into();
     out["status"] = "invited".into();
     Ok(ApiResponse::json(201, &out))
+}
+
+/// To the owner of an address an admin of another company tried to invite: no link, and not
+/// the name the admin typed (text from a stranger is not passed on).
+fn invite_notice(language: &str, company: &str, to: &str) -> crate::ports::Mail {
+    let (subject, text) = if language == "en" {
+        (
+            "Someone tried to add your e-mail to the customer portal",
+            format!("Hello!\n\nAn administrator of «{company}» tried to add this address as an employee in the customer portal. It already signs in to an account of the portal, so nothing changed and your access is as before.\nIf you are really being invited, give the administrator another address. If not, ignore this letter.\n"),
+        )
+    } else {
+        (
+            "Попытка добавить ваш e-mail в личный кабинет",
+            format!("Здравствуйте!\n\nАдминистратор компании «{company}» попытался добавить этот адрес как сотрудника в личный кабинет. С этим адресом уже входят в портал, поэтому ничего не изменилось, ваш доступ прежний.\nЕсли вас действительно приглашают, сообщите администратору другой адрес. Если нет, просто проигнорируйте письмо.\n"),
+        )
+    };
+    crate::ports::Mail {
+        to: to.to_string(),
+        subject: subject.into(),
+        text,
+    }
 }
 
 #[derive(Deserialize)]

@@ -61,7 +61,8 @@ pub const CONSIGNEE_WRITTEN_BY: &str =
 
 // ---- Employees ----
 
-pub const EMAIL_TAKEN: &str = "SELECT count(*) AS n FROM users WHERE email = ?";
+/// Whose account an address signs in to, if anyone's.
+pub const EMAIL_OWNER: &str = "SELECT company_id, language FROM users WHERE email = ?";
 
 pub const EMPLOYEE_EDITABLE: &str = "SELECT u.id, u.onec_id, c.onec_id AS company_onec_id, u.email, u.full_name, u.position, u.phone, u.active, u.version, u.language, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \

@@ -761,7 +761,7 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                             .bind(now),
                     );
                     if u.active {
-                        let (mail_id, link) = one_time_link(
+                        let (mail_id, link) = match one_time_link(
                             p,
                             &id,
                             &company_id,
@@ -770,7 +770,11 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                             &language,
                             LinkPurpose::FirstAccess,
                             Duration::hours(p.config().invite_ttl_hours),
-                        );
+                        ) {
+                            Ok(made) => made,
+                            // Not configured yet: the user waits, the invitation is not lost.
+                            Err(e) => return Decision::Wait(e.to_string()),
+                        };
                         stmts.extend(link);
                         mails.push(mail_id);
                     }
@@ -812,7 +816,7 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                     // Reactivated or moved before ever setting a password: a fresh first-access link.
                     if u.active && old.has_password == 0 && (old.active == 0 || old.email != email)
                     {
-                        let (mail_id, link) = one_time_link(
+                        let (mail_id, link) = match one_time_link(
                             p,
                             &old.id,
                             &company_id,
@@ -821,7 +825,11 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                             &language,
                             LinkPurpose::FirstAccess,
                             Duration::hours(p.config().invite_ttl_hours),
-                        );
+                        ) {
+                            Ok(made) => made,
+                            // Not configured yet: the user waits, the invitation is not lost.
+                            Err(e) => return Decision::Wait(e.to_string()),
+                        };
                         stmts.extend(link);
                         mails.push(mail_id);
                     }

@@ -12,6 +12,8 @@ pub const REJECT_MARKER: &str = "ОТКЛОНИТЬ-1С";
 /// A change containing this text is always accepted.
 pub const ACCEPT_MARKER: &str = "ПРИНЯТЬ-1С";
 pub const MARKED_REASON: &str = "Проверка в 1С не пройдена";
+/// Mail to an address containing this text is answered only after 3 s.
+pub const SLOW_MAIL: &str = "slow-mail";
 
 #[derive(Default)]
 struct State {
@@ -78,8 +80,20 @@ pub fn serve(
                 match serde_json::from_slice::<Value>(&body) {
                     Ok(mut m) if m["to"].is_string() => {
                         m["received_at"] = json!(chrono::Utc::now().to_rfc3339());
+                        // A slow mail provider for addresses containing `slow-mail`: the mail is
+                        // kept at once, the answer comes 3 s later (from another thread, so the
+                        // simulator keeps serving). Tests see whether the portal makes its
+                        // caller wait for the mail.
+                        let slow = m["to"].as_str().is_some_and(|t| t.contains(SLOW_MAIL));
                         st.mails.push(m);
-                        respond(req, 202, &json!({"status": "queued"}));
+                        if slow {
+                            std::thread::spawn(move || {
+                                std::thread::sleep(std::time::Duration::from_secs(3));
+                                respond(req, 202, &json!({"status": "queued"}));
+                            });
+                        } else {
+                            respond(req, 202, &json!({"status": "queued"}));
+                        }
                     }
                     _ => respond(req, 400, &json!({"error": "expected {to, subject, text}"})),
                 }

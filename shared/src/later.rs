@@ -1,0 +1,31 @@
+//! Work a request leaves for after its answer has gone (the platform's `waitUntil`): the answer
+//! neither waits for it nor shows, by its time, whether there was any. Mail delivery (a slow mail
+//! provider never slows an answer) and the password-reset lookup (whether the address has an
+//! account must not show in the answer's time) go here.
+
+use crate::error::AppResult;
+use crate::ports::Ports;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Later {
+    /// Deliver these queued mails; what fails stays queued for the sweeper.
+    Mail(Vec<String>),
+    /// Someone asked to reset the password of this (normalised) address: a link if it belongs
+    /// to an active account, nothing otherwise.
+    PasswordReset { email: String },
+}
+
+/// Hands `job` to the platform to run after the answer; where it cannot (native tests, a Worker
+/// without its context) runs it now. Errors are the platform's to log: the answer is given.
+pub async fn after_answer<P: Ports>(p: &P, job: Later) {
+    if let Err(job) = p.defer(job) {
+        let _ = run(p, job).await;
+    }
+}
+
+pub async fn run<P: Ports>(p: &P, job: Later) -> AppResult<()> {
+    match job {
+        Later::Mail(ids) => crate::mail::deliver(p, &ids).await.map(|_| ()),
+        Later::PasswordReset { email } => crate::auth::api::reset_link(p, &email).await,
+    }
+}
