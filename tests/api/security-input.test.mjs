@@ -1,0 +1,191 @@
+// Input strictness (issue 13, items 12 and 13), driven from docs/api/openapi.yaml.
+//
+// #13.12: every JSON request object under /api/* is closed (`additionalProperties: false`) and
+// every request string has a `maxLength`; the portal agrees with the file: a body with an unknown
+// field, or with a string one character over its limit, is a 422 naming the field (its pointer
+// as the problem's field errors name fields), and a body with every string exactly at its limit
+// is not refused for length. Nothing changes on a refused write.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { Client, freshCompany, sendAndApply } from '../lib/portal.mjs';
+import { orderMsg, productMsg } from '../lib/orders.mjs';
+import { SPEC, bodyWith, jsonBody, objects, operations, pointer, resolve, strings } from '../lib/openapi.mjs';
+
+const PROBE = 'x_unknown_probe';
+
+/** The JSON write routes under /api/*, with their request schema. */
+const WRITES = operations()
+  .filter((o) => o.path.startsWith('/api/') && o.method !== 'GET')
+  .map((o) => ({ ...o, schema: jsonBody(o.op) }))
+  .filter((o) => o.schema);
+/** Routes whose sender is not a portal page may say why they take unknown fields. */
+const tolerant = (o) => typeof o.op['x-tolerant-body'] === 'string';
+
+/** A schema with every `#/components/...` reference replaced by its target (for ajv). */
+function inline(s) {
+  s = resolve(s);
+  if (Array.isArray(s)) return s.map(inline);
+  if (!s || typeof s !== 'object') return s;
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, inline(pv)])) : inline(v)]));
+}
+
+const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+
+test('the OpenAPI file has JSON write routes to check', () => {
+  assert.ok(WRITES.length >= 20, `only ${WRITES.length} JSON write routes read`);
+});
+
+test('every request object under /api/* is closed and every request string has a maxLength', () => {
+  const problems = [];
+  for (const o of WRITES) {
+    const key = `${o.method} ${o.path}`;
+    if (JSON.stringify(o.schema).includes('"allOf"') || JSON.stringify(inline(o.schema)).includes('"allOf"')) {
+      problems.push(`${key}: allOf in a request body (additionalProperties does not compose across allOf)`);
+    }
+    for (const { path, schema } of objects(o.schema)) {
+      if (schema.additionalProperties !== false && !tolerant(o)) problems.push(`${key} ${pointer(path) || '(body)'}: additionalProperties is not false`);
+    }
+    for (const { path, max } of strings(o.schema)) {
+      if (!Number.isInteger(max)) problems.push(`${key} ${pointer(path) || '(body)'}: string without maxLength`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the request schemas compile and refuse what the portal refuses (ajv)', () => {
+  for (const o of WRITES) {
+    const key = `${o.method} ${o.path}`;
+    const validate = ajv.compile(inline(o.schema));
+    for (const s of strings(o.schema)) {
+      if (!Number.isInteger(s.max)) continue;
+      const over = bodyWith(s.path, 'я'.repeat(s.max + 1));
+      validate(over);
+      const at = '/' + s.path.join('/');
+      assert.ok((validate.errors ?? []).some((e) => e.keyword === 'maxLength' && e.instancePath === at), `${key}: the schema refuses ${pointer(s.path)} over its limit`);
+    }
+    if (!tolerant(o)) {
+      validate({ [PROBE]: 1 });
+      assert.ok((validate.errors ?? []).some((e) => e.keyword === 'additionalProperties' && e.params.additionalProperty === PROBE), `${key}: the schema refuses an unknown field`);
+    }
+  }
+});
+
+// ---- the running portal against the file ----
+
+// One company whose user holds every role, made on first use (the schema tests above need no
+// stack).
+let user;
+let client;
+let setUp;
+const ready = () => (setUp ??= (async () => {
+  const co = await freshCompany([['admin', 'buyer', 'accountant']]);
+  user = co.users[0];
+  user.company = co.id;
+  client = new Client();
+  assert.equal((await client.signIn(user.email, user.password)).status, 200);
+})());
+
+const fill = (path) => path.replace(/\{\w+\}/g, 'x_none');
+const send = async (o, body) => { await ready(); return client.req(o.method, fill(o.path), body); };
+const errors = (r) => (r.body?.field_errors ?? []).map((f) => `${f.field}:${f.code}`).sort();
+const bilingual = (r) => (r.body?.field_errors ?? []).every((f) => f.message_ru && f.message_en);
+
+for (const o of WRITES) {
+  const key = `${o.method} ${o.path}`;
+  const strs = strings(o.schema).filter((s) => Number.isInteger(s.max));
+
+  if (!tolerant(o)) {
+    test(`unknown fields refused with their pointer: ${key}`, async () => {
+      // One unknown field at the top and one inside every nested object.
+      let body = { [PROBE]: 'x' };
+      const expected = [`${PROBE}:unknown-field`];
+      for (const { path } of objects(o.schema)) {
+        if (path.length === 0) continue;
+        body = bodyWith([...path, PROBE], 1, body);
+        expected.push(`${pointer([...path, PROBE])}:unknown-field`);
+      }
+      const r = await send(o, body);
+      assert.equal(r.status, 422, `${key}: ${r.status} ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.code, 'validation-failed');
+      assert.deepEqual(errors(r), expected.sort());
+      assert.ok(bilingual(r), 'field errors in Russian and English');
+    });
+  }
+
+  if (strs.length) {
+    test(`strings one over maxLength refused with their pointer: ${key}`, async () => {
+      let body = {};
+      for (const s of strs) body = bodyWith(s.path, 'я'.repeat(s.max + 1), body);
+      const r = await send(o, body);
+      assert.equal(r.status, 422, `${key}: ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`);
+      assert.deepEqual(errors(r), strs.map((s) => `${pointer(s.path)}:too-long`).sort());
+      assert.ok(bilingual(r), 'field errors in Russian and English');
+    });
+
+    if (!tolerant(o)) {
+      test(`strings exactly at maxLength pass the length check: ${key}`, async () => {
+        // The unknown field keeps the request from doing anything; the only refusal must be it.
+        let body = { [PROBE]: 'x' };
+        for (const s of strs) body = bodyWith(s.path, 'я'.repeat(s.max), body);
+        const r = await send(o, body);
+        assert.equal(r.status, 422, `${key}: ${r.status} ${JSON.stringify(r.body)?.slice(0, 300)}`);
+        assert.deepEqual(errors(r), [`${PROBE}:unknown-field`]);
+      });
+    }
+  }
+}
+
+test('refused writes change nothing: a typo in an order edit, a 300,000-character address, a 100,000-character cancellation reason, a profile and a consignee', async () => {
+  await ready();
+  const c = user.company;
+  await sendAndApply([productMsg(c, 1, { price: 100 }), orderMsg(c, 1, { lines: [[1, 2, 100]] }),
+    { id: `${c}-k`, type: 'consignee', entity_id: `${c}-k1`, seq: 1, payload: { company_id: c, name: 'Склад Кореновск', address: 'Кореновск, ул. Мира, 1' } }]);
+  const order = (await client.get('/api/orders/orders')).body.items[0];
+  const page = async () => (await client.get(`/api/orders/orders/${order.id}`)).body;
+  const before = await page();
+
+  const typo = await client.req('PATCH', `/api/orders/orders/${order.id}`, { version: before.order.version, delivery_method: 'delivery', delivery_adress: 'Кореновск' });
+  assert.equal(typo.status, 422);
+  assert.deepEqual(errors(typo), ['delivery_adress:unknown-field']);
+  const long = await client.req('PATCH', `/api/orders/orders/${order.id}`, { version: before.order.version, delivery_method: 'delivery', delivery_address: 'а'.repeat(300000) });
+  assert.equal(long.status, 422);
+  assert.deepEqual(errors(long), ['delivery_address:too-long']);
+  const cancel = await client.post(`/api/orders/orders/${order.id}/cancellation`, { version: before.order.version, reason: 'б'.repeat(100000) });
+  assert.equal(cancel.status, 422, 'a long reason is refused, not cut');
+  assert.deepEqual(errors(cancel), ['reason:too-long']);
+  const after = await page();
+  assert.equal(after.order.version, before.order.version);
+  assert.equal(after.order.status, before.order.status);
+  assert.deepEqual(after.change, before.change, 'no change sent to 1C');
+
+  const me = (await client.get('/api/auth/me')).body.user;
+  const profile = await client.req('PATCH', '/api/auth/profile', { version: me.version, full_name: 'Новое Имя', phone: '+7 900 000-00-00', fullname: 'typo' });
+  assert.equal(profile.status, 422);
+  assert.deepEqual(errors(profile), ['fullname:unknown-field']);
+  const meAfter = (await client.get('/api/auth/me')).body.user;
+  assert.equal(meAfter.full_name, me.full_name);
+  assert.equal(meAfter.version, me.version);
+
+  const consignee = (await client.get('/api/company/consignees')).body.items[0];
+  const edit = await client.req('PATCH', `/api/company/consignees/${consignee.id}`, { version: consignee.version, name: 'Склад Новый', address: 'Кореновск', contact_person: 'в'.repeat(301) });
+  assert.equal(edit.status, 422);
+  assert.deepEqual(errors(edit), ['contact_person:too-long']);
+  const consigneeAfter = (await client.get('/api/company/consignees')).body.items.find((x) => x.id === consignee.id);
+  assert.deepEqual(consigneeAfter, consignee);
+
+  const le = (await client.get('/api/company/company')).body.legal_entities[0];
+  const legal = await client.req('PATCH', `/api/company/legal-entities/${le.id}`, { version: le.version, name: le.name, inn: '7707083893', kpp: '773601001',
+    bank_accounts: [{ bik: '044525225', corr_account: '30101810400000000225', account: '40702819938000001234', iban: 'x' }] });
+  assert.equal(legal.status, 422);
+  assert.deepEqual(errors(legal), ['bank_accounts[0].iban:unknown-field']);
+  const leAfter = (await client.get('/api/company/company')).body.legal_entities[0];
+  assert.deepEqual(leAfter, le);
+});
+
+test('the acquirer\'s notifications and 1C\'s exchange stay tolerant of unknown fields (documented)', () => {
+  const notification = WRITES.find((o) => o.path === '/api/orders/card-notifications');
+  assert.ok(tolerant(notification), 'card-notifications says why it takes unknown fields');
+  assert.deepEqual(WRITES.filter(tolerant).map((o) => o.path), ['/api/orders/card-notifications']);
+  assert.match(SPEC.info.description, /\/exchange\/.*unknown fields/s);
+});
