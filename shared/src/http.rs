@@ -4,7 +4,6 @@
 
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult, Lang};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Largest JSON body any route accepts. 1C batches are bounded separately by the exchange.
@@ -56,8 +55,9 @@ impl ApiRequest {
         !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS")
     }
 
-    /// Decodes a JSON body: 415 for another content type, 413 when too large, 400 when malformed.
-    pub fn json<T: DeserializeOwned>(&self) -> AppResult<T> {
+    /// Decodes a JSON body: 415 for another content type, 413 when too large, 400 when malformed,
+    /// 422 naming each unknown field and each string over its limit ([`crate::body`]).
+    pub fn json<T: crate::body::Body>(&self) -> AppResult<T> {
         let ct = self.header("content-type").unwrap_or("");
         if !ct.to_ascii_lowercase().starts_with("application/json") {
             return Err(AppError::new(
@@ -75,7 +75,13 @@ impl ApiRequest {
                 "Request body too large.",
             ));
         }
-        serde_json::from_slice(&self.body).map_err(AppError::malformed_json)
+        let value: serde_json::Value =
+            serde_json::from_slice(&self.body).map_err(AppError::malformed_json)?;
+        let errors = crate::body::check(&value, T::FIELDS, T::TOLERANT);
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        serde_json::from_value(value).map_err(AppError::malformed_json)
     }
 }
 

@@ -185,6 +185,12 @@ struct SignInBody {
     email: String,
     password: String,
 }
+impl crate::body::Body for SignInBody {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("email", crate::body::EMAIL),
+        crate::body::Field::text("password", crate::body::PASSWORD),
+    ];
+}
 
 #[derive(Deserialize)]
 struct UserForSignIn {
@@ -458,6 +464,10 @@ async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
 struct ResetRequestBody {
     email: String,
 }
+impl crate::body::Body for ResetRequestBody {
+    const FIELDS: &'static [crate::body::Field] =
+        &[crate::body::Field::text("email", crate::body::EMAIL)];
+}
 
 #[derive(Deserialize)]
 struct ActiveUser {
@@ -591,6 +601,12 @@ struct ResetCompleteBody {
     token: String,
     password: String,
 }
+impl crate::body::Body for ResetCompleteBody {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("token", crate::body::TOKEN),
+        crate::body::Field::text("password", crate::body::PASSWORD),
+    ];
+}
 
 #[derive(Deserialize)]
 struct TokenRow {
@@ -667,6 +683,14 @@ struct ProfileBody {
     phone: Option<String>,
     /// The version the edit is based on.
     version: i64,
+}
+impl crate::body::Body for ProfileBody {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("full_name", crate::body::NAME),
+        crate::body::Field::text("position", crate::body::POSITION),
+        crate::body::Field::text("phone", crate::body::PHONE),
+        crate::body::Field::scalar("version"),
+    ];
 }
 
 #[derive(Deserialize, Serialize)]
