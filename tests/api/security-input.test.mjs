@@ -1,5 +1,9 @@
 // Input strictness (issue 13, items 12 and 13), driven from docs/api/openapi.yaml.
 //
+// #13.13: a body larger than its route takes is refused with 413 from its Content-Length at
+// once, or, streamed without one, as soon as it passes the limit: before it is buffered and
+// before any authentication work, so a slow 50 MB sign-in costs nothing.
+//
 // #13.12: every JSON request object under /api/* is closed (`additionalProperties: false`) and
 // every request string has a `maxLength`; the portal agrees with the file: a body with an unknown
 // field, or with a string one character over its limit, is a 422 naming the field (its pointer
@@ -7,8 +11,10 @@
 // is not refused for length. Nothing changes on a refused write.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { Client, freshCompany, sendAndApply } from '../lib/portal.mjs';
+import { Client, PORTAL, fakeIp, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
+import { onecPut, pdf } from '../lib/documents.mjs';
 import { orderMsg, productMsg } from '../lib/orders.mjs';
 import { SPEC, bodyWith, jsonBody, objects, operations, pointer, resolve, strings } from '../lib/openapi.mjs';
 
@@ -188,4 +194,86 @@ test('the acquirer\'s notifications and 1C\'s exchange stay tolerant of unknown 
   assert.ok(tolerant(notification), 'card-notifications says why it takes unknown fields');
   assert.deepEqual(WRITES.filter(tolerant).map((o) => o.path), ['/api/orders/card-notifications']);
   assert.match(SPEC.info.description, /\/exchange\/.*unknown fields/s);
+});
+
+// ---- #13.13: body size, before buffering and before any authentication work ----
+
+/**
+ * A raw HTTP/1.1 request: the head and `first` part of the body are written, then (unless
+ * `end`) the connection stays open as a slow client's would. Resolves with the answer's status,
+ * its text and how long it took, or { status: 0 } when nothing came within `waitMs`.
+ */
+function rawRequest(method, path, headers, first, { end = false, chunked = false, waitMs = 4000 } = {}) {
+  const url = new URL(PORTAL);
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect(Number(url.port), url.hostname);
+    let data = '';
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      resolve({ status: m ? Number(m[1]) : 0, text: data, ms: Date.now() - started });
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (d) => {
+      data += d.toString('utf8');
+      // The whole answer: a problem body is small, so its end is in view once the JSON closes.
+      if (/\r\n\r\n[\s\S]*\}\s*(\r\n0\r\n\r\n)?$/.test(data)) done();
+    });
+    socket.on('error', done);
+    socket.on('close', done);
+    const head = [`${method} ${path} HTTP/1.1`, `Host: ${url.host}`, `Origin: ${PORTAL}`, `cf-connecting-ip: ${fakeIp()}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), chunked ? 'Transfer-Encoding: chunked' : null, '', ''].filter((l) => l !== null).join('\r\n');
+    socket.write(head);
+    const body = Buffer.from(first);
+    socket.write(chunked ? Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]) : body);
+    if (end && chunked) socket.write('0\r\n\r\n');
+  });
+}
+
+const tooLarge = (r, what) => {
+  assert.equal(r.status, 413, `${what}: ${r.status || 'no answer'} after ${r.ms} ms ${r.text.slice(0, 300)}`);
+  assert.match(r.text, /"code":"payload-too-large"/);
+  assert.match(r.text, /"title_ru":"[^"]+"/);
+  assert.match(r.text, /"title_en":"[^"]+"/);
+};
+
+test('a sign-in announcing 50 MB is refused at once with 413, without waiting for the body', async () => {
+  const r = await rawRequest('POST', '/api/auth/sign-in', { 'Content-Type': 'application/json', 'Content-Length': 52428800 }, '{"email":"a@b.ru","password":"' + 'x'.repeat(1000));
+  tooLarge(r, 'sign-in announcing 50 MB');
+  assert.ok(r.ms < 2000, `answered after ${r.ms} ms`);
+});
+
+test('a signed-out write announcing 10 MB is a 413, not a 401: the size is checked before authentication', async () => {
+  const r = await rawRequest('POST', '/api/orders/consolidations', { 'Content-Type': 'application/json', 'Content-Length': 10485760 }, '{"orders":[');
+  tooLarge(r, 'consolidations announcing 10 MB');
+  assert.ok(r.ms < 2000, `answered after ${r.ms} ms`);
+});
+
+test('a chunked body without Content-Length is cut at the route\'s limit while it streams', async () => {
+  // 16 KB of a sign-in and the connection held open: the limit is passed, the rest never comes.
+  const open = await rawRequest('POST', '/api/auth/sign-in', { 'Content-Type': 'application/json' }, '{"email":"a@b.ru","password":"' + 'x'.repeat(16384), { chunked: true });
+  tooLarge(open, 'open chunked sign-in');
+  assert.ok(open.ms < 2000, `answered after ${open.ms} ms`);
+  // A whole chunked body of 100 KB: over a sign-in's limit, far under the old 1 MB.
+  const whole = await rawRequest('POST', '/api/auth/sign-in', { 'Content-Type': 'application/json' }, JSON.stringify({ email: 'a@b.ru', password: 'x'.repeat(100000) }), { chunked: true, end: true });
+  tooLarge(whole, 'complete chunked sign-in');
+});
+
+test('each route has its own limit: 1C\'s files take 20 MB, pasted lines their 100,000 characters; normal requests still work', async () => {
+  await ready();
+  const big = await rawRequest('PUT', `/exchange/v1/files/${uid('f')}.pdf`, { 'Content-Type': 'application/pdf', 'Content-Length': 20 * 1024 * 1024 + 1 }, '%PDF-1.4');
+  tooLarge(big, 'a 1C file over 20 MB');
+  assert.ok(big.ms < 2000, `answered after ${big.ms} ms`);
+  // 6 MB for 1C is fine (over a photo's 5 MB and any JSON route's limit).
+  await onecPut(`${uid('f')}.pdf`, Buffer.concat([pdf('big'), Buffer.alloc(6 * 1024 * 1024, 32)]));
+  // 90,000 Cyrillic characters are ~180 KB of JSON: over the default JSON limit, within this route's.
+  const paste = await client.post('/api/orders/pasted-lines', { text: 'АБ-1;1\n'.repeat(12000).slice(0, 90000) });
+  assert.equal(paste.status, 200, JSON.stringify(paste.body)?.slice(0, 300));
+  const signedIn = new Client();
+  assert.equal((await signedIn.signIn(user.email, user.password)).status, 200);
+  // Chunked but small: read and served.
+  const chunked = await rawRequest('POST', '/api/auth/sign-in', { 'Content-Type': 'application/json' }, JSON.stringify({ email: user.email, password: user.password }), { chunked: true, end: true });
+  assert.equal(chunked.status, 200, chunked.text.slice(0, 300));
 });
