@@ -9,6 +9,35 @@ use serde::Serialize;
 /// Largest JSON body any route accepts. 1C batches are bounded separately by the exchange.
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
 
+/// Body limits (bytes) per route: each capability's `body_limit` names its routes' limits, and
+/// the adapter refuses a larger `Content-Length` before reading a byte, and stops a streamed body
+/// at the limit, with 413, before buffering it and before any authentication work.
+/// Sign-in and the other account forms, and routes that take no body: a few KB.
+pub const SMALL_BODY: usize = 8 * 1024;
+/// An ordinary JSON form.
+pub const JSON_BODY: usize = 64 * 1024;
+
+/// 413 for a body over its route's limit.
+pub fn payload_too_large(limit: usize) -> AppError {
+    AppError::new(
+        crate::error::ErrorKind::PayloadTooLarge,
+        "payload-too-large",
+        "Слишком большой запрос.",
+        "Request body too large.",
+    )
+    .with_extra("limit_bytes", limit as u64)
+}
+
+/// The body limit of the route a request goes to, by its handler; `None` when no route takes the
+/// request (a 404 or 405 follows, and the body is never read).
+pub fn body_limit<H: Copy>(
+    routes: &[Route<H>],
+    req: &ApiRequest,
+    limit: impl Fn(H) -> usize,
+) -> Option<usize> {
+    match_route(routes, req).ok().map(|(r, _)| limit(r.handler))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ApiRequest {
     pub method: String,
@@ -68,12 +97,7 @@ impl ApiRequest {
             ));
         }
         if self.body.len() > MAX_JSON_BODY {
-            return Err(AppError::new(
-                crate::error::ErrorKind::PayloadTooLarge,
-                "payload-too-large",
-                "Слишком большой запрос.",
-                "Request body too large.",
-            ));
+            return Err(payload_too_large(MAX_JSON_BODY));
         }
         let value: serde_json::Value =
             serde_json::from_slice(&self.body).map_err(AppError::malformed_json)?;

@@ -4,5 +4,10 @@ use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
-    adapter::serve!(req, env, shared::company::api::handle)
+    adapter::serve!(
+        req,
+        env,
+        shared::company::api::handle,
+        shared::company::api::body_limit
+    )
 }
