@@ -542,10 +542,10 @@ fn js_call(obj: &JsValue, method: &str) -> AppResult<JsValue> {
 }
 
 /// The body, up to the route's `limit` (`None`: no route takes the request, so it is not read).
-/// A larger `Content-Length` is refused before a byte is read; a body streamed without one
-/// (chunked) is cancelled as soon as it passes the limit. Either way a 413, before the body is
-/// buffered and before any authentication work: a slow 50 MB upload costs neither memory nor
-/// waiting.
+/// A larger `Content-Length` is refused before a byte is kept; a body streamed without one
+/// (chunked) is refused as soon as it passes the limit. Either way a 413 (after at most
+/// [`DRAIN_MS`], see [`drain_and_cancel`]), before the body is buffered and before any
+/// authentication work: a slow 50 MB upload costs neither memory nor waiting.
 pub async fn read_body(req: &web_sys::Request, limit: Option<usize>) -> AppResult<Vec<u8>> {
     let Some(limit) = limit else {
         return Ok(Vec::new());
