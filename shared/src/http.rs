@@ -4,11 +4,39 @@
 
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult, Lang};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Largest JSON body any route accepts. 1C batches are bounded separately by the exchange.
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// Body limits (bytes) per route: each capability's `body_limit` names its routes' limits, and
+/// the adapter refuses a larger `Content-Length` before reading a byte, and stops a streamed body
+/// at the limit, with 413, before buffering it and before any authentication work.
+/// Sign-in and the other account forms, and routes that take no body: a few KB.
+pub const SMALL_BODY: usize = 8 * 1024;
+/// An ordinary JSON form.
+pub const JSON_BODY: usize = 64 * 1024;
+
+/// 413 for a body over its route's limit.
+pub fn payload_too_large(limit: usize) -> AppError {
+    AppError::new(
+        crate::error::ErrorKind::PayloadTooLarge,
+        "payload-too-large",
+        "Слишком большой запрос.",
+        "Request body too large.",
+    )
+    .with_extra("limit_bytes", limit as u64)
+}
+
+/// The body limit of the route a request goes to, by its handler; `None` when no route takes the
+/// request (a 404 or 405 follows, and the body is never read).
+pub fn body_limit<H: Copy>(
+    routes: &[Route<H>],
+    req: &ApiRequest,
+    limit: impl Fn(H) -> usize,
+) -> Option<usize> {
+    match_route(routes, req).ok().map(|(r, _)| limit(r.handler))
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct ApiRequest {
@@ -56,8 +84,9 @@ impl ApiRequest {
         !matches!(self.method.as_str(), "GET" | "HEAD" | "OPTIONS")
     }
 
-    /// Decodes a JSON body: 415 for another content type, 413 when too large, 400 when malformed.
-    pub fn json<T: DeserializeOwned>(&self) -> AppResult<T> {
+    /// Decodes a JSON body: 415 for another content type, 413 when too large, 400 when malformed,
+    /// 422 naming each unknown field and each string over its limit ([`crate::body`]).
+    pub fn json<T: crate::body::Body>(&self) -> AppResult<T> {
         let ct = self.header("content-type").unwrap_or("");
         if !ct.to_ascii_lowercase().starts_with("application/json") {
             return Err(AppError::new(
@@ -68,14 +97,15 @@ impl ApiRequest {
             ));
         }
         if self.body.len() > MAX_JSON_BODY {
-            return Err(AppError::new(
-                crate::error::ErrorKind::PayloadTooLarge,
-                "payload-too-large",
-                "Слишком большой запрос.",
-                "Request body too large.",
-            ));
+            return Err(payload_too_large(MAX_JSON_BODY));
         }
-        serde_json::from_slice(&self.body).map_err(AppError::malformed_json)
+        let value: serde_json::Value =
+            serde_json::from_slice(&self.body).map_err(AppError::malformed_json)?;
+        let errors = crate::body::check(&value, T::FIELDS, T::TOLERANT);
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        serde_json::from_value(value).map_err(AppError::malformed_json)
     }
 }
 

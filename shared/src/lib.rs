@@ -3,6 +3,7 @@
 //! behind the ports in [`ports`]; the Workers in `functions/` only adapt D1, R2 and Queues.
 
 pub mod auth;
+pub mod body;
 pub mod commerceml;
 pub mod company;
 pub mod config;

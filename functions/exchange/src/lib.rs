@@ -9,7 +9,12 @@ use worker::{
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
-    adapter::serve!(req, env, shared::exchange::api::handle)
+    adapter::serve!(
+        req,
+        env,
+        shared::exchange::api::handle,
+        shared::exchange::api::body_limit
+    )
 }
 
 /// `portal-inbox`: applies woken inbound messages. `portal-outbox`: delivers due changes to 1C

@@ -91,6 +91,12 @@ struct PasswordChange {
     current_password: String,
     new_password: String,
 }
+impl crate::body::Body for PasswordChange {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("current_password", crate::body::PASSWORD),
+        crate::body::Field::text("new_password", crate::body::PASSWORD),
+    ];
+}
 
 /// Changes the password; every other session of the user ends, this one stays.
 pub async fn change_password<P: Ports>(
@@ -151,6 +157,12 @@ pub async fn change_password<P: Ports>(
 struct EmailChangeRequest {
     new_email: String,
     password: String,
+}
+impl crate::body::Body for EmailChangeRequest {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("new_email", crate::body::EMAIL),
+        crate::body::Field::text("password", crate::body::PASSWORD),
+    ];
 }
 
 fn email_taken() -> AppError {
@@ -298,6 +310,10 @@ fn taken_notice(language: &str, to: &str) -> Mail {
 struct Confirm {
     token: String,
 }
+impl crate::body::Body for Confirm {
+    const FIELDS: &'static [crate::body::Field] =
+        &[crate::body::Field::text("token", crate::body::TOKEN)];
+}
 
 #[derive(Deserialize)]
 struct ChangeRow {
@@ -427,6 +443,9 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
 #[derive(Deserialize)]
 struct Preferences {
     language: String,
+}
+impl crate::body::Body for Preferences {
+    const FIELDS: &'static [crate::body::Field] = &[crate::body::Field::choice("language")];
 }
 
 pub async fn set_preferences<P: Ports>(

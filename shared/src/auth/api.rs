@@ -99,6 +99,11 @@ pub const ROUTES: &[Route<H>] = &[
     },
 ];
 
+/// The most a request body may hold, by route (crate::http::body_limit).
+pub fn body_limit(req: &ApiRequest) -> Option<usize> {
+    crate::http::body_limit(ROUTES, req, |_| crate::http::SMALL_BODY)
+}
+
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
     let mut log = LogContext::default();
     let result = route(p, &req, &mut log).await;
@@ -184,6 +189,12 @@ fn clear_cookies() -> Vec<(String, String)> {
 struct SignInBody {
     email: String,
     password: String,
+}
+impl crate::body::Body for SignInBody {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("email", crate::body::EMAIL),
+        crate::body::Field::text("password", crate::body::PASSWORD),
+    ];
 }
 
 #[derive(Deserialize)]
@@ -509,6 +520,10 @@ async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
 struct ResetRequestBody {
     email: String,
 }
+impl crate::body::Body for ResetRequestBody {
+    const FIELDS: &'static [crate::body::Field] =
+        &[crate::body::Field::text("email", crate::body::EMAIL)];
+}
 
 #[derive(Deserialize)]
 struct ActiveUser {
@@ -660,6 +675,12 @@ struct ResetCompleteBody {
     token: String,
     password: String,
 }
+impl crate::body::Body for ResetCompleteBody {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("token", crate::body::TOKEN),
+        crate::body::Field::text("password", crate::body::PASSWORD),
+    ];
+}
 
 #[derive(Deserialize)]
 struct TokenRow {
@@ -736,6 +757,14 @@ struct ProfileBody {
     phone: Option<String>,
     /// The version the edit is based on.
     version: i64,
+}
+impl crate::body::Body for ProfileBody {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("full_name", crate::body::NAME),
+        crate::body::Field::text("position", crate::body::POSITION),
+        crate::body::Field::text("phone", crate::body::PHONE),
+        crate::body::Field::scalar("version"),
+    ];
 }
 
 #[derive(Deserialize, Serialize)]

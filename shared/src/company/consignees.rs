@@ -227,6 +227,12 @@ pub struct Edit {
     #[serde(flatten)]
     pub details: ConsigneeDetails,
 }
+impl crate::body::Body for Edit {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::scalar("version"),
+        crate::body::Field::flatten(super::rules::CONSIGNEE_FIELDS),
+    ];
+}
 
 fn update(
     d: &ConsigneeDetails,

@@ -22,6 +22,13 @@ pub struct Add {
     pub details: EmployeeDetails,
     pub language: Option<String>,
 }
+impl crate::body::Body for Add {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("email", crate::body::EMAIL),
+        crate::body::Field::flatten(super::rules::EMPLOYEE_FIELDS),
+        crate::body::Field::choice("language"),
+    ];
+}
 
 #[derive(Deserialize)]
 struct Current {
@@ -245,6 +252,12 @@ pub struct Edit {
     pub version: i64,
     #[serde(flatten)]
     pub details: EmployeeDetails,
+}
+impl crate::body::Body for Edit {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::scalar("version"),
+        crate::body::Field::flatten(super::rules::EMPLOYEE_FIELDS),
+    ];
 }
 
 pub async fn edit<P: Ports>(

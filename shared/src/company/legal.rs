@@ -111,6 +111,12 @@ pub struct Edit {
     #[serde(flatten)]
     pub details: LegalEntityDetails,
 }
+impl crate::body::Body for Edit {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::scalar("version"),
+        crate::body::Field::flatten(super::rules::LEGAL_ENTITY_FIELDS),
+    ];
+}
 
 fn stale(current: &Current) -> AppError {
     AppError::new(

@@ -15,6 +15,14 @@ pub struct BankAccount {
     pub account: String,
 }
 
+/// The fields a client may send for [`BankAccount`], with their limits (crate::body).
+pub const BANK_ACCOUNT_FIELDS: &[crate::body::Field] = &[
+    crate::body::Field::text("bik", crate::body::TAX_ID),
+    crate::body::Field::text("bank_name", crate::body::NAME),
+    crate::body::Field::text("corr_account", crate::body::ACCOUNT),
+    crate::body::Field::text("account", crate::body::ACCOUNT),
+];
+
 /// A legal entity's details as the admin submits them (the whole set, based on `version`).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
 pub struct LegalEntityDetails {
@@ -30,6 +38,23 @@ pub struct LegalEntityDetails {
     #[serde(default)]
     pub bank_accounts: Vec<BankAccount>,
 }
+
+/// The fields a client may send for [`LegalEntityDetails`], with their limits (crate::body).
+pub const LEGAL_ENTITY_FIELDS: &[crate::body::Field] = &[
+    crate::body::Field::text("name", crate::body::NAME),
+    crate::body::Field::text("full_name", 500),
+    crate::body::Field::text("inn", crate::body::TAX_ID),
+    crate::body::Field::text("kpp", crate::body::TAX_ID),
+    crate::body::Field::text("ogrn", crate::body::TAX_ID),
+    crate::body::Field::text("legal_address", crate::body::ADDRESS),
+    crate::body::Field::text("postal_address", crate::body::ADDRESS),
+    crate::body::Field::text("phone", crate::body::PHONE),
+    crate::body::Field::text("email", crate::body::EMAIL),
+    crate::body::Field::list(
+        "bank_accounts",
+        &crate::body::Kind::Object(BANK_ACCOUNT_FIELDS),
+    ),
+];
 
 fn trimmed(v: &Option<String>) -> Option<String> {
     v.as_deref()
@@ -204,6 +229,19 @@ pub struct ConsigneeDetails {
     pub phone: Option<String>,
 }
 
+/// The fields a client may send for [`ConsigneeDetails`], with their limits (crate::body).
+pub const CONSIGNEE_FIELDS: &[crate::body::Field] = &[
+    crate::body::Field::text("name", crate::body::NAME),
+    crate::body::Field::text("inn", crate::body::TAX_ID),
+    crate::body::Field::text("kpp", crate::body::TAX_ID),
+    crate::body::Field::text("address", crate::body::ADDRESS),
+    crate::body::Field::text("contact_person", crate::body::NAME),
+    crate::body::Field::text("phone", crate::body::PHONE),
+];
+impl crate::body::Body for ConsigneeDetails {
+    const FIELDS: &'static [crate::body::Field] = CONSIGNEE_FIELDS;
+}
+
 impl ConsigneeDetails {
     pub fn normalized(&self) -> ConsigneeDetails {
         ConsigneeDetails {
@@ -261,6 +299,14 @@ pub struct EmployeeDetails {
     pub phone: Option<String>,
     pub roles: Vec<String>,
 }
+
+/// The fields a client may send for [`EmployeeDetails`], with their limits (crate::body).
+pub const EMPLOYEE_FIELDS: &[crate::body::Field] = &[
+    crate::body::Field::text("full_name", crate::body::NAME),
+    crate::body::Field::text("position", crate::body::POSITION),
+    crate::body::Field::text("phone", crate::body::PHONE),
+    crate::body::Field::list("roles", &crate::body::Kind::Enum),
+];
 
 impl EmployeeDetails {
     pub fn normalized(&self) -> EmployeeDetails {

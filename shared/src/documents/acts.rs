@@ -69,6 +69,15 @@ pub struct NewRequest {
     pub period_from: Option<String>,
     pub period_to: Option<String>,
 }
+impl crate::body::Body for NewRequest {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("legal_entity_id", crate::body::ID),
+        crate::body::Field::text("agreement_id", crate::body::ID),
+        crate::body::Field::choice("preset"),
+        crate::body::Field::text("period_from", crate::body::DATE),
+        crate::body::Field::text("period_to", crate::body::DATE),
+    ];
+}
 
 fn custom() -> String {
     "custom".into()

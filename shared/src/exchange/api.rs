@@ -105,6 +105,17 @@ pub const ROUTES: &[Route<H>] = &[
     },
 ];
 
+/// The most a request body may hold, by route (crate::http::body_limit).
+pub fn body_limit(req: &ApiRequest) -> Option<usize> {
+    crate::http::body_limit(ROUTES, req, |h| match h {
+        H::Messages => contract::MAX_BATCH_BYTES,
+        H::FileUpload => contract::MAX_FILE_BYTES as usize,
+        // One chunk of a CommerceML file (1C is told `file_limit` at init).
+        H::CommerceMl => super::cml::FILE_LIMIT,
+        _ => crate::http::MAX_JSON_BODY,
+    })
+}
+
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
     let mut log = LogContext::default();
     let result = route(p, &req, &mut log).await;

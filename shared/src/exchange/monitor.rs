@@ -91,6 +91,14 @@ pub struct Replay {
     pub direction: String,
     pub id: String,
 }
+// Under /exchange/: unknown fields are tolerated, as for 1C (docs/exchange/1c-contract.md).
+impl crate::body::Body for Replay {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::choice("direction"),
+        crate::body::Field::text("id", crate::body::ID),
+    ];
+    const TOLERANT: bool = true;
+}
 
 /// Puts a refused inbound message or a dead-lettered change back in line. A message that is still
 /// invalid is refused again, with its reason.

@@ -102,6 +102,10 @@ struct Payable {
 pub struct Pay {
     pub order_id: String,
 }
+impl crate::body::Body for Pay {
+    const FIELDS: &'static [crate::body::Field] =
+        &[crate::body::Field::text("order_id", crate::body::ID)];
+}
 
 #[derive(Deserialize)]
 struct OrderRow {

@@ -45,6 +45,11 @@ pub const ROUTES: &[Route<H>] = &[
     },
 ];
 
+/// The most a request body may hold, by route (crate::http::body_limit).
+pub fn body_limit(req: &ApiRequest) -> Option<usize> {
+    crate::http::body_limit(ROUTES, req, |_| crate::http::JSON_BODY)
+}
+
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
     let mut log = LogContext::default();
     let result = route(p, &req, &mut log).await;

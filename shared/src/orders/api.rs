@@ -104,6 +104,17 @@ pub const ROUTES: &[Route<H>] = &[
     },
 ];
 
+/// The most a request body may hold, by route (crate::http::body_limit).
+pub fn body_limit(req: &ApiRequest) -> Option<usize> {
+    crate::http::body_limit(ROUTES, req, |h| match h {
+        // 500 lines of products.
+        H::Edit => 256 * 1024,
+        // 100,000 characters of pasted lines.
+        H::Paste => crate::http::MAX_JSON_BODY,
+        _ => crate::http::JSON_BODY,
+    })
+}
+
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
     let mut log = LogContext::default();
     let result = route(p, &req, &mut log).await;
@@ -140,6 +151,14 @@ struct Cancel {
     version: i64,
     reason: Option<String>,
 }
+impl crate::body::Body for Cancel {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::scalar("version"),
+        crate::body::Field::text("reason", CANCEL_REASON_MAX),
+    ];
+}
+/// A longer reason is refused (422), never cut.
+const CANCEL_REASON_MAX: usize = 500;
 
 /// Asks 1C to cancel an unpaid, unshipped order, based on the version the user saw. A credit
 /// order's reserve is released at once (the money rules), in the same batch as the change.
@@ -172,7 +191,7 @@ async fn cancel<P: Ports>(
     }
     let reason = body
         .reason
-        .map(|r| r.trim().chars().take(500).collect::<String>())
+        .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
     let now = p.now();
     let change_id = crate::ids::new_id("out");
@@ -238,6 +257,12 @@ async fn cancel<P: Ports>(
 struct PaymentMethod {
     version: i64,
     payment_method: String,
+}
+impl crate::body::Body for PaymentMethod {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::scalar("version"),
+        crate::body::Field::choice("payment_method"),
+    ];
 }
 
 /// Switches an unpaid order between paying by invoice and on credit. To credit: refused with the

@@ -460,6 +460,15 @@ struct Notice {
 struct NoticeObject {
     id: String,
 }
+// The acquirer adds fields to its notifications as it likes; only `object.id` is read.
+impl crate::body::Body for Notice {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("type", 100),
+        crate::body::Field::text("event", 100),
+        crate::body::Field::object("object", &[crate::body::Field::text("id", crate::body::ID)]),
+    ];
+    const TOLERANT: bool = true;
+}
 
 #[derive(Debug, Deserialize)]
 struct Known {

@@ -22,6 +22,11 @@ pub struct LineIn {
     /// A decimal string or number: `"2.5"`.
     pub quantity: serde_json::Value,
 }
+const LINE_FIELDS: &[crate::body::Field] = &[
+    crate::body::Field::text("product_id", crate::body::ID),
+    crate::body::Field::text("article", 100),
+    crate::body::Field::text("quantity", crate::body::QUANTITY),
+];
 
 #[derive(Debug, Deserialize)]
 pub struct Edit {
@@ -31,6 +36,16 @@ pub struct Edit {
     pub delivery_address: Option<String>,
     pub planned_shipping_date: Option<String>,
     pub consignee_id: Option<String>,
+}
+impl crate::body::Body for Edit {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::scalar("version"),
+        crate::body::Field::list("lines", &crate::body::Kind::Object(LINE_FIELDS)),
+        crate::body::Field::choice("delivery_method"),
+        crate::body::Field::text("delivery_address", crate::body::ADDRESS),
+        crate::body::Field::text("planned_shipping_date", crate::body::DATE),
+        crate::body::Field::text("consignee_id", crate::body::ID),
+    ];
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -467,17 +482,13 @@ async fn credit_short<P: Ports>(
 pub struct Paste {
     pub text: String,
 }
+impl crate::body::Body for Paste {
+    const FIELDS: &'static [crate::body::Field] = &[crate::body::Field::text("text", 100_000)];
+}
 
 /// Resolves pasted `article;qty` lines against the catalogue: the lines found (ready to send as
 /// `lines`), and a report of unknown articles and unreadable lines.
 pub async fn paste<P: Ports>(p: &P, caller: &Caller, body: Paste) -> AppResult<ApiResponse> {
-    if body.text.len() > 100_000 {
-        return Err(AppError::bad_request(
-            "too-long",
-            "Не более 100 000 символов.",
-            "At most 100,000 characters.",
-        ));
-    }
     let (lines, unreadable) = parse_paste(&body.text);
     let keys: Vec<String> = lines
         .iter()
@@ -523,6 +534,12 @@ pub async fn paste<P: Ports>(p: &P, caller: &Caller, body: Paste) -> AppResult<A
 pub struct Consolidate {
     pub orders: Vec<String>,
     pub planned_shipping_date: Option<String>,
+}
+impl crate::body::Body for Consolidate {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::list("orders", &crate::body::Kind::Text(crate::body::ID)),
+        crate::body::Field::text("planned_shipping_date", crate::body::DATE),
+    ];
 }
 
 /// Asks 1C to ship several of the company's unshipped orders together.

@@ -149,6 +149,21 @@ pub struct NewReturn {
     pub reason: Option<String>,
     pub comment: Option<String>,
 }
+impl crate::body::Body for NewReturn {
+    const FIELDS: &'static [crate::body::Field] = &[
+        crate::body::Field::text("order_id", crate::body::ID),
+        crate::body::Field::scalar("whole"),
+        crate::body::Field::list(
+            "lines",
+            &crate::body::Kind::Object(&[
+                crate::body::Field::scalar("line_no"),
+                crate::body::Field::text("quantity", crate::body::QUANTITY),
+            ]),
+        ),
+        crate::body::Field::text("reason", 20),
+        crate::body::Field::text("comment", COMMENT_MAX),
+    ];
+}
 
 /// What will be written: the lines with positive quantities, the reason and the comment.
 #[derive(Debug, Clone, PartialEq)]
