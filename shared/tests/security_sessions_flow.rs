@@ -177,3 +177,46 @@ fn a_right_password_at_the_limit_does_not_lock_the_address() {
     assert_eq!(sign_in_from(&p, "10.9.9.9", "wrong-password-1").status, 401);
     assert_eq!(sign_in_from(&p, "10.9.9.9", right).status, 429);
 }
+
+#[test]
+fn the_sweeper_forgets_spent_throttle_counters_only() {
+    use shared::ports::{DatabaseExt, Ports, Stmt};
+    #[derive(serde::Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let count = |p: &TestPorts| {
+        block_on(
+            p.db()
+                .first::<N>(Stmt::new("SELECT count(*) AS n FROM sign_in_throttle")),
+        )
+        .unwrap()
+        .unwrap()
+        .n
+    };
+    let (mut p, _) = setup();
+    p.config.throttle_account_max = 3;
+    for _ in 0..3 {
+        assert_eq!(sign_in_from(&p, "10.7.7.7", "wrong-password-1").status, 401);
+    }
+    let rows = count(&p);
+    assert!(rows >= 3, "pair, address and account counters: {rows}");
+    // Within the window (and the lock) nothing goes.
+    p.advance(Duration::seconds(p.config.throttle_window_secs - 1));
+    let report = block_on(shared::exchange::sweep(&p)).unwrap();
+    assert_eq!(report.throttle_purged, 0);
+    assert_eq!(count(&p), rows);
+    assert_eq!(
+        sign_in_from(&p, "10.7.7.7", shared::testing::TEST_PASSWORD).status,
+        429
+    );
+    // Once the window and the lock are over, the counters are spent and removed.
+    p.advance(Duration::seconds(2));
+    let report = block_on(shared::exchange::sweep(&p)).unwrap();
+    assert_eq!(report.throttle_purged, rows as u64);
+    assert_eq!(count(&p), 0);
+    assert_eq!(
+        sign_in_from(&p, "10.7.7.7", shared::testing::TEST_PASSWORD).status,
+        200
+    );
+}

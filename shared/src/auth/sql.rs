@@ -131,6 +131,10 @@ pub const THROTTLE_GIVE_BACK: &str = "UPDATE sign_in_throttle \
 
 pub const THROTTLE_CLEAR: &str = "DELETE FROM sign_in_throttle WHERE key = ?";
 
+/// Spent counters: the window (`?2` seconds) is over and no lock runs past `?1` (now).
+pub const THROTTLE_PURGE: &str =
+    "DELETE FROM sign_in_throttle WHERE window_start <= ?1 - ?2 AND locked_until <= ?1";
+
 pub const PROFILE: &str =
     "SELECT u.onec_id, c.onec_id AS company_onec_id, u.full_name, u.position, u.phone, u.version \
      FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";

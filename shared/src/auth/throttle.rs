@@ -119,3 +119,16 @@ pub fn succeeded(keys: &Keys) -> Vec<Stmt> {
     }
     v
 }
+
+/// Forgets counters whose window has passed and whose lock has ended (the scheduled sweeper):
+/// such a row would be started afresh by the next attempt anyway. Returns how many went.
+pub async fn purge<P: Ports>(p: &P) -> AppResult<u64> {
+    let now = p.now().timestamp();
+    p.db()
+        .exec(
+            Stmt::new(sql::THROTTLE_PURGE)
+                .bind(now)
+                .bind(p.config().throttle_window_secs),
+        )
+        .await
+}

@@ -21,10 +21,13 @@ pub struct SweepReport {
     pub mail_sent: usize,
     /// CommerceML imports no slice had moved on for a while, woken again.
     pub cml_imports_woken: usize,
+    /// Spent sign-in throttle counters removed.
+    pub throttle_purged: u64,
 }
 
 /// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
-/// changes to 1C (push), retries unsent mail, wakes stalled CommerceML imports. Safe to run at
+/// changes to 1C (push), retries unsent mail, wakes stalled CommerceML imports, forgets spent
+/// sign-in throttle counters. Safe to run at
 /// any time, as often as wanted.
 pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let inbox_re_enqueued = inbox::sweep(p).await?;
@@ -32,7 +35,9 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let outbox_backlog = outbox::backlog(p).await?;
     let mail_sent = crate::mail::deliver(p, &[]).await.unwrap_or(0);
     let cml_imports_woken = cml::sweep_stalled(p).await?;
+    let throttle_purged = crate::auth::throttle::purge(p).await?;
     Ok(SweepReport {
+        throttle_purged,
         inbox_re_enqueued,
         outbox,
         outbox_backlog,
