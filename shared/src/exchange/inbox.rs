@@ -1228,6 +1228,11 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
             // available amount never dips or doubles).
             if let Some(change_id) = &a.change_id {
                 stmts.push(
+                    Stmt::new(crate::finance::sql::ORDER_PAID_BY_HOLD)
+                        .bind(now)
+                        .bind(change_id.as_str()),
+                );
+                stmts.push(
                     Stmt::new(crate::finance::sql::HOLD_SETTLE)
                         .bind(now)
                         .bind(change_id.as_str()),

@@ -135,6 +135,15 @@ pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, us
 /// 1C refused the payment: the money is free again.
 pub const HOLD_RELEASE: &str = "UPDATE account_holds SET status = 'released', updated_at = ? WHERE change_id = ? AND status = 'held'";
 
+/// 1C posted the movement that pays an order from a portal hold: the order counts the payment at
+/// once, as a card payment does (`orders::sql::ORDER_PAID_BY_CARD`), so no second payment can be
+/// opened before 1C's next order snapshot brings its own figure. Runs before `HOLD_SETTLE`, only
+/// while the hold is still open (a repeated movement adds nothing); capped at the total.
+pub const ORDER_PAID_BY_HOLD: &str = "UPDATE orders SET paid_kop = min(total_kop, paid_kop + h.amount_kop), \
+       status = CASE WHEN orders.status IN ('draft', 'awaiting_payment', 'reserved') AND paid_kop + h.amount_kop >= total_kop THEN 'paid' ELSE orders.status END, \
+       updated_at = ?1 \
+     FROM account_holds h WHERE h.change_id = ?2 AND h.status = 'held' AND orders.id = h.order_id";
+
 /// 1C posted the movement that pays the order: the hold turns into the movement.
 pub const HOLD_SETTLE: &str = "UPDATE account_holds SET status = 'settled', updated_at = ? WHERE change_id = ? AND status = 'held'";
 
