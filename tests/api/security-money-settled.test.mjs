@@ -33,3 +33,18 @@ test('#13.1 an account payment 1C settled covers the order: no card payment afte
   assert.equal(again.status, 409, JSON.stringify(again.body));
   assert.equal((await admin.get(`/api/orders/orders/${id}`)).body.order.paid_kop, 125000);
 });
+
+test('#13.1 the order page offers no card payment while a payment from the account is open', async () => {
+  const co = await freshCompany([['admin']]);
+  const o = await payableOrder(co.id, 'held');
+  await sendAndApply([{ id: uid('m'), type: 'account_movement', entity_id: `${co.id}-${uid('mv')}`, seq: 1,
+    payload: { company_id: co.id, date: '2026-11-01T10:00:00', kind: 'refund', amount: 5000 } }]);
+  const admin = new Client();
+  assert.equal((await admin.signIn(co.users[0].email, co.users[0].password)).status, 200);
+  const id = (await admin.get(`/api/orders/orders?number=${encodeURIComponent(o.number)}`)).body.items[0].id;
+  assert.equal((await admin.get(`/api/orders/orders/${id}`)).body.can_pay_by_card, true);
+  assert.equal((await admin.post('/api/finance/account/payments', { order_id: id })).status, 202);
+  const page = (await admin.get(`/api/orders/orders/${id}`)).body;
+  assert.equal(page.can_pay_by_card, false, 'the page offers what the API refuses');
+  assert.equal((await admin.post(`/api/orders/orders/${id}/card-payments`)).status, 409);
+});
