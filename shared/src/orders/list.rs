@@ -402,6 +402,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             Stmt::new(sql::SCHEDULE).bind(id).bind(co),
             Stmt::new(sql::CONSOLIDATION).bind(id).bind(co),
             Stmt::new(sql::CARD_OF_ORDER).bind(id).bind(co),
+            Stmt::new(sql::ACCOUNT_HOLD_OF_ORDER).bind(id).bind(co),
         ])
         .await?
         .into_iter();
@@ -497,10 +498,13 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     // The latest card payment: `pending` while the buyer is on the acquirer's page or the
     // notification has not landed yet.
     let card_payment: Option<serde_json::Value> = next()?.parse()?.into_iter().next();
+    // A payment from the internal account waiting for 1C: the card is not offered beside it.
+    let hold_open = !next()?.parse::<serde_json::Value>()?.is_empty();
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     let card_configured =
         p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
     let can_pay_by_card = card_configured
+        && !hold_open
         && super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop)
             .is_ok();
     Ok(ApiResponse::json(

@@ -142,6 +142,10 @@ pub const CONSOLIDATION: &str = "SELECT x.status, json_extract(x.payload, '$.pay
 pub const CARD_OPEN: &str = "SELECT id, provider_payment_id, idempotence_key, amount_kop, status, confirmation_url FROM card_payments \
      WHERE company_id = ? AND order_id = ? AND status IN ('creating', 'pending')";
 
+/// An open payment of the order from the internal account (the card is not offered beside it).
+pub const ACCOUNT_HOLD_OF_ORDER: &str =
+    "SELECT change_id FROM account_holds WHERE order_id = ? AND company_id = ? AND status = 'held'";
+
 /// A new card payment, before the acquirer is asked: not while another change of the order waits
 /// for 1C; OR IGNORE: a concurrent click already opened one (the partial unique index). One open
 /// payment per order across card payments and internal-account holds (see
