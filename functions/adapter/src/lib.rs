@@ -23,8 +23,31 @@ pub fn env_var(env: &Env, name: &str) -> Option<String> {
         .or_else(|| env.secret(name).map(|v| v.to_string()).ok())
 }
 
-pub fn config(env: &Env) -> AppResult<Config> {
-    Config::from_vars(|name| env_var(env, name))
+/// The settings this isolate runs with, and the mail API's address and key: variables and
+/// secrets are fixed for a Worker version, so they are read once per isolate, not on every
+/// request (a failed read is not kept: the next request tries again).
+struct IsolateSettings {
+    config: std::rc::Rc<Config>,
+    mail_url: Option<String>,
+    mail_token: Option<String>,
+}
+
+thread_local! {
+    static SETTINGS: std::cell::RefCell<Option<std::rc::Rc<IsolateSettings>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn settings(env: &Env) -> AppResult<std::rc::Rc<IsolateSettings>> {
+    if let Some(s) = SETTINGS.with(|c| c.borrow().clone()) {
+        return Ok(s);
+    }
+    let s = std::rc::Rc::new(IsolateSettings {
+        config: std::rc::Rc::new(Config::from_vars(|name| env_var(env, name))?),
+        mail_url: env_var(env, "MAIL_API_URL"),
+        mail_token: env_var(env, "MAIL_API_TOKEN"),
+    });
+    SETTINGS.with(|c| *c.borrow_mut() = Some(s.clone()));
+    Ok(s)
 }
 
 fn internal(e: worker::Error) -> AppError {
@@ -440,7 +463,7 @@ pub struct WorkerPorts {
     blobs: R2,
     http: Fetch,
     now: DateTime<Utc>,
-    config: Config,
+    config: std::rc::Rc<Config>,
     /// Work for after the answer, where the Worker hands it to `waitUntil` (`serve!` with the
     /// context); `None`: the domain runs it at once.
     later: std::cell::RefCell<Option<Vec<Later>>>,
@@ -450,7 +473,8 @@ impl WorkerPorts {
     /// Binds the ports this Worker has (`DB` always; `INBOX_QUEUE` and `FILES` where bound).
     /// `now` is the wall clock, or the `x-test-now` header where the test clock is allowed.
     pub fn new(env: &Env, test_now: Option<&str>) -> AppResult<WorkerPorts> {
-        let config = config(env)?;
+        let settings = settings(env)?;
+        let config = settings.config.clone();
         let mut now = Utc::now();
         if config.allow_test_clock {
             if let Some(t) = test_now.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
@@ -461,8 +485,8 @@ impl WorkerPorts {
         Ok(WorkerPorts {
             db: D1::new(env.d1("DB").map_err(internal)?),
             mail: HttpMail {
-                url: env_var(env, "MAIL_API_URL"),
-                token: env_var(env, "MAIL_API_TOKEN"),
+                url: settings.mail_url.clone(),
+                token: settings.mail_token.clone(),
                 http: Fetch { timeout },
             },
             queue: Queue {
