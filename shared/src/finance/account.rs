@@ -202,9 +202,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
             )
             .await?;
         if open.is_some() {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "payment-pending",
+            return Err(AppError::payment_pending(
                 "Оплата этого заказа уже ждёт подтверждения 1С.",
                 "A payment of this order already waits for 1C.",
             ));
@@ -232,9 +230,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         let b = balance(p, &caller.company_id).await?;
         let available = b.balance_kop - b.held_kop;
         if available >= due {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "payment-pending",
+            return Err(AppError::payment_pending(
                 "Оплата этого заказа уже ждёт подтверждения 1С.",
                 "A payment of this order already waits for 1C.",
             ));

@@ -26,9 +26,7 @@ pub(crate) mod change {
 
     /// The order changed in 1C since the user opened it: 409 with the fresh order.
     pub fn stale(o: &super::list::OrderRow) -> AppError {
-        AppError::new(
-            ErrorKind::Conflict,
-            "version-conflict",
+        AppError::version_conflict(
             "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
             "The order changed in 1C since you opened it. Check it and try again.",
         )
