@@ -880,7 +880,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         .clone()
         .unwrap_or_else(|| crate::ids::new_id("aud"));
     let (g, gp) = guard();
-    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
+    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
         .bind(&audit_id)
         .bind(&caller.company_id)
         .bind(&caller.user_id)

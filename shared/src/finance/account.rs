@@ -162,7 +162,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
     let guard = || (sql::HOLD_EXISTS, vec![change_id.as_str().into()]);
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard()));
     let (g, gp) = guard();
-    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
+    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
         .bind(&change_id)
         .bind(&caller.company_id)
         .bind(&caller.user_id)

@@ -55,7 +55,7 @@ pub(crate) mod change {
     ) -> Stmt {
         Stmt::dynamic(format!(
             "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
-            super::sql::AUDIT_INSERT_SELECT
+            crate::audit_log::INSERT_SELECT
         ))
         .bind(change_id)
         .bind(&caller.company_id)
