@@ -176,6 +176,17 @@ impl AppError {
         )
     }
 
+    /// 409 `version-conflict`: the record changed since the user opened it (a stale `version`).
+    /// The text names what changed; callers that have the fresh record add it as `current`.
+    pub fn version_conflict(ru: &'static str, en: &'static str) -> Self {
+        Self::new(ErrorKind::Conflict, "version-conflict", ru, en)
+    }
+
+    /// 409 `payment-pending`: a payment of the order already waits for 1C's confirmation.
+    pub fn payment_pending(ru: &'static str, en: &'static str) -> Self {
+        Self::new(ErrorKind::Conflict, "payment-pending", ru, en)
+    }
+
     pub fn validation(field_errors: Vec<FieldError>) -> Self {
         let mut e = Self::new(
             ErrorKind::Unprocessable,

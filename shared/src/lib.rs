@@ -2,6 +2,7 @@
 //! Capabilities (`auth`, `company`, `exchange`, `returns`) each own their routes, rules and SQL and run
 //! behind the ports in [`ports`]; the Workers in `functions/` only adapt D1, R2 and Queues.
 
+pub mod audit_log;
 pub mod auth;
 pub mod body;
 pub mod commerceml;

@@ -33,8 +33,6 @@ mod sql {
     /// base + 1 after a parallel profile edit).
     pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
     pub const LANGUAGE_SET: &str = "UPDATE users SET language = ?, updated_at = ? WHERE id = ?";
-    pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
 }
 
 #[derive(Deserialize)]
@@ -74,7 +72,7 @@ fn audit(
     before: Option<String>,
     after: String,
 ) -> Stmt {
-    Stmt::dynamic(format!("{} WHERE 1", sql::AUDIT_INSERT_SELECT))
+    Stmt::dynamic(format!("{} WHERE 1", crate::audit_log::INSERT_SELECT))
         .bind(id)
         .bind(company_id)
         .bind(user_id)
@@ -409,7 +407,7 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
         change_id = Some(id);
     }
     let (g, gp) = guard();
-    let mut a = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
+    let mut a = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
         .bind(change_id.clone().unwrap_or(audit_id))
         .bind(&row.company_id)
         .bind(&row.user_id)

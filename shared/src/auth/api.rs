@@ -834,9 +834,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         .await?
         .ok_or_else(AppError::not_found)?;
     if current.version != body.version {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "version-conflict",
+        return Err(AppError::version_conflict(
             "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.",
             "The profile changed since you opened it. Check it and save again.",
         )
@@ -882,7 +880,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         .clone()
         .unwrap_or_else(|| crate::ids::new_id("aud"));
     let (g, gp) = guard();
-    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
+    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
         .bind(&audit_id)
         .bind(&caller.company_id)
         .bind(&caller.user_id)
@@ -898,9 +896,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
     stmts.push(audit);
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "version-conflict",
+        return Err(AppError::version_conflict(
             "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.",
             "The profile changed since you opened it. Check it and save again.",
         ));

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod monitor;
 pub mod password;
 pub mod roles;
 pub mod sql;
@@ -100,7 +101,7 @@ pub async fn guard<P: Ports>(
     match access {
         Access::Onec | Access::CommerceMl | Access::Notification => Ok(None),
         Access::Monitor => {
-            crate::exchange::monitor::authorize(
+            monitor::authorize(
                 p.config().monitor_token.as_deref(),
                 req.header("authorization"),
             )?;

@@ -147,7 +147,3 @@ pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, 
 /// The batch's update took effect: the user row carries this request's write id ("the version is
 /// now base + 1" would also hold after a parallel request's update).
 pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
-
-/// An audit row, for a caller that appends ` WHERE <guard>`.
-pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";

@@ -2,6 +2,7 @@
 //! batch as every change; admins read it, filtered by user, kind and date.
 
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
@@ -23,7 +24,7 @@ pub struct Entry<'a> {
 /// The audit row, written only when `guard` (an SQL condition with its parameters) holds, so a
 /// change refused inside its batch leaves no trace.
 pub fn record(e: &Entry<'_>, now: DateTime<Utc>, guard: (&str, Vec<SqlValue>)) -> Stmt {
-    let mut stmt = Stmt::dynamic(format!("{} WHERE {}", sql::AUDIT_INSERT_SELECT, guard.0))
+    let mut stmt = Stmt::dynamic(format!("{} WHERE {}", audit_log::INSERT_SELECT, guard.0))
         .bind(e.id)
         .bind(&e.caller.company_id)
         .bind(&e.caller.user_id)

@@ -5,7 +5,7 @@ use super::audit;
 use super::rules::ConsigneeDetails;
 use super::sql;
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, ErrorKind};
+use crate::error::{AppError, AppResult};
 use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
@@ -98,9 +98,7 @@ fn checked(d: &ConsigneeDetails) -> AppResult<ConsigneeDetails> {
 }
 
 fn conflict() -> AppError {
-    AppError::new(
-        ErrorKind::Conflict,
-        "version-conflict",
+    AppError::version_conflict(
         "Грузополучатель изменился с момента открытия. Обновите страницу.",
         "The consignee changed since you opened it. Reload the page.",
     )

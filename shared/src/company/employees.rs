@@ -73,9 +73,7 @@ fn last_admin() -> AppError {
 }
 
 fn conflict() -> AppError {
-    AppError::new(
-        ErrorKind::Conflict,
-        "version-conflict",
+    AppError::version_conflict(
         "Данные сотрудника изменились с момента открытия. Обновите страницу.",
         "The employee changed since you opened it. Reload the page.",
     )

@@ -119,9 +119,7 @@ impl crate::body::Body for Edit {
 }
 
 fn stale(current: &Current) -> AppError {
-    AppError::new(
-        ErrorKind::Conflict,
-        "version-conflict",
+    AppError::version_conflict(
         "Реквизиты изменились с момента открытия. Проверьте их и отправьте снова.",
         "The details changed since you opened them. Check them and send again.",
     )

@@ -38,9 +38,6 @@ pub const OPEN_CHANGES: &str = "SELECT o.entity_id, o.status, o.payload, o.answe
 pub const NO_OPEN_CHANGE_AND_VERSION: &str = "NOT EXISTS (SELECT 1 FROM outbox WHERE company_id = ? AND entity_type = ? AND entity_id = ? AND status IN ('pending', 'sent')) \
      AND EXISTS (SELECT 1 FROM legal_entities WHERE id = ? AND version = ?)";
 
-pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
-
 // ---- Consignees ----
 
 pub const CONSIGNEES: &str = "SELECT id, name, inn, kpp, address, contact_person, phone, active, version, onec_id IS NOT NULL AS known_to_1c \

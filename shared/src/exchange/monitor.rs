@@ -1,33 +1,11 @@
 //! The exchange monitor for the supplier's integration staff: what crossed to and from 1C and
 //! when, what waits, what was refused or dead-lettered, and a replay action. Protected by its
-//! own credential (`MONITOR_TOKEN`), never by client roles.
+//! own credential (`MONITOR_TOKEN`, checked by `auth::monitor`), never by client roles.
 
 use super::sql;
-use crate::error::{AppError, AppResult, ErrorKind};
+use crate::error::{AppError, AppResult};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt, WakeQueue};
 use serde::{Deserialize, Serialize};
-
-/// Checks `Authorization: Bearer <MONITOR_TOKEN>` in constant time; no token configured means
-/// the monitor is closed.
-pub fn authorize(token: Option<&str>, header: Option<&str>) -> AppResult<()> {
-    let given = header
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim);
-    match (token, given) {
-        (Some(t), Some(g))
-            if !t.is_empty()
-                && crate::auth::password::constant_time_eq(t.as_bytes(), g.as_bytes()) =>
-        {
-            Ok(())
-        }
-        _ => Err(AppError::new(
-            ErrorKind::Unauthorized,
-            "monitor-credential-required",
-            "Нужен ключ доступа к монитору обмена.",
-            "The exchange monitor needs its access key.",
-        )),
-    }
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct LastByType {
@@ -144,18 +122,4 @@ pub async fn replay<P: Ports>(p: &P, r: &Replay) -> AppResult<()> {
         return Err(AppError::not_found());
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credential() {
-        assert!(authorize(Some("k"), Some("Bearer k")).is_ok());
-        assert!(authorize(Some("k"), Some("Bearer x")).is_err());
-        assert!(authorize(Some("k"), None).is_err());
-        assert!(authorize(None, Some("Bearer ")).is_err());
-        assert!(authorize(Some(""), Some("Bearer ")).is_err());
-    }
 }

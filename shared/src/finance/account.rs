@@ -162,7 +162,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
     let guard = || (sql::HOLD_EXISTS, vec![change_id.as_str().into()]);
     let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard()));
     let (g, gp) = guard();
-    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", sql::AUDIT_INSERT_SELECT))
+    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
         .bind(&change_id)
         .bind(&caller.company_id)
         .bind(&caller.user_id)
@@ -202,9 +202,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
             )
             .await?;
         if open.is_some() {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "payment-pending",
+            return Err(AppError::payment_pending(
                 "Оплата этого заказа уже ждёт подтверждения 1С.",
                 "A payment of this order already waits for 1C.",
             ));
@@ -232,9 +230,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         let b = balance(p, &caller.company_id).await?;
         let available = b.balance_kop - b.held_kop;
         if available >= due {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "payment-pending",
+            return Err(AppError::payment_pending(
                 "Оплата этого заказа уже ждёт подтверждения 1С.",
                 "A payment of this order already waits for 1C.",
             ));

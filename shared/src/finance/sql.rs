@@ -129,9 +129,6 @@ pub const HOLD_OPEN_OF_ORDER: &str =
 
 pub const HOLD_EXISTS: &str = "EXISTS (SELECT 1 FROM account_holds WHERE change_id = ?)";
 
-pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
-
 /// 1C refused the payment: the money is free again.
 pub const HOLD_RELEASE: &str = "UPDATE account_holds SET status = 'released', updated_at = ? WHERE change_id = ? AND status = 'held'";
 

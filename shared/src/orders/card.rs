@@ -299,9 +299,7 @@ async fn not_opened<P: Ports>(p: &P, caller: &Caller, id: &str, due: i64) -> App
     match hold {
         Err(e) => return e,
         Ok(Some(_)) => {
-            return AppError::new(
-                ErrorKind::Conflict,
-                "payment-pending",
+            return AppError::payment_pending(
                 "Оплата этого заказа с внутреннего счёта уже ждёт подтверждения 1С.",
                 "A payment of this order from the internal account already waits for 1C.",
             )

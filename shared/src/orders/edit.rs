@@ -640,7 +640,7 @@ pub async fn consolidate<P: Ports>(
         before: serde_json::Value::Null,
     };
     let (change_id, out) = outbox::record(&change, now, None);
-    let audit = Stmt::dynamic(format!("{} WHERE 1", sql::AUDIT_INSERT_SELECT))
+    let audit = Stmt::dynamic(format!("{} WHERE 1", crate::audit_log::INSERT_SELECT))
         .bind(&change_id)
         .bind(&caller.company_id)
         .bind(&caller.user_id)
@@ -773,7 +773,7 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             .bind(&caller.company_id)
             .bind(serde_json::to_string(&lines)?),
         out,
-        Stmt::dynamic(format!("{} WHERE 1", sql::AUDIT_INSERT_SELECT))
+        Stmt::dynamic(format!("{} WHERE 1", crate::audit_log::INSERT_SELECT))
             .bind(&change_id)
             .bind(&caller.company_id)
             .bind(&caller.user_id)

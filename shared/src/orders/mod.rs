@@ -26,9 +26,7 @@ pub(crate) mod change {
 
     /// The order changed in 1C since the user opened it: 409 with the fresh order.
     pub fn stale(o: &super::list::OrderRow) -> AppError {
-        AppError::new(
-            ErrorKind::Conflict,
-            "version-conflict",
+        AppError::version_conflict(
             "Заказ изменился в 1С с момента открытия. Проверьте его и повторите.",
             "The order changed in 1C since you opened it. Check it and try again.",
         )
@@ -57,7 +55,7 @@ pub(crate) mod change {
     ) -> Stmt {
         Stmt::dynamic(format!(
             "{} WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)",
-            super::sql::AUDIT_INSERT_SELECT
+            crate::audit_log::INSERT_SELECT
         ))
         .bind(change_id)
         .bind(&caller.company_id)

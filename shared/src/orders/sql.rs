@@ -89,9 +89,6 @@ pub const ORDER_CHANGE_GUARD_RAISE: &str = concat!(
     crate::finance::sql::credit_covers!()
 );
 
-pub const AUDIT_INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
-
 /// Products by portal id or by article key, with the price of the given price type.
 pub const PRODUCTS_FOR_LINES: &str = "SELECT p.id, p.onec_id, p.article, p.article_norm, p.name, p.unit, p.vat_rate_bp, \
        (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?2) AS price_kop \
