@@ -747,8 +747,8 @@ pub fn failure(err: AppError, method: &str, started: f64) -> worker::Result<Resp
 /// `fetch` takes and returns the runtime's own request and response objects
 /// (`worker::web_sys::Request`, `worker::web_sys::Response`). `$limit` gives the route's body
 /// limit (the capability's `body_limit`): the body is read, up to it, before the handler runs.
-/// With the context (`serve!(req, env, ctx, handler, limit)`), work the handler leaves for after
-/// its answer (mail, the password-reset lookup) runs under `waitUntil`; without it, at once.
+/// Work the handler leaves for after its answer (mail, the password-reset lookup) runs under the
+/// context's `waitUntil`.
 #[macro_export]
 macro_rules! serve {
     ($req:expr, $env:expr, $ctx:expr, $handler:path, $limit:path) => {{
@@ -772,27 +772,6 @@ macro_rules! serve {
                 if !jobs.is_empty() {
                     $ctx.wait_until($crate::run_later(ports, jobs));
                 }
-                $crate::worker_response(resp, &method, started)
-            }
-        };
-        response.map(worker::web_sys::Response::from)
-    }};
-    ($req:expr, $env:expr, $handler:path, $limit:path) => {{
-        let started = $crate::now_ms();
-        let req: worker::web_sys::Request = $req;
-        let method = req.method().to_ascii_uppercase();
-        let test_now = req.headers().get("x-test-now").ok().flatten();
-        let response = match $crate::WorkerPorts::new(&$env, test_now.as_deref()) {
-            Err(e) => $crate::failure(e, &method, started),
-            Ok(ports) => {
-                let mut api_req = $crate::request_head(&req)?;
-                let resp = match $crate::read_body(&req, $limit(&api_req)).await {
-                    Ok(body) => {
-                        api_req.body = body;
-                        $handler(&ports, api_req).await
-                    }
-                    Err(e) => $crate::refused(&api_req, e),
-                };
                 $crate::worker_response(resp, &method, started)
             }
         };

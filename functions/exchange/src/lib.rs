@@ -8,10 +8,11 @@ use worker::{
 };
 
 #[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(
         req,
         env,
+        ctx,
         shared::exchange::api::handle,
         shared::exchange::api::body_limit
     )

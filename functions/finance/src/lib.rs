@@ -4,10 +4,11 @@
 use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, _ctx: Context) -> Result<web_sys::Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     adapter::serve!(
         req,
         env,
+        ctx,
         shared::finance::api::handle,
         shared::finance::api::body_limit
     )

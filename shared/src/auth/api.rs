@@ -397,15 +397,19 @@ async fn refresh<P: Ports>(
         if row.revoked_at.is_some() || after(&row.expires_at, 0) || row.active == 0 {
             return Ok(refresh_refused(req));
         }
-        if after(&row.last_used_at, cfg.refresh_idle_secs) {
+        // Idle too long, or a replaced token presented after the grace (reuse): the session ends.
+        let end_session = || async {
             p.db()
                 .exec(
                     Stmt::new(sql::REVOKE_SESSION)
                         .bind(now)
                         .bind(&row.session_id),
                 )
-                .await?;
-            return Ok(refresh_refused(req));
+                .await
+                .map(|_| refresh_refused(req))
+        };
+        if after(&row.last_used_at, cfg.refresh_idle_secs) {
+            return end_session().await;
         }
         if row.current == 0 {
             let in_grace = row
@@ -414,14 +418,7 @@ async fn refresh<P: Ports>(
                 .and_then(crate::time::from_db)
                 .is_some_and(|t| now <= t + Duration::seconds(REFRESH_GRACE_SECS));
             if !in_grace {
-                p.db()
-                    .exec(
-                        Stmt::new(sql::REVOKE_SESSION)
-                            .bind(now)
-                            .bind(&row.session_id),
-                    )
-                    .await?;
-                return Ok(refresh_refused(req));
+                return end_session().await;
             }
             break (row, None);
         }
