@@ -464,7 +464,7 @@ pub struct WorkerPorts {
     http: Fetch,
     now: DateTime<Utc>,
     config: std::rc::Rc<Config>,
-    /// Work for after the answer, where the Worker hands it to `waitUntil` (`serve!` with the
+    /// Work for after the answer, where the Worker hands it to `waitUntil` (`serve` with the
     /// context); `None`: the domain runs it at once.
     later: std::cell::RefCell<Option<Vec<Later>>>,
 }
@@ -745,38 +745,43 @@ pub fn failure(err: AppError, method: &str, started: f64) -> worker::Result<Resp
 
 /// Serves one request with a capability's handler: the whole body of a capability Worker, whose
 /// `fetch` takes and returns the runtime's own request and response objects
-/// (`worker::web_sys::Request`, `worker::web_sys::Response`). `$limit` gives the route's body
-/// limit (the capability's `body_limit`): the body is read, up to it, before the handler runs.
-/// Work the handler leaves for after its answer (mail, the password-reset lookup) runs under the
-/// context's `waitUntil`.
-#[macro_export]
-macro_rules! serve {
-    ($req:expr, $env:expr, $ctx:expr, $handler:path, $limit:path) => {{
-        let started = $crate::now_ms();
-        let req: worker::web_sys::Request = $req;
-        let method = req.method().to_ascii_uppercase();
-        let test_now = req.headers().get("x-test-now").ok().flatten();
-        let response = match $crate::WorkerPorts::new(&$env, test_now.as_deref()) {
-            Err(e) => $crate::failure(e, &method, started),
-            Ok(ports) => {
-                ports.allow_later();
-                let mut api_req = $crate::request_head(&req)?;
-                let resp = match $crate::read_body(&req, $limit(&api_req)).await {
-                    Ok(body) => {
-                        api_req.body = body;
-                        $handler(&ports, api_req).await
-                    }
-                    Err(e) => $crate::refused(&api_req, e),
-                };
-                let jobs = ports.take_later();
-                if !jobs.is_empty() {
-                    $ctx.wait_until($crate::run_later(ports, jobs));
+/// (`worker::web_sys::Request`, `worker::web_sys::Response`). `body_limit` gives the route's body
+/// limit (the capability's `api::body_limit`): the body is read, up to it, before `handler` (the
+/// capability's `api::handle`) runs. Work the handler leaves for after its answer (mail, the
+/// password-reset lookup) runs under the context's `waitUntil`.
+pub async fn serve<H>(
+    req: web_sys::Request,
+    env: Env,
+    ctx: worker::Context,
+    handler: H,
+    body_limit: fn(&ApiRequest) -> Option<usize>,
+) -> worker::Result<web_sys::Response>
+where
+    H: AsyncFn(&WorkerPorts, ApiRequest) -> ApiResponse,
+{
+    let started = now_ms();
+    let method = req.method().to_ascii_uppercase();
+    let test_now = req.headers().get("x-test-now").ok().flatten();
+    let response = match WorkerPorts::new(&env, test_now.as_deref()) {
+        Err(e) => failure(e, &method, started),
+        Ok(ports) => {
+            ports.allow_later();
+            let mut api_req = request_head(&req)?;
+            let resp = match read_body(&req, body_limit(&api_req)).await {
+                Ok(body) => {
+                    api_req.body = body;
+                    handler(&ports, api_req).await
                 }
-                $crate::worker_response(resp, &method, started)
+                Err(e) => refused(&api_req, e),
+            };
+            let jobs = ports.take_later();
+            if !jobs.is_empty() {
+                ctx.wait_until(run_later(ports, jobs));
             }
-        };
-        response.map(worker::web_sys::Response::from)
-    }};
+            worker_response(resp, &method, started)
+        }
+    };
+    response.map(web_sys::Response::from)
 }
 
 pub fn now_ms() -> f64 {
