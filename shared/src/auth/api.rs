@@ -5,8 +5,7 @@ use super::password::{check_password_strength, dummy_hash, hash_password, verify
 use super::roles::Roles;
 use super::token::{KeyRing, SessionClaims};
 use super::{
-    normalize_email, sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE,
-    REFRESH_COOKIE_PATH,
+    sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH,
 };
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
@@ -221,7 +220,7 @@ async fn sign_in<P: Ports>(
     log: &mut LogContext,
 ) -> AppResult<ApiResponse> {
     let body: SignInBody = req.json()?;
-    let email = normalize_email(&body.email);
+    let email = crate::validate::Email::normalized(&body.email);
     let mut errors = Vec::new();
     if email.is_empty() || email.len() > 254 {
         errors.push(FieldError::new(
@@ -535,7 +534,7 @@ struct ActiveUser {
 /// time tells whether the address has an account.
 async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let body: ResetRequestBody = req.json()?;
-    let email = normalize_email(&body.email);
+    let email = crate::validate::Email::normalized(&body.email);
     if email.is_empty() || !email.contains('@') || email.len() > 254 {
         return Err(AppError::validation(vec![FieldError::new(
             "email",
