@@ -216,6 +216,12 @@ impl PartialEq<String> for Email {
     }
 }
 
+impl PartialEq<Email> for String {
+    fn eq(&self, other: &Email) -> bool {
+        self == &other.0
+    }
+}
+
 impl From<Email> for String {
     fn from(e: Email) -> String {
         e.0
