@@ -9,6 +9,7 @@ pub mod commerceml;
 pub mod company;
 pub mod config;
 pub mod csv;
+pub mod changes;
 pub mod cursor;
 pub mod documents;
 pub mod error;

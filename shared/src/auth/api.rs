@@ -498,8 +498,7 @@ async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
         .ok_or_else(AppError::not_found)?;
     let roles =
         Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    let sync =
-        crate::exchange::outbox::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
+    let sync = crate::changes::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({
@@ -858,10 +857,10 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         .bind(body.version)];
     let mut change_id = None;
     if let Some(onec_id) = &current.onec_id {
-        let change = crate::exchange::outbox::NewChange {
+        let change = crate::changes::NewChange {
             company_id: &caller.company_id,
             user_id: Some(&caller.user_id),
-            kind: "employee.changed",
+            kind: crate::changes::ChangeKind::EmployeeChanged,
             entity_type: "user",
             portal_id: &caller.user_id,
             onec_entity_id: onec_id,
@@ -869,7 +868,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
             payload: serde_json::json!({"company_id": current.company_onec_id, "full_name": full_name, "position": position, "phone": phone}),
             before: before.clone(),
         };
-        let (id, stmt) = crate::exchange::outbox::record(&change, now, Some(guard()));
+        let (id, stmt) = crate::changes::record(&change, now, Some(guard()));
         stmts.push(stmt);
         change_id = Some(id);
     }
@@ -899,7 +898,7 @@ async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
         ));
     }
     if let Some(id) = &change_id {
-        crate::exchange::outbox::wake(p, id).await;
+        crate::changes::wake(p, id).await;
     }
     me(p, caller).await
 }

@@ -6,8 +6,8 @@ use super::audit;
 use super::rules::LegalEntityDetails;
 use super::sql;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt, StmtResult};
 use serde::{Deserialize, Serialize};
@@ -175,10 +175,10 @@ pub async fn edit<P: Ports>(
             ],
         )
     };
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "company.changed",
+        kind: changes::ChangeKind::CompanyChanged,
         entity_type: "legal_entity",
         portal_id: id,
         onec_entity_id: &current.onec_id,
@@ -186,7 +186,7 @@ pub async fn edit<P: Ports>(
         payload: serde_json::json!({"company_id": current.company_onec_id, "legal_entity_id": current.onec_id, "details": details}),
         before: serde_json::to_value(&before)?,
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
     let entry = audit::Entry {
         id: &change_id,
         caller,
@@ -213,7 +213,7 @@ pub async fn edit<P: Ports>(
             "An earlier change of these details is still waiting for 1C.",
         ));
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "change": {"state": "pending", "values": details, "reason": null, "since": crate::time::to_db(now)}}),

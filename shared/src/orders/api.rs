@@ -3,8 +3,8 @@
 use super::sql;
 use crate::auth::roles::Role;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::exchange::outbox;
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
 use crate::ports::{Database, Ports};
 use serde::Deserialize;
@@ -195,10 +195,10 @@ async fn cancel<P: Ports>(
         .filter(|r| !r.is_empty());
     let now = p.now();
     let change_id = crate::ids::new_id("out");
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.cancelled",
+        kind: changes::ChangeKind::OrderCancelled,
         entity_type: "order",
         portal_id: id,
         onec_entity_id: &o.onec_id,
@@ -210,7 +210,7 @@ async fn cancel<P: Ports>(
         sql::ORDER_CHANGE_GUARD,
         vec![id.into(), o.version.into(), id.into(), id.into()],
     );
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
         Some((
             "EXISTS (SELECT 1 FROM outbox WHERE id = ?)".to_string(),
@@ -246,7 +246,7 @@ async fn cancel<P: Ports>(
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(super::change::pending());
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending"}),
@@ -334,10 +334,10 @@ async fn payment_method<P: Ports>(
     }
     let now = p.now();
     let change_id = crate::ids::new_id("out");
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.payment_method_changed",
+        kind: changes::ChangeKind::OrderPaymentMethodChanged,
         entity_type: "order",
         portal_id: id,
         onec_entity_id: &o.onec_id,
@@ -365,7 +365,7 @@ async fn payment_method<P: Ports>(
             vec![id.into(), o.version.into(), id.into(), id.into()],
         )
     };
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
         Some((
             "EXISTS (SELECT 1 FROM outbox WHERE id = ?)".to_string(),
@@ -412,7 +412,7 @@ async fn payment_method<P: Ports>(
         }
         return Err(super::change::pending());
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending"}),

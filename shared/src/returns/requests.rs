@@ -6,9 +6,9 @@
 use super::rules::{self, NewReturn, OrderLine};
 use super::sql;
 use crate::auth::Caller;
+use crate::changes;
 use crate::company::audit;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use serde::Deserialize;
@@ -130,10 +130,10 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         "lines": onec_lines,
     });
     let guard = || (sql::RETURN_WRITTEN, vec![id.as_str().into()]);
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "return.requested",
+        kind: changes::ChangeKind::ReturnRequested,
         entity_type: "return",
         portal_id: &id,
         onec_entity_id: "",
@@ -141,7 +141,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         payload: payload.clone(),
         before: serde_json::Value::Null,
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
     let after = serde_json::json!({
         "order_number": order.number,
         "reason_code": plan.reason.as_str(),
@@ -179,7 +179,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
             ),
         });
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     super::view::detail(p, caller, &id, 201).await
 }
 
