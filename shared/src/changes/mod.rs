@@ -1,6 +1,7 @@
 //! The client-change record: what a capability writes, in the same D1 batch as its own rows,
-//! when a client changes something 1C must hear of (an outbox row), then the wake after commit,
-//! and the page's view of the newest change's fate. Every capability uses it; the exchange
+//! when a client changes something 1C must hear of (an outbox row, or for an order also the mark
+//! a stock 1C's CommerceML exchange picks it up by), then the wake after commit, and the page's
+//! view of the newest change's fate. Every capability uses it; the exchange
 //! (`exchange::outbox`) reads these rows and delivers them. It sits below the capabilities and
 //! imports none of them, so no capability has to import the exchange.
 
@@ -108,6 +109,12 @@ pub async fn wake<P: Ports>(p: &P, id: &str) {
     if p.config().onec_delivery == Delivery::Push {
         let _ = p.queue().send_outbox_ids(vec![id.to_string()]).await;
     }
+}
+
+/// The statement that makes a stock 1C's next CommerceML `type=sale&mode=query` carry the order
+/// (`orders.id`): put it into the batch of any portal change to an order, or of a new one.
+pub fn mark_order_changed_stmt(order_id: &str) -> Stmt {
+    Stmt::new(sql::ORDER_CML_CHANGED).bind(order_id)
 }
 
 /// The state of the newest change to an entity, for the page: `pending` until 1C answers.

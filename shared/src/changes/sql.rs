@@ -10,3 +10,7 @@ pub const OUTBOX_INSERT_SELECT: &str = "INSERT INTO outbox (id, company_id, type
 
 pub const OUTBOX_LATEST: &str = "SELECT status, answer, created_at, answered_at FROM outbox \
      WHERE company_id = ? AND entity_type = ? AND entity_id = ? ORDER BY rowid DESC LIMIT 1";
+
+/// A portal change to an order that a stock 1C must hear of at its next
+/// `type=sale&mode=query` (the CommerceML exchange, `exchange::cml::sale`).
+pub const ORDER_CML_CHANGED: &str = "UPDATE orders SET cml_change = cml_change + 1 WHERE id = ?";

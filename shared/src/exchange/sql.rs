@@ -335,9 +335,6 @@ pub const CML_SALE_DUE: &str = "SELECT o.id, o.onec_id, o.number, o.ordered_at, 
 pub const CML_SALE_LINES: &str = "SELECT order_id, line_no, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
      FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, line_no";
 
-/// A portal change 1C must hear of at its next `type=sale&mode=query`.
-pub const ORDER_CML_CHANGED: &str = "UPDATE orders SET cml_change = cml_change + 1 WHERE id = ?";
-
 /// The last query wins: what an earlier one handed out and 1C never confirmed is due anyway.
 pub const CML_HANDOUT_CLEAR: &str = "DELETE FROM cml_sale_handout";
 

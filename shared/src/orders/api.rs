@@ -1,6 +1,7 @@
 //! The `orders` capability's HTTP API: thin handlers over `list`, `catalog` and the changes.
 
 use super::sql;
+use super::status::OrderStatus;
 use crate::auth::roles::Role;
 use crate::auth::Caller;
 use crate::changes;
@@ -237,11 +238,12 @@ async fn cancel<P: Ports>(
         "order.cancel_requested",
         id,
         serde_json::json!({"status": o.status}).to_string(),
-        serde_json::json!({"status": "cancelled", "reason": reason}).to_string(),
+        serde_json::json!({"status": OrderStatus::Cancelled.as_str(), "reason": reason})
+            .to_string(),
         now,
     );
     stmts.push(audit);
-    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    stmts.push(changes::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(super::change::pending());
@@ -280,7 +282,7 @@ async fn payment_method<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
-    if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
+    if !super::status::editable(&o.status) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not-editable",
@@ -403,7 +405,7 @@ async fn payment_method<P: Ports>(
         serde_json::json!({"payment_method": body.payment_method}).to_string(),
         now,
     ));
-    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    stmts.push(changes::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // A parallel request took the credit meanwhile: the same answer as the check above.

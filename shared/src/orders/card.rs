@@ -608,7 +608,7 @@ async fn succeeded<P: Ports>(
             .bind(json!({"paid_kop": known.paid_kop, "status": known.order_status}).to_string())
             .bind(json!({"paid_kop": known.paid_kop + known.amount_kop, "payment_method": "card", "transaction_id": provider_id}).to_string())
             .bind(&change_id),
-        crate::exchange::cml::mark_order_changed_stmt(&known.order_id),
+        changes::mark_order_changed_stmt(&known.order_id),
     ];
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) > 0 {

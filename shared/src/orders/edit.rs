@@ -4,6 +4,7 @@
 //! the order itself changes when 1C sends it back, and the page shows the pending change.
 
 use super::sql;
+use super::status::OrderStatus;
 use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
@@ -174,7 +175,7 @@ pub async fn edit<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
-    if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
+    if !super::status::editable(&o.status) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not-editable",
@@ -277,7 +278,7 @@ pub async fn edit<P: Ports>(
                 ));
                 continue;
             };
-            let amount = crate::exchange::contract::line_amount(q, Kopecks(price));
+            let amount = crate::money::line_amount(q, Kopecks(price));
             total += amount.0;
             out.push(LineOut {
                 line_no: out.len() + 1,
@@ -309,7 +310,7 @@ pub async fn edit<P: Ports>(
         after["lines"] = out.len().into();
     }
     if let Some(dm) = &body.delivery_method {
-        if !crate::exchange::contract::DELIVERY_METHODS.contains(&dm.as_str()) {
+        if !super::methods::DELIVERY_METHODS.contains(&dm.as_str()) {
             errs.push(FieldError::new(
                 "delivery_method",
                 "unknown",
@@ -433,7 +434,7 @@ pub async fn edit<P: Ports>(
             )),
         ));
     }
-    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    stmts.push(changes::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // A parallel request took the credit meanwhile: the same answer as the check above.
@@ -580,7 +581,7 @@ pub async fn consolidate<P: Ports>(
     }
     let blocked: Vec<&str> = rows
         .iter()
-        .filter(|o| matches!(o.status.as_str(), "shipped" | "cancelled"))
+        .filter(|o| OrderStatus::parse(&o.status).is_some_and(OrderStatus::is_finished))
         .map(|o| o.number.as_str())
         .collect();
     if !blocked.is_empty() {
@@ -722,7 +723,7 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             skipped.push(l.article.clone());
             continue;
         };
-        let amount = crate::exchange::contract::line_amount(Milli(l.qty_milli), Kopecks(price)).0;
+        let amount = crate::money::line_amount(Milli(l.qty_milli), Kopecks(price)).0;
         let rate = l.vat_rate_bp.unwrap_or(0);
         let vat = (amount * rate + (10_000 + rate) / 2) / (10_000 + rate);
         total += amount;
@@ -786,7 +787,7 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
                 serde_json::json!({"repeats": o.number, "lines": lines.len(), "total_kop": total})
                     .to_string(),
             ),
-        crate::exchange::cml::mark_order_changed_stmt(&new_id),
+        changes::mark_order_changed_stmt(&new_id),
     ];
     p.db().batch(stmts).await?;
     changes::wake(p, &change_id).await;
