@@ -11,7 +11,6 @@ use crate::error::{AppError, AppResult, ErrorKind};
 use crate::ports::{Database, DatabaseExt, HttpClient, Ports, Stmt};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 #[derive(Debug, Deserialize)]
 struct Row {
@@ -173,8 +172,8 @@ impl Verdict {
 }
 
 /// The statements that record 1C's verdict on a change: `None` if there is no such change,
-/// empty if it was decided before (a repeated answer changes nothing). A refused profile change
-/// is rolled back to what it was, unless the entity changed again since.
+/// empty if it was decided before (a repeated answer changes nothing). What the verdict does
+/// beyond the row and the audit entry is the change kind's (`exchange::outbound`).
 pub async fn answer_plan<P: Ports>(
     p: &P,
     id: &str,
@@ -216,111 +215,22 @@ pub async fn answer_plan<P: Ports>(
             .bind(&row.company_id),
     ];
     let wire: OutboundChange = serde_json::from_str(&row.payload)?;
-    let portal_id = row.entity_id.as_str();
-    let Some(kind) = ChangeKind::parse(&row.kind) else {
-        return Ok(Some(stmts));
-    };
-    match kind {
-        ChangeKind::CompanyChanged => {
-            if accepted {
-                stmts.extend(crate::company::legal::accepted_stmt(
-                    portal_id,
-                    &wire.payload,
-                    now,
-                ))
-            }
-        }
-        // The id 1C gave an entity the portal created: later snapshots find it by that id.
-        ChangeKind::EmployeeAdded => {
-            if accepted {
-                stmts
-                    .extend(onec_id.map(|o| Stmt::new(sql::USER_LINK_ONEC).bind(o).bind(portal_id)))
-            }
-        }
-        ChangeKind::EmployeeChanged => {
-            if !accepted {
-                let before: Value =
-                    serde_json::from_str(row.before_json.as_deref().unwrap_or("{}"))?;
-                stmts.push(
-                    Stmt::new(sql::USER_PROFILE_REVERT)
-                        .bind(before["full_name"].as_str().unwrap_or_default().to_string())
-                        .bind(before["position"].as_str().map(str::to_string))
-                        .bind(before["phone"].as_str().map(str::to_string))
-                        .bind(now)
-                        .bind(&row.entity_id)
-                        .bind(wire.base_version + 1),
-                );
-            }
-        }
-        ChangeKind::EmployeeRemoved => {}
-        ChangeKind::ConsigneeAdded => {
-            if accepted {
-                stmts.extend(
-                    onec_id.map(|o| Stmt::new(sql::CONSIGNEE_LINK_ONEC).bind(o).bind(portal_id)),
-                )
-            } else {
-                stmts.push(crate::company::consignees::refused_activity_stmt(
-                    false,
-                    portal_id,
-                    wire.base_version,
-                    now,
-                ));
-            }
-        }
-        ChangeKind::ConsigneeChanged => {
-            if !accepted {
-                let before: Value =
-                    serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
-                stmts.extend(crate::company::consignees::refused_change_stmt(
-                    portal_id,
-                    &before,
-                    wire.base_version,
-                    now,
-                ));
-            }
-        }
-        ChangeKind::ConsigneeArchived => {
-            if !accepted {
-                stmts.push(crate::company::consignees::refused_activity_stmt(
-                    true,
-                    portal_id,
-                    wire.base_version,
-                    now,
-                ));
-            }
-        }
-        // Whatever reserve the refused change moved comes back (an order's cancellation).
-        ChangeKind::OrderCreated
-        | ChangeKind::OrderChanged
-        | ChangeKind::OrderCancelled
-        | ChangeKind::OrderShipmentsConsolidationRequested
-        | ChangeKind::OrderPaymentMethodChanged
-        | ChangeKind::OrderPaidByCard => {
-            if !accepted {
-                stmts.push(Stmt::new(crate::finance::sql::RESERVES_OF_CHANGE_UNDO).bind(id));
-            }
-        }
-        ChangeKind::OrderPaidFromAccount => {
-            if !accepted {
-                stmts.push(Stmt::new(crate::finance::sql::RESERVES_OF_CHANGE_UNDO).bind(id));
-                stmts.push(
-                    Stmt::new(crate::finance::sql::HOLD_RELEASE)
-                        .bind(now)
-                        .bind(id),
-                );
-            }
-        }
-        // 1C refused to prepare the act: the request shows its reason.
-        ChangeKind::ActRequested => {
-            if !accepted {
-                stmts.push(crate::documents::acts::rejected_stmt(
-                    portal_id, reason, now,
-                ))
-            }
-        }
-        ChangeKind::ReturnRequested => stmts.extend(crate::returns::requests::answer_stmts(
-            accepted, portal_id, reason, onec_id, now,
-        )),
+    // A kind no longer known (none so far) only gets its row and audit entry settled.
+    if let Some(kind) = ChangeKind::parse(&row.kind) {
+        stmts.extend(super::outbound::answered(
+            kind,
+            &super::outbound::Answered {
+                change_id: id,
+                accepted,
+                reason,
+                onec_id,
+                portal_id: &row.entity_id,
+                base_version: wire.base_version,
+                payload: &wire.payload,
+                before_json: row.before_json.as_deref(),
+                now,
+            },
+        )?);
     }
     Ok(Some(stmts))
 }
