@@ -17,6 +17,8 @@ pub mod exchange;
 pub mod finance;
 pub mod http;
 pub mod ids;
+#[cfg(test)]
+mod layering;
 pub mod later;
 pub mod mail;
 pub mod money;

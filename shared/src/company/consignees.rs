@@ -1,9 +1,9 @@
 //! The company's consignees (грузополучатели), used when placing and editing orders. Changes apply
 //! at once (a new consignee is usable immediately), go to 1C, and are undone if 1C refuses.
 
-use super::audit;
 use super::rules::ConsigneeDetails;
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult};
@@ -134,9 +134,10 @@ async fn commit<P: Ports>(
         before: before.clone(),
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: audit_kind,
         entity_type: "consignee",
         entity_id: id,
@@ -145,7 +146,7 @@ async fn commit<P: Ports>(
     };
     let results = p
         .db()
-        .batch(vec![write, out, audit::record(&entry, now, guard())])
+        .batch(vec![write, out, audit_log::record(&entry, now, guard())])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(conflict());

@@ -2,9 +2,9 @@
 //! roles and contact details, removes one who left (access ends on their next request, all their
 //! sessions go; their orders and history stay). The company always keeps an active admin.
 
-use super::audit;
 use super::rules::EmployeeDetails;
 use super::sql;
+use crate::audit_log;
 use crate::auth::api::{one_time_link, LinkPurpose};
 use crate::auth::roles::{Role, Roles};
 use crate::auth::Caller;
@@ -205,16 +205,17 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
     stmts.push(out);
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "employee.added",
         entity_type: "user",
         entity_id: &id,
         before: serde_json::Value::Null,
         after: after.clone(),
     };
-    stmts.push(audit::record(&entry, now, guard()));
+    stmts.push(audit_log::record(&entry, now, guard()));
     p.db().batch(stmts).await?;
     crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
     changes::wake(p, &change_id).await;
@@ -322,9 +323,10 @@ pub async fn edit<P: Ports>(
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
     stmts.push(out);
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: if roles_changed {
             "employee.roles_changed"
         } else {
@@ -335,7 +337,7 @@ pub async fn edit<P: Ports>(
         before,
         after: after.clone(),
     };
-    stmts.push(audit::record(&entry, now, guard()));
+    stmts.push(audit_log::record(&entry, now, guard()));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // Not applied: someone changed the employee meanwhile, or it would leave no admin.
@@ -388,9 +390,10 @@ pub async fn remove<P: Ports>(
         before: before.clone(),
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "employee.removed",
         entity_type: "user",
         entity_id: id,
@@ -409,7 +412,7 @@ pub async fn remove<P: Ports>(
             .bind(id)
             .bind(&write_id),
         out,
-        audit::record(&entry, now, guard()),
+        audit_log::record(&entry, now, guard()),
     ];
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {

@@ -2,9 +2,9 @@
 //! until 1C accepts; meanwhile the page shows the proposal beside them, and 1C's reason if it
 //! refuses.
 
-use super::audit;
 use super::rules::LegalEntityDetails;
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
@@ -187,9 +187,10 @@ pub async fn edit<P: Ports>(
         before: serde_json::to_value(&before)?,
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "legal_entity.change_requested",
         entity_type: "legal_entity",
         entity_id: id,
@@ -203,7 +204,7 @@ pub async fn edit<P: Ports>(
     );
     let results = p
         .db()
-        .batch(vec![out, audit::record(&entry, now, audit_guard)])
+        .batch(vec![out, audit_log::record(&entry, now, audit_guard)])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(AppError::new(

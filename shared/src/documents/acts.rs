@@ -4,9 +4,9 @@
 use super::docs::moscow_date;
 use super::rules::{self, Act, Opening, Operation, Period};
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
 use crate::changes;
-use crate::company::audit;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
@@ -192,9 +192,10 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
     };
     let guard = || (sql::REQUEST_EXISTS, vec![id.as_str().into()]);
     let (change_id, out) = changes::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "act.requested",
         entity_type: "reconciliation_act",
         entity_id: &id,
@@ -214,7 +215,7 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
                 .bind(&caller.user_id)
                 .bind(now),
             out,
-            audit::record(&entry, now, guard()),
+            audit_log::record(&entry, now, guard()),
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {

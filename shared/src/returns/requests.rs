@@ -5,9 +5,9 @@
 
 use super::rules::{self, NewReturn, OrderLine};
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
 use crate::changes;
-use crate::company::audit;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
@@ -148,9 +148,10 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         "comment": plan.comment,
         "lines": plan.lines.iter().map(|(no, q)| serde_json::json!({"line_no": no, "quantity_milli": q.0})).collect::<Vec<_>>(),
     });
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "return.requested",
         entity_type: "return",
         entity_id: &id,
@@ -163,7 +164,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
             write,
             lines_stmt,
             out,
-            audit::record(&entry, now, guard()),
+            audit_log::record(&entry, now, guard()),
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
