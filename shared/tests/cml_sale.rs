@@ -7,7 +7,7 @@ use base64::Engine;
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::commerceml::{inspect, Encoding, Summary};
-use shared::exchange::cml::mark_order_changed_stmt;
+use shared::changes::mark_order_changed_stmt;
 use shared::exchange::contract;
 use shared::http::{ApiRequest, ApiResponse};
 use shared::ports::{Database, DatabaseExt, Stmt};
