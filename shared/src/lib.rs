@@ -9,6 +9,7 @@ pub mod commerceml;
 pub mod company;
 pub mod config;
 pub mod csv;
+pub mod changes;
 pub mod cursor;
 pub mod documents;
 pub mod error;
@@ -16,6 +17,8 @@ pub mod exchange;
 pub mod finance;
 pub mod http;
 pub mod ids;
+#[cfg(test)]
+mod layering;
 pub mod later;
 pub mod mail;
 pub mod money;

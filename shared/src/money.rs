@@ -169,6 +169,12 @@ pub fn milli_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<Milli, D::Error>
     Milli::parse(&text).map_err(|e| serde::de::Error::custom(format!("quantity {text:?}: {e:?}")))
 }
 
+/// `quantity` x `price`, rounded half up to kopecks: an order line's amount, as 1C computes it.
+pub fn line_amount(quantity: Milli, price: Kopecks) -> Kopecks {
+    let raw = quantity.0 as i128 * price.0 as i128;
+    Kopecks(((raw + 500) / 1000) as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -390,10 +390,10 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
     let audit_id = crate::ids::new_id("aud");
     let mut change_id = None;
     if let Some(onec_id) = &row.onec_id {
-        let change = crate::exchange::outbox::NewChange {
+        let change = crate::changes::NewChange {
             company_id: &row.company_id,
             user_id: Some(&row.user_id),
-            kind: "employee.changed",
+            kind: crate::changes::ChangeKind::EmployeeChanged,
             entity_type: "user",
             portal_id: &row.user_id,
             onec_entity_id: onec_id,
@@ -401,7 +401,7 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
             payload: serde_json::json!({"company_id": row.company_onec_id, "email": row.new_email}),
             before: before.clone(),
         };
-        let (id, stmt) = crate::exchange::outbox::record(&change, now, Some(guard()));
+        let (id, stmt) = crate::changes::record(&change, now, Some(guard()));
         stmts.push(stmt);
         change_id = Some(id);
     }
@@ -429,7 +429,7 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
     }
     crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
     if let Some(id) = &change_id {
-        crate::exchange::outbox::wake(p, id).await;
+        crate::changes::wake(p, id).await;
     }
     Ok(ApiResponse::json(
         200,

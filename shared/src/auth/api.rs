@@ -1,7 +1,8 @@
-//! The `auth` capability's HTTP API: sign-in and out, refresh, the current user, forgotten
-//! passwords and first access by one-time link.
+//! The `auth` capability's HTTP API: its routes, sign-in and out, refresh, the current user.
+//! Forgotten passwords and first access by one-time link are `links`, the profile `profile`,
+//! the account settings `account`.
 
-use super::password::{check_password_strength, dummy_hash, hash_password, verify_password};
+use super::password::{dummy_hash, verify_password};
 use super::roles::Roles;
 use super::token::{KeyRing, SessionClaims};
 use super::{
@@ -9,9 +10,12 @@ use super::{
 };
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
-use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
+use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
+
+/// Where other modules (company, the exchange's inbox, `later`) have taken them from.
+pub use super::links::{one_time_link, reset_link, LinkPurpose};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum H {
@@ -118,9 +122,12 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::SignOut => sign_out(p, req).await,
         H::Refresh => refresh(p, req, log).await,
         H::Me => me(p, caller.as_ref().ok_or_else(AppError::unauthorized)?).await,
-        H::ResetRequest => reset_request(p, req).await,
-        H::ResetComplete => reset_complete(p, req).await,
-        H::Profile => profile(p, req, caller.as_ref().ok_or_else(AppError::unauthorized)?).await,
+        H::ResetRequest => super::links::reset_request(p, req).await,
+        H::ResetComplete => super::links::reset_complete(p, req).await,
+        H::Profile => {
+            super::profile::profile(p, req, caller.as_ref().ok_or_else(AppError::unauthorized)?)
+                .await
+        }
         H::PasswordChange => {
             super::account::change_password(
                 p,
@@ -485,7 +492,7 @@ struct MeRow {
     version: i64,
 }
 
-async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
+pub(super) async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
     let row: MeRow = p
         .db()
         .first(
@@ -497,8 +504,7 @@ async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
         .ok_or_else(AppError::not_found)?;
     let roles =
         Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    let sync =
-        crate::exchange::outbox::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
+    let sync = crate::changes::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({
@@ -510,395 +516,4 @@ async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
             "company": { "id": row.company_id, "name": row.company_name },
         }),
     ))
-}
-
-#[derive(Deserialize)]
-struct ResetRequestBody {
-    email: String,
-}
-impl crate::body::Body for ResetRequestBody {
-    const FIELDS: &'static [crate::body::Field] =
-        &[crate::body::Field::text("email", crate::body::EMAIL)];
-}
-
-#[derive(Deserialize)]
-struct ActiveUser {
-    id: String,
-    company_id: String,
-    full_name: String,
-    language: String,
-}
-
-/// Always answers 202 at once, whether or not the e-mail belongs to an account: the lookup, the
-/// link and its mail happen after the answer ([`reset_link`]), so neither the answer nor its
-/// time tells whether the address has an account.
-async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
-    let body: ResetRequestBody = req.json()?;
-    let email = crate::validate::Email::normalized(&body.email);
-    if email.is_empty() || !email.contains('@') || email.len() > 254 {
-        return Err(AppError::validation(vec![FieldError::new(
-            "email",
-            "invalid",
-            "Укажите e-mail.",
-            "Enter a valid e-mail.",
-        )]));
-    }
-    crate::later::after_answer(p, crate::later::Later::PasswordReset { email }).await;
-    Ok(ApiResponse::json(
-        202,
-        &serde_json::json!({ "status": "accepted" }),
-    ))
-}
-
-/// A reset link mailed to `email` if it belongs to an active account (at most 3 an hour);
-/// nothing otherwise. Runs after the answer to the request.
-pub async fn reset_link<P: Ports>(p: &P, email: &str) -> AppResult<()> {
-    let now = p.now();
-    let Some(user) = p
-        .db()
-        .first::<ActiveUser>(Stmt::new(sql::ACTIVE_USER_BY_EMAIL).bind(email))
-        .await?
-    else {
-        return Ok(());
-    };
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let recent = p
-        .db()
-        .first::<Count>(
-            Stmt::new(sql::RECENT_RESET_COUNT)
-                .bind(&user.id)
-                .bind(now - Duration::hours(1)),
-        )
-        .await?
-        .map(|c| c.n)
-        .unwrap_or(0);
-    if recent >= 3 {
-        // Quietly limited: a flood of reset mails helps nobody.
-        return Ok(());
-    }
-    let ttl = Duration::hours(p.config().reset_ttl_hours);
-    let (mail_id, stmts) = one_time_link(
-        p,
-        &user.id,
-        &user.company_id,
-        email,
-        &user.full_name,
-        &user.language,
-        LinkPurpose::PasswordReset,
-        ttl,
-    )?;
-    p.db().batch(stmts).await?;
-    // Delivery failures leave the mail queued for the sweeper.
-    crate::mail::deliver(p, &[mail_id]).await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkPurpose {
-    FirstAccess,
-    PasswordReset,
-}
-
-/// The statements that create a one-time link and its mail; returns the mail id for delivery.
-/// The token itself is written nowhere: the mail is stored with a placeholder and the link's id
-/// (`crate::mail`). Fails only without `LINK_TOKEN_SECRET`.
-#[allow(clippy::too_many_arguments)]
-pub fn one_time_link<P: Ports>(
-    p: &P,
-    user_id: &str,
-    company_id: &str,
-    email: &str,
-    full_name: &str,
-    language: &str,
-    purpose: LinkPurpose,
-    ttl: Duration,
-) -> AppResult<(String, Vec<Stmt>)> {
-    let now = p.now();
-    let token = crate::mail::new_link(p.config())?;
-    let link = format!(
-        "{}/set-password#token={}",
-        p.config().public_url,
-        crate::mail::LINK_TOKEN
-    );
-    let hours = ttl.num_hours();
-    let (purpose_db, subject, text) = match (purpose, language) {
-        (LinkPurpose::FirstAccess, "en") => (
-            "first_access",
-            "Access to the customer portal".to_string(),
-            format!("Hello, {full_name}!\n\nAn account has been created for you in the customer portal.\nSet your password here (the link works once, for {hours} hours):\n{link}\n"),
-        ),
-        (LinkPurpose::FirstAccess, _) => (
-            "first_access",
-            "Доступ в личный кабинет".to_string(),
-            format!("Здравствуйте, {full_name}!\n\nДля вас создан доступ в личный кабинет.\nЗадайте пароль по ссылке (она действует один раз, {hours} ч):\n{link}\n"),
-        ),
-        (LinkPurpose::PasswordReset, "en") => (
-            "password_reset",
-            "Password reset".to_string(),
-            format!("Hello, {full_name}!\n\nSomeone asked to reset your password. If it was you, set a new one here (valid once, for {hours} hours):\n{link}\n\nIf not, ignore this letter.\n"),
-        ),
-        (LinkPurpose::PasswordReset, _) => (
-            "password_reset",
-            "Восстановление пароля".to_string(),
-            format!("Здравствуйте, {full_name}!\n\nПоступил запрос на смену пароля. Если это вы, задайте новый пароль по ссылке (действует один раз, {hours} ч):\n{link}\n\nЕсли нет, просто проигнорируйте письмо.\n"),
-        ),
-    };
-    let token_stmt = Stmt::new(sql::INSERT_ONE_TIME_TOKEN)
-        .bind(&token.token_hash)
-        .bind(company_id)
-        .bind(user_id)
-        .bind(purpose_db)
-        .bind(now)
-        .bind(now + ttl);
-    let (mail_id, mail_stmt) = crate::mail::enqueue_with_link(
-        Some(company_id),
-        &Mail {
-            to: email.to_string(),
-            subject,
-            text,
-        },
-        Some(&token.id),
-        now,
-    );
-    Ok((mail_id, vec![token_stmt, mail_stmt]))
-}
-
-#[derive(Deserialize)]
-struct ResetCompleteBody {
-    token: String,
-    password: String,
-}
-impl crate::body::Body for ResetCompleteBody {
-    const FIELDS: &'static [crate::body::Field] = &[
-        crate::body::Field::text("token", crate::body::TOKEN),
-        crate::body::Field::text("password", crate::body::PASSWORD),
-    ];
-}
-
-#[derive(Deserialize)]
-struct TokenRow {
-    user_id: String,
-    expires_at: String,
-    used_at: Option<String>,
-    active: i64,
-}
-
-fn link_invalid() -> AppError {
-    AppError::new(
-        ErrorKind::Unprocessable,
-        "link-invalid",
-        "Ссылка недействительна: она уже использована или истёк её срок. Запросите новую.",
-        "This link is no longer valid: it was used or has expired. Request a new one.",
-    )
-}
-
-/// Sets a password through a one-time link (first access or reset). Every session of the user
-/// ends: whoever knew the old password is out.
-async fn reset_complete<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
-    let body: ResetCompleteBody = req.json()?;
-    if let Err(fe) = check_password_strength(&body.password) {
-        return Err(AppError::validation(vec![fe]));
-    }
-    let now = p.now();
-    let token_hash = sha256_hex(body.token.trim());
-    let row: Option<TokenRow> = p
-        .db()
-        .first(Stmt::new(sql::ONE_TIME_TOKEN).bind(&token_hash))
-        .await?;
-    let Some(row) = row else {
-        return Err(link_invalid());
-    };
-    let expired = crate::time::from_db(&row.expires_at)
-        .map(|t| t <= now)
-        .unwrap_or(true);
-    if row.used_at.is_some() || expired || row.active == 0 {
-        return Err(link_invalid());
-    }
-    let hash = hash_password(&body.password, p.config().pbkdf2_iterations);
-    let results = p
-        .db()
-        .batch(vec![
-            Stmt::new(sql::USE_ONE_TIME_TOKEN)
-                .bind(now)
-                .bind(&token_hash),
-            Stmt::new(sql::SET_PASSWORD)
-                .bind(hash)
-                .bind(now)
-                .bind(&row.user_id)
-                .bind(&token_hash)
-                .bind(now),
-            Stmt::new(sql::EXPIRE_OTHER_TOKENS)
-                .bind(now)
-                .bind(&row.user_id)
-                .bind(&token_hash),
-            Stmt::new(sql::REVOKE_USER_SESSIONS)
-                .bind(now)
-                .bind(&row.user_id),
-        ])
-        .await?;
-    // Two requests racing with one link: only the one that claimed it changed the password.
-    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(link_invalid());
-    }
-    Ok(ApiResponse::no_content())
-}
-
-#[derive(Deserialize)]
-struct ProfileBody {
-    full_name: String,
-    position: Option<String>,
-    phone: Option<String>,
-    /// The version the edit is based on.
-    version: i64,
-}
-impl crate::body::Body for ProfileBody {
-    const FIELDS: &'static [crate::body::Field] = &[
-        crate::body::Field::text("full_name", crate::body::NAME),
-        crate::body::Field::text("position", crate::body::POSITION),
-        crate::body::Field::text("phone", crate::body::PHONE),
-        crate::body::Field::scalar("version"),
-    ];
-}
-
-#[derive(Deserialize, Serialize)]
-struct ProfileRow {
-    onec_id: Option<String>,
-    company_onec_id: String,
-    full_name: String,
-    position: Option<String>,
-    phone: Option<String>,
-    version: i64,
-}
-
-/// Validates a phone loosely (people write them many ways): digits with `+ ( ) -` and spaces,
-/// 5 to 15 digits.
-use crate::validate::phone_ok;
-
-/// The user edits their name, position and phone. Applied at once, sent to 1C as
-/// `employee.changed` with the version it was based on; an edit based on an old version is a 409
-/// with the current profile. If 1C refuses, the previous values come back.
-async fn profile<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResult<ApiResponse> {
-    let body: ProfileBody = req.json()?;
-    let full_name = body.full_name.trim().to_string();
-    let position = body
-        .position
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    let phone = body
-        .phone
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    let mut errors = Vec::new();
-    if full_name.is_empty() || full_name.chars().count() > 300 {
-        errors.push(FieldError::new(
-            "full_name",
-            "required",
-            "Укажите ФИО (до 300 символов).",
-            "Enter your full name (up to 300 characters).",
-        ));
-    }
-    if position.as_ref().is_some_and(|s| s.chars().count() > 200) {
-        errors.push(FieldError::new(
-            "position",
-            "too-long",
-            "Должность: до 200 символов.",
-            "Position: up to 200 characters.",
-        ));
-    }
-    if phone.as_ref().is_some_and(|s| !phone_ok(s)) {
-        errors.push(FieldError::new(
-            "phone",
-            "invalid-phone",
-            "Телефон: цифры, пробелы и знаки + ( ) -, от 5 до 15 цифр.",
-            "Phone: digits, spaces and + ( ) -, 5 to 15 digits.",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
-    let now = p.now();
-    let current: ProfileRow = p
-        .db()
-        .first(
-            Stmt::new(sql::PROFILE)
-                .bind(&caller.user_id)
-                .bind(&caller.company_id),
-        )
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if current.version != body.version {
-        return Err(AppError::version_conflict(
-            "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.",
-            "The profile changed since you opened it. Check it and save again.",
-        )
-        .with_extra("current", serde_json::to_value(&current)?));
-    }
-    let before = serde_json::json!({"full_name": current.full_name, "position": current.position, "phone": current.phone});
-    let after = serde_json::json!({"full_name": full_name, "position": position, "phone": phone});
-    // The outbox and audit rows are written only if this request's versioned update took effect.
-    let write_id = crate::ids::new_id("w");
-    let guard = || {
-        (
-            sql::USER_WRITE_IS,
-            vec![caller.user_id.as_str().into(), write_id.as_str().into()],
-        )
-    };
-    let mut stmts = vec![Stmt::new(sql::PROFILE_UPDATE)
-        .bind(&full_name)
-        .bind(position.clone())
-        .bind(phone.clone())
-        .bind(now)
-        .bind(&write_id)
-        .bind(&caller.user_id)
-        .bind(&caller.company_id)
-        .bind(body.version)];
-    let mut change_id = None;
-    if let Some(onec_id) = &current.onec_id {
-        let change = crate::exchange::outbox::NewChange {
-            company_id: &caller.company_id,
-            user_id: Some(&caller.user_id),
-            kind: "employee.changed",
-            entity_type: "user",
-            portal_id: &caller.user_id,
-            onec_entity_id: onec_id,
-            base_version: body.version,
-            payload: serde_json::json!({"company_id": current.company_onec_id, "full_name": full_name, "position": position, "phone": phone}),
-            before: before.clone(),
-        };
-        let (id, stmt) = crate::exchange::outbox::record(&change, now, Some(guard()));
-        stmts.push(stmt);
-        change_id = Some(id);
-    }
-    let audit_id = change_id
-        .clone()
-        .unwrap_or_else(|| crate::ids::new_id("aud"));
-    let (g, gp) = guard();
-    let mut audit = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
-        .bind(&audit_id)
-        .bind(&caller.company_id)
-        .bind(&caller.user_id)
-        .bind(now)
-        .bind("profile.changed")
-        .bind("user")
-        .bind(&caller.user_id)
-        .bind(before.to_string())
-        .bind(after.to_string());
-    for v in gp {
-        audit = audit.bind(v);
-    }
-    stmts.push(audit);
-    let results = p.db().batch(stmts).await?;
-    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
-        return Err(AppError::version_conflict(
-            "Профиль изменился с момента открытия. Проверьте данные и сохраните снова.",
-            "The profile changed since you opened it. Check it and save again.",
-        ));
-    }
-    if let Some(id) = &change_id {
-        crate::exchange::outbox::wake(p, id).await;
-    }
-    me(p, caller).await
 }

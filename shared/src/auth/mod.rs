@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod api;
+pub mod links;
 pub mod monitor;
 pub mod password;
+pub mod profile;
 pub mod roles;
 pub mod sql;
 pub mod throttle;

@@ -1,44 +1,13 @@
-//! The audit log: who changed what, when, before and after, and 1C's answer. Written in the same
-//! batch as every change; admins read it, filtered by user, kind and date.
+//! The audit log's page: who changed what, when, before and after, and 1C's answer; admins read
+//! it, filtered by user, kind and date. The rows are written (`crate::audit_log`) in the same
+//! batch as every change.
 
 use super::sql;
-use crate::audit_log;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
-use crate::ports::{DatabaseExt, Ports, SqlValue, Stmt};
-use chrono::{DateTime, Utc};
+use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
-
-/// What one audit row records.
-pub struct Entry<'a> {
-    pub id: &'a str,
-    pub caller: &'a Caller,
-    pub kind: &'static str,
-    pub entity_type: &'static str,
-    pub entity_id: &'a str,
-    pub before: serde_json::Value,
-    pub after: serde_json::Value,
-}
-
-/// The audit row, written only when `guard` (an SQL condition with its parameters) holds, so a
-/// change refused inside its batch leaves no trace.
-pub fn record(e: &Entry<'_>, now: DateTime<Utc>, guard: (&str, Vec<SqlValue>)) -> Stmt {
-    let mut stmt = Stmt::dynamic(format!("{} WHERE {}", audit_log::INSERT_SELECT, guard.0))
-        .bind(e.id)
-        .bind(&e.caller.company_id)
-        .bind(&e.caller.user_id)
-        .bind(now)
-        .bind(e.kind)
-        .bind(e.entity_type)
-        .bind(e.entity_id)
-        .bind((!e.before.is_null()).then(|| e.before.to_string()))
-        .bind(e.after.to_string());
-    for v in guard.1 {
-        stmt = stmt.bind(v);
-    }
-    stmt
-}
 
 #[derive(Deserialize)]
 struct Row {

@@ -1,12 +1,12 @@
 //! The company's consignees (грузополучатели), used when placing and editing orders. Changes apply
 //! at once (a new consignee is usable immediately), go to 1C, and are undone if 1C refuses.
 
-use super::audit;
 use super::rules::ConsigneeDetails;
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
@@ -110,7 +110,7 @@ async fn commit<P: Ports>(
     p: &P,
     caller: &Caller,
     write: Stmt,
-    kind: &'static str,
+    kind: changes::ChangeKind,
     audit_kind: &'static str,
     id: &str,
     onec_id: Option<&str>,
@@ -121,13 +121,8 @@ async fn commit<P: Ports>(
     write_id: &str,
 ) -> AppResult<()> {
     let now = p.now();
-    let guard = || {
-        (
-            sql::CONSIGNEE_WRITTEN_BY,
-            vec![id.into(), write_id.into()],
-        )
-    };
-    let change = outbox::NewChange {
+    let guard = || (sql::CONSIGNEE_WRITTEN_BY, vec![id.into(), write_id.into()]);
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
         kind,
@@ -138,10 +133,11 @@ async fn commit<P: Ports>(
         payload: serde_json::json!({"company_id": company_onec_id, "consignee_id": onec_id, "portal_id": id, "details": after}),
         before: before.clone(),
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: audit_kind,
         entity_type: "consignee",
         entity_id: id,
@@ -150,12 +146,12 @@ async fn commit<P: Ports>(
     };
     let results = p
         .db()
-        .batch(vec![write, out, audit::record(&entry, now, guard())])
+        .batch(vec![write, out, audit_log::record(&entry, now, guard())])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(conflict());
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(())
 }
 
@@ -197,7 +193,7 @@ pub async fn add<P: Ports>(
         p,
         caller,
         write,
-        "consignee.added",
+        changes::ChangeKind::ConsigneeAdded,
         "consignee.added",
         &id,
         None,
@@ -274,7 +270,7 @@ pub async fn edit<P: Ports>(
         p,
         caller,
         write,
-        "consignee.changed",
+        changes::ChangeKind::ConsigneeChanged,
         "consignee.changed",
         id,
         cur.onec_id.as_deref(),
@@ -306,7 +302,7 @@ pub async fn archive<P: Ports>(
         p,
         caller,
         write,
-        "consignee.archived",
+        changes::ChangeKind::ConsigneeArchived,
         "consignee.archived",
         &cur.id,
         cur.onec_id.as_deref(),
@@ -320,46 +316,40 @@ pub async fn archive<P: Ports>(
     Ok(ApiResponse::no_content())
 }
 
-/// What a refused consignee change undoes: an added one is archived, a changed one gets its
-/// previous values back, an archived one returns; only if nothing changed it since.
-pub fn rejected_stmt(
-    kind: &str,
+/// What a refused `consignee.added` or `consignee.archived` undoes: the added one is archived
+/// (`active` false), the archived one returns (`active` true); only if nothing changed it since.
+pub fn refused_activity_stmt(
+    active: bool,
+    portal_id: &str,
+    base_version: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Stmt {
+    Stmt::new(sql::CONSIGNEE_ACTIVE_IF)
+        .bind(i64::from(active))
+        .bind(now)
+        .bind(portal_id)
+        .bind(base_version + 1)
+}
+
+/// What a refused `consignee.changed` undoes: the consignee gets its previous values back, only
+/// if nothing changed it since.
+pub fn refused_change_stmt(
     portal_id: &str,
     before: &serde_json::Value,
     base_version: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<Stmt> {
-    let after_change = base_version + 1;
-    match kind {
-        "consignee.added" => Some(
-            Stmt::new(sql::CONSIGNEE_ACTIVE_IF)
-                .bind(0)
-                .bind(now)
-                .bind(portal_id)
-                .bind(after_change),
-        ),
-        "consignee.archived" => Some(
-            Stmt::new(sql::CONSIGNEE_ACTIVE_IF)
-                .bind(1)
-                .bind(now)
-                .bind(portal_id)
-                .bind(after_change),
-        ),
-        "consignee.changed" => {
-            let d: ConsigneeDetails = serde_json::from_value(before.clone()).ok()?;
-            Some(
-                Stmt::new(sql::CONSIGNEE_REVERT)
-                    .bind(d.name)
-                    .bind(d.inn)
-                    .bind(d.kpp)
-                    .bind(d.address)
-                    .bind(d.contact_person)
-                    .bind(d.phone)
-                    .bind(now)
-                    .bind(portal_id)
-                    .bind(after_change),
-            )
-        }
-        _ => None,
-    }
+    let d: ConsigneeDetails = serde_json::from_value(before.clone()).ok()?;
+    Some(
+        Stmt::new(sql::CONSIGNEE_REVERT)
+            .bind(d.name)
+            .bind(d.inn)
+            .bind(d.kpp)
+            .bind(d.address)
+            .bind(d.contact_person)
+            .bind(d.phone)
+            .bind(now)
+            .bind(portal_id)
+            .bind(base_version + 1),
+    )
 }

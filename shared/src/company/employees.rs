@@ -2,14 +2,14 @@
 //! roles and contact details, removes one who left (access ends on their next request, all their
 //! sessions go; their orders and history stay). The company always keeps an active admin.
 
-use super::audit;
 use super::rules::EmployeeDetails;
 use super::sql;
+use crate::audit_log;
 use crate::auth::api::{one_time_link, LinkPurpose};
 use crate::auth::roles::{Role, Roles};
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use chrono::Duration;
@@ -192,10 +192,10 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
     stmts.extend(link);
     let after = serde_json::json!({"email": email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
     let guard = || (sql::USER_VERSION_IS, vec![id.as_str().into(), 1i64.into()]);
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "employee.added",
+        kind: changes::ChangeKind::EmployeeAdded,
         entity_type: "user",
         portal_id: &id,
         onec_entity_id: "",
@@ -203,21 +203,22 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
         payload: serde_json::json!({"company_id": company.onec_id, "portal_id": id, "employee": after}),
         before: serde_json::Value::Null,
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
     stmts.push(out);
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "employee.added",
         entity_type: "user",
         entity_id: &id,
         before: serde_json::Value::Null,
         after: after.clone(),
     };
-    stmts.push(audit::record(&entry, now, guard()));
+    stmts.push(audit_log::record(&entry, now, guard()));
     p.db().batch(stmts).await?;
     crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     let mut out = after;
     out["id"] = id.into();
     out["status"] = "invited".into();
@@ -309,10 +310,10 @@ pub async fn edit<P: Ports>(
             vec![id.into(), write_id.as_str().into()],
         )
     };
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "employee.changed",
+        kind: changes::ChangeKind::EmployeeChanged,
         entity_type: "user",
         portal_id: id,
         onec_entity_id: cur.onec_id.as_deref().unwrap_or(""),
@@ -320,11 +321,12 @@ pub async fn edit<P: Ports>(
         payload: serde_json::json!({"company_id": cur.company_onec_id, "portal_id": id, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles}),
         before: before.clone(),
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
     stmts.push(out);
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: if roles_changed {
             "employee.roles_changed"
         } else {
@@ -335,7 +337,7 @@ pub async fn edit<P: Ports>(
         before,
         after: after.clone(),
     };
-    stmts.push(audit::record(&entry, now, guard()));
+    stmts.push(audit_log::record(&entry, now, guard()));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // Not applied: someone changed the employee meanwhile, or it would leave no admin.
@@ -346,7 +348,7 @@ pub async fn edit<P: Ports>(
             last_admin()
         });
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     let mut out = after;
     out["id"] = id.into();
     out["version"] = new_version.into();
@@ -376,10 +378,10 @@ pub async fn remove<P: Ports>(
             vec![id.into(), write_id.as_str().into()],
         )
     };
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "employee.removed",
+        kind: changes::ChangeKind::EmployeeRemoved,
         entity_type: "user",
         portal_id: id,
         onec_entity_id: cur.onec_id.as_deref().unwrap_or(""),
@@ -387,10 +389,11 @@ pub async fn remove<P: Ports>(
         payload: serde_json::json!({"company_id": cur.company_onec_id, "portal_id": id, "email": cur.email}),
         before: before.clone(),
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "employee.removed",
         entity_type: "user",
         entity_id: id,
@@ -409,7 +412,7 @@ pub async fn remove<P: Ports>(
             .bind(id)
             .bind(&write_id),
         out,
-        audit::record(&entry, now, guard()),
+        audit_log::record(&entry, now, guard()),
     ];
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
@@ -420,6 +423,6 @@ pub async fn remove<P: Ports>(
             last_admin()
         });
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::no_content())
 }

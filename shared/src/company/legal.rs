@@ -2,12 +2,12 @@
 //! until 1C accepts; meanwhile the page shows the proposal beside them, and 1C's reason if it
 //! refuses.
 
-use super::audit;
 use super::rules::LegalEntityDetails;
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt, StmtResult};
 use serde::{Deserialize, Serialize};
@@ -175,10 +175,10 @@ pub async fn edit<P: Ports>(
             ],
         )
     };
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "company.changed",
+        kind: changes::ChangeKind::CompanyChanged,
         entity_type: "legal_entity",
         portal_id: id,
         onec_entity_id: &current.onec_id,
@@ -186,10 +186,11 @@ pub async fn edit<P: Ports>(
         payload: serde_json::json!({"company_id": current.company_onec_id, "legal_entity_id": current.onec_id, "details": details}),
         before: serde_json::to_value(&before)?,
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "legal_entity.change_requested",
         entity_type: "legal_entity",
         entity_id: id,
@@ -203,7 +204,7 @@ pub async fn edit<P: Ports>(
     );
     let results = p
         .db()
-        .batch(vec![out, audit::record(&entry, now, audit_guard)])
+        .batch(vec![out, audit_log::record(&entry, now, audit_guard)])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(AppError::new(
@@ -213,7 +214,7 @@ pub async fn edit<P: Ports>(
             "An earlier change of these details is still waiting for 1C.",
         ));
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "change": {"state": "pending", "values": details, "reason": null, "since": crate::time::to_db(now)}}),

@@ -4,10 +4,10 @@
 use super::docs::moscow_date;
 use super::rules::{self, Act, Opening, Operation, Period};
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
-use crate::company::audit;
+use crate::changes;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::exchange::outbox;
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use chrono::NaiveDate;
@@ -178,10 +178,10 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
         "agreement_id": ag.as_ref().map(|a| a.onec_id.clone()),
         "period_from": day_1c(period.from), "period_to": day_1c(period.to),
     });
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: c,
         user_id: Some(&caller.user_id),
-        kind: "act.requested",
+        kind: changes::ChangeKind::ActRequested,
         entity_type: "reconciliation_act",
         portal_id: &id,
         // 1C has no id for the act yet: the request id stands for it (and comes back as request_id).
@@ -191,10 +191,11 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
         before: serde_json::Value::Null,
     };
     let guard = || (sql::REQUEST_EXISTS, vec![id.as_str().into()]);
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
-    let entry = audit::Entry {
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "act.requested",
         entity_type: "reconciliation_act",
         entity_id: &id,
@@ -214,7 +215,7 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
                 .bind(&caller.user_id)
                 .bind(now),
             out,
-            audit::record(&entry, now, guard()),
+            audit_log::record(&entry, now, guard()),
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
@@ -226,7 +227,7 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
             "Choose one of the company's legal entities.",
         )]));
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         201,
         &serde_json::json!({"id": id, "status": "waiting", "period_from": from, "period_to": to}),

@@ -123,7 +123,7 @@ fn filters(req: &ApiRequest) -> AppResult<Filters> {
     };
     let mut f = Filters::default();
     if let Some(k) = text("kind") {
-        if crate::exchange::contract::DOCUMENT_KINDS.contains(&k) {
+        if super::DOCUMENT_KINDS.contains(&k) {
             f.kind = Some(k.to_string());
         } else {
             errs.push(FieldError::new(

@@ -8,3 +8,6 @@ pub mod docs;
 pub mod rules;
 pub mod sql;
 pub mod zip;
+
+/// The kinds of accounting document 1C sends (`document.kind`), and the list's filter names.
+pub const DOCUMENT_KINDS: &[&str] = &["invoice", "upd", "ukd", "other"];

@@ -258,7 +258,7 @@ struct OrderChanges {
     onec_ids: Vec<String>,
 }
 
-/// Dev only: what the orders capability will do on every edit ([`super::cml::mark_order_changed_stmt`]).
+/// Dev only: what the orders capability will do on every edit ([`crate::changes::mark_order_changed_stmt`]).
 async fn test_order_changes<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     #[derive(Deserialize)]
     struct Id {
@@ -274,7 +274,7 @@ async fn test_order_changes<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiR
         .await?;
     let stmts = ids
         .iter()
-        .map(|o| super::cml::mark_order_changed_stmt(&o.id))
+        .map(|o| crate::changes::mark_order_changed_stmt(&o.id))
         .collect();
     p.db().batch(stmts).await?;
     Ok(ApiResponse::json(

@@ -302,17 +302,8 @@ pub struct ShipmentIn {
     pub lines: Vec<ShipmentLineIn>,
 }
 
-pub const ORDER_STATUSES: &[&str] = &[
-    "draft",
-    "awaiting_payment",
-    "reserved",
-    "paid",
-    "partly_shipped",
-    "shipped",
-    "cancelled",
-];
-pub const DELIVERY_METHODS: &[&str] = &["pickup", "delivery", "transport_company"];
-pub const PAYMENT_METHODS: &[&str] = &["invoice", "credit", "internal_account", "card"];
+pub use crate::orders::methods::{DELIVERY_METHODS, PAYMENT_METHODS};
+pub use crate::orders::status::ORDER_STATUSES;
 
 /// An order with its lines and shipments: a full snapshot (`entity_id`: the order).
 #[derive(Debug, Clone, Deserialize)]
@@ -482,7 +473,7 @@ pub struct AccountMovementIn {
     pub comment: Option<String>,
 }
 
-pub const DOCUMENT_KINDS: &[&str] = &["invoice", "upd", "ukd", "other"];
+pub use crate::documents::DOCUMENT_KINDS;
 pub const EDO_STATUSES: &[&str] = &[
     "not_sent",
     "sent",
@@ -650,11 +641,7 @@ pub struct AnswerIn {
     pub onec_id: Option<String>,
 }
 
-/// `quantity` x `price`, rounded half up to kopecks.
-pub fn line_amount(quantity: Milli, price: Kopecks) -> Kopecks {
-    let raw = quantity.0 as i128 * price.0 as i128;
-    Kopecks(((raw + 500) / 1000) as i64)
-}
+pub use crate::money::line_amount;
 
 #[derive(Debug, Clone)]
 pub enum Payload {

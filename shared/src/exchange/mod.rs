@@ -5,6 +5,7 @@ pub mod cml;
 pub mod contract;
 pub mod inbox;
 pub mod monitor;
+pub mod outbound;
 pub mod outbox;
 pub mod ownership;
 pub mod sql;

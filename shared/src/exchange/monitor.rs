@@ -106,7 +106,7 @@ pub async fn replay<P: Ports>(p: &P, r: &Replay) -> AppResult<()> {
                 .await?
                 .changes;
             if n > 0 {
-                super::outbox::wake(p, &r.id).await;
+                crate::changes::wake(p, &r.id).await;
             }
             n
         }

@@ -1,109 +1,16 @@
-//! The outbound path: every client change is written with an outbox row in the same D1 batch;
-//! delivery to 1C happens afterwards, by push (the portal calls 1C) or pull (1C polls and
-//! acknowledges). Changes to one entity go in order: a later one waits while an earlier one is
+//! The outbound path: every client change is written with an outbox row in the same D1 batch
+//! (`crate::changes`, which the capabilities use); delivery to 1C happens afterwards, by push
+//! (the portal calls 1C) or pull (1C polls and acknowledges). Changes to one entity go in order: a later one waits while an earlier one is
 //! undelivered. Push retries with exponential backoff until `onec_give_up_hours`, then the change
 //! is dead-lettered (`failed`) for the monitor.
 
 use super::sql;
+use crate::changes::{ChangeKind, OutboundChange};
 use crate::config::Delivery;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::ports::{Database, DatabaseExt, HttpClient, Ports, Stmt, WakeQueue};
-use chrono::{DateTime, Duration, Utc};
+use crate::ports::{Database, DatabaseExt, HttpClient, Ports, Stmt};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-/// A change as 1C receives it (push body, or one item of a pull).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct OutboundChange {
-    /// Unique per change: 1C ignores a repeat.
-    pub id: String,
-    /// `employee.changed`, ... (docs/exchange/1c-contract.md, section 6).
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub entity_type: String,
-    /// 1C's id of the entity.
-    pub entity_id: String,
-    /// The entity's version the change was based on; 1C may refuse a change based on an old one.
-    pub base_version: i64,
-    /// Moscow time without a zone, as 1C reads dates.
-    pub created_at: String,
-    pub payload: Value,
-}
-
-/// What the capability hands over when it records a change.
-pub struct NewChange<'a> {
-    pub company_id: &'a str,
-    pub user_id: Option<&'a str>,
-    pub kind: &'static str,
-    pub entity_type: &'static str,
-    /// Portal id of the entity (for the page's sync state and the revert).
-    pub portal_id: &'a str,
-    pub onec_entity_id: &'a str,
-    pub base_version: i64,
-    pub payload: Value,
-    pub before: Value,
-}
-
-/// The statement recording a change; `guard` is an SQL condition (with its parameters) that must
-/// hold for the row to be written, so a change refused by its own batch leaves no outbox row.
-pub fn record(
-    change: &NewChange<'_>,
-    now: DateTime<Utc>,
-    guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>,
-) -> (String, Stmt) {
-    record_with_id(change, &crate::ids::new_id("out"), now, guard)
-}
-
-/// As [`record`], with the change's id chosen by the caller (when other statements of the batch
-/// refer to it).
-pub fn record_with_id(
-    change: &NewChange<'_>,
-    id: &str,
-    now: DateTime<Utc>,
-    guard: Option<(&'static str, Vec<crate::ports::SqlValue>)>,
-) -> (String, Stmt) {
-    let id = id.to_string();
-    let wire = OutboundChange {
-        id: id.clone(),
-        kind: change.kind.to_string(),
-        entity_type: change.entity_type.to_string(),
-        entity_id: change.onec_entity_id.to_string(),
-        base_version: change.base_version,
-        created_at: crate::time::to_1c(now),
-        payload: change.payload.clone(),
-    };
-    let (sql_text, extra) = match guard {
-        None => (sql::OUTBOX_INSERT.to_string(), Vec::new()),
-        Some((cond, params)) => (
-            format!("{} WHERE {cond}", sql::OUTBOX_INSERT_SELECT),
-            params,
-        ),
-    };
-    let mut stmt = Stmt::dynamic(sql_text)
-        .bind(&id)
-        .bind(change.company_id)
-        .bind(change.kind)
-        .bind(change.entity_type)
-        .bind(change.portal_id)
-        .bind(change.base_version)
-        .bind(serde_json::to_string(&wire).unwrap_or_default())
-        .bind(now)
-        .bind(now)
-        .bind(change.user_id.map(str::to_string))
-        .bind(change.before.to_string());
-    for p in extra {
-        stmt = stmt.bind(p);
-    }
-    (id, stmt)
-}
-
-/// After the change's batch committed: wake the delivery consumer (push). Failure is harmless:
-/// the sweeper finds the row.
-pub async fn wake<P: Ports>(p: &P, id: &str) {
-    if p.config().onec_delivery == Delivery::Push {
-        let _ = p.queue().send_outbox_ids(vec![id.to_string()]).await;
-    }
-}
 
 #[derive(Debug, Deserialize)]
 struct Row {
@@ -265,8 +172,8 @@ impl Verdict {
 }
 
 /// The statements that record 1C's verdict on a change: `None` if there is no such change,
-/// empty if it was decided before (a repeated answer changes nothing). A refused profile change
-/// is rolled back to what it was, unless the entity changed again since.
+/// empty if it was decided before (a repeated answer changes nothing). What the verdict does
+/// beyond the row and the audit entry is the change kind's (`exchange::outbound`).
 pub async fn answer_plan<P: Ports>(
     p: &P,
     id: &str,
@@ -308,60 +215,22 @@ pub async fn answer_plan<P: Ports>(
             .bind(&row.company_id),
     ];
     let wire: OutboundChange = serde_json::from_str(&row.payload)?;
-    let portal_id = row.entity_id.as_str();
-    match (accepted, row.kind.as_str()) {
-        (true, "company.changed") => stmts.extend(crate::company::legal::accepted_stmt(
-            portal_id,
-            &wire.payload,
-            now,
-        )),
-        // The id 1C gave an entity the portal created: later snapshots find it by that id.
-        (true, "employee.added") => {
-            stmts.extend(onec_id.map(|o| Stmt::new(sql::USER_LINK_ONEC).bind(o).bind(portal_id)))
-        }
-        (true, "consignee.added") => stmts
-            .extend(onec_id.map(|o| Stmt::new(sql::CONSIGNEE_LINK_ONEC).bind(o).bind(portal_id))),
-        // Whatever reserve the refused change moved comes back (an order's cancellation).
-        (false, _) if row.kind.starts_with("order.") => {
-            stmts.push(Stmt::new(crate::finance::sql::RESERVES_OF_CHANGE_UNDO).bind(id));
-            if row.kind == "order.paid_from_account" {
-                stmts.push(
-                    Stmt::new(crate::finance::sql::HOLD_RELEASE)
-                        .bind(now)
-                        .bind(id),
-                );
-            }
-        }
-        // 1C refused to prepare the act: the request shows its reason.
-        (false, "act.requested") => stmts.push(crate::documents::acts::rejected_stmt(
-            portal_id, reason, now,
-        )),
-        (accepted, "return.requested") => stmts.extend(crate::returns::requests::answer_stmts(
-            accepted, portal_id, reason, onec_id, now,
-        )),
-        (false, kind) if kind.starts_with("consignee.") => {
-            let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("null"))?;
-            stmts.extend(crate::company::consignees::rejected_stmt(
-                kind,
-                portal_id,
-                &before,
-                wire.base_version,
+    // A kind no longer known (none so far) only gets its row and audit entry settled.
+    if let Some(kind) = ChangeKind::parse(&row.kind) {
+        stmts.extend(super::outbound::answered(
+            kind,
+            &super::outbound::Answered {
+                change_id: id,
+                accepted,
+                reason,
+                onec_id,
+                portal_id: &row.entity_id,
+                base_version: wire.base_version,
+                payload: &wire.payload,
+                before_json: row.before_json.as_deref(),
                 now,
-            ));
-        }
-        _ => {}
-    }
-    if !accepted && row.kind == "employee.changed" {
-        let before: Value = serde_json::from_str(row.before_json.as_deref().unwrap_or("{}"))?;
-        stmts.push(
-            Stmt::new(sql::USER_PROFILE_REVERT)
-                .bind(before["full_name"].as_str().unwrap_or_default().to_string())
-                .bind(before["position"].as_str().map(str::to_string))
-                .bind(before["phone"].as_str().map(str::to_string))
-                .bind(now)
-                .bind(&row.entity_id)
-                .bind(wire.base_version + 1),
-        );
+            },
+        )?);
     }
     Ok(Some(stmts))
 }
@@ -418,57 +287,6 @@ pub async fn pull<P: Ports>(p: &P, limit: i64) -> AppResult<Vec<OutboundChange>>
     rows.into_iter()
         .map(|r| serde_json::from_str(&r.payload).map_err(AppError::from))
         .collect()
-}
-
-/// The state of the newest change to an entity, for the page: `pending` until 1C answers.
-#[derive(Debug, Serialize, Deserialize, Clone, PartialEq)]
-pub struct SyncState {
-    pub state: String,
-    pub reason: Option<String>,
-    pub since: String,
-}
-
-pub async fn sync_state<P: Ports>(
-    p: &P,
-    company_id: &str,
-    entity_type: &str,
-    portal_id: &str,
-) -> AppResult<Option<SyncState>> {
-    #[derive(Deserialize)]
-    struct S {
-        status: String,
-        answer: Option<String>,
-        created_at: String,
-        answered_at: Option<String>,
-    }
-    let Some(s) = p
-        .db()
-        .first::<S>(
-            Stmt::new(sql::OUTBOX_LATEST)
-                .bind(company_id)
-                .bind(entity_type)
-                .bind(portal_id),
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let reason = s
-        .answer
-        .as_deref()
-        .and_then(|a| serde_json::from_str::<Value>(a).ok())
-        .and_then(|a| a["reason"].as_str().map(str::to_string));
-    let state = match s.status.as_str() {
-        "accepted" => "accepted",
-        "rejected" => "rejected",
-        "failed" => "failed",
-        _ => "pending",
-    };
-    Ok(Some(SyncState {
-        state: state.into(),
-        reason,
-        since: s.answered_at.unwrap_or(s.created_at),
-    }))
 }
 
 /// How many changes wait for 1C, for the sweeper's log and the monitor.

@@ -114,14 +114,7 @@ pub const INBOX_UNFINISHED: &str =
     "SELECT id FROM inbox WHERE status IN ('pending', 'waiting') AND received_at < ? \
      ORDER BY received_at LIMIT 1000";
 
-// ---- Outbound (portal -> 1C) ----
-
-pub const OUTBOX_INSERT: &str = "INSERT INTO outbox (id, company_id, type, entity_type, entity_id, entity_version, payload, next_attempt_at, created_at, user_id, before_json) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-/// As OUTBOX_INSERT, for a caller that appends ` WHERE <guard>`.
-pub const OUTBOX_INSERT_SELECT: &str = "INSERT INTO outbox (id, company_id, type, entity_type, entity_id, entity_version, payload, next_attempt_at, created_at, user_id, before_json) \
-     SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+// ---- Outbound (portal -> 1C); the change's own row is `changes::sql` ----
 
 /// Push: due changes, only the oldest undelivered one per entity (order per entity). Insertion
 /// order is the rowid's: timestamps can tie.
@@ -166,9 +159,6 @@ pub const AUDIT_ANSWER: &str =
 /// Restores a profile 1C refused, only if nothing changed it since.
 pub const USER_PROFILE_REVERT: &str = "UPDATE users SET full_name = ?, position = ?, phone = ?, version = version + 1, updated_at = ? \
      WHERE id = ? AND version = ?";
-
-pub const OUTBOX_LATEST: &str = "SELECT status, answer, created_at, answered_at FROM outbox \
-     WHERE company_id = ? AND entity_type = ? AND entity_id = ? ORDER BY rowid DESC LIMIT 1";
 
 pub const OUTBOX_BACKLOG: &str =
     "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent')";
@@ -344,9 +334,6 @@ pub const CML_SALE_DUE: &str = "SELECT o.id, o.onec_id, o.number, o.ordered_at, 
 
 pub const CML_SALE_LINES: &str = "SELECT order_id, line_no, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
      FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, line_no";
-
-/// A portal change 1C must hear of at its next `type=sale&mode=query`.
-pub const ORDER_CML_CHANGED: &str = "UPDATE orders SET cml_change = cml_change + 1 WHERE id = ?";
 
 /// The last query wins: what an earlier one handed out and 1C never confirmed is due anyway.
 pub const CML_HANDOUT_CLEAR: &str = "DELETE FROM cml_sale_handout";

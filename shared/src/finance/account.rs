@@ -3,8 +3,8 @@
 
 use super::sql;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::exchange::outbox;
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::money::Kopecks;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
@@ -146,10 +146,10 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         return Err(nothing_to_pay());
     }
     let now = p.now();
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.paid_from_account",
+        kind: changes::ChangeKind::OrderPaidFromAccount,
         entity_type: "order",
         portal_id: &o.id,
         onec_entity_id: &o.onec_id,
@@ -160,7 +160,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
     // The outbox and audit rows are written only if the hold was taken.
     let change_id = crate::ids::new_id("out");
     let guard = || (sql::HOLD_EXISTS, vec![change_id.as_str().into()]);
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard()));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard()));
     let (g, gp) = guard();
     let mut audit = Stmt::dynamic(format!("{} WHERE {g}", crate::audit_log::INSERT_SELECT))
         .bind(&change_id)
@@ -246,7 +246,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         .with_extra("available_kop", available)
         .with_extra("due_kop", due));
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "held_kop": due, "order_id": o.id}),

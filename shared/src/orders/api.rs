@@ -1,10 +1,11 @@
 //! The `orders` capability's HTTP API: thin handlers over `list`, `catalog` and the changes.
 
 use super::sql;
+use super::status::OrderStatus;
 use crate::auth::roles::Role;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::exchange::outbox;
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
 use crate::ports::{Database, Ports};
 use serde::Deserialize;
@@ -195,10 +196,10 @@ async fn cancel<P: Ports>(
         .filter(|r| !r.is_empty());
     let now = p.now();
     let change_id = crate::ids::new_id("out");
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.cancelled",
+        kind: changes::ChangeKind::OrderCancelled,
         entity_type: "order",
         portal_id: id,
         onec_entity_id: &o.onec_id,
@@ -210,7 +211,7 @@ async fn cancel<P: Ports>(
         sql::ORDER_CHANGE_GUARD,
         vec![id.into(), o.version.into(), id.into(), id.into()],
     );
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
         Some((
             "EXISTS (SELECT 1 FROM outbox WHERE id = ?)".to_string(),
@@ -237,16 +238,17 @@ async fn cancel<P: Ports>(
         "order.cancel_requested",
         id,
         serde_json::json!({"status": o.status}).to_string(),
-        serde_json::json!({"status": "cancelled", "reason": reason}).to_string(),
+        serde_json::json!({"status": OrderStatus::Cancelled.as_str(), "reason": reason})
+            .to_string(),
         now,
     );
     stmts.push(audit);
-    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    stmts.push(changes::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(super::change::pending());
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending"}),
@@ -280,7 +282,7 @@ async fn payment_method<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
-    if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
+    if !super::status::editable(&o.status) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not-editable",
@@ -334,10 +336,10 @@ async fn payment_method<P: Ports>(
     }
     let now = p.now();
     let change_id = crate::ids::new_id("out");
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.payment_method_changed",
+        kind: changes::ChangeKind::OrderPaymentMethodChanged,
         entity_type: "order",
         portal_id: id,
         onec_entity_id: &o.onec_id,
@@ -365,7 +367,7 @@ async fn payment_method<P: Ports>(
             vec![id.into(), o.version.into(), id.into(), id.into()],
         )
     };
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard));
     let written = || {
         Some((
             "EXISTS (SELECT 1 FROM outbox WHERE id = ?)".to_string(),
@@ -403,7 +405,7 @@ async fn payment_method<P: Ports>(
         serde_json::json!({"payment_method": body.payment_method}).to_string(),
         now,
     ));
-    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    stmts.push(changes::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // A parallel request took the credit meanwhile: the same answer as the check above.
@@ -412,7 +414,7 @@ async fn payment_method<P: Ports>(
         }
         return Err(super::change::pending());
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending"}),

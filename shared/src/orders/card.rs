@@ -5,8 +5,8 @@
 
 use super::sql;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::exchange::outbox;
 use crate::http::{ApiRequest, ApiResponse};
 use crate::money::{Kopecks, Milli};
 use crate::ports::{Database, DatabaseExt, HttpClient, Ports, Stmt};
@@ -567,10 +567,10 @@ async fn succeeded<P: Ports>(
 ) -> AppResult<()> {
     let change_id = crate::ids::new_id("out");
     let amount = Kopecks(known.amount_kop).to_decimal_string();
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &known.company_id,
         user_id: known.created_by.as_deref(),
-        kind: "order.paid_by_card",
+        kind: changes::ChangeKind::OrderPaidByCard,
         entity_type: "order",
         portal_id: &known.order_id,
         onec_entity_id: &known.order_onec_id,
@@ -584,7 +584,7 @@ async fn succeeded<P: Ports>(
         sql::CARD_SUCCEEDED_GUARD,
         vec![known.id.as_str().into(), change_id.as_str().into()],
     );
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard));
     let stmts = vec![
         Stmt::new(sql::CARD_SUCCEEDED)
             .bind(&change_id)
@@ -608,11 +608,11 @@ async fn succeeded<P: Ports>(
             .bind(json!({"paid_kop": known.paid_kop, "status": known.order_status}).to_string())
             .bind(json!({"paid_kop": known.paid_kop + known.amount_kop, "payment_method": "card", "transaction_id": provider_id}).to_string())
             .bind(&change_id),
-        crate::exchange::cml::mark_order_changed_stmt(&known.order_id),
+        changes::mark_order_changed_stmt(&known.order_id),
     ];
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) > 0 {
-        outbox::wake(p, &change_id).await;
+        changes::wake(p, &change_id).await;
     }
     Ok(())
 }

@@ -4,9 +4,10 @@
 //! the order itself changes when 1C sends it back, and the page shows the pending change.
 
 use super::sql;
+use super::status::OrderStatus;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::money::{Kopecks, Milli};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
@@ -174,7 +175,7 @@ pub async fn edit<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
-    if !super::rules::EDITABLE.contains(&o.status.as_str()) || o.paid_kop > 0 {
+    if !super::status::editable(&o.status) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
             "not-editable",
@@ -265,7 +266,7 @@ pub async fn edit<P: Ports>(
                 ));
                 continue;
             };
-            let amount = crate::exchange::contract::line_amount(q, Kopecks(price));
+            let amount = crate::money::line_amount(q, Kopecks(price));
             total += amount.0;
             out.push(LineOut {
                 line_no: out.len() + 1,
@@ -297,7 +298,7 @@ pub async fn edit<P: Ports>(
         after["lines"] = out.len().into();
     }
     if let Some(dm) = &body.delivery_method {
-        if !crate::exchange::contract::DELIVERY_METHODS.contains(&dm.as_str()) {
+        if !super::methods::DELIVERY_METHODS.contains(&dm.as_str()) {
             errs.push(FieldError::new(
                 "delivery_method",
                 "unknown",
@@ -375,10 +376,10 @@ pub async fn edit<P: Ports>(
     }
     let now = p.now();
     let change_id = crate::ids::new_id("out");
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.changed",
+        kind: changes::ChangeKind::OrderChanged,
         entity_type: "order",
         portal_id: id,
         onec_entity_id: &o.onec_id,
@@ -396,7 +397,7 @@ pub async fn edit<P: Ports>(
         }
         None => (sql::ORDER_CHANGE_GUARD, params),
     };
-    let (_, out) = outbox::record_with_id(&change, &change_id, now, Some(guard));
+    let (_, out) = changes::record_with_id(&change, &change_id, now, Some(guard));
     let audit = super::change::audit(
         &change_id,
         caller,
@@ -421,7 +422,7 @@ pub async fn edit<P: Ports>(
             )),
         ));
     }
-    stmts.push(crate::exchange::cml::mark_order_changed_stmt(id));
+    stmts.push(changes::mark_order_changed_stmt(id));
     let results = p.db().batch(stmts).await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // A parallel request took the credit meanwhile: the same answer as the check above.
@@ -432,7 +433,7 @@ pub async fn edit<P: Ports>(
         }
         return Err(super::change::pending());
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending", "change": after}),
@@ -556,7 +557,7 @@ pub async fn consolidate<P: Ports>(
     }
     let blocked: Vec<&str> = rows
         .iter()
-        .filter(|o| matches!(o.status.as_str(), "shipped" | "cancelled"))
+        .filter(|o| OrderStatus::parse(&o.status).is_some_and(OrderStatus::is_finished))
         .map(|o| o.number.as_str())
         .collect();
     if !blocked.is_empty() {
@@ -604,10 +605,10 @@ pub async fn consolidate<P: Ports>(
         .db()
         .all(Stmt::new("SELECT onec_id FROM companies WHERE id = ?").bind(&caller.company_id))
         .await?;
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.shipments_consolidation_requested",
+        kind: changes::ChangeKind::OrderShipmentsConsolidationRequested,
         entity_type: "order",
         portal_id: &first.id,
         onec_entity_id: &first.onec_id,
@@ -615,7 +616,7 @@ pub async fn consolidate<P: Ports>(
         payload: serde_json::json!({"company_id": company.first().map(|c| c["onec_id"].clone()), "orders": rows.iter().map(|o| o.onec_id.clone()).collect::<Vec<_>>(), "planned_shipping_date": date.map(|d| crate::time::to_1c(crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"))))}),
         before: serde_json::Value::Null,
     };
-    let (change_id, out) = outbox::record(&change, now, None);
+    let (change_id, out) = changes::record(&change, now, None);
     let audit = Stmt::dynamic(format!("{} WHERE 1", crate::audit_log::INSERT_SELECT))
         .bind(&change_id)
         .bind(&caller.company_id)
@@ -627,7 +628,7 @@ pub async fn consolidate<P: Ports>(
         .bind(None::<String>)
         .bind(serde_json::json!({"orders": rows.iter().map(|o| o.number.clone()).collect::<Vec<_>>()}).to_string());
     p.db().batch(vec![out, audit]).await?;
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "pending"}),
@@ -686,7 +687,7 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             skipped.push(l.article.clone());
             continue;
         };
-        let amount = crate::exchange::contract::line_amount(Milli(l.qty_milli), Kopecks(price)).0;
+        let amount = crate::money::line_amount(Milli(l.qty_milli), Kopecks(price)).0;
         let rate = l.vat_rate_bp.unwrap_or(0);
         let vat = (amount * rate + (10_000 + rate) / 2) / (10_000 + rate);
         total += amount;
@@ -708,10 +709,10 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     let now = p.now();
     let new_id = crate::ids::new_id("ord");
     let number = format!("П-{}", &new_id[new_id.len() - 8..].to_uppercase());
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "order.created",
+        kind: changes::ChangeKind::OrderCreated,
         entity_type: "order",
         portal_id: &new_id,
         onec_entity_id: "",
@@ -720,7 +721,7 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             "delivery_method": o.delivery_method, "delivery_address": o.delivery_address, "consignee_id": o.consignee_onec_id, "payment_method": "invoice", "lines": wire}),
         before: serde_json::Value::Null,
     };
-    let (change_id, out) = outbox::record(&change, now, None);
+    let (change_id, out) = changes::record(&change, now, None);
     let stmts = vec![
         Stmt::new(sql::ORDER_CREATE)
             .bind(&new_id)
@@ -750,10 +751,10 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
                 serde_json::json!({"repeats": o.number, "lines": lines.len(), "total_kop": total})
                     .to_string(),
             ),
-        crate::exchange::cml::mark_order_changed_stmt(&new_id),
+        changes::mark_order_changed_stmt(&new_id),
     ];
     p.db().batch(stmts).await?;
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         201,
         &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped, "change_id": change_id}),

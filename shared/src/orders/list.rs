@@ -286,16 +286,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
 
 /// Status in words for the CSV (the page has its own, in both languages).
 fn status_ru(s: &str) -> &'static str {
-    match s {
-        "draft" => "черновик",
-        "awaiting_payment" => "ожидает оплаты",
-        "reserved" => "в резерве",
-        "paid" => "оплачен",
-        "partly_shipped" => "отгружен частично",
-        "shipped" => "отгружен",
-        "cancelled" => "отменён",
-        _ => "",
-    }
+    super::status::OrderStatus::parse(s).map_or("", super::status::OrderStatus::ru)
 }
 
 /// The filtered set as CSV (UTF-8 with BOM, `;`, formula-like cells neutralised).

@@ -6,8 +6,10 @@ pub mod card;
 pub mod catalog;
 pub mod edit;
 pub mod list;
+pub mod methods;
 pub mod rules;
 pub mod sql;
+pub mod status;
 
 /// What an order line is found by: its article key and its name, normalised the way searches are.
 pub fn line_search(article: &str, name: &str) -> String {

@@ -1,8 +1,6 @@
 //! What a client may do with an order, by its state. Pure; tested natively.
 
-/// Statuses in which the order is neither paid nor shipped: the client may still change or
-/// cancel it.
-pub const EDITABLE: &[&str] = &["draft", "awaiting_payment", "reserved"];
+use super::status::{editable, OrderStatus};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -14,7 +12,7 @@ pub enum Refusal {
 
 /// May the client cancel an order in this state?
 pub fn can_cancel(status: &str, paid_kop: i64) -> Result<(), Refusal> {
-    if !EDITABLE.contains(&status) {
+    if !editable(status) {
         return Err(Refusal::NotEditable);
     }
     if paid_kop > 0 {
@@ -70,7 +68,7 @@ pub fn card_payable(
     total_kop: i64,
     paid_kop: i64,
 ) -> Result<i64, CardRefusal> {
-    if !EDITABLE.contains(&status) {
+    if !editable(status) {
         return Err(CardRefusal::NotPayable);
     }
     if !matches!(payment_method, "invoice" | "card") {
@@ -84,7 +82,7 @@ pub fn card_payable(
 
 /// The statuses a list filter may name.
 pub fn known_status(s: &str) -> bool {
-    crate::exchange::contract::ORDER_STATUSES.contains(&s)
+    OrderStatus::parse(s).is_some()
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use super::rules::Status;
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
-use crate::company::audit;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{BlobStore, Database, DatabaseExt, Ports, Stmt};
@@ -86,9 +86,10 @@ pub async fn add<P: Ports>(
     // The blob first: a row never points at a missing file. A refused row leaves an unreferenced
     // blob, which no URL can reach.
     p.blobs().put(&key, req.body.clone(), &declared).await?;
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &crate::ids::new_id("aud"),
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "return.photo_added",
         entity_type: "return",
         entity_id: return_id,
@@ -108,7 +109,7 @@ pub async fn add<P: Ports>(
                 .bind(&caller.user_id)
                 .bind(now)
                 .bind(sql::PHOTO_MAX_PER_RETURN),
-            audit::record(&entry, now, (sql::PHOTO_WRITTEN, vec![id.as_str().into()])),
+            audit_log::record(&entry, now, (sql::PHOTO_WRITTEN, vec![id.as_str().into()])),
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {

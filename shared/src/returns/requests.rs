@@ -5,10 +5,10 @@
 
 use super::rules::{self, NewReturn, OrderLine};
 use super::sql;
+use crate::audit_log;
 use crate::auth::Caller;
-use crate::company::audit;
+use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
-use crate::exchange::outbox;
 use crate::http::ApiResponse;
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use serde::Deserialize;
@@ -130,10 +130,10 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         "lines": onec_lines,
     });
     let guard = || (sql::RETURN_WRITTEN, vec![id.as_str().into()]);
-    let change = outbox::NewChange {
+    let change = changes::NewChange {
         company_id: &caller.company_id,
         user_id: Some(&caller.user_id),
-        kind: "return.requested",
+        kind: changes::ChangeKind::ReturnRequested,
         entity_type: "return",
         portal_id: &id,
         onec_entity_id: "",
@@ -141,16 +141,17 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         payload: payload.clone(),
         before: serde_json::Value::Null,
     };
-    let (change_id, out) = outbox::record(&change, now, Some(guard()));
+    let (change_id, out) = changes::record(&change, now, Some(guard()));
     let after = serde_json::json!({
         "order_number": order.number,
         "reason_code": plan.reason.as_str(),
         "comment": plan.comment,
         "lines": plan.lines.iter().map(|(no, q)| serde_json::json!({"line_no": no, "quantity_milli": q.0})).collect::<Vec<_>>(),
     });
-    let entry = audit::Entry {
+    let entry = audit_log::Entry {
         id: &change_id,
-        caller,
+        company_id: &caller.company_id,
+        user_id: &caller.user_id,
         kind: "return.requested",
         entity_type: "return",
         entity_id: &id,
@@ -163,7 +164,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
             write,
             lines_stmt,
             out,
-            audit::record(&entry, now, guard()),
+            audit_log::record(&entry, now, guard()),
         ])
         .await?;
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
@@ -179,7 +180,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
             ),
         });
     }
-    outbox::wake(p, &change_id).await;
+    changes::wake(p, &change_id).await;
     super::view::detail(p, caller, &id, 201).await
 }
 

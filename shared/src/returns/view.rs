@@ -6,8 +6,8 @@ use super::requests;
 use super::rules::{OrderLine, Status};
 use super::sql;
 use crate::auth::Caller;
+use crate::changes;
 use crate::error::{AppError, AppResult};
-use crate::exchange::outbox;
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
@@ -190,7 +190,7 @@ pub async fn detail<P: Ports>(
     let photos: Vec<PhotoRow> = db
         .all(Stmt::new(sql::PHOTOS).bind(id).bind(&caller.company_id))
         .await?;
-    let sync = outbox::sync_state(p, &caller.company_id, "return", id).await?;
+    let sync = changes::sync_state(p, &caller.company_id, "return", id).await?;
     let st = Status::parse(&r.status);
     let refunded_kop: i64 = refunds.iter().map(|m| m.amount_kop).sum();
     Ok(ApiResponse::json(

@@ -9,7 +9,8 @@
 
 use serde_json::{json, Value};
 use shared::commerceml::{inspect, write_orders, Counterparty, Encoding, OrderDoc, Summary};
-use shared::exchange::contract::{line_amount, CompanyIn, LegalEntityIn, OrderIn};
+use shared::exchange::contract::{CompanyIn, LegalEntityIn, OrderIn};
+use shared::money::line_amount;
 use shared::money::{Kopecks, Milli};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

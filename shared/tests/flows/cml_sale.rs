@@ -6,8 +6,8 @@
 use crate::helpers::{cml_checkauth, text};
 use futures::executor::block_on;
 use serde_json::{json, Value};
+use shared::changes::mark_order_changed_stmt;
 use shared::commerceml::{inspect, Encoding, Summary};
-use shared::exchange::cml::mark_order_changed_stmt;
 use shared::exchange::contract;
 use shared::http::{ApiRequest, ApiResponse};
 use shared::ports::{Database, DatabaseExt, Stmt};

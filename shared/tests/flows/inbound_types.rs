@@ -522,10 +522,10 @@ fn an_act_answers_the_portals_request() {
 fn late_answers_settle_portal_changes() {
     let p = seeded();
     let company = text(&p, "SELECT id AS t FROM companies WHERE onec_id = ?", "C1").unwrap();
-    let change = shared::exchange::outbox::NewChange {
+    let change = shared::changes::NewChange {
         company_id: &company,
         user_id: None,
-        kind: "consignee.added",
+        kind: shared::changes::ChangeKind::ConsigneeAdded,
         entity_type: "consignee",
         portal_id: "csg_new",
         onec_entity_id: "",
@@ -533,7 +533,7 @@ fn late_answers_settle_portal_changes() {
         payload: json!({"name": "Склад 3"}),
         before: Value::Null,
     };
-    let (id, stmt) = shared::exchange::outbox::record(&change, p.now.get(), None);
+    let (id, stmt) = shared::changes::record(&change, p.now.get(), None);
     block_on(p.db.exec(stmt)).unwrap();
 
     // Pull mode: 1C takes it and says "received" (a manager decides later).

@@ -23,7 +23,6 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 pub use import::{run_queued, sweep_stalled, SliceLimits};
-pub use sale::mark_order_changed_stmt;
 
 pub const COOKIE: &str = "portal_cml";
 /// Largest chunk 1C may send in one `file` request.

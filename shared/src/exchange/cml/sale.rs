@@ -4,7 +4,7 @@
 //!   2.10 document (UTF-8 or windows-1251, `CML_ORDERS_ENCODING`), and remembers which change of
 //!   each order it handed out. `success` confirms exactly those changes: an order changed again
 //!   between the two stays due and goes out with the next query. Portal code that changes an
-//!   order puts [`mark_order_changed_stmt`] into the same batch.
+//!   order puts `changes::mark_order_changed_stmt` into the same batch.
 //! - `file` (and `import`) take 1C's order file: each document updates the portal order it names
 //!   (by `Ид`, 1C's or the portal's id, else by `Номер`): status, 1C's number, posting, payment and
 //!   a shipment, from the requisites. Orders the portal does not know are reported, not fatal.
@@ -25,12 +25,6 @@ use std::collections::{BTreeMap, HashMap};
 /// Orders per `query` answer: the rest go with the next exchange, once these are confirmed.
 pub const QUERY_LIMIT: i64 = 500;
 const ROWS_PER_STATEMENT: usize = 500;
-
-/// The statement that makes 1C's next `type=sale&mode=query` carry the order (`orders.id`):
-/// put it into the batch of any portal change to an order, or of a new one.
-pub fn mark_order_changed_stmt(order_id: &str) -> Stmt {
-    Stmt::new(sql::ORDER_CML_CHANGED).bind(order_id)
-}
 
 #[derive(Debug, Deserialize)]
 struct DueOrder {

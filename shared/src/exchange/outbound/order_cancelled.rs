@@ -1,0 +1,9 @@
+//! `order.cancelled`: a client cancelled an order. Refused, whatever credit reserve
+//! the change moved comes back.
+
+use super::Answered;
+use crate::ports::Stmt;
+
+pub fn answered(a: &Answered<'_>) -> Vec<Stmt> {
+    super::order_refused(a)
+}
