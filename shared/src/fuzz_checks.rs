@@ -1,6 +1,6 @@
 //! What must hold for any input, checked by the fuzz targets (`fuzz/`, `bash scripts/fuzz.sh`) on
-//! generated inputs and by `shared/tests/fuzz_regressions.rs` on every input fuzzing ever found
-//! failing (`fuzz/regressions/`). A check panics when a property breaks.
+//! generated inputs and by `shared/tests/flows/fuzz_regressions.rs` on every input fuzzing ever
+//! found failing (`fuzz/regressions/`). A check panics when a property breaks.
 
 use crate::commerceml::{self, Checkpoint, CmlError, Offer, Product};
 use crate::testing::TestPorts;

@@ -10,9 +10,9 @@ use crate::ports::Ports;
 pub enum Later {
     /// Deliver these queued mails; what fails stays queued for the sweeper.
     Mail(Vec<String>),
-    /// Someone asked to reset the password of this (normalised) address: a link if it belongs
-    /// to an active account, nothing otherwise.
-    PasswordReset { email: String },
+    /// Someone asked to reset the password of this address: a link if it belongs to an active
+    /// account, nothing otherwise.
+    PasswordReset { email: crate::validate::Email },
 }
 
 /// Hands `job` to the platform to run after the answer; where it cannot (native tests, a Worker

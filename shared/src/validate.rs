@@ -1,4 +1,5 @@
-//! Field rules shared by capabilities: Russian tax ids, e-mail, search normalisation.
+//! Field rules shared by capabilities: Russian tax ids, e-mail (and [`Email`], the address as
+//! the portal keeps it), search normalisation.
 
 use crate::error::FieldError;
 
@@ -170,6 +171,75 @@ pub fn email_ok(email: &str) -> bool {
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// An e-mail address as the portal keeps and looks it up: trimmed and lowercased, so one address
+/// is one account whatever case it was typed in. Made once, where the address comes in; reads as
+/// a `&str`, binds as text, serializes as a string.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Normalized and checked to be plausible ([`email_ok`]): an address the portal will store
+    /// or write to. `None`: the caller answers with its own field error.
+    pub fn parse(s: &str) -> Option<Email> {
+        let email = Email::normalized(s);
+        email_ok(&email.0).then_some(email)
+    }
+
+    /// Normalized only: an address to look an account up by (a malformed one finds nothing),
+    /// or one already checked where it came in.
+    pub fn normalized(s: &str) -> Email {
+        Email(s.trim().to_lowercase())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Email {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<String> for Email {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<Email> for String {
+    fn eq(&self, other: &Email) -> bool {
+        self == &other.0
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+impl From<&Email> for crate::ports::SqlValue {
+    fn from(e: &Email) -> Self {
+        crate::ports::SqlValue::Text(e.0.clone())
+    }
+}
+
+impl From<Email> for crate::ports::SqlValue {
+    fn from(e: Email) -> Self {
+        crate::ports::SqlValue::Text(e.0)
+    }
+}
+
 /// Search text: lowercase (Cyrillic too), `ё` as `е`, single spaces. SQLite's lower() folds only
 /// ASCII, so the portal stores this form and searches it.
 pub fn search_text(s: &str) -> String {
@@ -241,6 +311,15 @@ mod tests {
         assert!(!email_ok("buyer@agro"));
         assert!(!email_ok("bu yer@agro.ru"));
         assert!(!email_ok("@agro.ru"));
+        assert_eq!(
+            Email::parse("  Buyer@AGRO.ru ").as_deref(),
+            Some("buyer@agro.ru")
+        );
+        assert_eq!(Email::parse(" buyer@agro "), None);
+        assert_eq!(
+            Email::normalized(" Not An E-mail ").as_str(),
+            "not an e-mail"
+        );
     }
 
     #[test]

@@ -4,11 +4,12 @@ use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
-    adapter::serve!(
+    adapter::serve(
         req,
         env,
         ctx,
         shared::auth::api::handle,
-        shared::auth::api::body_limit
+        shared::auth::api::body_limit,
     )
+    .await
 }

@@ -9,13 +9,14 @@ use worker::{
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
-    adapter::serve!(
+    adapter::serve(
         req,
         env,
         ctx,
         shared::exchange::api::handle,
-        shared::exchange::api::body_limit
+        shared::exchange::api::body_limit,
     )
+    .await
 }
 
 /// `portal-inbox`: applies woken inbound messages. `portal-outbox`: delivers due changes to 1C

@@ -5,11 +5,12 @@ use worker::{event, web_sys, Context, Env, Result};
 
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
-    adapter::serve!(
+    adapter::serve(
         req,
         env,
         ctx,
         shared::orders::api::handle,
-        shared::orders::api::body_limit
+        shared::orders::api::body_limit,
     )
+    .await
 }

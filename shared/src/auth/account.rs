@@ -3,7 +3,7 @@
 //! language.
 
 use super::password::{check_password_strength, hash_password, verify_password};
-use super::{normalize_email, sha256_hex, throttle, Caller};
+use super::{sha256_hex, throttle, Caller};
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
@@ -179,15 +179,14 @@ pub async fn request_email_change<P: Ports>(
     caller: &Caller,
 ) -> AppResult<ApiResponse> {
     let body: EmailChangeRequest = req.json()?;
-    let new_email = normalize_email(&body.new_email);
-    if !crate::validate::email_ok(&new_email) {
+    let Some(new_email) = crate::validate::Email::parse(&body.new_email) else {
         return Err(AppError::validation(vec![FieldError::new(
             "new_email",
             "invalid-email",
             "Некорректный e-mail.",
             "Not a valid e-mail.",
         )]));
-    }
+    };
     // Counted before the password is checked, on the same per-user budget as a password change.
     let keys = throttle::Keys::reauth(p.config(), &caller.user_id);
     throttle::admit(p, &keys).await?;
@@ -257,7 +256,7 @@ pub async fn request_email_change<P: Ports>(
     let (mail_id, mail) = crate::mail::enqueue_with_link(
         Some(&caller.company_id),
         &Mail {
-            to: new_email.clone(),
+            to: new_email.to_string(),
             subject: subject.into(),
             text,
         },

@@ -6,8 +6,7 @@ use super::password::{dummy_hash, verify_password};
 use super::roles::Roles;
 use super::token::{KeyRing, SessionClaims};
 use super::{
-    normalize_email, sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE,
-    REFRESH_COOKIE_PATH,
+    sha256_hex, sql, throttle, Caller, ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH,
 };
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
@@ -228,7 +227,7 @@ async fn sign_in<P: Ports>(
     log: &mut LogContext,
 ) -> AppResult<ApiResponse> {
     let body: SignInBody = req.json()?;
-    let email = normalize_email(&body.email);
+    let email = crate::validate::Email::normalized(&body.email);
     let mut errors = Vec::new();
     if email.is_empty() || email.len() > 254 {
         errors.push(FieldError::new(

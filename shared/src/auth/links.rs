@@ -3,7 +3,7 @@
 //! 1C), and setting a password through it.
 
 use super::password::{check_password_strength, hash_password};
-use super::{normalize_email, sha256_hex, sql};
+use super::{sha256_hex, sql};
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Mail, Ports, Stmt};
@@ -32,7 +32,7 @@ struct ActiveUser {
 /// time tells whether the address has an account.
 pub(super) async fn reset_request<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     let body: ResetRequestBody = req.json()?;
-    let email = normalize_email(&body.email);
+    let email = crate::validate::Email::normalized(&body.email);
     if email.is_empty() || !email.contains('@') || email.len() > 254 {
         return Err(AppError::validation(vec![FieldError::new(
             "email",

@@ -40,10 +40,6 @@ pub fn sha256_hex(s: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn normalize_email(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
 #[derive(Deserialize)]
 struct SessionState {
     active: i64,

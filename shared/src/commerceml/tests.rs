@@ -1,5 +1,5 @@
 //! Small inline files, one quirk each. The real exchange files are tested in
-//! `shared/tests/commerceml.rs`.
+//! `shared/tests/flows/commerceml.rs`.
 
 use super::*;
 use crate::money::{Kopecks, Milli};

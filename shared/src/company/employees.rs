@@ -80,10 +80,10 @@ fn conflict() -> AppError {
 }
 
 pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiResponse> {
-    let email = crate::auth::normalize_email(&body.email);
+    let email = crate::validate::Email::parse(&body.email);
     let details = body.details.normalized();
     let mut errors = Vec::new();
-    if !crate::validate::email_ok(&email) {
+    if email.is_none() {
         errors.push(FieldError::new(
             "email",
             "invalid-email",
@@ -107,7 +107,7 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
             "Language must be ru or en.",
         ));
     }
-    let Some(roles) = roles.filter(|_| errors.is_empty()) else {
+    let (Some(roles), Some(email)) = (roles.filter(|_| errors.is_empty()), email) else {
         return Err(AppError::validation(errors));
     };
     #[derive(Deserialize)]

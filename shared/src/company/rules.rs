@@ -99,7 +99,7 @@ impl LegalEntityDetails {
             legal_address: trimmed(&self.legal_address),
             postal_address: trimmed(&self.postal_address),
             phone: trimmed(&self.phone),
-            email: trimmed(&self.email).map(|e| crate::auth::normalize_email(&e)),
+            email: trimmed(&self.email).map(|e| crate::validate::Email::normalized(&e).into()),
             bank_accounts: self
                 .bank_accounts
                 .iter()

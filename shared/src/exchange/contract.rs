@@ -809,8 +809,7 @@ pub fn validate(m: &RawMessage) -> Result<Valid, Rejection> {
             let u: UserIn = serde_json::from_value(m.payload.clone()).map_err(decode_err)?;
             required(&mut errs, "company_id", &u.company_id, 100);
             required(&mut errs, "full_name", &u.full_name, 300);
-            let email = crate::auth::normalize_email(&u.email);
-            if !crate::validate::email_ok(&email) {
+            if crate::validate::Email::parse(&u.email).is_none() {
                 errs.push(FieldError::new(
                     "email",
                     "invalid",

@@ -739,7 +739,7 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                 Ok(id) => id,
                 Err(reason) => return Decision::Wait(reason),
             };
-            let email = crate::auth::normalize_email(&u.email);
+            let email = crate::validate::Email::normalized(&u.email);
             let roles = Roles::new(u.roles.iter().filter_map(|r| Role::parse(r)).collect());
             let language = u.language.clone().unwrap_or_else(|| "ru".into());
             let after = serde_json::json!({"email": email, "full_name": u.full_name, "position": u.position, "phone": u.phone, "roles": roles, "active": u.active});
@@ -953,7 +953,10 @@ fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) -> D
                 Ok(id) => id,
                 Err(reason) => return Decision::Wait(reason),
             };
-            let email = o.author_email.as_deref().map(crate::auth::normalize_email);
+            let email = o
+                .author_email
+                .as_deref()
+                .map(crate::validate::Email::normalized);
             // An order the client created in the portal gets 1C's id before the snapshot lands.
             if let Some(portal_id) = &o.portal_id {
                 stmts.push(

@@ -36,6 +36,27 @@ pub fn terms(q: &str) -> (String, String, String) {
     (key, first, second)
 }
 
+/// The price type the company buys at: its agreement's (the given one, or the first active by
+/// name). `None`: no active agreement with a price type, so no prices.
+pub async fn price_type<P: Ports>(
+    p: &P,
+    company_id: &str,
+    agreement_id: Option<String>,
+) -> AppResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Pt {
+        price_type_id: String,
+    }
+    Ok(p.db()
+        .first::<Pt>(
+            Stmt::new(sql::PRICE_TYPE)
+                .bind(company_id)
+                .bind(agreement_id),
+        )
+        .await?
+        .map(|x| x.price_type_id))
+}
+
 pub async fn search<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResult<ApiResponse> {
     let q = req.query_param("q").unwrap_or("").trim();
     if q.chars().count() < 2 || q.len() > 100 {
@@ -46,19 +67,12 @@ pub async fn search<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppRe
         ));
     }
     let limit = crate::http::page_limit(req)?.min(50);
-    #[derive(Deserialize)]
-    struct Pt {
-        price_type_id: String,
-    }
-    let pt = p
-        .db()
-        .first::<Pt>(
-            Stmt::new(sql::PRICE_TYPE)
-                .bind(&caller.company_id)
-                .bind(req.query_param("agreement").map(str::to_string)),
-        )
-        .await?
-        .map(|p| p.price_type_id);
+    let pt = price_type(
+        p,
+        &caller.company_id,
+        req.query_param("agreement").map(str::to_string),
+    )
+    .await?;
     let (key, w1, w2) = terms(q);
     let items: Vec<Item> = p
         .db()

@@ -206,19 +206,7 @@ pub async fn edit<P: Ports>(
             .filter_map(|l| l.article.as_deref())
             .map(crate::validate::article_key)
             .collect();
-        #[derive(Deserialize)]
-        struct Pt {
-            price_type_id: String,
-        }
-        let pt = p
-            .db()
-            .first::<Pt>(
-                Stmt::new(sql::PRICE_TYPE)
-                    .bind(&caller.company_id)
-                    .bind(o.agreement_id.clone()),
-            )
-            .await?
-            .map(|x| x.price_type_id);
+        let pt = super::catalog::price_type(p, &caller.company_id, o.agreement_id.clone()).await?;
         let products: Vec<Product> = p
             .db()
             .all(
@@ -495,19 +483,7 @@ pub async fn paste<P: Ports>(p: &P, caller: &Caller, body: Paste) -> AppResult<A
         .iter()
         .map(|(a, _)| crate::validate::article_key(a))
         .collect();
-    #[derive(Deserialize)]
-    struct Pt {
-        price_type_id: String,
-    }
-    let pt = p
-        .db()
-        .first::<Pt>(
-            Stmt::new(sql::PRICE_TYPE)
-                .bind(&caller.company_id)
-                .bind(None::<String>),
-        )
-        .await?
-        .map(|x| x.price_type_id);
+    let pt = super::catalog::price_type(p, &caller.company_id, None).await?;
     let products: Vec<Product> = p
         .db()
         .all(
@@ -680,19 +656,7 @@ mod tests {
 /// without a price are left out and reported.
 pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
     let o = super::list::order(p, caller, id).await?;
-    #[derive(Deserialize)]
-    struct Pt {
-        price_type_id: String,
-    }
-    let pt = p
-        .db()
-        .first::<Pt>(
-            Stmt::new(sql::PRICE_TYPE)
-                .bind(&caller.company_id)
-                .bind(o.agreement_id.clone()),
-        )
-        .await?
-        .map(|x| x.price_type_id);
+    let pt = super::catalog::price_type(p, &caller.company_id, o.agreement_id.clone()).await?;
     #[derive(Deserialize)]
     struct L {
         product_id: Option<String>,

@@ -47,17 +47,32 @@ pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.crea
        (SELECT a.after_json FROM audit_log a WHERE a.id = o.id AND a.company_id = o.company_id) AS after_json \
      FROM outbox o WHERE o.entity_type = 'order' AND o.entity_id = ? AND o.company_id = ? ORDER BY o.rowid DESC LIMIT 1";
 
+/// A product's (`p`) price at the price type bound at `$pt` (`PRICE_TYPE`), as `price_kop`.
+macro_rules! price_kop {
+    ($pt:literal) => {
+        concat!(
+            "(SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ",
+            $pt,
+            ") AS price_kop"
+        )
+    };
+}
+
 /// Catalogue search: article key contains, or every name word contains; the company's price for
 /// the given price type and the total stock.
-pub const CATALOG: &str = "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, \
-       (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?4) AS price_kop, \
+pub const CATALOG: &str = concat!(
+    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, ",
+    price_kop!("?4"),
+    ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
      FROM products p \
      WHERE p.active = 1 AND ((?1 <> '' AND instr(p.article_norm, ?1) > 0) \
        OR (?2 <> '' AND instr(p.name_norm, ?2) > 0 AND instr(p.name_norm, ?3) > 0)) \
-     ORDER BY (p.article_norm = ?1) DESC, (substr(p.article_norm, 1, length(?1)) = ?1) DESC, p.article LIMIT ?5";
+     ORDER BY (p.article_norm = ?1) DESC, (substr(p.article_norm, 1, length(?1)) = ?1) DESC, p.article LIMIT ?5"
+);
 
-/// The price type of the company's agreement (the given one, or the first active).
+/// The price type of the company's agreement (the given one, or the first active): read through
+/// `catalog::price_type`, and then priced with [`price_kop!`].
 pub const PRICE_TYPE: &str = "SELECT price_type_id FROM agreements WHERE company_id = ?1 AND active = 1 AND (?2 IS NULL OR id = ?2) \
      AND price_type_id IS NOT NULL ORDER BY name LIMIT 1";
 
@@ -90,9 +105,12 @@ pub const ORDER_CHANGE_GUARD_RAISE: &str = concat!(
 );
 
 /// Products by portal id or by article key, with the price of the given price type.
-pub const PRODUCTS_FOR_LINES: &str = "SELECT p.id, p.onec_id, p.article, p.article_norm, p.name, p.unit, p.vat_rate_bp, \
-       (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?2) AS price_kop \
-     FROM products p WHERE p.active = 1 AND (p.id IN (SELECT value FROM json_each(?1)) OR p.article_norm IN (SELECT value FROM json_each(?3)))";
+pub const PRODUCTS_FOR_LINES: &str = concat!(
+    "SELECT p.id, p.onec_id, p.article, p.article_norm, p.name, p.unit, p.vat_rate_bp, ",
+    price_kop!("?2"),
+    " \
+     FROM products p WHERE p.active = 1 AND (p.id IN (SELECT value FROM json_each(?1)) OR p.article_norm IN (SELECT value FROM json_each(?3)))"
+);
 
 /// Is a day a shipping day: inside a calendar 1C sent, and not one of its days off.
 pub const SHIPPING_DAY: &str = "SELECT EXISTS (SELECT 1 FROM shipping_calendars c WHERE c.calendar = ?1 AND ?2 BETWEEN c.from_date AND c.to_date \
@@ -117,10 +135,13 @@ pub const ORDER_LINES_CREATE: &str = "INSERT INTO order_lines (order_id, company
        json_extract(v.value, '$.search') FROM json_each(?3) v";
 
 /// The lines of an order with today's price of each product (the order's agreement's price type).
-pub const LINES_REPRICED: &str = "SELECT l.line_no, p.id AS product_id, p.onec_id AS product_onec_id, l.article, l.name, l.qty_milli, l.unit, p.vat_rate_bp, \
-       (SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ?3) AS price_kop, p.active \
+pub const LINES_REPRICED: &str = concat!(
+    "SELECT l.line_no, p.id AS product_id, p.onec_id AS product_onec_id, l.article, l.name, l.qty_milli, l.unit, p.vat_rate_bp, ",
+    price_kop!("?3"),
+    ", p.active \
      FROM order_lines l LEFT JOIN products p ON p.id = l.product_id OR (l.product_id IS NULL AND p.onec_id = l.product_onec_id) \
-     WHERE l.order_id = ?1 AND l.company_id = ?2 ORDER BY l.line_no";
+     WHERE l.order_id = ?1 AND l.company_id = ?2 ORDER BY l.line_no"
+);
 
 pub const SCHEDULE: &str = "SELECT stage_no, due_date, amount_kop, paid_kop FROM payment_schedule \
      WHERE order_id = ? AND company_id = ? ORDER BY stage_no";

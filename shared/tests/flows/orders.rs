@@ -2,22 +2,10 @@
 //! sort and keyset pages, totals, CSV, the order page, catalogue search with Cyrillic folding,
 //! cancellation with the credit reserve released at once and restored if 1C refuses.
 
+use crate::helpers::{body, msg, orders, pull_and_answer};
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::http::ApiResponse;
 use shared::testing::{request, TestPorts};
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn orders(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::orders::api::handle(p, request(method, path, b, c)))
-}
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
 
 #[allow(clippy::too_many_arguments)]
 fn order(
@@ -275,27 +263,6 @@ fn catalogue_search_by_article_or_name_with_price_and_stock() {
     );
 }
 
-fn pull_and_answer(p: &TestPorts, status: &str) -> Vec<Value> {
-    let r = block_on(shared::exchange::api::handle(
-        p,
-        p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
-    ));
-    let items = body(&r)["items"].as_array().cloned().unwrap_or_default();
-    let results: Vec<Value> = items
-        .iter()
-        .map(|i| json!({"id": i["id"], "status": status, "reason": "Уже собран на складе"}))
-        .collect();
-    assert_eq!(
-        block_on(shared::exchange::api::handle(
-            p,
-            p.signed_json("/exchange/v1/changes/ack", &json!({"results": results}))
-        ))
-        .status,
-        200
-    );
-    items
-}
-
 fn reserve(p: &TestPorts, c: &str) -> i64 {
     let r = block_on(shared::finance::api::handle(
         p,
@@ -405,7 +372,7 @@ fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
     );
 
     // 1C refuses: the reserve is back, the reason shows.
-    let sent = pull_and_answer(&p, "rejected");
+    let sent = pull_and_answer(&p, "rejected", "Уже собран на складе");
     assert_eq!(sent[0]["type"], "order.cancelled");
     assert_eq!(sent[0]["payload"]["reason"], "Передумали");
     assert_eq!(reserve(&p, &acc), 0);
@@ -509,7 +476,7 @@ fn switching_to_credit_checks_and_reserves_the_available_credit() {
     );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(reserve(&p, &acc), 30000, "reserved at once");
-    let sent = pull_and_answer(&p, "rejected");
+    let sent = pull_and_answer(&p, "rejected", "Уже собран на складе");
     assert_eq!(
         sent[0]["payload"],
         json!({"company_id": "A", "order_id": "O5", "payment_method": "credit", "amount": "300.00"})
@@ -596,7 +563,7 @@ fn editing_lines_delivery_date_and_consignee_goes_to_1c_checked() {
         409,
         "one change at a time"
     );
-    let sent = pull_and_answer(&p, "accepted");
+    let sent = pull_and_answer(&p, "accepted", "Уже собран на складе");
     let change = &sent[0];
     assert_eq!(change["type"], "order.changed");
     assert_eq!(change["base_version"], v);
@@ -700,7 +667,7 @@ fn repeating_an_order_creates_a_draft_at_todays_prices_that_1c_links() {
     ));
     assert_eq!(page["order"]["status"], "draft");
     assert_eq!(page["lines"].as_array().unwrap().len(), 1);
-    let sent = pull_and_answer(&p, "accepted");
+    let sent = pull_and_answer(&p, "accepted", "Уже собран на складе");
     assert_eq!(sent[0]["type"], "order.created");
     assert_eq!(
         sent[0]["payload"]["lines"][0],

@@ -4,7 +4,7 @@
 //! (a redelivered message) applies once, and a file above the in-request size answers `progress`
 //! until the queue consumer has finished it.
 
-use base64::Engine;
+use crate::helpers::{cml_checkauth, text};
 use futures::executor::block_on;
 use shared::error::AppResult;
 use shared::exchange::cml::import::{self, SliceLimits, SliceRun};
@@ -27,28 +27,6 @@ fn call<P: Ports>(p: &P, method: &str, query: &str, cookie: &str, body: Vec<u8>)
         ..Default::default()
     };
     block_on(shared::exchange::api::handle(p, req))
-}
-
-fn text(r: &ApiResponse) -> String {
-    String::from_utf8_lossy(&r.body).into_owned()
-}
-
-fn checkauth<P: Ports>(p: &P) -> String {
-    let basic = base64::engine::general_purpose::STANDARD.encode("1c:cml-test-password");
-    let req = ApiRequest {
-        method: "GET".into(),
-        path: "/exchange/1c/commerceml".into(),
-        query: vec![
-            ("type".into(), "catalog".into()),
-            ("mode".into(), "checkauth".into()),
-        ],
-        headers: vec![("authorization".into(), format!("Basic {basic}"))],
-        ..Default::default()
-    };
-    let t = text(&block_on(shared::exchange::api::handle(p, req)));
-    let lines: Vec<&str> = t.lines().collect();
-    assert_eq!(lines[0], "success", "{t}");
-    format!("{}={}", lines[1], lines[2])
 }
 
 /// Uploads `bytes` as 1C does, in chunks of `chunk` bytes.
@@ -164,7 +142,7 @@ fn imported<P: Ports>(p: &P) -> Imported {
 /// slice, as the consumer would. Returns the number of slices.
 fn import_all<P: Ports>(p: &P, limits: SliceLimits, chunk: usize, n: usize) -> usize {
     let (products, offers) = catalogue(n);
-    let cookie = checkauth(p);
+    let cookie = cml_checkauth(p, "catalog");
     let mut slices = 0;
     for (name, xml) in [("import.xml", products), ("offers.xml", offers)] {
         upload(p, &cookie, name, xml.as_bytes(), chunk);
@@ -342,7 +320,7 @@ fn flaky() -> Flaky {
 /// Uploads the offers and starts their import; returns the job.
 fn start_offers(p: &Flaky, n: usize) -> String {
     let (_, offers) = catalogue(n);
-    let cookie = checkauth(p);
+    let cookie = cml_checkauth(p, "catalog");
     upload(p, &cookie, "offers.xml", offers.as_bytes(), 2048);
     block_on(import::start(
         p,
@@ -356,7 +334,7 @@ fn start_offers(p: &Flaky, n: usize) -> String {
 fn reference(n: usize) -> Imported {
     let p = TestPorts::new();
     let (_, offers) = catalogue(n);
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "catalog");
     upload(&p, &cookie, "offers.xml", offers.as_bytes(), 1 << 20);
     let job = block_on(import::start(
         &p,
@@ -446,7 +424,7 @@ fn a_file_uploaded_again_mid_import_stops_the_old_import() {
         block_on(import::run_slice(&p, &job, LIMITS)).unwrap(),
         SliceRun::Advanced { .. }
     ));
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "catalog");
     upload(&p, &cookie, "offers.xml", b"<KommerceML/>", 2048);
     assert_eq!(
         block_on(import::run_slice(&p, &job, LIMITS)).unwrap(),
@@ -459,7 +437,7 @@ fn a_file_uploaded_again_mid_import_stops_the_old_import() {
 #[test]
 fn a_large_file_imports_in_the_queue_while_1c_polls() {
     let p = TestPorts::new();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "catalog");
     let n = 40_000;
     let (products, _) = catalogue(n);
     assert!(

@@ -3,19 +3,11 @@
 //! after the payment is read back, the paid order sent to 1C once, refusals, another company's
 //! order as 404.
 
+use crate::helpers::{body, count, msg, order_id, orders};
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
-use shared::ports::{Database, Stmt};
-use shared::testing::{request, TestPorts};
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn orders(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::orders::api::handle(p, request(method, path, b, c)))
-}
+use shared::testing::TestPorts;
 
 /// A notification as YooKassa posts it: no cookie, no Origin.
 fn notify(p: &TestPorts, event: &str, object: Value) -> ApiResponse {
@@ -32,10 +24,6 @@ fn notify(p: &TestPorts, event: &str, object: Value) -> ApiResponse {
             ..Default::default()
         },
     ))
-}
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
 }
 
 fn order_msg(id: &str, entity: &str, number: &str, status: &str, method: &str) -> Value {
@@ -79,12 +67,6 @@ fn seeded() -> (TestPorts, String, String, String, String) {
     (p, buyer, acc, other, String::new())
 }
 
-fn order_id(p: &TestPorts, onec_id: &str) -> String {
-    let r = block_on(p.db.run(Stmt::new("SELECT id FROM orders WHERE onec_id = ?").bind(onec_id)))
-        .unwrap();
-    r.rows[0]["id"].as_str().unwrap().to_string()
-}
-
 fn pay(p: &TestPorts, order: &str, who: &str) -> ApiResponse {
     orders(
         p,
@@ -93,11 +75,6 @@ fn pay(p: &TestPorts, order: &str, who: &str) -> ApiResponse {
         None,
         who,
     )
-}
-
-fn count(p: &TestPorts, sql: &'static str) -> i64 {
-    let r = block_on(p.db.run(Stmt::new(sql))).unwrap();
-    r.rows[0]["n"].as_i64().unwrap()
 }
 
 fn detail(p: &TestPorts, order: &str, who: &str) -> Value {

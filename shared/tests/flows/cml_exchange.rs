@@ -1,10 +1,9 @@
 //! 1C's stock CommerceML catalogue exchange through the portal's handler, on the real fixtures:
 //! checkauth (Basic), init, file in chunks (each its own blob), import.
 
-use base64::Engine;
+use crate::helpers::{cml_checkauth, count, text};
 use futures::executor::block_on;
 use shared::http::{ApiRequest, ApiResponse};
-use shared::ports::{DatabaseExt, Stmt};
 use shared::testing::TestPorts;
 use std::path::PathBuf;
 
@@ -38,37 +37,7 @@ fn call(
     block_on(shared::exchange::api::handle(p, req))
 }
 
-fn text(r: &ApiResponse) -> String {
-    String::from_utf8_lossy(&r.body).into_owned()
-}
-
-fn count(p: &TestPorts, sql: &'static str) -> i64 {
-    #[derive(serde::Deserialize)]
-    struct N {
-        n: i64,
-    }
-    block_on(p.db.first::<N>(Stmt::new(sql)))
-        .unwrap()
-        .unwrap()
-        .n
-}
-
 /// Signs in as 1C does and returns the cookie header.
-fn checkauth(p: &TestPorts) -> String {
-    let basic = base64::engine::general_purpose::STANDARD.encode("1c:cml-test-password");
-    let r = call(
-        p,
-        "GET",
-        "type=catalog&mode=checkauth",
-        vec![("authorization", format!("Basic {basic}"))],
-        vec![],
-    );
-    let t = text(&r);
-    let lines: Vec<&str> = t.lines().collect();
-    assert_eq!(lines[0], "success", "{t}");
-    format!("{}={}", lines[1], lines[2])
-}
-
 /// Uploads a file in chunks of `chunk` bytes (as 1C does with file_limit) and imports it.
 fn send_file(
     p: &TestPorts,
@@ -125,7 +94,7 @@ fn refuses_without_credentials() {
 fn a_3_1_catalogue_imports_products_prices_and_stock() {
     let Some(dir) = fixtures() else { return };
     let p = TestPorts::new();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "catalog");
     let init = text(&call(
         &p,
         "GET",
@@ -189,7 +158,7 @@ fn a_3_1_catalogue_imports_products_prices_and_stock() {
 #[test]
 fn a_file_that_is_not_commerceml_fails_with_a_reason() {
     let p = TestPorts::new();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "catalog");
     let r = call(
         &p,
         "POST",

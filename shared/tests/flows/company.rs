@@ -2,49 +2,11 @@
 //! details proposed to 1C (validation, pending, accepted, refused), consignees, employees added
 //! by link / edited / removed, the last-admin rule, password and e-mail changes, the audit log.
 
+use crate::helpers::{auth, body, company, signed_in, token_from_mail, PW};
 use chrono::Duration;
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::http::ApiResponse;
-use shared::testing::{cookies_from, request, TestPorts};
-
-const PW: &str = "Пароль-2026-поле";
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn company(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::company::api::handle(p, request(method, path, b, c)))
-}
-
-fn auth(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::auth::api::handle(p, request(method, path, b, c)))
-}
-
-fn token_from_mail(p: &TestPorts, to: &str) -> String {
-    let mail = p.last_mail_to(to).expect("a mail");
-    mail.text
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn sign_in(p: &TestPorts, email: &str, password: &str) -> String {
-    let r = auth(
-        p,
-        "POST",
-        "/api/auth/sign-in",
-        Some(json!({"email": email, "password": password})),
-        "",
-    );
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    cookies_from(&r)
-}
+use shared::testing::TestPorts;
 
 /// Company A (one legal entity) with an admin and a buyer, company B with an admin.
 fn seeded() -> (TestPorts, String, String, String) {
@@ -396,7 +358,7 @@ fn the_last_admin_cannot_leave_or_step_down() {
         company(&p, "GET", "/api/company/employees", None, &admin).status,
         401
     );
-    let fresh = sign_in(&p, "admin@alfa.ru", PW);
+    let fresh = signed_in(&p, "admin@alfa.ru", PW);
     assert_eq!(
         company(&p, "GET", "/api/company/employees", None, &fresh).status,
         403
@@ -495,7 +457,7 @@ fn consignees_are_kept_by_buyers_and_undone_when_1c_refuses() {
 #[test]
 fn password_change_ends_other_sessions() {
     let (p, admin, _, _) = seeded();
-    let laptop = sign_in(&p, "admin@alfa.ru", PW);
+    let laptop = signed_in(&p, "admin@alfa.ru", PW);
     let r = auth(
         &p,
         "POST",
@@ -524,7 +486,7 @@ fn password_change_ends_other_sessions() {
         401,
         "the other ends"
     );
-    sign_in(&p, "admin@alfa.ru", "Новый-пароль-2027");
+    signed_in(&p, "admin@alfa.ru", "Новый-пароль-2027");
 }
 
 #[test]
@@ -579,7 +541,7 @@ fn email_change_takes_effect_only_from_the_link() {
         422,
         "single use"
     );
-    sign_in(&p, "buyer2@alfa.ru", PW);
+    signed_in(&p, "buyer2@alfa.ru", PW);
     assert!(
         p.last_mail_to("buyer@alfa.ru")
             .unwrap()
@@ -612,7 +574,7 @@ fn email_change_takes_effect_only_from_the_link() {
         422
     );
     // Language.
-    let fresh = sign_in(&p, "buyer2@alfa.ru", PW);
+    let fresh = signed_in(&p, "buyer2@alfa.ru", PW);
     assert_eq!(
         auth(
             &p,

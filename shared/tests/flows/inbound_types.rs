@@ -3,15 +3,12 @@
 //! account, documents with files uploaded by key, reconciliation acts, and late answers to
 //! portal changes.
 
+use crate::helpers::msg;
 use futures::executor::block_on;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::ports::{Database, DatabaseExt, Stmt};
 use shared::testing::TestPorts;
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
 
 /// A company with one legal entity and an order, applied.
 fn seeded() -> TestPorts {

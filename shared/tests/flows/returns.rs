@@ -2,23 +2,12 @@
 //! return, the whole-order remainder, the in-batch guard, 1C's approval, completion and refund,
 //! and another company's return as 404.
 
+use crate::helpers::{body, msg, returns};
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
 use shared::ports::{Database, Stmt};
-use shared::testing::{request, TestPorts};
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn returns(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::returns::api::handle(p, request(method, path, b, c)))
-}
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
+use shared::testing::TestPorts;
 
 /// Company A with a buyer and an order of two lines: line 1 (5 pcs) shipped 3 in one shipment
 /// and 1 in another, line 2 not shipped; company B with an admin.

@@ -3,11 +3,11 @@
 //! with `xmllint --schema`, independently of this crate), `success` confirms exactly what was
 //! handed out, and 1C's order files update status, 1C number, payment and shipments.
 
-use base64::Engine;
+use crate::helpers::{cml_checkauth, text};
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::commerceml::{inspect, Encoding, Summary};
 use shared::changes::mark_order_changed_stmt;
+use shared::commerceml::{inspect, Encoding, Summary};
 use shared::exchange::contract;
 use shared::http::{ApiRequest, ApiResponse};
 use shared::ports::{Database, DatabaseExt, Stmt};
@@ -33,28 +33,6 @@ fn call(p: &TestPorts, method: &str, query: &str, cookie: &str, body: Vec<u8>) -
         ..Default::default()
     };
     block_on(shared::exchange::api::handle(p, req))
-}
-
-fn text(r: &ApiResponse) -> String {
-    String::from_utf8_lossy(&r.body).into_owned()
-}
-
-fn checkauth(p: &TestPorts) -> String {
-    let basic = base64::engine::general_purpose::STANDARD.encode("1c:cml-test-password");
-    let req = ApiRequest {
-        method: "GET".into(),
-        path: "/exchange/1c/commerceml".into(),
-        query: vec![
-            ("type".into(), "sale".into()),
-            ("mode".into(), "checkauth".into()),
-        ],
-        headers: vec![("authorization".into(), format!("Basic {basic}"))],
-        ..Default::default()
-    };
-    let t = text(&block_on(shared::exchange::api::handle(p, req)));
-    let lines: Vec<&str> = t.lines().collect();
-    assert_eq!(lines[0], "success", "{t}");
-    format!("{}={}", lines[1], lines[2])
 }
 
 /// Sends 1C's JSON contract messages and applies them, as the inbox consumer does.
@@ -176,7 +154,7 @@ fn success(p: &TestPorts, cookie: &str) {
 #[test]
 fn query_hands_out_changed_orders_and_success_confirms_them() {
     let p = seeded();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "sale");
     let init = text(&call(&p, "GET", "type=sale&mode=init", &cookie, vec![]));
     assert!(init.starts_with("zip=no\nfile_limit="), "{init}");
     // Orders that came from 1C are not news to 1C.
@@ -211,7 +189,7 @@ fn query_hands_out_changed_orders_and_success_confirms_them() {
 #[test]
 fn a_change_between_query_and_success_is_not_lost() {
     let p = seeded();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "sale");
     change(&p, &["O2"]);
     assert_eq!(ids(&query(&p, &cookie).1), vec!["O2"]);
     // A user edits the order while 1C is still processing the document it took.
@@ -229,9 +207,9 @@ fn a_change_between_query_and_success_is_not_lost() {
 #[test]
 fn success_of_another_session_confirms_nothing() {
     let p = seeded();
-    let (a, b) = (checkauth(&p), {
+    let (a, b) = (cml_checkauth(&p, "sale"), {
         p.advance(chrono::Duration::seconds(1));
-        checkauth(&p)
+        cml_checkauth(&p, "sale")
     });
     assert_ne!(a, b);
     change(&p, &["O0"]);
@@ -269,7 +247,7 @@ fn the_query_document_is_valid_commerceml_2_10_in_both_encodings() {
     ] {
         let mut p = seeded();
         p.config.cml_orders_encoding = encoding;
-        let cookie = checkauth(&p);
+        let cookie = cml_checkauth(&p, "sale");
         change(&p, &["O0", "O1", "O2", "O3", "O4", "O5", "O6"]);
         let r = call(&p, "GET", "type=sale&mode=query", &cookie, vec![]);
         assert_eq!(
@@ -372,7 +350,7 @@ fn order_file(docs: &[String]) -> String {
 #[test]
 fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
     let p = seeded();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "sale");
     change(&p, &["O1"]);
     let before = state(&p, "O1");
     let xml = order_file(&[
@@ -475,7 +453,7 @@ fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
 #[test]
 fn an_unreadable_order_file_fails_with_a_reason_and_changes_nothing() {
     let p = seeded();
-    let cookie = checkauth(&p);
+    let cookie = cml_checkauth(&p, "sale");
     let r = text(&call(
         &p,
         "POST",

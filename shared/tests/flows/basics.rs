@@ -1,16 +1,13 @@
 //! Whole-capability flows on real SQLite with the real migrations, through the same handlers the
 //! Workers call: 1C data in, first access, sign-in, sessions, throttling, company scoping.
 
+use crate::helpers::{body, sign_in, signed_in, token_from_mail, PW};
 use chrono::Duration;
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::{ApiRequest, ApiResponse};
 use shared::ports::{DatabaseExt, Stmt};
 use shared::testing::{cookies_from, request, TestPorts};
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
 
 fn signed(p: &TestPorts, payload: &Value) -> ApiRequest {
     p.signed_json("/exchange/v1/messages", payload)
@@ -43,18 +40,6 @@ fn user_msg(
     }})
 }
 
-fn token_from_mail(p: &TestPorts, to: &str) -> String {
-    let mail = p.last_mail_to(to).expect("a mail");
-    mail.text
-        .split("#token=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 fn set_password(p: &TestPorts, token: &str, password: &str) -> ApiResponse {
     block_on(shared::auth::api::handle(
         p,
@@ -66,20 +51,6 @@ fn set_password(p: &TestPorts, token: &str, password: &str) -> ApiResponse {
         ),
     ))
 }
-
-fn sign_in(p: &TestPorts, email: &str, password: &str) -> ApiResponse {
-    block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": password})),
-            "",
-        ),
-    ))
-}
-
-const PW: &str = "Пароль-2026-поле";
 
 /// Two companies, an admin in each, a buyer in A; all with passwords set through their links.
 fn seeded() -> TestPorts {
@@ -109,12 +80,6 @@ fn seeded() -> TestPorts {
     p
 }
 
-fn session(p: &TestPorts, email: &str) -> String {
-    let r = sign_in(p, email, PW);
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    cookies_from(&r)
-}
-
 fn get(p: &TestPorts, path: &str, cookies: &str) -> ApiResponse {
     let req = request("GET", path, None, cookies);
     if path.starts_with("/api/company") {
@@ -127,7 +92,7 @@ fn get(p: &TestPorts, path: &str, cookies: &str) -> ApiResponse {
 #[test]
 fn onec_data_arrives_and_first_access_works() {
     let p = seeded();
-    let c = session(&p, "admin@alfa.ru");
+    let c = signed_in(&p, "admin@alfa.ru", PW);
     let me = get(&p, "/api/auth/me", &c);
     assert_eq!(me.status, 200);
     assert_eq!(body(&me)["company"]["name"], "Альфа Агро");
@@ -153,7 +118,7 @@ fn duplicates_stale_and_invalid_messages() {
     // A newer snapshot applies; an older one after it is ignored.
     send(&p, vec![company_msg("m10", 5, "A", "Альфа Агро Плюс")]);
     send(&p, vec![company_msg("m11", 4, "A", "Старое имя")]);
-    let c = session(&p, "admin@alfa.ru");
+    let c = signed_in(&p, "admin@alfa.ru", PW);
     assert_eq!(
         body(&get(&p, "/api/company/company", &c))["company"]["name"],
         "Альфа Агро Плюс"
@@ -237,7 +202,7 @@ fn users_wait_for_their_company() {
 #[test]
 fn deactivated_or_changed_user_is_refused_on_next_request() {
     let p = seeded();
-    let c = session(&p, "buyer@alfa.ru");
+    let c = signed_in(&p, "buyer@alfa.ru", PW);
     assert_eq!(get(&p, "/api/auth/me", &c).status, 200);
     // Roles changed in 1C: the next request is refused; a refresh gives the new roles.
     send(
@@ -297,7 +262,7 @@ fn deactivated_or_changed_user_is_refused_on_next_request() {
 #[test]
 fn sign_out_ends_the_session() {
     let p = seeded();
-    let c = session(&p, "admin@alfa.ru");
+    let c = signed_in(&p, "admin@alfa.ru", PW);
     let r = block_on(shared::auth::api::handle(
         &p,
         request("POST", "/api/auth/sign-out", None, &c),
@@ -398,9 +363,9 @@ fn forgot_password_through_mail_and_link_expiry() {
 #[test]
 fn company_scoping_and_roles() {
     let p = seeded();
-    let a_admin = session(&p, "admin@alfa.ru");
-    let a_buyer = session(&p, "buyer@alfa.ru");
-    let b_admin = session(&p, "admin@beta.ru");
+    let a_admin = signed_in(&p, "admin@alfa.ru", PW);
+    let a_buyer = signed_in(&p, "buyer@alfa.ru", PW);
+    let b_admin = signed_in(&p, "admin@beta.ru", PW);
     let list = body(&get(&p, "/api/company/employees", &a_admin));
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     let a_employee = list["items"][0]["id"].as_str().unwrap().to_string();

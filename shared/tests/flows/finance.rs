@@ -2,26 +2,12 @@
 //! portal's own reserve moves reconciled against 1C's next figures (never counted twice), the
 //! blocked notice, the payment schedule by a clock the test sets, and internal-account payments.
 
+use crate::helpers::{body, finance, msg, order_id, pull_and_answer, signed_in, PW};
 use chrono::Duration;
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::http::ApiResponse;
 use shared::ports::{Database, DatabaseExt, Stmt};
-use shared::testing::{cookies_from, request, TestPorts};
-
-const PW: &str = "Пароль-2026-поле";
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn finance(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::finance::api::handle(p, request(method, path, b, c)))
-}
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
+use shared::testing::TestPorts;
 
 fn order(id: &str, seq: i64, status: &str, total: f64, paid: f64, method: &str) -> Value {
     msg(
@@ -73,20 +59,6 @@ fn seeded() -> (TestPorts, String, String) {
     let acc = p.activate("acc@alfa.ru");
     let buy = p.activate("buy@alfa.ru");
     (p, acc, buy)
-}
-
-fn sign_in(p: &TestPorts, email: &str) -> String {
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": PW})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 200);
-    cookies_from(&r)
 }
 
 fn company(p: &TestPorts) -> String {
@@ -280,7 +252,7 @@ fn the_schedule_counts_days_by_the_clock() {
     );
     // A week later the second stage is overdue too.
     p.advance(Duration::days(7));
-    let acc = sign_in(&p, "acc@alfa.ru");
+    let acc = signed_in(&p, "acc@alfa.ru", PW);
     let s = body(&finance(&p, "GET", "/api/finance/schedule", None, &acc));
     assert_eq!(s["totals"]["overdue_kop"], 6000);
     assert_eq!(s["items"][1]["overdue"], true);
@@ -292,38 +264,6 @@ fn the_schedule_counts_days_by_the_clock() {
             && text.contains("ЗК-O1;ООО Альфа;Договор 1;29.11.2026;30,00;0,00;30,00;-4;да"),
         "{text}"
     );
-}
-
-fn answer_pulled(p: &TestPorts, status: &str) -> Vec<Value> {
-    let r = block_on(shared::exchange::api::handle(
-        p,
-        p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
-    ));
-    let items = body(&r)["items"].as_array().cloned().unwrap_or_default();
-    let results: Vec<Value> = items
-        .iter()
-        .map(|i| json!({"id": i["id"], "status": status, "reason": "Нет в 1С"}))
-        .collect();
-    assert_eq!(
-        block_on(shared::exchange::api::handle(
-            p,
-            p.signed_json("/exchange/v1/changes/ack", &json!({"results": results}))
-        ))
-        .status,
-        200
-    );
-    items
-}
-
-fn order_id(p: &TestPorts, onec: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        id: String,
-    }
-    block_on(p.db.first::<Id>(Stmt::new("SELECT id FROM orders WHERE onec_id = ?").bind(onec)))
-        .unwrap()
-        .unwrap()
-        .id
 }
 
 #[test]
@@ -389,7 +329,7 @@ fn paying_from_the_internal_account_holds_then_settles_or_releases() {
     );
 
     // 1C refuses: the money is free again.
-    let sent = answer_pulled(&p, "rejected");
+    let sent = pull_and_answer(&p, "rejected", "Нет в 1С");
     assert_eq!(sent[0]["type"], "order.paid_from_account");
     assert_eq!(sent[0]["payload"]["amount"], "50.00");
     assert_eq!(
@@ -406,7 +346,7 @@ fn paying_from_the_internal_account_holds_then_settles_or_releases() {
         &buy,
     );
     let change = body(&r)["change_id"].as_str().unwrap().to_string();
-    answer_pulled(&p, "accepted");
+    pull_and_answer(&p, "accepted", "Нет в 1С");
     assert_eq!(
         body(&finance(&p, "GET", "/api/finance/account", None, &acc))["available_kop"],
         5000,

@@ -2,6 +2,7 @@
 //! is down, in order per entity, dead-lettered after the give-up time) or by pull with
 //! acknowledgements; the user sees the state; a refused change is rolled back.
 
+use crate::helpers::{body, PW};
 use chrono::Duration;
 use futures::executor::block_on;
 use serde_json::{json, Value};
@@ -9,15 +10,9 @@ use shared::config::Delivery;
 use shared::http::{ApiRequest, ApiResponse};
 use shared::testing::{cookies_from, request, TestPorts};
 
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
 fn signed(p: &TestPorts, path: &str, payload: &Value) -> ApiRequest {
     p.signed_json(path, payload)
 }
-
-const PW: &str = "Пароль-2026-поле";
 
 /// A company with one user who has set a password; returns the session cookies.
 fn setup(p: &TestPorts) -> String {

@@ -3,27 +3,11 @@
 //! internal account exclude each other; a raise of a credit order's total is reserved at once,
 //! undone by 1C's refusal and settled by 1C's next credit state after it accepted.
 
+use crate::helpers::{body, finance, msg, order_id, orders, pull_and_answer};
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::http::ApiResponse;
 use shared::ports::{Database, Stmt};
-use shared::testing::{request, TestPorts};
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn orders(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::orders::api::handle(p, request(method, path, b, c)))
-}
-
-fn finance(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::finance::api::handle(p, request(method, path, b, c)))
-}
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
+use shared::testing::TestPorts;
 
 /// An order of `qty` pieces of AZ-1 at 1000.00.
 fn order(entity: &str, seq: i64, method: &str, qty: i64) -> Value {
@@ -71,33 +55,9 @@ fn seeded(orders: Vec<Value>) -> (TestPorts, String, String) {
     (p, buyer, acc)
 }
 
-fn order_id(p: &TestPorts, onec_id: &str) -> String {
-    let r = block_on(p.db.run(Stmt::new("SELECT id FROM orders WHERE onec_id = ?").bind(onec_id)))
-        .unwrap();
-    r.rows[0]["id"].as_str().unwrap().to_string()
-}
-
 fn n(p: &TestPorts, sql: &'static str, id: &str) -> i64 {
     let r = block_on(p.db.run(Stmt::new(sql).bind(id))).unwrap();
     r.rows[0]["n"].as_i64().unwrap()
-}
-
-fn pull_and_answer(p: &TestPorts, status: &str) -> Vec<Value> {
-    let r = block_on(shared::exchange::api::handle(
-        p,
-        p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
-    ));
-    let items = body(&r)["items"].as_array().cloned().unwrap_or_default();
-    let results: Vec<Value> = items
-        .iter()
-        .map(|i| json!({"id": i["id"], "status": status, "reason": "Нет"}))
-        .collect();
-    let r = block_on(shared::exchange::api::handle(
-        p,
-        p.signed_json("/exchange/v1/changes/ack", &json!({"results": results})),
-    ));
-    assert_eq!(r.status, 200);
-    items
 }
 
 #[test]
@@ -173,7 +133,7 @@ fn a_card_payment_and_a_payment_from_the_account_exclude_each_other() {
     assert_eq!(payable(), 0);
 
     // 1C refuses the account payment: the card may pay the order now.
-    pull_and_answer(&p, "rejected");
+    pull_and_answer(&p, "rejected", "Нет");
     assert_eq!(card_pay(&o2).status, 201);
 }
 
@@ -244,11 +204,11 @@ fn a_raise_of_a_credit_order_is_reserved_until_1c_settles_it() {
     assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(body(&r)["field_errors"][0]["code"], "credit-insufficient");
     // 1C refuses O1's change: the raise is undone.
-    pull_and_answer(&p, "rejected");
+    pull_and_answer(&p, "rejected", "Нет");
     assert_eq!(available(), 800000);
     // Asked again and accepted: reserved until 1C's next credit state, which then counts it.
     assert_eq!(edit(&o1, 6).status, 202);
-    pull_and_answer(&p, "accepted");
+    pull_and_answer(&p, "accepted", "Нет");
     assert_eq!(available(), 300000);
     p.send_from_1c(vec![order("O1", 2, "credit", 6), credit_state(2, 7000)]);
     assert_eq!(available(), 300000);

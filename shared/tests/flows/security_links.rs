@@ -5,33 +5,11 @@
 //! its mail only after the answer; an invitation of another company's address stores nothing
 //! and sends nothing to 1C; an e-mail change to a taken address answers like any other.
 
+use crate::helpers::{auth, body, company, token_from_mail};
 use futures::executor::block_on;
 use serde_json::{json, Value};
-use shared::http::ApiResponse;
 use shared::ports::{Database, Stmt};
-use shared::testing::{request, TestPorts};
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn auth(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::auth::api::handle(p, request(method, path, b, c)))
-}
-
-fn company(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::company::api::handle(p, request(method, path, b, c)))
-}
-
-fn token_of(p: &TestPorts, to: &str) -> String {
-    let mail = p.last_mail_to(to).expect("a mail");
-    mail.text
-        .split("#token=")
-        .nth(1)
-        .and_then(|t| t.split_whitespace().next())
-        .expect("a link")
-        .to_string()
-}
+use shared::testing::TestPorts;
 
 /// Every value of every table, as text.
 fn whole_database(p: &TestPorts) -> String {
@@ -99,7 +77,7 @@ fn link_tokens_are_in_no_table_and_sent_mail_keeps_no_text() {
         "",
     );
     assert_eq!(r.status, 202);
-    let reset = token_of(&p, "buyer@beta.ru");
+    let reset = token_from_mail(&p, "buyer@beta.ru");
     let r = auth(
         &p,
         "POST",
@@ -109,10 +87,10 @@ fn link_tokens_are_in_no_table_and_sent_mail_keeps_no_text() {
     );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     let tokens = [
-        token_of(&p, "first@alfa.ru"),
-        token_of(&p, "invited@alfa.ru"),
+        token_from_mail(&p, "first@alfa.ru"),
+        token_from_mail(&p, "invited@alfa.ru"),
         reset.clone(),
-        token_of(&p, "new@beta.ru"),
+        token_from_mail(&p, "new@beta.ru"),
     ];
     let db = whole_database(&p);
     assert!(db.contains("invited@alfa.ru"), "the dump sees the tables");
@@ -215,7 +193,7 @@ fn a_reset_request_does_the_same_work_either_way_and_mails_after_the_answer() {
     p.run_later();
     assert_eq!(p.mail.0.borrow().len(), mails + 1);
     assert!(p.last_mail_to("nobody@beta.ru").is_none());
-    token_of(&p, "buyer@beta.ru");
+    token_from_mail(&p, "buyer@beta.ru");
 }
 
 #[test]
@@ -320,7 +298,7 @@ fn an_email_change_to_a_taken_address_answers_like_any_other() {
         ),
         0
     );
-    token_of(&p, "free@alfa.ru");
+    token_from_mail(&p, "free@alfa.ru");
     // Their own address is no secret.
     assert_eq!(ask("admin@alfa.ru").status, 409);
 }

@@ -4,17 +4,12 @@
 //! 404s; an act requested through the outbox, computed preliminarily, received and compared; a
 //! refused request; and the refused periods at a clock the test sets.
 
+use crate::helpers::{body, msg, order_id, signed_in, PW};
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
 use shared::ports::{DatabaseExt, Ports, Stmt};
-use shared::testing::{cookies_from, request, TestPorts};
-
-const PW: &str = "Пароль-2026-поле";
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
+use shared::testing::{request, TestPorts};
 
 fn get(p: &TestPorts, path: &str, c: &str) -> ApiResponse {
     block_on(shared::documents::api::handle(
@@ -28,24 +23,6 @@ fn post(p: &TestPorts, path: &str, b: Value, c: &str) -> ApiResponse {
         p,
         request("POST", path, Some(b), c),
     ))
-}
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
-
-fn sign_in(p: &TestPorts, email: &str) -> String {
-    let r = block_on(shared::auth::api::handle(
-        p,
-        request(
-            "POST",
-            "/api/auth/sign-in",
-            Some(json!({"email": email, "password": PW})),
-            "",
-        ),
-    ));
-    assert_eq!(r.status, 200);
-    cookies_from(&r)
 }
 
 /// 1C uploads a file with the signed PUT, as it does before the message that refers to it.
@@ -396,20 +373,6 @@ fn downloads_carry_the_russian_name_type_cache_and_etag_and_only_for_the_owner()
     );
 }
 
-fn order_id(p: &TestPorts, onec: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct R {
-        id: String,
-    }
-    block_on(
-        p.db()
-            .first::<R>(Stmt::new("SELECT id FROM orders WHERE onec_id = ?").bind(onec)),
-    )
-    .unwrap()
-    .unwrap()
-    .id
-}
-
 #[test]
 fn a_multi_vehicle_order_has_its_full_set_and_one_zip() {
     let w = world();
@@ -576,14 +539,14 @@ fn refused_periods_by_the_clock_and_who_may_request() {
     assert_eq!(fields(&r), [("legal_entity_id".into(), "unknown".into())]);
     // Moving the clock makes the same period valid.
     p.now.set("2026-11-29T06:00:00Z".parse().unwrap());
-    let acc = sign_in(p, "acc@c1.ru");
+    let acc = signed_in(p, "acc@c1.ru", PW);
     let ask = |b: Value| post(p, "/api/documents/acts", b, &acc);
     let r = ask(
         json!({"legal_entity_id": le, "preset": "custom", "period_from": "2026-11-01", "period_to": "2026-11-29"}),
     );
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     // Buyers do not request acts.
-    let buyer = sign_in(p, "buy@c1.ru");
+    let buyer = signed_in(p, "buy@c1.ru", PW);
     let r = post(
         p,
         "/api/documents/acts",

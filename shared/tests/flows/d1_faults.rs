@@ -3,16 +3,13 @@
 //! the message ids, the sweep delivers the change again), and the end state is exactly the one
 //! of a run without the error. Every statement of each run is made to fail in turn.
 
+use crate::helpers::msg;
 use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::http::ApiResponse;
 use shared::ports::{DatabaseExt, Stmt};
 use shared::testing::{request, TestPorts, TEST_PASSWORD};
 use std::collections::BTreeMap;
-
-fn msg(id: &str, kind: &str, entity: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": id, "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
-}
 
 fn order(id: &str, entity: &str, seq: i64, company: &str, status: &str, total: f64) -> Value {
     msg(
@@ -161,7 +158,7 @@ fn a_d1_error_at_any_statement_of_the_inbound_path_changes_nothing_in_the_end() 
     }
 }
 
-fn sign_in(p: &TestPorts) -> String {
+fn first_user_session(p: &TestPorts) -> String {
     p.send_from_1c(vec![
         company("m1", "A", 1, "Альфа"),
         user("m2", "uA1", "A", "a1@alfa.ru"),
@@ -248,13 +245,13 @@ fn outbound_run(p: &TestPorts, c: &str, fail_at: Option<u64>) -> u64 {
 #[test]
 fn a_d1_error_at_any_statement_of_a_change_to_1c_delivers_it_once_in_effect() {
     let clean = TestPorts::new();
-    let c = sign_in(&clean);
+    let c = first_user_session(&clean);
     let statements = outbound_run(&clean, &c, None);
     let expected = me(&clean, &c);
     assert_eq!(expected["user"]["sync"]["state"], "accepted");
     for nth in 1..=statements {
         let p = TestPorts::new();
-        let c = sign_in(&p);
+        let c = first_user_session(&p);
         assert!(
             outbound_run(&p, &c, Some(nth)) >= nth,
             "statement {nth} was reached"

@@ -3,10 +3,10 @@
 //! HTTP side (every route against docs/api/openapi.yaml, slow and chunked uploads) is in
 //! tests/api/security-input.test.mjs.
 
-use futures::executor::block_on;
-use serde_json::{json, Value};
+use crate::helpers::{auth, body};
+use serde_json::json;
 use shared::http::{ApiRequest, ApiResponse};
-use shared::testing::{request, TestPorts};
+use shared::testing::TestPorts;
 
 fn head(method: &str, path: &str) -> ApiRequest {
     ApiRequest {
@@ -90,14 +90,6 @@ fn every_route_names_its_body_limit() {
     for (i, (got, want)) in cases.iter().enumerate() {
         assert_eq!(got, want, "case {i}");
     }
-}
-
-fn body(r: &ApiResponse) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
-}
-
-fn auth(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::auth::api::handle(p, request(method, path, b, c)))
 }
 
 fn fields(r: &ApiResponse) -> Vec<String> {
