@@ -140,7 +140,7 @@ impl ApplyContext {
     pub async fn load<P: Ports>(p: &P, msgs: &[Valid]) -> AppResult<ApplyContext> {
         let mut n = Needs::default();
         for v in msgs {
-            messages::needs(v, &mut n);
+            v.payload.inbound().needs(v, &mut n);
         }
         let Needs {
             company_ids,

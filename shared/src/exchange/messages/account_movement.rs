@@ -8,6 +8,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -71,6 +72,19 @@ impl Inbound for AccountMovementIn {
 
     fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        let a = self;
+        let mut r: Vec<(Kind, &str)> = Vec::new();
+        r.extend(
+            a.legal_entity_id
+                .as_deref()
+                .map(|id| (Kind::LegalEntity, id)),
+        );
+        r.extend(a.return_id.as_deref().map(|id| (Kind::Return, id)));
+        r.extend(a.order_id.as_deref().map(|id| (Kind::Order, id)));
+        Some((&a.company_id, r))
     }
 
     fn plan<P: Ports>(&self, ap: &mut Apply<'_, P>) -> Result<(), Hold> {

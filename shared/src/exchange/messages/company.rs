@@ -8,6 +8,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -98,6 +99,30 @@ impl Inbound for CompanyIn {
 
     fn needs<'a>(&'a self, v: &'a Valid, n: &mut Needs<'a>) {
         n.companies_in_batch.insert(v.entity_id.clone());
+    }
+
+    fn references<'a>(&'a self, v: &'a Valid) -> Option<References<'a>> {
+        let mut r: Vec<(Kind, &str)> = Vec::new();
+        for le in &self.legal_entities {
+            r.push((Kind::LegalEntity, &le.id));
+        }
+        for a in &self.agreements {
+            r.push((Kind::Agreement, &a.id));
+            r.push((Kind::LegalEntity, &a.legal_entity_id));
+        }
+        Some((v.entity_id.as_str(), r))
+    }
+
+    fn creates<'a>(&'a self, v: &'a Valid) -> Vec<(Kind, &'a str, &'a str)> {
+        self.legal_entities
+            .iter()
+            .map(|le| (Kind::LegalEntity, le.id.as_str(), v.entity_id.as_str()))
+            .chain(
+                self.agreements
+                    .iter()
+                    .map(|a| (Kind::Agreement, a.id.as_str(), v.entity_id.as_str())),
+            )
+            .collect()
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

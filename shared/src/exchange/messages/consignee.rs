@@ -8,6 +8,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::ports::{Ports, Stmt};
 use serde::Deserialize;
@@ -41,6 +42,14 @@ impl Inbound for ConsigneeIn {
 
     fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
+    }
+
+    fn references<'a>(&'a self, v: &'a Valid) -> Option<References<'a>> {
+        Some((&self.company_id, vec![(Kind::Consignee, &v.entity_id)]))
+    }
+
+    fn creates<'a>(&'a self, v: &'a Valid) -> Vec<(Kind, &'a str, &'a str)> {
+        vec![(Kind::Consignee, &v.entity_id, &self.company_id)]
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

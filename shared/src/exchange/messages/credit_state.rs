@@ -7,6 +7,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -54,6 +55,13 @@ impl Inbound for CreditStateIn {
     fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
         n.agreement_ids.push(&self.agreement_id);
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        Some((
+            &self.company_id,
+            vec![(Kind::Agreement, &self.agreement_id)],
+        ))
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

@@ -9,6 +9,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid, DOCUMENT_KINDS};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, milli_from_1c, Kopecks, Milli};
 use crate::ports::{Ports, Stmt};
@@ -147,6 +148,23 @@ impl Inbound for DocumentIn {
         n.company_ids.push(&self.company_id);
         n.file_keys
             .extend(self.files.iter().map(|f| f.key.as_str()));
+    }
+
+    fn references<'a>(&'a self, v: &'a Valid) -> Option<References<'a>> {
+        let d = self;
+        let mut r: Vec<(Kind, &str)> = vec![(Kind::Document, &v.entity_id)];
+        r.extend(
+            d.legal_entity_id
+                .as_deref()
+                .map(|id| (Kind::LegalEntity, id)),
+        );
+        r.extend(d.corrects_id.as_deref().map(|id| (Kind::Document, id)));
+        r.extend(d.orders.iter().map(|id| (Kind::Order, id.as_str())));
+        Some((&d.company_id, r))
+    }
+
+    fn creates<'a>(&'a self, v: &'a Valid) -> Vec<(Kind, &'a str, &'a str)> {
+        vec![(Kind::Document, &v.entity_id, &self.company_id)]
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

@@ -4,8 +4,9 @@
 //! stay in `contract`; storing, batching and the sequence rule in `inbox`; the reads a plan
 //! needs in `apply`.
 //!
-//! A new type: a file here implementing [`Inbound`], a variant in `contract::MessageType` and in
-//! [`Payload`], and one line in each match below.
+//! A new type: a file here implementing [`Inbound`], a variant in `contract::MessageType` (and
+//! its name in `as_str` and `MESSAGE_TYPES`) and in [`Payload`], and one line in each of the three
+//! matches below (`decode`, `Payload::inbound`, `plan`).
 
 pub mod account_movement;
 pub mod answer;
@@ -27,11 +28,12 @@ pub mod user;
 
 use super::apply::{Apply, Hold, Needs};
 use super::contract::{reject, MessageType, RawMessage, Rejection, Valid};
+use super::ownership::{Kind, References};
 use crate::error::FieldError;
 use crate::ports::Ports;
 
 /// What every inbound message type provides.
-pub trait Inbound: serde::de::DeserializeOwned {
+pub trait Inbound {
     /// The checks after decoding: each problem one `FieldError`, all of them reported at once.
     /// `m` is the whole message (some payloads must repeat its `entity_id`).
     fn check(&self, m: &RawMessage, errs: &mut Vec<FieldError>);
@@ -39,9 +41,22 @@ pub trait Inbound: serde::de::DeserializeOwned {
     /// What the apply step must read first (companies, users, orders, files ... it refers to).
     fn needs<'a>(&'a self, _v: &'a Valid, _n: &mut Needs<'a>) {}
 
+    /// The company the message speaks for and the entities it names, so that it cannot tie two
+    /// companies together (see `ownership`). None: it belongs to no company.
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        None
+    }
+
+    /// The entities the message creates, with their 1C company: (kind, 1C id, company).
+    fn creates<'a>(&'a self, _v: &'a Valid) -> Vec<(Kind, &'a str, &'a str)> {
+        Vec::new()
+    }
+
     /// The statements that apply the message, pushed to `a.stmts` (after the sequence advance),
     /// or why it must wait or is refused.
-    fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold>;
+    fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold>
+    where
+        Self: Sized;
 }
 
 /// A checked payload, one variant per message type.
@@ -91,31 +106,36 @@ pub fn decode(kind: MessageType, m: &RawMessage) -> Result<Payload, Rejection> {
     Ok(payload)
 }
 
-fn checked<T: Inbound>(m: &RawMessage, errs: &mut Vec<FieldError>) -> Result<T, Rejection> {
+fn checked<T: Inbound + serde::de::DeserializeOwned>(
+    m: &RawMessage,
+    errs: &mut Vec<FieldError>,
+) -> Result<T, Rejection> {
     let x: T = serde_json::from_value(m.payload.clone())
         .map_err(|e| reject("invalid-payload", format!("payload: {e}")))?;
     x.check(m, errs);
     Ok(x)
 }
 
-/// Collects what the message's plan will read.
-pub fn needs<'a>(v: &'a Valid, n: &mut Needs<'a>) {
-    match &v.payload {
-        Payload::Company(x) => x.needs(v, n),
-        Payload::User(x) => x.needs(v, n),
-        Payload::Product(x) => x.needs(v, n),
-        Payload::CreditState(x) => x.needs(v, n),
-        Payload::Order(x) => x.needs(v, n),
-        Payload::PaymentSchedule(x) => x.needs(v, n),
-        Payload::Consignee(x) => x.needs(v, n),
-        Payload::ShippingCalendar(x) => x.needs(v, n),
-        Payload::OpeningBalance(x) => x.needs(v, n),
-        Payload::Payment(x) => x.needs(v, n),
-        Payload::Return(x) => x.needs(v, n),
-        Payload::AccountMovement(x) => x.needs(v, n),
-        Payload::Document(x) => x.needs(v, n),
-        Payload::ReconciliationAct(x) => x.needs(v, n),
-        Payload::Answer(x) => x.needs(v, n),
+impl Payload {
+    /// The message type's checks, lookups and references, whatever the type.
+    pub fn inbound(&self) -> &dyn Inbound {
+        match self {
+            Payload::Company(x) => x,
+            Payload::User(x) => x,
+            Payload::Product(x) => x,
+            Payload::CreditState(x) => x,
+            Payload::Order(x) => x,
+            Payload::PaymentSchedule(x) => x,
+            Payload::Consignee(x) => x,
+            Payload::ShippingCalendar(x) => x,
+            Payload::OpeningBalance(x) => x,
+            Payload::Payment(x) => x,
+            Payload::Return(x) => x,
+            Payload::AccountMovement(x) => x,
+            Payload::Document(x) => x,
+            Payload::ReconciliationAct(x) => x,
+            Payload::Answer(x) => x,
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -42,6 +43,13 @@ impl Inbound for OpeningBalanceIn {
 
     fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        let b = self;
+        let mut r: Vec<(Kind, &str)> = vec![(Kind::LegalEntity, &b.legal_entity_id)];
+        r.extend(b.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
+        Some((&b.company_id, r))
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

@@ -9,6 +9,7 @@ use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{
     line_amount, RawMessage, Valid, DELIVERY_METHODS, ORDER_STATUSES, PAYMENT_METHODS,
 };
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, milli_from_1c, Kopecks, Milli};
 use crate::ports::{Ports, Stmt};
@@ -170,6 +171,23 @@ impl Inbound for OrderIn {
     fn needs<'a>(&'a self, v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
         n.orders_in_batch.insert(v.entity_id.clone());
+    }
+
+    fn references<'a>(&'a self, v: &'a Valid) -> Option<References<'a>> {
+        let o = self;
+        let mut r: Vec<(Kind, &str)> = vec![(Kind::Order, &v.entity_id)];
+        r.extend(
+            o.legal_entity_id
+                .as_deref()
+                .map(|id| (Kind::LegalEntity, id)),
+        );
+        r.extend(o.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
+        r.extend(o.consignee_id.as_deref().map(|id| (Kind::Consignee, id)));
+        Some((&o.company_id, r))
+    }
+
+    fn creates<'a>(&'a self, v: &'a Valid) -> Vec<(Kind, &'a str, &'a str)> {
+        vec![(Kind::Order, &v.entity_id, &self.company_id)]
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

@@ -8,6 +8,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -80,6 +81,23 @@ impl Inbound for PaymentIn {
 
     fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        let pm = self;
+        let mut r: Vec<(Kind, &str)> = Vec::new();
+        r.extend(
+            pm.legal_entity_id
+                .as_deref()
+                .map(|id| (Kind::LegalEntity, id)),
+        );
+        r.extend(pm.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
+        r.extend(
+            pm.allocations
+                .iter()
+                .map(|a| (Kind::Order, a.order_id.as_str())),
+        );
+        Some((&pm.company_id, r))
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

@@ -6,6 +6,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -58,6 +59,13 @@ impl Inbound for ScheduleIn {
     fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
         n.company_ids.push(&self.company_id);
         n.order_ids.push(&self.order_id);
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        let s = self;
+        let mut r: Vec<(Kind, &str)> = vec![(Kind::Order, &s.order_id)];
+        r.extend(s.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
+        Some((&s.company_id, r))
     }
 
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {

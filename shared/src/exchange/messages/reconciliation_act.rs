@@ -9,6 +9,7 @@ use super::Inbound;
 use crate::error::FieldError;
 use crate::exchange::apply::{Apply, Hold, Needs};
 use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
 use crate::exchange::sql;
 use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
@@ -108,6 +109,13 @@ impl Inbound for ReconciliationActIn {
         n.company_ids.push(&self.company_id);
         n.file_keys
             .extend(self.files.iter().map(|f| f.key.as_str()));
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        let a = self;
+        let mut r: Vec<(Kind, &str)> = vec![(Kind::LegalEntity, &a.legal_entity_id)];
+        r.extend(a.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
+        Some((&a.company_id, r))
     }
 
     fn plan<P: Ports>(&self, ap: &mut Apply<'_, P>) -> Result<(), Hold> {

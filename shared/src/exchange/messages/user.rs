@@ -76,6 +76,8 @@ impl Inbound for UserIn {
         }
     }
 
+    // No `references`: 1C may move an employee to another company (sessions are revoked below).
+
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {
         let (u, p, ctx, v, now) = (self, a.p, a.ctx, a.v, a.now);
         let (stmts, mails) = (&mut a.stmts, &mut a.mails);
