@@ -13,9 +13,7 @@ use sha2::Sha256;
 
 pub use super::messages::account_movement::{AccountMovementIn, MOVEMENT_KINDS};
 pub use super::messages::answer::AnswerIn;
-pub use super::messages::common::{
-    file_blob_key, file_key_ok, FileIn, FILE_ROLES, MAX_FILE_BYTES,
-};
+pub use super::messages::common::{file_blob_key, file_key_ok, FileIn, FILE_ROLES, MAX_FILE_BYTES};
 pub use super::messages::company::{AgreementIn, CompanyIn, LegalEntityIn, PriceTypeIn};
 pub use super::messages::consignee::ConsigneeIn;
 pub use super::messages::credit_state::CreditStateIn;
