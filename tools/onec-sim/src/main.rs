@@ -12,6 +12,7 @@
 //! `scripts/setup.sh` writes), MAILBOX_URL.
 
 mod data;
+mod http;
 mod server;
 mod yookassa;
 

@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 use std::io::Read;
 use std::sync::{Arc, Mutex};
-use tiny_http::{Header, Method, Request, Response, Server};
+use crate::http::{header, respond};
+use tiny_http::{Method, Response, Server};
 
 /// A change containing this text is always refused (with [`MARKED_REASON`]).
 pub const REJECT_MARKER: &str = "ОТКЛОНИТЬ-1С";
@@ -25,23 +26,6 @@ struct State {
     /// Answers for the changes whose body contains a text (e.g. a test's company id), whatever
     /// the mode: tests in parallel do not disturb each other.
     rules: Vec<(String, String, String)>,
-}
-
-pub(crate) fn respond(req: Request, status: u16, body: &Value) {
-    let header = Header::from_bytes("content-type", "application/json; charset=utf-8")
-        .expect("static header");
-    let _ = req.respond(
-        Response::from_string(body.to_string())
-            .with_status_code(status)
-            .with_header(header),
-    );
-}
-
-pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_string())
 }
 
 pub fn serve(
