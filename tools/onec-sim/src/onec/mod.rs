@@ -229,3 +229,6 @@ pub fn send(portal: &crate::portal::Portal, out: Out) {
         std::thread::sleep(Duration::from_millis(1000));
     }
 }
+
+#[cfg(test)]
+mod tests;
