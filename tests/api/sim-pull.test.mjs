@@ -4,6 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PORT = Number(process.env.PULL_PORTAL_PORT ?? 8851);
@@ -11,7 +14,7 @@ const SIM_PORT = Number(process.env.PULL_SIM_PORT ?? 8852);
 process.env.PORTAL_URL = `http://127.0.0.1:${PORT}`;
 process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const state = `/tmp/portal-pull-stack-${PORT}`;
+const state = mkdtempSync(join(tmpdir(), 'portal-pull-'));
 const stack = (...args) => execFileSync('bash', [`${root}/scripts/stack.sh`, ...args], { cwd: root, stdio: 'inherit',
   env: { ...process.env, STACK_VARS: `${process.env.STACK_VARS ?? ''} ONEC_DELIVERY=pull` } });
 
@@ -21,12 +24,13 @@ const { shippingCalendar } = await import('../lib/orders.mjs');
 const { credit, order, orderId, page, product, simCompany, simSend, until } = await import('../lib/sim.mjs');
 
 before(async () => {
-  stack('stop', state);
-  execFileSync('rm', ['-rf', state]);
   stack('start', state, String(PORT), String(SIM_PORT));
   await shippingCalendar();
 });
-after(() => stack('stop', state));
+after(() => {
+  stack('stop', state);
+  rmSync(state, { recursive: true, force: true });
+});
 
 test('pull: an edit is pulled, acknowledged and applied by 1C', async () => {
   const co = await simCompany();

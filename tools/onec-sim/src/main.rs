@@ -341,14 +341,17 @@ fn latest_token(mailbox: &str, email: &str) -> Result<Option<String>, String> {
 
 /// `manager ACTION --json '{...}'`: a manager's action in the running simulator's 1C.
 fn manager(args: &[String]) -> Result<(), String> {
-    let action = args.get(1).ok_or("usage: onec-sim manager ACTION [--sim URL] [--json '{...}']")?;
+    let action = args
+        .get(1)
+        .ok_or("usage: onec-sim manager ACTION [--sim URL] [--json '{...}']")?;
     let sim = arg(args, "--sim").unwrap_or_else(|| "http://127.0.0.1:8788".into());
     let mut body: Value = match arg(args, "--json") {
         Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json: {e}"))?,
         None => json!({}),
     };
     body["action"] = json!(action);
-    let (status, answer) = portal::read(ureq::post(&format!("{sim}/control/manager")).send_json(body))?;
+    let (status, answer) =
+        portal::read(ureq::post(&format!("{sim}/control/manager")).send_json(body))?;
     println!("{answer}");
     if status == 200 {
         Ok(())

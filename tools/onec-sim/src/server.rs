@@ -111,7 +111,11 @@ pub fn serve(
                     (None, mode @ ("hang" | "silent")) => {
                         let silent = mode == "silent";
                         std::thread::spawn(move || {
-                            std::thread::sleep(std::time::Duration::from_secs(if silent { 120 } else { 30 }));
+                            std::thread::sleep(std::time::Duration::from_secs(if silent {
+                                120
+                            } else {
+                                30
+                            }));
                             if !silent {
                                 respond(req, 200, &json!({"status": "accepted"}));
                             }
@@ -119,11 +123,16 @@ pub fn serve(
                     }
                     // 1C's web server answering with its own error page instead of JSON.
                     (None, "garbage") => {
-                        let page = Response::from_string("<html><body>Ошибка сеанса 1С</body></html>")
-                            .with_status_code(200);
+                        let page =
+                            Response::from_string("<html><body>Ошибка сеанса 1С</body></html>")
+                                .with_status_code(200);
                         let _ = req.respond(page);
                     }
-                    (None, _) => respond(req, 500, &json!({"status": "error", "reason": "1C is unavailable"})),
+                    (None, _) => respond(
+                        req,
+                        500,
+                        &json!({"status": "error", "reason": "1C is unavailable"}),
+                    ),
                 }
             }
             (Method::Get, "/hs/portal/v1/changes") => {
@@ -156,7 +165,12 @@ pub fn serve(
                         .map(decode)
                         .unwrap_or_default()
                 };
-                let snap = sim.model.lock().expect("model").get(&q("type"), &q("entity")).cloned();
+                let snap = sim
+                    .model
+                    .lock()
+                    .expect("model")
+                    .get(&q("type"), &q("entity"))
+                    .cloned();
                 match snap {
                     Some(s) => respond(req, 200, &json!({"seq": s.seq, "payload": s.payload})),
                     None => respond(req, 404, &json!({"error": "1C has no such entity"})),
@@ -165,7 +179,10 @@ pub fn serve(
             // The demo data `seed` loaded: 1C holds it too (generated again, off the HTTP loop).
             (Method::Post, "/control/demo") => {
                 let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                let (p, o) = (v["products"].as_u64().unwrap_or(50) as usize, v["orders"].as_u64().unwrap_or(60) as usize);
+                let (p, o) = (
+                    v["products"].as_u64().unwrap_or(50) as usize,
+                    v["orders"].as_u64().unwrap_or(60) as usize,
+                );
                 let model = sim.model.clone();
                 std::thread::spawn(move || {
                     let set = crate::data::demo_set(p, o);

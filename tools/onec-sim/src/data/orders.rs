@@ -13,7 +13,6 @@ use chrono::{Datelike, Duration, NaiveDateTime};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-
 pub const STATUSES: &[&str] = &[
     "draft",
     "awaiting_payment",
