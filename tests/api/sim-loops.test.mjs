@@ -179,3 +179,21 @@ test('1C silent: the change waits, nothing is lost, and it is applied once 1C is
   await sweep(new Date(Date.now() + 3600 * 1000));
   await until(async () => (await page(buyer, id)).lines[0]?.qty_milli === 9000, 'applied after 1C returned');
 });
+
+test('a return 1C approves only partly (its rule for this test): the approved quantity and the refund follow', async () => {
+  const co = await simCompany();
+  const c = co.id;
+  const [buyer] = co.clients;
+  await simSend([order(c, 1, { status: 'shipped', lines: [[1, 10, 100]], paid: 1000, extra: {
+    shipments: [{ id: `${c}-s1`, number: 'ОТ-1', date: '2026-11-22T09:00:00', lines: [{ line_no: 1, quantity: 10 }] }] } })]);
+  await simRule(c, { type: 'return.requested', mode: 'accept', decision: 'partly' });
+  const id = await orderId(buyer, c, 1);
+  const r = await buyer.post('/api/returns/returns', { order_id: id, reason: 'surplus', lines: [{ line_no: 1, quantity: 4 }] });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const d = await until(async () => {
+    const x = (await buyer.get(`/api/returns/returns/${r.body.return.id}`)).body;
+    return x.return.status === 'completed' ? x : null;
+  }, 'partly approved and completed');
+  assert.equal(d.lines[0].approved_milli, 3000);
+  assert.equal(d.refunded_kop, 30000);
+});

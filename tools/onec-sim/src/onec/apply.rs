@@ -62,6 +62,11 @@ pub fn run(m: &mut Model, step: Step, later_ms: u64) -> (Out, Vec<(u64, Step)>) 
                 "employee.changed" => out = employee_changed(m, &change),
                 _ => {}
             }
+            // The snapshots name the change they result from (unknown fields are ignored by the
+            // portal today; see the report of issue 15 part B).
+            for msg in &mut out.messages {
+                msg["payload"]["change_ids"] = json!([change["id"]]);
+            }
             (out, next)
         }
     }

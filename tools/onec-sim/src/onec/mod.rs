@@ -135,8 +135,10 @@ impl Sim {
                 } else {
                     None
                 };
-                let ms = self.delay(&change, &rule);
-                self.later(ms, Job::Step(Step::Change(change, rule.clone())));
+                if rule.apply {
+                    let ms = self.delay(&change, &rule);
+                    self.later(ms, Job::Step(Step::Change(change, rule.clone())));
+                }
                 Some(match onec_id {
                     Some(id) => json!({"status": "accepted", "onec_id": id}),
                     None => json!({"status": "accepted"}),
@@ -173,7 +175,7 @@ impl Sim {
                         messages: vec![answer],
                     },
                 );
-                if !accept {
+                if !accept || !rule.apply {
                     return;
                 }
                 let ms = self.delay(&change, &rule);

@@ -27,6 +27,8 @@ pub struct Rule {
     pub apply_delay_ms: Option<u64>,
     /// A return: `approve`, `partly` or `reject` (with `reason`).
     pub decision: Option<String>,
+    /// False: accepted, but 1C never sends the snapshots (its exchange job is stuck).
+    pub apply: bool,
 }
 
 impl Rule {
@@ -42,6 +44,7 @@ impl Rule {
             delay_ms: v["delay_ms"].as_u64().unwrap_or(2000),
             apply_delay_ms: v["apply_delay_ms"].as_u64(),
             decision: s("decision"),
+            apply: v["apply"].as_bool().unwrap_or(true),
         }
     }
 
@@ -62,6 +65,7 @@ impl Default for Rules {
                 mode: "accept".into(),
                 then: "accept".into(),
                 reason: "Отклонено менеджером".into(),
+                apply: true,
                 ..Default::default()
             },
             by_match: Vec::new(),
