@@ -74,3 +74,29 @@ test('pull: a switch to credit, a cancellation and an account payment close thei
   const acc = (await accountant.get('/api/finance/account')).body;
   assert.deepEqual([acc.balance_kop, acc.held_kop], [50000, 0]);
 });
+
+test('pull: an act request and a return close their loops', async () => {
+  const co = await simCompany([['buyer'], ['accountant']]);
+  const c = co.id;
+  const [buyer, accountant] = co.clients;
+  await simSend([order(c, 1, { status: 'shipped', lines: [[1, 10, 100]], paid: 1000, extra: {
+    shipments: [{ id: `${c}-s1`, number: 'ОТ-1', date: '2026-08-03T09:00:00', lines: [{ line_no: 1, quantity: 10 }] }] } })]);
+  await simSend([
+    { id: uid('m'), type: 'opening_balance', entity_id: `${c}-ob`, seq: 1, payload: { company_id: c, legal_entity_id: `${c}-le`, agreement_id: `${c}-ag`, date: '2026-07-01T00:00:00', balance: 0 } },
+    { id: uid('m'), type: 'document', entity_id: `${c}-upd`, seq: 1, payload: { company_id: c, legal_entity_id: `${c}-le`, kind: 'upd', kind_name: 'УПД', number: 'УПД-1',
+      date: '2026-08-03T12:00:00', upd_status: 1, amount: 1000, vat: 166.67, orders: [`${c}-o1`], lines: [], files: [], edo_status: 'signed' } },
+  ]);
+  const forms = (await accountant.get('/api/documents/acts')).body;
+  const act = await accountant.post('/api/documents/acts', { legal_entity_id: forms.legal_entities[0].id, preset: 'custom', period_from: '2026-07-01', period_to: '2026-09-30' });
+  assert.equal(act.status, 201, JSON.stringify(act.body));
+  const id = await orderId(buyer, c, 1);
+  const ret = await buyer.post('/api/returns/returns', { order_id: id, reason: 'defect', lines: [{ line_no: 1, quantity: 2 }] });
+  assert.equal(ret.status, 201, JSON.stringify(ret.body));
+  const a = await until(async () => {
+    const v = (await accountant.get(`/api/documents/acts/${act.body.id}`)).body;
+    return v.status === 'ready' ? v : null;
+  }, 'the act in pull mode');
+  assert.equal(a.official.act.closing_kop, 100000);
+  await until(async () => (await buyer.get(`/api/returns/returns/${ret.body.return.id}`)).body.return.status === 'completed', 'the return completed');
+  await until(async () => (await accountant.get('/api/finance/account')).body.balance_kop === 20000, 'the refund on the account');
+});
