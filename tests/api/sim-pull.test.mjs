@@ -16,12 +16,13 @@ process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const state = mkdtempSync(join(tmpdir(), 'portal-pull-'));
 const stack = (...args) => execFileSync('bash', [`${root}/scripts/stack.sh`, ...args], { cwd: root, stdio: 'inherit',
-  env: { ...process.env, STACK_VARS: `${process.env.STACK_VARS ?? ''} ONEC_DELIVERY=pull` } });
+  // A change handed out and not acknowledged goes out again after 5 s (production: 600 s).
+  env: { ...process.env, STACK_VARS: `${process.env.STACK_VARS ?? ''} ONEC_DELIVERY=pull ONEC_PULL_REDELIVER_SECS=5` } });
 
 // Imported after the URLs are set: the helpers read them once.
 const { uid } = await import('../lib/portal.mjs');
 const { shippingCalendar } = await import('../lib/orders.mjs');
-const { credit, order, orderId, page, product, simCompany, simSend, until } = await import('../lib/sim.mjs');
+const { credit, order, orderId, page, product, simCompany, simRule, simSend, until } = await import('../lib/sim.mjs');
 
 before(async () => {
   stack('start', state, String(PORT), String(SIM_PORT));
@@ -99,4 +100,22 @@ test('pull: an act request and a return close their loops', async () => {
   assert.equal(a.official.act.closing_kop, 100000);
   await until(async () => (await buyer.get(`/api/returns/returns/${ret.body.return.id}`)).body.return.status === 'completed', 'the return completed');
   await until(async () => (await accountant.get('/api/finance/account')).body.balance_kop === 20000, 'the refund on the account');
+});
+
+test('pull: while 1C is silent the change stays unacknowledged; when it is back the change is handed out again and applied', async () => {
+  const co = await simCompany();
+  const c = co.id;
+  const [buyer] = co.clients;
+  await simSend([product(c, 1, 100)]);
+  await simSend([order(c, 1, { lines: [[1, 2, 100]] })]);
+  await simRule(c, { mode: 'silent' });
+  const id = await orderId(buyer, c, 1);
+  const o = (await page(buyer, id)).order;
+  assert.equal((await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: o.version, lines: [{ article: `${c.slice(-4).toUpperCase()}-1`, quantity: 8 }] })).status, 202);
+  await new Promise((res) => setTimeout(res, 4000)); // pulled at least once, never acknowledged
+  const waiting = await page(buyer, id);
+  assert.equal(waiting.lines[0].qty_milli, 2000);
+  assert.notEqual(waiting.change?.state, 'accepted');
+  await simRule(c, { mode: 'clear' });
+  await until(async () => (await page(buyer, id)).lines[0]?.qty_milli === 8000, 'applied once 1C is back');
 });

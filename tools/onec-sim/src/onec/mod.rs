@@ -17,6 +17,7 @@ use apply::Step;
 use model::{Model, Out};
 use rules::{Rule, Rules};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -48,6 +49,9 @@ pub struct Sim {
     pub model: Arc<Mutex<Model>>,
     pub rules: Arc<Mutex<Rules>>,
     pub changes: Arc<Mutex<Vec<Value>>>,
+    /// The verdict given on each change: a change delivered again (a lost answer, a pull not
+    /// acknowledged in time) gets the same verdict and is not applied twice.
+    decided: Arc<Mutex<HashMap<String, Value>>>,
     pub settings: Settings,
     jobs: Sender<(u64, Job)>,
 }
@@ -66,6 +70,7 @@ impl Sim {
             model: Arc::new(Mutex::new(Model::default())),
             rules: Arc::new(Mutex::new(Rules::default())),
             changes: Arc::new(Mutex::new(Vec::new())),
+            decided: Arc::new(Mutex::new(HashMap::new())),
             settings,
             jobs: tx,
         };
@@ -111,6 +116,13 @@ impl Sim {
         let kind = change["type"].as_str().unwrap_or("").to_string();
         let rule = self.rules.lock().expect("rules").decide(text, &kind);
         self.changes.lock().expect("changes").push(change.clone());
+        let id = change["id"].as_str().unwrap_or("").to_string();
+        if let Some(v) = self.decided.lock().expect("decided").get(&id) {
+            return Decision {
+                rule,
+                verdict: Some(v.clone()),
+            };
+        }
         let known = change["payload"]["company_id"]
             .as_str()
             .is_some_and(|c| self.model.lock().expect("model").knows_company(c));
@@ -145,6 +157,9 @@ impl Sim {
                 })
             }
         };
+        if let Some(v) = &verdict {
+            self.decided.lock().expect("decided").insert(id, v.clone());
+        }
         Decision { rule, verdict }
     }
 

@@ -67,7 +67,10 @@ fn an_edit_comes_back_with_exact_amounts_a_higher_seq_and_the_credit_recomputed(
     assert!(next.is_empty());
     let o = &of(&out, "order")[0];
     assert!(o["seq"].as_i64().unwrap() > 1);
-    assert!(out.messages.iter().all(|m| m["payload"]["change_ids"] == json!(["out_1"])));
+    assert!(out
+        .messages
+        .iter()
+        .all(|m| m["payload"]["change_ids"] == json!(["out_1"])));
     assert_eq!(kop(&o["payload"]["total"]), 25125);
     assert_eq!(o["payload"]["lines"][0]["quantity"], json!(2.5));
     assert_eq!(o["payload"]["planned_shipping_date"], "2026-12-10T00:00:00");
