@@ -3,7 +3,7 @@
 //! seq; the agreement's recomputed credit position; the internal-account movement; the act; the
 //! return's decision, refund and УКД). A change about a company 1C does not hold is only answered.
 
-use super::model::{day_1c, included_vat, kop, milli, now_1c, stamp, Model, Out};
+use super::model::{day_1c, included_vat, kop, milli, now_1c, Model, Out};
 use super::rules::Rule;
 use crate::data::{quantity, rubles};
 use serde_json::{json, Value};
@@ -383,7 +383,7 @@ fn return_completed(m: &mut Model, id: &str) -> Out {
         .collect();
     let number = m.number("КУ");
     let doc_id = format!("d-ukd-{id}");
-    let title = format!("УКД № {number} от {}", &stamp()[..10]);
+    let title = format!("УКД № {number} от {}", &now_1c()[..10]);
     let (file, entry) = Model::pdf(
         format!("{doc_id}.pdf"),
         format!("{title}.pdf"),
@@ -395,7 +395,7 @@ fn return_completed(m: &mut Model, id: &str) -> Out {
         "document",
         &doc_id,
         json!({"company_id": r["company_id"], "legal_entity_id": o["legal_entity_id"], "kind": "ukd", "kind_name": "УКД",
-               "number": number, "date": stamp(), "upd_status": null, "corrects_id": corrects,
+               "number": number, "date": now_1c(), "upd_status": null, "corrects_id": corrects,
                "amount": rubles(-refund), "vat": rubles(included_vat(-refund, 20)), "orders": [order_id], "shipment_id": null,
                "lines": lines, "files": [entry], "edo_status": "sent", "active": true}),
     ));

@@ -3,7 +3,7 @@
 //! vehicles), block or unblock credit, record a bank payment. Each becomes snapshots to send.
 
 use super::apply::{add_paid, send_order};
-use super::model::{day_1c, kop, milli, now_1c, stamp, Model, Out};
+use super::model::{day_1c, kop, milli, now_1c, Model, Out};
 use crate::data::rubles;
 use serde_json::{json, Value};
 
@@ -117,7 +117,7 @@ fn ship(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
     for k in 0..vehicles {
         let part: Vec<&Value> = lines.iter().skip(k).step_by(vehicles).collect();
         let sid = format!("sh-{id}-{}", n + k + 1);
-        let date = stamp();
+        let date = now_1c();
         let doc_no = format!("{}-{}", number.trim_start_matches("ЗК-"), n + k + 1);
         let title = format!("УПД № {doc_no} от {}", &date[..10]);
         shipments.push(json!({"id": sid, "number": format!("РН-{doc_no}"), "date": date, "vehicle": format!("А{:03}ВС 93", 100 + k),

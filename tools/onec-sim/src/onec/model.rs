@@ -3,7 +3,6 @@
 //! tests record as 1C's own (`/control/model`); changed by the portal's changes it accepts and by
 //! its managers. Everything 1C computes (credit positions, acts, refunds) is computed from it.
 
-use crate::data::common::fmt_1c;
 use crate::data::FileSpec;
 use serde_json::{json, Value};
 use shared::money::{Kopecks, Milli};
@@ -285,9 +284,4 @@ impl Model {
 /// A day as 1C writes it, from a `YYYY-MM-DD...` text.
 pub fn day_1c(s: &str) -> String {
     format!("{}T00:00:00", &s[..10.min(s.len())])
-}
-
-/// A moment for a new document: now.
-pub fn stamp() -> String {
-    fmt_1c(chrono::Utc::now().naive_utc() + chrono::Duration::hours(3))
 }
