@@ -197,3 +197,17 @@ test('a return 1C approves only partly (its rule for this test): the approved qu
   assert.equal(d.lines[0].approved_milli, 3000);
   assert.equal(d.refunded_kop, 30000);
 });
+
+test('shipping together: 1C gives both orders one shipping day and sends them back', async () => {
+  const co = await simCompany();
+  const c = co.id;
+  const [buyer] = co.clients;
+  await simSend([product(c, 1, 100)]);
+  await simSend([order(c, 1, { lines: [[1, 1, 100]], extra: { planned_shipping_date: '2026-12-14T00:00:00' } }),
+    order(c, 2, { lines: [[1, 2, 100]], extra: { planned_shipping_date: '2026-12-16T00:00:00' } })]);
+  const [id1, id2] = [await orderId(buyer, c, 1), await orderId(buyer, c, 2)];
+  const r = await buyer.post('/api/orders/consolidations', { orders: [id1, id2] });
+  assert.equal(r.status, 202, JSON.stringify(r.body));
+  await until(async () => (await page(buyer, id1)).order.planned_shipping_date === '2026-12-16', 'one day for both');
+  assert.equal((await page(buyer, id2)).order.planned_shipping_date, '2026-12-16');
+});

@@ -222,6 +222,8 @@ fn consolidated(m: &mut Model, p: &Value) -> Out {
             .filter_map(|(_, o)| o["planned_shipping_date"].as_str().map(str::to_string))
             .max()
     });
+    // A day the warehouse does not ship (its calendar, as 1C holds it) moves to the next one.
+    let day = day.map(|d| next_shipping_day(m, &d));
     let mut out = Out::default();
     for (id, mut o) in orders {
         if let Some(d) = &day {
@@ -230,6 +232,24 @@ fn consolidated(m: &mut Model, p: &Value) -> Out {
         out.messages.push(m.put("order", &id, o));
     }
     out
+}
+
+/// `day` (a 1C date), or the first day after it the warehouse ships.
+fn next_shipping_day(m: &Model, day: &str) -> String {
+    let off: Vec<String> = m
+        .payload("shipping_calendar", crate::data::reference::CALENDAR_ID)
+        .and_then(|c| c["days_off"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| d.as_str().map(day_1c))
+        .collect();
+    let Ok(mut d) = chrono::NaiveDate::parse_from_str(&day[..10.min(day.len())], "%Y-%m-%d") else {
+        return day.to_string();
+    };
+    while off.contains(&day_1c(&d.to_string())) {
+        d += chrono::Duration::days(1);
+    }
+    day_1c(&d.to_string())
 }
 
 fn order_created(m: &mut Model, change: &Value) -> Out {

@@ -230,3 +230,42 @@ fn managers_ship_by_two_vehicles_block_credit_and_take_phone_orders() {
     assert_eq!(kop(&o["payload"]["total"]), 30150);
     assert!(super::manager::act(&mut m, &json!({"action": "ship", "order_id": "nope"})).is_err());
 }
+
+#[test]
+fn orders_shipped_together_get_one_day_the_warehouse_ships() {
+    let mut m = model();
+    let mut o2 = m.payload("order", "o1").unwrap();
+    o2["planned_shipping_date"] = json!("2026-12-04T00:00:00");
+    m.record(&[
+        json!({"type": "order", "entity_id": "o2", "seq": 1, "payload": o2}),
+        json!({"type": "shipping_calendar", "entity_id": "main", "seq": 1, "payload": {"from": "2026-12-01T00:00:00",
+            "to": "2026-12-31T00:00:00", "days_off": ["2026-12-05T00:00:00", "2026-12-06T00:00:00"]}}),
+    ]);
+    let step = change(
+        "order.shipments_consolidation_requested",
+        json!({"company_id": "c1", "orders": ["o1", "o2"], "planned_shipping_date": "2026-12-05T00:00:00"}),
+    );
+    let (out, _) = run(&mut m, step, 0);
+    valid(&out);
+    let days: Vec<&Value> = of(&out, "order")
+        .iter()
+        .map(|o| &o["payload"]["planned_shipping_date"])
+        .collect();
+    assert_eq!(
+        days,
+        [&json!("2026-12-07T00:00:00"), &json!("2026-12-07T00:00:00")]
+    );
+    // Without a day: the latest of theirs.
+    let (out, _) = run(
+        &mut m,
+        change(
+            "order.shipments_consolidation_requested",
+            json!({"company_id": "c1", "orders": ["o1", "o2"]}),
+        ),
+        0,
+    );
+    assert_eq!(
+        of(&out, "order")[0]["payload"]["planned_shipping_date"],
+        "2026-12-07T00:00:00"
+    );
+}
