@@ -3,7 +3,7 @@
 // exchange; the client sees 1C's new data within 30 s, without anyone sending it by hand.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { sweep, uid } from '../lib/portal.mjs';
+import { SIM, mailbox, onecPost, sweep, uid } from '../lib/portal.mjs';
 import { shippingCalendar, shippingDays } from '../lib/orders.mjs';
 import { credit, order, orderId, page, product, simCompany, simRule, simSend, until } from '../lib/sim.mjs';
 
@@ -210,4 +210,29 @@ test('shipping together: 1C gives both orders one shipping day and sends them ba
   assert.equal(r.status, 202, JSON.stringify(r.body));
   await until(async () => (await page(buyer, id1)).order.planned_shipping_date === '2026-12-16', 'one day for both');
   assert.equal((await page(buyer, id2)).order.planned_shipping_date, '2026-12-16');
+});
+
+test('an employee and a consignee the admin adds come back from 1C linked to the portal\'s records, never twice', async () => {
+  const co = await simCompany([['admin']]);
+  const c = co.id;
+  const [admin] = co.clients;
+  const email = `${c}-new@test.demo`;
+  assert.equal((await admin.post('/api/company/employees', { email, full_name: 'Новый Сотрудник', roles: ['buyer'] })).status, 201);
+  const k = await admin.post('/api/company/consignees', { name: 'Склад Кореновск', address: 'Кореновск, ул. Мира, 1' });
+  assert.equal(k.status, 201, JSON.stringify(k.body));
+  // 1C's snapshots carry the portal's ids: applied, they link, and create nothing new.
+  const applied = async (type, entity) => {
+    const r = await fetch(`${SIM}/control/model?type=${type}&entity=${entity}`);
+    if (r.status !== 200) return false;
+    const { seq } = await r.json();
+    const s = await onecPost('/exchange/v1/message-status', { ids: [`sim-${type}-${entity}-${seq}`] });
+    return s.body.items[0]?.status === 'applied';
+  };
+  const employees = async () => (await admin.get('/api/company/employees')).body.items;
+  const emp = (await employees()).find((e) => e.email === email);
+  await until(() => applied('user', `u-${emp.id}`), '1C\'s user snapshot applied');
+  await until(() => applied('consignee', `k-${k.body.id}`), '1C\'s consignee snapshot applied');
+  assert.equal((await employees()).filter((e) => e.email === email).length, 1);
+  assert.equal((await admin.get('/api/company/consignees')).body.items.filter((x) => x.name === 'Склад Кореновск').length, 1);
+  assert.equal((await mailbox(email)).length, 1, 'one first-access link');
 });

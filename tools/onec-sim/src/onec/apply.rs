@@ -60,6 +60,10 @@ pub fn run(m: &mut Model, step: Step, later_ms: u64) -> (Out, Vec<(u64, Step)>) 
                     }
                 }
                 "employee.changed" => out = employee_changed(m, &change),
+                "employee.added" | "employee.removed" => out = employee(m, &change),
+                "consignee.added" | "consignee.changed" | "consignee.archived" => {
+                    out = consignee(m, &change)
+                }
                 _ => {}
             }
             // The snapshots name the change they result from (unknown fields are ignored by the
@@ -297,13 +301,71 @@ fn employee_changed(m: &mut Model, change: &Value) -> Out {
     let Some(mut u) = m.payload("user", id) else {
         return Out::default();
     };
-    for f in ["full_name", "position", "phone"] {
+    for f in ["full_name", "position", "phone", "roles"] {
         if !p[f].is_null() {
             u[f] = p[f].clone();
         }
     }
     let mut out = Out::default();
     out.messages.push(m.put("user", id, u));
+    out
+}
+
+/// An employee the company's admin added (1C registers them, with the portal's id) or removed.
+fn employee(m: &mut Model, change: &Value) -> Out {
+    let p = &change["payload"];
+    let id = match change["entity_id"].as_str().filter(|e| !e.is_empty()) {
+        Some(e) => e.to_string(),
+        None => match onec_id_for(change) {
+            Some(id) => id,
+            None => return Out::default(),
+        },
+    };
+    let u = match (change["type"].as_str(), m.payload("user", &id)) {
+        (Some("employee.removed"), Some(mut u)) => {
+            u["active"] = json!(false);
+            u
+        }
+        (Some("employee.added"), _) => {
+            let e = &p["employee"];
+            json!({"company_id": p["company_id"], "portal_id": p["portal_id"], "email": e["email"], "full_name": e["full_name"],
+                   "position": e["position"], "phone": e["phone"], "roles": e["roles"], "active": true})
+        }
+        _ => return Out::default(),
+    };
+    let mut out = Out::default();
+    out.messages.push(m.put("user", &id, u));
+    out
+}
+
+/// A consignee the client added, changed or archived: 1C's snapshot with the portal's id.
+fn consignee(m: &mut Model, change: &Value) -> Out {
+    let p = &change["payload"];
+    let id = match p["consignee_id"].as_str().filter(|e| !e.is_empty()) {
+        Some(e) => e.to_string(),
+        None => match onec_id_for(change) {
+            Some(id) => id,
+            None => return Out::default(),
+        },
+    };
+    let d = &p["details"];
+    let mut k = m
+        .payload("consignee", &id)
+        .unwrap_or_else(|| json!({"company_id": p["company_id"], "active": true}));
+    k["portal_id"] = p["portal_id"].clone();
+    for f in ["name", "inn", "kpp", "address", "contact_person", "phone"] {
+        if !d[f].is_null() {
+            k[f] = d[f].clone();
+        }
+    }
+    if change["type"] == "consignee.archived" {
+        k["active"] = json!(false);
+    }
+    if k["name"].is_null() || k["address"].is_null() {
+        return Out::default();
+    }
+    let mut out = Out::default();
+    out.messages.push(m.put("consignee", &id, k));
     out
 }
 

@@ -269,3 +269,27 @@ fn orders_shipped_together_get_one_day_the_warehouse_ships() {
         "2026-12-07T00:00:00"
     );
 }
+
+#[test]
+fn an_added_employee_and_consignee_come_back_with_1c_ids_and_the_portal_ids() {
+    let mut m = model();
+    let add = json!({"id": "out_5", "type": "employee.added", "entity_id": "", "payload": {"company_id": "c1", "portal_id": "usr_1",
+        "employee": {"email": "a@b.ru", "full_name": "Иванов Иван", "position": null, "phone": null, "roles": ["buyer"]}}});
+    let (out, _) = run(&mut m, Step::Change(add, Rule::default()), 0);
+    valid(&out);
+    assert_eq!(
+        (
+            out.messages[0]["entity_id"].as_str(),
+            out.messages[0]["payload"]["portal_id"].as_str()
+        ),
+        (Some("u-usr_1"), Some("usr_1"))
+    );
+    let gone = json!({"id": "out_6", "type": "employee.removed", "entity_id": "u-usr_1", "payload": {"company_id": "c1", "portal_id": "usr_1"}});
+    let (out, _) = run(&mut m, Step::Change(gone, Rule::default()), 0);
+    assert_eq!(out.messages[0]["payload"]["active"], false);
+    let k = json!({"id": "out_7", "type": "consignee.added", "entity_id": "", "payload": {"company_id": "c1", "consignee_id": null, "portal_id": "csg_1",
+        "details": {"name": "Склад", "address": "Кореновск, ул. Мира, 1", "inn": null}}});
+    let (out, _) = run(&mut m, Step::Change(k, Rule::default()), 0);
+    valid(&out);
+    assert_eq!(out.messages[0]["entity_id"], "k-csg_1");
+}
