@@ -11,7 +11,7 @@ pub const REJECT_MARKER: &str = "ОТКЛОНИТЬ-1С";
 pub const ACCEPT_MARKER: &str = "ПРИНЯТЬ-1С";
 pub const MARKED_REASON: &str = "Проверка в 1С не пройдена";
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
     /// The text a change must contain (empty: the global rule).
     pub matcher: String,
@@ -29,6 +29,23 @@ pub struct Rule {
     pub decision: Option<String>,
     /// False: accepted, but 1C never sends the snapshots (its exchange job is stuck).
     pub apply: bool,
+}
+
+/// Accept, and send the snapshots after the simulator's default delay.
+impl Default for Rule {
+    fn default() -> Rule {
+        Rule {
+            matcher: String::new(),
+            kind: None,
+            mode: "accept".into(),
+            reason: "Отклонено менеджером".into(),
+            then: "accept".into(),
+            delay_ms: 2000,
+            apply_delay_ms: None,
+            decision: None,
+            apply: true,
+        }
+    }
 }
 
 impl Rule {
@@ -61,13 +78,7 @@ pub struct Rules {
 impl Default for Rules {
     fn default() -> Rules {
         Rules {
-            global: Rule {
-                mode: "accept".into(),
-                then: "accept".into(),
-                reason: "Отклонено менеджером".into(),
-                apply: true,
-                ..Default::default()
-            },
+            global: Rule::default(),
             by_match: Vec::new(),
         }
     }

@@ -44,10 +44,7 @@ fn model() -> Model {
 fn change(kind: &str, payload: Value) -> Step {
     Step::Change(
         json!({"id": "out_1", "type": kind, "entity_id": "o1", "payload": payload}),
-        Rule {
-            apply: true,
-            ..Default::default()
-        },
+        Rule::default(),
     )
 }
 
