@@ -70,18 +70,10 @@ impl Rule {
     }
 }
 
+#[derive(Default)]
 pub struct Rules {
     pub global: Rule,
     pub by_match: Vec<Rule>,
-}
-
-impl Default for Rules {
-    fn default() -> Rules {
-        Rules {
-            global: Rule::default(),
-            by_match: Vec::new(),
-        }
-    }
 }
 
 impl Rules {
