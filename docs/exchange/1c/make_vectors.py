@@ -11,7 +11,7 @@ Deterministic: the inputs are literals below, no clock, no randomness, keys in a
 1C cannot run here: these vectors are the bridge between the Rust tests and the BSL
 self-test (ПорталСамопроверка.bsl embeds the same cases as literals).
 
-  python3 docs/exchange/1c/make_vectors.py            # (re)write vectors.json
+  python3 docs/exchange/1c/make_vectors.py            # (re)write vectors.json and the BSL self-test block
   python3 docs/exchange/1c/make_vectors.py --check    # exit 1 if vectors.json is not current
   python3 docs/exchange/1c/make_vectors.py --bsl      # print the BSL literals for the self-test
 """
@@ -152,14 +152,35 @@ def main(argv):
                 src = f.read().replace("\r\n", "\n")
             if bsl() not in src:
                 print("ПорталСамопроверка.bsl does not embed the current vectors: "
-                      "paste the output of make_vectors.py --bsl", file=sys.stderr)
+                      "run make_vectors.py (it rewrites the block between the markers)", file=sys.stderr)
                 return 1
         print("vectors.json is current (%d vectors)" % len(json.loads(text)))
         return 0
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
     print("wrote", OUT)
+    write_bsl_block()
     return 0
+
+
+BEGIN = "// НАЧАЛО ВЕКТОРОВ"
+END = "\t// КОНЕЦ ВЕКТОРОВ"
+
+
+def write_bsl_block():
+    """Replace the literals between the markers of ПорталСамопроверка.bsl with the current ones."""
+    bsl_path = os.path.join(HERE, "ПорталСамопроверка.bsl")
+    if not os.path.exists(bsl_path):
+        return
+    with open(bsl_path, encoding="utf-8") as f:
+        src = f.read()
+    start = src.index("\n", src.index(BEGIN)) + 1
+    end = src.index(END, start)
+    new = src[:start] + bsl() + src[end:]
+    if new != src:
+        with open(bsl_path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(new)
+        print("updated the vectors in", bsl_path)
 
 
 if __name__ == "__main__":
