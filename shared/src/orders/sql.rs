@@ -43,7 +43,7 @@ pub const HISTORY: &str = "SELECT a.at, a.kind, u.full_name AS user_name, a.befo
 
 /// The newest change to an order, with what it proposes (the wire payload and the audit row's
 /// summary: the consignee's name, the new total).
-pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.created_at, o.payload, \
+pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.created_at, o.answered_at, o.applied_at, o.payload, \
        (SELECT a.after_json FROM audit_log a WHERE a.id = o.id AND a.company_id = o.company_id) AS after_json \
      FROM outbox o WHERE o.entity_type = 'order' AND o.entity_id = ? AND o.company_id = ? ORDER BY o.rowid DESC LIMIT 1";
 

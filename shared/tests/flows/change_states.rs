@@ -133,7 +133,9 @@ fn a_change_goes_waiting_received_accepted_applied_and_only_its_own_company_appl
 
 #[test]
 fn accepted_and_not_applied_in_time_is_flagged_and_counted_by_the_monitor() {
-    let (p, a, _) = seeded();
+    let (mut p, a, _) = seeded();
+    // Shorter than the session, so the same signed-in buyer looks again after it.
+    p.config.onec_apply_deadline_secs = 120;
     let change = edit(&p, &a, "O1");
     pull_and_answer(&p, "accepted", "");
     let now = page(&p, &a, "O1");
