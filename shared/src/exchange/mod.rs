@@ -1,9 +1,11 @@
 //! The exchange with 1C: the JSON contract both ways, and the stock CommerceML exchange.
 
 pub mod api;
+pub mod apply;
 pub mod cml;
 pub mod contract;
 pub mod inbox;
+pub mod messages;
 pub mod monitor;
 pub mod outbound;
 pub mod outbox;

@@ -11,7 +11,7 @@
 //! Ownership is by 1C company id. One agreement serving several companies (УТ 11's typical
 //! agreements) needs an explicit link first; until then an agreement belongs to one company.
 
-use super::contract::{Payload, Valid};
+use super::contract::Valid;
 use super::sql;
 use crate::error::AppResult;
 use crate::ports::{DatabaseExt, Ports, Stmt};
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 /// The kinds of entity a message can refer to by 1C id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Kind {
+pub enum Kind {
     LegalEntity,
     Agreement,
     Order,
@@ -54,101 +54,13 @@ impl Kind {
 }
 
 /// The 1C company a message speaks for, and every entity it names: what it writes (`own`: the
-/// entity must be new or already this company's) and what it points at.
-fn references(v: &Valid) -> Option<(&str, Vec<(Kind, &str)>)> {
-    let mut r: Vec<(Kind, &str)> = Vec::new();
-    let company = match &v.payload {
-        Payload::Company(c) => {
-            for le in &c.legal_entities {
-                r.push((Kind::LegalEntity, &le.id));
-            }
-            for a in &c.agreements {
-                r.push((Kind::Agreement, &a.id));
-                r.push((Kind::LegalEntity, &a.legal_entity_id));
-            }
-            v.entity_id.as_str()
-        }
-        Payload::CreditState(c) => {
-            r.push((Kind::Agreement, &c.agreement_id));
-            &c.company_id
-        }
-        Payload::Order(o) => {
-            r.push((Kind::Order, &v.entity_id));
-            r.extend(
-                o.legal_entity_id
-                    .as_deref()
-                    .map(|id| (Kind::LegalEntity, id)),
-            );
-            r.extend(o.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
-            r.extend(o.consignee_id.as_deref().map(|id| (Kind::Consignee, id)));
-            &o.company_id
-        }
-        Payload::PaymentSchedule(s) => {
-            r.push((Kind::Order, &s.order_id));
-            r.extend(s.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
-            &s.company_id
-        }
-        Payload::Consignee(c) => {
-            r.push((Kind::Consignee, &v.entity_id));
-            &c.company_id
-        }
-        Payload::OpeningBalance(b) => {
-            r.push((Kind::LegalEntity, &b.legal_entity_id));
-            r.extend(b.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
-            &b.company_id
-        }
-        Payload::Payment(pm) => {
-            r.extend(
-                pm.legal_entity_id
-                    .as_deref()
-                    .map(|id| (Kind::LegalEntity, id)),
-            );
-            r.extend(pm.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
-            r.extend(
-                pm.allocations
-                    .iter()
-                    .map(|a| (Kind::Order, a.order_id.as_str())),
-            );
-            &pm.company_id
-        }
-        Payload::Return(ret) => {
-            r.push((Kind::Return, &v.entity_id));
-            r.push((Kind::Order, &ret.order_id));
-            &ret.company_id
-        }
-        Payload::AccountMovement(a) => {
-            r.extend(
-                a.legal_entity_id
-                    .as_deref()
-                    .map(|id| (Kind::LegalEntity, id)),
-            );
-            r.extend(a.return_id.as_deref().map(|id| (Kind::Return, id)));
-            r.extend(a.order_id.as_deref().map(|id| (Kind::Order, id)));
-            &a.company_id
-        }
-        Payload::Document(d) => {
-            r.push((Kind::Document, &v.entity_id));
-            r.extend(
-                d.legal_entity_id
-                    .as_deref()
-                    .map(|id| (Kind::LegalEntity, id)),
-            );
-            r.extend(d.corrects_id.as_deref().map(|id| (Kind::Document, id)));
-            r.extend(d.orders.iter().map(|id| (Kind::Order, id.as_str())));
-            &d.company_id
-        }
-        Payload::ReconciliationAct(a) => {
-            r.push((Kind::LegalEntity, &a.legal_entity_id));
-            r.extend(a.agreement_id.as_deref().map(|id| (Kind::Agreement, id)));
-            &a.company_id
-        }
-        // Users may move between companies; products, calendars and answers belong to none.
-        Payload::User(_)
-        | Payload::Product(_)
-        | Payload::ShippingCalendar(_)
-        | Payload::Answer(_) => return None,
-    };
-    Some((company, r))
+/// entity must be new or already this company's) and what it points at. Each message type says
+/// (`Inbound::references`); users may move between companies, products, calendars and answers
+/// belong to none.
+pub type References<'a> = (&'a str, Vec<(Kind, &'a str)>);
+
+fn references(v: &Valid) -> Option<References<'_>> {
+    v.payload.inbound().references(v)
 }
 
 /// The owners of every entity a set of messages names: stored ones from the database, new ones
@@ -186,23 +98,7 @@ impl Owners {
         }
         // Entities created by this set of messages belong to the company that creates them.
         for v in msgs {
-            let created: Vec<(Kind, &str, &str)> = match &v.payload {
-                Payload::Company(c) => c
-                    .legal_entities
-                    .iter()
-                    .map(|le| (Kind::LegalEntity, le.id.as_str(), v.entity_id.as_str()))
-                    .chain(
-                        c.agreements
-                            .iter()
-                            .map(|a| (Kind::Agreement, a.id.as_str(), v.entity_id.as_str())),
-                    )
-                    .collect(),
-                Payload::Order(o) => vec![(Kind::Order, &v.entity_id, &o.company_id)],
-                Payload::Consignee(c) => vec![(Kind::Consignee, &v.entity_id, &c.company_id)],
-                Payload::Return(r) => vec![(Kind::Return, &v.entity_id, &r.company_id)],
-                Payload::Document(d) => vec![(Kind::Document, &v.entity_id, &d.company_id)],
-                _ => Vec::new(),
-            };
+            let created = v.payload.inbound().creates(v);
             for (k, id, company) in created {
                 owners
                     .0

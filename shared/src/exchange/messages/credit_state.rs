@@ -1,0 +1,100 @@
+//! `credit_state`: the credit position of one agreement as 1C computes it (`entity_id`: the
+//! agreement). It replaces the stored position and the orders its reserve covers; it waits for
+//! its company and agreement.
+
+use super::check::{required, same_as_entity};
+use super::Inbound;
+use crate::error::FieldError;
+use crate::exchange::apply::{Apply, Hold, Needs};
+use crate::exchange::contract::{RawMessage, Valid};
+use crate::exchange::ownership::{Kind, References};
+use crate::exchange::sql;
+use crate::money::{kopecks_from_1c, Kopecks};
+use crate::ports::{Ports, Stmt};
+use serde::Deserialize;
+
+/// The credit position of one agreement as 1C computes it (`entity_id`: the agreement).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreditStateIn {
+    pub company_id: String,
+    pub agreement_id: String,
+    #[serde(deserialize_with = "crate::time::datetime_from_1c")]
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub limit: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub debt: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub overdue_debt: Kopecks,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub reserve: Kopecks,
+    #[serde(default)]
+    pub reserve_orders: Vec<String>,
+    pub blocked: bool,
+    #[serde(deserialize_with = "kopecks_from_1c")]
+    pub amount_to_pay: Kopecks,
+}
+
+impl Inbound for CreditStateIn {
+    fn check(&self, m: &RawMessage, errs: &mut Vec<FieldError>) {
+        let c = self;
+        required(errs, "company_id", &c.company_id, 100);
+        required(errs, "agreement_id", &c.agreement_id, 100);
+        same_as_entity(errs, "agreement_id", &c.agreement_id, m);
+        // Debt may be negative: an advance payment.
+        for (f, v) in [
+            ("limit", c.limit),
+            ("overdue_debt", c.overdue_debt),
+            ("reserve", c.reserve),
+            ("amount_to_pay", c.amount_to_pay),
+        ] {
+            super::check::non_negative(errs, f, v, "Не может быть отрицательным.");
+        }
+    }
+
+    fn needs<'a>(&'a self, _v: &'a Valid, n: &mut Needs<'a>) {
+        n.company_ids.push(&self.company_id);
+        n.agreement_ids.push(&self.agreement_id);
+    }
+
+    fn references<'a>(&'a self, _v: &'a Valid) -> Option<References<'a>> {
+        Some((
+            &self.company_id,
+            vec![(Kind::Agreement, &self.agreement_id)],
+        ))
+    }
+
+    fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold> {
+        let (c, ctx, now) = (self, a.ctx, a.now);
+        let stmts = &mut a.stmts;
+        let company_id = ctx.company_or_wait(&c.company_id)?;
+        if !ctx.agreements.contains(&c.agreement_id) {
+            return Err(Hold::Wait(format!(
+                "agreement {} not received yet",
+                c.agreement_id
+            )));
+        }
+        stmts.push(
+            Stmt::new(sql::CREDIT_STATE_UPSERT)
+                .bind(c.agreement_id.as_str())
+                .bind(&company_id)
+                .bind(c.limit)
+                .bind(c.debt)
+                .bind(c.overdue_debt)
+                .bind(c.reserve)
+                .bind(c.blocked)
+                .bind(c.amount_to_pay)
+                .bind(c.as_of)
+                .bind(now),
+        );
+        stmts.push(Stmt::new(sql::CREDIT_RESERVE_CLEAR).bind(c.agreement_id.as_str()));
+        stmts.push(
+            Stmt::new(sql::CREDIT_RESERVE_ADD)
+                .bind(c.agreement_id.as_str())
+                .bind(&company_id)
+                .bind(serde_json::to_string(&c.reserve_orders).unwrap_or_default()),
+        );
+        stmts.push(crate::finance::credit::settled_stmt(&c.agreement_id));
+        Ok(())
+    }
+}
