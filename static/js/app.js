@@ -64,7 +64,7 @@ async function renderProfile() {
     }
   });
   // While 1C has not answered, look again shortly (only while this page is open).
-  if (u.sync?.state === 'pending') {
+  if (['waiting', 'received'].includes(u.sync?.state)) {
     setTimeout(() => { if (location.hash.startsWith('#/profile') && !profileForm.contains(document.activeElement)) route(); }, 3000);
   }
   return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route)];

@@ -156,7 +156,7 @@ async function renderReturn(id, me, refresh) {
     sessionStorage.removeItem('return-photo-problems');
     parts.push(el('p', { class: 'error', role: 'alert' }, `${t('ret.photo.failed')} ${left}`));
   }
-  if (d.sync && d.sync.state !== 'accepted') {
+  if (d.sync && !['accepted', 'applied'].includes(d.sync.state)) {
     const text = d.sync.state === 'rejected' ? `${t('sync.rejected')}: ${d.sync.reason ?? ''}` : t(`sync.${d.sync.state}`);
     parts.push(el('p', { class: `sync sync-${d.sync.state}`, 'data-testid': 'return-sync' }, text));
   }
