@@ -233,3 +233,18 @@ fn the_order_page_answers_304_while_nothing_changed() {
         .unwrap();
     assert_ne!(etag, etag2);
 }
+
+#[test]
+fn change_ids_of_a_bad_shape_are_refused_at_the_door() {
+    let (p, _, _) = seeded();
+    let answer = p.send_from_1c(vec![
+        order_msg("O1", "A", 2, "pickup", json!(["out_ok", " "])),
+        order_msg("O2", "A", 2, "pickup", json!("out_1")),
+        order_msg("OB", "B", 2, "pickup", json!(null)),
+    ]);
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "rejected", "{answer}");
+    assert!(results[0]["reason"].as_str().unwrap().contains("change_ids[1]"), "{answer}");
+    assert_eq!(results[1]["status"], "rejected", "{answer}");
+    assert_eq!(results[2]["status"], "accepted", "null is none: {answer}");
+}
