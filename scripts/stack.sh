@@ -12,8 +12,12 @@ start)
   npx wrangler d1 migrations apply portal --local --persist-to "$state" -c functions/auth/wrangler.toml >"$state/migrations.log" 2>&1 \
     || { cat "$state/migrations.log"; exit 1; }
   cargo build -q --release -p onec-sim
-  # The simulator's YooKassa notifies the portal's card route, as the shop settings would.
-  target/release/onec-sim serve --port "$sim_port" --yookassa-webhook "http://127.0.0.1:$port/api/orders/card-notifications" >"$state/sim.log" 2>&1 &
+  # The simulator's YooKassa notifies the portal's card route, as the shop settings would; its 1C
+  # sends snapshots to this portal, and polls for changes when the stack runs in pull mode.
+  pull=""
+  case " ${STACK_VARS:-} " in *" ONEC_DELIVERY=pull "*) pull="--pull" ;; esac
+  target/release/onec-sim serve --port "$sim_port" --portal "http://127.0.0.1:$port" $pull \
+    --yookassa-webhook "http://127.0.0.1:$port/api/orders/card-notifications" >"$state/sim.log" 2>&1 &
   echo $! > "$state/sim.pid"
   # Each stack gets its own copies of the configs (absolute paths, this stack's ports, its
   # .dev.vars), so a test stack and a dev stack never share settings. `--var` would reach only

@@ -11,12 +11,15 @@ use chrono::{DateTime, Utc};
 pub const INSERT_SELECT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
+/// The guard of a row nothing in its batch can refuse.
+pub const ALWAYS: (&str, Vec<SqlValue>) = ("1", Vec::new());
+
 /// What one audit row records.
 pub struct Entry<'a> {
     pub id: &'a str,
     pub company_id: &'a str,
-    /// Who made the change.
-    pub user_id: &'a str,
+    /// Who made the change; `None` for 1C (a manager's action arrives without a portal user).
+    pub user_id: Option<&'a str>,
     pub kind: &'static str,
     pub entity_type: &'static str,
     pub entity_id: &'a str,
@@ -25,7 +28,7 @@ pub struct Entry<'a> {
 }
 
 /// The audit row, written only when `guard` (an SQL condition with its parameters) holds, so a
-/// change refused inside its batch leaves no trace.
+/// change refused inside its batch leaves no trace ([`ALWAYS`] when nothing can refuse it).
 pub fn record(e: &Entry<'_>, now: DateTime<Utc>, guard: (&str, Vec<SqlValue>)) -> Stmt {
     let mut stmt = Stmt::dynamic(format!("{} WHERE {}", INSERT_SELECT, guard.0))
         .bind(e.id)

@@ -137,7 +137,7 @@ async fn commit<P: Ports>(
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: audit_kind,
         entity_type: "consignee",
         entity_id: id,

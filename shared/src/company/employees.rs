@@ -208,7 +208,7 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: "employee.added",
         entity_type: "user",
         entity_id: &id,
@@ -326,7 +326,7 @@ pub async fn edit<P: Ports>(
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: if roles_changed {
             "employee.roles_changed"
         } else {
@@ -393,7 +393,7 @@ pub async fn remove<P: Ports>(
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: "employee.removed",
         entity_type: "user",
         entity_id: id,

@@ -194,7 +194,7 @@ pub async fn edit<P: Ports>(
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: "legal_entity.change_requested",
         entity_type: "legal_entity",
         entity_id: id,

@@ -195,7 +195,7 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: "act.requested",
         entity_type: "reconciliation_act",
         entity_id: &id,

@@ -92,8 +92,6 @@ pub const USER_SESSIONS_REVOKE: &str =
 pub const COMPANY_SESSIONS_REVOKE: &str = "UPDATE sessions SET revoked_at = ?1 \
      WHERE revoked_at IS NULL AND company_id = (SELECT id FROM companies WHERE onec_id = ?2 AND active = 0)";
 
-pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-     VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)";
 
 pub const PRODUCT_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \

@@ -599,15 +599,21 @@ async fn succeeded<P: Ports>(
             .bind(&known.company_id)
             .bind(&known.id)
             .bind(&change_id),
-        Stmt::new(sql::CARD_AUDIT)
-            .bind(&change_id)
-            .bind(&known.company_id)
-            .bind(known.created_by.clone())
-            .bind(now)
-            .bind(&known.order_id)
-            .bind(json!({"paid_kop": known.paid_kop, "status": known.order_status}).to_string())
-            .bind(json!({"paid_kop": known.paid_kop + known.amount_kop, "payment_method": "card", "transaction_id": provider_id}).to_string())
-            .bind(&change_id),
+        // Written only with its change to 1C.
+        crate::audit_log::record(
+            &crate::audit_log::Entry {
+                id: &change_id,
+                company_id: &known.company_id,
+                user_id: known.created_by.as_deref(),
+                kind: "order.paid_by_card",
+                entity_type: "order",
+                entity_id: &known.order_id,
+                before: json!({"paid_kop": known.paid_kop, "status": known.order_status}),
+                after: json!({"paid_kop": known.paid_kop + known.amount_kop, "payment_method": "card", "transaction_id": provider_id}),
+            },
+            now,
+            ("EXISTS (SELECT 1 FROM outbox WHERE id = ?)", vec![crate::ports::SqlValue::from(change_id.as_str())]),
+        ),
         changes::mark_order_changed_stmt(&known.order_id),
     ];
     let results = p.db().batch(stmts).await?;

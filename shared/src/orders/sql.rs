@@ -202,9 +202,6 @@ pub const ORDER_PAID_BY_CARD: &str = "UPDATE orders SET paid_kop = paid_kop + ?1
        status = CASE WHEN status IN ('draft', 'awaiting_payment', 'reserved') AND paid_kop + ?1 >= total_kop THEN 'paid' ELSE status END, updated_at = ?2 \
      WHERE id = ?3 AND company_id = ?4 AND EXISTS (SELECT 1 FROM card_payments WHERE id = ?5 AND change_id = ?6)";
 
-/// The audit row of a card payment, written only with its change to 1C.
-pub const CARD_AUDIT: &str = "INSERT INTO audit_log (id, company_id, user_id, at, kind, entity_type, entity_id, before_json, after_json) \
-     SELECT ?, ?, ?, ?, 'order.paid_by_card', 'order', ?, ?, ? WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?)";
 
 /// The order page: the latest card payment of the order.
 pub const CARD_OF_ORDER: &str = "SELECT id, status, amount_kop, confirmation_url, paid_at, cancel_reason, created_at FROM card_payments \

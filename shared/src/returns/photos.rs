@@ -89,7 +89,7 @@ pub async fn add<P: Ports>(
     let entry = audit_log::Entry {
         id: &crate::ids::new_id("aud"),
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: "return.photo_added",
         entity_type: "return",
         entity_id: return_id,

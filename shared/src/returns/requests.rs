@@ -151,7 +151,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
-        user_id: &caller.user_id,
+        user_id: Some(&caller.user_id),
         kind: "return.requested",
         entity_type: "return",
         entity_id: &id,

@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+pub mod acts;
+pub mod common;
 pub mod documents;
 pub mod ledger;
 pub mod orders;
@@ -492,7 +494,7 @@ pub fn demo_set(products: usize, orders: usize) -> DemoSet {
     v.extend(orders::sales_messages_of(&orders));
     let ledger = ledger::ledger(&orders);
     let documents = documents::documents(&orders, &ledger.returns);
-    let acts = ledger::acts(&ledger, &documents);
+    let acts = acts::acts(&ledger, &documents);
     v.extend(ledger.opening.iter().map(ledger::opening_balance_message));
     v.extend(ledger.payments.iter().map(ledger::payment_message));
     v.extend(ledger.returns.iter().map(ledger::return_message));
@@ -509,7 +511,7 @@ pub fn demo_set(products: usize, orders: usize) -> DemoSet {
     }
     for a in &acts {
         let bytes = a.pdf();
-        v.push(ledger::act_message(a, bytes.len()));
+        v.push(acts::act_message(a, bytes.len()));
         files.push(FileSpec {
             key: a.file_key(),
             content_type: "application/pdf",

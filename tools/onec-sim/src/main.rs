@@ -2,6 +2,13 @@
 //!
 //!   onec-sim serve    [--port 8788] [--yookassa-webhook URL]   the mailbox, the 1C endpoint the portal calls,
 //!                                                                and YooKassa (/yookassa/v3, notifications to URL)
+//!                     [--portal URL] [--pull] [--pull-every-ms 2000]
+//!                     [--apply-delay-ms 2000] [--act-delay-ms 3000]
+//!                                                                1C itself: applies the changes it accepts and
+//!                                                                sends its snapshots to the portal at URL; with
+//!                                                                --pull it polls /changes/pull (ONEC_DELIVERY=pull)
+//!   onec-sim manager  ACTION [--sim URL] [--json '{...}']         a manager's action in 1C (edit_order, phone_order,
+//!                                                                ship, block_credit, unblock_credit, bank_payment)
 //!   onec-sim seed     [--portal URL] [--products N] [--orders N]   uploads the documents' files, loads demo data
 //!                                                                through the exchange, sets demo passwords
 //!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each,
@@ -12,17 +19,15 @@
 //! `scripts/setup.sh` writes), MAILBOX_URL.
 
 mod data;
+mod http;
+mod onec;
+mod portal;
 mod server;
 mod yookassa;
 
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// Parallel file uploads in `seed`.
-const UPLOAD_THREADS: usize = 32;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -53,16 +58,36 @@ fn main() {
                 setting("YOOKASSA_SECRET_KEY").unwrap_or_default(),
                 arg(&args, "--yookassa-webhook"),
             );
-            server::serve(
-                port,
-                setting("MAIL_API_TOKEN"),
-                setting("ONEC_HMAC_SECRET").unwrap_or_default(),
-                shop,
-            )
+            let secret = setting("ONEC_HMAC_SECRET").unwrap_or_default();
+            let portal = || portal::Portal {
+                base: arg(&args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into()),
+                secret: secret.clone(),
+            };
+            let ms = |name: &str, default: u64| {
+                arg(&args, name)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(default)
+            };
+            let sim = onec::Sim::start(
+                portal(),
+                onec::Settings {
+                    apply_delay_ms: ms("--apply-delay-ms", 2000),
+                    act_delay_ms: ms("--act-delay-ms", 3000),
+                },
+            );
+            if args.iter().any(|a| a == "--pull") {
+                onec::pull::start(
+                    sim.clone(),
+                    portal(),
+                    Duration::from_millis(ms("--pull-every-ms", 2000)),
+                );
+            }
+            server::serve(port, setting("MAIL_API_TOKEN"), secret.clone(), shop, sim)
         }
         Some("seed") => seed(&args),
         Some("generate") => generate(&args),
-        _ => Err("usage: onec-sim serve|seed|generate (see the source header)".to_string()),
+        Some("manager") => manager(&args),
+        _ => Err("usage: onec-sim serve|seed|generate|manager (see the source header)".to_string()),
     };
     if let Err(e) = result {
         eprintln!("onec-sim: {e}");
@@ -104,114 +129,8 @@ fn generate(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-struct Portal {
-    base: String,
-    secret: String,
-}
-
-impl Portal {
-    /// Sends a signed request as 1C does; returns status and JSON body.
-    fn signed_post(&self, path: &str, body: &Value) -> Result<(u16, Value), String> {
-        let bytes = serde_json::to_vec(body).unwrap();
-        let ts = chrono::Utc::now().timestamp();
-        let sig = shared::exchange::contract::sign(&self.secret, ts, &bytes);
-        let resp = ureq::post(&format!("{}{path}", self.base))
-            .set("content-type", "application/json")
-            .set(
-                shared::exchange::contract::TIMESTAMP_HEADER,
-                &ts.to_string(),
-            )
-            .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
-            .send_bytes(&bytes);
-        read(resp)
-    }
-
-    /// Uploads a file as 1C does before the message that names it: `PUT /exchange/v1/files/{key}`,
-    /// the raw body signed like every 1C request.
-    fn signed_put(
-        &self,
-        agent: &ureq::Agent,
-        key: &str,
-        content_type: &str,
-        bytes: &[u8],
-    ) -> Result<(u16, Value), String> {
-        let ts = chrono::Utc::now().timestamp();
-        let sig = shared::exchange::contract::sign(&self.secret, ts, bytes);
-        let resp = agent
-            .put(&format!("{}/exchange/v1/files/{key}", self.base))
-            .set("content-type", content_type)
-            .set(
-                shared::exchange::contract::TIMESTAMP_HEADER,
-                &ts.to_string(),
-            )
-            .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
-            .send_bytes(bytes);
-        read(resp)
-    }
-
-    /// Uploads every file, a few at a time.
-    fn upload_all(&self, files: &[data::FileSpec]) -> Result<(), String> {
-        let agent = ureq::AgentBuilder::new().max_idle_connections(16).build();
-        let next = AtomicUsize::new(0);
-        let failed: Mutex<Option<String>> = Mutex::new(None);
-        std::thread::scope(|s| {
-            for _ in 0..UPLOAD_THREADS {
-                s.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(f) = files.get(i) else { break };
-                    if failed.lock().unwrap().is_some() {
-                        break;
-                    }
-                    // A connection the local server dropped while idle is retried.
-                    let mut result = self.signed_put(&agent, &f.key, f.content_type, &f.bytes);
-                    for _ in 0..3 {
-                        if result.is_ok() {
-                            break;
-                        }
-                        std::thread::sleep(Duration::from_millis(200));
-                        result = self.signed_put(&agent, &f.key, f.content_type, &f.bytes);
-                    }
-                    match result {
-                        Ok((201, _)) => {}
-                        Ok((status, body)) => {
-                            *failed.lock().unwrap() =
-                                Some(format!("upload of {}: {status} {body}", f.key))
-                        }
-                        Err(e) => {
-                            *failed.lock().unwrap() = Some(format!("upload of {}: {e}", f.key))
-                        }
-                    }
-                });
-            }
-        });
-        match failed.into_inner().unwrap() {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-
-    /// A browser-like JSON POST to the portal's API (with the page's Origin).
-    fn api_post(&self, path: &str, body: &Value) -> Result<(u16, Value), String> {
-        let resp = ureq::post(&format!("{}{path}", self.base))
-            .set("origin", &self.base)
-            .send_json(body.clone());
-        read(resp)
-    }
-}
-
-fn read(resp: Result<ureq::Response, ureq::Error>) -> Result<(u16, Value), String> {
-    match resp {
-        Ok(r) => {
-            let status = r.status();
-            Ok((status, r.into_json().unwrap_or(Value::Null)))
-        }
-        Err(ureq::Error::Status(code, r)) => Ok((code, r.into_json().unwrap_or(Value::Null))),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
 fn seed(args: &[String]) -> Result<(), String> {
-    let portal = Portal {
+    let portal = portal::Portal {
         base: arg(args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into()),
         secret: setting("ONEC_HMAC_SECRET")
             .ok_or("ONEC_HMAC_SECRET is not set (run scripts/setup.sh)")?,
@@ -257,6 +176,9 @@ fn seed(args: &[String]) -> Result<(), String> {
     println!("sent {} messages: {:?}", ids.len(), counts);
     wait_applied(&portal, &ids, Duration::from_secs(180))?;
     println!("all applied in {:.1} s", started.elapsed().as_secs_f64());
+    // The running simulator is this 1C: it holds the same demo data, to apply changes to it.
+    let _ = ureq::post(&format!("{mailbox}/control/demo"))
+        .send_json(json!({"products": products, "orders": orders}));
     for u in data::users() {
         ensure_password(&portal, &mailbox, &u.email)?;
     }
@@ -284,7 +206,7 @@ fn seed(args: &[String]) -> Result<(), String> {
 
 /// Sends messages in paced batches (local queues refuse very large bursts), counting outcomes.
 fn send_batches(
-    portal: &Portal,
+    portal: &portal::Portal,
     msgs: &[Value],
     ids: &mut Vec<String>,
     counts: &mut HashMap<String, usize>,
@@ -313,7 +235,7 @@ fn send_batches(
     Ok(())
 }
 
-fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<(), String> {
+fn wait_applied(portal: &portal::Portal, ids: &[String], timeout: Duration) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
     let mut remaining: Vec<String> = ids.to_vec();
     let mut stalled = 0;
@@ -364,7 +286,7 @@ fn wait_applied(portal: &Portal, ids: &[String], timeout: Duration) -> Result<()
 
 /// Signs in with the demo password; if that fails, uses the first-access link from the mailbox
 /// (or asks for a reset link) and sets it.
-fn ensure_password(portal: &Portal, mailbox: &str, email: &str) -> Result<(), String> {
+fn ensure_password(portal: &portal::Portal, mailbox: &str, email: &str) -> Result<(), String> {
     let (status, _) = portal.api_post(
         "/api/auth/sign-in",
         &json!({"email": email, "password": data::DEMO_PASSWORD}),
@@ -403,7 +325,7 @@ fn ensure_password(portal: &Portal, mailbox: &str, email: &str) -> Result<(), St
 }
 
 fn latest_token(mailbox: &str, email: &str) -> Result<Option<String>, String> {
-    let (_, body) = read(
+    let (_, body) = portal::read(
         ureq::get(&format!("{mailbox}/mail"))
             .query("to", email)
             .call(),
@@ -415,4 +337,25 @@ fn latest_token(mailbox: &str, email: &str) -> Result<Option<String>, String> {
         .and_then(|t| t.split("#token=").nth(1))
         .and_then(|t| t.split_whitespace().next())
         .map(str::to_string))
+}
+
+/// `manager ACTION --json '{...}'`: a manager's action in the running simulator's 1C.
+fn manager(args: &[String]) -> Result<(), String> {
+    let action = args
+        .get(1)
+        .ok_or("usage: onec-sim manager ACTION [--sim URL] [--json '{...}']")?;
+    let sim = arg(args, "--sim").unwrap_or_else(|| "http://127.0.0.1:8788".into());
+    let mut body: Value = match arg(args, "--json") {
+        Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json: {e}"))?,
+        None => json!({}),
+    };
+    body["action"] = json!(action);
+    let (status, answer) =
+        portal::read(ureq::post(&format!("{sim}/control/manager")).send_json(body))?;
+    println!("{answer}");
+    if status == 200 {
+        Ok(())
+    } else {
+        Err(format!("the simulator answered {status}"))
+    }
 }

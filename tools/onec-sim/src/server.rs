@@ -1,47 +1,21 @@
-//! The simulator's HTTP side: the mailbox behind the portal's mail port, and the 1C endpoint the
-//! portal sends its changes to (recorded, answered as 1C would: accepted, or rejected with a
-//! reason, or failing, as a test sets it); and YooKassa under `/yookassa/` (see `yookassa.rs`).
+//! The simulator's HTTP side: the mailbox behind the portal's mail port; the 1C endpoint the
+//! portal pushes its changes to (decided by the rules of `onec/rules.rs` and answered at once; what
+//! 1C then sends runs on the worker, see `onec/mod.rs`); the control routes tests and the
+//! `manager` command use (rules, what 1C holds, a manager's actions); and YooKassa under
+//! `/yookassa/` (see `yookassa.rs`).
 
+use crate::http::{header, respond};
+use crate::onec::{apply::Step, rules::Rule, Job, Sim};
 use serde_json::{json, Value};
 use std::io::Read;
-use std::sync::{Arc, Mutex};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Method, Response, Server};
 
-/// A change containing this text is always refused (with [`MARKED_REASON`]).
-pub const REJECT_MARKER: &str = "ОТКЛОНИТЬ-1С";
-/// A change containing this text is always accepted.
-pub const ACCEPT_MARKER: &str = "ПРИНЯТЬ-1С";
-pub const MARKED_REASON: &str = "Проверка в 1С не пройдена";
 /// Mail to an address containing this text is answered only after 3 s.
 pub const SLOW_MAIL: &str = "slow-mail";
 
 #[derive(Default)]
 struct State {
     mails: Vec<Value>,
-    changes: Vec<Value>,
-    /// `accept`, `reject` or `fail` (answer 500): how 1C answers the portal's next changes.
-    mode: String,
-    reason: String,
-    /// Answers for the changes whose body contains a text (e.g. a test's company id), whatever
-    /// the mode: tests in parallel do not disturb each other.
-    rules: Vec<(String, String, String)>,
-}
-
-pub(crate) fn respond(req: Request, status: u16, body: &Value) {
-    let header = Header::from_bytes("content-type", "application/json; charset=utf-8")
-        .expect("static header");
-    let _ = req.respond(
-        Response::from_string(body.to_string())
-            .with_status_code(status)
-            .with_header(header),
-    );
-}
-
-pub(crate) fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_string())
 }
 
 pub fn serve(
@@ -49,12 +23,10 @@ pub fn serve(
     mail_token: Option<String>,
     hmac_secret: String,
     mut shop: crate::yookassa::Shop,
+    sim: Sim,
 ) -> Result<(), String> {
     let server = Server::http(("127.0.0.1", port)).map_err(|e| format!("listen on {port}: {e}"))?;
-    let state = Arc::new(Mutex::new(State {
-        mode: "accept".into(),
-        ..Default::default()
-    }));
+    let mut st = State::default();
     shop.origin = format!("http://127.0.0.1:{port}");
     eprintln!("onec-sim listening on http://127.0.0.1:{port} (mailbox /mail, 1C endpoint /hs/portal/v1/changes)");
     for mut req in server.incoming_requests() {
@@ -62,7 +34,6 @@ pub fn serve(
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let mut body = Vec::new();
         let _ = req.as_reader().take(8 * 1024 * 1024).read_to_end(&mut body);
-        let mut st = state.lock().expect("state lock");
         let method = req.method().clone();
         if path.starts_with("/yookassa/") {
             shop.handle(req, &method, path, &body);
@@ -130,92 +101,109 @@ pub fn serve(
                     continue;
                 }
                 let change: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                st.changes.push(change);
-                // Markers in a change's data decide its answer whatever the mode, so tests running
-                // in parallel with mode-switching tests get a fixed answer.
-                let text = String::from_utf8_lossy(&body);
-                let rule = st
-                    .rules
-                    .iter()
-                    .find(|(m, _, _)| text.contains(m.as_str()))
-                    .map(|(_, mode, reason)| (mode.clone(), reason.clone()));
-                if let Some((mode, reason)) = rule {
-                    match mode.as_str() {
-                        "reject" => {
-                            respond(req, 200, &json!({"status": "rejected", "reason": reason}))
-                        }
-                        "fail" => respond(
-                            req,
-                            500,
-                            &json!({"status": "error", "reason": "1C is unavailable"}),
-                        ),
-                        // 1C taking the change but answering only after the portal gave up
-                        // waiting (a slow or stuck 1C): the answer is written 30 s later, from
-                        // another thread so the simulator keeps serving.
-                        "hang" => {
-                            std::thread::spawn(move || {
-                                std::thread::sleep(std::time::Duration::from_secs(30));
+                let text = String::from_utf8_lossy(&body).into_owned();
+                let decision = sim.decide(change, &text);
+                match (decision.verdict, decision.rule.mode.as_str()) {
+                    (Some(v), _) => respond(req, 200, &v),
+                    // 1C taking the change but answering only after the portal gave up waiting
+                    // (a slow or stuck 1C): the answer is written 30 s later, from another
+                    // thread so the simulator keeps serving; `silent` never answers.
+                    (None, mode @ ("hang" | "silent")) => {
+                        let silent = mode == "silent";
+                        std::thread::spawn(move || {
+                            std::thread::sleep(std::time::Duration::from_secs(if silent {
+                                120
+                            } else {
+                                30
+                            }));
+                            if !silent {
                                 respond(req, 200, &json!({"status": "accepted"}));
-                            });
-                        }
-                        // 1C's web server answering with its own error page instead of JSON.
-                        "garbage" => {
-                            let page =
-                                Response::from_string("<html><body>Ошибка сеанса 1С</body></html>")
-                                    .with_status_code(200);
-                            let _ = req.respond(page);
-                        }
-                        _ => respond(req, 200, &json!({"status": "accepted"})),
+                            }
+                        });
                     }
-                    continue;
-                }
-                let mode = if text.contains(REJECT_MARKER) {
-                    "reject-marked"
-                } else if text.contains(ACCEPT_MARKER) {
-                    "accept"
-                } else {
-                    st.mode.as_str()
-                };
-                match mode {
-                    "reject-marked" => respond(
-                        req,
-                        200,
-                        &json!({"status": "rejected", "reason": MARKED_REASON}),
-                    ),
-                    "reject" => {
-                        let reason = st.reason.clone();
-                        respond(req, 200, &json!({"status": "rejected", "reason": reason}))
+                    // 1C's web server answering with its own error page instead of JSON.
+                    (None, "garbage") => {
+                        let page =
+                            Response::from_string("<html><body>Ошибка сеанса 1С</body></html>")
+                                .with_status_code(200);
+                        let _ = req.respond(page);
                     }
-                    "fail" => respond(
+                    (None, _) => respond(
                         req,
                         500,
                         &json!({"status": "error", "reason": "1C is unavailable"}),
                     ),
-                    _ => respond(req, 200, &json!({"status": "accepted"})),
                 }
             }
-            (Method::Get, "/hs/portal/v1/changes") => respond(req, 200, &json!(st.changes)),
+            (Method::Get, "/hs/portal/v1/changes") => {
+                let changes = sim.changes.lock().expect("changes").clone();
+                respond(req, 200, &json!(changes))
+            }
             (Method::Post, "/control/answer") => {
                 let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                if let Some(m) = v["match"].as_str().filter(|m| !m.is_empty()) {
-                    let mode = v["mode"].as_str().unwrap_or("accept").to_string();
-                    let reason = v["reason"]
-                        .as_str()
-                        .unwrap_or("Отклонено менеджером")
-                        .to_string();
-                    st.rules.retain(|(x, _, _)| x != m);
-                    if mode != "clear" {
-                        st.rules.push((m.to_string(), mode.clone(), reason));
-                    }
-                    respond(req, 200, &json!({"match": m, "mode": mode}));
-                    continue;
+                let rule = Rule::from_json(&v);
+                let answer = if rule.matcher.is_empty() {
+                    json!({"mode": rule.mode})
+                } else {
+                    json!({"match": rule.matcher, "mode": rule.mode})
+                };
+                sim.rules.lock().expect("rules").set(rule);
+                respond(req, 200, &answer);
+            }
+            // What 1C holds: messages it sent (a test's setup), recorded as its own.
+            (Method::Post, "/control/model") => {
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let msgs = v["messages"].as_array().cloned().unwrap_or_default();
+                let n = sim.model.lock().expect("model").record(&msgs);
+                respond(req, 200, &json!({"recorded": n}));
+            }
+            (Method::Get, "/control/model") => {
+                let q = |k: &str| {
+                    query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+                        .map(decode)
+                        .unwrap_or_default()
+                };
+                let snap = sim
+                    .model
+                    .lock()
+                    .expect("model")
+                    .get(&q("type"), &q("entity"))
+                    .cloned();
+                match snap {
+                    Some(s) => respond(req, 200, &json!({"seq": s.seq, "payload": s.payload})),
+                    None => respond(req, 404, &json!({"error": "1C has no such entity"})),
                 }
-                st.mode = v["mode"].as_str().unwrap_or("accept").to_string();
-                st.reason = v["reason"]
-                    .as_str()
-                    .unwrap_or("Отклонено менеджером")
-                    .to_string();
-                respond(req, 200, &json!({"mode": st.mode}));
+            }
+            // The demo data `seed` loaded: 1C holds it too (generated again, off the HTTP loop).
+            (Method::Post, "/control/demo") => {
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let (p, o) = (
+                    v["products"].as_u64().unwrap_or(50) as usize,
+                    v["orders"].as_u64().unwrap_or(60) as usize,
+                );
+                let model = sim.model.clone();
+                std::thread::spawn(move || {
+                    let set = crate::data::demo_set(p, o);
+                    let n = model.lock().expect("model").record(&set.messages);
+                    eprintln!("onec-sim: 1C holds the demo data ({n} entities)");
+                });
+                respond(req, 200, &json!({"loading": true}));
+            }
+            (Method::Post, "/control/manager") => {
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let done = crate::onec::manager::act(&mut sim.model.lock().expect("model"), &v);
+                match done {
+                    Ok((answer, out)) => {
+                        let n = out.messages.len();
+                        sim.later(0, Job::Step(Step::Send(out)));
+                        let mut answer = answer;
+                        answer["messages"] = json!(n);
+                        respond(req, 200, &answer);
+                    }
+                    Err(e) => respond(req, 422, &json!({"error": e})),
+                }
             }
             _ => respond(req, 404, &json!({"error": "not found"})),
         }

@@ -24,7 +24,7 @@ pub struct Shop {
 }
 
 fn error(req: Request, status: u16, code: &str, description: &str, parameter: &str) {
-    super::server::respond(
+    crate::http::respond(
         req,
         status,
         &json!({"type": "error", "id": format!("err-{}", chrono::Utc::now().timestamp_millis()),
@@ -138,7 +138,7 @@ impl Shop {
                 .encode(format!("{}:{}", self.shop_id, self.secret_key))
         );
         !self.secret_key.is_empty()
-            && super::server::header(req, "authorization").as_deref() == Some(want.as_str())
+            && crate::http::header(req, "authorization").as_deref() == Some(want.as_str())
     }
 
     fn find(&mut self, id: &str) -> Option<&mut Value> {
@@ -208,7 +208,7 @@ impl Shop {
                     };
                 }
                 match self.find(id).cloned() {
-                    Some(p) => super::server::respond(req, 200, &public(&p)),
+                    Some(p) => crate::http::respond(req, 200, &public(&p)),
                     None => error(req, 404, "not_found", "Payment not found", "payment_id"),
                 }
             }
@@ -233,7 +233,7 @@ impl Shop {
                     Some(p) => {
                         let event = format!("payment.{}", p["status"].as_str().unwrap_or(""));
                         self.notify(&event, public(&p));
-                        super::server::respond(req, 200, &public(&p));
+                        crate::http::respond(req, 200, &public(&p));
                     }
                     None => error(req, 404, "not_found", "Payment not found", "payment_id"),
                 }
@@ -245,13 +245,13 @@ impl Shop {
                         p["status"] = json!("succeeded");
                         p["paid"] = json!(true);
                         self.notify("payment.succeeded", public(&p));
-                        super::server::respond(req, 200, &json!({"sent": true}));
+                        crate::http::respond(req, 200, &json!({"sent": true}));
                     }
                     None => error(req, 404, "not_found", "Payment not found", "payment_id"),
                 }
             }
             (Method::Get, ["control", "notifications"]) => {
-                super::server::respond(req, 200, &json!(self.notifications))
+                crate::http::respond(req, 200, &json!(self.notifications))
             }
             _ => error(req, 404, "not_found", "Unknown path", "path"),
         }
@@ -268,7 +268,7 @@ impl Shop {
                 "Authorization",
             );
         }
-        let Some(key) = super::server::header(&req, "idempotence-key").filter(|k| !k.is_empty())
+        let Some(key) = crate::http::header(&req, "idempotence-key").filter(|k| !k.is_empty())
         else {
             return error(
                 req,
@@ -280,7 +280,7 @@ impl Shop {
         };
         if let Some(id) = self.keys.get(&key).cloned() {
             let p = self.find(&id).cloned().unwrap_or_default();
-            return super::server::respond(req, 200, &public(&p));
+            return crate::http::respond(req, 200, &public(&p));
         }
         let Ok(p) = serde_json::from_slice::<Value>(body) else {
             return error(req, 400, "invalid_request", "Malformed JSON", "body");
@@ -323,7 +323,7 @@ impl Shop {
         });
         self.payments.push(payment.clone());
         self.keys.insert(key, id);
-        super::server::respond(req, 200, &public(&payment));
+        crate::http::respond(req, 200, &public(&payment));
     }
 }
 

@@ -144,15 +144,20 @@ impl Inbound for ReturnIn {
         );
         let after = serde_json::json!({"status": r.status, "reason": r.reason, "refund_kop": r.refund_amount.0, "number": r.number});
         stmts.push(
-            Stmt::new(sql::AUDIT_INSERT)
-                .bind(crate::ids::new_id("aud"))
-                .bind(&company_id)
-                .bind(now)
-                .bind("return.status_by_1c")
-                .bind("return")
-                .bind(v.entity_id.as_str())
-                .bind(None::<String>)
-                .bind(after.to_string()),
+            crate::audit_log::record(
+                &crate::audit_log::Entry {
+                    id: &crate::ids::new_id("aud"),
+                    company_id: &company_id,
+                    user_id: None,
+                    kind: "return.status_by_1c",
+                    entity_type: "return",
+                    entity_id: v.entity_id.as_str(),
+                    before: serde_json::Value::Null,
+                    after,
+                },
+                now,
+                crate::audit_log::ALWAYS,
+            ),
         );
         Ok(())
     }

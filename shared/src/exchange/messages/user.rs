@@ -205,15 +205,20 @@ impl Inbound for UserIn {
             );
         }
         stmts.push(
-            Stmt::new(sql::AUDIT_INSERT)
-                .bind(crate::ids::new_id("aud"))
-                .bind(&company_id)
-                .bind(now)
-                .bind(kind)
-                .bind("user")
-                .bind(&user_id)
-                .bind(before.map(|b| b.to_string()))
-                .bind(after.to_string()),
+            crate::audit_log::record(
+                &crate::audit_log::Entry {
+                    id: &crate::ids::new_id("aud"),
+                    company_id: &company_id,
+                    user_id: None,
+                    kind,
+                    entity_type: "user",
+                    entity_id: &user_id,
+                    before: before.unwrap_or(serde_json::Value::Null),
+                    after,
+                },
+                now,
+                crate::audit_log::ALWAYS,
+            ),
         );
         Ok(())
     }

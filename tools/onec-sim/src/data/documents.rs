@@ -3,8 +3,9 @@
 //! ("Реализация товаров и услуг"), so an order shipped by three vehicles has three, and an УКД
 //! ("Корректировка реализации") per completed return, correcting the УПД that shipped the line.
 
-use super::ledger::{day, file_json, legal_entity_name, money, Return};
-use super::orders::{as_of, fmt_1c, included_vat, line_amount, Order, VAT_RATE};
+use super::common::{as_of, day, file_json, fmt_1c, legal_entity_name, money};
+use super::ledger::Return;
+use super::orders::{included_vat, line_amount, Order, VAT_RATE};
 use super::{msg, quantity, rubles};
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Reference data around the orders: the companies' consignees (грузополучатели) and the
 //! warehouse's shipping calendar.
 
-use super::orders::{as_of, delivery_address};
+use super::common::{as_of, date_1c, delivery_address};
 use super::{legal_entity_inn, msg};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{json, Value};
@@ -17,18 +17,6 @@ pub struct Consignee {
     pub contact_person: Option<&'static str>,
     pub phone: Option<&'static str>,
     pub active: bool,
-}
-
-/// The consignee an order delivered by the supplier goes to: the legal entity's own site at the
-/// order's delivery address (orders picked up or sent by a transport company name none).
-pub fn delivery_consignee(legal_entity: &str) -> Option<&'static str> {
-    match legal_entity {
-        "le-kuban-1" => Some("k-kuban-1"),
-        "le-kuban-2" => Some("k-kuban-2"),
-        "le-petrov-1" => Some("k-petrov-1"),
-        "le-step-1" => Some("k-step-1"),
-        _ => None,
-    }
 }
 
 /// Two or three per company: the sites orders are delivered to (same addresses as the orders),
@@ -194,10 +182,6 @@ pub fn calendar() -> (NaiveDate, NaiveDate, Vec<NaiveDate>) {
     (from, to, days_off)
 }
 
-fn date_1c(d: NaiveDate) -> String {
-    format!("{}T00:00:00", d.format("%Y-%m-%d"))
-}
-
 pub fn calendar_message() -> Value {
     let (from, to, days_off) = calendar();
     let days_off: Vec<String> = days_off.into_iter().map(date_1c).collect();
@@ -212,6 +196,7 @@ pub fn calendar_message() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::common::delivery_consignee;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
