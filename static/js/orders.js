@@ -168,7 +168,8 @@ async function orderParts(id, d, me, refresh) {
   const parts = [el('h1', {}, `${t('ord.order')} ${o.number}`), el('p', { class: 'muted' }, `${statusText({ status: o.status })} · ${dateTime(o.ordered_at)} · ${o.legal_entity ?? ''}`)];
   if (d.change) {
     parts.push(changeNotice(d.change));
-    if (!['accepted', 'applied'].includes(d.change.state)) parts.push(...proposed(d.change.values ?? {}));
+    // What it proposes, until 1C's own data (a snapshot naming it) has replaced the order above.
+    if (d.change.state !== 'applied') parts.push(...proposed(d.change.values ?? {}));
   }
   parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
     d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));

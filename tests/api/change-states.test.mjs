@@ -6,7 +6,7 @@
 // order's ETag and 304.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { MONITOR_TOKEN, PORTAL, sendAndApply, sweep, uid } from '../lib/portal.mjs';
+import { Client, MONITOR_TOKEN, PORTAL, sendAndApply, sweep, uid } from '../lib/portal.mjs';
 import { shippingCalendar } from '../lib/orders.mjs';
 import { order, orderId, page, product, simCompany, simRule, simSend, until } from '../lib/sim.mjs';
 
@@ -23,7 +23,7 @@ async function setUp(rule) {
   if (rule) await simRule(c, rule);
   const [buyer] = co.clients;
   const id = await orderId(buyer, c, 1);
-  return { c, buyer, id };
+  return { c, co, buyer, id };
 }
 
 const edit = async (buyer, id, address = 'Тимашевск, ул. Ленина, 1') => {
@@ -56,7 +56,7 @@ test('received: 1C stored it and a manager decides', async () => {
 
 test('accepted, then applied when 1C\'s snapshot names the change; overdue in between if late', async () => {
   // 1C accepts but its snapshot does not come by itself: this test sends it, as 1C.
-  const { c, buyer, id } = await setUp({ mode: 'accept', apply: false });
+  const { c, co, buyer, id } = await setUp({ mode: 'accept', apply: false });
   const change = await edit(buyer, id);
   const accepted = await stateIs(buyer, id, 'accepted');
   assert.equal(accepted.change.overdue, false);
@@ -64,7 +64,11 @@ test('accepted, then applied when 1C\'s snapshot names the change; overdue in be
 
   // Past the deadline (the test clock): flagged to the user, counted in the monitor.
   const later = new Date(Date.now() + (DEADLINE_SECS + 60) * 1000).toISOString();
-  const late = (await buyer.get(`/api/orders/orders/${id}`, { 'x-test-now': later })).body;
+  // Signed in at that time too (the session of now has expired by then).
+  const lateBuyer = new Client();
+  const signIn = await lateBuyer.post('/api/auth/sign-in', { email: co.users[0].email, password: 'Test-password-2026' }, { 'x-test-now': later });
+  assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+  const late = (await lateBuyer.get(`/api/orders/orders/${id}`, { 'x-test-now': later })).body;
   assert.equal(late.change.state, 'accepted');
   assert.equal(late.change.overdue, true);
   assert.ok(late.change.overdue_message.ru && late.change.overdue_message.en, JSON.stringify(late.change));
@@ -82,7 +86,7 @@ test('accepted, then applied when 1C\'s snapshot names the change; overdue in be
   const applied = await stateIs(buyer, id, 'applied');
   assert.equal(applied.order.delivery_method, 'delivery');
   assert.equal(applied.change.overdue, false);
-  const afterLate = (await buyer.get(`/api/orders/orders/${id}`, { 'x-test-now': later })).body;
+  const afterLate = (await lateBuyer.get(`/api/orders/orders/${id}`, { 'x-test-now': later })).body;
   assert.equal(afterLate.change.overdue, false, 'applied is never overdue');
 });
 

@@ -28,7 +28,7 @@ test('an order edit goes waiting -> accepted -> applied on the page without a re
   page.on('pageerror', (e) => errors.push(e.message));
   const requests = [];
   page.on('response', (r) => { if (r.url().endsWith(`/api/orders/orders/${id}`)) requests.push(r.status()); });
-  await signIn(page, co.users[0], `#/orders/${id}`);
+  await signIn(page, { ...co.users[0], password: 'Test-password-2026' }, `#/orders/${id}`);
   await page.waitForSelector('#edit-form', { state: 'attached' });
   // A mark on the window: gone if the page ever reloads.
   await page.evaluate(() => { window.__sameDocument = true; });
