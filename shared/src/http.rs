@@ -151,7 +151,10 @@ impl ApiResponse {
         let hash = Sha256::digest(&self.body);
         let etag = format!(
             "\"{}\"",
-            hash[..16].iter().map(|b| format!("{b:02x}")).collect::<String>()
+            hash[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
         let seen = req.header("if-none-match").is_some_and(|v| {
             v.split(',')
@@ -160,7 +163,8 @@ impl ApiResponse {
         if seen {
             self.status = 304;
             self.body.clear();
-            self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+            self.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
         }
         self.headers.push(("etag".into(), etag));
         self

@@ -257,13 +257,24 @@ mod tests {
     fn every_stored_fate_has_one_state() {
         assert_eq!(fate("pending", None, false).state(), "waiting");
         assert_eq!(fate("sent", None, false).state(), "waiting");
-        assert_eq!(fate("sent", Some(r#"{"status":"received"}"#), false).state(), "received");
+        assert_eq!(
+            fate("sent", Some(r#"{"status":"received"}"#), false).state(),
+            "received"
+        );
         assert_eq!(fate("accepted", None, false).state(), "accepted");
         assert_eq!(fate("accepted", None, true).state(), "applied");
         // A snapshot may land before the verdict does.
         assert_eq!(fate("sent", None, true).state(), "applied");
-        assert_eq!(fate("rejected", Some(r#"{"reason":"нет"}"#), false).state(), "rejected");
+        assert_eq!(
+            fate("rejected", Some(r#"{"reason":"нет"}"#), false).state(),
+            "rejected"
+        );
         assert_eq!(fate("failed", None, false).state(), "failed");
-        assert_eq!(fate("rejected", Some(r#"{"reason":"нет"}"#), false).reason().as_deref(), Some("нет"));
+        assert_eq!(
+            fate("rejected", Some(r#"{"reason":"нет"}"#), false)
+                .reason()
+                .as_deref(),
+            Some("нет")
+        );
     }
 }

@@ -8,7 +8,8 @@ pub const OUTBOX_INSERT: &str = "INSERT INTO outbox (id, company_id, type, entit
 pub const OUTBOX_INSERT_SELECT: &str = "INSERT INTO outbox (id, company_id, type, entity_type, entity_id, entity_version, payload, next_attempt_at, created_at, user_id, before_json) \
      SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
-pub const OUTBOX_LATEST: &str = "SELECT status, answer, created_at, answered_at, applied_at FROM outbox \
+pub const OUTBOX_LATEST: &str =
+    "SELECT status, answer, created_at, answered_at, applied_at FROM outbox \
      WHERE company_id = ? AND entity_type = ? AND entity_id = ? ORDER BY rowid DESC LIMIT 1";
 
 /// A portal change to an order that a stock 1C must hear of at its next

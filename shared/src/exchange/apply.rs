@@ -55,7 +55,8 @@ pub fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) 
             // After the snapshot's own statements: the portal changes it results from are applied.
             if let Some((company, ids)) = v.payload.inbound().change_ids(v) {
                 if !ids.is_empty() {
-                    a.stmts.push(crate::changes::applied_stmt(company, ids, now));
+                    a.stmts
+                        .push(crate::changes::applied_stmt(company, ids, now));
                 }
             }
             Decision::Apply(a.stmts, a.mails)

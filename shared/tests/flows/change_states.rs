@@ -54,7 +54,13 @@ fn seeded() -> (TestPorts, String, String) {
 
 fn page(p: &TestPorts, a: &str, onec: &str) -> Value {
     let id = crate::helpers::order_id(p, onec);
-    body(&orders(p, "GET", &format!("/api/orders/orders/{id}"), None, a))
+    body(&orders(
+        p,
+        "GET",
+        &format!("/api/orders/orders/{id}"),
+        None,
+        a,
+    ))
 }
 
 fn edit(p: &TestPorts, a: &str, onec: &str) -> String {
@@ -64,7 +70,9 @@ fn edit(p: &TestPorts, a: &str, onec: &str) -> String {
         p,
         "PATCH",
         &format!("/api/orders/orders/{id}"),
-        Some(json!({"version": v, "delivery_method": "delivery", "delivery_address": "Тимашевск, ул. Ленина, 1"})),
+        Some(
+            json!({"version": v, "delivery_method": "delivery", "delivery_address": "Тимашевск, ул. Ленина, 1"}),
+        ),
         a,
     );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
@@ -105,17 +113,30 @@ fn a_change_goes_waiting_received_accepted_applied_and_only_its_own_company_appl
     let now = page(&p, &a, "O1");
     assert_eq!(now["change"]["state"], "accepted");
     assert_eq!(now["change"]["overdue"], false);
-    assert_eq!(now["order"]["delivery_method"], "pickup", "1C's values until its snapshot");
+    assert_eq!(
+        now["order"]["delivery_method"], "pickup",
+        "1C's values until its snapshot"
+    );
 
     // Another company's snapshot naming this change does not apply it.
     let foreign = order_msg("OB", "B", 2, "pickup", json!([change]));
     let foreign_id = foreign["id"].as_str().unwrap().to_string();
     p.send_from_1c(vec![foreign]);
-    assert_eq!(status_of(&p, &foreign_id), "applied", "an id it cannot use is ignored, never an error");
+    assert_eq!(
+        status_of(&p, &foreign_id),
+        "applied",
+        "an id it cannot use is ignored, never an error"
+    );
     assert_eq!(page(&p, &a, "O1")["change"]["state"], "accepted");
 
     // The snapshot naming it (and an id nobody knows): applied, the page shows 1C's new values.
-    let snap = order_msg("O1", "A", 2, "delivery", json!([change, "out_nobody_knows"]));
+    let snap = order_msg(
+        "O1",
+        "A",
+        2,
+        "delivery",
+        json!([change, "out_nobody_knows"]),
+    );
     let snap_id = snap["id"].as_str().unwrap().to_string();
     p.send_from_1c(vec![snap]);
     assert_eq!(status_of(&p, &snap_id), "applied");
@@ -144,12 +165,20 @@ fn accepted_and_not_applied_in_time_is_flagged_and_counted_by_the_monitor() {
     let before = block_on(shared::exchange::monitor::overview(&p)).unwrap();
     assert_eq!(before.accepted_overdue, 0);
 
-    p.advance(chrono::Duration::seconds(p.config.onec_apply_deadline_secs + 1));
+    p.advance(chrono::Duration::seconds(
+        p.config.onec_apply_deadline_secs + 1,
+    ));
     let late = page(&p, &a, "O1");
     assert_eq!(late["change"]["state"], "accepted", "the state stays");
     assert_eq!(late["change"]["overdue"], true);
-    assert!(late["change"]["overdue_message"]["ru"].as_str().unwrap().contains("1С"));
-    assert!(!late["change"]["overdue_message"]["en"].as_str().unwrap().is_empty());
+    assert!(late["change"]["overdue_message"]["ru"]
+        .as_str()
+        .unwrap()
+        .contains("1С"));
+    assert!(!late["change"]["overdue_message"]["en"]
+        .as_str()
+        .unwrap()
+        .is_empty());
     let during = block_on(shared::exchange::monitor::overview(&p)).unwrap();
     assert_eq!(during.accepted_overdue, 1);
 
@@ -158,7 +187,12 @@ fn accepted_and_not_applied_in_time_is_flagged_and_counted_by_the_monitor() {
     let done = page(&p, &a, "O1");
     assert_eq!(done["change"]["state"], "applied");
     assert_eq!(done["change"]["overdue"], false);
-    assert_eq!(block_on(shared::exchange::monitor::overview(&p)).unwrap().accepted_overdue, 0);
+    assert_eq!(
+        block_on(shared::exchange::monitor::overview(&p))
+            .unwrap()
+            .accepted_overdue,
+        0
+    );
 }
 
 #[test]
@@ -244,7 +278,13 @@ fn change_ids_of_a_bad_shape_are_refused_at_the_door() {
     ]);
     let results = answer["results"].as_array().unwrap();
     assert_eq!(results[0]["status"], "rejected", "{answer}");
-    assert!(results[0]["reason"].as_str().unwrap().contains("change_ids[1]"), "{answer}");
+    assert!(
+        results[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("change_ids[1]"),
+        "{answer}"
+    );
     assert_eq!(results[1]["status"], "rejected", "{answer}");
     assert_eq!(results[2]["status"], "accepted", "null is none: {answer}");
 }
