@@ -35,7 +35,9 @@ function renderCompany() {
 function syncNotice(sync) {
   if (!sync) return null;
   const text = sync.state === 'rejected' ? `${t('sync.rejected')}: ${sync.reason ?? ''}` : t(`sync.${sync.state}`);
-  return el('p', { class: `sync sync-${sync.state}`, 'data-testid': 'sync-state' }, text);
+  // Accepted, and 1C's data late: said beside the state (which stays accepted).
+  const late = sync.overdue && sync.overdue_message ? el('span', { class: 'sync-overdue' }, lang() === 'en' ? sync.overdue_message.en : sync.overdue_message.ru) : '';
+  return el('p', { class: `sync sync-${sync.state}`, 'data-testid': 'sync-state', 'data-state': sync.state }, text, late);
 }
 
 async function renderProfile() {
