@@ -105,11 +105,13 @@ function follow(id, first, me, refresh) {
   let delay = FOLLOW_MIN_MS;
   let timer = null;
   let stopped = false;
+  let looking = false;
   const busy = () => [...document.querySelectorAll('#main details[open], #main form')].some((f) => f.matches('details[open]') || f.contains(document.activeElement));
   const look = async () => {
     timer = null;
-    if (stopped) return;
+    if (stopped || looking) return;
     if (location.hash !== hash) { stop(); return; }
+    looking = true;
     let changed = false;
     try {
       const headers = { 'Accept-Language': lang() === 'en' ? 'en' : 'ru' };
@@ -118,7 +120,8 @@ function follow(id, first, me, refresh) {
       // An expired session: the API client renews it, then look again next time.
       if (r.status === 401) { await api('GET', '/api/auth/me').catch(() => {}); r = null; }
       if (r?.status === 200) {
-        const text = await r.text();
+        // Compared as the page holds it (the first render came through JSON.parse too).
+        const text = JSON.stringify(await r.json());
         if (text !== shown && !busy() && !stopped && location.hash === hash) {
           shown = text;
           changed = true;
@@ -132,6 +135,7 @@ function follow(id, first, me, refresh) {
         }
       }
     } catch { /* offline for a moment: look again later */ }
+    looking = false;
     delay = changed ? FOLLOW_MIN_MS : Math.min(delay * 2, FOLLOW_MAX_MS);
     schedule();
   };

@@ -1,7 +1,8 @@
 // A buyer edits an order in a real browser and watches the change go waiting -> accepted ->
 // applied by itself: the order page polls (If-None-Match, 304 while nothing changed) and
 // re-renders, no reload. The simulated 1C first does not answer (waiting), then accepts and sends
-// its snapshot naming the change after a delay the test sets (accepted, then applied).
+// its snapshot naming the change after a delay the test sets (accepted, then applied). A hidden
+// tab does not poll.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -50,6 +51,21 @@ test('an order edit goes waiting -> accepted -> applied on the page without a re
   await page.screenshot({ path: join(shots, 'change-applied-360.png') });
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
   assert.ok(requests.includes(304), `the page polled with If-None-Match: ${requests.join(',')}`);
+
+  // A hidden tab does not look; shown again, it looks at once.
+  const looks = () => requests.length;
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const hiddenAt = looks();
+  await page.waitForTimeout(5000);
+  assert.equal(looks(), hiddenAt, 'no polling while hidden');
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.waitForResponse((r) => r.url().endsWith(`/api/orders/orders/${id}`), { timeout: 3000 });
   assert.deepEqual(errors, []);
   await page.close();
 });
