@@ -2,9 +2,8 @@
 //! details proposed to 1C (validation, pending, accepted, refused), consignees, employees added
 //! by link / edited / removed, the last-admin rule, password and e-mail changes, the audit log.
 
-use crate::helpers::{auth, body, company, signed_in, token_from_mail, PW};
+use crate::helpers::{auth, body, company, pull_and_answer, signed_in, token_from_mail, PW};
 use chrono::Duration;
-use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::testing::TestPorts;
 
@@ -37,25 +36,6 @@ fn details(version: i64) -> Value {
     json!({"version": version, "name": "ООО Альфа", "inn": "7707083893", "kpp": "773601001", "ogrn": "1027700132195",
         "legal_address": "Москва, ул. Вавилова, 19", "phone": "+7 (495) 500-55-50",
         "bank_accounts": [{"bik": "044525225", "bank_name": "ПАО Сбербанк", "corr_account": "30101810400000000225", "account": "40702819938000001234"}]})
-}
-
-/// 1C pulls the pending changes (the ports run in pull mode) and answers each one.
-fn onec_answers(p: &TestPorts, status: &str, reason: Option<&str>) -> Vec<Value> {
-    let r = block_on(shared::exchange::api::handle(
-        p,
-        p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
-    ));
-    let items = body(&r)["items"].as_array().cloned().unwrap_or_default();
-    let results: Vec<Value> = items
-        .iter()
-        .map(|i| json!({"id": i["id"], "status": status, "reason": reason}))
-        .collect();
-    let ack = block_on(shared::exchange::api::handle(
-        p,
-        p.signed_json("/exchange/v1/changes/ack", &json!({"results": results})),
-    ));
-    assert_eq!(ack.status, 200);
-    items
 }
 
 #[test]
@@ -115,7 +95,7 @@ fn legal_entity_details_are_validated_proposed_and_decided_by_1c() {
     );
 
     // 1C accepts: the proposal becomes the details.
-    let sent = onec_answers(&p, "accepted", None);
+    let sent = pull_and_answer(&p, "accepted", None);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["type"], "company.changed");
     assert_eq!(sent[0]["entity_id"], "LE-A");
@@ -135,7 +115,7 @@ fn legal_entity_details_are_validated_proposed_and_decided_by_1c() {
         company(&p, "PATCH", &path, Some(next.clone()), &admin).status,
         202
     );
-    onec_answers(&p, "rejected", Some("Адрес не совпадает с ЕГРЮЛ"));
+    pull_and_answer(&p, "rejected", "Адрес не совпадает с ЕГРЮЛ");
     let now = legal_entity(&p, &admin);
     assert_eq!(now["legal_address"], "Москва, ул. Вавилова, 19");
     assert_eq!(now["change"]["state"], "rejected");
@@ -247,12 +227,12 @@ fn employee_added_signs_in_by_link_then_removed_loses_access_at_once() {
         .iter()
         .any(|e| e["id"] == id.as_str() && e["status"] == "deactivated"));
     // 1C hears of both, in order: the removal only after the addition was answered.
-    let first: Vec<String> = onec_answers(&p, "accepted", None)
+    let first: Vec<String> = pull_and_answer(&p, "accepted", None)
         .iter()
         .map(|c| c["type"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(first, ["employee.added"]);
-    let second = onec_answers(&p, "accepted", None);
+    let second = pull_and_answer(&p, "accepted", None);
     assert_eq!(second[0]["type"], "employee.removed");
     assert_eq!(second[0]["payload"]["portal_id"], id.as_str());
     let audit = body(&company(
@@ -399,7 +379,7 @@ fn consignees_are_kept_by_buyers_and_undone_when_1c_refuses() {
     );
 
     // 1C accepts the new one and says its id.
-    let sent = onec_answers(&p, "accepted", None);
+    let sent = pull_and_answer(&p, "accepted", None);
     assert_eq!(sent[0]["type"], "consignee.added");
     let path = format!("/api/company/consignees/{}", c["id"].as_str().unwrap());
     // An edit that 1C refuses comes back to the previous values.
@@ -415,7 +395,7 @@ fn consignees_are_kept_by_buyers_and_undone_when_1c_refuses() {
         body(&company(&p, "GET", "/api/company/consignees", None, &buyer))["items"][0]["name"],
         "Склад №2"
     );
-    onec_answers(&p, "rejected", Some("Такой склад уже есть"));
+    pull_and_answer(&p, "rejected", "Такой склад уже есть");
     let after = body(&company(&p, "GET", "/api/company/consignees", None, &buyer));
     assert_eq!(after["items"][0]["name"], "Склад Усть-Лабинск");
     assert_eq!(
@@ -549,7 +529,7 @@ fn email_change_takes_effect_only_from_the_link() {
             .contains("buyer2@alfa.ru"),
         "the old address is told"
     );
-    let sent = onec_answers(&p, "accepted", None);
+    let sent = pull_and_answer(&p, "accepted", None);
     assert_eq!(sent[0]["payload"]["email"], "buyer2@alfa.ru");
     // Expired links do not work.
     let r = auth(

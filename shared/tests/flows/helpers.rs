@@ -103,8 +103,10 @@ pub fn count(p: &TestPorts, sql: &'static str) -> i64 {
         .n
 }
 
-/// 1C pulls the waiting changes and answers each with `status` (and `reason`): the changes.
-pub fn pull_and_answer(p: &TestPorts, status: &str, reason: &str) -> Vec<Value> {
+/// 1C pulls the waiting changes and answers each with `status` (and `reason`, a text or `None`):
+/// the changes.
+pub fn pull_and_answer<'a>(p: &TestPorts, status: &str, reason: impl Into<Option<&'a str>>) -> Vec<Value> {
+    let reason: Option<&str> = reason.into();
     let r = block_on(shared::exchange::api::handle(
         p,
         p.signed_json("/exchange/v1/changes/pull", &json!({"limit": 100})),
