@@ -235,6 +235,25 @@ fn no_other_payment_action_while_a_cancellation_or_a_payment_is_open() {
     assert_eq!(accepted["change"]["state"], "accepted");
     assert_eq!(accepted["can_pay_by_card"], false);
     assert_eq!(accepted["can_pay_from_account"], false);
+    // The API refuses them too, whatever the page offers: the cancellation is open.
+    let card = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{id}/card-payments"),
+        None,
+        &a,
+    );
+    assert_eq!(card.status, 409, "{}", String::from_utf8_lossy(&card.body));
+    assert_eq!(body(&card)["code"], "cancellation-open");
+    let account = crate::helpers::finance(
+        &p,
+        "POST",
+        "/api/finance/account/payments",
+        Some(json!({"order_id": id})),
+        &a,
+    );
+    assert_eq!(account.status, 409, "{}", String::from_utf8_lossy(&account.body));
+    assert_eq!(body(&account)["code"], "cancellation-open");
 }
 
 #[test]
