@@ -252,7 +252,12 @@ fn no_other_payment_action_while_a_cancellation_or_a_payment_is_open() {
         Some(json!({"order_id": id})),
         &a,
     );
-    assert_eq!(account.status, 409, "{}", String::from_utf8_lossy(&account.body));
+    assert_eq!(
+        account.status,
+        409,
+        "{}",
+        String::from_utf8_lossy(&account.body)
+    );
     assert_eq!(body(&account)["code"], "cancellation-open");
 }
 
