@@ -129,6 +129,10 @@ test('while a cancellation is open the order offers no payment', async () => {
   assert.equal(accepted.order.status, 'awaiting_payment', 'not cancelled by 1C yet');
   assert.equal(accepted.can_pay_by_card, false);
   assert.equal(accepted.can_pay_from_account, false);
+  // And the API refuses it, whatever a page offers.
+  const pay = await buyer.post('/api/finance/account/payments', { order_id: id });
+  assert.equal(pay.status, 409, JSON.stringify(pay.body));
+  assert.equal(pay.body.code, 'cancellation-open');
 });
 
 test('the order answers 304 to its ETag while nothing changed', async () => {
