@@ -44,6 +44,9 @@ pub struct Config {
     pub onec_give_up_hours: i64,
     /// Pull mode: a change handed to 1C and not acknowledged in this time is handed out again.
     pub onec_pull_redeliver_secs: i64,
+    /// An accepted change whose snapshot (naming it in `change_ids`) has not come within this
+    /// time is flagged to the user and counted in the monitor.
+    pub onec_apply_deadline_secs: i64,
     /// How long an outgoing call (1C, the acquirer, mail) may take before it counts as failed
     /// and is retried later: a stuck 1C must not hold a queue batch.
     pub outbound_timeout_secs: i64,
@@ -129,6 +132,7 @@ impl Config {
                 .map(|v| v.trim_end_matches('/').to_string()),
             onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
             onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
+            onec_apply_deadline_secs: num("ONEC_APPLY_DEADLINE_SECS", 900)?,
             outbound_timeout_secs: num("OUTBOUND_TIMEOUT_SECS", 15)?.clamp(1, 300),
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
             cml_user: var("CML_USER").filter(|v| !v.is_empty()),
@@ -171,6 +175,7 @@ impl Config {
             onec_push_url: Some("http://1c.test/hs/portal/v1".into()),
             onec_give_up_hours: 24,
             onec_pull_redeliver_secs: 600,
+            onec_apply_deadline_secs: 900,
             outbound_timeout_secs: 15,
             monitor_token: Some("monitor-test-token".into()),
             cml_user: Some("1c".into()),

@@ -140,6 +140,36 @@ impl ApiResponse {
         }
     }
 
+    /// A GET the page polls: tagged with a hash of what it answers (the order's version, its
+    /// change's state, everything shown), and `304` with no body when the caller already has it
+    /// (`If-None-Match`), so a page that looks every few seconds costs little.
+    pub fn conditional(mut self, req: &ApiRequest) -> ApiResponse {
+        use sha2::{Digest, Sha256};
+        if self.status != 200 {
+            return self;
+        }
+        let hash = Sha256::digest(&self.body);
+        let etag = format!(
+            "\"{}\"",
+            hash[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let seen = req.header("if-none-match").is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+        });
+        if seen {
+            self.status = 304;
+            self.body.clear();
+            self.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        }
+        self.headers.push(("etag".into(), etag));
+        self
+    }
+
     pub fn no_content() -> ApiResponse {
         ApiResponse {
             status: 204,

@@ -35,7 +35,9 @@ function renderCompany() {
 function syncNotice(sync) {
   if (!sync) return null;
   const text = sync.state === 'rejected' ? `${t('sync.rejected')}: ${sync.reason ?? ''}` : t(`sync.${sync.state}`);
-  return el('p', { class: `sync sync-${sync.state}`, 'data-testid': 'sync-state' }, text);
+  // Accepted, and 1C's data late: said beside the state (which stays accepted).
+  const late = sync.overdue && sync.overdue_message ? el('span', { class: 'sync-overdue' }, lang() === 'en' ? sync.overdue_message.en : sync.overdue_message.ru) : '';
+  return el('p', { class: `sync sync-${sync.state}`, 'data-testid': 'sync-state', 'data-state': sync.state }, text, late);
 }
 
 async function renderProfile() {
@@ -64,7 +66,7 @@ async function renderProfile() {
     }
   });
   // While 1C has not answered, look again shortly (only while this page is open).
-  if (u.sync?.state === 'pending') {
+  if (['waiting', 'received'].includes(u.sync?.state)) {
     setTimeout(() => { if (location.hash.startsWith('#/profile') && !profileForm.contains(document.activeElement)) route(); }, 3000);
   }
   return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route)];

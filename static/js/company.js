@@ -25,7 +25,7 @@ function legalEntity(le, isAdmin, refresh) {
   for (const [k, label] of BANK_FIELDS) rows.push([t(label), bank[k] ?? '', le.change?.values?.bank_accounts?.[0]?.[k] ?? '']);
   const parts = [el('h3', {}, le.name), changeBanner(le.change, `le-change-${le.id}`),
     table(['le.field', 'le.accepted', 'le.proposed'], rows, { 'data-testid': `le-${le.id}` })];
-  if (isAdmin && le.change?.state !== 'pending') {
+  if (isAdmin && !['waiting', 'received'].includes(le.change?.state)) {
     const src = le.change?.state === 'rejected' ? { ...le, ...le.change.values } : le;
     const srcBank = src.bank_accounts?.[0] ?? {};
     const f = form(`le-form-${le.id}`, [

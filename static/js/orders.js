@@ -1,7 +1,7 @@
 // The orders section: the company's orders with filters kept in the URL (a filtered list can be
 // bookmarked and shared), totals, CSV of the filtered set, and the order page.
 import { api } from './api.js';
-import { t, money, dateTime, date } from './i18n.js';
+import { t, money, dateTime, date, lang } from './i18n.js';
 import { el, table, field, form } from './dom.js';
 
 const STATUSES = ['draft', 'awaiting_payment', 'reserved', 'paid', 'partly_shipped', 'shipped', 'cancelled'];
@@ -39,6 +39,8 @@ function listForm(q) {
   return f;
 }
 
+// A change 1C has not answered yet: no other change is offered beside it.
+const open = (d) => ['waiting', 'received'].includes(d.change?.state);
 const canChange = (me) => me.user.roles.some((r) => r === 'admin' || r === 'buyer');
 const openForShipping = (o) => !['shipped', 'cancelled', 'draft'].includes(o.status);
 
@@ -82,12 +84,96 @@ async function renderList(me) {
 
 async function renderOrder(id, me, refresh) {
   const d = await api('GET', `/api/orders/orders/${id}`);
+  follow(id, d, me, refresh);
+  return orderParts(id, d, me, refresh);
+}
+
+// The order page follows by itself: it looks at the order again (If-None-Match: 304 while
+// nothing changed, so a look costs little), every 2 s after a change and backing off to 30 s
+// while nothing does, never while the tab is hidden, and re-renders in place (no reload). It does
+// not re-render under a user who is filling in a form: it looks again later.
+const FOLLOW_MIN_MS = 2000;
+const FOLLOW_MAX_MS = 30000;
+let follower = null;
+
+function follow(id, first, me, refresh) {
+  follower?.stop();
+  const hash = location.hash;
+  const path = `/api/orders/orders/${id}`;
+  let shown = JSON.stringify(first);
+  let etag = null;
+  let delay = FOLLOW_MIN_MS;
+  let timer = null;
+  let stopped = false;
+  let looking = false;
+  const busy = () => [...document.querySelectorAll('#main details[open], #main form')].some((f) => f.matches('details[open]') || f.contains(document.activeElement));
+  const look = async () => {
+    timer = null;
+    if (stopped || looking) return;
+    if (location.hash !== hash) { stop(); return; }
+    looking = true;
+    let changed = false;
+    try {
+      const headers = { 'Accept-Language': lang() === 'en' ? 'en' : 'ru' };
+      if (etag) headers['If-None-Match'] = etag;
+      let r = await fetch(path, { headers, credentials: 'same-origin' });
+      // An expired session: the API client renews it, then look again next time.
+      if (r.status === 401) { await api('GET', '/api/auth/me').catch(() => {}); r = null; }
+      if (r?.status === 200) {
+        // Compared as the page holds it (the first render came through JSON.parse too).
+        const text = JSON.stringify(await r.json());
+        if (text !== shown && !busy() && !stopped && location.hash === hash) {
+          shown = text;
+          changed = true;
+          etag = r.headers.get('etag');
+          const main = document.getElementById('main');
+          const y = window.scrollY;
+          main.replaceChildren(...await orderParts(id, JSON.parse(text), me, refresh));
+          window.scrollTo(0, y);
+        } else if (text === shown) {
+          etag = r.headers.get('etag');
+        }
+      }
+    } catch { /* offline for a moment: look again later */ }
+    looking = false;
+    delay = changed ? FOLLOW_MIN_MS : Math.min(delay * 2, FOLLOW_MAX_MS);
+    schedule();
+  };
+  const schedule = () => { if (!stopped && !document.hidden && !timer) timer = setTimeout(look, delay); };
+  const onVisibility = () => {
+    if (document.hidden) { clearTimeout(timer); timer = null; return; }
+    delay = FOLLOW_MIN_MS;
+    if (!timer) look();
+  };
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    document.removeEventListener('visibilitychange', onVisibility);
+    window.removeEventListener('hashchange', stop);
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  window.addEventListener('hashchange', stop);
+  follower = { stop };
+  schedule();
+}
+
+/** What a change's state says: 1C's reason for a refusal, a late acceptance flagged. */
+function changeNotice(c) {
+  const text = c.state === 'rejected' ? `${t('sync.rejected')}: ${c.reason ?? ''}` : t(`sync.${c.state}`);
+  const late = c.overdue && c.overdue_message
+    ? el('span', { class: 'sync-overdue', 'data-testid': 'order-change-overdue' }, lang() === 'en' ? c.overdue_message.en : c.overdue_message.ru)
+    : '';
+  return el('p', { class: `sync sync-${c.state}`, 'data-testid': 'order-change', 'data-state': c.state, 'data-overdue': c.overdue ? 'true' : 'false' },
+    `${t(`ord.kind.${c.kind}`)} — ${text}`, late);
+}
+
+async function orderParts(id, d, me, refresh) {
   const o = d.order;
   const parts = [el('h1', {}, `${t('ord.order')} ${o.number}`), el('p', { class: 'muted' }, `${statusText({ status: o.status })} · ${dateTime(o.ordered_at)} · ${o.legal_entity ?? ''}`)];
   if (d.change) {
-    const text = d.change.state === 'rejected' ? `${t('sync.rejected')}: ${d.change.reason ?? ''}` : t(`sync.${d.change.state}`);
-    parts.push(el('p', { class: `sync sync-${d.change.state}`, 'data-testid': 'order-change' }, `${t(`ord.kind.${d.change.kind}`)} — ${text}`));
-    if (d.change.state !== 'accepted') parts.push(...proposed(d.change.values ?? {}));
+    parts.push(changeNotice(d.change));
+    // What it proposes, until 1C's own data (a snapshot naming it) has replaced the order above.
+    if (d.change.state !== 'applied') parts.push(...proposed(d.change.values ?? {}));
   }
   parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
     d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
@@ -110,20 +196,20 @@ async function renderOrder(id, me, refresh) {
       el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
   }
   parts.push(...cardPart(id, d, me, refresh));
-  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending') {
+  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d)) {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), form('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       (f) => api('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: f.get('reason') || null }), refresh)));
   }
-  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending') {
+  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d)) {
     parts.push(await editForm(id, o, d.lines, refresh));
   }
-  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && d.change?.state !== 'pending' && ['invoice', 'credit'].includes(o.payment_method)) {
+  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d) && ['invoice', 'credit'].includes(o.payment_method)) {
     const other = o.payment_method === 'credit' ? 'invoice' : 'credit';
     parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`)], 'ord.switchpm',
       () => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other }), refresh));
   }
   // Paying from the internal account holds the amount at once (refused with the shortfall).
-  if (d.can_cancel && o.paid_kop < o.total_kop && d.change?.state !== 'pending') {
+  if (d.can_pay_from_account) {
     parts.push(form('account-pay-form', [el('p', { class: 'muted' }, `${t('ord.payaccount.hint')} ${money(o.total_kop - o.paid_kop)}`)], 'ord.payaccount',
       () => api('POST', '/api/finance/account/payments', { order_id: id }), refresh));
   }

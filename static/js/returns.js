@@ -156,9 +156,10 @@ async function renderReturn(id, me, refresh) {
     sessionStorage.removeItem('return-photo-problems');
     parts.push(el('p', { class: 'error', role: 'alert' }, `${t('ret.photo.failed')} ${left}`));
   }
-  if (d.sync && d.sync.state !== 'accepted') {
+  if (d.sync && (d.sync.state !== 'applied' && (d.sync.state !== 'accepted' || d.sync.overdue))) {
     const text = d.sync.state === 'rejected' ? `${t('sync.rejected')}: ${d.sync.reason ?? ''}` : t(`sync.${d.sync.state}`);
-    parts.push(el('p', { class: `sync sync-${d.sync.state}`, 'data-testid': 'return-sync' }, text));
+    const late = d.sync.overdue && d.sync.overdue_message ? el('span', { class: 'sync-overdue' }, lang() === 'en' ? d.sync.overdue_message.en : d.sync.overdue_message.ru) : '';
+    parts.push(el('p', { class: `sync sync-${d.sync.state}`, 'data-testid': 'return-sync', 'data-state': d.sync.state }, text, late));
   }
   if (r.status === 'rejected') parts.push(el('p', { class: 'notice', 'data-testid': 'reject-reason' }, `${t('ret.rejected')}: ${r.reject_reason ?? '—'}`));
   parts.push(el('p', {}, `${t('ret.reason')}: ${r.reason_code ? t(`ret.reason.${r.reason_code}`) : '—'}${r.comment ? ` — ${r.comment}` : ''}`));

@@ -115,6 +115,12 @@ test('the schemas accept the contract examples of the new types', () => {
     m('document', { ...upd, files: [file, { ...file, key: 'd-upd-000123-1.xml', content_type: 'application/xml', role: 'fns_xml' }] }),
     m('reconciliation_act', act), m('reconciliation_act', { ...act, request_id: 'act_req_1', agreement_id: null, files: [] }),
     m('answer', answer), m('answer', { change_id: 'e', status: 'accepted', onec_id: 'k-kuban-9' }),
+    // A snapshot that results from portal changes names them.
+    m('order', { ...order, change_ids: ['out_k3', 'out_k4'] }), m('credit_state', { ...credit, change_ids: null }), m('payment', { ...payment, change_ids: [] }),
+    m('return', { ...ret, change_ids: ['out_r1'] }), m('account_movement', { ...movement, change_ids: ['out_p1'] }), m('reconciliation_act', { ...act, change_ids: ['out_a1'] }),
+    m('consignee', { ...consignee, change_ids: ['out_c1'] }), m('payment_schedule', { ...schedule, change_ids: ['out_s1'] }),
+    { id: 'x', type: 'user', entity_id: 'u', seq: 1, payload: { company_id: 'c', email: 'a@b.ru', full_name: 'X', roles: ['admin'], change_ids: ['out_u1'] } },
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], change_ids: ['out_l1'] } },
   ];
   for (const good of goods) {
     assert.ok(message(good), `${good.type}: ${JSON.stringify(message.errors)}`);
@@ -174,6 +180,10 @@ test('the schemas refuse bad messages', () => {
     m('answer', { ...answer, status: 'received' }),
     m('answer', { ...answer, reason: null }),
     m('answer', without(answer, 'change_id')),
+    m('order', { ...order, change_ids: [''] }),
+    m('order', { ...order, change_ids: 'out_k3' }),
+    m('credit_state', { ...credit, change_ids: ['x'.repeat(101)] }),
+    m('payment', { ...payment, change_ids: Array.from({ length: 101 }, (_, i) => `out_${i}`) }),
   ];
   for (const m of bad) assert.equal(message(m), false, JSON.stringify(m));
 });

@@ -33,7 +33,7 @@ test('a profile change reaches 1C at once and shows accepted', { concurrency: fa
   const u = await me(c);
   const r = await edit(c, 'Новое Имя Отчество', u.version);
   assert.equal(r.status, 200);
-  assert.equal(r.body.user.sync.state, 'pending');
+  assert.equal(r.body.user.sync.state, 'waiting');
   await waitState(c, 'accepted');
   const got = (await onecReceived()).filter((x) => x.payload?.company_id === co.id);
   assert.equal(got.length, 1);
@@ -51,7 +51,7 @@ test('a profile change reaches 1C at once and shows accepted', { concurrency: fa
     assert.equal((await edit(c, 'Первое', v)).status, 200);
     assert.equal((await edit(c, 'Второе', v + 1)).status, 200);
     await new Promise((r) => setTimeout(r, 1500)); // the queue consumer tries and fails
-    assert.equal((await me(c)).sync.state, 'pending');
+    assert.equal((await me(c)).sync.state, 'waiting');
     await onecAnswers('accept', undefined, co.id);
     // The backoff holds the retry: the sweeper, run an hour later by the test's clock, drains both.
     const later = new Date(Date.now() + 3600 * 1000);

@@ -47,7 +47,7 @@ test('pull: an edit is pulled, acknowledged and applied by 1C', async () => {
     const x = await page(buyer, id);
     return x.lines[0]?.qty_milli === 6000 ? x : null;
   }, 'the edit applied in pull mode');
-  assert.equal(p.change?.state, 'accepted');
+  assert.equal(p.change?.state, 'applied', 'the snapshot named the change');
 });
 
 test('pull: a switch to credit, a cancellation and an account payment close their loops', async () => {

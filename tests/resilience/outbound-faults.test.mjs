@@ -27,7 +27,7 @@ test('twenty changes through 1C failing and answering garbage: all delivered, ea
   await sweep(new Date(Date.now() + 3600e3));
   let items = await consignees();
   assert.equal(items.length, N, 'every consignee is kept while 1C is down');
-  assert.ok(items.every((x) => x.change?.state === 'pending'), JSON.stringify(items.map((x) => x.change)));
+  assert.ok(items.every((x) => x.change?.state === 'waiting'), JSON.stringify(items.map((x) => x.change)));
   const tried = await mine();
   assert.ok(tried.length >= N, `1C was tried for each change (${tried.length} attempts)`);
 
@@ -76,7 +76,7 @@ test('1C that takes changes but answers only after the portal stopped waiting: r
   await waitFor('1C received every change', async () => new Set((await mine()).map((x) => x.id)).size === M, 40000);
   const timeout = Number(process.env.OUTBOUND_TIMEOUT_SECS ?? 5);
   await new Promise((r) => setTimeout(r, (timeout + 1) * 1000));
-  assert.ok((await consignees()).every((x) => x.change?.state === 'pending'), 'no answer yet: still pending');
+  assert.ok((await consignees()).every((x) => x.change?.state === 'waiting'), 'no answer yet: still pending');
 
   // 1C answers again; the portal, retrying on its schedule, sends the same changes again.
   await onecAnswers('accept', undefined, co.id);

@@ -117,12 +117,98 @@ pub fn mark_order_changed_stmt(order_id: &str) -> Stmt {
     Stmt::new(sql::ORDER_CML_CHANGED).bind(order_id)
 }
 
-/// The state of the newest change to an entity, for the page: `pending` until 1C answers.
+/// What became of a change, as its outbox row records it: the page's state is computed from it
+/// ([`Fate::state`]), the same way for every page that shows one.
+#[derive(Debug, Deserialize, Clone)]
+pub struct Fate {
+    pub status: String,
+    pub answer: Option<String>,
+    pub created_at: String,
+    pub answered_at: Option<String>,
+    /// When a snapshot from 1C naming the change (`change_ids`) was applied.
+    pub applied_at: Option<String>,
+}
+
+/// The states a client change shows, in the order a change normally passes them.
+pub const STATES: [&str; 6] = [
+    "waiting", "received", "accepted", "applied", "rejected", "failed",
+];
+
+/// Shown beside an accepted change whose data has not come from 1C in time.
+pub const OVERDUE_RU: &str =
+    "1С приняла изменения, но обновлённые данные из 1С ещё не пришли. Мы сообщили интеграторам; если это важно, свяжитесь с менеджером.";
+pub const OVERDUE_EN: &str =
+    "1C accepted the changes, but its updated data has not arrived yet. The integration staff see it; if it is urgent, contact your manager.";
+
+impl Fate {
+    /// `waiting` (not delivered, or delivered and not answered), `received` (1C stored it, a
+    /// manager decides), `accepted` (1C's data is on its way), `applied` (a snapshot naming it
+    /// was applied), `rejected` (1C's reason), `failed` (undeliverable after the retry period).
+    pub fn state(&self) -> &'static str {
+        match self.status.as_str() {
+            "rejected" => "rejected",
+            "failed" => "failed",
+            _ if self.applied_at.is_some() => "applied",
+            "accepted" => "accepted",
+            "sent" if self.answer.is_some() => "received",
+            _ => "waiting",
+        }
+    }
+
+    /// 1C's reason for a refusal.
+    pub fn reason(&self) -> Option<String> {
+        self.answer
+            .as_deref()
+            .and_then(|a| serde_json::from_str::<Value>(a).ok())
+            .and_then(|a| a["reason"].as_str().map(str::to_string))
+    }
+
+    /// Accepted, and no snapshot naming it within `deadline_secs` of the acceptance.
+    pub fn overdue(&self, now: DateTime<Utc>, deadline_secs: i64) -> bool {
+        self.state() == "accepted"
+            && self
+                .answered_at
+                .as_deref()
+                .and_then(crate::time::from_db)
+                .is_some_and(|at| now - at > chrono::Duration::seconds(deadline_secs))
+    }
+
+    /// The page's view of the change.
+    pub fn view(&self, now: DateTime<Utc>, deadline_secs: i64) -> SyncState {
+        let overdue = self.overdue(now, deadline_secs);
+        SyncState {
+            state: self.state().into(),
+            reason: self.reason(),
+            since: self
+                .applied_at
+                .clone()
+                .or_else(|| self.answered_at.clone())
+                .unwrap_or_else(|| self.created_at.clone()),
+            overdue,
+            overdue_message: overdue.then(|| Message {
+                ru: OVERDUE_RU.into(),
+                en: OVERDUE_EN.into(),
+            }),
+        }
+    }
+}
+
+/// A text for the user in both languages.
+#[derive(Debug, Serialize, Deserialize, Clone, PartialEq)]
+pub struct Message {
+    pub ru: String,
+    pub en: String,
+}
+
+/// The state of the newest change to an entity, for the page ([`Fate::view`]).
 #[derive(Debug, Serialize, Deserialize, Clone, PartialEq)]
 pub struct SyncState {
     pub state: String,
     pub reason: Option<String>,
     pub since: String,
+    /// Accepted but not applied within `ONEC_APPLY_DEADLINE_SECS`: the state stays `accepted`.
+    pub overdue: bool,
+    pub overdue_message: Option<Message>,
 }
 
 pub async fn sync_state<P: Ports>(
@@ -131,39 +217,64 @@ pub async fn sync_state<P: Ports>(
     entity_type: &str,
     portal_id: &str,
 ) -> AppResult<Option<SyncState>> {
-    #[derive(Deserialize)]
-    struct S {
-        status: String,
-        answer: Option<String>,
-        created_at: String,
-        answered_at: Option<String>,
-    }
-    let Some(s) = p
+    let fate = p
         .db()
-        .first::<S>(
+        .first::<Fate>(
             Stmt::new(sql::OUTBOX_LATEST)
                 .bind(company_id)
                 .bind(entity_type)
                 .bind(portal_id),
         )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let reason = s
-        .answer
-        .as_deref()
-        .and_then(|a| serde_json::from_str::<Value>(a).ok())
-        .and_then(|a| a["reason"].as_str().map(str::to_string));
-    let state = match s.status.as_str() {
-        "accepted" => "accepted",
-        "rejected" => "rejected",
-        "failed" => "failed",
-        _ => "pending",
-    };
-    Ok(Some(SyncState {
-        state: state.into(),
-        reason,
-        since: s.answered_at.unwrap_or(s.created_at),
-    }))
+        .await?;
+    Ok(fate.map(|f| f.view(p.now(), p.config().onec_apply_deadline_secs)))
+}
+
+/// The statement marking the changes a snapshot from 1C results from as applied: only changes of
+/// the company the snapshot speaks for (by its 1C id), never refused or dead-lettered ones, each
+/// once (a repeat keeps the first time); ids that match nothing are ignored.
+pub fn applied_stmt(company_onec_id: &str, change_ids: &[String], now: DateTime<Utc>) -> Stmt {
+    Stmt::new(sql::OUTBOX_APPLIED)
+        .bind(now)
+        .bind(company_onec_id)
+        .bind(serde_json::to_string(change_ids).unwrap_or_else(|_| "[]".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fate;
+
+    fn fate(status: &str, answer: Option<&str>, applied: bool) -> Fate {
+        Fate {
+            status: status.into(),
+            answer: answer.map(str::to_string),
+            created_at: "2026-11-28 10:00:00".into(),
+            answered_at: Some("2026-11-28 10:00:05".into()),
+            applied_at: applied.then(|| "2026-11-28 10:00:09".into()),
+        }
+    }
+
+    #[test]
+    fn every_stored_fate_has_one_state() {
+        assert_eq!(fate("pending", None, false).state(), "waiting");
+        assert_eq!(fate("sent", None, false).state(), "waiting");
+        assert_eq!(
+            fate("sent", Some(r#"{"status":"received"}"#), false).state(),
+            "received"
+        );
+        assert_eq!(fate("accepted", None, false).state(), "accepted");
+        assert_eq!(fate("accepted", None, true).state(), "applied");
+        // A snapshot may land before the verdict does.
+        assert_eq!(fate("sent", None, true).state(), "applied");
+        assert_eq!(
+            fate("rejected", Some(r#"{"reason":"нет"}"#), false).state(),
+            "rejected"
+        );
+        assert_eq!(fate("failed", None, false).state(), "failed");
+        assert_eq!(
+            fate("rejected", Some(r#"{"reason":"нет"}"#), false)
+                .reason()
+                .as_deref(),
+            Some("нет")
+        );
+    }
 }

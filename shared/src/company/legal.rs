@@ -16,7 +16,8 @@ use std::collections::HashMap;
 /// A change to an entity that 1C has not accepted (yet).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OpenChange {
-    /// `pending` (waiting for 1C), `rejected` (with 1C's reason) or `failed` (could not be delivered).
+    /// `waiting` (for 1C), `received` (1C stored it, a manager decides), `rejected` (with 1C's
+    /// reason) or `failed` (could not be delivered); see `changes::Fate::state`.
     pub state: String,
     pub values: serde_json::Value,
     pub reason: Option<String>,
@@ -54,11 +55,14 @@ pub fn open_changes(result: StmtResult) -> AppResult<HashMap<String, OpenChange>
                 .as_deref()
                 .and_then(|a| serde_json::from_str(a).ok())
                 .unwrap_or_default();
-            let state = match r.status.as_str() {
-                "rejected" => "rejected",
-                "failed" => "failed",
-                _ => "pending",
-            };
+            let state = changes::Fate {
+                status: r.status,
+                answer: r.answer.clone(),
+                created_at: r.created_at.clone(),
+                answered_at: r.answered_at.clone(),
+                applied_at: None,
+            }
+            .state();
             let change = OpenChange {
                 state: state.into(),
                 values: wire["payload"]["details"].clone(),
@@ -217,7 +221,7 @@ pub async fn edit<P: Ports>(
     changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
-        &serde_json::json!({"change_id": change_id, "change": {"state": "pending", "values": details, "reason": null, "since": crate::time::to_db(now)}}),
+        &serde_json::json!({"change_id": change_id, "change": {"state": "waiting", "values": details, "reason": null, "since": crate::time::to_db(now)}}),
     ))
 }
 

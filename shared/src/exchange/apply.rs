@@ -51,7 +51,16 @@ pub fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) 
         mails: Vec::new(),
     };
     match messages::plan(&v.payload, &mut a) {
-        Ok(()) => Decision::Apply(a.stmts, a.mails),
+        Ok(()) => {
+            // After the snapshot's own statements: the portal changes it results from are applied.
+            if let Some((company, ids)) = v.payload.inbound().change_ids(v) {
+                if !ids.is_empty() {
+                    a.stmts
+                        .push(crate::changes::applied_stmt(company, ids, now));
+                }
+            }
+            Decision::Apply(a.stmts, a.mails)
+        }
         Err(Hold::Wait(reason)) => Decision::Wait(reason),
         Err(Hold::Reject(reason)) => Decision::Reject(reason),
     }

@@ -30,6 +30,9 @@ pub struct Overview {
     pub outbound: Vec<LastByType>,
     pub inbox_backlog: i64,
     pub outbox_backlog: i64,
+    /// Changes 1C accepted whose snapshot (naming them in `change_ids`) has not come within
+    /// `ONEC_APPLY_DEADLINE_SECS`: the users see them flagged.
+    pub accepted_overdue: i64,
     /// Inbound messages refused (invalid or failed to apply), newest first.
     pub inbox_problems: Vec<Problem>,
     /// Outbound changes dead-lettered after the give-up time or refused by 1C, newest first.
@@ -51,6 +54,12 @@ pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
         .map(|n| n.n)
         .unwrap_or(0);
     let outbox_backlog = super::outbox::backlog(p).await?;
+    let deadline = p.now() - chrono::Duration::seconds(p.config().onec_apply_deadline_secs);
+    let accepted_overdue = db
+        .first::<N>(Stmt::new(crate::changes::sql::OUTBOX_ACCEPTED_OVERDUE).bind(deadline))
+        .await?
+        .map(|n| n.n)
+        .unwrap_or(0);
     let inbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_INBOX_PROBLEMS)).await?;
     let outbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_OUTBOX_PROBLEMS)).await?;
     Ok(Overview {
@@ -58,6 +67,7 @@ pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
         outbound,
         inbox_backlog,
         outbox_backlog,
+        accepted_overdue,
         inbox_problems,
         outbox_problems,
     })

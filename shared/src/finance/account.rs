@@ -145,6 +145,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
     if o.status == "cancelled" || due <= 0 {
         return Err(nothing_to_pay());
     }
+    crate::orders::card::refuse_while_cancelling(p, caller, &o.id, false).await?;
     let now = p.now();
     let change = changes::NewChange {
         company_id: &caller.company_id,
@@ -193,6 +194,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         // Not taken. The reasons in the order the statement checks them: another open payment
         // of the order (by card or from the account), the order changed, the balance.
         crate::orders::card::refuse_while_open(p, caller, &o.id).await?;
+        crate::orders::card::refuse_while_cancelling(p, caller, &o.id, false).await?;
         let open: Option<serde_json::Value> = p
             .db()
             .first(

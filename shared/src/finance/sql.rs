@@ -121,6 +121,7 @@ pub const HOLD_TAKE: &str = "INSERT INTO account_holds (change_id, company_id, o
          - coalesce((SELECT sum(amount_kop) FROM account_holds WHERE company_id = ?2 AND status = 'held'), 0) >= ?4 \
        AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held') \
        AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?3 AND status IN ('creating', 'pending')) \
+       AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND type = 'order.cancelled' AND status NOT IN ('rejected', 'failed') AND applied_at IS NULL) \
        AND EXISTS (SELECT 1 FROM orders WHERE id = ?3 AND company_id = ?2 AND status <> 'cancelled' AND paid_kop + ?4 <= total_kop)";
 
 /// Is a hold of the order open (a payment from the account waits for 1C)?

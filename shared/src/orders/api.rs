@@ -134,7 +134,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     match r.handler {
         H::List => super::list::page(p, &caller, req).await,
         H::Csv => super::list::csv(p, &caller, req).await,
-        H::Order => super::list::detail(p, &caller, id).await,
+        H::Order => Ok(super::list::detail(p, &caller, id).await?.conditional(req)),
         H::Catalog => super::catalog::search(p, &caller, req).await,
         H::Cancel => cancel(p, &caller, id, req.json()?).await,
         H::PaymentMethod => payment_method(p, &caller, id, req.json()?).await,
@@ -251,7 +251,7 @@ async fn cancel<P: Ports>(
     changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
-        &serde_json::json!({"change_id": change_id, "state": "pending"}),
+        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
     ))
 }
 
@@ -417,7 +417,7 @@ async fn payment_method<P: Ports>(
     changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
-        &serde_json::json!({"change_id": change_id, "state": "pending"}),
+        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
     ))
 }
 

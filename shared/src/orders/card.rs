@@ -222,6 +222,35 @@ pub async fn refuse_while_open<P: Ports>(p: &P, caller: &Caller, order_id: &str)
     }
 }
 
+/// No payment starts while a cancellation of the order is open (waiting, received, or accepted
+/// with 1C's snapshot still to come); the guarded inserts refuse the race too. `answered_only`:
+/// only one 1C has answered (a waiting one is refused as `change-pending` by the caller).
+pub async fn refuse_while_cancelling<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    order_id: &str,
+    answered_only: bool,
+) -> AppResult<()> {
+    let open: Option<serde_json::Value> = p
+        .db()
+        .first(
+            Stmt::new(sql::CANCELLATION_OPEN)
+                .bind(order_id)
+                .bind(&caller.company_id)
+                .bind(answered_only as i64),
+        )
+        .await?;
+    match open {
+        Some(_) => Err(AppError::new(
+            ErrorKind::Conflict,
+            "cancellation-open",
+            "Заказ отменяется: оплата недоступна, пока 1С не ответит.",
+            "The order is being cancelled: no payment until 1C answers.",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn refusal(r: super::rules::CardRefusal) -> AppError {
     use super::rules::CardRefusal;
     match r {
@@ -313,7 +342,10 @@ async fn not_opened<P: Ports>(p: &P, caller: &Caller, id: &str, due: i64) -> App
             {
                 Err(r) => refusal(r),
                 Ok(now_due) if now_due != due => super::change::stale(&o),
-                Ok(_) => super::change::pending(),
+                Ok(_) => match refuse_while_cancelling(p, caller, id, true).await {
+                    Err(e) => e,
+                    Ok(()) => super::change::pending(),
+                },
             }
         }
     }

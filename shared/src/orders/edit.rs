@@ -436,7 +436,7 @@ pub async fn edit<P: Ports>(
     changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
-        &serde_json::json!({"change_id": change_id, "state": "pending", "change": after}),
+        &serde_json::json!({"change_id": change_id, "state": "waiting", "change": after}),
     ))
 }
 
@@ -631,7 +631,7 @@ pub async fn consolidate<P: Ports>(
     changes::wake(p, &change_id).await;
     Ok(ApiResponse::json(
         202,
-        &serde_json::json!({"change_id": change_id, "state": "pending"}),
+        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
     ))
 }
 

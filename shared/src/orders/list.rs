@@ -447,20 +447,23 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     #[derive(Deserialize)]
     struct Open {
         kind: String,
-        status: String,
-        answer: Option<String>,
-        created_at: String,
+        #[serde(flatten)]
+        fate: crate::changes::Fate,
         payload: String,
         after_json: Option<String>,
     }
-    let change = next()?.parse::<Open>()?.into_iter().next().map(|c| {
-        let answer = parse(c.answer);
-        let state = match c.status.as_str() {
-            "accepted" => "accepted",
-            "rejected" => "rejected",
-            "failed" => "failed",
-            _ => "pending",
-        };
+    let (now, deadline) = (p.now(), p.config().onec_apply_deadline_secs);
+    let open = next()?.parse::<Open>()?.into_iter().next();
+    // A cancellation or a payment not closed yet (waiting, received, or accepted with 1C's data
+    // still on its way): no other payment is offered beside it.
+    let payment_open = open.as_ref().is_some_and(|c| {
+        matches!(
+            c.kind.as_str(),
+            "order.cancelled" | "order.paid_from_account" | "order.paid_by_card"
+        ) && matches!(c.fate.state(), "waiting" | "received" | "accepted")
+    });
+    let change = open.map(|c| {
+        let view = c.fate.view(now, deadline);
         // What the change proposes, field by field, so the page can show it beside the order
         // until 1C decides.
         let wire = parse(Some(c.payload));
@@ -473,7 +476,8 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             .as_object()
             .map(|m| m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default();
-        serde_json::json!({"kind": c.kind, "state": state, "reason": answer["reason"], "since": c.created_at, "values": values})
+        serde_json::json!({"kind": c.kind, "state": view.state, "reason": view.reason, "since": view.since,
+            "overdue": view.overdue, "overdue_message": view.overdue_message, "values": values})
     });
     let schedule: Vec<serde_json::Value> = next()?.parse()?;
     #[derive(Deserialize)]
@@ -494,14 +498,28 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     let card_configured =
         p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
+    let card_open = card_payment
+        .as_ref()
+        .is_some_and(|c| c["status"] == "pending");
     let can_pay_by_card = card_configured
         && !hold_open
+        && !payment_open
         && super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop)
             .is_ok();
+    // From the internal account: an unpaid order with nothing else paying or cancelling it.
+    let can_pay_from_account = editable
+        && o.paid_kop < o.total_kop
+        && !hold_open
+        && !payment_open
+        && !card_open
+        && !matches!(
+            change.as_ref().map(|c| c["state"].as_str()),
+            Some(Some("waiting" | "received"))
+        );
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
             "history": history, "change": change, "can_cancel": editable, "shipped_together": together,
-            "card_payment": card_payment, "can_pay_by_card": can_pay_by_card}),
+            "card_payment": card_payment, "can_pay_by_card": can_pay_by_card, "can_pay_from_account": can_pay_from_account}),
     ))
 }

@@ -43,7 +43,7 @@ pub const HISTORY: &str = "SELECT a.at, a.kind, u.full_name AS user_name, a.befo
 
 /// The newest change to an order, with what it proposes (the wire payload and the audit row's
 /// summary: the consignee's name, the new total).
-pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.created_at, o.payload, \
+pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.created_at, o.answered_at, o.applied_at, o.payload, \
        (SELECT a.after_json FROM audit_log a WHERE a.id = o.id AND a.company_id = o.company_id) AS after_json \
      FROM outbox o WHERE o.entity_type = 'order' AND o.entity_id = ? AND o.company_id = ? ORDER BY o.rowid DESC LIMIT 1";
 
@@ -172,6 +172,7 @@ pub const ACCOUNT_HOLD_OF_ORDER: &str =
 pub const CARD_INSERT: &str = "INSERT OR IGNORE INTO card_payments (id, company_id, order_id, idempotence_key, amount_kop, status, created_by, created_at, updated_at) \
      SELECT ?1, ?2, ?3, ?4, ?5, 'creating', ?6, ?7, ?7 \
      WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND status IN ('pending', 'sent') AND answer IS NULL) \
+       AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity_type = 'order' AND entity_id = ?3 AND type = 'order.cancelled' AND status NOT IN ('rejected', 'failed') AND applied_at IS NULL) \
        AND NOT EXISTS (SELECT 1 FROM account_holds WHERE order_id = ?3 AND status = 'held') \
        AND EXISTS (SELECT 1 FROM orders WHERE id = ?3 AND company_id = ?2 AND paid_kop + ?5 <= total_kop)";
 
@@ -208,3 +209,11 @@ pub const CARD_OF_ORDER: &str = "SELECT id, status, amount_kop, confirmation_url
      WHERE order_id = ? AND company_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1";
 
 pub const USER_CONTACT: &str = "SELECT email, phone FROM users WHERE id = ? AND company_id = ?";
+
+/// A cancellation of the order that 1C has not refused and whose snapshot has not come yet: no
+/// payment may start beside it (1C may be cancelling the very order).
+/// `?3` = 1: only one 1C has answered (`received` or `accepted`); one still waiting for an answer
+/// is the one-change-at-a-time rule's (`change-pending`).
+pub const CANCELLATION_OPEN: &str = "SELECT id FROM outbox WHERE entity_type = 'order' AND entity_id = ?1 AND company_id = ?2 \
+     AND type = 'order.cancelled' AND status NOT IN ('rejected', 'failed') AND applied_at IS NULL \
+     AND (?3 = 0 OR answer IS NOT NULL OR status = 'accepted') LIMIT 1";

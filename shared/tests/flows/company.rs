@@ -75,7 +75,7 @@ fn legal_entity_details_are_validated_proposed_and_decided_by_1c() {
     );
     assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
     let now = legal_entity(&p, &buyer);
-    assert_eq!(now["change"]["state"], "pending");
+    assert_eq!(now["change"]["state"], "waiting");
     assert_eq!(now["change"]["values"]["phone"], "+7 (495) 500-55-50");
     assert_eq!(
         now["phone"],
@@ -369,7 +369,7 @@ fn consignees_are_kept_by_buyers_and_undone_when_1c_refuses() {
     );
     assert_eq!(bad.status, 422);
     let list = body(&company(&p, "GET", "/api/company/consignees", None, &admin));
-    assert_eq!(list["items"][0]["change"]["state"], "pending");
+    assert_eq!(list["items"][0]["change"]["state"], "waiting");
     assert_eq!(
         body(&company(&p, "GET", "/api/company/consignees", None, &other))["items"]
             .as_array()

@@ -216,7 +216,7 @@ fn outbound_run(p: &TestPorts, c: &str, fail_at: Option<u64>) -> u64 {
         } else {
             assert_eq!(now["user"]["full_name"], "Иванов Иван Петрович", "{now}");
             assert_eq!(
-                now["user"]["sync"]["state"], "pending",
+                now["user"]["sync"]["state"], "waiting",
                 "on its way to 1C: {now}"
             );
             // The user, repeating the edit, is told it is already there.

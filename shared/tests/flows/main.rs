@@ -8,6 +8,7 @@ mod helpers;
 
 mod basics;
 mod card;
+mod change_states;
 mod cml_exchange;
 mod cml_orders;
 mod cml_sale;

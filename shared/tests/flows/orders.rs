@@ -363,7 +363,7 @@ fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
         None,
         &a,
     ));
-    assert_eq!(page["change"]["state"], "pending");
+    assert_eq!(page["change"]["state"], "waiting");
     assert_eq!(page["history"][0]["kind"], "order.cancel_requested");
     assert_eq!(
         body(&orders(&p, "GET", "/api/orders/orders?number=o1", None, &a))["items"][0]

@@ -100,7 +100,7 @@ fn profile_change_is_pushed_and_accepted() {
     let r = edit(&p, &c, "Иванов Иван Петрович", v);
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(body(&r)["user"]["full_name"], "Иванов Иван Петрович");
-    assert_eq!(body(&r)["user"]["sync"]["state"], "pending");
+    assert_eq!(body(&r)["user"]["sync"]["state"], "waiting");
     assert_eq!(
         p.queue.1.borrow().len(),
         1,

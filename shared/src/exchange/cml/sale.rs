@@ -94,6 +94,7 @@ fn order_in(o: &DueOrder, lines: Vec<OrderLineIn>) -> AppResult<OrderIn> {
         total: Kopecks(o.total_kop),
         vat_total: Kopecks(o.vat_kop),
         shipments: Vec::new(),
+        change_ids: Vec::new(),
     })
 }
 

@@ -32,10 +32,18 @@ pub struct AccountMovementIn {
     /// The portal change (`order.paid_from_account`) this movement settles, when there was one.
     pub change_id: Option<String>,
     pub comment: Option<String>,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for AccountMovementIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let a = self;
         required(errs, "company_id", &a.company_id, 100);
         one_of(

@@ -34,6 +34,25 @@ pub fn required(errs: &mut Vec<FieldError>, field: &str, value: &str, max: usize
     }
 }
 
+/// At most this many portal changes named by one snapshot.
+pub const MAX_CHANGE_IDS: usize = 100;
+
+/// `change_ids`: the portal changes a snapshot results from (ids the portal gave them); an id
+/// that names no change of the company is ignored when applied, so only the shape is checked.
+pub fn change_ids(errs: &mut Vec<FieldError>, ids: &[String]) {
+    if ids.len() > MAX_CHANGE_IDS {
+        errs.push(FieldError::new(
+            "change_ids",
+            "too-many",
+            format!("Не больше {MAX_CHANGE_IDS} изменений."),
+            format!("At most {MAX_CHANGE_IDS} changes."),
+        ));
+    }
+    for (i, id) in ids.iter().enumerate() {
+        required(errs, &format!("change_ids[{i}]"), id, 100);
+    }
+}
+
 /// A value from a fixed vocabulary (statuses, kinds, methods).
 pub fn one_of(
     errs: &mut Vec<FieldError>,

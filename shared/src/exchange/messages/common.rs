@@ -60,3 +60,13 @@ pub fn file_key_ok(key: &str) -> bool {
 pub fn file_blob_key(key: &str) -> String {
     format!("onec/{key}")
 }
+
+/// An optional list 1C may also write as `null` (or leave out): empty.
+pub fn list_or_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}

@@ -64,10 +64,18 @@ pub struct CompanyIn {
     pub legal_entities: Vec<LegalEntityIn>,
     #[serde(default)]
     pub agreements: Vec<AgreementIn>,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for CompanyIn {
+    fn change_ids<'a>(&'a self, v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&v.entity_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let c = self;
         required(errs, "name", &c.name, 300);
         for (i, le) in c.legal_entities.iter().enumerate() {

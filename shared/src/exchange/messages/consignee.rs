@@ -27,10 +27,18 @@ pub struct ConsigneeIn {
     pub phone: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for ConsigneeIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let c = self;
         required(errs, "company_id", &c.company_id, 100);
         required(errs, "name", &c.name, 300);

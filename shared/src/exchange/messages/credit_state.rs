@@ -33,10 +33,18 @@ pub struct CreditStateIn {
     pub blocked: bool,
     #[serde(deserialize_with = "kopecks_from_1c")]
     pub amount_to_pay: Kopecks,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for CreditStateIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let c = self;
         required(errs, "company_id", &c.company_id, 100);
         required(errs, "agreement_id", &c.agreement_id, 100);

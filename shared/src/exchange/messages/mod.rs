@@ -52,6 +52,13 @@ pub trait Inbound {
         Vec::new()
     }
 
+    /// The portal changes the snapshot results from (`change_ids`), with the 1C company they must
+    /// be of: the apply frame marks them applied (`changes::applied_stmt`). None: the type names
+    /// no portal changes.
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        None
+    }
+
     /// The statements that apply the message, pushed to `a.stmts` (after the sequence advance),
     /// or why it must wait or is refused.
     fn plan<P: Ports>(&self, a: &mut Apply<'_, P>) -> Result<(), Hold>

@@ -82,10 +82,18 @@ pub struct OrderIn {
     pub vat_total: Kopecks,
     #[serde(default)]
     pub shipments: Vec<ShipmentIn>,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for OrderIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let o = self;
         required(errs, "company_id", &o.company_id, 100);
         required(errs, "number", &o.number, 50);

@@ -38,10 +38,18 @@ pub struct PaymentIn {
     pub allocations: Vec<AllocationIn>,
     #[serde(default = "yes")]
     pub posted: bool,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for PaymentIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let pm = self;
         required(errs, "company_id", &pm.company_id, 100);
         required(errs, "number", &pm.number, 50);

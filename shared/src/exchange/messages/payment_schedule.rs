@@ -29,10 +29,18 @@ pub struct ScheduleIn {
     pub order_id: String,
     pub agreement_id: Option<String>,
     pub stages: Vec<StageIn>,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for ScheduleIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let sc = self;
         required(errs, "company_id", &sc.company_id, 100);
         same_as_entity(errs, "order_id", &sc.order_id, m);

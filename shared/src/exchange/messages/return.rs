@@ -42,10 +42,18 @@ pub struct ReturnIn {
     pub lines: Vec<ReturnLineIn>,
     #[serde(default, deserialize_with = "kopecks_from_1c")]
     pub refund_amount: Kopecks,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for ReturnIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let r = self;
         required(errs, "company_id", &r.company_id, 100);
         required(errs, "order_id", &r.order_id, 100);

@@ -29,10 +29,18 @@ pub struct UserIn {
     #[serde(default = "yes")]
     pub active: bool,
     pub language: Option<String>,
+    /// The portal changes (outbox ids) this snapshot results from: applied when it is.
+    #[serde(default, deserialize_with = "super::common::list_or_null")]
+    pub change_ids: Vec<String>,
 }
 
 impl Inbound for UserIn {
+    fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
+        Some((&self.company_id, &self.change_ids))
+    }
+
     fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+        super::check::change_ids(errs, &self.change_ids);
         let u = self;
         required(errs, "company_id", &u.company_id, 100);
         required(errs, "full_name", &u.full_name, 300);

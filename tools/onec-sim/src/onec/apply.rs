@@ -66,8 +66,8 @@ pub fn run(m: &mut Model, step: Step, later_ms: u64) -> (Out, Vec<(u64, Step)>) 
                 }
                 _ => {}
             }
-            // The snapshots name the change they result from (unknown fields are ignored by the
-            // portal today; see the report of issue 15 part B).
+            // The snapshots name the change they result from: the portal marks it applied
+            // (`change_ids`, docs/exchange/1c-contract.md section 4).
             for msg in &mut out.messages {
                 msg["payload"]["change_ids"] = json!([change["id"]]);
             }
