@@ -47,6 +47,29 @@ test('waiting while 1C does not answer', async () => {
   assert.equal(p.change.overdue, false);
 });
 
+test('1C silent: the change is flagged past the deadline (page and monitor), nothing is lost, applied once 1C is back', async () => {
+  const { co, buyer, id } = await setUp({ mode: 'fail' });
+  await edit(buyer, id);
+  const later = new Date(Date.now() + (DEADLINE_SECS + 60) * 1000).toISOString();
+  const lateBuyer = new Client();
+  const signIn = await lateBuyer.post('/api/auth/sign-in', { email: co.users[0].email, password: 'Test-password-2026' }, { 'x-test-now': later });
+  assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+  const late = (await lateBuyer.get(`/api/orders/orders/${id}`, { 'x-test-now': later })).body;
+  assert.equal(late.change.state, 'waiting');
+  assert.equal(late.change.overdue, true, JSON.stringify(late.change));
+  assert.match(late.change.overdue_message.ru, /не ответила/);
+  assert.match(late.change.overdue_message.en, /not answered/);
+  const mon = await fetch(`${PORTAL}/exchange/v1/monitor`, { headers: { authorization: `Bearer ${MONITOR_TOKEN}`, 'x-test-now': later } });
+  assert.equal(mon.status, 200);
+  assert.ok((await mon.json()).waiting_overdue >= 1);
+  // 1C is back: the retry (the sweeper, at the later clock) delivers it and the loop closes.
+  await simRule(co.id, { mode: 'clear' });
+  await sweep(new Date(Date.now() + 3600 * 1000));
+  const applied = await stateIs(buyer, id, 'applied');
+  assert.equal(applied.order.delivery_method, 'delivery');
+  assert.equal(applied.change.overdue, false);
+});
+
 test('received: 1C stored it and a manager decides', async () => {
   const { buyer, id } = await setUp({ mode: 'receive', then: 'accept', delay_ms: 600000 });
   await edit(buyer, id);

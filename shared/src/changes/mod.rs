@@ -270,6 +270,27 @@ mod tests {
             "rejected"
         );
         assert_eq!(fate("failed", None, false).state(), "failed");
+    }
+
+    #[test]
+    fn waiting_or_accepted_too_long_is_overdue_with_its_own_message() {
+        let at = |s: &str| crate::time::from_db(s).unwrap();
+        // Created 10:00:00, answered 10:00:05; deadline 60 s.
+        let waiting = fate("pending", None, false);
+        assert!(!waiting.overdue(at("2026-11-28 10:00:59"), 60));
+        assert!(waiting.overdue(at("2026-11-28 10:01:01"), 60));
+        let v = waiting.view(at("2026-11-28 10:01:01"), 60);
+        assert!(v.overdue_message.unwrap().ru.contains("не ответила"));
+        let accepted = fate("accepted", None, false);
+        assert!(!accepted.overdue(at("2026-11-28 10:01:04"), 60));
+        assert!(accepted.overdue(at("2026-11-28 10:01:06"), 60));
+        let v = accepted.view(at("2026-11-28 10:01:06"), 60);
+        assert!(v.overdue_message.unwrap().ru.contains("приняла"));
+        // A manager decides in their own time; decided changes are never overdue.
+        assert!(!fate("sent", Some(r#"{"status":"received"}"#), false).overdue(at("2026-12-28 10:00:00"), 60));
+        assert!(!fate("accepted", None, true).overdue(at("2026-12-28 10:00:00"), 60));
+        assert!(!fate("rejected", None, false).overdue(at("2026-12-28 10:00:00"), 60));
+        assert!(!fate("failed", None, false).overdue(at("2026-12-28 10:00:00"), 60));
         assert_eq!(
             fate("rejected", Some(r#"{"reason":"нет"}"#), false)
                 .reason()
