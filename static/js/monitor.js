@@ -50,8 +50,8 @@ async function load() {
   const m = await call('GET', '/exchange/v1/monitor');
   $('key-form').hidden = true;
   $('overview').hidden = false;
-  $('backlog').textContent = `Ждут применения: ${m.inbox_backlog} · ждут доставки в 1С: ${m.outbox_backlog} · приняты 1С, данные не пришли в срок: ${m.accepted_overdue}`
-    + ` / waiting to apply: ${m.inbox_backlog} · waiting for 1C: ${m.outbox_backlog} · accepted by 1C, data overdue: ${m.accepted_overdue}`;
+  $('backlog').textContent = `Ждут применения: ${m.inbox_backlog} · ждут доставки в 1С: ${m.outbox_backlog} · 1С не ответила в срок: ${m.waiting_overdue} · приняты 1С, данные не пришли в срок: ${m.accepted_overdue}`
+    + ` / waiting to apply: ${m.inbox_backlog} · waiting for 1C: ${m.outbox_backlog} · 1C has not answered in time: ${m.waiting_overdue} · accepted by 1C, data overdue: ${m.accepted_overdue}`;
   const byType = (rows) => table(['Тип / Type', 'Последнее / Last', 'Всего / Count'], rows.map((r) => [r.type, dateTime(r.last_at), String(r.count)]));
   $('inbound').replaceChildren(byType(m.inbound));
   $('outbound').replaceChildren(byType(m.outbound));

@@ -134,6 +134,13 @@ pub const STATES: [&str; 6] = [
     "waiting", "received", "accepted", "applied", "rejected", "failed",
 ];
 
+/// Shown beside a change 1C has not answered in time (down, or its job stopped): the portal keeps
+/// retrying until the give-up time.
+pub const WAITING_OVERDUE_RU: &str =
+    "1С пока не ответила на изменения. Портал повторяет отправку, изменения не потеряются; если это срочно, свяжитесь с менеджером.";
+pub const WAITING_OVERDUE_EN: &str =
+    "1C has not answered the changes yet. The portal keeps sending them and nothing is lost; if it is urgent, contact your manager.";
+
 /// Shown beside an accepted change whose data has not come from 1C in time.
 pub const OVERDUE_RU: &str =
     "1С приняла изменения, но обновлённые данные из 1С ещё не пришли. Мы сообщили интеграторам; если это важно, свяжитесь с менеджером.";
@@ -163,14 +170,18 @@ impl Fate {
             .and_then(|a| a["reason"].as_str().map(str::to_string))
     }
 
-    /// Accepted, and no snapshot naming it within `deadline_secs` of the acceptance.
+    /// Waiting for 1C's answer longer than `deadline_secs` since it was made, or accepted and no
+    /// snapshot naming it within `deadline_secs` of the acceptance. A `received` change is a
+    /// manager's to decide in their own time, and a decided one is closed: never overdue.
     pub fn overdue(&self, now: DateTime<Utc>, deadline_secs: i64) -> bool {
-        self.state() == "accepted"
-            && self
-                .answered_at
-                .as_deref()
-                .and_then(crate::time::from_db)
-                .is_some_and(|at| now - at > chrono::Duration::seconds(deadline_secs))
+        let since = match self.state() {
+            "waiting" => Some(&self.created_at),
+            "accepted" => self.answered_at.as_ref(),
+            _ => None,
+        };
+        since
+            .and_then(|s| crate::time::from_db(s))
+            .is_some_and(|at| now - at > chrono::Duration::seconds(deadline_secs))
     }
 
     /// The page's view of the change.
@@ -185,9 +196,15 @@ impl Fate {
                 .or_else(|| self.answered_at.clone())
                 .unwrap_or_else(|| self.created_at.clone()),
             overdue,
-            overdue_message: overdue.then(|| Message {
-                ru: OVERDUE_RU.into(),
-                en: OVERDUE_EN.into(),
+            overdue_message: overdue.then(|| match self.state() {
+                "waiting" => Message {
+                    ru: WAITING_OVERDUE_RU.into(),
+                    en: WAITING_OVERDUE_EN.into(),
+                },
+                _ => Message {
+                    ru: OVERDUE_RU.into(),
+                    en: OVERDUE_EN.into(),
+                },
             }),
         }
     }
@@ -206,7 +223,8 @@ pub struct SyncState {
     pub state: String,
     pub reason: Option<String>,
     pub since: String,
-    /// Accepted but not applied within `ONEC_APPLY_DEADLINE_SECS`: the state stays `accepted`.
+    /// Waiting for 1C's answer, or accepted and not applied, longer than
+    /// `ONEC_APPLY_DEADLINE_SECS`: the state stays, flagged with `overdue_message`.
     pub overdue: bool,
     pub overdue_message: Option<Message>,
 }

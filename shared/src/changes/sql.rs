@@ -25,5 +25,9 @@ pub const OUTBOX_APPLIED: &str = "UPDATE outbox SET applied_at = ?1 \
 
 /// Accepted changes no snapshot has named within the deadline (`?1`: accepted before), for the
 /// monitor.
+/// Changes 1C has not answered within the deadline (see `Fate::overdue`): not delivered, or
+/// delivered and neither answered nor applied.
+pub const OUTBOX_WAITING_OVERDUE: &str =
+    "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent') AND answer IS NULL AND applied_at IS NULL AND created_at < ?1";
 pub const OUTBOX_ACCEPTED_OVERDUE: &str =
     "SELECT count(*) AS n FROM outbox WHERE status = 'accepted' AND applied_at IS NULL AND answered_at < ?1";

@@ -33,6 +33,9 @@ pub struct Overview {
     /// Changes 1C accepted whose snapshot (naming them in `change_ids`) has not come within
     /// `ONEC_APPLY_DEADLINE_SECS`: the users see them flagged.
     pub accepted_overdue: i64,
+    /// Changes 1C has not answered within `ONEC_APPLY_DEADLINE_SECS` (1C down or its exchange
+    /// job stopped): the users see them flagged, the portal keeps retrying.
+    pub waiting_overdue: i64,
     /// Inbound messages refused (invalid or failed to apply), newest first.
     pub inbox_problems: Vec<Problem>,
     /// Outbound changes dead-lettered after the give-up time or refused by 1C, newest first.
@@ -60,6 +63,11 @@ pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
         .await?
         .map(|n| n.n)
         .unwrap_or(0);
+    let waiting_overdue = db
+        .first::<N>(Stmt::new(crate::changes::sql::OUTBOX_WAITING_OVERDUE).bind(deadline))
+        .await?
+        .map(|n| n.n)
+        .unwrap_or(0);
     let inbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_INBOX_PROBLEMS)).await?;
     let outbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_OUTBOX_PROBLEMS)).await?;
     Ok(Overview {
@@ -68,6 +76,7 @@ pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
         inbox_backlog,
         outbox_backlog,
         accepted_overdue,
+        waiting_overdue,
         inbox_problems,
         outbox_problems,
     })
