@@ -102,6 +102,41 @@ test('pull: an act request and a return close their loops', async () => {
   await until(async () => (await accountant.get('/api/finance/account')).body.balance_kop === 20000, 'the refund on the account');
 });
 
+test('pull: a change 1C rejects outright, and one a manager rejects after receiving it, keep the order\'s values and show the reason', async () => {
+  const co = await simCompany();
+  const c = co.id;
+  const [buyer] = co.clients;
+  await simSend([product(c, 1, 100)]);
+  await simSend([order(c, 1, { lines: [[1, 2, 100]] }), order(c, 2, { lines: [[1, 3, 100]] })]);
+  const code = `${c.slice(-4).toUpperCase()}-1`;
+  const tryEdit = async (n, quantity) => {
+    const id = await orderId(buyer, c, n);
+    const o = (await page(buyer, id)).order;
+    const r = await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: o.version, lines: [{ article: code, quantity }] });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    return { id, o };
+  };
+  await simRule(c, { type: 'order.changed', mode: 'reject', reason: 'Склад уже собрал заказ' });
+  const first = await tryEdit(1, 7);
+  const p1 = await until(async () => {
+    const x = await page(buyer, first.id);
+    return x.change?.state === 'rejected' ? x : null;
+  }, 'rejected in pull mode');
+  assert.equal(p1.change.reason, 'Склад уже собрал заказ');
+  assert.equal(p1.lines[0].qty_milli, 2000);
+  assert.equal(p1.order.version, first.o.version);
+
+  await simRule(c, { type: 'order.changed', mode: 'receive', then: 'reject', reason: 'Нет на складе', delay_ms: 3000 });
+  const second = await tryEdit(2, 8);
+  await until(async () => (await page(buyer, second.id)).change?.state === 'received' || null, 'received in pull mode');
+  const p2 = await until(async () => {
+    const x = await page(buyer, second.id);
+    return x.change?.state === 'rejected' ? x : null;
+  }, 'the manager\'s refusal in pull mode');
+  assert.equal(p2.change.reason, 'Нет на складе');
+  assert.equal(p2.lines[0].qty_milli, 3000);
+});
+
 test('pull: while 1C is silent the change stays unacknowledged; when it is back the change is handed out again and applied', async () => {
   const co = await simCompany();
   const c = co.id;
