@@ -35,6 +35,73 @@ pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 pub const TIMESTAMP_HEADER: &str = "x-onec-timestamp";
 pub const SIGNATURE_HEADER: &str = "x-onec-signature";
+/// v2: a fresh value per request (16..64 of `[A-Za-z0-9_-]`), kept by the portal for twice the
+/// allowed skew so the same signed request is taken once.
+pub const NONCE_HEADER: &str = "x-onec-nonce";
+
+/// Which signature versions the portal takes (`ONEC_SIGNATURE_VERSIONS`: `v2`, the default, or
+/// `v1,v2` during a migration window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureVersions {
+    pub v1: bool,
+    pub v2: bool,
+}
+
+impl SignatureVersions {
+    pub const V2_ONLY: SignatureVersions = SignatureVersions { v1: false, v2: true };
+
+    /// `v2`, `v1,v2` (any order, spaces allowed); empty is the default, v2 only.
+    pub fn parse(s: &str) -> Result<SignatureVersions, String> {
+        let _ = s;
+        Ok(SignatureVersions::V2_ONLY)
+    }
+}
+
+/// Whether a nonce has the allowed form.
+pub fn nonce_ok(nonce: &str) -> bool {
+    let _ = nonce;
+    true
+}
+
+/// `v2=` + lowercase hex HMAC-SHA256 of
+/// `"v2" LF timestamp LF METHOD LF path-and-query LF nonce LF body` (docs/exchange/1c-contract.md).
+pub fn sign_v2(
+    secret: &str,
+    timestamp: i64,
+    method: &str,
+    path_and_query: &str,
+    nonce: &str,
+    body: &[u8],
+) -> String {
+    let _ = (secret, timestamp, method, path_and_query, nonce, body);
+    String::new()
+}
+
+/// What a signed request carries, as received.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    pub method: &'a str,
+    /// The path with its query exactly as on the request line.
+    pub path_and_query: &'a str,
+    pub timestamp: Option<&'a str>,
+    pub nonce: Option<&'a str>,
+    pub signature: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// Checks a request signed v2 (or v1 when `versions` takes it): the signature in constant time,
+/// the nonce's form and the timestamp against the allowed skew. Answers the nonce the caller
+/// must record (v2) so the same request is not taken twice; `None` for v1 (no nonce).
+pub fn verify_request(
+    secret: &str,
+    versions: SignatureVersions,
+    r: &Signed,
+    now_unix: i64,
+    max_skew: i64,
+) -> Result<Option<String>, &'static str> {
+    let _ = (secret, versions, r, now_unix, max_skew);
+    Err("signature-invalid")
+}
 
 /// `v1=` + hex HMAC-SHA256 of `<timestamp>.<body>` with the shared secret.
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
@@ -283,6 +350,130 @@ mod tests {
             Err("timestamp-missing")
         );
     }
+
+    /// A v2 request signed now, as 1C sends it.
+    fn v2<'a>(sig: &'a str, nonce: &'a str, body: &'a [u8]) -> Signed<'a> {
+        Signed {
+            method: "PUT",
+            path_and_query: "/exchange/v1/files/a.pdf",
+            timestamp: Some("1700000000"),
+            nonce: Some(nonce),
+            signature: Some(sig),
+            body,
+        }
+    }
+
+    #[test]
+    fn signature_v2_covers_method_path_nonce_and_body() {
+        let body = b"\xEF\xBB\xBF{\"a\":1}";
+        let nonce = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        let sig = sign_v2("s3cret", 1_700_000_000, "PUT", "/exchange/v1/files/a.pdf", nonce, body);
+        assert!(sig.starts_with("v2=") && sig.len() == 67, "{sig}");
+        let ok = v2(&sig, nonce, body);
+        let at = 1_700_000_100;
+        assert_eq!(
+            verify_request("s3cret", SignatureVersions::V2_ONLY, &ok, at, 300),
+            Ok(Some(nonce.to_string()))
+        );
+        let refused = |r: Signed| verify_request("s3cret", SignatureVersions::V2_ONLY, &r, at, 300);
+        assert_eq!(
+            refused(Signed { path_and_query: "/exchange/v1/files/b.pdf", ..ok }),
+            Err("signature-invalid")
+        );
+        assert_eq!(refused(Signed { method: "POST", ..ok }), Err("signature-invalid"));
+        assert_eq!(
+            refused(Signed { nonce: Some("1f8fad5b-d9cb-469f-a165-70867728950e"), ..ok }),
+            Err("signature-invalid")
+        );
+        assert_eq!(refused(Signed { body: &body[3..], ..ok }), Err("signature-invalid"));
+        assert_eq!(refused(Signed { nonce: None, ..ok }), Err("nonce-missing"));
+        assert_eq!(
+            verify_request("s3cret", SignatureVersions::V2_ONLY, &ok, at + 201, 300),
+            Err("timestamp-out-of-range")
+        );
+        // A v1 signature is refused unless the migration window is open.
+        let v1 = sign("s3cret", 1_700_000_000, body);
+        let old = Signed { signature: Some(&v1), nonce: None, ..ok };
+        assert_eq!(refused(old), Err("signature-version-refused"));
+        let both = SignatureVersions::parse("v1, v2").unwrap();
+        assert_eq!(verify_request("s3cret", both, &old, at, 300), Ok(None));
+        assert_eq!(verify_request("s3cret", both, &ok, at, 300), Ok(Some(nonce.into())));
+    }
+
+    #[test]
+    fn nonce_form_and_versions_setting() {
+        assert!(nonce_ok("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(nonce_ok("abcdefghij_KLMNOP"));
+        assert!(!nonce_ok("short"));
+        assert!(!nonce_ok(&"a".repeat(65)));
+        assert!(!nonce_ok("{0f8fad5b-d9cb-469f-a165-70867728950e}"));
+        let sig = sign_v2("k", 1_700_000_000, "PUT", "/exchange/v1/files/a.pdf", "bad nonce!", b"");
+        let r = v2(&sig, "bad nonce!", b"");
+        assert_eq!(
+            verify_request("k", SignatureVersions::V2_ONLY, &r, 1_700_000_000, 300),
+            Err("nonce-invalid")
+        );
+        assert_eq!(SignatureVersions::parse(""), Ok(SignatureVersions::V2_ONLY));
+        assert_eq!(SignatureVersions::parse("v2"), Ok(SignatureVersions::V2_ONLY));
+        assert_eq!(
+            SignatureVersions::parse("v2,v1"),
+            Ok(SignatureVersions { v1: true, v2: true })
+        );
+        assert!(SignatureVersions::parse("v3").is_err());
+        assert!(SignatureVersions::parse("v1").is_ok());
+    }
+
+    /// Every known-answer vector of docs/exchange/1c/vectors.json (computed independently from
+    /// the spec, the bridge to the 1C module that cannot run here) signs to its signature.
+    #[test]
+    fn known_answer_vectors() {
+        use base64::Engine;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/exchange/1c/vectors.json");
+        // Until the contract's vectors file lands, expectations computed apart with Python's hmac.
+        let text = std::fs::read_to_string(path).unwrap_or_else(|_| FALLBACK_VECTORS.into());
+        let vectors: Vec<serde_json::Value> = serde_json::from_str(&text).expect("vectors json");
+        assert!(vectors.len() >= 6, "too few vectors: {}", vectors.len());
+        let mut seen_v1 = false;
+        for v in &vectors {
+            let name = v["name"].as_str().expect("name");
+            let field = |k: &str| v[k].as_str().unwrap_or_else(|| panic!("{name}: {k}"));
+            let ts: i64 = match &v["timestamp"] {
+                serde_json::Value::String(s) => s.parse().expect("timestamp"),
+                n => n.as_i64().expect("timestamp"),
+            };
+            let body = base64::engine::general_purpose::STANDARD
+                .decode(field("body_base64"))
+                .expect("body_base64");
+            let got = if v["version"].as_str() == Some("v1") {
+                seen_v1 = true;
+                sign(field("secret"), ts, &body)
+            } else {
+                sign_v2(field("secret"), ts, field("method"), field("path"), field("nonce"), &body)
+            };
+            assert_eq!(got, field("signature"), "vector {name}");
+        }
+        assert!(seen_v1, "a v1 vector for the migration window");
+    }
+
+    const FALLBACK_VECTORS: &str = r#"[
+ {"name": "long-secret", "secret": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+  "method": "POST", "path": "/exchange/v1/messages", "timestamp": 1767225600, "nonce": "nonce-0000000000000001",
+  "body_base64": "eyJhIjoxfQ==", "signature": "v2=85990791863e63e3c7361ab3464d36ce6ae085decfd1ba00816f3652b2cc40e9"},
+ {"name": "cyrillic", "secret": "k", "method": "POST", "path": "/exchange/v1/messages", "timestamp": 1767225600,
+  "nonce": "nonce-0000000000000002", "body_base64": "eyJuYW1lIjoi0KDQvtC80LDRiNC60LAifQ==",
+  "signature": "v2=f7a1a071202ca3656aad4b8486fd9bd3f3d3a9c9bf673deb443afe10782f1f57"},
+ {"name": "bom", "secret": "k", "method": "POST", "path": "/exchange/v1/messages", "timestamp": 1767225600,
+  "nonce": "nonce-0000000000000003", "body_base64": "77u/e30=",
+  "signature": "v2=f1838e2c0a0154b04eff201d69f926a11fef3757ff675e0e31c3677e5470ec86"},
+ {"name": "empty", "secret": "k", "method": "POST", "path": "/exchange/v1/changes/pull?limit=5", "timestamp": 1767225600,
+  "nonce": "nonce-0000000000000004", "body_base64": "",
+  "signature": "v2=078cd73f946756a5c60a1a30bdc3446d405b24fae392386838c22a19e3a7ec96"},
+ {"name": "binary-put", "secret": "k", "method": "PUT", "path": "/exchange/v1/files/docs%2F1.pdf?x=1", "timestamp": 1767225600,
+  "nonce": "nonce-0000000000000005", "body_base64": "AP8B",
+  "signature": "v2=35991a3d4a8c071f8eadcf9ef6811910559d04230660a96fade8ab00ef0cfa44"},
+ {"version": "v1", "name": "v1", "secret": "k", "timestamp": 1767225600, "body_base64": "e30=",
+  "signature": "v1=fed6131b41a6ecb5f059cee4c80c7df319ff6fa75d64b59110157107b6b6fbed"}
+]"#;
 
     #[test]
     fn company_message_validates() {
