@@ -52,15 +52,27 @@ impl SignatureVersions {
 
     /// `v2`, `v1,v2` (any order, spaces allowed); empty is the default, v2 only.
     pub fn parse(s: &str) -> Result<SignatureVersions, String> {
-        let _ = s;
-        Ok(SignatureVersions::V2_ONLY)
+        if s.trim().is_empty() {
+            return Ok(SignatureVersions::V2_ONLY);
+        }
+        let mut v = SignatureVersions { v1: false, v2: false };
+        for part in s.split(',').map(str::trim) {
+            match part {
+                "v1" => v.v1 = true,
+                "v2" => v.v2 = true,
+                other => return Err(format!("unknown signature version {other:?}")),
+            }
+        }
+        Ok(v)
     }
 }
 
 /// Whether a nonce has the allowed form.
 pub fn nonce_ok(nonce: &str) -> bool {
-    let _ = nonce;
-    true
+    (16..=64).contains(&nonce.len())
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// `v2=` + lowercase hex HMAC-SHA256 of
@@ -73,8 +85,24 @@ pub fn sign_v2(
     nonce: &str,
     body: &[u8],
 ) -> String {
-    let _ = (secret, timestamp, method, path_and_query, nonce, body);
-    String::new()
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    for part in [
+        "v2",
+        &timestamp.to_string(),
+        &method.to_ascii_uppercase(),
+        path_and_query,
+        nonce,
+    ] {
+        mac.update(part.as_bytes());
+        mac.update(b"\n");
+    }
+    mac.update(body);
+    format!("v2={}", hex(&mac.finalize().into_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What a signed request carries, as received.
@@ -99,8 +127,32 @@ pub fn verify_request(
     now_unix: i64,
     max_skew: i64,
 ) -> Result<Option<String>, &'static str> {
-    let _ = (secret, versions, r, now_unix, max_skew);
-    Err("signature-invalid")
+    let given = r.signature.ok_or("signature-missing")?.trim();
+    if given.starts_with("v1=") {
+        if !versions.v1 {
+            return Err("signature-version-refused");
+        }
+        return verify(secret, r.timestamp, Some(given), r.body, now_unix, max_skew).map(|()| None);
+    }
+    if !given.starts_with("v2=") || !versions.v2 {
+        return Err("signature-version-refused");
+    }
+    let ts: i64 = r
+        .timestamp
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or("timestamp-missing")?;
+    let nonce = r.nonce.map(str::trim).ok_or("nonce-missing")?;
+    if !nonce_ok(nonce) {
+        return Err("nonce-invalid");
+    }
+    let expected = sign_v2(secret, ts, r.method, r.path_and_query, nonce, r.body);
+    if !crate::auth::password::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return Err("signature-invalid");
+    }
+    if (now_unix - ts).abs() > max_skew {
+        return Err("timestamp-out-of-range");
+    }
+    Ok(Some(nonce.to_string()))
 }
 
 /// `v1=` + hex HMAC-SHA256 of `<timestamp>.<body>` with the shared secret.
