@@ -472,6 +472,7 @@ pub fn request(
     if !cookies.is_empty() {
         headers.push(("cookie".into(), cookies.to_string()));
     }
+    let target = path;
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (
             p,
@@ -484,6 +485,7 @@ pub fn request(
     };
     ApiRequest {
         method: method.into(),
+        target: target.into(),
         path: path.into(),
         query,
         headers,
@@ -496,7 +498,8 @@ pub fn request(
 }
 
 impl TestPorts {
-    /// A request as 1C sends it: signed with the shared secret at the test clock's time.
+    /// A request as 1C sends it: signed v2 with 1C's secret at the test clock's time, with a
+    /// fresh nonce; `path` may carry a query (signed as given).
     pub fn signed(
         &self,
         method: &str,
@@ -504,12 +507,16 @@ impl TestPorts {
         content_type: &str,
         body: Vec<u8>,
     ) -> ApiRequest {
+        use crate::exchange::contract;
         let ts = self.now.get().timestamp();
-        let sig = crate::exchange::contract::sign(&self.config.onec_hmac_secret, ts, &body);
+        let nonce = crate::ids::new_id("n");
+        let sig = contract::sign_v2(&self.config.onec_hmac_secret, ts, method, path, &nonce, &body);
+        let mut req = request(method, path, None, "");
+        req.headers.clear();
         ApiRequest {
             method: method.into(),
-            path: path.into(),
             headers: vec![
+                (contract::NONCE_HEADER.into(), nonce),
                 ("content-type".into(), content_type.into()),
                 (
                     crate::exchange::contract::TIMESTAMP_HEADER.into(),
@@ -519,7 +526,8 @@ impl TestPorts {
             ],
             body,
             origin: "http://127.0.0.1:8787".into(),
-            ..Default::default()
+            client_ip: None,
+            ..std::mem::take(&mut req)
         }
     }
 

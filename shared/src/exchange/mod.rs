@@ -26,6 +26,8 @@ pub struct SweepReport {
     pub cml_imports_woken: usize,
     /// Spent sign-in throttle counters removed.
     pub throttle_purged: u64,
+    /// 1C request nonces older than twice the allowed skew, forgotten.
+    pub nonces_purged: u64,
 }
 
 /// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
@@ -41,6 +43,7 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let throttle_purged = crate::auth::throttle::purge(p).await?;
     Ok(SweepReport {
         throttle_purged,
+        nonces_purged: 0,
         inbox_re_enqueued,
         outbox,
         outbox_backlog,
