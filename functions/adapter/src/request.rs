@@ -23,6 +23,7 @@ pub fn request_head(req: &web_sys::Request) -> worker::Result<ApiRequest> {
         .map(|(_, v)| v.clone());
     Ok(ApiRequest {
         method,
+        target: path_and_query(&req.url()),
         path: url.path().to_string(),
         query: url
             .query_pairs()

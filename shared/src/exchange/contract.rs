@@ -39,33 +39,7 @@ pub const SIGNATURE_HEADER: &str = "x-onec-signature";
 /// allowed skew so the same signed request is taken once.
 pub const NONCE_HEADER: &str = "x-onec-nonce";
 
-/// Which signature versions the portal takes (`ONEC_SIGNATURE_VERSIONS`: `v2`, the default, or
-/// `v1,v2` during a migration window).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SignatureVersions {
-    pub v1: bool,
-    pub v2: bool,
-}
-
-impl SignatureVersions {
-    pub const V2_ONLY: SignatureVersions = SignatureVersions { v1: false, v2: true };
-
-    /// `v2`, `v1,v2` (any order, spaces allowed); empty is the default, v2 only.
-    pub fn parse(s: &str) -> Result<SignatureVersions, String> {
-        if s.trim().is_empty() {
-            return Ok(SignatureVersions::V2_ONLY);
-        }
-        let mut v = SignatureVersions { v1: false, v2: false };
-        for part in s.split(',').map(str::trim) {
-            match part {
-                "v1" => v.v1 = true,
-                "v2" => v.v2 = true,
-                other => return Err(format!("unknown signature version {other:?}")),
-            }
-        }
-        Ok(v)
-    }
-}
+pub use crate::config::SignatureVersions;
 
 /// Whether a nonce has the allowed form.
 pub fn nonce_ok(nonce: &str) -> bool {
@@ -103,6 +77,18 @@ pub fn sign_v2(
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The path and query of an absolute URL as a client puts them on the request line (`/` when
+/// the URL has no path), for signing a request the portal sends.
+pub fn path_and_query_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split('#').next().unwrap_or(rest);
+    match rest.find(['/', '?']) {
+        Some(i) if rest[i..].starts_with('/') => rest[i..].to_string(),
+        Some(i) => format!("/{}", &rest[i..]),
+        None => "/".into(),
+    }
 }
 
 /// What a signed request carries, as received.
@@ -419,7 +405,14 @@ mod tests {
     fn signature_v2_covers_method_path_nonce_and_body() {
         let body = b"\xEF\xBB\xBF{\"a\":1}";
         let nonce = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        let sig = sign_v2("s3cret", 1_700_000_000, "PUT", "/exchange/v1/files/a.pdf", nonce, body);
+        let sig = sign_v2(
+            "s3cret",
+            1_700_000_000,
+            "PUT",
+            "/exchange/v1/files/a.pdf",
+            nonce,
+            body,
+        );
         assert!(sig.starts_with("v2=") && sig.len() == 67, "{sig}");
         let ok = v2(&sig, nonce, body);
         let at = 1_700_000_100;
@@ -429,15 +422,33 @@ mod tests {
         );
         let refused = |r: Signed| verify_request("s3cret", SignatureVersions::V2_ONLY, &r, at, 300);
         assert_eq!(
-            refused(Signed { path_and_query: "/exchange/v1/files/b.pdf", ..ok }),
+            refused(Signed {
+                path_and_query: "/exchange/v1/files/b.pdf",
+                ..ok
+            }),
             Err("signature-invalid")
         );
-        assert_eq!(refused(Signed { method: "POST", ..ok }), Err("signature-invalid"));
         assert_eq!(
-            refused(Signed { nonce: Some("1f8fad5b-d9cb-469f-a165-70867728950e"), ..ok }),
+            refused(Signed {
+                method: "POST",
+                ..ok
+            }),
             Err("signature-invalid")
         );
-        assert_eq!(refused(Signed { body: &body[3..], ..ok }), Err("signature-invalid"));
+        assert_eq!(
+            refused(Signed {
+                nonce: Some("1f8fad5b-d9cb-469f-a165-70867728950e"),
+                ..ok
+            }),
+            Err("signature-invalid")
+        );
+        assert_eq!(
+            refused(Signed {
+                body: &body[3..],
+                ..ok
+            }),
+            Err("signature-invalid")
+        );
         assert_eq!(refused(Signed { nonce: None, ..ok }), Err("nonce-missing"));
         assert_eq!(
             verify_request("s3cret", SignatureVersions::V2_ONLY, &ok, at + 201, 300),
@@ -445,11 +456,29 @@ mod tests {
         );
         // A v1 signature is refused unless the migration window is open.
         let v1 = sign("s3cret", 1_700_000_000, body);
-        let old = Signed { signature: Some(&v1), nonce: None, ..ok };
+        let old = Signed {
+            signature: Some(&v1),
+            nonce: None,
+            ..ok
+        };
         assert_eq!(refused(old), Err("signature-version-refused"));
         let both = SignatureVersions::parse("v1, v2").unwrap();
         assert_eq!(verify_request("s3cret", both, &old, at, 300), Ok(None));
-        assert_eq!(verify_request("s3cret", both, &ok, at, 300), Ok(Some(nonce.into())));
+        assert_eq!(
+            verify_request("s3cret", both, &ok, at, 300),
+            Ok(Some(nonce.into()))
+        );
+    }
+
+    #[test]
+    fn path_and_query_of_a_push_url() {
+        assert_eq!(
+            path_and_query_of("http://1c.test:8080/base/hs/portal/v1/changes"),
+            "/base/hs/portal/v1/changes"
+        );
+        assert_eq!(path_and_query_of("https://h/x?a=1&b=%2F"), "/x?a=1&b=%2F");
+        assert_eq!(path_and_query_of("https://h?a=1"), "/?a=1");
+        assert_eq!(path_and_query_of("https://h"), "/");
     }
 
     #[test]
@@ -459,14 +488,24 @@ mod tests {
         assert!(!nonce_ok("short"));
         assert!(!nonce_ok(&"a".repeat(65)));
         assert!(!nonce_ok("{0f8fad5b-d9cb-469f-a165-70867728950e}"));
-        let sig = sign_v2("k", 1_700_000_000, "PUT", "/exchange/v1/files/a.pdf", "bad nonce!", b"");
+        let sig = sign_v2(
+            "k",
+            1_700_000_000,
+            "PUT",
+            "/exchange/v1/files/a.pdf",
+            "bad nonce!",
+            b"",
+        );
         let r = v2(&sig, "bad nonce!", b"");
         assert_eq!(
             verify_request("k", SignatureVersions::V2_ONLY, &r, 1_700_000_000, 300),
             Err("nonce-invalid")
         );
         assert_eq!(SignatureVersions::parse(""), Ok(SignatureVersions::V2_ONLY));
-        assert_eq!(SignatureVersions::parse("v2"), Ok(SignatureVersions::V2_ONLY));
+        assert_eq!(
+            SignatureVersions::parse("v2"),
+            Ok(SignatureVersions::V2_ONLY)
+        );
         assert_eq!(
             SignatureVersions::parse("v2,v1"),
             Ok(SignatureVersions { v1: true, v2: true })
@@ -480,7 +519,10 @@ mod tests {
     #[test]
     fn known_answer_vectors() {
         use base64::Engine;
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/exchange/1c/vectors.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/exchange/1c/vectors.json"
+        );
         // Until the contract's vectors file lands, expectations computed apart with Python's hmac.
         let text = std::fs::read_to_string(path).unwrap_or_else(|_| FALLBACK_VECTORS.into());
         let vectors: Vec<serde_json::Value> = serde_json::from_str(&text).expect("vectors json");
@@ -500,7 +542,14 @@ mod tests {
                 seen_v1 = true;
                 sign(field("secret"), ts, &body)
             } else {
-                sign_v2(field("secret"), ts, field("method"), field("path"), field("nonce"), &body)
+                sign_v2(
+                    field("secret"),
+                    ts,
+                    field("method"),
+                    field("path"),
+                    field("nonce"),
+                    &body,
+                )
             };
             assert_eq!(got, field("signature"), "vector {name}");
         }

@@ -36,7 +36,10 @@ fn batch(messages: Vec<Value>) -> Value {
 #[test]
 fn the_same_signed_request_twice_is_refused_the_second_time() {
     let p = TestPorts::new();
-    let req = p.signed_json("/exchange/v1/messages", &batch(vec![company("A", "2026-01-01T00:00:00")]));
+    let req = p.signed_json(
+        "/exchange/v1/messages",
+        &batch(vec![company("A", "2026-01-01T00:00:00")]),
+    );
     assert_eq!(handle(&p, req.clone()).status, 200);
     let again = handle(&p, req);
     assert_eq!(
@@ -57,26 +60,49 @@ fn the_same_signed_request_twice_is_refused_the_second_time() {
 #[test]
 fn a_file_upload_replayed_under_another_key_is_refused() {
     let p = TestPorts::new();
-    let put = p.signed("PUT", "/exchange/v1/files/a.pdf", "application/pdf", b"%PDF-1.4 a".to_vec());
+    let put = p.signed(
+        "PUT",
+        "/exchange/v1/files/a.pdf",
+        "application/pdf",
+        b"%PDF-1.4 a".to_vec(),
+    );
     let mut moved = put.clone();
     moved.path = "/exchange/v1/files/b.pdf".into();
     moved.target = "/exchange/v1/files/b.pdf".into();
-    assert_eq!(reason(&handle(&p, moved)), (401, Some("signature-invalid".into())));
+    assert_eq!(
+        reason(&handle(&p, moved)),
+        (401, Some("signature-invalid".into()))
+    );
     assert_eq!(handle(&p, put).status, 201);
     // A pull with its query: the query is signed too.
-    let mut pull = p.signed("POST", "/exchange/v1/changes/pull?limit=5", "application/json", b"{}".to_vec());
+    let mut pull = p.signed(
+        "POST",
+        "/exchange/v1/changes/pull?limit=5",
+        "application/json",
+        b"{}".to_vec(),
+    );
     pull.target = "/exchange/v1/changes/pull?limit=500".into();
-    assert_eq!(reason(&handle(&p, pull)), (401, Some("signature-invalid".into())));
+    assert_eq!(
+        reason(&handle(&p, pull)),
+        (401, Some("signature-invalid".into()))
+    );
 }
 
 #[test]
 fn v1_is_refused_by_default_and_taken_in_the_migration_window() {
     let mut p = TestPorts::new();
     let v1 = |p: &TestPorts, entity: &str| {
-        let bytes = serde_json::to_vec(&batch(vec![company(entity, "2026-01-01T00:00:00")])).unwrap();
+        let bytes =
+            serde_json::to_vec(&batch(vec![company(entity, "2026-01-01T00:00:00")])).unwrap();
         let ts = p.now.get().timestamp();
-        let mut req = p.signed("POST", "/exchange/v1/messages", "application/json", bytes.clone());
-        req.headers.retain(|(k, _)| k != contract::SIGNATURE_HEADER && k != contract::NONCE_HEADER);
+        let mut req = p.signed(
+            "POST",
+            "/exchange/v1/messages",
+            "application/json",
+            bytes.clone(),
+        );
+        req.headers
+            .retain(|(k, _)| k != contract::SIGNATURE_HEADER && k != contract::NONCE_HEADER);
         req.headers.push((
             contract::SIGNATURE_HEADER.into(),
             contract::sign(&p.config.onec_hmac_secret, ts, &bytes),
@@ -89,7 +115,10 @@ fn v1_is_refused_by_default_and_taken_in_the_migration_window() {
     );
     p.config.onec_signature_versions = SignatureVersions::parse("v1,v2").unwrap();
     assert_eq!(handle(&p, v1(&p, "V1")).status, 200);
-    let v2 = p.signed_json("/exchange/v1/messages", &batch(vec![company("V2", "2026-01-01T00:00:00")]));
+    let v2 = p.signed_json(
+        "/exchange/v1/messages",
+        &batch(vec![company("V2", "2026-01-01T00:00:00")]),
+    );
     assert_eq!(handle(&p, v2).status, 200);
 }
 
@@ -97,8 +126,13 @@ fn v1_is_refused_by_default_and_taken_in_the_migration_window() {
 fn a_body_with_a_bom_and_dates_with_an_offset_apply() {
     let p = TestPorts::new();
     let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(serde_json::to_vec(&batch(vec![company("BOM", "2026-12-06T00:30:00+03:00")])).unwrap());
-    let r = handle(&p, p.signed("POST", "/exchange/v1/messages", "application/json", bytes));
+    bytes.extend(
+        serde_json::to_vec(&batch(vec![company("BOM", "2026-12-06T00:30:00+03:00")])).unwrap(),
+    );
+    let r = handle(
+        &p,
+        p.signed("POST", "/exchange/v1/messages", "application/json", bytes),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     p.run_inbox_consumer();
     // 2026-12-05T21:00:00Z: 00:30 on the 6th in Moscow, the calendar date 1C meant.
