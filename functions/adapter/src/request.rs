@@ -36,6 +36,12 @@ pub fn request_head(req: &web_sys::Request) -> worker::Result<ApiRequest> {
     })
 }
 
+/// The path and query of the request's URL as the runtime holds it (the request line's target,
+/// not rebuilt from parsed parts): what a 1C signature v2 covers.
+fn path_and_query(url: &str) -> String {
+    shared::exchange::contract::path_and_query_of(url)
+}
+
 /// The body, up to the route's `limit` (`None`: no route takes the request, so it is not read).
 /// A larger `Content-Length` is refused before a byte is kept; a body streamed without one
 /// (chunked) is refused as soon as it passes the limit. Either way a 413 (after at most
