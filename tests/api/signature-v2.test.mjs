@@ -22,11 +22,12 @@ test('the same signed request sent twice is refused the second time', async () =
   const again = await raw('POST', path, headers, body);
   assert.equal(again.status, 401);
   assert.equal(again.body.code, 'signature-replayed');
-  // A signed pull, too: its nonce is spent.
-  const pullPath = '/exchange/v1/changes/pull';
-  const pullHeaders = { 'content-type': 'application/json', ...onecHeaders('POST', pullPath, '{}') };
-  assert.equal((await raw('POST', pullPath, pullHeaders, '{}')).status, 200);
-  assert.equal((await raw('POST', pullPath, pullHeaders, '{}')).body.code, 'signature-replayed');
+  // A signed status query, too: its nonce is spent.
+  const stPath = '/exchange/v1/message-status';
+  const stBody = JSON.stringify({ ids: ['x'] });
+  const stHeaders = { 'content-type': 'application/json', ...onecHeaders('POST', stPath, stBody) };
+  assert.equal((await raw('POST', stPath, stHeaders, stBody)).status, 200);
+  assert.equal((await raw('POST', stPath, stHeaders, stBody)).body.code, 'signature-replayed');
 });
 
 test('a signed file upload replayed under another key is refused', async () => {

@@ -42,10 +42,12 @@ export function onecHeaders(method, path, body, opts = {}) {
   const signed = opts.signedBody ?? body;
   if (opts.version === 'v1') return { 'x-onec-timestamp': String(ts), 'x-onec-signature': signV1(secret, ts, signed) };
   const nonce = opts.nonce ?? randomUUID();
+  // Signed as it goes on the request line: percent-encoded the way fetch sends it.
+  const url = new URL(PORTAL + (opts.signedPath ?? path));
   return {
     'x-onec-timestamp': String(ts),
     'x-onec-nonce': nonce,
-    'x-onec-signature': signV2(secret, ts, method, opts.signedPath ?? path, nonce, signed),
+    'x-onec-signature': signV2(secret, ts, method, url.pathname + url.search, nonce, signed),
   };
 }
 
