@@ -10,7 +10,8 @@ pub struct Config {
     pub session_signing_key: String,
     /// Earlier keys still accepted while tokens signed with them live: `kid:base64(public key)`, comma-separated.
     pub session_verify_keys: String,
-    /// Shared secret of the HMAC signature on 1C's messages (and ours to 1C).
+    /// The key 1C signs its requests to the portal with (`ONEC_HMAC_SECRET`; also the CommerceML
+    /// session tokens). The portal's pushes to 1C use [`Config::onec_push_secret`].
     pub onec_hmac_secret: String,
     /// Secret of the signature on the portal's pushes to 1C (`ONEC_PUSH_SECRET`, apart from the
     /// key 1C signs with); unset: push delivery fails (pull mode needs none).
