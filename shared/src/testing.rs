@@ -237,6 +237,40 @@ impl HttpClient for FakeOnec {
         if mode == "down" {
             return Err(crate::AppError::unavailable("connection refused"));
         }
+        // 1C checks the push as the portal checks 1C: v2 with the push secret (the skew is not
+        // checked here: the portal signs with the wall clock, the tests move another one).
+        use crate::exchange::contract;
+        let h = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v.as_str())
+        };
+        let path = contract::path_and_query_of(url);
+        let signed = contract::Signed {
+            method: "POST",
+            path_and_query: &path,
+            timestamp: h(contract::TIMESTAMP_HEADER),
+            nonce: h(contract::NONCE_HEADER),
+            signature: h(contract::SIGNATURE_HEADER),
+            body: &body,
+        };
+        let ts = signed.timestamp.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let secret = crate::config::Config::for_tests().onec_push_secret.unwrap_or_default();
+        if let Err(reason) = contract::verify_request(
+            &secret,
+            contract::SignatureVersions::V2_ONLY,
+            &signed,
+            ts,
+            300,
+        ) {
+            return Ok(HttpReply {
+                status: 401,
+                body: serde_json::json!({"status": "error", "reason": reason})
+                    .to_string()
+                    .into_bytes(),
+            });
+        }
         self.received
             .borrow_mut()
             .push(serde_json::from_slice(&body).unwrap_or_default());
