@@ -45,5 +45,7 @@ grep -q '^CML_USER=' .dev-secrets || printf 'CML_USER=1c\nCML_PASSWORD=%s\n' "$(
 grep -q '^MONITOR_TOKEN=' .dev-secrets || echo "MONITOR_TOKEN=$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')" >> .dev-secrets
 # The key one-time link tokens are derived from (the database holds only link ids).
 grep -q '^LINK_TOKEN_SECRET=' .dev-secrets || echo "LINK_TOKEN_SECRET=$(head -c 32 /dev/urandom | base64 -w0)" >> .dev-secrets
+# The key the portal signs its pushes to 1C with (issue 16: apart from ONEC_HMAC_SECRET, 1C's key).
+grep -q '^ONEC_PUSH_SECRET=' .dev-secrets || echo "ONEC_PUSH_SECRET=$(head -c 32 /dev/urandom | base64 -w0)" >> .dev-secrets
 # The simulator's YooKassa test shop (it reads the same file): the portal signs API calls with it.
 grep -q '^YOOKASSA_SECRET_KEY=' .dev-secrets || printf 'YOOKASSA_SHOP_ID=%s\nYOOKASSA_SECRET_KEY=test_%s\n' "$((100000 + RANDOM))" "$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')" >> .dev-secrets

@@ -10,8 +10,15 @@ pub struct Config {
     pub session_signing_key: String,
     /// Earlier keys still accepted while tokens signed with them live: `kid:base64(public key)`, comma-separated.
     pub session_verify_keys: String,
-    /// Shared secret of the HMAC signature on 1C's messages (and ours to 1C).
+    /// The key 1C signs its requests to the portal with (`ONEC_HMAC_SECRET`; also the CommerceML
+    /// session tokens). The portal's pushes to 1C use [`Config::onec_push_secret`].
     pub onec_hmac_secret: String,
+    /// Secret of the signature on the portal's pushes to 1C (`ONEC_PUSH_SECRET`, apart from the
+    /// key 1C signs with); unset: push delivery fails (pull mode needs none).
+    pub onec_push_secret: Option<String>,
+    /// Signature versions taken from 1C (`ONEC_SIGNATURE_VERSIONS`: `v2`, the default, or `v1,v2`
+    /// during a migration window).
+    pub onec_signature_versions: SignatureVersions,
     /// Accepted age of a signed 1C request, both ways, in seconds.
     pub onec_max_skew_secs: i64,
     pub access_ttl_secs: i64,
@@ -70,6 +77,40 @@ pub struct Config {
     pub link_token_secret: Option<String>,
 }
 
+/// Which signature versions the portal takes (`ONEC_SIGNATURE_VERSIONS`: `v2`, the default, or
+/// `v1,v2` during a migration window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureVersions {
+    pub v1: bool,
+    pub v2: bool,
+}
+
+impl SignatureVersions {
+    pub const V2_ONLY: SignatureVersions = SignatureVersions {
+        v1: false,
+        v2: true,
+    };
+
+    /// `v2`, `v1,v2` (any order, spaces allowed); empty is the default, v2 only.
+    pub fn parse(s: &str) -> Result<SignatureVersions, String> {
+        if s.trim().is_empty() {
+            return Ok(SignatureVersions::V2_ONLY);
+        }
+        let mut v = SignatureVersions {
+            v1: false,
+            v2: false,
+        };
+        for part in s.split(',').map(str::trim) {
+            match part {
+                "v1" => v.v1 = true,
+                "v2" => v.v2 = true,
+                other => return Err(format!("unknown signature version {other:?}")),
+            }
+        }
+        Ok(v)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
     Push,
@@ -106,6 +147,11 @@ impl Config {
             session_signing_key: req("SESSION_SIGNING_KEY")?,
             session_verify_keys: var("SESSION_VERIFY_KEYS").unwrap_or_default(),
             onec_hmac_secret: req("ONEC_HMAC_SECRET")?,
+            onec_push_secret: var("ONEC_PUSH_SECRET").filter(|v| !v.is_empty()),
+            onec_signature_versions: SignatureVersions::parse(
+                &var("ONEC_SIGNATURE_VERSIONS").unwrap_or_default(),
+            )
+            .map_err(|e| AppError::internal(format!("ONEC_SIGNATURE_VERSIONS: {e}")))?,
             onec_max_skew_secs: num("ONEC_MAX_SKEW_SECS", 300)?,
             access_ttl_secs: num("ACCESS_TTL_SECS", 15 * 60)?,
             refresh_ttl_secs: num("REFRESH_TTL_SECS", 30 * 24 * 3600)?,
@@ -159,6 +205,8 @@ impl Config {
             session_signing_key: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into(),
             session_verify_keys: String::new(),
             onec_hmac_secret: "test-secret".into(),
+            onec_push_secret: Some("test-push-secret".into()),
+            onec_signature_versions: SignatureVersions::V2_ONLY,
             onec_max_skew_secs: 300,
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 24 * 3600,

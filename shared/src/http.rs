@@ -44,6 +44,10 @@ pub struct ApiRequest {
     /// Path without the query string.
     pub path: String,
     pub query: Vec<(String, String)>,
+    /// The path with its query exactly as on the request line (percent-encoded as sent, no `?`
+    /// when there is no query): what a 1C signature (v2) covers. Empty in requests built without
+    /// it (tests): [`ApiRequest::path_and_query`] then rebuilds it from `path` and `query`.
+    pub target: String,
     /// Header names in lowercase.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -74,6 +78,18 @@ impl ApiRequest {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The path and query as sent ([`ApiRequest::target`]).
+    pub fn path_and_query(&self) -> String {
+        if !self.target.is_empty() {
+            return self.target.clone();
+        }
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let q: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}?{}", self.path, q.join("&"))
     }
 
     pub fn lang(&self) -> Lang {

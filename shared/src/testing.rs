@@ -237,6 +237,40 @@ impl HttpClient for FakeOnec {
         if mode == "down" {
             return Err(crate::AppError::unavailable("connection refused"));
         }
+        // 1C checks the push as the portal checks 1C: v2 with the push secret (the skew is not
+        // checked here: the portal signs with the wall clock, the tests move another one).
+        use crate::exchange::contract;
+        let h = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v.as_str())
+        };
+        let path = contract::path_and_query_of(url);
+        let signed = contract::Signed {
+            method: "POST",
+            path_and_query: &path,
+            timestamp: h(contract::TIMESTAMP_HEADER),
+            nonce: h(contract::NONCE_HEADER),
+            signature: h(contract::SIGNATURE_HEADER),
+            body: &body,
+        };
+        let ts = signed.timestamp.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let secret = crate::config::Config::for_tests().onec_push_secret.unwrap_or_default();
+        if let Err(reason) = contract::verify_request(
+            &secret,
+            contract::SignatureVersions::V2_ONLY,
+            &signed,
+            ts,
+            300,
+        ) {
+            return Ok(HttpReply {
+                status: 401,
+                body: serde_json::json!({"status": "error", "reason": reason})
+                    .to_string()
+                    .into_bytes(),
+            });
+        }
         self.received
             .borrow_mut()
             .push(serde_json::from_slice(&body).unwrap_or_default());
@@ -472,6 +506,7 @@ pub fn request(
     if !cookies.is_empty() {
         headers.push(("cookie".into(), cookies.to_string()));
     }
+    let target = path;
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (
             p,
@@ -484,6 +519,7 @@ pub fn request(
     };
     ApiRequest {
         method: method.into(),
+        target: target.into(),
         path: path.into(),
         query,
         headers,
@@ -496,7 +532,8 @@ pub fn request(
 }
 
 impl TestPorts {
-    /// A request as 1C sends it: signed with the shared secret at the test clock's time.
+    /// A request as 1C sends it: signed v2 with 1C's secret at the test clock's time, with a
+    /// fresh nonce; `path` may carry a query (signed as given).
     pub fn signed(
         &self,
         method: &str,
@@ -504,12 +541,16 @@ impl TestPorts {
         content_type: &str,
         body: Vec<u8>,
     ) -> ApiRequest {
+        use crate::exchange::contract;
         let ts = self.now.get().timestamp();
-        let sig = crate::exchange::contract::sign(&self.config.onec_hmac_secret, ts, &body);
+        let nonce = crate::ids::new_id("n");
+        let sig = contract::sign_v2(&self.config.onec_hmac_secret, ts, method, path, &nonce, &body);
+        let mut req = request(method, path, None, "");
+        req.headers.clear();
         ApiRequest {
             method: method.into(),
-            path: path.into(),
             headers: vec![
+                (contract::NONCE_HEADER.into(), nonce),
                 ("content-type".into(), content_type.into()),
                 (
                     crate::exchange::contract::TIMESTAMP_HEADER.into(),
@@ -519,7 +560,8 @@ impl TestPorts {
             ],
             body,
             origin: "http://127.0.0.1:8787".into(),
-            ..Default::default()
+            client_ip: None,
+            ..std::mem::take(&mut req)
         }
     }
 

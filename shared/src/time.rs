@@ -1,5 +1,5 @@
 //! Time: stored UTC (RFC 3339 text in SQLite, which sorts correctly), read from 1C as Moscow
-//! local time without a zone (UTC+3, no daylight saving since 2014).
+//! local time without a zone (UTC+3, no daylight saving since 2014) or RFC 3339 with an offset.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use serde::{Deserialize, Deserializer};
@@ -73,13 +73,17 @@ pub fn datetime_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>
         .ok_or_else(|| serde::de::Error::custom("empty date"))
 }
 
-/// The 1C date `2026-11-28` (no time part) or a date-time, taken as a calendar date.
+/// The 1C date `2026-11-28` (no time part) or a date-time, taken as a calendar date; a date-time
+/// with an offset (`2026-12-05T21:30:00Z`) is the Moscow date of that instant.
 pub fn date_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
     let Some(s) = s else { return Ok(None) };
     let s = s.trim();
     if s.is_empty() || s.starts_with("0001-01-01") {
         return Ok(None);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.with_timezone(&moscow()).date_naive()));
     }
     let date_part = s.split('T').next().unwrap_or(s);
     NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
@@ -100,6 +104,32 @@ mod tests {
         assert_eq!(to_db(t), "2026-01-31T21:30:00.000Z");
         let t = parse_1c_datetime("2026-11-28T09:00:00Z").unwrap().unwrap();
         assert_eq!(to_db(t), "2026-11-28T09:00:00.000Z");
+    }
+
+    #[test]
+    fn dates_with_an_offset() {
+        #[derive(serde::Deserialize)]
+        struct D {
+            #[serde(deserialize_with = "date_from_1c")]
+            d: Option<NaiveDate>,
+        }
+        let date = |s: &str| {
+            serde_json::from_value::<D>(serde_json::json!({ "d": s }))
+                .unwrap()
+                .d
+                .map(|d| d.to_string())
+        };
+        assert_eq!(
+            date("2026-12-06T10:00:00+03:00").as_deref(),
+            Some("2026-12-06")
+        );
+        assert_eq!(date("2026-12-05T21:30:00Z").as_deref(), Some("2026-12-06"));
+        assert_eq!(date("2026-12-06T00:00:00").as_deref(), Some("2026-12-06"));
+        assert_eq!(date("2026-12-06").as_deref(), Some("2026-12-06"));
+        let t = parse_1c_datetime("2026-12-06T10:00:00+03:00")
+            .unwrap()
+            .unwrap();
+        assert_eq!(to_db(t), "2026-12-06T07:00:00.000Z");
     }
 
     #[test]

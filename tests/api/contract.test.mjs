@@ -127,6 +127,19 @@ test('the schemas accept the contract examples of the new types', () => {
   }
 });
 
+test('dates with an offset (RFC 3339) validate wherever zone-less Moscow time does', () => {
+  const goods = [
+    m('order', { ...order, date: '2026-03-01T10:00:00+03:00', planned_shipping_date: '2026-03-05T00:00:00+03:00' }),
+    m('payment', { ...payment, date: '2026-03-03T08:00:00Z' }),
+    m('account_movement', { ...movement, date: '2026-03-17T12:00:00-01:30' }),
+  ];
+  for (const good of goods) assert.ok(message(good), `${good.type}: ${JSON.stringify(message.errors)}`);
+  assert.ok(envelope({ batch_id: 'b', sent_at: '2026-12-06T10:00:00+03:00', messages: [goods[1]] }), JSON.stringify(envelope.errors));
+  for (const bad of ['2026-03-01T10:00:00+3', '2026-03-01T10:00:00 +03:00', '2026-03-01+03:00']) {
+    assert.equal(message(m('payment', { ...payment, date: bad })), false, bad);
+  }
+});
+
 test('the schemas refuse bad messages', () => {
   const { agreement_id: _, ...creditWithoutAgreement } = credit;
   const bad = [

@@ -1,7 +1,7 @@
 // The 1C inbound path against the real stack: signature, replay, duplicates, order, exactness.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, PORTAL, batch, companyMsg, freshCompany, onecPost, sendAndApply, sign, sweep, uid, waitApplied, ONEC_SECRET } from '../lib/portal.mjs';
+import { Client, PORTAL, batch, companyMsg, freshCompany, onecHeaders, onecPost, sendAndApply, sweep, uid, waitApplied, ONEC_SECRET } from '../lib/portal.mjs';
 
 test('a forged message is refused and nothing is stored', async () => {
   const m = companyMsg(uid('c'), 1, 'Подделка');
@@ -72,13 +72,10 @@ test('amounts above 2^31 kopecks stay exact through D1', async () => {
 
 /** PUTs a file as 1C does: the raw body signed like every 1C request. `opts` forge it. */
 async function onecPut(key, bytes, opts = {}) {
-  const ts = Math.floor(Date.now() / 1000);
+  const path = `/exchange/v1/files/${key}`;
   const headers = { 'content-type': opts.contentType ?? 'application/pdf' };
-  if (!opts.unsigned) {
-    headers['x-onec-timestamp'] = String(ts);
-    headers['x-onec-signature'] = sign(ONEC_SECRET, ts, opts.signedBody ?? bytes);
-  }
-  const res = await fetch(`${PORTAL}/exchange/v1/files/${key}`, { method: 'PUT', headers, body: bytes });
+  if (!opts.unsigned) Object.assign(headers, onecHeaders('PUT', path, bytes, opts));
+  const res = await fetch(PORTAL + path, { method: 'PUT', headers, body: bytes });
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 

@@ -1,14 +1,14 @@
 // Documents as 1C delivers them: files first with the signed PUT, then `document` and
 // `reconciliation_act` messages referring to them by key. Shared by the HTTP, browser and
 // matrix tests.
-import { PORTAL, ONEC_SECRET, sendAndApply, sign, uid } from './portal.mjs';
+import { PORTAL, onecHeaders, sendAndApply, uid } from './portal.mjs';
 
 /** PUTs a file as 1C does: the raw body signed like every 1C request. */
 export async function onecPut(key, bytes, contentType = 'application/pdf') {
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${PORTAL}/exchange/v1/files/${key}`, {
+  const path = `/exchange/v1/files/${key}`;
+  const res = await fetch(PORTAL + path, {
     method: 'PUT',
-    headers: { 'content-type': contentType, 'x-onec-timestamp': String(ts), 'x-onec-signature': sign(ONEC_SECRET, ts, bytes) },
+    headers: { 'content-type': contentType, ...onecHeaders('PUT', path, bytes) },
     body: bytes,
   });
   if (res.status !== 201) throw new Error(`upload ${key}: ${res.status} ${await res.text()}`);

@@ -19,17 +19,45 @@ export function fakeIp() {
   return `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
 }
 
-export function sign(secret, timestamp, body) {
+/** Signature v1 (the migration window only): HMAC over `<timestamp>.<body>`. */
+export function signV1(secret, timestamp, body) {
   return 'v1=' + createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }
 
-/** POSTs to a 1C endpoint as 1C does. `opts.timestamp`/`opts.secret` forge or replay. */
-export async function onecPost(path, payload, opts = {}) {
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+/** Signature v2: HMAC over "v2", timestamp, METHOD, path with query as sent, nonce, each
+ *  followed by LF, then the body bytes. */
+export function signV2(secret, timestamp, method, pathAndQuery, nonce, body) {
+  return 'v2=' + createHmac('sha256', secret)
+    .update(`v2\n${timestamp}\n${method.toUpperCase()}\n${pathAndQuery}\n${nonce}\n`)
+    .update(body)
+    .digest('hex');
+}
+
+/** The signature headers of a 1C request: v2 with a fresh nonce. `opts.timestamp`, `opts.secret`,
+ *  `opts.nonce` forge or replay; `opts.version: 'v1'` signs v1; `opts.signedBody`/`opts.signedPath`
+ *  sign something other than what is sent. */
+export function onecHeaders(method, path, body, opts = {}) {
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const secret = opts.secret ?? ONEC_SECRET;
+  const signed = opts.signedBody ?? body;
+  if (opts.version === 'v1') return { 'x-onec-timestamp': String(ts), 'x-onec-signature': signV1(secret, ts, signed) };
+  const nonce = opts.nonce ?? randomUUID();
+  // Signed as it goes on the request line: percent-encoded the way fetch sends it.
+  const url = new URL(PORTAL + (opts.signedPath ?? path));
+  return {
+    'x-onec-timestamp': String(ts),
+    'x-onec-nonce': nonce,
+    'x-onec-signature': signV2(secret, ts, method, url.pathname + url.search, nonce, signed),
+  };
+}
+
+/** POSTs to a 1C endpoint as 1C does (a string or Buffer payload is sent as is). */
+export async function onecPost(path, payload, opts = {}) {
+  const body = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload);
+  const signature = opts.signature ? { 'x-onec-signature': opts.signature } : {};
   const res = await fetch(PORTAL + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-onec-timestamp': String(ts), 'x-onec-signature': opts.signature ?? sign(opts.secret ?? ONEC_SECRET, ts, body), ...(opts.headers ?? {}) },
+    headers: { 'content-type': 'application/json', ...onecHeaders('POST', path, body, opts), ...signature, ...(opts.headers ?? {}) },
     body,
   });
   return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };

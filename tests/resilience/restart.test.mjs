@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHmac, randomUUID } from 'node:crypto';
-import { ONEC_SECRET } from '../lib/portal.mjs';
+import { randomUUID } from 'node:crypto';
+import { onecHeaders } from '../lib/portal.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PORT = Number(process.env.RESTART_TEST_PORT ?? 8807);
@@ -23,11 +23,10 @@ after(() => {
 
 async function post(path, payload, now = new Date()) {
   const body = JSON.stringify(payload);
-  const ts = Math.floor(Date.now() / 1000);
-  const sig = 'v1=' + createHmac('sha256', ONEC_SECRET).update(`${ts}.`).update(body).digest('hex');
-  const init = { method: 'POST', headers: { 'content-type': 'application/json', 'x-onec-timestamp': String(ts), 'x-onec-signature': sig, 'x-test-now': now.toISOString() }, body };
-  // A kept-alive connection from before the restart fails once; a fresh one then goes through.
+  // A kept-alive connection from before the restart fails once; a fresh one then goes through
+  // (signed anew: a nonce is taken once).
   for (let attempt = 1; ; attempt++) {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json', ...onecHeaders('POST', path, body), 'x-test-now': now.toISOString() }, body };
     try {
       const r = await fetch(URL_ + path, init);
       return { status: r.status, body: await r.json().catch(() => null) };

@@ -23,6 +23,7 @@ pub fn request_head(req: &web_sys::Request) -> worker::Result<ApiRequest> {
         .map(|(_, v)| v.clone());
     Ok(ApiRequest {
         method,
+        target: path_and_query(&req.url()),
         path: url.path().to_string(),
         query: url
             .query_pairs()
@@ -33,6 +34,12 @@ pub fn request_head(req: &web_sys::Request) -> worker::Result<ApiRequest> {
         origin: url.origin().ascii_serialization(),
         client_ip,
     })
+}
+
+/// The path and query of the request's URL as the runtime holds it (the request line's target,
+/// not rebuilt from parsed parts): what a 1C signature v2 covers.
+fn path_and_query(url: &str) -> String {
+    shared::exchange::contract::path_and_query_of(url)
 }
 
 /// The body, up to the route's `limit` (`None`: no route takes the request, so it is not read).

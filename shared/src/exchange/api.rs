@@ -133,7 +133,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             return super::cml::bench::run(p, req).await
         }
         Access::CommerceMl => return super::cml::handle(p, req).await,
-        _ => verify_signature(p, req)?,
+        _ => verify_signature(p, req).await?,
     }
     match r.handler {
         H::Messages => messages(p, req).await,
@@ -164,26 +164,68 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     }
 }
 
-/// 401 for a missing or wrong signature, or a timestamp outside the allowed skew (a replay).
-pub fn verify_signature<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<()> {
+/// 401 for a missing or wrong signature (v2: over method, path with query, nonce and body; v1
+/// only when `ONEC_SIGNATURE_VERSIONS` takes it), a timestamp outside the allowed skew, or a
+/// nonce seen before (`signature-replayed`: the same signed request sent again). Recording the
+/// nonce is the check: the table's key refuses a second one, so two racing copies cannot both pass.
+pub async fn verify_signature<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<()> {
     let cfg = p.config();
-    contract::verify(
+    let target = req.path_and_query();
+    let now = p.now().timestamp();
+    let signed = contract::Signed {
+        method: &req.method,
+        path_and_query: &target,
+        timestamp: req.header(contract::TIMESTAMP_HEADER),
+        nonce: req.header(contract::NONCE_HEADER),
+        signature: req.header(contract::SIGNATURE_HEADER),
+        body: &req.body,
+    };
+    let nonce = contract::verify_request(
         &cfg.onec_hmac_secret,
-        req.header(contract::TIMESTAMP_HEADER),
-        req.header(contract::SIGNATURE_HEADER),
-        &req.body,
-        p.now().timestamp(),
+        cfg.onec_signature_versions,
+        &signed,
+        now,
         cfg.onec_max_skew_secs,
     )
     .map_err(|code| {
-        let e = AppError::new(
+        AppError::new(
             ErrorKind::Unauthorized,
             "signature-invalid",
             "Подпись сообщения 1С неверна или устарела.",
             "The 1C message signature is invalid or expired.",
-        );
-        e.with_extra("reason", code)
-    })
+        )
+        .with_extra("reason", code)
+    })?;
+    let Some(nonce) = nonce else { return Ok(()) };
+    let recorded = p
+        .db()
+        .exec(
+            crate::ports::Stmt::new(super::sql::NONCE_RECORD)
+                .bind(nonce)
+                .bind(now),
+        )
+        .await?;
+    if recorded == 0 {
+        return Err(AppError::new(
+            ErrorKind::Unauthorized,
+            "signature-replayed",
+            "Этот подписанный запрос 1С уже был принят: повтор отклонён.",
+            "This signed 1C request was already taken: the replay is refused.",
+        )
+        .with_extra("reason", "signature-replayed"));
+    }
+    Ok(())
+}
+
+/// Forgets nonces older than twice the allowed skew (the sweeper).
+pub async fn purge_nonces<P: Ports>(p: &P) -> AppResult<u64> {
+    p.db()
+        .exec(
+            crate::ports::Stmt::new(super::sql::NONCE_PURGE)
+                .bind(p.now().timestamp())
+                .bind(2 * p.config().onec_max_skew_secs),
+        )
+        .await
 }
 
 fn decode<T: serde::de::DeserializeOwned>(req: &ApiRequest) -> AppResult<T> {
@@ -195,7 +237,13 @@ fn decode<T: serde::de::DeserializeOwned>(req: &ApiRequest) -> AppResult<T> {
             "Batch too large: send large payloads by storage key.",
         ));
     }
-    serde_json::from_slice(&req.body).map_err(AppError::malformed_json)
+    serde_json::from_slice(strip_bom(&req.body)).map_err(AppError::malformed_json)
+}
+
+/// The body without a leading UTF-8 BOM, which 1C writes through a file or stream unless told
+/// not to; the signature is over the bytes as sent, BOM included.
+pub fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
 async fn messages<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {

@@ -26,11 +26,13 @@ pub struct SweepReport {
     pub cml_imports_woken: usize,
     /// Spent sign-in throttle counters removed.
     pub throttle_purged: u64,
+    /// 1C request nonces older than twice the allowed skew, forgotten.
+    pub nonces_purged: u64,
 }
 
 /// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
 /// changes to 1C (push), retries unsent mail, wakes stalled CommerceML imports, forgets spent
-/// sign-in throttle counters. Safe to run at
+/// sign-in throttle counters and 1C request nonces past their window. Safe to run at
 /// any time, as often as wanted.
 pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let inbox_re_enqueued = inbox::sweep(p).await?;
@@ -39,8 +41,10 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let mail_sent = crate::mail::deliver(p, &[]).await.unwrap_or(0);
     let cml_imports_woken = cml::sweep_stalled(p).await?;
     let throttle_purged = crate::auth::throttle::purge(p).await?;
+    let nonces_purged = api::purge_nonces(p).await?;
     Ok(SweepReport {
         throttle_purged,
+        nonces_purged,
         inbox_re_enqueued,
         outbox,
         outbox_backlog,

@@ -54,6 +54,12 @@ pub async fn deliver_due<P: Ports>(p: &P) -> AppResult<DeliveryReport> {
         .onec_push_url
         .clone()
         .ok_or_else(|| AppError::internal("ONEC_PUSH_URL is not set"))?;
+    let secret = cfg
+        .onec_push_secret
+        .clone()
+        .ok_or_else(|| AppError::internal("ONEC_PUSH_SECRET is not set"))?;
+    let endpoint = format!("{url}/changes");
+    let target = super::contract::path_and_query_of(&endpoint);
     let now = p.now();
     let rows: Vec<Row> = p
         .db()
@@ -62,22 +68,20 @@ pub async fn deliver_due<P: Ports>(p: &P) -> AppResult<DeliveryReport> {
     for row in rows {
         let ts = p.wall_clock().timestamp();
         let body = row.payload.clone().into_bytes();
+        let nonce = crate::ids::new_id("n");
         let headers = vec![
             ("content-type".to_string(), "application/json".to_string()),
             (
                 super::contract::TIMESTAMP_HEADER.to_string(),
                 ts.to_string(),
             ),
+            (super::contract::NONCE_HEADER.to_string(), nonce.clone()),
             (
                 super::contract::SIGNATURE_HEADER.to_string(),
-                super::contract::sign(&cfg.onec_hmac_secret, ts, &body),
+                super::contract::sign_v2(&secret, ts, "POST", &target, &nonce, &body),
             ),
         ];
-        let outcome = match p
-            .http()
-            .post_json(&format!("{url}/changes"), &headers, body)
-            .await
-        {
+        let outcome = match p.http().post_json(&endpoint, &headers, body).await {
             Ok(reply) if reply.status == 200 => match serde_json::from_slice::<Answer>(&reply.body)
             {
                 Ok(a) if Verdict::parse(&a.status).is_some() => Ok(a),

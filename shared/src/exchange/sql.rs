@@ -572,3 +572,11 @@ pub const ORDER_OWNERS: &str = owners_of!("orders");
 pub const CONSIGNEE_OWNERS: &str = owners_of!("consignees");
 pub const RETURN_OWNERS: &str = owners_of!("returns");
 pub const DOCUMENT_OWNERS: &str = owners_of!("documents");
+
+/// Signature v2: records a request's nonce; no row changed means it was seen before (a replay).
+pub const NONCE_RECORD: &str =
+    "INSERT INTO onec_nonces (nonce, seen_at) VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING";
+
+/// Nonces older than `?2` seconds before `?1` (now): twice the skew, past which the timestamp
+/// check refuses the request anyway.
+pub const NONCE_PURGE: &str = "DELETE FROM onec_nonces WHERE seen_at <= ?1 - ?2";

@@ -8,7 +8,6 @@ use futures::executor::block_on;
 use serde_json::{json, Value};
 use shared::changes::mark_order_changed_stmt;
 use shared::commerceml::{inspect, Encoding, Summary};
-use shared::exchange::contract;
 use shared::http::{ApiRequest, ApiResponse};
 use shared::ports::{Database, DatabaseExt, Stmt};
 use shared::testing::TestPorts;
@@ -38,22 +37,7 @@ fn call(p: &TestPorts, method: &str, query: &str, cookie: &str, body: Vec<u8>) -
 /// Sends 1C's JSON contract messages and applies them, as the inbox consumer does.
 fn send(p: &TestPorts, messages: Vec<Value>) {
     let batch = json!({"batch_id": shared::ids::new_id("b"), "sent_at": "2026-11-28T12:00:00", "messages": messages});
-    let bytes = serde_json::to_vec(&batch).unwrap();
-    let ts = p.now.get().timestamp();
-    let req = ApiRequest {
-        method: "POST".into(),
-        path: "/exchange/v1/messages".into(),
-        headers: vec![
-            ("content-type".into(), "application/json".into()),
-            (contract::TIMESTAMP_HEADER.into(), ts.to_string()),
-            (
-                contract::SIGNATURE_HEADER.into(),
-                contract::sign(&p.config.onec_hmac_secret, ts, &bytes),
-            ),
-        ],
-        body: bytes,
-        ..Default::default()
-    };
+    let req = p.signed_json("/exchange/v1/messages", &batch);
     let resp = block_on(shared::exchange::api::handle(p, req));
     assert_eq!(resp.status, 200, "{}", text(&resp));
     let woken: Vec<Vec<String>> = p.queue.0.borrow_mut().drain(..).collect();

@@ -29,3 +29,4 @@ mod security_links;
 mod security_money;
 mod security_sessions;
 mod security_sessions_flow;
+mod signature_v2;

@@ -14,7 +14,9 @@
 //!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each,
 //!                                                                and the files it would upload (DIR/files/<key>)
 //!
-//! Settings come from flags or the environment: ONEC_HMAC_SECRET, MAIL_API_TOKEN,
+//! Settings come from flags or the environment: ONEC_HMAC_SECRET (signs requests to the portal,
+//! v2 with a nonce; ONEC_SIGNATURE_VERSION=v1 signs v1), ONEC_PUSH_SECRET (checks the portal's
+//! pushes), MAIL_API_TOKEN,
 //! YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY (all also read from the `.dev-secrets` file
 //! `scripts/setup.sh` writes), MAILBOX_URL.
 
@@ -46,6 +48,11 @@ fn setting(name: &str) -> Option<String> {
         .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_string))
 }
 
+/// `ONEC_SIGNATURE_VERSION=v1`: sign as an extension not yet updated to v2 does.
+fn signs_v1() -> bool {
+    setting("ONEC_SIGNATURE_VERSION").is_some_and(|v| v.trim() == "v1")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -62,6 +69,7 @@ fn main() {
             let portal = || portal::Portal {
                 base: arg(&args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into()),
                 secret: secret.clone(),
+                v1: signs_v1(),
             };
             let ms = |name: &str, default: u64| {
                 arg(&args, name)
@@ -82,7 +90,8 @@ fn main() {
                     Duration::from_millis(ms("--pull-every-ms", 2000)),
                 );
             }
-            server::serve(port, setting("MAIL_API_TOKEN"), secret.clone(), shop, sim)
+            let push_secret = setting("ONEC_PUSH_SECRET").unwrap_or_default();
+            server::serve(port, setting("MAIL_API_TOKEN"), push_secret, shop, sim)
         }
         Some("seed") => seed(&args),
         Some("generate") => generate(&args),
@@ -134,6 +143,7 @@ fn seed(args: &[String]) -> Result<(), String> {
         base: arg(args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into()),
         secret: setting("ONEC_HMAC_SECRET")
             .ok_or("ONEC_HMAC_SECRET is not set (run scripts/setup.sh)")?,
+        v1: signs_v1(),
     };
     let mailbox = arg(args, "--mailbox")
         .or_else(|| setting("MAILBOX_URL"))

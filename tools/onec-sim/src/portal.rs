@@ -12,23 +12,44 @@ const UPLOAD_THREADS: usize = 32;
 pub struct Portal {
     pub base: String,
     pub secret: String,
+    /// Sign v1 (`ONEC_SIGNATURE_VERSION=v1`: an extension not yet updated, for testing the
+    /// migration window) instead of v2 with a fresh nonce.
+    pub v1: bool,
 }
 
 impl Portal {
+    /// The signature headers of a request as 1C sends it: v2 over method, path with query, a fresh
+    /// nonce and the body; or v1 over timestamp and body.
+    pub fn sign(&self, method: &str, path: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+        use shared::exchange::contract;
+        let ts = chrono::Utc::now().timestamp();
+        if self.v1 {
+            return vec![
+                (contract::TIMESTAMP_HEADER, ts.to_string()),
+                (
+                    contract::SIGNATURE_HEADER,
+                    contract::sign(&self.secret, ts, body),
+                ),
+            ];
+        }
+        let nonce = shared::ids::new_id("n");
+        let sig = contract::sign_v2(&self.secret, ts, method, path, &nonce, body);
+        vec![
+            (contract::TIMESTAMP_HEADER, ts.to_string()),
+            (contract::NONCE_HEADER, nonce),
+            (contract::SIGNATURE_HEADER, sig),
+        ]
+    }
+
     /// Sends a signed request as 1C does; returns status and JSON body.
     pub fn signed_post(&self, path: &str, body: &Value) -> Result<(u16, Value), String> {
         let bytes = serde_json::to_vec(body).unwrap();
-        let ts = chrono::Utc::now().timestamp();
-        let sig = shared::exchange::contract::sign(&self.secret, ts, &bytes);
-        let resp = ureq::post(&format!("{}{path}", self.base))
-            .set("content-type", "application/json")
-            .set(
-                shared::exchange::contract::TIMESTAMP_HEADER,
-                &ts.to_string(),
-            )
-            .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
-            .send_bytes(&bytes);
-        read(resp)
+        let mut req =
+            ureq::post(&format!("{}{path}", self.base)).set("content-type", "application/json");
+        for (k, v) in self.sign("POST", path, &bytes) {
+            req = req.set(k, &v);
+        }
+        read(req.send_bytes(&bytes))
     }
 
     /// Uploads a file as 1C does before the message that names it: `PUT /exchange/v1/files/{key}`,
@@ -40,18 +61,14 @@ impl Portal {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<(u16, Value), String> {
-        let ts = chrono::Utc::now().timestamp();
-        let sig = shared::exchange::contract::sign(&self.secret, ts, bytes);
-        let resp = agent
-            .put(&format!("{}/exchange/v1/files/{key}", self.base))
-            .set("content-type", content_type)
-            .set(
-                shared::exchange::contract::TIMESTAMP_HEADER,
-                &ts.to_string(),
-            )
-            .set(shared::exchange::contract::SIGNATURE_HEADER, &sig)
-            .send_bytes(bytes);
-        read(resp)
+        let path = format!("/exchange/v1/files/{key}");
+        let mut req = agent
+            .put(&format!("{}{path}", self.base))
+            .set("content-type", content_type);
+        for (k, v) in self.sign("PUT", &path, bytes) {
+            req = req.set(k, &v);
+        }
+        read(req.send_bytes(bytes))
     }
 
     /// Uploads every file, a few at a time.

@@ -21,7 +21,7 @@ struct State {
 pub fn serve(
     port: u16,
     mail_token: Option<String>,
-    hmac_secret: String,
+    push_secret: String,
     mut shop: crate::yookassa::Shop,
     sim: Sim,
 ) -> Result<(), String> {
@@ -86,17 +86,24 @@ pub fn serve(
                 respond(req, 204, &json!({}));
             }
             (Method::Post, "/hs/portal/v1/changes") => {
-                let ts = header(&req, shared::exchange::contract::TIMESTAMP_HEADER);
-                let sig = header(&req, shared::exchange::contract::SIGNATURE_HEADER);
+                // The portal signs its pushes v2 with the push secret (1C's own key is another).
+                use shared::exchange::contract;
+                let ts = header(&req, contract::TIMESTAMP_HEADER);
+                let nonce = header(&req, contract::NONCE_HEADER);
+                let sig = header(&req, contract::SIGNATURE_HEADER);
+                let signed = contract::Signed {
+                    method: "POST",
+                    path_and_query: &url,
+                    timestamp: ts.as_deref(),
+                    nonce: nonce.as_deref(),
+                    signature: sig.as_deref(),
+                    body: &body,
+                };
                 let now = chrono::Utc::now().timestamp();
-                if let Err(code) = shared::exchange::contract::verify(
-                    &hmac_secret,
-                    ts.as_deref(),
-                    sig.as_deref(),
-                    &body,
-                    now,
-                    300,
-                ) {
+                let versions = contract::SignatureVersions::V2_ONLY;
+                if let Err(code) =
+                    contract::verify_request(&push_secret, versions, &signed, now, 300)
+                {
                     respond(req, 401, &json!({"status": "error", "reason": code}));
                     continue;
                 }
