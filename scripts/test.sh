@@ -6,6 +6,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 bash scripts/setup.sh --browser
 
+log "the 1C reference module: its vectors are current and its BSL well formed"
+python3 docs/exchange/1c/make_vectors.py --check
+python3 docs/exchange/1c/check_bsl.py
+
 log "native tests (cargo test)"
 # The simulator first: tests serialise its generated orders.
 cargo build -q --release -p onec-sim
