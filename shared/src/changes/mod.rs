@@ -265,9 +265,9 @@ mod tests {
         Fate {
             status: status.into(),
             answer: answer.map(str::to_string),
-            created_at: "2026-11-28 10:00:00".into(),
-            answered_at: Some("2026-11-28 10:00:05".into()),
-            applied_at: applied.then(|| "2026-11-28 10:00:09".into()),
+            created_at: "2026-11-28T10:00:00Z".into(),
+            answered_at: Some("2026-11-28T10:00:05Z".into()),
+            applied_at: applied.then(|| "2026-11-28T10:00:09Z".into()),
         }
     }
 
@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn waiting_or_accepted_too_long_is_overdue_with_its_own_message() {
-        let at = |s: &str| crate::time::from_db(s).unwrap();
+        let at = |s: &str| crate::time::from_db(&format!("{}Z", s.replace(' ', "T"))).unwrap();
         // Created 10:00:00, answered 10:00:05; deadline 60 s.
         let waiting = fate("pending", None, false);
         assert!(!waiting.overdue(at("2026-11-28 10:00:59"), 60));
