@@ -34,7 +34,15 @@ bash scripts/stack.sh start "$state" "$PORTAL_PORT" "$SIM_PORT"
 
 log "integration and browser tests (node --test)"
 status=0
-node --test --test-concurrency=4 --test-timeout=300000 tests/api/*.test.mjs tests/browser/*.test.mjs tests/resilience/*.test.mjs || status=$?
+# Tests that start a stack of their own (they run 'scripts/stack.sh') run afterwards, one at a time:
+# a second `wrangler dev` starting or stopping can make the running one reload its Workers, and a
+# request in flight then fails with "Your worker restarted mid-request".
+mapfile -t all < <(ls tests/api/*.test.mjs tests/browser/*.test.mjs tests/resilience/*.test.mjs)
+mapfile -t own < <(grep -lE "scripts/stack\.sh['\`]" "${all[@]}")
+mapfile -t shared < <(printf '%s\n' "${all[@]}" | grep -vxF -f <(printf '%s\n' "${own[@]}"))
+node --test --test-concurrency=4 --test-timeout=300000 "${shared[@]}" || status=$?
+log "tests with a stack of their own: ${own[*]}"
+node --test --test-concurrency=1 --test-timeout=300000 "${own[@]}" || status=$?
 if [ "$status" != 0 ]; then
   log "failed; the last lines of the Workers' log:"
   tail -40 "$state/wrangler.log" >&2
