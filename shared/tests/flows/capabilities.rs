@@ -83,14 +83,14 @@ fn a_batchs_extension_version_shows_in_the_monitor_with_the_contact_time() {
     let c = contact(&m, "messages").expect("messages contact");
     assert_eq!(c["extension_version"], "2.3.1-rc.1+b7");
     assert!(c["last_at"].as_str().unwrap().starts_with(&p.now().format("%Y-%m-%d").to_string()));
-    // A later batch without the field keeps the version last seen; a pull is its own contact.
+    // A later batch without the field keeps the version last seen; an acknowledgement is its own contact.
     let r = handle(&p, p.signed_json("/exchange/v1/messages", &batch(None)));
     assert_eq!(r.status, 200);
-    let r = handle(&p, p.signed_json("/exchange/v1/changes/pull", &json!({})));
+    let r = handle(&p, p.signed_json("/exchange/v1/changes/ack", &json!({"results": []})));
     assert_eq!(r.status, 200);
     let m = monitor(&p);
     assert_eq!(m["extension_version"], "2.3.1-rc.1+b7");
-    assert!(contact(&m, "pull").is_some());
+    assert!(contact(&m, "ack").is_some());
 }
 
 #[test]
