@@ -54,3 +54,15 @@ test('a bad extension_version is refused', async () => {
     assert.equal(r.body.code, 'invalid-extension-version');
   }
 });
+
+test('a replayed request is no contact (the upsert follows the nonce insert in one D1 batch)', async () => {
+  const last = async () => (await monitor()).onec_contacts.find((x) => x.kind === 'capabilities')?.last_at;
+  const headers = onecHeaders('GET', '/exchange/v1/capabilities', '');
+  assert.equal((await capabilities(headers)).status, 200);
+  const first = await last();
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.equal((await capabilities(headers)).status, 401, 'the replay is refused');
+  assert.equal(await last(), first, 'and not recorded');
+  assert.equal((await capabilities(onecHeaders('GET', '/exchange/v1/capabilities', ''))).status, 200);
+  assert.notEqual(await last(), first, 'a fresh request is');
+});

@@ -104,3 +104,18 @@ fn a_bad_extension_version_is_refused() {
     }
     assert!(monitor(&p)["extension_version"].is_null());
 }
+
+#[test]
+fn a_replayed_request_is_no_contact() {
+    let p = TestPorts::new();
+    let req = p.signed("GET", "/exchange/v1/capabilities", "application/json", vec![]);
+    assert_eq!(handle(&p, req.clone()).status, 200);
+    let first = contact(&monitor(&p), "capabilities").unwrap()["last_at"].clone();
+    p.advance(chrono::Duration::seconds(30));
+    let r = handle(&p, req);
+    assert_eq!((r.status, body(&r)["reason"].as_str()), (401, Some("signature-replayed")));
+    assert_eq!(contact(&monitor(&p), "capabilities").unwrap()["last_at"], first);
+    // A fresh request is one.
+    assert_eq!(handle(&p, p.signed("GET", "/exchange/v1/capabilities", "application/json", vec![])).status, 200);
+    assert_ne!(contact(&monitor(&p), "capabilities").unwrap()["last_at"], first);
+}
