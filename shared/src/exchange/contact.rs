@@ -16,8 +16,7 @@ pub const MAX_VERSION_LEN: usize = 50;
 /// A version string: 1 to 50 of `[0-9A-Za-z._+-]` (semver with pre-release and build parts).
 pub fn version_ok(v: &str) -> bool {
     (1..=MAX_VERSION_LEN).contains(&v.len())
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
 }
 

@@ -45,7 +45,15 @@ fn contact<'a>(m: &'a Value, kind: &str) -> Option<&'a Value> {
 #[test]
 fn capabilities_list_exactly_the_codes_types_kinds_and_versions() {
     let p = TestPorts::new();
-    let r = handle(&p, p.signed("GET", "/exchange/v1/capabilities", "application/json", vec![]));
+    let r = handle(
+        &p,
+        p.signed(
+            "GET",
+            "/exchange/v1/capabilities",
+            "application/json",
+            vec![],
+        ),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let c = body(&r);
     let types: Vec<&str> = contract::MESSAGE_TYPES.iter().map(|t| t.as_str()).collect();
@@ -76,17 +84,26 @@ fn capabilities_unsigned_is_401() {
 #[test]
 fn a_batchs_extension_version_shows_in_the_monitor_with_the_contact_time() {
     let p = TestPorts::new();
-    let r = handle(&p, p.signed_json("/exchange/v1/messages", &batch(Some("2.3.1-rc.1+b7"))));
+    let r = handle(
+        &p,
+        p.signed_json("/exchange/v1/messages", &batch(Some("2.3.1-rc.1+b7"))),
+    );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let m = monitor(&p);
     assert_eq!(m["extension_version"], "2.3.1-rc.1+b7");
     let c = contact(&m, "messages").expect("messages contact");
     assert_eq!(c["extension_version"], "2.3.1-rc.1+b7");
-    assert!(c["last_at"].as_str().unwrap().starts_with(&p.now().format("%Y-%m-%d").to_string()));
+    assert!(c["last_at"]
+        .as_str()
+        .unwrap()
+        .starts_with(&p.now().format("%Y-%m-%d").to_string()));
     // A later batch without the field keeps the version last seen; an acknowledgement is its own contact.
     let r = handle(&p, p.signed_json("/exchange/v1/messages", &batch(None)));
     assert_eq!(r.status, 200);
-    let r = handle(&p, p.signed_json("/exchange/v1/changes/ack", &json!({"results": []})));
+    let r = handle(
+        &p,
+        p.signed_json("/exchange/v1/changes/ack", &json!({"results": []})),
+    );
     assert_eq!(r.status, 200);
     let m = monitor(&p);
     assert_eq!(m["extension_version"], "2.3.1-rc.1+b7");
@@ -96,7 +113,12 @@ fn a_batchs_extension_version_shows_in_the_monitor_with_the_contact_time() {
 #[test]
 fn a_bad_extension_version_is_refused() {
     let p = TestPorts::new();
-    for bad in [json!("1.0 beta"), json!("x".repeat(51)), json!(""), json!(7)] {
+    for bad in [
+        json!("1.0 beta"),
+        json!("x".repeat(51)),
+        json!(""),
+        json!(7),
+    ] {
         let mut b = batch(None);
         b["extension_version"] = bad.clone();
         let r = handle(&p, p.signed_json("/exchange/v1/messages", &b));
@@ -108,14 +130,40 @@ fn a_bad_extension_version_is_refused() {
 #[test]
 fn a_replayed_request_is_no_contact() {
     let p = TestPorts::new();
-    let req = p.signed("GET", "/exchange/v1/capabilities", "application/json", vec![]);
+    let req = p.signed(
+        "GET",
+        "/exchange/v1/capabilities",
+        "application/json",
+        vec![],
+    );
     assert_eq!(handle(&p, req.clone()).status, 200);
     let first = contact(&monitor(&p), "capabilities").unwrap()["last_at"].clone();
     p.advance(chrono::Duration::seconds(30));
     let r = handle(&p, req);
-    assert_eq!((r.status, body(&r)["reason"].as_str()), (401, Some("signature-replayed")));
-    assert_eq!(contact(&monitor(&p), "capabilities").unwrap()["last_at"], first);
+    assert_eq!(
+        (r.status, body(&r)["reason"].as_str()),
+        (401, Some("signature-replayed"))
+    );
+    assert_eq!(
+        contact(&monitor(&p), "capabilities").unwrap()["last_at"],
+        first
+    );
     // A fresh request is one.
-    assert_eq!(handle(&p, p.signed("GET", "/exchange/v1/capabilities", "application/json", vec![])).status, 200);
-    assert_ne!(contact(&monitor(&p), "capabilities").unwrap()["last_at"], first);
+    assert_eq!(
+        handle(
+            &p,
+            p.signed(
+                "GET",
+                "/exchange/v1/capabilities",
+                "application/json",
+                vec![]
+            )
+        )
+        .status,
+        200
+    );
+    assert_ne!(
+        contact(&monitor(&p), "capabilities").unwrap()["last_at"],
+        first
+    );
 }
