@@ -52,6 +52,9 @@ async function load() {
   $('overview').hidden = false;
   $('backlog').textContent = `Ждут применения: ${m.inbox_backlog} · ждут доставки в 1С: ${m.outbox_backlog} · 1С не ответила в срок: ${m.waiting_overdue} · приняты 1С, данные не пришли в срок: ${m.accepted_overdue}`
     + ` / waiting to apply: ${m.inbox_backlog} · waiting for 1C: ${m.outbox_backlog} · 1C has not answered in time: ${m.waiting_overdue} · accepted by 1C, data overdue: ${m.accepted_overdue}`;
+  $('extension-version').textContent = `Версия расширения 1С / 1C extension version: ${m.extension_version ?? '—'}`;
+  $('contacts').replaceChildren(table(['Обращение / Contact', 'Последнее / Last', 'Версия / Version'],
+    m.onec_contacts.map((c) => [c.kind, dateTime(c.last_at), c.extension_version ?? ''])));
   const byType = (rows) => table(['Тип / Type', 'Последнее / Last', 'Всего / Count'], rows.map((r) => [r.type, dateTime(r.last_at), String(r.count)]));
   $('inbound').replaceChildren(byType(m.inbound));
   $('outbound').replaceChildren(byType(m.outbound));

@@ -14,6 +14,7 @@ pub enum H {
     ChangesPull,
     ChangesAck,
     FileUpload,
+    Capabilities,
     Sweep,
     Monitor,
     MonitorReplay,
@@ -53,6 +54,13 @@ pub const ROUTES: &[Route<H>] = &[
         path: "/exchange/v1/files/{key}",
         access: Access::Onec,
         handler: H::FileUpload,
+    },
+    // What the portal takes: message types, change kinds, signature versions, limits, delivery.
+    Route {
+        method: "GET",
+        path: "/exchange/v1/capabilities",
+        access: Access::Onec,
+        handler: H::Capabilities,
     },
     // Local development and tests only (404 elsewhere): runs the scheduled sweeper now, since
     // `wrangler dev` never fires cron triggers.
@@ -133,7 +141,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             return super::cml::bench::run(p, req).await
         }
         Access::CommerceMl => return super::cml::handle(p, req).await,
-        _ => verify_signature(p, req).await?,
+        _ => verify_signature(p, req, contact_kind(r.handler)).await?,
     }
     match r.handler {
         H::Messages => messages(p, req).await,
@@ -141,6 +149,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::ChangesPull => changes_pull(p, req).await,
         H::ChangesAck => changes_ack(p, req).await,
         H::FileUpload => file_upload(p, req, params.get("key")).await,
+        H::Capabilities => Ok(ApiResponse::json(200, &capabilities(p))),
         H::Sweep => {
             if !p.config().allow_test_clock {
                 return Err(AppError::not_found());
@@ -164,11 +173,60 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     }
 }
 
+/// The kind of 1C contact a request is, recorded with its nonce; `None`: not recorded there (a
+/// batch of messages records its own, with the extension's version, in its inbox transaction).
+fn contact_kind(h: H) -> Option<&'static str> {
+    match h {
+        H::MessageStatus => Some("messages"),
+        H::ChangesPull => Some("pull"),
+        H::ChangesAck => Some("ack"),
+        H::FileUpload => Some("files"),
+        H::Capabilities => Some("capabilities"),
+        _ => None,
+    }
+}
+
+/// What the portal takes, from the code's own lists and the configuration, so 1C can check its
+/// extension against it (docs/exchange/1c-contract.md, section 1.1).
+fn capabilities<P: Ports>(p: &P) -> serde_json::Value {
+    let cfg = p.config();
+    let types: Vec<&str> = contract::MESSAGE_TYPES.iter().map(|t| t.as_str()).collect();
+    let kinds: Vec<&str> = crate::changes::ChangeKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let versions = cfg.onec_signature_versions;
+    let signature_versions: Vec<&str> = [("v1", versions.v1), ("v2", versions.v2)]
+        .into_iter()
+        .filter_map(|(v, on)| on.then_some(v))
+        .collect();
+    serde_json::json!({
+        "contract_version": contract::CONTRACT_VERSION,
+        "message_types": types,
+        "change_kinds": kinds,
+        "signature_versions": signature_versions,
+        "limits": {
+            "max_messages_per_batch": contract::MAX_MESSAGES_PER_BATCH,
+            "max_batch_bytes": contract::MAX_BATCH_BYTES,
+            "max_file_bytes": contract::MAX_FILE_BYTES,
+        },
+        "delivery": match cfg.onec_delivery {
+            crate::config::Delivery::Push => "push",
+            crate::config::Delivery::Pull => "pull",
+        },
+    })
+}
+
 /// 401 for a missing or wrong signature (v2: over method, path with query, nonce and body; v1
 /// only when `ONEC_SIGNATURE_VERSIONS` takes it), a timestamp outside the allowed skew, or a
 /// nonce seen before (`signature-replayed`: the same signed request sent again). Recording the
 /// nonce is the check: the table's key refuses a second one, so two racing copies cannot both pass.
-pub async fn verify_signature<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<()> {
+/// `contact`: the kind of 1C contact to record in the same batch (not for a replay).
+pub async fn verify_signature<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    contact: Option<&'static str>,
+) -> AppResult<()> {
     let cfg = p.config();
     let target = req.path_and_query();
     let now = p.now().timestamp();
@@ -196,15 +254,20 @@ pub async fn verify_signature<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<()
         )
         .with_extra("reason", code)
     })?;
-    let Some(nonce) = nonce else { return Ok(()) };
-    let recorded = p
-        .db()
-        .exec(
-            crate::ports::Stmt::new(super::sql::NONCE_RECORD)
-                .bind(nonce)
-                .bind(now),
-        )
-        .await?;
+    let Some(nonce) = nonce else {
+        // v1 has no nonce: the contact goes alone.
+        if let Some(kind) = contact {
+            p.db()
+                .run(super::contact::record(kind, p.now(), None))
+                .await?;
+        }
+        return Ok(());
+    };
+    let mut stmts = vec![crate::ports::Stmt::new(super::sql::NONCE_RECORD)
+        .bind(nonce)
+        .bind(now)];
+    stmts.extend(contact.map(|kind| super::contact::record_after_nonce(kind, p.now())));
+    let recorded = p.db().batch(stmts).await?[0].changes;
     if recorded == 0 {
         return Err(AppError::new(
             ErrorKind::Unauthorized,
@@ -258,7 +321,17 @@ async fn messages<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
             "A batch needs a batch_id and 1 to 500 messages.",
         ));
     }
-    let outcomes = inbox::receive(p, &env.batch_id, &env.messages).await?;
+    if let Some(v) = &env.extension_version {
+        if !super::contact::version_ok(v) {
+            return Err(AppError::bad_request(
+                "invalid-extension-version",
+                "extension_version: от 1 до 50 символов из латиницы, цифр и . _ + -.",
+                "extension_version: 1 to 50 of letters, digits and . _ + -.",
+            ));
+        }
+    }
+    let contact = super::contact::record("messages", p.now(), env.extension_version.as_deref());
+    let outcomes = inbox::receive(p, &env.batch_id, &env.messages, Some(contact)).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({ "batch_id": env.batch_id, "results": outcomes }),

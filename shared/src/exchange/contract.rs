@@ -28,6 +28,10 @@ pub use super::messages::shipping_calendar::{ShippingCalendarIn, MAX_CALENDAR_DA
 pub use super::messages::user::UserIn;
 pub use super::messages::Payload;
 
+/// The contract's version, as in the paths (`/exchange/v1/...`); the capabilities endpoint
+/// tells 1C.
+pub const CONTRACT_VERSION: &str = "v1";
+
 /// Most messages one request may carry.
 pub const MAX_MESSAGES_PER_BATCH: usize = 500;
 /// Largest request body 1C may send (bigger payloads go through R2 by key).
@@ -185,6 +189,9 @@ pub struct Envelope {
     pub batch_id: String,
     pub sent_at: String,
     pub messages: Vec<RawMessage>,
+    /// The 1C extension's version (`[0-9A-Za-z._+-]`, up to 50): the monitor shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_version: Option<String>,
 }
 
 /// A message before its payload is checked: stored as received, even when rejected.

@@ -24,11 +24,13 @@ pub struct Outcome {
 }
 
 /// Validates and stores a batch in one transaction; rejected messages are stored too, for
-/// inspection. Returns each message's outcome and the ids to hand to the consumer.
+/// inspection. Returns each message's outcome and the ids to hand to the consumer. `also` rides
+/// in the same transaction (1C's contact record).
 pub async fn store<P: Ports>(
     p: &P,
     batch_id: &str,
     messages: &[RawMessage],
+    also: Option<Stmt>,
 ) -> AppResult<(Vec<Outcome>, Vec<String>)> {
     let now = p.now();
     // Which ids were received before: one query for the whole batch.
@@ -120,6 +122,7 @@ pub async fn store<P: Ports>(
                 .bind(serde_json::to_string(&chunk)?),
         );
     }
+    stmts.extend(also);
     p.db().batch(stmts).await?;
     Ok((outcomes, to_apply))
 }
@@ -133,8 +136,9 @@ pub async fn receive<P: Ports>(
     p: &P,
     batch_id: &str,
     messages: &[RawMessage],
+    also: Option<Stmt>,
 ) -> AppResult<Vec<Outcome>> {
-    let (outcomes, ids) = store(p, batch_id, messages).await?;
+    let (outcomes, ids) = store(p, batch_id, messages, also).await?;
     for chunk in ids.chunks(100) {
         if p.queue().send_inbox_ids(chunk.to_vec()).await.is_err() {
             break;

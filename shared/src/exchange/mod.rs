@@ -3,6 +3,7 @@
 pub mod api;
 pub mod apply;
 pub mod cml;
+pub mod contact;
 pub mod contract;
 pub mod inbox;
 pub mod messages;

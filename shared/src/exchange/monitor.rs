@@ -24,8 +24,20 @@ pub struct Problem {
     pub reason: Option<String>,
 }
 
+/// 1C's last contact of one kind (`messages`, `pull`, `ack`, `files`, `capabilities`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Contact {
+    pub kind: String,
+    pub last_at: String,
+    pub extension_version: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Overview {
+    /// The 1C extension's version as its latest batch of messages told (`None`: never told).
+    pub extension_version: Option<String>,
+    /// When 1C last called, per kind of request (kinds it never called are absent).
+    pub onec_contacts: Vec<Contact>,
     pub inbound: Vec<LastByType>,
     pub outbound: Vec<LastByType>,
     pub inbox_backlog: i64,
@@ -70,7 +82,15 @@ pub async fn overview<P: Ports>(p: &P) -> AppResult<Overview> {
         .unwrap_or(0);
     let inbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_INBOX_PROBLEMS)).await?;
     let outbox_problems: Vec<Problem> = db.all(Stmt::new(sql::MONITOR_OUTBOX_PROBLEMS)).await?;
+    let onec_contacts: Vec<Contact> = db.all(Stmt::new(sql::MONITOR_CONTACTS)).await?;
+    // Only batches carry the version; the `messages` row keeps the last one told.
+    let extension_version = onec_contacts
+        .iter()
+        .find(|c| c.kind == "messages")
+        .and_then(|c| c.extension_version.clone());
     Ok(Overview {
+        extension_version,
+        onec_contacts,
         inbound,
         outbound,
         inbox_backlog,

@@ -580,3 +580,16 @@ pub const NONCE_RECORD: &str =
 /// Nonces older than `?2` seconds before `?1` (now): twice the skew, past which the timestamp
 /// check refuses the request anyway.
 pub const NONCE_PURGE: &str = "DELETE FROM onec_nonces WHERE seen_at <= ?1 - ?2";
+
+/// 1C's last contact of a kind (?1) at ?2 with the extension version ?3 (NULL keeps the last
+/// seen). ?4 false: only if the statement before it in the batch (the nonce insert) changed a
+/// row, so a replay is not recorded.
+pub const ONEC_CONTACT_UPSERT: &str =
+    "INSERT INTO onec_contacts (kind, last_at, extension_version) \
+     SELECT ?1, ?2, ?3 WHERE ?4 OR changes() > 0 \
+     ON CONFLICT (kind) DO UPDATE SET last_at = excluded.last_at, \
+     extension_version = coalesce(excluded.extension_version, onec_contacts.extension_version)";
+
+/// The monitor: 1C's last contact per kind.
+pub const MONITOR_CONTACTS: &str =
+    "SELECT kind, last_at, extension_version FROM onec_contacts ORDER BY kind";

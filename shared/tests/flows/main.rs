@@ -7,6 +7,7 @@
 mod helpers;
 
 mod basics;
+mod capabilities;
 mod card;
 mod change_states;
 mod cml_exchange;
