@@ -74,6 +74,7 @@ const MATRIX = {
   'POST /api/returns/returns/{id}/photos': { params: (a) => ({ id: a.returnId }), body: {}, ok: 415, companyOwned: true },
   'GET /api/returns/returns/{id}/photos/{photo}': { params: (a) => ({ id: a.returnId, photo: a.photoId }), ok: 200, companyOwned: true },
   'POST /exchange/v1/messages': { body: {}, ok: null },
+  'GET /exchange/v1/capabilities': { ok: null },
   'POST /exchange/v1/message-status': { body: {}, ok: null },
   'POST /exchange/v1/changes/pull': { body: {}, ok: null },
   'POST /exchange/v1/changes/ack': { body: {}, ok: null },
