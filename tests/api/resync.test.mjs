@@ -1,18 +1,42 @@
-// Issue 16, full resync on the real stack: a company 1C holds (the simulator's model) is in the
+// Issue 16, full resync on a real stack: a company 1C holds (the simulator's model) is in the
 // portal with its users, orders, credit position and documents with files; its rows are then
 // deleted from the local D1 behind the portal's back, as a D1 restore to an earlier moment would
 // lose them (tests/lib/d1.mjs). 1C's manifest then reports them missing; the exchange monitor
 // asks 1C to resend the company (`resync.requested`, once per Idempotency-Key); the simulated 1C
 // resends everything it holds of it, and the company's users (invited again: their passwords
 // were only in the lost rows) see the same orders, credit and documents as before.
-import { test } from 'node:test';
+//
+// A stack of its own (ports 8855/8856, RESYNC_PORTAL_PORT / RESYNC_SIM_PORT): writing to D1 from
+// a second process while other test files use the shared stack would make their requests fail
+// with SQLITE_BUSY. scripts/test.sh runs such files after the shared ones, one at a time.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, MONITOR_TOKEN, PORTAL, SIM, linkToken, mailbox, onecPost, onecReceived, uid } from '../lib/portal.mjs';
-import { documentMsg, pdfFile } from '../lib/documents.mjs';
-import { credit, order, product, simCompany, simSend, until } from '../lib/sim.mjs';
-import { loseCompany } from '../lib/d1.mjs';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
+
+const PORT = Number(process.env.RESYNC_PORTAL_PORT ?? 8855);
+const SIM_PORT = Number(process.env.RESYNC_SIM_PORT ?? 8856);
+process.env.PORTAL_URL = `http://127.0.0.1:${PORT}`;
+process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const state = mkdtempSync(join(tmpdir(), 'portal-resync-'));
+const stack = (...args) => execFileSync('bash', [`${root}/scripts/stack.sh`, ...args], { cwd: root, stdio: 'inherit' });
+
+// Imported after the URLs are set: the helpers read them once.
+const { Client, MONITOR_TOKEN, PORTAL, SIM, linkToken, mailbox, onecPost, onecReceived, uid } = await import('../lib/portal.mjs');
+const { documentMsg, pdfFile } = await import('../lib/documents.mjs');
+const { credit, order, product, simCompany, simSend, until } = await import('../lib/sim.mjs');
+const { loseCompany } = await import('../lib/d1.mjs');
+
+before(() => stack('start', state, String(PORT), String(SIM_PORT)));
+after(() => {
+  stack('stop', state);
+  rmSync(state, { recursive: true, force: true });
+});
 
 const schema = JSON.parse(readFileSync(new URL('../../docs/exchange/schemas/changes/resync.requested.schema.json', import.meta.url), 'utf8'));
 const validChange = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
@@ -72,7 +96,7 @@ test('a company lost from D1 comes back whole after the monitor asks 1C to resen
   assert.equal(before.files[0][2], 200);
 
   // Lost: everything of the company, its sequence numbers included (products stay).
-  await loseCompany(c);
+  await loseCompany(state, c);
   assert.equal((await buyer.get('/api/orders/orders')).status, 401, 'the sessions went with the rows');
   const ids = { order: [`${c}-o1`, `${c}-o2`], user: co.users.map((u) => u.entity), company: [c], credit_state: [`${c}-ag`], document: [`${c}-d1`] };
   for (const [type, list] of Object.entries(ids)) {

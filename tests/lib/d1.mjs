@@ -1,24 +1,33 @@
-// The stack's local D1, reached the way an operator reaches it: `wrangler d1 execute --local
-// --persist-to <state>` on the state directory scripts/stack.sh gave `wrangler dev`
-// (STACK_STATE; scripts/test.sh exports it). For tests that must change the database behind the
-// portal's back, e.g. losing a company as a restore to an earlier time would. Nothing in the
-// portal serves this: there is no test-only route into D1. SQLite takes the second writer while
-// `wrangler dev` runs (its file lock; each statement is its own transaction).
+// A stack's local D1, reached the way an operator reaches it: `wrangler d1 execute --local
+// --persist-to <state>` on the state directory scripts/stack.sh gave `wrangler dev`. For tests
+// that must change the database behind the portal's back, e.g. losing a company as a restore to
+// an earlier time would. Nothing in the portal serves this: there is no test-only route into D1.
+//
+// Only on a stack of the test's own (tests/api/resync.test.mjs starts one): `wrangler d1
+// execute` is a second SQLite writer on the file, and SQLite refuses a write while the other
+// holds the lock (SQLITE_BUSY; workerd sets no busy timeout), so on the shared test stack the
+// other test files' concurrent requests would fail with 500. Here a busy database is retried.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export const STATE = process.env.STACK_STATE;
-
-/** Runs SQL on the stack's local D1; answers the rows of each statement. Asynchronous: a test
- *  blocked for the seconds wrangler takes would find its kept-alive connections closed. */
-export async function d1(sql) {
-  if (!STATE) throw new Error('STACK_STATE must name the stack\'s state directory (scripts/test.sh exports it)');
-  const { stdout } = await promisify(execFile)('npx', ['wrangler', 'd1', 'execute', 'portal', '--local', '--persist-to', STATE,
-    '-c', 'functions/auth/wrangler.toml', '--json', '--command', sql], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
-  return JSON.parse(stdout).map((r) => r.results ?? []);
+/** Runs SQL on the local D1 of the stack whose state directory is `state`; answers the rows
+ *  of each statement. Asynchronous: a test blocked for the seconds wrangler takes would find its
+ *  kept-alive connections closed. A busy database (the portal writing) is tried again. */
+export async function d1(state, sql) {
+  if (!state) throw new Error('d1: the state directory of the test\'s own stack');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { stdout } = await promisify(execFile)('npx', ['wrangler', 'd1', 'execute', 'portal', '--local', '--persist-to', state,
+        '-c', 'functions/auth/wrangler.toml', '--json', '--command', sql], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
+      return JSON.parse(stdout).map((r) => r.results ?? []);
+    } catch (e) {
+      if (attempt >= 10 || !/SQLITE_BUSY|database is locked/.test(`${e.stdout ?? ''}${e.stderr ?? ''}${e.message}`)) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
 }
 
 const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
@@ -29,7 +38,7 @@ const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
  * rows below them (lines, shipments), and its sequence numbers (`inbound_seq`), so 1C's resend
  * applies again. Products, the inbox and other companies stay. Answers how many rows went.
  */
-export async function loseCompany(onecId) {
+export async function loseCompany(state, onecId) {
   const co = `(SELECT id FROM companies WHERE onec_id = ${quote(onecId)})`;
   // Tables below a company's rows that carry no company_id of their own.
   const below = [
@@ -44,7 +53,7 @@ export async function loseCompany(onecId) {
     'local_credit_reserves', 'return_photos', 'returns', 'document_orders', 'document_files', 'documents', 'act_requests',
     'reconciliation_acts', 'credit_states', 'credit_reserve_orders', 'payment_schedule', 'orders'];
   const last = ['agreements', 'legal_entities', 'users'];
-  const [tables] = await d1("SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) c ON c.name = 'company_id' "
+  const [tables] = await d1(state, "SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) c ON c.name = 'company_id' "
     + "WHERE m.type = 'table' AND m.name NOT IN ('companies', 'outbox', 'audit_log', 'mail_outbox') AND m.name NOT LIKE '\\_%' ESCAPE '\\'");
   const names = tables.map((t) => t.name);
   const rank = (n) => (first.includes(n) ? first.indexOf(n) : last.includes(n) ? 1000 + last.indexOf(n) : 500);
@@ -55,8 +64,8 @@ export async function loseCompany(onecId) {
     `DELETE FROM companies WHERE onec_id = ${quote(onecId)}`,
     `DELETE FROM inbound_seq WHERE company_onec_id = ${quote(onecId)}`,
   ];
-  const [[count]] = await d1(`SELECT count(*) AS n FROM companies WHERE onec_id = ${quote(onecId)}`);
+  const [[count]] = await d1(state, `SELECT count(*) AS n FROM companies WHERE onec_id = ${quote(onecId)}`);
   if (count.n !== 1) throw new Error(`the portal holds no company ${onecId}`);
-  await d1(statements.join(';\n'));
+  await d1(state, statements.join(';\n'));
   return ordered;
 }
