@@ -124,7 +124,7 @@ fn a_corrected_upd_replaces_the_original_which_stays_in_history() {
     let items = list(&p, &acc);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["correction_no"], 2);
-    assert_eq!(items[0]["correction_date"], "2026-08-12T07:00:00Z");
+    assert_eq!(items[0]["correction_date"], "2026-08-12T07:00:00.000Z");
 
     let r = send(
         &p,
@@ -175,7 +175,7 @@ fn a_corrected_upd_replaces_the_original_which_stays_in_history() {
     ));
     assert_eq!(o["corrected_by"]["id"], current);
     assert_eq!(o["corrected_by"]["correction_no"], 2);
-    assert_eq!(o["corrected_by"]["correction_date"], "2026-08-12T07:00:00Z");
+    assert_eq!(o["corrected_by"]["correction_date"], "2026-08-12T07:00:00.000Z");
     let f = o["document"]["files"][0]["id"].as_str().unwrap();
     let r = get(&p, &format!("/api/documents/files/{f}"), &acc);
     assert_eq!(r.status, 200);
