@@ -175,7 +175,10 @@ fn a_corrected_upd_replaces_the_original_which_stays_in_history() {
     ));
     assert_eq!(o["corrected_by"]["id"], current);
     assert_eq!(o["corrected_by"]["correction_no"], 2);
-    assert_eq!(o["corrected_by"]["correction_date"], "2026-08-12T07:00:00.000Z");
+    assert_eq!(
+        o["corrected_by"]["correction_date"],
+        "2026-08-12T07:00:00.000Z"
+    );
     let f = o["document"]["files"][0]["id"].as_str().unwrap();
     let r = get(&p, &format!("/api/documents/files/{f}"), &acc);
     assert_eq!(r.status, 200);
@@ -480,4 +483,62 @@ fn every_1c_edo_state_maps_to_a_portal_status() {
     assert!(s[0].contains("edo_state"), "{}", s[0]);
     assert!(s[1].contains("edo_status"), "{}", s[1]);
     assert_eq!(s[2], "accepted");
+}
+
+/// Migration 0020 on a database holding documents of the older shape: a УКД's single corrected
+/// document becomes a `document_corrects` row, the lines' integer VAT rates (or null) become the
+/// wire text, and nothing else changes.
+#[test]
+fn migration_0020_moves_existing_documents_over() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../d1-migrations");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    let name = |p: &std::path::PathBuf| p.file_name().unwrap().to_string_lossy().to_string();
+    let (before, after): (Vec<_>, Vec<_>) = files.iter().partition(|p| name(p).as_str() < "0020");
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    for f in &before {
+        db.execute_batch(&std::fs::read_to_string(f).unwrap())
+            .unwrap();
+    }
+    db.execute_batch(
+        "INSERT INTO companies (id, onec_id, name, updated_at) VALUES ('co', 'C', 'C', 'x');
+         INSERT INTO documents (id, company_id, onec_id, kind, kind_name, number, number_norm, doc_date, corrects_onec_id, amount_kop, vat_kop, edo_status, lines_json, updated_at) VALUES
+           ('d1', 'co', 'D1', 'upd', 'УПД', '1', '1', '2026-08-03', NULL, 300, 50, 'signed',
+            '[{\"line_no\":1,\"name\":\"a\",\"vat_rate\":20,\"vat\":50},{\"line_no\":2,\"name\":\"b\",\"vat_rate\":null,\"vat\":0},{\"line_no\":3,\"name\":\"c\",\"vat\":0},{\"line_no\":4,\"name\":\"d\",\"vat_rate\":0,\"vat\":0}]', 'x'),
+           ('k1', 'co', 'K1', 'ukd', 'УКД', '2', '2', '2026-08-09', 'D1', -100, -17, 'sent', '[]', 'x');",
+    )
+    .unwrap();
+    for f in &after {
+        db.execute_batch(&std::fs::read_to_string(f).unwrap())
+            .unwrap();
+    }
+    let rates: String = db
+        .query_row(
+            "SELECT group_concat(json_extract(value, '$.line_no') || ':' || json_extract(value, '$.vat_rate') || ':' || json_extract(value, '$.name'), ' ') \
+             FROM documents d, json_each(d.lines_json) WHERE d.id = 'd1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rates, "1:20%:a 2:none:b 3:none:c 4:0%:d");
+    let corrects: Vec<(String, String)> = db
+        .prepare("SELECT document_id, corrected_onec_id FROM document_corrects")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(corrects, [("k1".to_string(), "D1".to_string())]);
+    let kept: (i64, i64, String, i64) = db
+        .query_row(
+            "SELECT amount_kop, vat_kop, edo_status, correction_no FROM documents WHERE id = 'd1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(kept, (300, 50, "signed".to_string(), 0));
 }
