@@ -224,6 +224,17 @@ fn correction_fields_are_checked() {
     assert!(bad(json!({"kind": "invoice", "upd_status": null, "correction_of": "D1", "correction_no": 1, "correction_date": "2026-08-10T10:00:00"}))
         .contains("correction_of"));
     assert!(bad(json!({"correction_of": "X".repeat(101), "correction_no": 1, "correction_date": "2026-08-10T10:00:00"})).contains("correction_of"));
+    let own = format!("X{}", n.get() + 1);
+    assert!(bad(
+        json!({"correction_of": own, "correction_no": 1, "correction_date": "2026-08-10T10:00:00"})
+    )
+    .contains("correction_of: A correction names another"));
+    // Over-long 1C ids are refused, each named.
+    let long = "O".repeat(101);
+    let r = bad(json!({"orders": ["O1", long], "shipment_id": long, "legal_entity_id": long}));
+    for field in ["orders[1]", "shipment_id", "legal_entity_id"] {
+        assert!(r.contains(&format!("{field}: At most 100")), "{field}: {r}");
+    }
     assert!(ok(bad(
         json!({"correction_of": "D1", "correction_no": 1, "correction_date": "2026-08-10T10:00:00"})
     )));
