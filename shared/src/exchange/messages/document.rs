@@ -111,9 +111,30 @@ pub struct DocumentIn {
 }
 
 impl Inbound for DocumentIn {
-    fn check(&self, _m: &RawMessage, errs: &mut Vec<FieldError>) {
+    fn check(&self, m: &RawMessage, errs: &mut Vec<FieldError>) {
         let d = self;
         required(errs, "company_id", &d.company_id, 100);
+        // 1C ids this document names: not blank, at most 100 characters.
+        let ids = [
+            ("legal_entity_id", &d.legal_entity_id),
+            ("shipment_id", &d.shipment_id),
+        ];
+        for (field, id) in ids {
+            if let Some(id) = id {
+                required(errs, field, id, 100);
+            }
+        }
+        for (i, o) in d.orders.iter().enumerate() {
+            required(errs, &format!("orders[{i}]"), o, 100);
+        }
+        if d.correction_of.as_deref() == Some(m.entity_id.as_str()) {
+            errs.push(FieldError::new(
+                "correction_of",
+                "self",
+                "Исправление не может исправлять само себя.",
+                "A correction names another document (the original УПД).",
+            ));
+        }
         required(errs, "number", &d.number, 50);
         required(errs, "kind_name", &d.kind_name, 200);
         one_of(
@@ -427,6 +448,9 @@ impl DocumentIn {
                 if u.chars().count() > 50 {
                     required(errs, &f("unit"), u, 50);
                 }
+            }
+            if let Some(b) = &l.base_id {
+                required(errs, &f("base_id"), b, 100);
             }
             if l.unit_code.as_deref().is_some_and(|c| !vocab::okei_ok(c)) {
                 errs.push(FieldError::new(
