@@ -6,7 +6,7 @@ use super::{rules, sql, zip};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
-use crate::ports::{BlobStore, DatabaseExt, Ports, SqlValue, Stmt};
+use crate::ports::{BlobStore, Database, DatabaseExt, Ports, SqlValue, Stmt};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -382,9 +382,27 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
         .await?
         .ok_or_else(AppError::not_found)?;
     let stored: Vec<StoredLine> = serde_json::from_str(&d.lines_json).unwrap_or_default();
-    let corrects: Vec<Corrected> = db
-        .all(Stmt::new(sql::CORRECTED).bind(&d.id).bind(c))
-        .await?;
+    // What it corrects, its УКД, its versions and its shipment: one round trip.
+    let ids = serde_json::to_string(&[&d.onec_id, &d.root_onec_id])?;
+    let mut read = db
+        .batch(vec![
+            Stmt::new(sql::CORRECTED).bind(&d.id).bind(c),
+            Stmt::new(sql::CORRECTIONS).bind(c).bind(&ids),
+            Stmt::new(sql::VERSIONS).bind(&d.root_onec_id).bind(c),
+            Stmt::new(sql::SHIPMENT)
+                .bind(d.shipment_onec_id.as_deref())
+                .bind(c),
+        ])
+        .await?
+        .into_iter();
+    let mut next = || {
+        read.next()
+            .ok_or_else(|| AppError::internal("document read: missing results"))
+    };
+    let corrects: Vec<Corrected> = next()?.parse()?;
+    let all: Vec<DocRef> = next()?.parse()?;
+    let mut history: Vec<Version> = next()?.parse()?;
+    let shipment: Option<Shipment> = next()?.parse()?.into_iter().next();
     let number_of = |onec: &str| {
         corrects
             .iter()
@@ -410,12 +428,8 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
             base_line_no: l.base_line_no,
         })
         .collect();
-    let all = corrections_of(p, c, &[&d.onec_id, &d.root_onec_id]).await?;
     let corrections = corrections_for(&all, &d.onec_id, &d.root_onec_id);
     // The versions of a corrected УПД: the highest correction is the current one.
-    let mut history: Vec<Version> = db
-        .all(Stmt::new(sql::VERSIONS).bind(&d.root_onec_id).bind(c))
-        .await?;
     if let Some(last) = history.last_mut() {
         last.current = true;
     }
@@ -423,10 +437,6 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
     if history.len() < 2 {
         history.clear();
     }
-    let shipment: Option<Shipment> = match &d.shipment_onec_id {
-        Some(s) => db.first(Stmt::new(sql::SHIPMENT).bind(s).bind(c)).await?,
-        None => None,
-    };
     let row = DocRow {
         id: d.id,
         kind: d.kind,
