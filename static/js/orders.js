@@ -192,7 +192,7 @@ async function orderParts(id, d, me, refresh) {
   }
   if (d.documents.length) {
     parts.push(el('h2', {}, t('nav.documents')), table(['audit.kind', 'ord.number', 'ord.date', 'fin.amount'],
-      d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
+      d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number + (x.correction_no ? ` (${t('doc.fix')} № ${x.correction_no})` : '')), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
       el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
   }
   parts.push(...cardPart(id, d, me, refresh));

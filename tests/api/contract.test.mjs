@@ -40,8 +40,13 @@ test('every message the simulator generates validates against the schemas', () =
   const completed = of('return').filter((m) => m.payload.status === 'completed').length;
   const docs = (kind) => of('document').filter((m) => m.payload.kind === kind).length;
   assert.equal(docs('invoice'), 60);
-  assert.equal(docs('upd'), shipments);
-  assert.equal(docs('ukd'), completed);
+  // Issue 17: the first order shipped by several vehicles has its first УПД corrected twice (ИУПД)
+  // and one УКД over its first two УПД.
+  const fixes = of('document').filter((m) => m.payload.correction_of);
+  assert.deepEqual(fixes.map((m) => m.payload.correction_no), [1, 2]);
+  assert.equal(docs('upd'), shipments + fixes.length);
+  assert.equal(docs('ukd'), completed + 1);
+  assert.ok(of('document').some((m) => m.payload.corrects?.length === 2), 'a УКД over two УПД');
   assert.ok(of('return').length >= 6 && completed >= 3, 'returns');
   assert.ok(of('payment').length >= 30, 'payments');
   assert.ok(of('account_movement').some((m) => m.payload.kind === 'refund') && of('account_movement').some((m) => m.payload.kind === 'order_payment'), 'movements');
@@ -114,6 +119,12 @@ test('the schemas accept the contract examples of the new types', () => {
     m('account_movement', { ...movement, kind: 'correction', amount: -0.01 }),
     m('document', upd), m('document', ukd), m('document', invoice), m('document', { ...invoice, kind: 'other', kind_name: 'Акт выполненных работ', files: [] }),
     m('document', { ...upd, files: [file, { ...file, key: 'd-upd-000123-1.xml', content_type: 'application/xml', role: 'fns_xml' }] }),
+    // Issue 17: an ИУПД, a УКД over two УПД, 22% and без НДС lines with ОКЕИ codes, 1С-ЭДО's state.
+    m('document', { ...upd, correction_of: 'd-upd-000123-1', correction_no: 2, correction_date: '2026-03-10T10:00:00', edo_status: null, edo_state: 'Ожидается ответная подпись' }),
+    m('document', { ...ukd, corrects_id: null, corrects: ['d-upd-000123-1', 'd-upd-000123-2'],
+      lines: [{ ...ukd.lines[0], base_id: 'd-upd-000123-1', base_line_no: 1 }, { ...ukd.lines[0], line_no: 2, base_id: 'd-upd-000123-2', base_line_no: 1 }] }),
+    m('document', { ...upd, amount: 2569, vat: 445.18, lines: [{ ...upd.lines[0], unit_code: '796', vat_rate: '22%', vat: 445.18 },
+      { line_no: 2, article: null, name: 'Доставка', quantity: 1, unit: 'усл', unit_code: null, price: 100, amount: 100, vat_rate: 'none', vat: 0 }] }),
     m('reconciliation_act', act), m('reconciliation_act', { ...act, request_id: 'act_req_1', agreement_id: null, files: [] }),
     m('answer', answer), m('answer', { change_id: 'e', status: 'accepted', onec_id: 'k-kuban-9' }),
     // A snapshot that results from portal changes names them.
@@ -181,6 +192,17 @@ test('the schemas refuse bad messages', () => {
     m('document', { ...ukd, corrects_id: null }),
     m('document', { ...invoice, amount: -1 }),
     m('document', { ...upd, edo_status: 'lost' }),
+    m('document', { ...upd, edo_status: null, edo_state: 'Потерян' }),
+    m('document', { ...upd, edo_state: 'Подписан' }),
+    m('document', { ...upd, lines: [{ ...upd.lines[0], vat_rate: '18%' }] }),
+    m('document', { ...upd, lines: [{ ...upd.lines[0], unit_code: 'шт' }] }),
+    m('document', { ...upd, lines: [{ ...upd.lines[0], vat_rate: 'none' }] }),
+    m('document', { ...upd, correction_of: 'd-upd-000123-1', correction_no: 0, correction_date: '2026-03-10T10:00:00' }),
+    m('document', { ...upd, correction_of: 'd-upd-000123-1', correction_no: 1 }),
+    m('document', { ...invoice, correction_of: 'd-upd-000123-1', correction_no: 1, correction_date: '2026-03-10T10:00:00' }),
+    m('document', { ...ukd, corrects_id: null, corrects: [] }),
+    m('document', { ...ukd, corrects: ['d-upd-000123-2'] }),
+    m('document', { ...upd, corrects: ['d-upd-000123-2'] }),
     m('document', { ...upd, files: [{ ...file, key: '../secret.pdf' }] }),
     m('document', { ...upd, files: [{ ...file, key: '.hidden' }] }),
     m('document', { ...upd, files: [{ ...file, size: 20 * 1024 * 1024 + 1 }] }),

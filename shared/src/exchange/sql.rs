@@ -515,6 +515,19 @@ pub const DOCUMENT_UPSERT: &str = "INSERT INTO documents (id, company_id, onec_i
        amount_kop = excluded.amount_kop, vat_kop = excluded.vat_kop, edo_status = excluded.edo_status, lines_json = excluded.lines_json, \
        active = excluded.active, updated_at = excluded.updated_at";
 
+/// A document's correction (ИУПД: the original's 1C id, НомИспр, its date) and its 1С-ЭДО state as
+/// 1C named it; after DOCUMENT_UPSERT, by 1C's id.
+pub const DOCUMENT_UT11_SET: &str = "UPDATE documents SET correction_of_onec_id = ?2, correction_no = ?3, correction_date = ?4, edo_state = ?5 \
+     WHERE onec_id = ?1";
+
+pub const DOCUMENT_CORRECTS_CLEAR: &str =
+    "DELETE FROM document_corrects WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?)";
+
+/// The УПД a УКД corrects (a JSON array of 1C ids); they need not have arrived.
+pub const DOCUMENT_CORRECTS_ADD: &str =
+    "INSERT OR IGNORE INTO document_corrects (document_id, company_id, corrected_onec_id) \
+     SELECT (SELECT id FROM documents WHERE onec_id = ?1), ?2, value FROM json_each(?3)";
+
 pub const DOCUMENT_ORDERS_CLEAR: &str =
     "DELETE FROM document_orders WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?)";
 

@@ -32,9 +32,10 @@ pub const SHIPMENTS: &str = "SELECT s.id, s.number, s.shipped_at, s.vehicle, s.d
        (SELECT json_group_array(json_object('line_no', l.line_no, 'qty_milli', l.qty_milli)) FROM shipment_lines l WHERE l.shipment_id = s.id) AS lines \
      FROM shipments s WHERE s.order_id = ? AND s.company_id = ? ORDER BY s.shipped_at, s.number";
 
-pub const DOCUMENTS: &str = "SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.amount_kop, d.edo_status \
+/// The order's current documents (an ИУПД in place of the УПД it corrects).
+pub const DOCUMENTS: &str = concat!("SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.amount_kop, d.edo_status, nullif(d.correction_no, 0) AS correction_no \
      FROM document_orders x JOIN documents d ON d.id = x.document_id \
-     WHERE x.company_id = ?2 AND x.order_onec_id = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2) ORDER BY d.doc_date";
+     WHERE x.company_id = ?2 AND x.order_onec_id = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2) AND ", crate::current_document!(), " ORDER BY d.doc_date");
 
 /// What happened to the order: the portal's changes with 1C's answers, and what 1C did.
 pub const HISTORY: &str = "SELECT a.at, a.kind, u.full_name AS user_name, a.before_json, a.after_json, a.onec_answer \

@@ -18,6 +18,7 @@ mod commerceml;
 mod company;
 mod d1_faults;
 mod documents;
+mod documents_ut11;
 mod finance;
 mod fuzz_regressions;
 mod inbound_types;

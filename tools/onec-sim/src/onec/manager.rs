@@ -134,12 +134,13 @@ fn ship(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
         let doc_lines: Vec<Value> = part
             .iter()
             .map(|l| json!({"line_no": l["line_no"], "article": l["article"], "name": l["name"], "quantity": l["quantity"], "unit": l["unit"],
-                            "price": l["price"], "amount": l["amount"], "vat_rate": l["vat_rate"], "vat": l["vat"]}))
+                            "unit_code": crate::data::documents::okei(l["unit"].as_str().unwrap_or("")), "price": l["price"], "amount": l["amount"],
+                            "vat_rate": vat_text(&l["vat_rate"]), "vat": l["vat"]}))
             .collect();
         let msg = m.put("document", &doc_id, json!({"company_id": o["company_id"], "legal_entity_id": o["legal_entity_id"], "kind": "upd",
-            "kind_name": "УПД", "number": doc_no, "date": date, "upd_status": 1, "corrects_id": null, "amount": rubles(amount),
+            "kind_name": "УПД", "number": doc_no, "date": date, "upd_status": 1, "amount": rubles(amount),
             "vat": rubles(part.iter().map(|l| kop(&l["vat"])).sum::<i64>()), "orders": [id], "shipment_id": sid,
-            "lines": doc_lines, "files": [entry], "edo_status": "sent", "active": true}));
+            "lines": doc_lines, "files": [entry], "edo_state": "Ожидается извещение о получении", "active": true}));
         out.messages.push(msg);
     }
     o["shipments"] = json!(shipments);
@@ -213,4 +214,12 @@ fn bank_payment(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
     out.messages.push(pay);
     out.extend(send_order(m, &id, o, false));
     Ok((json!({"payment_id": pay_id, "order_id": id}), out))
+}
+
+/// A line's VAT rate as a document carries it ("20%"; "none" without VAT), from the order's.
+fn vat_text(rate: &Value) -> String {
+    match rate.as_i64() {
+        Some(r) => format!("{r}%"),
+        None => "none".into(),
+    }
 }

@@ -192,7 +192,7 @@ fn an_act_from_the_ledger_and_a_partly_approved_return_completed_later() {
         (ukd["kind"].as_str(), kop(&ukd["amount"])),
         (Some("ukd"), -10050)
     );
-    assert!(["upd1", "upd2"].contains(&ukd["corrects_id"].as_str().unwrap()));
+    assert!(["upd1", "upd2"].contains(&ukd["corrects"][0].as_str().unwrap()));
 }
 
 #[test]
