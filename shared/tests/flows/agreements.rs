@@ -12,24 +12,42 @@ use shared::testing::TestPorts;
 
 /// A company with one legal entity, its individual agreement and a link to the typical TA.
 fn company_msg(id: &str, seq: i64, c: &str, limit: f64) -> Value {
-    msg(id, "company", c, seq, json!({"name": format!("Компания {c}"),
+    msg(
+        id,
+        "company",
+        c,
+        seq,
+        json!({"name": format!("Компания {c}"),
         "legal_entities": [{"id": format!("LE-{c}"), "name": format!("ООО {c}")}],
         "agreements": [
             {"id": format!("IND-{c}"), "kind": "individual", "legal_entity_id": format!("LE-{c}"), "name": "Индивидуальное",
              "credit_limit": 0, "deferral_days": 0, "organisation_id": "ORG2"},
             {"id": "TA", "kind": "typical", "name": "Типовое соглашение Интернет-МХТ", "credit_limit": limit, "deferral_days": 14,
              "price_type": {"id": "4d968229-47ba-11e4-a628-003048c64779", "name": "Типовое соглашение Интернет-МХТ"},
-             "organisation_id": "ORG1"}]}))
+             "organisation_id": "ORG1"}]}),
+    )
 }
 
 fn credit(id: &str, c: &str, limit: f64, blocked: bool, to_pay: f64) -> Value {
-    msg(id, "credit_state", &format!("TA/{c}"), 1, json!({"company_id": c, "agreement_id": "TA", "as_of": "2026-11-27T18:00:00",
+    msg(
+        id,
+        "credit_state",
+        &format!("TA/{c}"),
+        1,
+        json!({"company_id": c, "agreement_id": "TA", "as_of": "2026-11-27T18:00:00",
         "limit": limit, "debt": 100, "overdue_debt": if blocked { to_pay } else { 0.0 }, "reserve": 0,
-        "blocked": blocked, "amount_to_pay": to_pay}))
+        "blocked": blocked, "amount_to_pay": to_pay}),
+    )
 }
 
 fn user(id: &str, c: &str, email: &str) -> Value {
-    msg(id, "user", id, 1, json!({"company_id": c, "email": email, "full_name": "Бухгалтер", "roles": ["accountant", "buyer"]}))
+    msg(
+        id,
+        "user",
+        id,
+        1,
+        json!({"company_id": c, "email": email, "full_name": "Бухгалтер", "roles": ["accountant", "buyer"]}),
+    )
 }
 
 fn status(p: &TestPorts, id: &str) -> (String, Option<String>) {
@@ -38,16 +56,23 @@ fn status(p: &TestPorts, id: &str) -> (String, Option<String>) {
         status: String,
         reason: Option<String>,
     }
-    let s: S = block_on(p.db.first(Stmt::new("SELECT status, reason FROM inbox WHERE id = ?").bind(id)))
-        .unwrap()
-        .expect("stored");
+    let s: S =
+        block_on(p.db.first(Stmt::new("SELECT status, reason FROM inbox WHERE id = ?").bind(id)))
+            .unwrap()
+            .expect("stored");
     (s.status, s.reason)
 }
 
 fn organisation(id: &str, name: &str, inn: &str, account: &str) -> Value {
-    msg(&format!("m-{id}"), "organisation", id, 1, json!({"name": name, "full_name": format!("Общество с ограниченной ответственностью «{name}»"),
+    msg(
+        &format!("m-{id}"),
+        "organisation",
+        id,
+        1,
+        json!({"name": name, "full_name": format!("Общество с ограниченной ответственностью «{name}»"),
         "inn": inn, "kpp": "773601001", "ogrn": "1027700132195", "address": "Москва, ул. Вавилова, 19",
-        "bank_accounts": [{"bank_name": "ПАО Сбербанк", "bik": "044525225", "corr_account": "30101810400000000225", "account": account}]}))
+        "bank_accounts": [{"bank_name": "ПАО Сбербанк", "bik": "044525225", "corr_account": "30101810400000000225", "account": account}]}),
+    )
 }
 
 /// Companies A and B share the typical agreement TA with their own limits; A's credit is
@@ -56,8 +81,18 @@ fn seeded() -> (TestPorts, String, String) {
     let mut p = TestPorts::new();
     p.config.onec_delivery = shared::config::Delivery::Pull;
     p.send_from_1c(vec![
-        organisation("ORG1", "Агро-Запчасть", "7707083893", "40702810938000001234"),
-        organisation("ORG2", "Агро-Запчасть Юг", "7736207543", "40702810938000005678"),
+        organisation(
+            "ORG1",
+            "Агро-Запчасть",
+            "7707083893",
+            "40702810238000001234",
+        ),
+        organisation(
+            "ORG2",
+            "Агро-Запчасть Юг",
+            "7736207543",
+            "40702810638000005678",
+        ),
         company_msg("ca", 1, "A", 500000.0),
         company_msg("cb", 1, "B", 200000.0),
     ]);
@@ -77,7 +112,12 @@ fn seeded() -> (TestPorts, String, String) {
 
 fn typical(p: &TestPorts, cookie: &str) -> Vec<Value> {
     let all = body(&finance(p, "GET", "/api/finance/credit", None, cookie))["agreements"].clone();
-    all.as_array().unwrap().iter().filter(|x| x["kind"] == "typical").cloned().collect()
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "typical")
+        .cloned()
+        .collect()
 }
 
 #[test]
@@ -95,7 +135,10 @@ fn a_typical_agreement_serves_two_companies_each_seeing_only_its_own_credit() {
     assert_eq!(tb[0]["limit_kop"], 20_000_000);
     assert_eq!(tb[0]["blocked"], false);
     assert_eq!(tb[0]["amount_to_pay_kop"], 0);
-    assert_ne!(ta[0]["agreement_id"], tb[0]["agreement_id"], "each company has its own row");
+    assert_ne!(
+        ta[0]["agreement_id"], tb[0]["agreement_id"],
+        "each company has its own row"
+    );
 
     // A's new state does not touch B's.
     p.send_from_1c(vec![msg("csa2", "credit_state", "TA/A", 2, json!({"company_id": "A", "agreement_id": "TA",
@@ -109,8 +152,14 @@ fn a_typical_agreement_serves_two_companies_each_seeing_only_its_own_credit() {
         "lines": [{"line_no": 1, "article": "A1", "name": "Деталь", "quantity": 1, "unit": "шт", "price": 10, "amount": 10, "vat": 0}]}))]);
     assert_eq!(status(&p, "ob").0, "applied");
     let id = order_id(&p, "OB");
-    assert_eq!(orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &b).status, 200);
-    assert_eq!(orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &a).status, 404);
+    assert_eq!(
+        orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &b).status,
+        200
+    );
+    assert_eq!(
+        orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &a).status,
+        404
+    );
 }
 
 #[test]
@@ -123,7 +172,13 @@ fn credit_states_of_a_typical_agreement_are_numbered_per_company() {
     assert_eq!(s, "rejected");
     assert!(reason.unwrap().contains("TA/A"));
     // A company not linked to the typical agreement has no credit under it.
-    p.send_from_1c(vec![msg("cc", "company", "C", 1, json!({"name": "Ц", "legal_entities": [{"id": "LE-C", "name": "ООО Ц"}]}))]);
+    p.send_from_1c(vec![msg(
+        "cc",
+        "company",
+        "C",
+        1,
+        json!({"name": "Ц", "legal_entities": [{"id": "LE-C", "name": "ООО Ц"}]}),
+    )]);
     p.send_from_1c(vec![credit("csc", "C", 1.0, false, 0.0)]);
     assert_ne!(status(&p, "csc").0, "applied");
 }
@@ -134,17 +189,32 @@ fn an_individual_agreement_stays_with_one_company() {
     // C claims A's individual agreement, or links it as typical: both refused.
     p.send_from_1c(vec![msg("c1", "company", "C", 1, json!({"name": "Ц", "legal_entities": [{"id": "LE-C", "name": "ООО Ц"}],
         "agreements": [{"id": "IND-A", "legal_entity_id": "LE-C", "name": "Чужое", "credit_limit": 0, "deferral_days": 0}]}))]);
-    assert!(status(&p, "c1").1.unwrap_or_default().contains("foreign-reference"));
+    assert!(status(&p, "c1")
+        .1
+        .unwrap_or_default()
+        .contains("foreign-reference"));
     p.send_from_1c(vec![msg("c2", "company", "C", 2, json!({"name": "Ц", "legal_entities": [{"id": "LE-C", "name": "ООО Ц"}],
         "agreements": [{"id": "IND-A", "kind": "typical", "name": "Чужое", "credit_limit": 0, "deferral_days": 0}]}))]);
-    assert!(status(&p, "c2").1.unwrap_or_default().contains("foreign-reference"));
+    assert!(status(&p, "c2")
+        .1
+        .unwrap_or_default()
+        .contains("foreign-reference"));
     // Nor may C claim the typical agreement as its individual one.
     p.send_from_1c(vec![msg("c3", "company", "C", 3, json!({"name": "Ц", "legal_entities": [{"id": "LE-C", "name": "ООО Ц"}],
         "agreements": [{"id": "TA", "legal_entity_id": "LE-C", "name": "Типовое", "credit_limit": 0, "deferral_days": 0}]}))]);
-    assert!(status(&p, "c3").1.unwrap_or_default().contains("foreign-reference"));
+    assert!(status(&p, "c3")
+        .1
+        .unwrap_or_default()
+        .contains("foreign-reference"));
     // An individual agreement without its legal entity is refused at the door.
-    let r = p.send_from_1c(vec![msg("c4", "company", "C", 4, json!({"name": "Ц", "legal_entities": [],
-        "agreements": [{"id": "IND-C", "name": "Своё", "credit_limit": 0, "deferral_days": 0}]}))]);
+    let r = p.send_from_1c(vec![msg(
+        "c4",
+        "company",
+        "C",
+        4,
+        json!({"name": "Ц", "legal_entities": [],
+        "agreements": [{"id": "IND-C", "name": "Своё", "credit_limit": 0, "deferral_days": 0}]}),
+    )]);
     assert_eq!(r["results"][0]["status"], "rejected", "{r}");
 }
 
@@ -154,8 +224,17 @@ fn the_typical_agreements_price_type_is_the_catalogues_by_id() {
     p.send_from_1c(vec![msg("p1", "product", "P1", 1, json!({"article": "ZX-1", "name": "Фильтр масляный", "unit": "шт",
         "prices": [{"price_type": {"id": "4d968229-47ba-11e4-a628-003048c64779", "name": "Типовое соглашение Интернет-МХТ"}, "price": 125.5}]}))]);
     assert_eq!(status(&p, "p1").0, "applied", "{:?}", status(&p, "p1"));
-    let ta = typical(&p, &a)[0]["agreement_id"].as_str().unwrap().to_string();
-    let r = body(&orders(&p, "GET", &format!("/api/orders/catalog?q=ZX-1&agreement={ta}"), None, &a));
+    let ta = typical(&p, &a)[0]["agreement_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = body(&orders(
+        &p,
+        "GET",
+        &format!("/api/orders/catalog?q=ZX-1&agreement={ta}"),
+        None,
+        &a,
+    ));
     assert_eq!(r["items"][0]["price_kop"], 12550, "{r}");
 }
 
@@ -163,48 +242,77 @@ fn the_typical_agreements_price_type_is_the_catalogues_by_id() {
 fn the_payee_is_the_organisation_the_order_is_sold_from() {
     let (p, _, b) = seeded();
     let order = |id: &str, agreement: &str, org: Option<&str>| {
-        let mut m = msg(&format!("m{id}"), "order", id, 1, json!({"company_id": "B", "legal_entity_id": "LE-B", "agreement_id": agreement,
+        let mut m = msg(
+            &format!("m{id}"),
+            "order",
+            id,
+            1,
+            json!({"company_id": "B", "legal_entity_id": "LE-B", "agreement_id": agreement,
             "number": format!("ЗК-{id}"), "date": "2026-11-20T10:00:00", "status": "awaiting_payment", "payment_method": "invoice",
             "total": 10, "vat_total": 0,
-            "lines": [{"line_no": 1, "article": "A1", "name": "Деталь", "quantity": 1, "unit": "шт", "price": 10, "amount": 10, "vat": 0}]}));
+            "lines": [{"line_no": 1, "article": "A1", "name": "Деталь", "quantity": 1, "unit": "шт", "price": 10, "amount": 10, "vat": 0}]}),
+        );
         if let Some(o) = org {
             m["payload"]["organisation_id"] = json!(o);
         }
         m
     };
     // One client buys from both organisations: by the agreement's, and named on the order.
-    p.send_from_1c(vec![order("O1", "TA", None), order("O2", "TA", Some("ORG2")), order("O3", "IND-B", None)]);
+    p.send_from_1c(vec![
+        order("O1", "TA", None),
+        order("O2", "TA", Some("ORG2")),
+        order("O3", "IND-B", None),
+    ]);
     let payee = |onec: &str| {
         let id = order_id(&p, onec);
-        body(&orders(&p, "GET", &format!("/api/orders/orders/{id}"), None, &b))["payee"].clone()
+        body(&orders(
+            &p,
+            "GET",
+            &format!("/api/orders/orders/{id}"),
+            None,
+            &b,
+        ))["payee"]
+            .clone()
     };
     let one = payee("O1");
     assert_eq!(one["name"], "Агро-Запчасть");
     assert_eq!(one["inn"], "7707083893");
-    assert_eq!(one["bank_accounts"][0]["account"], "40702810938000001234");
+    assert_eq!(one["bank_accounts"][0]["account"], "40702810238000001234");
     assert_eq!(one["bank_accounts"][0]["bik"], "044525225");
-    assert_eq!(one["bank_accounts"][0]["corr_account"], "30101810400000000225");
+    assert_eq!(
+        one["bank_accounts"][0]["corr_account"],
+        "30101810400000000225"
+    );
     assert_eq!(one["bank_accounts"][0]["bank_name"], "ПАО Сбербанк");
     assert_eq!(payee("O2")["inn"], "7736207543");
-    assert_eq!(payee("O3")["bank_accounts"][0]["account"], "40702810938000005678");
+    assert_eq!(
+        payee("O3")["bank_accounts"][0]["account"],
+        "40702810638000005678"
+    );
 }
 
 #[test]
 fn an_organisation_is_strict_at_the_door() {
     let p = TestPorts::new();
-    let mut bad = organisation("ORG9", "Х", "7707083894", "40702810938000001234");
+    let mut bad = organisation("ORG9", "Х", "7707083894", "40702810238000001234");
     bad["payload"]["bank_accounts"][0]["bik"] = json!("123");
-    let mut unknown = organisation("ORG8", "Х", "7707083893", "40702810938000001234");
+    let mut unknown = organisation("ORG8", "Х", "7707083893", "40702810238000001234");
     unknown["payload"]["iban"] = json!("x");
-    let mut long = organisation("ORG7", "Х", "7707083893", "40702810938000001234");
+    let mut long = organisation("ORG7", "Х", "7707083893", "40702810238000001234");
     long["payload"]["name"] = json!("я".repeat(301));
     let r = p.send_from_1c(vec![bad, unknown, long]);
     let results = r["results"].as_array().unwrap();
     assert!(results.iter().all(|x| x["status"] == "rejected"), "{r}");
     let reasons = r.to_string();
-    assert!(reasons.contains("inn") && reasons.contains("bank_accounts[0].bik"), "{reasons}");
+    assert!(
+        reasons.contains("inn") && reasons.contains("bank_accounts[0].bik"),
+        "{reasons}"
+    );
     assert!(reasons.contains("iban"), "{reasons}");
-    assert!(reasons.contains("too-long") || reasons.contains("At most 300"), "{reasons}");
+    assert!(
+        reasons.contains("too-long") || reasons.contains("At most 300"),
+        "{reasons}"
+    );
 }
 
 #[test]
@@ -254,17 +362,30 @@ fn the_migration_keeps_every_agreement_as_an_individual_one() {
     )))
     .unwrap();
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0], Row { id: "a1".into(), onec_id: "AG1".into(), kind: "individual".into(), legal_entity_id: Some("le1".into()), credit_limit_kop: 100, deferral_days: 30 });
+    assert_eq!(
+        rows[0],
+        Row {
+            id: "a1".into(),
+            onec_id: "AG1".into(),
+            kind: "individual".into(),
+            legal_entity_id: Some("le1".into()),
+            credit_limit_kop: 100,
+            deferral_days: 30
+        }
+    );
     assert_eq!(rows[1].kind, "individual");
     #[derive(serde::Deserialize)]
     struct N {
         n: i64,
     }
-    let n: N = block_on(db.first(Stmt::new("SELECT count(*) AS n FROM credit_states cs JOIN agreements a ON a.id = cs.agreement_id")))
-        .unwrap()
-        .unwrap();
+    let n: N = block_on(db.first(Stmt::new(
+        "SELECT count(*) AS n FROM credit_states cs JOIN agreements a ON a.id = cs.agreement_id",
+    )))
+    .unwrap()
+    .unwrap();
     assert_eq!(n.n, 1, "the credit state still points at its agreement");
-    let fk: Vec<serde_json::Value> = block_on(db.all(Stmt::new("SELECT * FROM pragma_foreign_key_check"))).unwrap();
+    let fk: Vec<serde_json::Value> =
+        block_on(db.all(Stmt::new("SELECT * FROM pragma_foreign_key_check"))).unwrap();
     assert!(fk.is_empty(), "{fk:?}");
     let _ = std::fs::remove_dir_all(&before);
 }
