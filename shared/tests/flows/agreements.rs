@@ -389,3 +389,19 @@ fn the_migration_keeps_every_agreement_as_an_individual_one() {
     assert!(fk.is_empty(), "{fk:?}");
     let _ = std::fs::remove_dir_all(&before);
 }
+
+#[test]
+fn a_document_names_the_organisation_issuing_it() {
+    let (p, _, _) = seeded();
+    p.send_from_1c(vec![msg("d1", "document", "D1", 1, json!({"company_id": "B", "kind": "invoice", "kind_name": "Счет на оплату",
+        "number": "СЧ-1", "date": "2026-11-20T10:00:00", "amount": 10, "vat": 0, "organisation_id": "ORG2"}))]);
+    assert_eq!(status(&p, "d1").0, "applied", "{:?}", status(&p, "d1"));
+    #[derive(serde::Deserialize)]
+    struct O {
+        organisation_onec_id: Option<String>,
+    }
+    let o: O = block_on(p.db.first(Stmt::new("SELECT organisation_onec_id FROM documents WHERE onec_id = 'D1'")))
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.organisation_onec_id.as_deref(), Some("ORG2"));
+}
