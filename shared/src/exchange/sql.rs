@@ -534,6 +534,10 @@ pub const DOCUMENT_UPSERT: &str = "INSERT INTO documents (id, company_id, onec_i
        amount_kop = excluded.amount_kop, vat_kop = excluded.vat_kop, edo_status = excluded.edo_status, lines_json = excluded.lines_json, \
        active = excluded.active, updated_at = excluded.updated_at";
 
+/// The supplier's organisation (1C id) issuing a document (issue 17).
+pub const DOCUMENT_ORGANISATION: &str =
+    "UPDATE documents SET organisation_onec_id = ?2 WHERE onec_id = ?1";
+
 pub const DOCUMENT_ORDERS_CLEAR: &str =
     "DELETE FROM document_orders WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?)";
 

@@ -70,6 +70,9 @@ pub struct DocumentIn {
     #[serde(default)]
     pub files: Vec<FileIn>,
     pub edo_status: Option<String>,
+    /// The supplier's organisation issuing it (1C id, see `organisation`); omitted: unknown.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -80,6 +83,9 @@ impl Inbound for DocumentIn {
         required(errs, "company_id", &d.company_id, 100);
         required(errs, "number", &d.number, 50);
         required(errs, "kind_name", &d.kind_name, 200);
+        if let Some(org) = &d.organisation_id {
+            required(errs, "organisation_id", org, 100);
+        }
         one_of(
             errs,
             "kind",
@@ -197,6 +203,11 @@ impl Inbound for DocumentIn {
                 .bind(now),
         );
         let onec = v.entity_id.as_str();
+        stmts.push(
+            Stmt::new(sql::DOCUMENT_ORGANISATION)
+                .bind(onec)
+                .bind(d.organisation_id.clone()),
+        );
         stmts.push(Stmt::new(sql::DOCUMENT_ORDERS_CLEAR).bind(onec));
         stmts.push(
             Stmt::new(sql::DOCUMENT_ORDERS_ADD)
