@@ -400,8 +400,10 @@ fn a_document_names_the_organisation_issuing_it() {
     struct O {
         organisation_onec_id: Option<String>,
     }
-    let o: O = block_on(p.db.first(Stmt::new("SELECT organisation_onec_id FROM documents WHERE onec_id = 'D1'")))
-        .unwrap()
-        .unwrap();
+    let o: O = block_on(p.db.first(Stmt::new(
+        "SELECT organisation_onec_id FROM documents WHERE onec_id = 'D1'",
+    )))
+    .unwrap()
+    .unwrap();
     assert_eq!(o.organisation_onec_id.as_deref(), Some("ORG2"));
 }

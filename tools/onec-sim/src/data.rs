@@ -308,7 +308,10 @@ pub fn legal_entity_inn(i: usize, j: usize) -> String {
 }
 
 pub(crate) fn msg(kind: &str, entity_id: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": format!("sim-{kind}-{entity_id}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
+    // An id fit for a file name too (`generate` writes one file per message): a typical
+    // agreement's credit state has `<agreement>/<company>` as its entity.
+    let safe = entity_id.replace('/', "--");
+    json!({"id": format!("sim-{kind}-{safe}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
 }
 
 pub fn company_messages() -> Vec<Value> {

@@ -151,7 +151,8 @@ impl Model {
                 payload: payload.clone(),
             },
         );
-        json!({"id": format!("sim-{kind}-{entity}-{seq}"), "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
+        let safe = entity.replace('/', "--");
+        json!({"id": format!("sim-{kind}-{safe}-{seq}"), "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
     }
 
     /// An order's lines rewritten in 1C's form with exact amounts, and its totals.
