@@ -128,7 +128,11 @@ impl Owners {
                 // A company snapshot names a typical agreement it links as TypicalAgreement.
                 let typical = k == Kind::TypicalAgreement;
                 let kinds: &[Kind] = if matches!(k, Kind::Agreement | Kind::TypicalAgreement) {
-                    &[Kind::Agreement, Kind::IndividualAgreement, Kind::TypicalAgreement]
+                    &[
+                        Kind::Agreement,
+                        Kind::IndividualAgreement,
+                        Kind::TypicalAgreement,
+                    ]
                 } else {
                     std::slice::from_ref(&k)
                 };

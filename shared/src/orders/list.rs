@@ -496,7 +496,11 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     let card_payment: Option<serde_json::Value> = next()?.parse()?.into_iter().next();
     // A payment from the internal account waiting for 1C: the card is not offered beside it.
     let hold_open = !next()?.parse::<serde_json::Value>()?.is_empty();
-    let payee = next()?.parse::<Payee>()?.into_iter().next().map(Payee::view);
+    let payee = next()?
+        .parse::<Payee>()?
+        .into_iter()
+        .next()
+        .map(Payee::view);
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     let card_configured =
         p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
@@ -542,7 +546,8 @@ struct Payee {
 
 impl Payee {
     fn view(self) -> serde_json::Value {
-        let accounts: serde_json::Value = serde_json::from_str(&self.bank_accounts).unwrap_or_default();
+        let accounts: serde_json::Value =
+            serde_json::from_str(&self.bank_accounts).unwrap_or_default();
         serde_json::json!({"id": self.id, "name": self.name, "full_name": self.full_name, "inn": self.inn, "kpp": self.kpp,
             "ogrn": self.ogrn, "address": self.address, "bank_accounts": accounts})
     }

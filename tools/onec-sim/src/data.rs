@@ -86,19 +86,40 @@ pub const PRICE_TYPES: &[(&str, &str)] = &[
 /// The supplier's own organisations (Организация): (1C id, name, full name, ИНН, КПП, ОГРН,
 /// settlement account at Сбербанк, БИК 044525225). The holding buys from both.
 pub const ORGANISATIONS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    ("org-agro", "ООО «АгроЗапчасть»", "Общество с ограниченной ответственностью «АгроЗапчасть»",
-     "7707083893", "773601001", "1027700132195", "40702810238000001234"),
-    ("org-agro-yug", "ООО «АгроЗапчасть Юг»", "Общество с ограниченной ответственностью «АгроЗапчасть Юг»",
-     "7736207543", "231001001", "1037739442344", "40702810638000005678"),
+    (
+        "org-agro",
+        "ООО «АгроЗапчасть»",
+        "Общество с ограниченной ответственностью «АгроЗапчасть»",
+        "7707083893",
+        "773601001",
+        "1027700132195",
+        "40702810238000001234",
+    ),
+    (
+        "org-agro-yug",
+        "ООО «АгроЗапчасть Юг»",
+        "Общество с ограниченной ответственностью «АгроЗапчасть Юг»",
+        "7736207543",
+        "231001001",
+        "1037739442344",
+        "40702810638000005678",
+    ),
 ];
 
 /// The organisation of each individual agreement (the rest: the first organisation).
-const AGREEMENT_ORGANISATION: &[(&str, &str)] = &[("ag-kuban-2", "org-agro-yug"), ("ag-step-1", "org-agro-yug")];
+const AGREEMENT_ORGANISATION: &[(&str, &str)] = &[
+    ("ag-kuban-2", "org-agro-yug"),
+    ("ag-step-1", "org-agro-yug"),
+];
 
 /// УТ 11's typical agreement (типовое соглашение), shared by several companies: (1C id, name,
 /// price type). Its price type is one of the catalogue's, by the same id (the product messages
 /// stay as they were, so a portal loaded before keeps its data).
-pub const TYPICAL_AGREEMENT: (&str, &str, &str) = ("ag-typical-mht", "Типовое соглашение Интернет-МХТ", "pt-opt");
+pub const TYPICAL_AGREEMENT: (&str, &str, &str) = (
+    "ag-typical-mht",
+    "Типовое соглашение Интернет-МХТ",
+    "pt-opt",
+);
 
 /// The companies the typical agreement serves, each with its own credit as 1C reports it:
 /// (company, limit, deferral days, debt, overdue debt, blocked). Rubles.
@@ -599,24 +620,42 @@ mod tests {
         let linked: Vec<&Value> = companies
             .iter()
             .filter(|c| {
-                c["payload"]["agreements"].as_array().unwrap().iter().any(|a| a["id"] == TYPICAL_AGREEMENT.0 && a["kind"] == "typical")
+                c["payload"]["agreements"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["id"] == TYPICAL_AGREEMENT.0 && a["kind"] == "typical")
             })
             .collect();
         assert_eq!(linked.len(), 2, "one typical agreement, two companies");
         let states = typical_credit_messages();
         assert_eq!(states.len(), 2);
         assert_ne!(states[0]["payload"]["limit"], states[1]["payload"]["limit"]);
-        assert_ne!(states[0]["payload"]["blocked"], states[1]["payload"]["blocked"]);
-        assert_ne!(states[0]["entity_id"], states[1]["entity_id"], "numbered per company");
+        assert_ne!(
+            states[0]["payload"]["blocked"],
+            states[1]["payload"]["blocked"]
+        );
+        assert_ne!(
+            states[0]["entity_id"], states[1]["entity_id"],
+            "numbered per company"
+        );
         // Individual agreements too, and the holding buys from both organisations.
         let kuban = &companies[0]["payload"]["agreements"];
-        let orgs: std::collections::BTreeSet<&str> = kuban.as_array().unwrap().iter().filter(|a| a["kind"] == "individual")
-            .map(|a| a["organisation_id"].as_str().unwrap()).collect();
+        let orgs: std::collections::BTreeSet<&str> = kuban
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "individual")
+            .map(|a| a["organisation_id"].as_str().unwrap())
+            .collect();
         assert_eq!(orgs.len(), 2);
         // The typical agreement's price type is a catalogue price type, by id.
-        assert!(product_specs(3).iter().all(|p| p.prices.iter().any(|x| x.0 == TYPICAL_AGREEMENT.2)));
+        assert!(product_specs(3)
+            .iter()
+            .all(|p| p.prices.iter().any(|x| x.0 == TYPICAL_AGREEMENT.2)));
         for m in organisation_messages().iter().chain(states.iter()) {
-            let raw: shared::exchange::contract::RawMessage = serde_json::from_value(m.clone()).unwrap();
+            let raw: shared::exchange::contract::RawMessage =
+                serde_json::from_value(m.clone()).unwrap();
             shared::exchange::contract::validate(&raw).unwrap();
         }
     }

@@ -182,18 +182,14 @@ impl Inbound for CompanyIn {
         self.legal_entities
             .iter()
             .map(|le| (Kind::LegalEntity, le.id.as_str(), v.entity_id.as_str()))
-            .chain(
-                self.agreements
-                    .iter()
-                    .map(|a| {
-                        let k = if a.is_typical() {
-                            Kind::TypicalAgreement
-                        } else {
-                            Kind::Agreement
-                        };
-                        (k, a.id.as_str(), v.entity_id.as_str())
-                    }),
-            )
+            .chain(self.agreements.iter().map(|a| {
+                let k = if a.is_typical() {
+                    Kind::TypicalAgreement
+                } else {
+                    Kind::Agreement
+                };
+                (k, a.id.as_str(), v.entity_id.as_str())
+            }))
             .collect()
     }
 

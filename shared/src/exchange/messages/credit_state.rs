@@ -129,7 +129,10 @@ impl Inbound for CreditStateIn {
                 .bind(&company_id)
                 .bind(serde_json::to_string(&c.reserve_orders).unwrap_or_default()),
         );
-        stmts.push(crate::finance::credit::settled_stmt(&c.agreement_id, &company_id));
+        stmts.push(crate::finance::credit::settled_stmt(
+            &c.agreement_id,
+            &company_id,
+        ));
         Ok(())
     }
 }

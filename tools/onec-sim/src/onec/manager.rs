@@ -192,7 +192,10 @@ fn block(m: &mut Model, a: &Value, blocked: bool) -> Result<(Value, Out), String
     let mut out = Out::default();
     let key = m.credit_key(&company, ag);
     out.messages.push(m.put("credit_state", &key, s));
-    Ok((json!({"agreement_id": ag, "company_id": company, "blocked": blocked}), out))
+    Ok((
+        json!({"agreement_id": ag, "company_id": company, "blocked": blocked}),
+        out,
+    ))
 }
 
 /// A bank payment (ПоступлениеБезналичныхДенежныхСредств) allocated to an order.

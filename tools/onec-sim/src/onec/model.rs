@@ -187,7 +187,8 @@ impl Model {
         self.reg.get("company").is_some_and(|r| {
             r.values().any(|c| {
                 c.payload["agreements"].as_array().is_some_and(|a| {
-                    a.iter().any(|a| a["id"] == agreement && a["kind"] == "typical")
+                    a.iter()
+                        .any(|a| a["id"] == agreement && a["kind"] == "typical")
                 })
             })
         })
