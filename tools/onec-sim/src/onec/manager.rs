@@ -1,6 +1,8 @@
 //! What a supplier's manager does in 1C, by command or `/control/manager`: edit an order's lines
 //! or date, take a phone order, ship an order (shipments, УПД with PDFs, possibly by several
-//! vehicles), block or unblock credit, record a bank payment. Each becomes snapshots to send.
+//! vehicles), block or unblock credit (`agreement_id`, and `company_id` for a typical agreement,
+//! which serves several companies with a credit position each), record a bank payment. Each
+//! becomes snapshots to send.
 
 use super::apply::{add_paid, send_order};
 use super::model::{day_1c, kop, milli, now_1c, Model, Out};
