@@ -22,12 +22,18 @@ test('every message the simulator generates validates against the schemas', () =
   const files = readdirSync(out).filter((f) => f.startsWith('sim-'));
   const msgs = files.map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')));
   const of = (type) => msgs.filter((m) => m.type === type);
-  // 3 companies, 10 users, 300 products, 4 credit states (one per agreement), 60 orders (the
+  // 2 organisations of the supplier, 3 companies, 10 users, 300 products, 6 credit states (one
+  // per individual agreement, one per company under the typical agreement), 60 orders (the
   // default of generate) and a payment schedule for each credit order not cancelled.
+  assert.equal(of('organisation').length, 2);
   assert.equal(of('company').length, 3);
   assert.equal(of('user').length, 10);
   assert.equal(of('product').length, 300);
-  assert.equal(of('credit_state').length, 4);
+  assert.equal(of('credit_state').length, 6);
+  // The typical agreement: listed by two companies, a credit state each (numbered per company).
+  const typical = of('company').filter((m) => m.payload.agreements.some((a) => a.kind === 'typical'));
+  assert.equal(typical.length, 2);
+  assert.deepEqual(of('credit_state').filter((m) => m.entity_id.includes('/')).map((m) => m.payload.company_id).sort(), typical.map((m) => m.entity_id).sort());
   assert.equal(of('order').length, 60);
   assert.equal(of('payment_schedule').length, of('order').filter((m) => m.payload.payment_method === 'credit' && m.payload.status !== 'cancelled').length);
   // Around them: 2-3 consignees per company, one calendar, an opening balance and an act per
@@ -52,7 +58,7 @@ test('every message the simulator generates validates against the schemas', () =
   assert.ok(of('account_movement').some((m) => m.payload.kind === 'refund') && of('account_movement').some((m) => m.payload.kind === 'order_payment'), 'movements');
   assert.equal(of('answer').length, 0, '1C answers only the portal\'s changes');
   // Every type but answer is generated, and every message validates.
-  for (const type of ['company', 'consignee', 'user', 'product', 'shipping_calendar', 'credit_state', 'opening_balance', 'order', 'payment_schedule', 'payment', 'return', 'account_movement', 'document', 'reconciliation_act']) {
+  for (const type of ['organisation', 'company', 'consignee', 'user', 'product', 'shipping_calendar', 'credit_state', 'opening_balance', 'order', 'payment_schedule', 'payment', 'return', 'account_movement', 'document', 'reconciliation_act']) {
     assert.ok(of(type).length > 0, type);
   }
   assert.equal(msgs.length, files.length);
@@ -106,6 +112,13 @@ const act = {
   debit_total: 300, credit_total: 1000.5, closing_balance: 299.5, files: [{ ...file, key: 'act-le-kuban-1-2026-q3.pdf', name: 'Акт сверки.pdf' }],
 };
 const answer = { change_id: 'e', status: 'rejected', reason: 'Адрес вне зоны доставки', onec_id: null };
+const organisation = {
+  name: 'ООО «АгроЗапчасть»', full_name: 'Общество с ограниченной ответственностью «АгроЗапчасть»', inn: '7707083893', kpp: '773601001', ogrn: '1027700132195',
+  address: '350000, г. Краснодар, ул. Северная, д. 10',
+  bank_accounts: [{ bank_name: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225', account: '40702810238000001234' }],
+};
+const typical = { id: 'ag-typical-mht', kind: 'typical', name: 'Типовое соглашение Интернет-МХТ', credit_limit: 300000, deferral_days: 14, organisation_id: 'org-agro',
+  price_type: { id: 'ag-typical-mht', name: 'Типовое соглашение Интернет-МХТ' } };
 const m = (type, payload) => ({ id: 'x', type, entity_id: 'e', seq: 1, payload });
 const without = (o, k) => Object.fromEntries(Object.entries(o).filter(([key]) => key !== k));
 
@@ -133,6 +146,12 @@ test('the schemas accept the contract examples of the new types', () => {
     m('consignee', { ...consignee, change_ids: ['out_c1'] }), m('payment_schedule', { ...schedule, change_ids: ['out_s1'] }),
     { id: 'x', type: 'user', entity_id: 'u', seq: 1, payload: { company_id: 'c', email: 'a@b.ru', full_name: 'X', roles: ['admin'], change_ids: ['out_u1'] } },
     { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], change_ids: ['out_l1'] } },
+    // УТ 11's data (issue 17): the supplier's organisations, typical agreements, orders sold from one.
+    m('organisation', organisation), m('organisation', { name: 'ИП Сидоров', inn: '500100732259', bank_accounts: [] }),
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [{ id: 'le', name: 'ООО' }],
+      agreements: [typical, { id: 'ag', kind: 'individual', legal_entity_id: 'le', name: 'Договор', credit_limit: 0, deferral_days: 0, organisation_id: 'org-agro-yug' }] } },
+    { ...m('credit_state', { ...credit, agreement_id: 'ag-typical-mht' }), entity_id: 'ag-typical-mht/c-kuban' },
+    m('order', { ...order, organisation_id: 'org-agro-yug' }),
   ];
   for (const good of goods) {
     assert.ok(message(good), `${good.type}: ${JSON.stringify(message.errors)}`);
@@ -165,6 +184,15 @@ test('the schemas refuse bad messages', () => {
     { id: 'x', type: 'product', entity_id: 'p', seq: 1, payload: { article: 'A', name: 'B', unit: 'шт', prices: [{ price_type: { id: 'p', name: 'P' }, price: 1.001 }] } },
     { id: 'x', type: 'company', entity_id: 'c', seq: 0, payload: { name: 'C', legal_entities: [] } },
     { id: 'x', type: 'teleport', entity_id: 'c', seq: 1, payload: {} },
+    // Organisations and agreements: unknown fields, bad identifiers, over-long names, an
+    // individual agreement without its legal entity, an unknown kind.
+    m('organisation', { ...organisation, iban: 'x' }),
+    m('organisation', { ...organisation, bank_accounts: [{ ...organisation.bank_accounts[0], swift: 'x' }] }),
+    m('organisation', { ...organisation, name: 'я'.repeat(301) }),
+    m('organisation', { ...organisation, bank_accounts: [{ ...organisation.bank_accounts[0], bik: '123' }] }),
+    m('organisation', without(organisation, 'inn')),
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], agreements: [{ ...typical, kind: 'individual' }] } },
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], agreements: [{ ...typical, kind: 'shared' }] } },
     // The new types: each breaks one rule the portal checks.
     m('consignee', without(consignee, 'address')),
     m('consignee', { ...consignee, name: '  ' }),

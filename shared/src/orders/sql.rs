@@ -25,6 +25,13 @@ pub const ORDER: &str = "SELECT o.id, o.onec_id, o.number, o.onec_number, o.orde
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id \
      WHERE o.id = ? AND o.company_id = ?";
 
+/// The payee of the order: the supplier's organisation it is sold from (its own, else its
+/// agreement's), with requisites and bank accounts for the invoice and a bank transfer.
+pub const PAYEE: &str = "SELECT g.onec_id AS id, g.name, g.full_name, g.inn, g.kpp, g.ogrn, g.address, g.bank_accounts \
+     FROM orders o LEFT JOIN agreements a ON a.id = o.agreement_id \
+       JOIN organisations g ON g.onec_id = coalesce(o.organisation_onec_id, a.organisation_onec_id) \
+     WHERE o.id = ? AND o.company_id = ?";
+
 pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
      FROM order_lines WHERE order_id = ? AND company_id = ? ORDER BY line_no";
 

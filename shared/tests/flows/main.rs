@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod agreements;
 mod basics;
 mod capabilities;
 mod card;

@@ -106,6 +106,9 @@ pub struct DocumentIn {
     /// The state in 1С-ЭДО as 1C names it; the portal maps it ([`vocab::EDO_STATES`]).
     #[serde(default)]
     pub edo_state: Option<String>,
+    /// The supplier's organisation issuing it (1C id, see `organisation`); omitted: unknown.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -137,6 +140,9 @@ impl Inbound for DocumentIn {
         }
         required(errs, "number", &d.number, 50);
         required(errs, "kind_name", &d.kind_name, 200);
+        if let Some(org) = &d.organisation_id {
+            required(errs, "organisation_id", org, 100);
+        }
         one_of(
             errs,
             "kind",
@@ -262,6 +268,11 @@ impl Inbound for DocumentIn {
                 .bind(onec)
                 .bind(&company_id)
                 .bind(serde_json::to_string(&d.corrected()).unwrap_or_default()),
+        );
+        stmts.push(
+            Stmt::new(sql::DOCUMENT_ORGANISATION)
+                .bind(onec)
+                .bind(d.organisation_id.clone()),
         );
         stmts.push(Stmt::new(sql::DOCUMENT_ORDERS_CLEAR).bind(onec));
         stmts.push(

@@ -1,6 +1,8 @@
 //! What a supplier's manager does in 1C, by command or `/control/manager`: edit an order's lines
 //! or date, take a phone order, ship an order (shipments, УПД with PDFs, possibly by several
-//! vehicles), block or unblock credit, record a bank payment. Each becomes snapshots to send.
+//! vehicles), block or unblock credit (`agreement_id`, and `company_id` for a typical agreement,
+//! which serves several companies with a credit position each), record a bank payment. Each
+//! becomes snapshots to send.
 
 use super::apply::{add_paid, send_order};
 use super::model::{day_1c, kop, milli, now_1c, Model, Out};
@@ -147,7 +149,8 @@ fn ship(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
     o["status"] = json!("shipped");
     if o["payment_method"] == "credit" {
         if let Some(ag) = o["agreement_id"].as_str().map(str::to_string) {
-            m.move_debt(&ag, kop(&o["total"]) - kop(&o["paid"]));
+            let company = o["company_id"].as_str().unwrap_or_default().to_string();
+            m.move_debt(&company, &ag, kop(&o["total"]) - kop(&o["paid"]));
         }
     }
     let mut all = send_order(m, &id, o, false);
@@ -159,8 +162,16 @@ fn block(m: &mut Model, a: &Value, blocked: bool) -> Result<(Value, Out), String
     let ag = a["agreement_id"]
         .as_str()
         .ok_or("agreement_id is required")?;
+    // A typical agreement serves many companies: which one's credit (`company_id`).
+    let company = match a["company_id"].as_str() {
+        Some(c) => c.to_string(),
+        None if m.is_typical(ag) => return Err(format!("{ag} is typical: company_id is required")),
+        None => m
+            .company_of_agreement(ag)
+            .ok_or(format!("1C has no agreement {ag}"))?,
+    };
     let mut s = m
-        .credit_state(ag)
+        .credit_state(&company, ag)
         .ok_or(format!("1C has no agreement {ag}"))?["payload"]
         .clone();
     s["blocked"] = json!(blocked);
@@ -182,8 +193,12 @@ fn block(m: &mut Model, a: &Value, blocked: bool) -> Result<(Value, Out), String
         s["overdue_debt"] = json!(0);
     }
     let mut out = Out::default();
-    out.messages.push(m.put("credit_state", ag, s));
-    Ok((json!({"agreement_id": ag, "blocked": blocked}), out))
+    let key = m.credit_key(&company, ag);
+    out.messages.push(m.put("credit_state", &key, s));
+    Ok((
+        json!({"agreement_id": ag, "company_id": company, "blocked": blocked}),
+        out,
+    ))
 }
 
 /// A bank payment (ПоступлениеБезналичныхДенежныхСредств) allocated to an order.
@@ -207,7 +222,8 @@ fn bank_payment(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
     add_paid(&mut o, amount);
     if shipped_on_credit {
         if let Some(ag) = o["agreement_id"].as_str().map(str::to_string) {
-            m.move_debt(&ag, -amount);
+            let company = o["company_id"].as_str().unwrap_or_default().to_string();
+            m.move_debt(&company, &ag, -amount);
         }
     }
     let mut out = Out::default();
