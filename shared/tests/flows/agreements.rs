@@ -407,3 +407,49 @@ fn a_document_names_the_organisation_issuing_it() {
     .unwrap();
     assert_eq!(o.organisation_onec_id.as_deref(), Some("ORG2"));
 }
+
+#[test]
+fn an_act_can_be_requested_over_a_typical_agreement() {
+    // A typical agreement names no legal entity: any of the company's own serves with it.
+    let (p, a, b) = seeded();
+    let ta = typical(&p, &a)[0]["agreement_id"].as_str().unwrap().to_string();
+    #[derive(serde::Deserialize)]
+    struct R {
+        id: String,
+    }
+    let le = block_on(p.db.first::<R>(
+        Stmt::new("SELECT id FROM legal_entities WHERE onec_id = 'LE-A'"),
+    ))
+    .unwrap()
+    .unwrap()
+    .id;
+    let ask = |agreement: &str, cookie: &str| {
+        block_on(shared::documents::api::handle(
+            &p,
+            shared::testing::request(
+                "POST",
+                "/api/documents/acts",
+                Some(json!({"legal_entity_id": le, "agreement_id": agreement, "preset": "last_quarter"})),
+                cookie,
+            ),
+        ))
+    };
+    let r = ask(&ta, &a);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    // B's row of the same typical agreement is not A's to ask about.
+    let tb = typical(&p, &b)[0]["agreement_id"].as_str().unwrap().to_string();
+    let r = ask(&tb, &a);
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    // The change tells 1C the typical agreement by its 1C id.
+    #[derive(serde::Deserialize)]
+    struct P {
+        payload: String,
+    }
+    let sent = block_on(p.db.first::<P>(Stmt::new(
+        "SELECT payload FROM outbox WHERE type = 'act.requested'",
+    )))
+    .unwrap()
+    .unwrap();
+    let payload: Value = serde_json::from_str(&sent.payload).unwrap();
+    assert_eq!(payload["agreement_id"], "TA");
+}
