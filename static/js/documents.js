@@ -190,7 +190,7 @@ async function actsPage(me, refresh) {
   const leSelect = el('select', { name: 'legal_entity_id', required: true }, h.legal_entities.map((l) => el('option', { value: l.id }, l.name)));
   const fillAgreements = () => {
     agreementSelect.replaceChildren(el('option', { value: '' }, t('act.allagreements')),
-      ...h.agreements.filter((a) => a.legal_entity_id === leSelect.value).map((a) => el('option', { value: a.id }, a.name)));
+      ...h.agreements.filter((a) => a.legal_entity_id === leSelect.value || a.legal_entity_id == null).map((a) => el('option', { value: a.id }, a.name)));
   };
   leSelect.addEventListener('change', fillAgreements);
   fillAgreements();

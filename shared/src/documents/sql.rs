@@ -97,7 +97,10 @@ pub const ORDER_FILES: &str = concat!(
 pub const LEGAL_ENTITY: &str = "SELECT le.id, le.onec_id, le.name, c.onec_id AS company_onec_id FROM legal_entities le JOIN companies c ON c.id = le.company_id \
      WHERE le.id = ?1 AND le.company_id = ?2 AND le.active = 1";
 
-pub const AGREEMENT: &str = "SELECT id, onec_id, name FROM agreements WHERE id = ?1 AND company_id = ?2 AND legal_entity_id = ?3 AND active = 1";
+/// The company's agreement for an act with this legal entity: its own (individual) or a typical
+/// one, which names no legal entity and serves all of the company's.
+pub const AGREEMENT: &str = "SELECT id, onec_id, name FROM agreements WHERE id = ?1 AND company_id = ?2 \
+       AND (legal_entity_id = ?3 OR legal_entity_id IS NULL) AND active = 1";
 
 /// The same request still waiting: asking again sends nothing new.
 pub const OPEN_REQUEST: &str = "SELECT id FROM act_requests WHERE company_id = ?1 AND legal_entity_id = ?2 AND coalesce(agreement_id, '') = coalesce(?3, '') \

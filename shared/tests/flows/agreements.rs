@@ -451,5 +451,5 @@ fn an_act_can_be_requested_over_a_typical_agreement() {
     .unwrap()
     .unwrap();
     let payload: Value = serde_json::from_str(&sent.payload).unwrap();
-    assert_eq!(payload["agreement_id"], "TA");
+    assert_eq!(payload["payload"]["agreement_id"], "TA", "{payload}");
 }
