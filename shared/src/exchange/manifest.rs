@@ -31,11 +31,17 @@ pub fn entity_types() -> Vec<MessageType> {
 }
 
 /// The types whose entities belong to one company: a manifest of them may be scoped to a
-/// company, and a resync of a company resends them. Products and calendars are no company's.
+/// company, and a resync of a company resends them. Products, calendars and the supplier's own
+/// organisations are no company's.
 pub fn company_types() -> Vec<MessageType> {
     entity_types()
         .into_iter()
-        .filter(|t| !matches!(t, MessageType::Product | MessageType::ShippingCalendar))
+        .filter(|t| {
+            !matches!(
+                t,
+                MessageType::Product | MessageType::ShippingCalendar | MessageType::Organisation
+            )
+        })
         .collect()
 }
 
@@ -135,8 +141,8 @@ pub fn check(m: &ManifestIn) -> AppResult<MessageType> {
             errs.push(invalid(
                 "company_id",
                 "not-company-scoped",
-                "товары и календари отгрузок не принадлежат компании",
-                "products and shipping calendars belong to no company",
+                "товары, календари отгрузок и организации поставщика не принадлежат компании",
+                "products, shipping calendars and the supplier's organisations belong to no company",
             ));
         }
     }
@@ -444,4 +450,24 @@ pub async fn request_resync<P: Ports>(
         entity_types: types,
         repeated: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{company_types, entity_types, MessageType};
+
+    #[test]
+    fn only_what_a_company_owns_is_scoped_to_it() {
+        let scoped = company_types();
+        for t in [
+            MessageType::Product,
+            MessageType::ShippingCalendar,
+            MessageType::Organisation,
+            MessageType::Answer,
+        ] {
+            assert!(!scoped.contains(&t), "{t:?}");
+        }
+        assert!(scoped.contains(&MessageType::Order));
+        assert_eq!(entity_types().len(), scoped.len() + 3);
+    }
 }
