@@ -24,6 +24,7 @@ mod inbound_types;
 mod order_list_plans;
 mod orders;
 mod outbound;
+mod outbound_schemas;
 mod returns;
 mod security_input;
 mod security_links;
