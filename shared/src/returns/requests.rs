@@ -117,7 +117,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
                 "line_no": no,
                 "product_id": l.and_then(|l| l.product_onec_id.clone()),
                 "article": l.map(|l| l.article.clone()),
-                "quantity": decimal_number(*q),
+                "quantity": changes::wire::quantity(*q),
             })
         })
         .collect();
@@ -187,13 +187,6 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
 #[derive(Deserialize)]
 struct Company {
     onec_id: String,
-}
-
-/// `2500` thousandths as the JSON number `2.5`, from its exact decimal text.
-fn decimal_number(q: crate::money::Milli) -> serde_json::Value {
-    serde_json::from_str::<serde_json::Number>(&rules::qty_text(q, '.'))
-        .map(serde_json::Value::Number)
-        .unwrap_or_else(|_| serde_json::Value::String(q.to_decimal_string()))
 }
 
 /// What 1C's verdict on a `return.requested` change does to the return: an acceptance links 1C's

@@ -570,7 +570,7 @@ fn editing_lines_delivery_date_and_consignee_goes_to_1c_checked() {
     // The full new state of what the client edits, amounts and quantities as JSON numbers.
     assert_eq!(
         change["payload"],
-        json!({"company_id": "A", "order_id": "O6", "delivery_method": "delivery", "delivery_address": null, "consignee_id": "K1",
+        json!({"company_id": "A", "order_id": "O6", "delivery_method": "delivery", "delivery_address": null, "consignee_id": "K1", "consignee_portal_id": k1,
             "planned_shipping_date": "2026-12-04T00:00:00", "total": 3086.25,
             "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник ёлочный МТЗ-82", "unit": "шт",
                 "quantity": 2.5, "price": 1234.5, "amount": 3086.25, "vat_rate": 20}]}),
