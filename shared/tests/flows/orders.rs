@@ -467,6 +467,15 @@ fn switching_to_credit_checks_and_reserves_the_available_credit() {
         ))["code"],
         "use-card-payment"
     );
+    // An urgent-shipment request is a boolean or nothing.
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o5}/payment-method"),
+        Some(json!({"version": v5, "payment_method": "credit", "ship_today": "yes"})),
+        &a,
+    );
+    assert!(matches!(r.status, 400 | 422), "{}", r.status);
     let r = orders(
         &p,
         "POST",
