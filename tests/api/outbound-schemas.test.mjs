@@ -3,6 +3,7 @@
 // validator runs even when this file runs alone; scripts/test.sh then checks every change of the
 // whole run the same way). The validator refuses a drifted change.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { Client, freshCompany, onecReceived, sendAndApply, sweep, uid } from '../lib/portal.mjs';
 import { orderMsg, productMsg } from '../lib/orders.mjs';
@@ -114,4 +115,13 @@ test('the validator refuses a drifted change and a type without a schema', () =>
   assert.deepEqual(paths({ ...good, payload: { ...good.payload, details: {} } }), ['/ must NOT have additional properties: details'].map((s) => s.replace('/ ', '/payload ')));
   assert.deepEqual(paths({ ...good, created_at: '2026-11-28T12:00:00+03:00' }), ['/created_at must match pattern "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$"']);
   assert.match(paths({ ...good, type: 'order.shipped' })[0], /no schema for the change type "order.shipped"/);
+});
+
+test("the contract's example changes (section 6) match their schemas", () => {
+  const { check } = changeChecker();
+  const text = readFileSync(new URL('../../docs/exchange/1c-contract.md', import.meta.url), 'utf8');
+  const s6 = text.slice(text.indexOf('\n## 6.'), text.indexOf('\n## 7.'));
+  const examples = [...s6.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1].replace(/…/g, '')));
+  assert.ok(examples.length >= 4, `${examples.length} examples`);
+  for (const ex of examples) assert.deepEqual(check(ex), [], ex.type);
 });
