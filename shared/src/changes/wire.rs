@@ -91,10 +91,20 @@ mod tests {
         assert_eq!(text(quantity(Milli(2500))), "2.5");
         assert_eq!(text(quantity(Milli(1))), "0.001");
         assert_eq!(text(quantity(Milli(12000))), "12");
+        assert_eq!(text(quantity(Milli(123_456_789_012))), "123456789.012");
         assert_eq!(text(vat_rate(2000)), "20");
-        assert_eq!(day(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()), "2026-07-01T00:00:00");
-        assert_eq!(day_text(Some("2026-12-04")).as_deref(), Some("2026-12-04T00:00:00"));
-        assert_eq!(day_text(Some("2026-12-04T00:00:00")).as_deref(), Some("2026-12-04T00:00:00"));
+        assert_eq!(
+            day(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()),
+            "2026-07-01T00:00:00"
+        );
+        assert_eq!(
+            day_text(Some("2026-12-04")).as_deref(),
+            Some("2026-12-04T00:00:00")
+        );
+        assert_eq!(
+            day_text(Some("2026-12-04T00:00:00")).as_deref(),
+            Some("2026-12-04T00:00:00")
+        );
         assert_eq!(day_text(None), None);
     }
 }

@@ -211,20 +211,3 @@ pub fn answer_stmts(
             .bind(portal_id)]
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::money::Milli;
-
-    #[test]
-    fn quantities_go_to_1c_as_exact_numbers() {
-        assert_eq!(decimal_number(Milli(2500)).to_string(), "2.5");
-        assert_eq!(decimal_number(Milli(1)).to_string(), "0.001");
-        assert_eq!(decimal_number(Milli(12_000)).to_string(), "12");
-        assert_eq!(
-            decimal_number(Milli(123_456_789_012)).to_string(),
-            "123456789.012"
-        );
-    }
-}

@@ -14,8 +14,12 @@ fn docs() -> PathBuf {
 
 fn schema(name: &str) -> Value {
     let path = docs().join("schemas/changes").join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (every change kind needs its schema)", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (every change kind needs its schema)",
+            path.display()
+        )
+    });
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -23,27 +27,44 @@ fn schema(name: &str) -> Value {
 fn section_6() -> String {
     let text = std::fs::read_to_string(docs().join("1c-contract.md")).unwrap();
     let start = text.find("\n## 6.").expect("section 6");
-    let end = text[start..].find("\n## 7.").map_or(text.len(), |e| start + e);
+    let end = text[start..]
+        .find("\n## 7.")
+        .map_or(text.len(), |e| start + e);
     text[start..end].to_string()
 }
 
 #[test]
 fn every_change_kind_has_a_strict_schema() {
     let frame = schema("change.schema.json");
-    assert_eq!(frame["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        frame["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     assert_eq!(frame["additionalProperties"], false, "the frame is strict");
     for k in ChangeKind::ALL {
         let s = schema(&format!("{}.schema.json", k.as_str()));
-        assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema", "{k}");
-        assert_eq!(s["$ref"], "change.schema.json", "{k}: a change in the common frame");
+        assert_eq!(
+            s["$schema"], "https://json-schema.org/draft/2020-12/schema",
+            "{k}"
+        );
+        assert_eq!(
+            s["$ref"], "change.schema.json",
+            "{k}: a change in the common frame"
+        );
         assert_eq!(s["properties"]["type"]["const"], k.as_str(), "{k}");
         let payload = &s["properties"]["payload"];
-        assert_eq!(payload["additionalProperties"], false, "{k}: its payload is strict");
+        assert_eq!(
+            payload["additionalProperties"], false,
+            "{k}: its payload is strict"
+        );
         let required: Vec<&str> = payload["required"]
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        assert!(required.contains(&"company_id"), "{k}: every payload names the company");
+        assert!(
+            required.contains(&"company_id"),
+            "{k}: every payload names the company"
+        );
     }
 }
 
