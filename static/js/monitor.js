@@ -4,8 +4,8 @@ import { dateTime } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 let key = sessionStorage.getItem('monitor-key');
 
-async function call(method, path, body) {
-  const headers = { Authorization: `Bearer ${key}` };
+async function call(method, path, body, extra = {}) {
+  const headers = { Authorization: `Bearer ${key}`, ...extra };
   if (body) headers['Content-Type'] = 'application/json';
   const r = await fetch(path, { method, headers, body: body && JSON.stringify(body) });
   if (r.status === 204) return null;
@@ -74,4 +74,20 @@ $('key-form').addEventListener('submit', async (ev) => {
   } catch (e) { showError(e); }
 });
 $('refresh').addEventListener('click', () => load().catch(showError));
+
+// One key per request the operator means: a double click or a retry after a lost answer asks 1C
+// once; a new key after an answer.
+let resyncKey = crypto.randomUUID();
+$('resync-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target);
+  const body = { company_id: f.get('company_id').trim() };
+  if (f.get('reason')) body.reason = f.get('reason');
+  try {
+    const r = await call('POST', '/exchange/v1/monitor/resyncs', body, { 'Idempotency-Key': resyncKey });
+    resyncKey = crypto.randomUUID();
+    $('resync-result').textContent = `Запрос отправлен в 1С / Sent to 1C: ${r.id} (${r.company_id}: ${r.entity_types.join(', ')})`;
+    await load();
+  } catch (e) { showError(e); }
+});
 if (key) load().catch(showError);

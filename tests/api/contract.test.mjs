@@ -11,7 +11,8 @@ import Ajv2020 from 'ajv/dist/2020.js';
 const dir = new URL('../../docs/exchange/schemas/', import.meta.url);
 // Amounts like 1234.56 are not exact binary multiples of 0.01: compare with a tolerance.
 const ajv = new Ajv2020({ allErrors: true, strict: false, multipleOfPrecision: 6 });
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) ajv.addSchema(JSON.parse(readFileSync(new URL(f, dir), 'utf8')));
+// (Files only: the changes' schemas are in a folder of their own.)
+for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) ajv.addSchema(JSON.parse(readFileSync(new URL(f, dir), 'utf8')));
 const message = ajv.getSchema('https://portal.example.ru/schemas/exchange/message.schema.json');
 const envelope = ajv.getSchema('https://portal.example.ru/schemas/exchange/envelope.schema.json');
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { Client, freshCompany, onecReceived, sendAndApply, sweep, uid } from '../lib/portal.mjs';
+import { Client, MONITOR_TOKEN, PORTAL, freshCompany, onecReceived, sendAndApply, sweep, uid } from '../lib/portal.mjs';
 import { orderMsg, productMsg } from '../lib/orders.mjs';
 import { payableOrder, settle } from '../lib/card.mjs';
 import { shippedOrder } from '../lib/returns.mjs';
@@ -80,6 +80,12 @@ test('every change kind the portal makes matches its schema as 1C receives it', 
   ok(await admin.post('/api/returns/returns', { order_id: found.body.items[0].id, reason: 'defect', comment: 'Люфт', lines: [{ line_no: 1, quantity: '1.5' }] }), 'return');
   const acts = (await accountant.get('/api/documents/acts')).body;
   ok(await accountant.post('/api/documents/acts', { legal_entity_id: acts.legal_entities[0].id, preset: 'last_quarter' }), 'act');
+
+  // The exchange monitor asks 1C to resend the company.
+  const rs = await fetch(`${PORTAL}/exchange/v1/monitor/resyncs`, { method: 'POST',
+    headers: { authorization: `Bearer ${MONITOR_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': uid('resync') },
+    body: JSON.stringify({ company_id: c, reason: 'outbound schemas' }) });
+  assert.equal(rs.status, 201, await rs.text());
 
   // 1C receives one of each kind; each matches its schema.
   const got = await until(async () => {

@@ -117,3 +117,26 @@ test('the exchange monitor page opens with its key', async () => {
   assert.match(await page.textContent('#inbound'), /company/);
   await page.screenshot({ path: join(shots, 'monitor.png'), fullPage: true });
 });
+
+test('the monitor asks 1C to resend a company', async () => {
+  const { MONITOR_TOKEN, onecReceived, uid } = await import('../lib/portal.mjs');
+  const company = uid('c-lost');
+  const page = await browser.newPage();
+  await page.goto(`${PORTAL}/monitor`);
+  await page.fill('input[name=key]', MONITOR_TOKEN);
+  await page.click('#key-form button');
+  await page.waitForSelector('#overview:not([hidden])');
+  await page.fill('#resync-form input[name=company_id]', company);
+  await page.fill('#resync-form input[name=reason]', 'D1 restore');
+  await page.click('#resync-form button');
+  await page.waitForFunction(() => /out_/.test(document.querySelector('#resync-result').textContent));
+  const deadline = Date.now() + 20000;
+  let sent = [];
+  while (!sent.length && Date.now() < deadline) {
+    sent = (await onecReceived()).filter((ch) => ch.type === 'resync.requested' && ch.entity_id === company);
+    if (!sent.length) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(sent.length, 1, '1C got the request once');
+  assert.equal(sent[0].payload.reason, 'D1 restore');
+  assert.match(await page.textContent('#resync-result'), new RegExp(sent[0].id));
+});

@@ -135,10 +135,32 @@ def check(path):
     return errors
 
 
+def contract_types(here):
+    """The message types of the contract's section 4, in its order (### `type`: headings)."""
+    text = open(os.path.join(here, "..", "1c-contract.md"), encoding="utf-8").read()
+    section = text.split("\n## 4.", 1)[1].split("\n## 5.", 1)[0]
+    return re.findall(r"^### `([a-z_]+)`", section, re.M)
+
+
+def module_types(here):
+    """The types ПорталОбмен.bsl sends (ТипыРасширения), in its order."""
+    src = open(os.path.join(here, "ПорталОбмен.bsl"), encoding="utf-8-sig").read()
+    body = src.split("Функция ТипыРасширения()", 1)[1].split("КонецФункции", 1)[0]
+    listed = "".join(re.findall(r'"([^"]*)"', body.rsplit(",", 1)[0]))  # the separator is the last literal
+    return [t for t in listed.split(",") if t]
+
+
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     files = argv or sorted(glob.glob(os.path.join(here, "*.bsl")))
     bad = 0
+    if not argv:
+        # The module sends every type the contract defines, in the contract's order (an entity
+        # before what references it): a new message type must reach the reference module too.
+        want, have = contract_types(here), module_types(here)
+        if want != have:
+            bad += 1
+            print(f"ПорталОбмен.bsl: ТипыРасширения() is {have}, the contract's section 4 lists {want}")
     for f in files:
         errs = check(f)
         name = os.path.basename(f)

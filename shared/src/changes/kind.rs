@@ -21,11 +21,12 @@ pub enum ChangeKind {
     OrderPaidByCard,
     ReturnRequested,
     ActRequested,
+    ResyncRequested,
 }
 
 impl ChangeKind {
     /// Every kind, in the contract's order.
-    pub const ALL: [ChangeKind; 16] = [
+    pub const ALL: [ChangeKind; 17] = [
         ChangeKind::CompanyChanged,
         ChangeKind::EmployeeAdded,
         ChangeKind::EmployeeChanged,
@@ -42,6 +43,7 @@ impl ChangeKind {
         ChangeKind::OrderPaidByCard,
         ChangeKind::ReturnRequested,
         ChangeKind::ActRequested,
+        ChangeKind::ResyncRequested,
     ];
 
     /// The wire spelling (the outbox row's `type`, the change's `type`).
@@ -65,6 +67,7 @@ impl ChangeKind {
             ChangeKind::OrderPaidByCard => "order.paid_by_card",
             ChangeKind::ReturnRequested => "return.requested",
             ChangeKind::ActRequested => "act.requested",
+            ChangeKind::ResyncRequested => "resync.requested",
         }
     }
 

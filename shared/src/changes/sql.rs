@@ -29,5 +29,7 @@ pub const OUTBOX_APPLIED: &str = "UPDATE outbox SET applied_at = ?1 \
 /// delivered and neither answered nor applied.
 pub const OUTBOX_WAITING_OVERDUE: &str =
     "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sent') AND answer IS NULL AND applied_at IS NULL AND created_at < ?1";
+/// A `resync.requested` is done once accepted: what 1C resends is its own state, naming no change.
 pub const OUTBOX_ACCEPTED_OVERDUE: &str =
-    "SELECT count(*) AS n FROM outbox WHERE status = 'accepted' AND applied_at IS NULL AND answered_at < ?1";
+    "SELECT count(*) AS n FROM outbox WHERE status = 'accepted' AND applied_at IS NULL AND answered_at < ?1 \
+     AND type <> 'resync.requested'";

@@ -15,9 +15,11 @@ pub enum H {
     ChangesAck,
     FileUpload,
     Capabilities,
+    Manifest,
     Sweep,
     Monitor,
     MonitorReplay,
+    MonitorResync,
     CommerceMl,
     CommerceMlBench,
     TestOrderChanges,
@@ -62,6 +64,14 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Onec,
         handler: H::Capabilities,
     },
+    // Full resync: 1C lists what it holds of one type (ids and seq); the portal answers what it
+    // lacks or holds stale (exchange::manifest).
+    Route {
+        method: "POST",
+        path: "/exchange/v1/manifest",
+        access: Access::Onec,
+        handler: H::Manifest,
+    },
     // Local development and tests only (404 elsewhere): runs the scheduled sweeper now, since
     // `wrangler dev` never fires cron triggers.
     Route {
@@ -89,6 +99,13 @@ pub const ROUTES: &[Route<H>] = &[
         path: "/exchange/v1/monitor/replays",
         access: Access::Monitor,
         handler: H::MonitorReplay,
+    },
+    // Asks 1C to resend one company (a `resync.requested` change); `Idempotency-Key` honoured.
+    Route {
+        method: "POST",
+        path: "/exchange/v1/monitor/resyncs",
+        access: Access::Monitor,
+        handler: H::MonitorResync,
     },
     // 1C's stock exchange calls one URL with GET or POST and `?type=...&mode=...`.
     Route {
@@ -150,6 +167,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::ChangesAck => changes_ack(p, req).await,
         H::FileUpload => file_upload(p, req, params.get("key")).await,
         H::Capabilities => Ok(ApiResponse::json(200, &capabilities(p))),
+        H::Manifest => {
+            let m = super::manifest::decode(&req.body)?;
+            let kind = super::manifest::check(&m)?;
+            Ok(ApiResponse::json(
+                200,
+                &super::manifest::answer(p, &m, kind).await?,
+            ))
+        }
         H::Sweep => {
             if !p.config().allow_test_clock {
                 return Err(AppError::not_found());
@@ -161,6 +186,15 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             let r: super::monitor::Replay = req.json()?;
             super::monitor::replay(p, &r).await?;
             Ok(ApiResponse::no_content())
+        }
+        H::MonitorResync => {
+            let r: super::manifest::ResyncIn = req.json()?;
+            let done =
+                super::manifest::request_resync(p, &r, req.header("idempotency-key")).await?;
+            Ok(ApiResponse::json(
+                if done.repeated { 200 } else { 201 },
+                &done,
+            ))
         }
         H::TestOrderChanges => {
             if !p.config().allow_test_clock {
@@ -182,6 +216,7 @@ fn contact_kind(h: H) -> Option<&'static str> {
         H::ChangesAck => Some("ack"),
         H::FileUpload => Some("files"),
         H::Capabilities => Some("capabilities"),
+        H::Manifest => Some("manifest"),
         _ => None,
     }
 }
@@ -209,6 +244,12 @@ fn capabilities<P: Ports>(p: &P) -> serde_json::Value {
             "max_messages_per_batch": contract::MAX_MESSAGES_PER_BATCH,
             "max_batch_bytes": contract::MAX_BATCH_BYTES,
             "max_file_bytes": contract::MAX_FILE_BYTES,
+        },
+        "manifest": {
+            "path": "/exchange/v1/manifest",
+            "entity_types": super::manifest::entity_types().iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "company_types": super::manifest::company_types().iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "max_items": super::manifest::MAX_ITEMS,
         },
         "delivery": match cfg.onec_delivery {
             crate::config::Delivery::Push => "push",

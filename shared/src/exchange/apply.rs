@@ -71,6 +71,7 @@ fn seq_advance(v: &Valid) -> Stmt {
         .bind(v.kind.as_str())
         .bind(v.entity_id.as_str())
         .bind(v.seq)
+        .bind(v.payload.inbound().company(v).map(str::to_string))
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ pub mod cml;
 pub mod contact;
 pub mod contract;
 pub mod inbox;
+pub mod manifest;
 pub mod messages;
 pub mod monitor;
 pub mod outbound;

@@ -26,9 +26,11 @@ pub const INBOX_STATUS: &str =
 pub const SEQ_CURRENT: &str = "SELECT entity_type, entity_id, seq FROM inbound_seq \
      WHERE entity_type || ':' || entity_id IN (SELECT value FROM json_each(?))";
 
-/// The sequence number only grows.
-pub const SEQ_ADVANCE: &str = "INSERT INTO inbound_seq (entity_type, entity_id, seq) VALUES (?, ?, ?) \
-     ON CONFLICT(entity_type, entity_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > inbound_seq.seq";
+/// The sequence number only grows; the entity's 1C company (for a company-scoped manifest)
+/// follows the newest snapshot (an employee moved to another company).
+pub const SEQ_ADVANCE: &str = "INSERT INTO inbound_seq (entity_type, entity_id, seq, company_onec_id) VALUES (?, ?, ?, ?) \
+     ON CONFLICT(entity_type, entity_id) DO UPDATE SET seq = excluded.seq, company_onec_id = excluded.company_onec_id \
+     WHERE excluded.seq > inbound_seq.seq";
 
 pub const COMPANY_UPSERT: &str = "INSERT INTO companies (id, onec_id, name, full_name, active, onec_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
      ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name, full_name = excluded.full_name, active = excluded.active, \
@@ -593,3 +595,22 @@ pub const ONEC_CONTACT_UPSERT: &str =
 /// The monitor: 1C's last contact per kind.
 pub const MONITOR_CONTACTS: &str =
     "SELECT kind, last_at, extension_version FROM onec_contacts ORDER BY kind";
+
+// ---- Full resync (`manifest`) ----
+
+/// The sequence numbers held for the ids of a manifest (`?2`, a JSON array) of one type.
+pub const MANIFEST_HELD: &str = "SELECT entity_id AS id, seq FROM inbound_seq \
+     WHERE entity_type = ?1 AND entity_id IN (SELECT value FROM json_each(?2))";
+
+/// What the portal holds of one type for one 1C company (`?2`) that a complete manifest (`?3`)
+/// did not list, at most `?4`.
+pub const MANIFEST_UNKNOWN: &str = "SELECT entity_id AS id, seq FROM inbound_seq \
+     WHERE company_onec_id = ?2 AND entity_type = ?1 AND entity_id NOT IN (SELECT value FROM json_each(?3)) \
+     ORDER BY entity_id LIMIT ?4";
+
+pub const COMPANY_ID_BY_ONEC: &str = "SELECT id FROM companies WHERE onec_id = ?";
+
+/// The guard of a change recorded under an id derived from an `Idempotency-Key`: once.
+pub const OUTBOX_ID_FREE: &str = "NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)";
+
+pub const OUTBOX_KIND_PAYLOAD: &str = "SELECT type AS kind, payload FROM outbox WHERE id = ?";

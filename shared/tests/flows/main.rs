@@ -25,6 +25,7 @@ mod order_list_plans;
 mod orders;
 mod outbound;
 mod outbound_schemas;
+mod resync;
 mod returns;
 mod security_input;
 mod security_links;

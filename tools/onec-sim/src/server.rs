@@ -198,6 +198,18 @@ pub fn serve(
                 });
                 respond(req, 200, &json!({"loading": true}));
             }
+            // 1C's manifest of one type, optionally of one company: what the portal lacks,
+            // holds stale or ahead (`resend: true` sends the missing and stale again).
+            (Method::Post, "/control/manifest") => {
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                let kind = v["entity_type"].as_str().unwrap_or("company").to_string();
+                let company = v["company_id"].as_str().map(str::to_string);
+                let resend = v["resend"].as_bool().unwrap_or(false);
+                match sim.manifest(&kind, company.as_deref(), resend) {
+                    Ok(a) => respond(req, 200, &a),
+                    Err(e) => respond(req, 502, &json!({"error": e})),
+                }
+            }
             (Method::Post, "/control/manager") => {
                 let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                 let done = crate::onec::manager::act(&mut sim.model.lock().expect("model"), &v);

@@ -47,6 +47,13 @@ pub trait Inbound {
         None
     }
 
+    /// The 1C company the entity belongs to, kept beside its sequence number (a company-scoped
+    /// manifest lists what the portal holds of one company). By default the company the message
+    /// speaks for; None: it belongs to none (products, calendars, answers).
+    fn company<'a>(&'a self, v: &'a Valid) -> Option<&'a str> {
+        self.references(v).map(|(company, _)| company)
+    }
+
     /// The entities the message creates, with their 1C company: (kind, 1C id, company).
     fn creates<'a>(&'a self, _v: &'a Valid) -> Vec<(Kind, &'a str, &'a str)> {
         Vec::new()

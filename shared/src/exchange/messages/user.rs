@@ -35,6 +35,11 @@ pub struct UserIn {
 }
 
 impl Inbound for UserIn {
+    // No `references` (an employee may move between companies), but a user is one company's.
+    fn company<'a>(&'a self, _v: &'a Valid) -> Option<&'a str> {
+        Some(&self.company_id)
+    }
+
     fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
         Some((&self.company_id, &self.change_ids))
     }

@@ -18,6 +18,7 @@ mod order_paid_by_card;
 mod order_paid_from_account;
 mod order_payment_method_changed;
 mod order_shipments_consolidation_requested;
+mod resync_requested;
 mod return_requested;
 
 use crate::changes::ChangeKind;
@@ -66,6 +67,7 @@ pub fn answered(kind: ChangeKind, a: &Answered<'_>) -> AppResult<Vec<Stmt>> {
         ChangeKind::OrderPaidByCard => Ok(order_paid_by_card::answered(a)),
         ChangeKind::ReturnRequested => Ok(return_requested::answered(a)),
         ChangeKind::ActRequested => Ok(act_requested::answered(a)),
+        ChangeKind::ResyncRequested => Ok(resync_requested::answered(a)),
     }
 }
 

@@ -43,6 +43,20 @@ pub fn run(m: &mut Model, step: Step, later_ms: u64) -> (Out, Vec<(u64, Step)>) 
             }
             let mut out = Out::default();
             let mut next = Vec::new();
+            // A resync resends what 1C holds of the company, each entity at its current seq; the
+            // snapshots result from no change (no `change_ids`).
+            if change["type"] == "resync.requested" {
+                let company = p["company_id"].as_str().unwrap_or("");
+                let types: Vec<String> = p["entity_types"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect();
+                let tag = change["id"].as_str().unwrap_or("");
+                out.messages = m.resend_company(company, &types, tag);
+                return (out, next);
+            }
             match change["type"].as_str().unwrap_or("") {
                 "order.changed" => out = order_changed(m, p),
                 "order.cancelled" => out = order_status(m, p, "cancelled"),

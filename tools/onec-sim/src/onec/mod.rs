@@ -54,6 +54,8 @@ pub struct Sim {
     decided: Arc<Mutex<HashMap<String, Value>>>,
     pub settings: Settings,
     jobs: Sender<(u64, Job)>,
+    /// The portal 1C talks to (the worker's, and the manifest's on `/control/manifest`).
+    pub portal: Arc<crate::portal::Portal>,
 }
 
 /// A decision on a change: the verdict to give (None: give none) and how.
@@ -66,7 +68,9 @@ impl Sim {
     /// Starts the worker that sends 1C's messages to the portal.
     pub fn start(portal: crate::portal::Portal, settings: Settings) -> Sim {
         let (tx, rx) = channel::<(u64, Job)>();
+        let portal = Arc::new(portal);
         let sim = Sim {
+            portal: portal.clone(),
             model: Arc::new(Mutex::new(Model::default())),
             rules: Arc::new(Mutex::new(Rules::default())),
             changes: Arc::new(Mutex::new(Vec::new())),
@@ -109,6 +113,72 @@ impl Sim {
             } else {
                 self.settings.apply_delay_ms
             })
+    }
+
+    /// 1C's manifest of one type (of one company when given, `complete` then), sent to the
+    /// portal page by page; with `resend`, what the portal answers missing or stale is sent
+    /// again at once. Answers the portal's answers merged: missing, stale, ahead, unknown.
+    pub fn manifest(
+        &self,
+        kind: &str,
+        company: Option<&str>,
+        resend: bool,
+    ) -> Result<Value, String> {
+        let items = self.model.lock().expect("model").manifest(kind, company);
+        let per_call = shared::exchange::manifest::MAX_ITEMS;
+        let pages: Vec<&[Value]> = if items.is_empty() {
+            vec![&[]]
+        } else {
+            items.chunks(per_call).collect()
+        };
+        let complete = company.is_some() && pages.len() == 1;
+        let (mut missing, mut stale, mut ahead, mut unknown) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for page in pages {
+            let mut body = json!({"entity_type": kind, "items": page});
+            if let Some(c) = company {
+                body["company_id"] = json!(c);
+                body["complete"] = json!(complete);
+            }
+            let (status, a) = self.portal.signed_post("/exchange/v1/manifest", &body)?;
+            if status != 200 {
+                return Err(format!("manifest: {status} {a}"));
+            }
+            missing.extend(a["missing"].as_array().cloned().unwrap_or_default());
+            stale.extend(a["stale"].as_array().cloned().unwrap_or_default());
+            ahead.extend(a["ahead"].as_array().cloned().unwrap_or_default());
+            unknown.extend(a["unknown"].as_array().cloned().unwrap_or_default());
+        }
+        let mut resent = 0;
+        if resend {
+            let ids: Vec<String> = missing
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .chain(
+                    stale
+                        .iter()
+                        .filter_map(|v| v["id"].as_str().map(str::to_string)),
+                )
+                .collect();
+            let tag = shared::ids::new_id("manifest");
+            let messages = self
+                .model
+                .lock()
+                .expect("model")
+                .resend_ids(kind, &ids, &tag);
+            resent = messages.len();
+            self.later(
+                0,
+                Job::Step(Step::Send(Out {
+                    files: Vec::new(),
+                    messages,
+                })),
+            );
+        }
+        Ok(
+            json!({"entity_type": kind, "company_id": company, "listed": items.len(), "missing": missing,
+                  "stale": stale, "ahead": ahead, "unknown": unknown, "resent": resent}),
+        )
     }
 
     /// Decides a change that just arrived (push or pull), records it, and schedules what follows.
@@ -229,8 +299,19 @@ pub fn send(portal: &crate::portal::Portal, out: Out) {
             eprintln!("onec-sim: the upload of {} failed", f.key);
         }
     }
+    // A batch holds at most 500 messages (a company's resend may be more); in order, so a
+    // company goes before what refers to it.
+    for chunk in out
+        .messages
+        .chunks(shared::exchange::contract::MAX_MESSAGES_PER_BATCH)
+    {
+        send_batch(portal, chunk);
+    }
+}
+
+fn send_batch(portal: &crate::portal::Portal, messages: &[Value]) {
     let batch = json!({"batch_id": format!("sim-{}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)),
-        "sent_at": model::now_1c(), "messages": out.messages});
+        "sent_at": model::now_1c(), "messages": messages});
     for attempt in 0..5 {
         match portal.signed_post("/exchange/v1/messages", &batch) {
             Ok((200, body)) => {

@@ -118,6 +118,56 @@ impl Model {
             .collect()
     }
 
+    /// Every snapshot 1C holds of one company, of the given types in that order (the company
+    /// itself for `company`; for the other types, those whose payload names the company), as the
+    /// messages that resend them with their current `seq` (nothing is renumbered: the portal
+    /// applies what it lacks and ignores what it holds). `tag` makes the message ids new, so an
+    /// inbox that still remembers the first sending takes them.
+    pub fn resend_company(&self, company: &str, types: &[String], tag: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        for kind in types {
+            let Some(reg) = self.reg.get(kind.as_str()) else {
+                continue;
+            };
+            for (id, snap) in reg {
+                let owned = if kind == "company" {
+                    id == company
+                } else {
+                    snap.payload["company_id"] == company
+                };
+                if owned {
+                    out.push(resend_message(kind, id, snap, tag));
+                }
+            }
+        }
+        out
+    }
+
+    /// 1C's manifest of one type: every id it holds with its `seq` (of one company when given).
+    pub fn manifest(&self, kind: &str, company: Option<&str>) -> Vec<Value> {
+        self.reg
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .filter(|(id, s)| match company {
+                None => true,
+                Some(c) if kind == "company" => id.as_str() == c,
+                Some(c) => s.payload["company_id"] == c,
+            })
+            .map(|(id, s)| json!({"id": id, "seq": s.seq}))
+            .collect()
+    }
+
+    /// The messages that resend these ids of one type as 1C holds them.
+    pub fn resend_ids(&self, kind: &str, ids: &[String], tag: &str) -> Vec<Value> {
+        ids.iter()
+            .filter_map(|id| {
+                self.get(kind, id)
+                    .map(|snap| resend_message(kind, id, snap, tag))
+            })
+            .collect()
+    }
+
     pub fn knows_company(&self, company: &str) -> bool {
         self.get("company", company).is_some()
     }
@@ -279,6 +329,19 @@ impl Model {
             a["id"].as_str()?.to_string(),
         ))
     }
+}
+
+/// A snapshot sent again as it is held, under a new message id (at most 100 characters).
+fn resend_message(kind: &str, id: &str, snap: &Snap, tag: &str) -> Value {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (tag, kind, id, snap.seq).hash(&mut h);
+    let mut payload = snap.payload.clone();
+    // The changes it once resulted from are long settled.
+    if let Some(o) = payload.as_object_mut() {
+        o.remove("change_ids");
+    }
+    json!({"id": format!("sim-resend-{:016x}", h.finish()), "type": kind, "entity_id": id, "seq": snap.seq, "payload": payload})
 }
 
 /// A day as 1C writes it, from a `YYYY-MM-DD...` text.
