@@ -110,9 +110,11 @@ impl SqliteDb {
         files.sort();
         for f in files {
             let sql = std::fs::read_to_string(&f).map_err(|e| AppError::internal(e.to_string()))?;
+            // One transaction per file, as D1 applies a migration: a table rebuild defers its
+            // foreign key checks to the end of the file (`PRAGMA defer_foreign_keys`).
             self.conn
                 .borrow()
-                .execute_batch(&sql)
+                .execute_batch(&format!("BEGIN;\n{sql}\nCOMMIT;"))
                 .map_err(|e| AppError::internal(format!("{f:?}: {e}")))?;
         }
         Ok(())

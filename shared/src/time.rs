@@ -73,6 +73,17 @@ pub fn datetime_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>
         .ok_or_else(|| serde::de::Error::custom("empty date"))
 }
 
+/// `#[serde(default, deserialize_with = "opt_datetime_from_1c")]`: an optional 1C date-time
+/// (null, absent or 1C's empty date `0001-01-01T00:00:00` are None).
+pub fn opt_datetime_from_1c<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_1c_datetime(&s).map_err(serde::de::Error::custom),
+    }
+}
+
 /// The 1C date `2026-11-28` (no time part) or a date-time, taken as a calendar date; a date-time
 /// with an offset (`2026-12-05T21:30:00Z`) is the Moscow date of that instant.
 pub fn date_from_1c<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {

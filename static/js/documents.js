@@ -1,6 +1,8 @@
 // The documents section: the company's documents with filters, one document as a readable
 // table, an order's full set with its ZIP, and reconciliation acts (requests, history, the
-// preliminary act and the official one with the differences highlighted).
+// preliminary act and the official one with the differences highlighted). A corrected УПД (ИУПД)
+// shows as its current version with "Исправление № N от …"; its page lists the versions, and the
+// original's page says what corrected it. A УКД shows under every УПД it corrects.
 import { api } from './api.js';
 import { t, money, dateTime, date, lang } from './i18n.js';
 import { el, table, form, problemMessage } from './dom.js';
@@ -19,6 +21,18 @@ function rublesToKop(s) {
   const n = Number(v);
   return Number.isFinite(n) ? Math.round(n * 100) : NaN;
 }
+
+/** The Moscow calendar date of a UTC instant: 12.08.2026. */
+const dayOf = (iso) => new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'ru-RU', { dateStyle: 'short', timeZone: 'Europe/Moscow' }).format(new Date(iso));
+
+/** "Исправление № 2 от 12.08.2026" for an ИУПД; empty for an original. */
+const fixText = (d) => (d.correction_no ? `${t('doc.fix')} № ${d.correction_no} ${t('doc.of')} ${dayOf(d.correction_date)}` : '');
+
+/** 1C's VAT rate as sent ("22%"); "none" is "без НДС" / "VAT-free". */
+const vatRate = (r) => (r == null || r === 'none' ? t('doc.novat') : r);
+
+/** The portal's ЭДО status in words; 1C's own state name in the tooltip. */
+const edoCell = (d) => (d.edo_status ? el('span', { class: `edo edo-${d.edo_status}`, title: d.edo_state ?? '', 'data-testid': 'edo' }, t(`edo.${d.edo_status}`)) : '');
 
 const kindName = (d) => (d.kind === 'other' ? d.kind_name : t(`doc.kind.${d.kind}`)) + (d.upd_status ? ` (${t('doc.status')} ${d.upd_status})` : '');
 
@@ -42,9 +56,13 @@ function tabs(me, active) {
 
 function docRows(items) {
   return items.map((d) => [
-    el('a', { href: `#/documents/doc/${encodeURIComponent(d.id)}`, 'data-testid': 'doc-link' }, d.number),
+    el('span', {}, el('a', { href: `#/documents/doc/${encodeURIComponent(d.id)}`, 'data-testid': 'doc-link' }, d.number),
+      d.correction_no ? el('div', { class: 'muted', 'data-testid': 'doc-fix' }, fixText(d)) : '',
+      // In an order's set: the УКД correcting this document (one may correct several УПД).
+      (d.corrections ?? []).length ? el('div', { class: 'muted', 'data-testid': 'doc-corrections' }, `${t('doc.correction')}: `,
+        d.corrections.flatMap((c, i) => [i ? ', ' : '', el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${c.kind_name} № ${c.number}`)])) : ''),
     dateTime(d.doc_date), kindName(d), d.legal_entity ?? '', money(d.amount_kop), money(d.vat_kop),
-    orderLinks(d.orders), d.edo_status ? t(`edo.${d.edo_status}`) : '', fileLinks(d.files)]);
+    orderLinks(d.orders), edoCell(d), fileLinks(d.files)]);
 }
 
 const DOC_COLUMNS = ['doc.number', 'doc.date', 'doc.kind', 'doc.legal', 'doc.amount', 'doc.vat', 'doc.orders', 'doc.edo', 'doc.files'];
@@ -109,16 +127,31 @@ async function documentPage(id) {
     [t('doc.orders'), orderLinks(doc.orders)],
   ];
   if (d.shipment) facts.push([t('doc.shipment'), `${d.shipment.number}${d.shipment.vehicle ? ` · ${d.shipment.vehicle}` : ''}`]);
-  if (doc.edo_status) facts.push([t('doc.edo'), t(`edo.${doc.edo_status}`)]);
-  if (d.corrects) facts.push([t('doc.corrects'), el('a', { href: `#/documents/doc/${encodeURIComponent(d.corrects.id)}` }, `${d.corrects.kind_name} № ${d.corrects.number}`)]);
+  if (doc.correction_no) facts.push([t('doc.fixof'), fixText(doc)]);
+  if (doc.edo_status) facts.push([t('doc.edo'), edoCell(doc)]);
+  for (const c of d.corrects) {
+    facts.push([t('doc.corrects'), c.id ? el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${c.kind_name} № ${c.number}`) : c.onec_id]);
+  }
   for (const c of d.corrections) facts.push([t('doc.correction'), el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${c.kind_name} № ${c.number} (${money(c.amount_kop)})`)]);
-  const lines = table(['doc.line', 'doc.article', 'col.name', 'doc.qty', 'doc.unit', 'doc.price', 'doc.net', 'doc.vatrate', 'doc.vat', 'doc.amount'],
-    d.lines.map((l) => [String(l.line_no), l.article ?? '', l.name, qty(l.quantity_milli), l.unit ?? '', money(l.price_kop), money(l.amount_net_kop),
-      l.vat_rate == null ? t('doc.novat') : `${l.vat_rate}%`, money(l.vat_kop), money(l.amount_kop)]), { 'data-testid': 'lines' });
+  const bases = d.lines.some((l) => l.base_id);
+  const cols = ['doc.line', 'doc.article', 'col.name', 'doc.qty', 'doc.unit', 'doc.okei', 'doc.price', 'doc.net', 'doc.vatrate', 'doc.vat', 'doc.amount', ...(bases ? ['doc.base'] : [])];
+  const lines = table(cols,
+    d.lines.map((l) => [String(l.line_no), l.article ?? '', l.name, qty(l.quantity_milli), l.unit ?? '', l.unit_code ?? '', money(l.price_kop), money(l.amount_net_kop),
+      vatRate(l.vat_rate), money(l.vat_kop), money(l.amount_kop),
+      ...(bases ? [l.base_id ? `${l.base_number ?? l.base_id}${l.base_line_no ? `, ${t('doc.line')} ${l.base_line_no}` : ''}` : ''] : [])]), { 'data-testid': 'lines' });
+  // The original of a corrected УПД says what replaced it; every version lists the history.
+  const correctedBy = d.corrected_by ? el('p', { class: 'notice', 'data-testid': 'corrected-by' }, `${t('doc.correctedby')}: `,
+    el('a', { href: `#/documents/doc/${encodeURIComponent(d.corrected_by.id)}` }, `${t('doc.iupd')} № ${d.corrected_by.number}, ${fixText(d.corrected_by).toLowerCase()}`)) : '';
+  const history = d.history.length ? [el('h2', {}, t('doc.history')), el('ul', { 'data-testid': 'doc-history' }, d.history.map((v) => el('li', {},
+    v.id === doc.id ? el('strong', {}, v.correction_no ? fixText(v) : `${t('doc.original')} ${t('doc.of')} ${dateTime(v.doc_date)}`)
+      : el('a', { href: `#/documents/doc/${encodeURIComponent(v.id)}` }, v.correction_no ? fixText(v) : `${t('doc.original')} ${t('doc.of')} ${dateTime(v.doc_date)}`),
+    v.current ? ` — ${t('doc.current')}` : '')))] : [];
   return [
     el('p', {}, el('a', { href: '#/documents' }, `← ${t('doc.list')}`)),
     el('h1', {}, `${doc.kind_name} № ${doc.number}`),
+    correctedBy,
     el('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    ...history,
     el('h2', {}, t('doc.lines')), lines,
     el('p', { 'data-testid': 'totals' }, `${t('doc.net')}: ${money(d.totals.amount_net_kop)} · ${t('doc.vat')}: ${money(d.totals.vat_kop)} · ${t('doc.total')}: ${money(d.totals.amount_kop)}`),
     el('h2', {}, t('doc.files')),

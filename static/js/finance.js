@@ -13,11 +13,11 @@ function creditPanel(c) {
   }
   if (c.view === 'brief') {
     parts.push(table(['col.agreement', 'home.legal', 'fin.available'],
-      c.agreements.map((a) => [a.agreement, a.legal_entity, a.on_credit ? money(a.available_kop) : t('nocredit')]), { 'data-testid': 'credit' }));
+      c.agreements.map((a) => [a.agreement, a.legal_entity ?? t('fin.typical'), a.on_credit ? money(a.available_kop) : t('nocredit')]), { 'data-testid': 'credit' }));
     return parts;
   }
   parts.push(table(['col.agreement', 'home.legal', 'fin.limit', 'fin.debt', 'fin.reserve', 'fin.available', 'col.deferral', 'fin.asof'],
-    c.agreements.map((a) => [a.agreement, a.legal_entity, a.on_credit ? money(a.limit_kop) : t('nocredit'), money(a.debt_kop),
+    c.agreements.map((a) => [a.agreement, a.legal_entity ?? t('fin.typical'), a.on_credit ? money(a.limit_kop) : t('nocredit'), money(a.debt_kop),
       money(a.reserve_kop), money(a.available_kop), String(a.deferral_days), a.as_of ? dateTime(a.as_of) : t('never')]), { 'data-testid': 'credit' }));
   parts.push(el('p', { class: 'muted' }, `${t('fin.total')}: ${t('fin.limit')} ${money(c.totals.limit_kop)} · ${t('fin.debt')} ${money(c.totals.debt_kop)} · ${t('fin.reserve')} ${money(c.totals.reserve_kop)} · ${t('fin.available')} ${money(c.totals.available_kop)}`));
   if (c.overdue?.length) {

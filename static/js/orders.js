@@ -82,6 +82,37 @@ async function renderList(me) {
   return parts;
 }
 
+/** The payee of a bank transfer: the supplier's organisation the order is sold from, with the
+ * account to pay to (the first one 1C lists) and the purpose to write. */
+function payeePart(o, payee) {
+  if (!payee) return [el('p', { class: 'muted', 'data-testid': 'payee' }, t('pay.nopayee'))];
+  const b = payee.bank_accounts?.[0] ?? {};
+  const rows = [
+    [t('pay.payee'), payee.full_name ?? payee.name], [t('pay.inn'), payee.inn], [t('pay.kpp'), payee.kpp ?? '—'],
+    [t('pay.account'), b.account ?? '—'], [t('pay.bank'), b.bank_name ?? '—'], [t('pay.bik'), b.bik ?? '—'], [t('pay.corr'), b.corr_account ?? '—'],
+    [t('pay.purpose'), `${t('inv.title')} ${o.onec_number ?? o.number} ${t('inv.of')} ${date(o.ordered_at.slice(0, 10))}`],
+  ];
+  return [el('dl', { class: 'payee', 'data-testid': 'payee' }, ...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))];
+}
+
+/** Счёт на оплату: the order as an invoice with the payee's requisites and bank details. */
+async function renderInvoice(id) {
+  const d = await api('GET', `/api/orders/orders/${id}`);
+  const o = d.order;
+  const p = d.payee;
+  return [
+    el('p', {}, el('a', { href: `#/orders/${encodeURIComponent(id)}` }, t('inv.back'))),
+    el('h1', { 'data-testid': 'invoice-title' }, `${t('inv.title')} ${o.onec_number ?? o.number} ${t('inv.of')} ${date(o.ordered_at.slice(0, 10))}`),
+    el('h2', {}, t('inv.supplier')),
+    ...(p ? [el('p', { 'data-testid': 'invoice-supplier' }, `${p.full_name ?? p.name}, ${t('pay.inn')} ${p.inn}${p.kpp ? `, ${t('pay.kpp')} ${p.kpp}` : ''}${p.address ? `, ${p.address}` : ''}`)] : []),
+    ...payeePart(o, p),
+    el('h2', {}, t('inv.buyer')), el('p', {}, o.legal_entity ?? '—'),
+    table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
+      d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'invoice-lines' }),
+    el('p', {}, `${t('inv.total')}: ${money(o.total_kop)} · ${t('inv.vat')}: ${money(o.vat_kop)}`),
+  ];
+}
+
 async function renderOrder(id, me, refresh) {
   const d = await api('GET', `/api/orders/orders/${id}`);
   follow(id, d, me, refresh);
@@ -192,8 +223,13 @@ async function orderParts(id, d, me, refresh) {
   }
   if (d.documents.length) {
     parts.push(el('h2', {}, t('nav.documents')), table(['audit.kind', 'ord.number', 'ord.date', 'fin.amount'],
-      d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
+      d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number + (x.correction_no ? ` (${t('doc.fix')} № ${x.correction_no})` : '')), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
       el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
+  }
+  // Paying by invoice is a bank transfer: to whom, and the invoice to print.
+  if (o.payment_method === 'invoice' && o.paid_kop < o.total_kop && o.status !== 'cancelled') {
+    parts.push(el('h2', {}, t('pay.transfer')), ...payeePart(o, d.payee),
+      el('p', {}, el('a', { href: `#/orders/${encodeURIComponent(id)}/invoice`, 'data-testid': 'invoice-link' }, t('inv.open'))));
   }
   parts.push(...cardPart(id, d, me, refresh));
   if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d)) {
@@ -205,8 +241,10 @@ async function orderParts(id, d, me, refresh) {
   }
   if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d) && ['invoice', 'credit'].includes(o.payment_method)) {
     const other = o.payment_method === 'credit' ? 'invoice' : 'credit';
-    // The client may ask for an urgent shipment along with the switch (1C's manager decides).
-    parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`),
+    // Choosing the bank transfer shows whom the client would pay; the client may ask for an
+    // urgent shipment along with the switch (1C's manager decides).
+    const payee = other === 'invoice' ? payeePart(o, d.payee) : [];
+    parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`), ...payee,
       el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'ship_today', 'data-testid': 'ship-today' }), t('ord.shiptoday'))], 'ord.switchpm',
       (fd) => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other, ship_today: fd.get('ship_today') === 'on' }), refresh));
   }
@@ -334,7 +372,8 @@ async function editForm(id, o, lines, refresh) {
 }
 
 export function ordersSection(me, refresh) {
-  const [, rest = ''] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+  const [, rest = '', sub] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
+  if (rest && sub === 'invoice') return renderInvoice(decodeURIComponent(rest));
   return rest ? renderOrder(decodeURIComponent(rest), me, refresh) : renderList(me);
 }
 

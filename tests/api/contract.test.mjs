@@ -22,12 +22,18 @@ test('every message the simulator generates validates against the schemas', () =
   const files = readdirSync(out).filter((f) => f.startsWith('sim-'));
   const msgs = files.map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')));
   const of = (type) => msgs.filter((m) => m.type === type);
-  // 3 companies, 10 users, 300 products, 4 credit states (one per agreement), 60 orders (the
+  // 2 organisations of the supplier, 3 companies, 10 users, 300 products, 6 credit states (one
+  // per individual agreement, one per company under the typical agreement), 60 orders (the
   // default of generate) and a payment schedule for each credit order not cancelled.
+  assert.equal(of('organisation').length, 2);
   assert.equal(of('company').length, 3);
   assert.equal(of('user').length, 10);
   assert.equal(of('product').length, 300);
-  assert.equal(of('credit_state').length, 4);
+  assert.equal(of('credit_state').length, 6);
+  // The typical agreement: listed by two companies, a credit state each (numbered per company).
+  const typical = of('company').filter((m) => m.payload.agreements.some((a) => a.kind === 'typical'));
+  assert.equal(typical.length, 2);
+  assert.deepEqual(of('credit_state').filter((m) => m.entity_id.includes('/')).map((m) => m.payload.company_id).sort(), typical.map((m) => m.entity_id).sort());
   assert.equal(of('order').length, 60);
   assert.equal(of('payment_schedule').length, of('order').filter((m) => m.payload.payment_method === 'credit' && m.payload.status !== 'cancelled').length);
   // Around them: 2-3 consignees per company, one calendar, an opening balance and an act per
@@ -40,14 +46,19 @@ test('every message the simulator generates validates against the schemas', () =
   const completed = of('return').filter((m) => m.payload.status === 'completed').length;
   const docs = (kind) => of('document').filter((m) => m.payload.kind === kind).length;
   assert.equal(docs('invoice'), 60);
-  assert.equal(docs('upd'), shipments);
-  assert.equal(docs('ukd'), completed);
+  // Issue 17: the first order shipped by several vehicles has its first УПД corrected twice (ИУПД)
+  // and one УКД over its first two УПД.
+  const fixes = of('document').filter((m) => m.payload.correction_of);
+  assert.deepEqual(fixes.map((m) => m.payload.correction_no), [1, 2]);
+  assert.equal(docs('upd'), shipments + fixes.length);
+  assert.equal(docs('ukd'), completed + 1);
+  assert.ok(of('document').some((m) => m.payload.corrects?.length === 2), 'a УКД over two УПД');
   assert.ok(of('return').length >= 6 && completed >= 3, 'returns');
   assert.ok(of('payment').length >= 30, 'payments');
   assert.ok(of('account_movement').some((m) => m.payload.kind === 'refund') && of('account_movement').some((m) => m.payload.kind === 'order_payment'), 'movements');
   assert.equal(of('answer').length, 0, '1C answers only the portal\'s changes');
   // Every type but answer is generated, and every message validates.
-  for (const type of ['company', 'consignee', 'user', 'product', 'shipping_calendar', 'credit_state', 'opening_balance', 'order', 'payment_schedule', 'payment', 'return', 'account_movement', 'document', 'reconciliation_act']) {
+  for (const type of ['organisation', 'company', 'consignee', 'user', 'product', 'shipping_calendar', 'credit_state', 'opening_balance', 'order', 'payment_schedule', 'payment', 'return', 'account_movement', 'document', 'reconciliation_act']) {
     assert.ok(of(type).length > 0, type);
   }
   assert.equal(msgs.length, files.length);
@@ -101,6 +112,13 @@ const act = {
   debit_total: 300, credit_total: 1000.5, closing_balance: 299.5, files: [{ ...file, key: 'act-le-kuban-1-2026-q3.pdf', name: 'Акт сверки.pdf' }],
 };
 const answer = { change_id: 'e', status: 'rejected', reason: 'Адрес вне зоны доставки', onec_id: null };
+const organisation = {
+  name: 'ООО «АгроЗапчасть»', full_name: 'Общество с ограниченной ответственностью «АгроЗапчасть»', inn: '7707083893', kpp: '773601001', ogrn: '1027700132195',
+  address: '350000, г. Краснодар, ул. Северная, д. 10',
+  bank_accounts: [{ bank_name: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225', account: '40702810238000001234' }],
+};
+const typical = { id: 'ag-typical-mht', kind: 'typical', name: 'Типовое соглашение Интернет-МХТ', credit_limit: 300000, deferral_days: 14, organisation_id: 'org-agro',
+  price_type: { id: 'ag-typical-mht', name: 'Типовое соглашение Интернет-МХТ' } };
 const m = (type, payload) => ({ id: 'x', type, entity_id: 'e', seq: 1, payload });
 const without = (o, k) => Object.fromEntries(Object.entries(o).filter(([key]) => key !== k));
 
@@ -114,6 +132,12 @@ test('the schemas accept the contract examples of the new types', () => {
     m('account_movement', { ...movement, kind: 'correction', amount: -0.01 }),
     m('document', upd), m('document', ukd), m('document', invoice), m('document', { ...invoice, kind: 'other', kind_name: 'Акт выполненных работ', files: [] }),
     m('document', { ...upd, files: [file, { ...file, key: 'd-upd-000123-1.xml', content_type: 'application/xml', role: 'fns_xml' }] }),
+    // Issue 17: an ИУПД, a УКД over two УПД, 22% and без НДС lines with ОКЕИ codes, 1С-ЭДО's state.
+    m('document', { ...upd, correction_of: 'd-upd-000123-1', correction_no: 2, correction_date: '2026-03-10T10:00:00', edo_status: null, edo_state: 'Ожидается ответная подпись' }),
+    m('document', { ...ukd, corrects_id: null, corrects: ['d-upd-000123-1', 'd-upd-000123-2'],
+      lines: [{ ...ukd.lines[0], base_id: 'd-upd-000123-1', base_line_no: 1 }, { ...ukd.lines[0], line_no: 2, base_id: 'd-upd-000123-2', base_line_no: 1 }] }),
+    m('document', { ...upd, amount: 2569, vat: 445.18, lines: [{ ...upd.lines[0], unit_code: '796', vat_rate: '22%', vat: 445.18 },
+      { line_no: 2, article: null, name: 'Доставка', quantity: 1, unit: 'усл', unit_code: null, price: 100, amount: 100, vat_rate: 'none', vat: 0 }] }),
     m('reconciliation_act', act), m('reconciliation_act', { ...act, request_id: 'act_req_1', agreement_id: null, files: [] }),
     m('answer', answer), m('answer', { change_id: 'e', status: 'accepted', onec_id: 'k-kuban-9' }),
     // A snapshot that results from portal changes names them.
@@ -122,6 +146,12 @@ test('the schemas accept the contract examples of the new types', () => {
     m('consignee', { ...consignee, change_ids: ['out_c1'] }), m('payment_schedule', { ...schedule, change_ids: ['out_s1'] }),
     { id: 'x', type: 'user', entity_id: 'u', seq: 1, payload: { company_id: 'c', email: 'a@b.ru', full_name: 'X', roles: ['admin'], change_ids: ['out_u1'] } },
     { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], change_ids: ['out_l1'] } },
+    // УТ 11's data (issue 17): the supplier's organisations, typical agreements, orders sold from one.
+    m('organisation', organisation), m('organisation', { name: 'ИП Сидоров', inn: '500100732259', bank_accounts: [] }),
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [{ id: 'le', name: 'ООО' }],
+      agreements: [typical, { id: 'ag', kind: 'individual', legal_entity_id: 'le', name: 'Договор', credit_limit: 0, deferral_days: 0, organisation_id: 'org-agro-yug' }] } },
+    { ...m('credit_state', { ...credit, agreement_id: 'ag-typical-mht' }), entity_id: 'ag-typical-mht/c-kuban' },
+    m('order', { ...order, organisation_id: 'org-agro-yug' }),
   ];
   for (const good of goods) {
     assert.ok(message(good), `${good.type}: ${JSON.stringify(message.errors)}`);
@@ -154,6 +184,15 @@ test('the schemas refuse bad messages', () => {
     { id: 'x', type: 'product', entity_id: 'p', seq: 1, payload: { article: 'A', name: 'B', unit: 'шт', prices: [{ price_type: { id: 'p', name: 'P' }, price: 1.001 }] } },
     { id: 'x', type: 'company', entity_id: 'c', seq: 0, payload: { name: 'C', legal_entities: [] } },
     { id: 'x', type: 'teleport', entity_id: 'c', seq: 1, payload: {} },
+    // Organisations and agreements: unknown fields, bad identifiers, over-long names, an
+    // individual agreement without its legal entity, an unknown kind.
+    m('organisation', { ...organisation, iban: 'x' }),
+    m('organisation', { ...organisation, bank_accounts: [{ ...organisation.bank_accounts[0], swift: 'x' }] }),
+    m('organisation', { ...organisation, name: 'я'.repeat(301) }),
+    m('organisation', { ...organisation, bank_accounts: [{ ...organisation.bank_accounts[0], bik: '123' }] }),
+    m('organisation', without(organisation, 'inn')),
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], agreements: [{ ...typical, kind: 'individual' }] } },
+    { id: 'x', type: 'company', entity_id: 'c', seq: 1, payload: { name: 'C', legal_entities: [], agreements: [{ ...typical, kind: 'shared' }] } },
     // The new types: each breaks one rule the portal checks.
     m('consignee', without(consignee, 'address')),
     m('consignee', { ...consignee, name: '  ' }),
@@ -181,6 +220,17 @@ test('the schemas refuse bad messages', () => {
     m('document', { ...ukd, corrects_id: null }),
     m('document', { ...invoice, amount: -1 }),
     m('document', { ...upd, edo_status: 'lost' }),
+    m('document', { ...upd, edo_status: null, edo_state: 'Потерян' }),
+    m('document', { ...upd, edo_state: 'Подписан' }),
+    m('document', { ...upd, lines: [{ ...upd.lines[0], vat_rate: '18%' }] }),
+    m('document', { ...upd, lines: [{ ...upd.lines[0], unit_code: 'шт' }] }),
+    m('document', { ...upd, lines: [{ ...upd.lines[0], vat_rate: 'none' }] }),
+    m('document', { ...upd, correction_of: 'd-upd-000123-1', correction_no: 0, correction_date: '2026-03-10T10:00:00' }),
+    m('document', { ...upd, correction_of: 'd-upd-000123-1', correction_no: 1 }),
+    m('document', { ...invoice, correction_of: 'd-upd-000123-1', correction_no: 1, correction_date: '2026-03-10T10:00:00' }),
+    m('document', { ...ukd, corrects_id: null, corrects: [] }),
+    m('document', { ...ukd, corrects: ['d-upd-000123-2'] }),
+    m('document', { ...upd, corrects: ['d-upd-000123-2'] }),
     m('document', { ...upd, files: [{ ...file, key: '../secret.pdf' }] }),
     m('document', { ...upd, files: [{ ...file, key: '.hidden' }] }),
     m('document', { ...upd, files: [{ ...file, size: 20 * 1024 * 1024 + 1 }] }),

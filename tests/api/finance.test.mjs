@@ -93,3 +93,37 @@ async function freshAdminOf(company) {
   assert.equal((await c.req('POST', '/api/auth/sign-in', { email, password: 'Test-password-2026' }, NOW)).status, 200);
   return c;
 }
+
+// УТ 11's typical agreement (issue 17): one agreement serves two companies, each with its own
+// limit and blocked state as 1C reports them per company; neither sees the other's.
+test('a typical agreement serving two companies: each sees only its own limit and blocked state', async () => {
+  const [a, b] = await Promise.all([freshCompany([['accountant', 'buyer']]), freshCompany([['accountant', 'buyer']])]);
+  const ta = uid('ta');
+  const typical = (limit) => ({ id: ta, kind: 'typical', name: `Типовое соглашение ${ta}`, credit_limit: limit, deferral_days: 14,
+    price_type: { id: 'pt-opt', name: 'Оптовая' } });
+  const snapshot = (c, limit) => ({ id: uid('m'), type: 'company', entity_id: c, seq: 2, payload: { name: `Компания ${c}`,
+    legal_entities: [{ id: `${c}-le`, name: `ООО ${c}`, inn: '7707083893', kpp: '773601001' }],
+    agreements: [{ id: `${c}-ag`, kind: 'individual', legal_entity_id: `${c}-le`, name: 'Договор поставки', credit_limit: 0, deferral_days: 0 }, typical(limit)] } });
+  const state = (c, limit, blocked, toPay) => ({ id: uid('m'), type: 'credit_state', entity_id: `${ta}/${c}`, seq: 1, payload: { company_id: c,
+    agreement_id: ta, as_of: '2026-11-26T08:00:00', limit, debt: 1000, overdue_debt: toPay, reserve: 0, reserve_orders: [], blocked, amount_to_pay: toPay } });
+  await sendAndApply([snapshot(a.id, 500000), snapshot(b.id, 200000)]);
+  await sendAndApply([state(a.id, 500000, true, 1234.56), state(b.id, 200000, false, 0)]);
+  const [ca, cb] = [await signedIn(a, 0), await signedIn(b, 0)];
+  const mine = async (c) => (await c.req('GET', '/api/finance/credit', undefined, NOW)).body.agreements.filter((x) => x.kind === 'typical');
+  const [ta1, tb1] = [await mine(ca), await mine(cb)];
+  assert.equal(ta1.length, 1);
+  assert.equal(tb1.length, 1);
+  assert.deepEqual([ta1[0].agreement, ta1[0].limit_kop, ta1[0].blocked, ta1[0].amount_to_pay_kop, ta1[0].deferral_days], [`Типовое соглашение ${ta}`, 50000000, true, 123456, 14]);
+  assert.deepEqual([tb1[0].limit_kop, tb1[0].blocked, tb1[0].amount_to_pay_kop], [20000000, false, 0]);
+  assert.notEqual(ta1[0].agreement_id, tb1[0].agreement_id);
+  // A's order under the typical agreement is A's: B gets a 404 for it.
+  const o = `${a.id}-ta-o1`;
+  await sendAndApply([order(a.id, o, 100, { method: 'credit' })].map((m) => ({ ...m, payload: { ...m.payload, agreement_id: ta } })));
+  const id = (await ca.req('GET', '/api/orders/orders', undefined, NOW)).body.items.find((x) => x.number === `ЗК-${o}`).id;
+  assert.equal((await ca.req('GET', `/api/orders/orders/${id}`, undefined, NOW)).status, 200);
+  assert.equal((await cb.req('GET', `/api/orders/orders/${id}`, undefined, NOW)).status, 404);
+  // B's new state leaves A's as it was.
+  await sendAndApply([{ ...state(b.id, 200000, true, 10), seq: 2 }]);
+  assert.equal((await mine(ca))[0].amount_to_pay_kop, 123456);
+  assert.equal((await mine(cb))[0].amount_to_pay_kop, 1000);
+});

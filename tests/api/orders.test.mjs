@@ -162,3 +162,38 @@ test('pasted article;qty lines: found ones, unknown articles and unreadable line
   assert.deepEqual(r.body.unknown_articles, ['ZZZ-9']);
   assert.deepEqual(r.body.unreadable_lines, [3]);
 });
+
+// The supplier's organisations (issue 17): the invoice of an order shows the payee its agreement
+// (or the order itself) names, with that organisation's bank details.
+test('an invoice shows the bank details of the organisation the order is sold from', async () => {
+  const co = await freshCompany([['buyer']]);
+  const c = co.id;
+  const [org1, org2] = [`${c}-org1`, `${c}-org2`];
+  const organisation = (id, name, inn, account) => ({ id: `${id}-m`, type: 'organisation', entity_id: id, seq: 1, payload: {
+    name, full_name: `Общество с ограниченной ответственностью «${name}»`, inn, kpp: '773601001', ogrn: '1027700132195', address: 'г. Краснодар, ул. Северная, д. 10',
+    bank_accounts: [{ bank_name: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225', account }] } });
+  await sendAndApply([
+    organisation(org1, 'АгроЗапчасть', '7707083893', '40702810238000001234'),
+    organisation(org2, 'АгроЗапчасть Юг', '7736207543', '40702810638000005678'),
+    { id: `${c}-c2`, type: 'company', entity_id: c, seq: 2, payload: { name: `Компания ${c}`,
+      legal_entities: [{ id: `${c}-le`, name: `ООО ${c}`, inn: '7707083893', kpp: '773601001' }],
+      agreements: [{ id: `${c}-ag`, legal_entity_id: `${c}-le`, name: 'Договор поставки', credit_limit: 0, deferral_days: 0, organisation_id: org1 }] } },
+  ]);
+  const mk = (n, extra) => orderMsg(c, n, { lines: [[1, 1, 10]], extra });
+  await sendAndApply([mk(1, {}), mk(2, { organisation_id: org2 })]);
+  const buyer = new Client();
+  assert.equal((await buyer.signIn(co.users[0].email, co.users[0].password)).status, 200);
+  const list = (await buyer.get('/api/orders/orders')).body.items;
+  const payee = async (n) => {
+    const id = list.find((x) => x.number === `ЗК-${c.slice(-4)}-${n}`).id;
+    return (await buyer.get(`/api/orders/orders/${id}`)).body.payee;
+  };
+  const one = await payee(1);
+  assert.equal(one.full_name, 'Общество с ограниченной ответственностью «АгроЗапчасть»');
+  assert.equal(one.inn, '7707083893');
+  assert.deepEqual(one.bank_accounts, [{ bank_name: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225', account: '40702810238000001234' }]);
+  // The same client buys from the second organisation too: that order names it.
+  const two = await payee(2);
+  assert.equal(two.inn, '7736207543');
+  assert.equal(two.bank_accounts[0].account, '40702810638000005678');
+});

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, shots } from '../lib/browser.mjs';
 import { PORTAL, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
-import { actMsg, multiVehicleOrder, pdfFile } from '../lib/documents.mjs';
+import { actMsg, multiVehicleOrder, orderMsg, pdfFile } from '../lib/documents.mjs';
 
 let browser;
 
@@ -116,6 +116,78 @@ test('acts: a refused period, the preliminary act, then the official act with th
   await page.goto(`${PORTAL}/#/documents/acts`);
   await page.waitForSelector('[data-testid=act-history]');
   assert.match(await page.textContent('[data-testid=act-history]'), /готов/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a corrected УПД at 360 px: the list shows the ИУПД, the original says what corrected it, lines keep VAT as 1C sent it', async () => {
+  const co = await freshCompany([['accountant']]);
+  const c = co.id;
+  const doc = (id, extra) => ({ id: uid('m'), type: 'document', entity_id: id, seq: 1, payload: {
+    company_id: c, legal_entity_id: `${c}-le`, kind: 'upd', kind_name: 'УПД', number: 'УПД-7', date: '2026-08-03T12:00:00', upd_status: 1,
+    amount: 1320, vat: 220, orders: [],
+    lines: [{ line_no: 1, article: 'AZ-1', name: 'Фильтр масляный', quantity: 10, unit: 'шт', unit_code: '796', price: 122, amount: 1220, vat_rate: '22%', vat: 220 },
+      { line_no: 2, article: null, name: 'Доставка', quantity: 1, unit: 'усл', unit_code: null, price: 100, amount: 100, vat_rate: 'none', vat: 0 }],
+    files: [], edo_state: 'Ожидается ответная подпись', ...extra } });
+  await sendAndApply([doc(`${c}-d7`, {}), doc(`${c}-d7-fix1`, { correction_of: `${c}-d7`, correction_no: 1, correction_date: '2026-08-10T10:00:00' })]);
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${PORTAL}/#/documents`);
+  await page.waitForURL(/\/sign-in/);
+  await page.fill('input[name=email]', co.users[0].email);
+  await page.fill('input[name=password]', co.users[0].password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=documents] tbody tr');
+  assert.equal(await page.locator('[data-testid=documents] tbody tr').count(), 1, 'the current version only');
+  assert.match(await page.textContent('[data-testid=doc-fix]'), /Исправление № 1 от 10\.08\.2026/);
+  assert.match(await page.textContent('[data-testid=edo]'), /получен, ждёт подписи покупателя/);
+  await page.click('[data-testid=doc-link]');
+  await page.waitForSelector('[data-testid=doc-history] li');
+  assert.equal(await page.locator('[data-testid=doc-history] li').count(), 2);
+  const lines = await page.textContent('[data-testid=lines]');
+  assert.match(lines, /22%/);
+  assert.match(lines, /без НДС/);
+  assert.match(lines, /796/);
+  // The original: "Исправлено: ИУПД № …", linking to the correction.
+  await page.click('[data-testid=doc-history] li a');
+  await page.waitForSelector('[data-testid=corrected-by]');
+  assert.match(await page.textContent('[data-testid=corrected-by]'), /Исправлено: ИУПД № УПД-7, исправление № 1 от 10\.08\.2026/);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+  await page.screenshot({ path: join(shots, 'document-corrected-360.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an order\'s full set at 360 px shows one УКД under both УПД it corrects', async () => {
+  const co = await freshCompany([['accountant']]);
+  const c = co.id;
+  const o = `${c}-o1`;
+  await sendAndApply([orderMsg(c, o, `ЗК-${o.slice(-8)}`, [
+    { id: `${o}-s1`, number: 'ОТ-1', date: '2026-08-03T09:00:00' }, { id: `${o}-s2`, number: 'ОТ-2', date: '2026-08-04T09:00:00' }])]);
+  const line = (base) => ({ line_no: 1, article: 'AZ-1', name: 'Фильтр масляный', quantity: base ? 0 : 10, unit: 'шт', unit_code: '796',
+    price: base ? -6.1 : 122, amount: base ? -61 : 1220, vat_rate: '22%', vat: base ? -11 : 220, ...(base ? { base_id: base, base_line_no: 1 } : {}) });
+  const doc = (id, payload) => ({ id: uid('m'), type: 'document', entity_id: id, seq: 1, payload: {
+    company_id: c, legal_entity_id: `${c}-le`, orders: [o], files: [], edo_state: 'Подписан', ...payload } });
+  await sendAndApply([1, 2].map((i) => doc(`${c}-d${i}`, { kind: 'upd', kind_name: 'УПД', number: `УПД-${i}`, date: `2026-08-0${i + 2}T12:00:00`,
+    upd_status: 1, amount: 1220, vat: 220, shipment_id: `${o}-s${i}`, lines: [line(null)] })));
+  await sendAndApply([doc(`${c}-k1`, { kind: 'ukd', kind_name: 'УКД', number: 'КУ-1', date: '2026-08-20T12:00:00', amount: -122, vat: -22,
+    corrects: [`${c}-d1`, `${c}-d2`], lines: [line(`${c}-d1`), { ...line(`${c}-d2`), line_no: 2 }] })]);
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${PORTAL}/#/documents`);
+  await page.waitForURL(/\/sign-in/);
+  await page.fill('input[name=email]', co.users[0].email);
+  await page.fill('input[name=password]', co.users[0].password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=documents] tbody tr');
+  await page.click(`a:has-text("ЗК-${o.slice(-8)}")`);
+  await page.waitForSelector('[data-testid=order-documents]');
+  const under = await page.locator('[data-testid=doc-corrections]').allTextContents();
+  assert.deepEqual(under, ['Корректировка: УКД № КУ-1', 'Корректировка: УКД № КУ-1']);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling at 360 px');
+  await page.screenshot({ path: join(shots, 'documents-ukd-two-upd-360.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

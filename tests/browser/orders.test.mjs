@@ -160,3 +160,35 @@ test('orders: a product added from the catalogue search and a shipping day, show
   assert.match(await page.textContent('[data-testid=order-lines]'), new RegExp(article(c, 1)));
   assert.deepEqual(errors, []);
 });
+
+// Issue 17: paying by invoice (a bank transfer) shows the supplier's organisation the order is sold
+// from, and the invoice page (счёт на оплату) carries its requisites and bank details.
+test('the bank-transfer payee and the invoice page show the organisation\'s bank details', async () => {
+  const co = await freshCompany([['buyer']]);
+  const c = co.id;
+  const org = `${c}-org`;
+  await sendAndApply([
+    { id: `${org}-m`, type: 'organisation', entity_id: org, seq: 1, payload: { name: 'АгроЗапчасть Юг', full_name: 'Общество с ограниченной ответственностью «АгроЗапчасть Юг»',
+      inn: '7736207543', kpp: '231001001', ogrn: '1037739442344', address: 'г. Краснодар, ул. Северная, д. 10',
+      bank_accounts: [{ bank_name: 'ПАО Сбербанк', bik: '044525225', corr_account: '30101810400000000225', account: '40702810638000005678' }] } },
+    { ...order(c, 7, 'awaiting_payment', 'AZ-700', 'Подшипник', 1000, co.users[0].email), payload: { ...order(c, 7, 'awaiting_payment', 'AZ-700', 'Подшипник', 1000, co.users[0].email).payload, organisation_id: org } },
+  ]);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page, co.users[0], '#/orders');
+  await page.waitForSelector('[data-testid=orders]');
+  await page.click('text=ЗК-7');
+  const payee = await page.waitForSelector('[data-testid=payee]');
+  const text = await payee.textContent();
+  for (const s of ['АгроЗапчасть Юг', '7736207543', '40702810638000005678', '044525225', '30101810400000000225', 'ПАО Сбербанк']) assert.ok(text.includes(s), `${s} in ${text}`);
+  await page.click('[data-testid=invoice-link]');
+  await page.waitForSelector('[data-testid=invoice-title]');
+  assert.match(await page.textContent('[data-testid=invoice-title]'), /Счёт на оплату № ЗК-7/);
+  assert.match(await page.textContent('[data-testid=invoice-supplier]'), /«АгроЗапчасть Юг», ИНН 7736207543, КПП 231001001/);
+  assert.ok((await page.textContent('[data-testid=payee]')).includes('40702810638000005678'));
+  assert.ok((await page.textContent('[data-testid=invoice-lines]')).includes('AZ-700'));
+  await page.screenshot({ path: join(shots, 'orders-invoice.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

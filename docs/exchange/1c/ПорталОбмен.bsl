@@ -952,7 +952,7 @@
 //
 Функция ТипыРасширения()
 
-	Возврат СтрРазделить("company,consignee,user,product,shipping_calendar,credit_state,opening_balance,"
+	Возврат СтрРазделить("organisation,company,consignee,user,product,shipping_calendar,credit_state,opening_balance,"
 		+ "order,payment_schedule,payment,return,account_movement,document,reconciliation_act,answer", ",");
 
 КонецФункции

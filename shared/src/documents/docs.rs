@@ -1,11 +1,12 @@
 //! The company's documents: the filtered list, one document with its lines, an order's full set,
-//! file downloads and an order's ZIP.
+//! file downloads and an order's ZIP. Lists and sets hold the current version of each document
+//! (an ИУПД in place of what it corrects); a document's page shows its versions and its УКД.
 
 use super::{rules, sql, zip};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
-use crate::ports::{BlobStore, DatabaseExt, Ports, SqlValue, Stmt};
+use crate::ports::{BlobStore, Database, DatabaseExt, Ports, SqlValue, Stmt};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -24,10 +25,20 @@ pub struct DocRow {
     amount_kop: i64,
     vat_kop: i64,
     edo_status: Option<String>,
+    /// 1С-ЭДО's own state, as 1C named it.
+    edo_state: Option<String>,
+    /// ИУПД: НомИспр and its date (null for an original).
+    correction_no: Option<i64>,
+    correction_date: Option<String>,
     legal_entity_id: Option<String>,
     legal_entity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     shipment_onec_id: Option<String>,
+    /// 1C's id of the document and of the original it corrects (itself for an original).
+    #[serde(default, skip_serializing)]
+    onec_id: Option<String>,
+    #[serde(default, skip_serializing)]
+    root_onec_id: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, Clone)]
@@ -231,8 +242,11 @@ struct DocFull {
     amount_kop: i64,
     vat_kop: i64,
     edo_status: Option<String>,
+    edo_state: Option<String>,
+    correction_no: Option<i64>,
+    correction_date: Option<String>,
+    root_onec_id: String,
     lines_json: String,
-    corrects_onec_id: Option<String>,
     shipment_onec_id: Option<String>,
     legal_entity_id: Option<String>,
     legal_entity: Option<String>,
@@ -247,10 +261,18 @@ struct StoredLine {
     name: String,
     quantity: i64,
     unit: Option<String>,
+    #[serde(default)]
+    unit_code: Option<String>,
     price: i64,
     amount: i64,
-    vat_rate: Option<u32>,
+    /// The wire text ("22%", "none"); rows stored before migration 0020 were rewritten by it.
+    #[serde(default)]
+    vat_rate: Option<serde_json::Value>,
     vat: i64,
+    #[serde(default)]
+    base_id: Option<String>,
+    #[serde(default)]
+    base_line_no: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -260,15 +282,22 @@ struct Line {
     name: String,
     quantity_milli: i64,
     unit: Option<String>,
+    /// ОКЕИ code of the unit.
+    unit_code: Option<String>,
     price_kop: i64,
     /// Without VAT: the amount less the VAT in it.
     amount_net_kop: i64,
-    vat_rate: Option<u32>,
+    /// As 1C sent it: "22%", "none" (без НДС) ...
+    vat_rate: Option<&'static str>,
     vat_kop: i64,
     amount_kop: i64,
+    /// УКД: the УПД this line corrects (its number when received) and that УПД's line.
+    base_id: Option<String>,
+    base_number: Option<String>,
+    base_line_no: Option<u32>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, Clone)]
 struct DocRef {
     id: String,
     kind_name: String,
@@ -276,6 +305,62 @@ struct DocRef {
     doc_date: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     amount_kop: Option<i64>,
+    /// The 1C id it corrects (CORRECTIONS only).
+    #[serde(default, skip_serializing)]
+    corrected_onec_id: Option<String>,
+}
+
+/// A document a УКД corrects; one not received yet is known by 1C's id alone.
+#[derive(Deserialize, Serialize)]
+struct Corrected {
+    onec_id: String,
+    id: Option<String>,
+    kind_name: Option<String>,
+    number: Option<String>,
+    doc_date: Option<String>,
+}
+
+/// One version of a document: the original (no correction number) or an ИУПД.
+#[derive(Deserialize, Serialize, Clone)]
+struct Version {
+    id: String,
+    kind_name: String,
+    number: String,
+    doc_date: String,
+    correction_no: Option<i64>,
+    correction_date: Option<String>,
+    #[serde(default)]
+    current: bool,
+}
+
+/// The УКД of documents known by these 1C ids (each document's own and its original's).
+async fn corrections_of<P: Ports>(
+    p: &P,
+    company_id: &str,
+    onec_ids: &[&str],
+) -> AppResult<Vec<DocRef>> {
+    if onec_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = serde_json::to_string(onec_ids)?;
+    p.db()
+        .all(Stmt::new(sql::CORRECTIONS).bind(company_id).bind(&ids))
+        .await
+}
+
+/// The УКД among `all` that correct a document with either id, each once.
+fn corrections_for(all: &[DocRef], own: &str, root: &str) -> Vec<DocRef> {
+    let mut out: Vec<DocRef> = Vec::new();
+    for c in all {
+        let hit = c
+            .corrected_onec_id
+            .as_deref()
+            .is_some_and(|x| x == own || x == root);
+        if hit && !out.iter().any(|o| o.id == c.id) {
+            out.push(c.clone());
+        }
+    }
+    out
 }
 
 #[derive(Deserialize, Serialize)]
@@ -297,6 +382,33 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
         .await?
         .ok_or_else(AppError::not_found)?;
     let stored: Vec<StoredLine> = serde_json::from_str(&d.lines_json).unwrap_or_default();
+    // What it corrects, its УКД, its versions and its shipment: one round trip.
+    let ids = serde_json::to_string(&[&d.onec_id, &d.root_onec_id])?;
+    let mut read = db
+        .batch(vec![
+            Stmt::new(sql::CORRECTED).bind(&d.id).bind(c),
+            Stmt::new(sql::CORRECTIONS).bind(c).bind(&ids),
+            Stmt::new(sql::VERSIONS).bind(&d.root_onec_id).bind(c),
+            Stmt::new(sql::SHIPMENT)
+                .bind(d.shipment_onec_id.as_deref())
+                .bind(c),
+        ])
+        .await?
+        .into_iter();
+    let mut next = || {
+        read.next()
+            .ok_or_else(|| AppError::internal("document read: missing results"))
+    };
+    let corrects: Vec<Corrected> = next()?.parse()?;
+    let all: Vec<DocRef> = next()?.parse()?;
+    let mut history: Vec<Version> = next()?.parse()?;
+    let shipment: Option<Shipment> = next()?.parse()?.into_iter().next();
+    let number_of = |onec: &str| {
+        corrects
+            .iter()
+            .find(|x| x.onec_id == onec)
+            .and_then(|x| x.number.clone())
+    };
     let lines: Vec<Line> = stored
         .into_iter()
         .map(|l| Line {
@@ -305,27 +417,26 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
             name: l.name,
             quantity_milli: l.quantity,
             unit: l.unit,
+            unit_code: l.unit_code,
             price_kop: l.price,
             amount_net_kop: l.amount - l.vat,
-            vat_rate: l.vat_rate,
+            vat_rate: super::vocab::vat_rate(l.vat_rate.as_ref()),
             vat_kop: l.vat,
             amount_kop: l.amount,
+            base_number: l.base_id.as_deref().and_then(number_of),
+            base_id: l.base_id,
+            base_line_no: l.base_line_no,
         })
         .collect();
-    let corrects: Option<DocRef> = match &d.corrects_onec_id {
-        Some(o) => {
-            db.first(Stmt::new(sql::DOCUMENT_REF).bind(o).bind(c))
-                .await?
-        }
-        None => None,
-    };
-    let corrections: Vec<DocRef> = db
-        .all(Stmt::new(sql::CORRECTIONS).bind(&d.onec_id).bind(c))
-        .await?;
-    let shipment: Option<Shipment> = match &d.shipment_onec_id {
-        Some(s) => db.first(Stmt::new(sql::SHIPMENT).bind(s).bind(c)).await?,
-        None => None,
-    };
+    let corrections = corrections_for(&all, &d.onec_id, &d.root_onec_id);
+    // The versions of a corrected УПД: the highest correction is the current one.
+    if let Some(last) = history.last_mut() {
+        last.current = true;
+    }
+    let corrected_by = history.last().filter(|v| v.id != d.id).cloned();
+    if history.len() < 2 {
+        history.clear();
+    }
     let row = DocRow {
         id: d.id,
         kind: d.kind,
@@ -336,9 +447,14 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
         amount_kop: d.amount_kop,
         vat_kop: d.vat_kop,
         edo_status: d.edo_status,
+        edo_state: d.edo_state,
+        correction_no: d.correction_no,
+        correction_date: d.correction_date,
         legal_entity_id: d.legal_entity_id,
         legal_entity: d.legal_entity,
         shipment_onec_id: None,
+        onec_id: None,
+        root_onec_id: None,
     };
     let item = with_links(p, c, vec![row])
         .await?
@@ -350,6 +466,7 @@ pub async fn one<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiRes
             "document": item, "legal_entity_inn": d.legal_entity_inn, "lines": lines,
             "totals": {"amount_net_kop": d.amount_kop - d.vat_kop, "vat_kop": d.vat_kop, "amount_kop": d.amount_kop},
             "corrects": corrects, "corrections": corrections, "shipment": shipment,
+            "history": history, "corrected_by": corrected_by,
         }),
     ))
 }
@@ -385,6 +502,20 @@ pub async fn of_order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<A
         .db()
         .all(Stmt::new(sql::ORDER_DOCUMENTS).bind(&o.onec_id).bind(c))
         .await?;
+    let mut keys: Vec<&str> = Vec::new();
+    for d in &docs {
+        keys.extend(d.onec_id.as_deref());
+        keys.extend(d.root_onec_id.as_deref());
+    }
+    let all_corrections = corrections_of(p, c, &keys).await?;
+    let corrections: Vec<Vec<DocRef>> = docs
+        .iter()
+        .map(|d| {
+            let own = d.onec_id.as_deref().unwrap_or_default();
+            let root = d.root_onec_id.as_deref().unwrap_or(own);
+            corrections_for(&all_corrections, own, root)
+        })
+        .collect();
     let shipment_no: HashMap<String, String> = shipments
         .iter()
         .filter_map(|s| s.onec_id.clone().map(|k| (k, s.number.clone())))
@@ -392,7 +523,8 @@ pub async fn of_order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<A
     let items: Vec<serde_json::Value> = with_links(p, c, docs)
         .await?
         .into_iter()
-        .map(|mut item| {
+        .zip(corrections)
+        .map(|(mut item, corrections)| {
             let shipment = item
                 .doc
                 .shipment_onec_id
@@ -400,6 +532,7 @@ pub async fn of_order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<A
                 .and_then(|s| shipment_no.get(&s).cloned());
             let mut v = serde_json::to_value(&item).unwrap_or_default();
             v["shipment_number"] = shipment.into();
+            v["corrections"] = serde_json::to_value(corrections).unwrap_or_default();
             v
         })
         .collect();

@@ -1,20 +1,34 @@
 //! All SQL of the documents capability. Every query is scoped by the caller's company id.
 
+/// `d` is the current version of its document: no active correction (ИУПД) of the same original
+/// has a higher НомИспр (an original has 0; every correction names the original). Read, never
+/// stored, so the order corrections arrive in does not matter; one `documents_correction_of`
+/// probe per row.
+#[macro_export]
+macro_rules! current_document {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM documents cv WHERE cv.company_id = d.company_id \
+           AND cv.correction_of_onec_id = coalesce(d.correction_of_onec_id, d.onec_id) \
+           AND cv.correction_no > d.correction_no AND cv.active = 1)"
+    };
+}
+
 /// One page of the company's documents, newest first. Filters are optional (NULL = any):
 /// `?2` kind, `?3`/`?4` date bounds (UTC text), `?5` order number fragment, `?6`/`?7` amount
 /// range, `?8` number fragment (search form), `?9`/`?10` the cursor (date, id), `?11` limit,
 /// `?12` the order fragment in upper case (SQLite's upper() folds only ASCII: both forms are tried).
-pub const DOCUMENTS_PAGE: &str = "SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.upd_status, d.amount_kop, d.vat_kop, d.edo_status, \
+pub const DOCUMENTS_PAGE: &str = concat!("SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.upd_status, d.amount_kop, d.vat_kop, d.edo_status, \
+       d.edo_state, nullif(d.correction_no, 0) AS correction_no, d.correction_date, \
        le.id AS legal_entity_id, le.name AS legal_entity \
      FROM documents d LEFT JOIN legal_entities le ON le.onec_id = d.legal_entity_onec_id AND le.company_id = d.company_id \
-     WHERE d.company_id = ?1 AND d.active = 1 \
+     WHERE d.company_id = ?1 AND d.active = 1 AND ", crate::current_document!(), " \
        AND (?2 IS NULL OR d.kind = ?2) AND (?3 IS NULL OR d.doc_date >= ?3) AND (?4 IS NULL OR d.doc_date < ?4) \
        AND (?5 IS NULL OR EXISTS (SELECT 1 FROM document_orders dor JOIN orders o ON o.onec_id = dor.order_onec_id AND o.company_id = dor.company_id \
             WHERE dor.document_id = d.id AND (instr(o.number, ?5) > 0 OR instr(upper(o.number), ?12) > 0))) \
        AND (?6 IS NULL OR d.amount_kop >= ?6) AND (?7 IS NULL OR d.amount_kop <= ?7) \
        AND (?8 IS NULL OR instr(d.number_norm, ?8) > 0) \
        AND (?9 IS NULL OR d.doc_date < ?9 OR (d.doc_date = ?9 AND d.id < ?10)) \
-     ORDER BY d.doc_date DESC, d.id DESC LIMIT ?11";
+     ORDER BY d.doc_date DESC, d.id DESC LIMIT ?11");
 
 /// The orders of the given documents (a JSON array of ids), with the portal's order where known.
 // `+dor.company_id`: the unary plus keeps SQLite (no statistics in D1) from reading all of the
@@ -29,16 +43,26 @@ pub const FILES_OF: &str = "SELECT id, document_id, file_no, name, content_type,
      WHERE company_id = ?1 AND document_id IN (SELECT value FROM json_each(?2)) ORDER BY document_id, file_no";
 
 pub const DOCUMENT: &str = "SELECT d.id, d.onec_id, d.kind, d.kind_name, d.number, d.doc_date, d.upd_status, d.amount_kop, d.vat_kop, d.edo_status, \
-       d.lines_json, d.corrects_onec_id, d.shipment_onec_id, le.id AS legal_entity_id, le.name AS legal_entity, le.inn AS legal_entity_inn \
+       d.edo_state, nullif(d.correction_no, 0) AS correction_no, d.correction_date, coalesce(d.correction_of_onec_id, d.onec_id) AS root_onec_id, \
+       d.lines_json, d.shipment_onec_id, le.id AS legal_entity_id, le.name AS legal_entity, le.inn AS legal_entity_inn \
      FROM documents d LEFT JOIN legal_entities le ON le.onec_id = d.legal_entity_onec_id AND le.company_id = d.company_id \
      WHERE d.id = ?1 AND d.company_id = ?2 AND d.active = 1";
 
-/// A document by 1C's id within the company (what a УКД corrects).
-pub const DOCUMENT_REF: &str = "SELECT id, kind_name, number, doc_date FROM documents WHERE onec_id = ?1 AND company_id = ?2 AND active = 1";
+/// The documents a УКД corrects, by 1C's id; one not received yet has no portal id.
+pub const CORRECTED: &str = "SELECT dc.corrected_onec_id AS onec_id, d.id, d.kind_name, d.number, d.doc_date \
+     FROM document_corrects dc LEFT JOIN documents d ON d.onec_id = dc.corrected_onec_id AND d.company_id = dc.company_id AND d.active = 1 \
+     WHERE dc.document_id = ?1 AND dc.company_id = ?2 ORDER BY d.doc_date, d.number";
 
-/// The corrections (УКД) of a document.
-pub const CORRECTIONS: &str = "SELECT id, kind_name, number, doc_date, amount_kop FROM documents \
-     WHERE corrects_onec_id = ?1 AND company_id = ?2 AND active = 1 ORDER BY doc_date";
+/// The corrections (УКД) of the documents with the given 1C ids (a JSON array: an original's id
+/// and its ИУПД's), with the id each corrects.
+pub const CORRECTIONS: &str = "SELECT dc.corrected_onec_id, d.id, d.kind_name, d.number, d.doc_date, d.amount_kop \
+     FROM document_corrects dc JOIN documents d ON d.id = dc.document_id AND d.company_id = dc.company_id \
+     WHERE dc.company_id = ?1 AND dc.corrected_onec_id IN (SELECT value FROM json_each(?2)) AND d.active = 1 ORDER BY d.doc_date, d.number";
+
+/// Every version of a document (`?1`: the original's 1C id): the original and its ИУПД, oldest
+/// correction first.
+pub const VERSIONS: &str = "SELECT id, kind_name, number, doc_date, nullif(correction_no, 0) AS correction_no, correction_date FROM documents \
+     WHERE company_id = ?2 AND active = 1 AND (onec_id = ?1 OR correction_of_onec_id = ?1) ORDER BY correction_no, doc_date, id";
 
 pub const SHIPMENT: &str = "SELECT s.number, s.shipped_at, s.vehicle FROM shipments s WHERE s.onec_id = ?1 AND s.company_id = ?2";
 
@@ -50,18 +74,23 @@ pub const ORDER: &str = "SELECT id, onec_id, number, ordered_at, status, total_k
 
 pub const ORDER_SHIPMENTS: &str = "SELECT onec_id, number, shipped_at, vehicle FROM shipments WHERE order_id = ?1 AND company_id = ?2 ORDER BY shipped_at, number";
 
-/// Every current document of an order, oldest first.
-pub const ORDER_DOCUMENTS: &str = "SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.upd_status, d.amount_kop, d.vat_kop, d.edo_status, \
+/// Every current document of an order (an ИУПД in place of what it corrects), oldest first.
+pub const ORDER_DOCUMENTS: &str = concat!("SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.upd_status, d.amount_kop, d.vat_kop, d.edo_status, \
+       d.edo_state, nullif(d.correction_no, 0) AS correction_no, d.correction_date, d.onec_id, coalesce(d.correction_of_onec_id, d.onec_id) AS root_onec_id, \
        d.shipment_onec_id, le.id AS legal_entity_id, le.name AS legal_entity \
      FROM document_orders dor JOIN documents d ON d.id = dor.document_id AND d.company_id = dor.company_id \
        LEFT JOIN legal_entities le ON le.onec_id = d.legal_entity_onec_id AND le.company_id = d.company_id \
-     WHERE dor.order_onec_id = ?1 AND dor.company_id = ?2 AND d.active = 1 ORDER BY d.doc_date, d.kind, d.number";
+     WHERE dor.order_onec_id = ?1 AND dor.company_id = ?2 AND d.active = 1 AND ", crate::current_document!(), " ORDER BY d.doc_date, d.kind, d.number");
 
-/// The files an order's archive holds, with their storage keys.
-pub const ORDER_FILES: &str = "SELECT f.blob_key, f.name, f.size FROM document_orders dor \
+/// The files an order's archive holds (its current set), with their storage keys.
+pub const ORDER_FILES: &str = concat!(
+    "SELECT f.blob_key, f.name, f.size FROM document_orders dor \
        JOIN documents d ON d.id = dor.document_id AND d.company_id = dor.company_id \
        JOIN document_files f ON f.document_id = d.id AND f.company_id = d.company_id \
-     WHERE dor.order_onec_id = ?1 AND dor.company_id = ?2 AND d.active = 1 ORDER BY d.doc_date, d.kind, d.number, f.file_no";
+     WHERE dor.order_onec_id = ?1 AND dor.company_id = ?2 AND d.active = 1 AND ",
+    crate::current_document!(),
+    " ORDER BY d.doc_date, d.kind, d.number, f.file_no"
+);
 
 // ---- Reconciliation acts ----
 
@@ -119,12 +148,13 @@ pub const OPENINGS: &str = "SELECT as_of, balance_kop FROM opening_balances WHER
        AND (?3 IS NULL OR agreement_onec_id = ?3) AND as_of <= ?4";
 
 /// Shipment and correction documents of a legal entity up to `?4` (UTC, exclusive), from `?5`;
-/// per agreement: those of its orders.
-pub const SETTLEMENT_DOCUMENTS: &str = "SELECT d.onec_id, d.kind_name, d.number, d.doc_date, d.amount_kop FROM documents d \
-     WHERE d.company_id = ?1 AND d.legal_entity_onec_id = ?2 AND d.kind IN ('upd', 'ukd') AND d.active = 1 \
+/// per agreement: those of its orders. A corrected УПД counts once, as its current version, under
+/// the original's 1C id (what 1C's act names).
+pub const SETTLEMENT_DOCUMENTS: &str = concat!("SELECT coalesce(d.correction_of_onec_id, d.onec_id) AS onec_id, d.kind_name, d.number, d.doc_date, d.amount_kop FROM documents d \
+     WHERE d.company_id = ?1 AND d.legal_entity_onec_id = ?2 AND d.kind IN ('upd', 'ukd') AND d.active = 1 AND ", crate::current_document!(), " \
        AND d.doc_date < ?4 AND (?5 IS NULL OR d.doc_date >= ?5) \
        AND (?3 IS NULL OR EXISTS (SELECT 1 FROM document_orders dor JOIN orders o ON o.onec_id = dor.order_onec_id AND o.company_id = dor.company_id \
-            JOIN agreements ag ON ag.id = o.agreement_id WHERE dor.document_id = d.id AND ag.onec_id = ?3))";
+            JOIN agreements ag ON ag.id = o.agreement_id WHERE dor.document_id = d.id AND ag.onec_id = ?3))");
 
 pub const SETTLEMENT_PAYMENTS: &str = "SELECT onec_id, number, paid_at, amount_kop FROM payments_received \
      WHERE company_id = ?1 AND legal_entity_onec_id = ?2 AND (?3 IS NULL OR agreement_onec_id = ?3) AND posted = 1 \

@@ -118,8 +118,9 @@ pub struct ApplyContext {
     pub users: HashMap<String, ExistingUser>,
     /// 1C ids of users the portal created, to be linked to their portal record first.
     pub to_link: HashSet<String>,
-    /// 1C agreement ids already stored (a credit state needs its agreement).
-    pub agreements: HashSet<String>,
+    /// (1C agreement id, 1C company id) rows already stored, with whether the agreement is
+    /// typical (a credit state needs its company's row of the agreement).
+    pub agreements: HashMap<(String, String), bool>,
     /// 1C order ids stored, or applied earlier in this batch (a schedule needs its order).
     pub orders: HashSet<String>,
     /// Keys of files 1C uploaded, among those the batch's documents and acts refer to.
@@ -178,15 +179,24 @@ impl ApplyContext {
         struct OnecId {
             onec_id: String,
         }
-        let mut agreements = HashSet::new();
+        #[derive(Deserialize)]
+        struct AgreementRow {
+            onec_id: String,
+            company: String,
+            typical: i64,
+        }
+        let mut agreements = HashMap::new();
         if !agreement_ids.is_empty() {
-            let rows: Vec<OnecId> = p
+            let rows: Vec<AgreementRow> = p
                 .db()
                 .all(
                     Stmt::new(sql::AGREEMENTS_BY_ONEC).bind(serde_json::to_string(&agreement_ids)?),
                 )
                 .await?;
-            agreements = rows.into_iter().map(|r| r.onec_id).collect();
+            agreements = rows
+                .into_iter()
+                .map(|r| ((r.onec_id, r.company), r.typical == 1))
+                .collect();
         }
         let mut orders = orders_in_batch;
         if !order_ids.is_empty() {

@@ -18,6 +18,7 @@ pub use super::messages::consignee::ConsigneeIn;
 pub use super::messages::credit_state::CreditStateIn;
 pub use super::messages::document::{DocumentIn, DocumentLineIn, EDO_STATUSES};
 pub use super::messages::opening_balance::OpeningBalanceIn;
+pub use super::messages::organisation::{OrgBankAccountIn, OrganisationIn};
 pub use super::messages::order::{OrderIn, OrderLineIn, ShipmentIn, ShipmentLineIn};
 pub use super::messages::payment::{AllocationIn, PaymentIn};
 pub use super::messages::payment_schedule::{ScheduleIn, StageIn};
@@ -209,6 +210,7 @@ pub struct RawMessage {
 pub enum MessageType {
     // Ordered: a batch applies what others refer to first (companies before their users and
     // orders, orders before their payment schedules).
+    Organisation,
     Company,
     Consignee,
     User,
@@ -228,6 +230,7 @@ pub enum MessageType {
 
 /// Every inbound type, for documentation and tests.
 pub const MESSAGE_TYPES: &[MessageType] = &[
+    MessageType::Organisation,
     MessageType::Company,
     MessageType::Consignee,
     MessageType::User,
@@ -251,6 +254,7 @@ impl MessageType {
     }
     pub fn as_str(self) -> &'static str {
         match self {
+            MessageType::Organisation => "organisation",
             MessageType::Company => "company",
             MessageType::Consignee => "consignee",
             MessageType::User => "user",

@@ -56,15 +56,31 @@ pub const LEGAL_ENTITIES_ARCHIVE_MISSING: &str = "UPDATE legal_entities SET acti
 pub const PRICE_TYPE_UPSERT: &str = "INSERT INTO price_types (id, onec_id, name) VALUES (?, ?, ?) \
      ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name";
 
-pub const AGREEMENT_UPSERT: &str = "INSERT INTO agreements (id, company_id, legal_entity_id, onec_id, name, number, signed_on, credit_limit_kop, deferral_days, price_type_id, active, updated_at) \
-     VALUES (?, (SELECT id FROM companies WHERE onec_id = ?), (SELECT id FROM legal_entities WHERE onec_id = ?), ?, ?, ?, ?, ?, ?, \
-             (SELECT id FROM price_types WHERE onec_id = ?), ?, ?) \
-     ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_id = excluded.legal_entity_id, name = excluded.name, \
+/// One company's row of an agreement (a typical agreement has one per linked company, see
+/// d1-migrations/0021): ?13 kind, ?14 the organisation's 1C id.
+pub const AGREEMENT_UPSERT: &str = "INSERT INTO agreements (id, company_id, legal_entity_id, onec_id, name, number, signed_on, credit_limit_kop, deferral_days, price_type_id, active, updated_at, \
+       kind, organisation_onec_id) \
+     VALUES (?1, (SELECT id FROM companies WHERE onec_id = ?2), (SELECT id FROM legal_entities WHERE onec_id = ?3), ?4, ?5, ?6, ?7, ?8, ?9, \
+             (SELECT id FROM price_types WHERE onec_id = ?10), ?11, ?12, ?13, ?14) \
+     ON CONFLICT(onec_id, company_id) DO UPDATE SET legal_entity_id = excluded.legal_entity_id, name = excluded.name, \
        number = excluded.number, signed_on = excluded.signed_on, credit_limit_kop = excluded.credit_limit_kop, \
-       deferral_days = excluded.deferral_days, price_type_id = excluded.price_type_id, active = excluded.active, updated_at = excluded.updated_at";
+       deferral_days = excluded.deferral_days, price_type_id = excluded.price_type_id, active = excluded.active, updated_at = excluded.updated_at, \
+       kind = excluded.kind, organisation_onec_id = excluded.organisation_onec_id";
+
+/// A typical agreement's shared terms, the same in every linked company's row.
+pub const AGREEMENT_SHARED_TERMS: &str = "UPDATE agreements SET name = ?2, number = ?3, signed_on = ?4, \
+       price_type_id = (SELECT id FROM price_types WHERE onec_id = ?5), organisation_onec_id = ?6, updated_at = ?7 \
+     WHERE onec_id = ?1 AND kind = 'typical'";
 
 pub const AGREEMENTS_ARCHIVE_MISSING: &str = "UPDATE agreements SET active = 0, updated_at = ? \
      WHERE company_id = (SELECT id FROM companies WHERE onec_id = ?) AND onec_id NOT IN (SELECT value FROM json_each(?))";
+
+/// One of the supplier's organisations (`organisation`), a full snapshot.
+pub const ORGANISATION_UPSERT: &str = "INSERT INTO organisations (id, onec_id, name, full_name, inn, kpp, ogrn, address, bank_accounts, active, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name, full_name = excluded.full_name, inn = excluded.inn, kpp = excluded.kpp, \
+       ogrn = excluded.ogrn, address = excluded.address, bank_accounts = excluded.bank_accounts, active = excluded.active, \
+       updated_at = excluded.updated_at";
 
 pub const USERS_BY_ONEC: &str = "SELECT u.id, u.onec_id, u.company_id, u.active, u.email, u.full_name, u.position, u.phone, u.password_hash IS NOT NULL AS has_password, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
@@ -373,30 +389,31 @@ pub const CML_SHIPMENTS_FROM_1C: &str = "INSERT INTO shipments (id, company_id, 
 
 // ---- Orders, credit states, payment schedules (1C snapshots) ----
 
-pub const AGREEMENTS_BY_ONEC: &str =
-    "SELECT onec_id FROM agreements WHERE onec_id IN (SELECT value FROM json_each(?))";
+/// The company rows of the named agreements: (1C agreement id, 1C company id, typical).
+pub const AGREEMENTS_BY_ONEC: &str = "SELECT a.onec_id, c.onec_id AS company, a.kind = 'typical' AS typical \
+     FROM agreements a JOIN companies c ON c.id = a.company_id WHERE a.onec_id IN (SELECT value FROM json_each(?))";
 pub const ORDERS_IDS_BY_ONEC: &str =
     "SELECT id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
 pub const ORDERS_BY_ONEC: &str =
     "SELECT onec_id FROM orders WHERE onec_id IN (SELECT value FROM json_each(?))";
 
 pub const CREDIT_STATE_UPSERT: &str = "INSERT INTO credit_states (agreement_id, company_id, limit_kop, debt_kop, overdue_kop, reserve_kop, blocked, amount_to_pay_kop, as_of, updated_at) \
-     SELECT a.id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM agreements a WHERE a.onec_id = ?1 \
+     SELECT a.id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM agreements a WHERE a.onec_id = ?1 AND a.company_id = ?2 \
      ON CONFLICT(agreement_id) DO UPDATE SET company_id = excluded.company_id, limit_kop = excluded.limit_kop, debt_kop = excluded.debt_kop, \
        overdue_kop = excluded.overdue_kop, reserve_kop = excluded.reserve_kop, blocked = excluded.blocked, \
        amount_to_pay_kop = excluded.amount_to_pay_kop, as_of = excluded.as_of, updated_at = excluded.updated_at";
 
-pub const CREDIT_RESERVE_CLEAR: &str = "DELETE FROM credit_reserve_orders WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?)";
+pub const CREDIT_RESERVE_CLEAR: &str = "DELETE FROM credit_reserve_orders WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?1 AND company_id = ?2)";
 
 pub const CREDIT_RESERVE_ADD: &str =
     "INSERT OR IGNORE INTO credit_reserve_orders (agreement_id, company_id, order_onec_id) \
-     SELECT (SELECT id FROM agreements WHERE onec_id = ?1), ?2, value FROM json_each(?3)";
+     SELECT (SELECT id FROM agreements WHERE onec_id = ?1 AND company_id = ?2), ?2, value FROM json_each(?3)";
 
 /// An order snapshot; `version` grows with every change so a client edit based on an older one
 /// is refused. The author is found by e-mail within the order's company.
 pub const ORDER_UPSERT: &str = "INSERT INTO orders (id, company_id, onec_id, legal_entity_id, agreement_id, number, ordered_at, author_user_id, status, \
        delivery_method, delivery_address, consignee_onec_id, payment_method, paid_kop, planned_shipping_date, total_kop, vat_kop, updated_at) \
-     VALUES (?1, ?2, ?3, (SELECT id FROM legal_entities WHERE onec_id = ?4), (SELECT id FROM agreements WHERE onec_id = ?5), ?6, ?7, \
+     VALUES (?1, ?2, ?3, (SELECT id FROM legal_entities WHERE onec_id = ?4), (SELECT id FROM agreements WHERE onec_id = ?5 AND company_id = ?2), ?6, ?7, \
        (SELECT id FROM users WHERE email = ?8 AND company_id = ?2), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
      ON CONFLICT(onec_id) DO UPDATE SET company_id = excluded.company_id, legal_entity_id = excluded.legal_entity_id, \
        agreement_id = excluded.agreement_id, number = excluded.number, ordered_at = excluded.ordered_at, \
@@ -404,6 +421,10 @@ pub const ORDER_UPSERT: &str = "INSERT INTO orders (id, company_id, onec_id, leg
        delivery_address = excluded.delivery_address, consignee_onec_id = excluded.consignee_onec_id, \
        payment_method = excluded.payment_method, paid_kop = excluded.paid_kop, planned_shipping_date = excluded.planned_shipping_date, \
        total_kop = excluded.total_kop, vat_kop = excluded.vat_kop, version = orders.version + 1, updated_at = excluded.updated_at";
+
+/// The organisation (1C id) the order is sold from; omitted (NULL): kept, or the agreement's.
+pub const ORDER_ORGANISATION: &str =
+    "UPDATE orders SET organisation_onec_id = coalesce(?2, organisation_onec_id) WHERE onec_id = ?1";
 
 pub const ORDER_LINES_CLEAR: &str =
     "DELETE FROM order_lines WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
@@ -437,7 +458,7 @@ pub const SCHEDULE_CLEAR: &str =
     "DELETE FROM payment_schedule WHERE order_id = (SELECT id FROM orders WHERE onec_id = ?)";
 
 pub const SCHEDULE_ADD: &str = "INSERT INTO payment_schedule (order_id, company_id, agreement_id, stage_no, due_date, amount_kop, paid_kop) \
-     SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, (SELECT id FROM agreements WHERE onec_id = ?3), json_extract(v.value, '$.stage_no'), \
+     SELECT (SELECT id FROM orders WHERE onec_id = ?1), ?2, (SELECT id FROM agreements WHERE onec_id = ?3 AND company_id = ?2), json_extract(v.value, '$.stage_no'), \
        json_extract(v.value, '$.due'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.paid') \
      FROM json_each(?4) v";
 
@@ -515,6 +536,23 @@ pub const DOCUMENT_UPSERT: &str = "INSERT INTO documents (id, company_id, onec_i
        amount_kop = excluded.amount_kop, vat_kop = excluded.vat_kop, edo_status = excluded.edo_status, lines_json = excluded.lines_json, \
        active = excluded.active, updated_at = excluded.updated_at";
 
+/// A document's correction (ИУПД: the original's 1C id, НомИспр, its date) and its 1С-ЭДО state as
+/// 1C named it; after DOCUMENT_UPSERT, by 1C's id.
+pub const DOCUMENT_UT11_SET: &str = "UPDATE documents SET correction_of_onec_id = ?2, correction_no = ?3, correction_date = ?4, edo_state = ?5 \
+     WHERE onec_id = ?1";
+
+pub const DOCUMENT_CORRECTS_CLEAR: &str =
+    "DELETE FROM document_corrects WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?)";
+
+/// The УПД a УКД corrects (a JSON array of 1C ids); they need not have arrived.
+pub const DOCUMENT_CORRECTS_ADD: &str =
+    "INSERT OR IGNORE INTO document_corrects (document_id, company_id, corrected_onec_id) \
+     SELECT (SELECT id FROM documents WHERE onec_id = ?1), ?2, value FROM json_each(?3)";
+
+/// The supplier's organisation (1C id) issuing a document (issue 17).
+pub const DOCUMENT_ORGANISATION: &str =
+    "UPDATE documents SET organisation_onec_id = ?2 WHERE onec_id = ?1";
+
 pub const DOCUMENT_ORDERS_CLEAR: &str =
     "DELETE FROM document_orders WHERE document_id = (SELECT id FROM documents WHERE onec_id = ?)";
 
@@ -569,7 +607,9 @@ macro_rules! owners_of {
     };
 }
 pub const LEGAL_ENTITY_OWNERS: &str = owners_of!("legal_entities");
-pub const AGREEMENT_OWNERS: &str = owners_of!("agreements");
+/// Every company row of each agreement (a typical one has several), with its kind.
+pub const AGREEMENT_OWNERS: &str = "SELECT t.onec_id, c.onec_id AS company, t.kind = 'typical' AS typical \
+     FROM agreements t JOIN companies c ON c.id = t.company_id WHERE t.onec_id IN (SELECT value FROM json_each(?))";
 pub const ORDER_OWNERS: &str = owners_of!("orders");
 pub const CONSIGNEE_OWNERS: &str = owners_of!("consignees");
 pub const RETURN_OWNERS: &str = owners_of!("returns");

@@ -15,7 +15,8 @@ struct Row {
     id: String,
     name: String,
     number: Option<String>,
-    legal_entity: String,
+    kind: String,
+    legal_entity: Option<String>,
     deferral_days: i64,
     credit_limit_kop: i64,
     limit_kop: Option<i64>,
@@ -34,7 +35,10 @@ pub struct Position {
     pub agreement_id: String,
     pub agreement: String,
     pub number: Option<String>,
-    pub legal_entity: String,
+    /// `individual` or `typical` (УТ 11's типовое соглашение: shared terms, this company's credit).
+    pub kind: String,
+    /// Null for a typical agreement any of the company's legal entities buys under.
+    pub legal_entity: Option<String>,
     pub deferral_days: i64,
     pub limit_kop: i64,
     pub debt_kop: i64,
@@ -59,6 +63,7 @@ fn position(r: Row) -> Position {
         agreement_id: r.id,
         agreement: r.name,
         number: r.number,
+        kind: r.kind,
         legal_entity: r.legal_entity,
         deferral_days: r.deferral_days,
         limit_kop: limit,
@@ -229,6 +234,8 @@ pub fn release(
 }
 
 /// Part of applying 1C's credit state: forget adjustments its figures now include.
-pub fn settled_stmt(agreement_onec_id: &str) -> Stmt {
-    Stmt::new(sql::RESERVES_SETTLED).bind(agreement_onec_id)
+pub fn settled_stmt(agreement_onec_id: &str, company_id: &str) -> Stmt {
+    Stmt::new(sql::RESERVES_SETTLED)
+        .bind(agreement_onec_id)
+        .bind(company_id)
 }

@@ -54,12 +54,12 @@ pub(crate) use {credit_allows, credit_covers, credit_left, local_reserve};
 /// Per active agreement: 1C's last figures and the portal's adjustments that 1C has not caught up
 /// with (see migrations 0006, 0014).
 pub const CREDIT: &str = concat!(
-    "SELECT a.id, a.name, a.number, le.name AS legal_entity, a.deferral_days, a.credit_limit_kop, \
+    "SELECT a.id, a.name, a.number, a.kind, le.name AS legal_entity, a.deferral_days, a.credit_limit_kop, \
        cs.limit_kop, cs.debt_kop, cs.overdue_kop, cs.reserve_kop, cs.blocked, cs.amount_to_pay_kop, cs.as_of, ",
     local_reserve!(),
     " AS local_reserve_kop \
-     FROM agreements a JOIN legal_entities le ON le.id = a.legal_entity_id LEFT JOIN credit_states cs ON cs.agreement_id = a.id \
-     WHERE a.company_id = ? AND a.active = 1 ORDER BY le.name, a.name"
+     FROM agreements a LEFT JOIN legal_entities le ON le.id = a.legal_entity_id LEFT JOIN credit_states cs ON cs.agreement_id = a.id \
+     WHERE a.company_id = ? AND a.active = 1 ORDER BY le.name IS NULL, le.name, a.name"
 );
 
 /// Reserves an order's amount on its agreement (an order switched to credit); a caller may
@@ -83,7 +83,7 @@ pub const RESERVE_RELEASE: &str = "INSERT INTO local_credit_reserves (id, compan
 /// Adjustments 1C's figures now include are deleted when its state arrives (they no longer
 /// count anyway; this keeps the table small). A raise goes with the first state after 1C
 /// accepted its change.
-pub const RESERVES_SETTLED: &str = "DELETE FROM local_credit_reserves WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?1) AND ( \
+pub const RESERVES_SETTLED: &str = "DELETE FROM local_credit_reserves WHERE agreement_id = (SELECT id FROM agreements WHERE onec_id = ?1 AND company_id = ?2) AND ( \
        (kind = 'move' AND amount_kop > 0 AND order_onec_id IN (SELECT order_onec_id FROM credit_reserve_orders WHERE agreement_id = local_credit_reserves.agreement_id)) \
        OR (kind = 'move' AND amount_kop < 0 AND order_onec_id NOT IN (SELECT order_onec_id FROM credit_reserve_orders WHERE agreement_id = local_credit_reserves.agreement_id)) \
        OR (kind = 'raise' AND EXISTS (SELECT 1 FROM outbox x WHERE x.id = local_credit_reserves.change_id AND x.status = 'accepted')))";

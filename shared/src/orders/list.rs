@@ -394,6 +394,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             Stmt::new(sql::CONSOLIDATION).bind(id).bind(co),
             Stmt::new(sql::CARD_OF_ORDER).bind(id).bind(co),
             Stmt::new(sql::ACCOUNT_HOLD_OF_ORDER).bind(id).bind(co),
+            Stmt::new(sql::PAYEE).bind(id).bind(co),
         ])
         .await?
         .into_iter();
@@ -499,6 +500,11 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     let card_payment: Option<serde_json::Value> = next()?.parse()?.into_iter().next();
     // A payment from the internal account waiting for 1C: the card is not offered beside it.
     let hold_open = !next()?.parse::<serde_json::Value>()?.is_empty();
+    let payee = next()?
+        .parse::<Payee>()?
+        .into_iter()
+        .next()
+        .map(Payee::view);
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     let card_configured =
         p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
@@ -524,6 +530,29 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         200,
         &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
             "history": history, "change": change, "can_cancel": editable, "shipped_together": together,
-            "card_payment": card_payment, "can_pay_by_card": can_pay_by_card, "can_pay_from_account": can_pay_from_account}),
+            "card_payment": card_payment, "can_pay_by_card": can_pay_by_card, "can_pay_from_account": can_pay_from_account,
+            "payee": payee}),
     ))
+}
+
+/// The supplier's organisation an order is paid to (`sql::PAYEE`).
+#[derive(Deserialize)]
+struct Payee {
+    id: String,
+    name: String,
+    full_name: Option<String>,
+    inn: String,
+    kpp: Option<String>,
+    ogrn: Option<String>,
+    address: Option<String>,
+    bank_accounts: String,
+}
+
+impl Payee {
+    fn view(self) -> serde_json::Value {
+        let accounts: serde_json::Value =
+            serde_json::from_str(&self.bank_accounts).unwrap_or_default();
+        serde_json::json!({"id": self.id, "name": self.name, "full_name": self.full_name, "inn": self.inn, "kpp": self.kpp,
+            "ogrn": self.ogrn, "address": self.address, "bank_accounts": accounts})
+    }
 }

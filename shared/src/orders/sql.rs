@@ -25,6 +25,13 @@ pub const ORDER: &str = "SELECT o.id, o.onec_id, o.number, o.onec_number, o.orde
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id \
      WHERE o.id = ? AND o.company_id = ?";
 
+/// The payee of the order: the supplier's organisation it is sold from (its own, else its
+/// agreement's), with requisites and bank accounts for the invoice and a bank transfer.
+pub const PAYEE: &str = "SELECT g.onec_id AS id, g.name, g.full_name, g.inn, g.kpp, g.ogrn, g.address, g.bank_accounts \
+     FROM orders o LEFT JOIN agreements a ON a.id = o.agreement_id \
+       JOIN organisations g ON g.onec_id = coalesce(o.organisation_onec_id, a.organisation_onec_id) \
+     WHERE o.id = ? AND o.company_id = ?";
+
 pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
      FROM order_lines WHERE order_id = ? AND company_id = ? ORDER BY line_no";
 
@@ -32,9 +39,10 @@ pub const SHIPMENTS: &str = "SELECT s.id, s.number, s.shipped_at, s.vehicle, s.d
        (SELECT json_group_array(json_object('line_no', l.line_no, 'qty_milli', l.qty_milli)) FROM shipment_lines l WHERE l.shipment_id = s.id) AS lines \
      FROM shipments s WHERE s.order_id = ? AND s.company_id = ? ORDER BY s.shipped_at, s.number";
 
-pub const DOCUMENTS: &str = "SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.amount_kop, d.edo_status \
+/// The order's current documents (an ИУПД in place of the УПД it corrects).
+pub const DOCUMENTS: &str = concat!("SELECT d.id, d.kind, d.kind_name, d.number, d.doc_date, d.amount_kop, d.edo_status, nullif(d.correction_no, 0) AS correction_no \
      FROM document_orders x JOIN documents d ON d.id = x.document_id \
-     WHERE x.company_id = ?2 AND x.order_onec_id = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2) ORDER BY d.doc_date";
+     WHERE x.company_id = ?2 AND x.order_onec_id = (SELECT onec_id FROM orders WHERE id = ?1 AND company_id = ?2) AND ", crate::current_document!(), " ORDER BY d.doc_date");
 
 /// What happened to the order: the portal's changes with 1C's answers, and what 1C did.
 pub const HISTORY: &str = "SELECT a.at, a.kind, u.full_name AS user_name, a.before_json, a.after_json, a.onec_answer \
@@ -129,13 +137,16 @@ pub const ORDER_CREATE: &str = "INSERT INTO orders (id, company_id, onec_id, leg
        o.consignee_onec_id, 'invoice', 0, ?6, ?7, ?4 FROM orders o WHERE o.id = ?8 AND o.company_id = ?2";
 
 /// The agreement a repeat of order `?2` is made on (`?1` company): the order's own while active
-/// and priced, else the company's priced agreement of the order's legal entity, else any (by name,
-/// as [`PRICE_TYPE`] picks one), with its legal entity.
+/// and priced, else the company's priced agreement of the order's legal entity, then a typical
+/// one (any legal entity buys under it), then any (by name, as [`PRICE_TYPE`] picks one). The
+/// legal entity: the agreement's, else (a typical agreement) the order's, else the company's first.
 pub const REPEAT_AGREEMENT: &str = "SELECT a.id, a.onec_id, a.price_type_id, le.id AS legal_entity_id, le.onec_id AS legal_entity_onec_id \
-     FROM agreements a JOIN legal_entities le ON le.id = a.legal_entity_id \
-     JOIN orders o ON o.id = ?2 AND o.company_id = ?1 \
-     WHERE a.company_id = ?1 AND a.active = 1 AND a.price_type_id IS NOT NULL AND (o.agreement_id IS NULL OR a.id = o.agreement_id) \
-     ORDER BY (a.legal_entity_id = o.legal_entity_id) DESC, a.name LIMIT 1";
+     FROM orders o JOIN agreements a ON a.company_id = o.company_id AND a.active = 1 AND a.price_type_id IS NOT NULL \
+       AND (o.agreement_id IS NULL OR a.id = o.agreement_id) \
+     JOIN legal_entities le ON le.company_id = o.company_id AND le.id = coalesce(a.legal_entity_id, o.legal_entity_id, \
+       (SELECT x.id FROM legal_entities x WHERE x.company_id = o.company_id AND x.active = 1 ORDER BY x.name LIMIT 1)) \
+     WHERE o.id = ?2 AND o.company_id = ?1 \
+     ORDER BY CASE WHEN a.legal_entity_id = o.legal_entity_id THEN 0 WHEN a.legal_entity_id IS NULL THEN 1 ELSE 2 END, a.name LIMIT 1";
 
 /// An order's lines as 1C is sent them (`order.changed` leaving the lines as they are).
 pub const LINES_WIRE: &str = "SELECT line_no, product_onec_id, article, name, unit, qty_milli, price_kop, amount_kop, vat_rate_bp \

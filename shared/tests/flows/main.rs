@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod agreements;
 mod basics;
 mod capabilities;
 mod card;
@@ -18,6 +19,7 @@ mod commerceml;
 mod company;
 mod d1_faults;
 mod documents;
+mod documents_ut11;
 mod finance;
 mod fuzz_regressions;
 mod inbound_types;

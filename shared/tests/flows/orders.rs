@@ -758,3 +758,32 @@ fn repeating_an_order_without_an_agreement_sends_the_agreement_its_prices_came_f
     assert_eq!(sent[0]["payload"]["agreement_id"], "A-AG");
     assert_eq!(sent[0]["payload"]["legal_entity_id"], "A-LE1");
 }
+
+#[test]
+fn repeating_an_order_under_a_typical_agreement_sends_the_orders_legal_entity() {
+    let (p, _, _) = seeded();
+    // A typical agreement names no legal entity: the repeated order's goes to 1C with it.
+    p.send_from_1c(vec![msg("ct", "company", "T", 1, json!({"name": "T",
+        "legal_entities": [{"id": "T-LE1", "name": "ООО Т1"}, {"id": "T-LE2", "name": "ООО Т2"}],
+        "agreements": [{"id": "TA", "kind": "typical", "name": "Типовое", "credit_limit": 0, "deferral_days": 0,
+            "price_type": {"id": "PT1", "name": "Опт"}}]}))]);
+    p.send_from_1c(vec![
+        msg("ut", "user", "UT1", 1, json!({"company_id": "T", "email": "t@t.ru", "full_name": "Тэ", "roles": ["buyer"]})),
+        msg("ot", "order", "OT", 1, json!({
+            "company_id": "T", "legal_entity_id": "T-LE2", "agreement_id": "TA", "number": "ЗК-OT", "date": "2026-06-01T10:00:00", "status": "shipped",
+            "payment_method": "invoice", "total": 1000, "vat_total": 0,
+            "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "quantity": 1, "unit": "шт", "price": 1000, "amount": 1000, "vat": 0}]
+        })),
+    ]);
+    let t = p.activate("t@t.ru");
+    let old = body(&orders(&p, "GET", "/api/orders/orders?number=ot", None, &t))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = orders(&p, "POST", &format!("/api/orders/orders/{old}/repeat"), None, &t);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let sent = pull_and_answer(&p, "accepted", None);
+    let created = sent.iter().find(|c| c["type"] == "order.created").expect("order.created");
+    assert_eq!(created["payload"]["agreement_id"], "TA");
+    assert_eq!(created["payload"]["legal_entity_id"], "T-LE2");
+}

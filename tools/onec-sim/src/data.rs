@@ -83,6 +83,75 @@ pub const PRICE_TYPES: &[(&str, &str)] = &[
     ("pt-retail", "Розничная"),
 ];
 
+/// The supplier's own organisations (Организация): (1C id, name, full name, ИНН, КПП, ОГРН,
+/// settlement account at Сбербанк, БИК 044525225). The holding buys from both.
+pub const ORGANISATIONS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+    (
+        "org-agro",
+        "ООО «АгроЗапчасть»",
+        "Общество с ограниченной ответственностью «АгроЗапчасть»",
+        "7707083893",
+        "773601001",
+        "1027700132195",
+        "40702810238000001234",
+    ),
+    (
+        "org-agro-yug",
+        "ООО «АгроЗапчасть Юг»",
+        "Общество с ограниченной ответственностью «АгроЗапчасть Юг»",
+        "7736207543",
+        "231001001",
+        "1037739442344",
+        "40702810638000005678",
+    ),
+];
+
+/// The organisation of each individual agreement (the rest: the first organisation).
+const AGREEMENT_ORGANISATION: &[(&str, &str)] = &[
+    ("ag-kuban-2", "org-agro-yug"),
+    ("ag-step-1", "org-agro-yug"),
+];
+
+/// УТ 11's typical agreement (типовое соглашение), shared by several companies: (1C id, name,
+/// price type). Its price type is one of the catalogue's, by the same id (the product messages
+/// stay as they were, so a portal loaded before keeps its data).
+pub const TYPICAL_AGREEMENT: (&str, &str, &str) = (
+    "ag-typical-mht",
+    "Типовое соглашение Интернет-МХТ",
+    "pt-opt",
+);
+
+/// The companies the typical agreement serves, each with its own credit as 1C reports it:
+/// (company, limit, deferral days, debt, overdue debt, blocked). Rubles.
+pub const TYPICAL_LINKS: &[(&str, f64, u32, f64, f64, bool)] = &[
+    ("c-kuban", 2_000_000.0, 30, 350_000.0, 0.0, false),
+    ("c-petrov", 300_000.0, 14, 120_000.0, 45_000.0, true),
+];
+
+pub fn organisation_messages() -> Vec<Value> {
+    ORGANISATIONS
+        .iter()
+        .map(|(id, name, full, inn, kpp, ogrn, account)| {
+            msg("organisation", id, 1, json!({"name": name, "full_name": full, "inn": inn, "kpp": kpp, "ogrn": ogrn,
+                "address": "350000, Краснодарский край, г. Краснодар, ул. Северная, д. 10",
+                "bank_accounts": [{"bank_name": "ПАО Сбербанк", "bik": "044525225", "corr_account": "30101810400000000225", "account": account}]}))
+        })
+        .collect()
+}
+
+/// Each linked company's credit state under the typical agreement (`entity_id`
+/// `<agreement>/<company>`: each company's position is numbered on its own).
+pub fn typical_credit_messages() -> Vec<Value> {
+    TYPICAL_LINKS
+        .iter()
+        .map(|&(company, limit, _, debt, overdue, blocked)| {
+            msg("credit_state", &format!("{}/{company}", TYPICAL_AGREEMENT.0), 1, json!({"company_id": company,
+                "agreement_id": TYPICAL_AGREEMENT.0, "as_of": common::AS_OF, "limit": limit, "debt": debt, "overdue_debt": overdue,
+                "reserve": 0, "reserve_orders": [], "blocked": blocked, "amount_to_pay": if blocked { overdue } else { 0.0 }}))
+        })
+        .collect()
+}
+
 pub fn companies() -> Vec<Company> {
     vec![
         Company {
@@ -260,7 +329,10 @@ pub fn legal_entity_inn(i: usize, j: usize) -> String {
 }
 
 pub(crate) fn msg(kind: &str, entity_id: &str, seq: i64, payload: Value) -> Value {
-    json!({"id": format!("sim-{kind}-{entity_id}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
+    // An id fit for a file name too (`generate` writes one file per message): a typical
+    // agreement's credit state has `<agreement>/<company>` as its entity.
+    let safe = entity_id.replace('/', "--");
+    json!({"id": format!("sim-{kind}-{safe}-{seq}"), "type": kind, "entity_id": entity_id, "seq": seq, "payload": payload})
 }
 
 pub fn company_messages() -> Vec<Value> {
@@ -282,10 +354,18 @@ pub fn company_messages() -> Vec<Value> {
                 .iter()
                 .map(|(id, le, name, limit, days, pt)| {
                     let pt_name = PRICE_TYPES.iter().find(|(k, _)| k == pt).map(|(_, n)| *n).unwrap_or("Оптовая");
-                    json!({"id": id, "legal_entity_id": le, "name": name, "number": name.split("№ ").nth(1).unwrap_or("1"),
+                    let org = AGREEMENT_ORGANISATION.iter().find(|(a, _)| a == id).map_or(ORGANISATIONS[0].0, |(_, o)| *o);
+                    json!({"id": id, "kind": "individual", "legal_entity_id": le, "name": name, "number": name.split("№ ").nth(1).unwrap_or("1"),
                            "date": "2025-01-15T00:00:00", "credit_limit": limit, "deferral_days": days,
-                           "price_type": {"id": pt, "name": pt_name}, "active": true})
+                           "price_type": {"id": pt, "name": pt_name}, "organisation_id": org, "active": true})
                 })
+                .chain(TYPICAL_LINKS.iter().filter(|l| l.0 == c.entity_id).map(|&(_, limit, days, ..)| {
+                    let (id, name, pt) = TYPICAL_AGREEMENT;
+                    let pt_name = PRICE_TYPES.iter().find(|(k, _)| *k == pt).map_or("Оптовая", |(_, n)| *n);
+                    json!({"id": id, "kind": "typical", "name": name, "number": "ТС-1", "date": "2024-03-01T00:00:00",
+                           "credit_limit": limit, "deferral_days": days, "price_type": {"id": pt, "name": pt_name},
+                           "organisation_id": ORGANISATIONS[0].0, "active": true})
+                }))
                 .collect();
             msg("company", c.entity_id, 1, json!({"name": c.name, "full_name": c.legal_entities[0].2, "active": true, "legal_entities": les, "agreements": ags}))
         })
@@ -485,13 +565,15 @@ pub struct DemoSet {
 /// Everything, from one catalogue of `products` items and `orders` orders: reference data first,
 /// then the sales history, then the money and documents computed from it.
 pub fn demo_set(products: usize, orders: usize) -> DemoSet {
-    let mut v = company_messages();
+    let mut v = organisation_messages();
+    v.extend(company_messages());
     v.extend(reference::consignee_messages());
     v.extend(user_messages());
     v.extend(product_messages(products));
     v.push(reference::calendar_message());
     let orders = orders::orders(&product_specs(products), orders);
     v.extend(orders::sales_messages_of(&orders));
+    v.extend(typical_credit_messages());
     let ledger = ledger::ledger(&orders);
     let documents = documents::documents(&orders, &ledger.returns);
     let acts = acts::acts(&ledger, &documents);
@@ -529,6 +611,52 @@ mod tests {
     fn generated_inns_are_valid() {
         for n in 0..200 {
             assert!(shared::validate::inn(&inn10(n * 7919 + 13)).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_typical_agreement_serves_two_companies_sold_from_two_organisations() {
+        let companies = company_messages();
+        let linked: Vec<&Value> = companies
+            .iter()
+            .filter(|c| {
+                c["payload"]["agreements"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["id"] == TYPICAL_AGREEMENT.0 && a["kind"] == "typical")
+            })
+            .collect();
+        assert_eq!(linked.len(), 2, "one typical agreement, two companies");
+        let states = typical_credit_messages();
+        assert_eq!(states.len(), 2);
+        assert_ne!(states[0]["payload"]["limit"], states[1]["payload"]["limit"]);
+        assert_ne!(
+            states[0]["payload"]["blocked"],
+            states[1]["payload"]["blocked"]
+        );
+        assert_ne!(
+            states[0]["entity_id"], states[1]["entity_id"],
+            "numbered per company"
+        );
+        // Individual agreements too, and the holding buys from both organisations.
+        let kuban = &companies[0]["payload"]["agreements"];
+        let orgs: std::collections::BTreeSet<&str> = kuban
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "individual")
+            .map(|a| a["organisation_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(orgs.len(), 2);
+        // The typical agreement's price type is a catalogue price type, by id.
+        assert!(product_specs(3)
+            .iter()
+            .all(|p| p.prices.iter().any(|x| x.0 == TYPICAL_AGREEMENT.2)));
+        for m in organisation_messages().iter().chain(states.iter()) {
+            let raw: shared::exchange::contract::RawMessage =
+                serde_json::from_value(m.clone()).unwrap();
+            shared::exchange::contract::validate(&raw).unwrap();
         }
     }
 

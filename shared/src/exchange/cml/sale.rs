@@ -80,6 +80,7 @@ fn order_in(o: &DueOrder, lines: Vec<OrderLineIn>) -> AppResult<OrderIn> {
         company_id: o.company_onec_id.clone(),
         legal_entity_id: o.le_onec_id.clone(),
         agreement_id: o.agreement_onec_id.clone(),
+        organisation_id: None,
         number: o.number.clone(),
         date,
         author_email: None,

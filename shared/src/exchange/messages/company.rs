@@ -1,6 +1,11 @@
 //! `company`: a client company (1C "партнёр") with its legal entities and agreements, a full
 //! snapshot (`entity_id`: the company). Applying it upserts all three and archives the legal
 //! entities and agreements the snapshot no longer lists; a deactivated company loses its sessions.
+//!
+//! The agreements are every one the company may buy under: its individual ones and the typical
+//! ones (УТ 11's типовые соглашения, shared by many companies) it is linked to. A typical
+//! agreement's shared terms (name, price type, organisation) are the same for every company and
+//! are refreshed in every company's row; its limit and deferral are this company's own.
 
 use super::check::{inn, non_negative, required};
 use super::common::yes;
@@ -38,10 +43,22 @@ pub struct LegalEntityIn {
     pub active: bool,
 }
 
+/// What an agreement is in УТ 11: `individual` (one partner) or `typical` (many partners).
+pub const AGREEMENT_KINDS: &[&str] = &["individual", "typical"];
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct AgreementIn {
     pub id: String,
-    pub legal_entity_id: String,
+    /// `individual` (the default: older extensions) or `typical`.
+    #[serde(default = "individual")]
+    pub kind: String,
+    /// Required for an individual agreement; a typical one may leave it out (any of the
+    /// company's legal entities buys under it).
+    #[serde(default)]
+    pub legal_entity_id: Option<String>,
+    /// The supplier's organisation selling under the agreement (1C id; see `organisation`).
+    #[serde(default)]
+    pub organisation_id: Option<String>,
     pub name: String,
     pub number: Option<String>,
     #[serde(default, deserialize_with = "crate::time::date_from_1c")]
@@ -52,6 +69,16 @@ pub struct AgreementIn {
     pub price_type: Option<PriceTypeIn>,
     #[serde(default = "yes")]
     pub active: bool,
+}
+
+fn individual() -> String {
+    "individual".to_string()
+}
+
+impl AgreementIn {
+    pub fn is_typical(&self) -> bool {
+        self.kind == "typical"
+    }
 }
 
 /// A company (1C "партнёр") with its legal entities and agreements: a full snapshot.
@@ -88,13 +115,34 @@ impl Inbound for CompanyIn {
         for (i, a) in c.agreements.iter().enumerate() {
             required(errs, &format!("agreements[{i}].id"), &a.id, 100);
             required(errs, &format!("agreements[{i}].name"), &a.name, 300);
-            if !c.legal_entities.iter().any(|le| le.id == a.legal_entity_id) {
-                errs.push(FieldError::new(
+            super::check::one_of(
+                errs,
+                &format!("agreements[{i}].kind"),
+                &a.kind,
+                AGREEMENT_KINDS,
+                "unknown-kind",
+                "Вид соглашения: individual или typical.",
+                || "kind: individual or typical.".to_string(),
+            );
+            if let Some(o) = &a.organisation_id {
+                required(errs, &format!("agreements[{i}].organisation_id"), o, 100);
+            }
+            match &a.legal_entity_id {
+                None if !a.is_typical() => errs.push(FieldError::new(
                     format!("agreements[{i}].legal_entity_id"),
-                    "unknown-legal-entity",
-                    "Контрагент не входит в сообщение.",
-                    "Not one of this company's legal entities in the message.",
-                ));
+                    "required",
+                    "Индивидуальное соглашение заключено с контрагентом: укажите его.",
+                    "An individual agreement names its legal entity.",
+                )),
+                Some(le) if !c.legal_entities.iter().any(|x| &x.id == le) => {
+                    errs.push(FieldError::new(
+                        format!("agreements[{i}].legal_entity_id"),
+                        "unknown-legal-entity",
+                        "Контрагент не входит в сообщение.",
+                        "Not one of this company's legal entities in the message.",
+                    ))
+                }
+                _ => {}
             }
             non_negative(
                 errs,
@@ -115,8 +163,17 @@ impl Inbound for CompanyIn {
             r.push((Kind::LegalEntity, &le.id));
         }
         for a in &self.agreements {
-            r.push((Kind::Agreement, &a.id));
-            r.push((Kind::LegalEntity, &a.legal_entity_id));
+            // A typical agreement is shared: the company links itself to it, unless it is
+            // another company's individual agreement. An individual one is this company's only.
+            let claim = if a.is_typical() {
+                Kind::TypicalAgreement
+            } else {
+                Kind::IndividualAgreement
+            };
+            r.push((claim, &a.id));
+            if let Some(le) = &a.legal_entity_id {
+                r.push((Kind::LegalEntity, le));
+            }
         }
         Some((v.entity_id.as_str(), r))
     }
@@ -125,11 +182,14 @@ impl Inbound for CompanyIn {
         self.legal_entities
             .iter()
             .map(|le| (Kind::LegalEntity, le.id.as_str(), v.entity_id.as_str()))
-            .chain(
-                self.agreements
-                    .iter()
-                    .map(|a| (Kind::Agreement, a.id.as_str(), v.entity_id.as_str())),
-            )
+            .chain(self.agreements.iter().map(|a| {
+                let k = if a.is_typical() {
+                    Kind::TypicalAgreement
+                } else {
+                    Kind::Agreement
+                };
+                (k, a.id.as_str(), v.entity_id.as_str())
+            }))
             .collect()
     }
 
@@ -198,7 +258,7 @@ impl Inbound for CompanyIn {
                 Stmt::new(sql::AGREEMENT_UPSERT)
                     .bind(crate::ids::new_id("agr"))
                     .bind(v.entity_id.as_str())
-                    .bind(a.legal_entity_id.as_str())
+                    .bind(a.legal_entity_id.clone())
                     .bind(a.id.as_str())
                     .bind(a.name.trim())
                     .bind(a.number.clone())
@@ -207,8 +267,23 @@ impl Inbound for CompanyIn {
                     .bind(a.deferral_days)
                     .bind(a.price_type.as_ref().map(|pt| pt.id.clone()))
                     .bind(a.active)
-                    .bind(now),
+                    .bind(now)
+                    .bind(a.kind.as_str())
+                    .bind(a.organisation_id.clone()),
             );
+            if a.is_typical() {
+                // The shared terms are one agreement's in 1C: every linked company sees the same.
+                stmts.push(
+                    Stmt::new(sql::AGREEMENT_SHARED_TERMS)
+                        .bind(a.id.as_str())
+                        .bind(a.name.trim())
+                        .bind(a.number.clone())
+                        .bind(a.date.map(|d| d.to_string()))
+                        .bind(a.price_type.as_ref().map(|pt| pt.id.clone()))
+                        .bind(a.organisation_id.clone())
+                        .bind(now),
+                );
+            }
         }
         stmts.push(
             Stmt::new(sql::AGREEMENTS_ARCHIVE_MISSING)

@@ -1,6 +1,10 @@
-//! `credit_state`: the credit position of one agreement as 1C computes it (`entity_id`: the
-//! agreement). It replaces the stored position and the orders its reserve covers; it waits for
-//! its company and agreement.
+//! `credit_state`: the credit position of one company under one agreement as 1C computes it. It
+//! replaces the stored position and the orders its reserve covers; it waits for its company and
+//! for the company's link to the agreement.
+//!
+//! `entity_id` (what 1C numbers `seq` by): the agreement id for an individual agreement; for a
+//! typical one, shared by many companies, `<agreement_id>/<company_id>`, since each company's
+//! position is its own (УТ 11 keeps the limit and the debt per partner).
 
 use super::check::{required, same_as_entity};
 use super::Inbound;
@@ -13,7 +17,7 @@ use crate::money::{kopecks_from_1c, Kopecks};
 use crate::ports::{Ports, Stmt};
 use serde::Deserialize;
 
-/// The credit position of one agreement as 1C computes it (`entity_id`: the agreement).
+/// The credit position of one company under one agreement (`entity_id`: see the module doc).
 #[derive(Debug, Clone, Deserialize)]
 pub struct CreditStateIn {
     pub company_id: String,
@@ -38,6 +42,11 @@ pub struct CreditStateIn {
     pub change_ids: Vec<String>,
 }
 
+/// The `entity_id` of a company's credit state under a typical agreement.
+pub fn entity_of_typical(agreement_id: &str, company_id: &str) -> String {
+    format!("{agreement_id}/{company_id}")
+}
+
 impl Inbound for CreditStateIn {
     fn change_ids<'a>(&'a self, _v: &'a Valid) -> Option<(&'a str, &'a [String])> {
         Some((&self.company_id, &self.change_ids))
@@ -48,7 +57,9 @@ impl Inbound for CreditStateIn {
         let c = self;
         required(errs, "company_id", &c.company_id, 100);
         required(errs, "agreement_id", &c.agreement_id, 100);
-        same_as_entity(errs, "agreement_id", &c.agreement_id, m);
+        if m.entity_id != entity_of_typical(&c.agreement_id, &c.company_id) {
+            same_as_entity(errs, "agreement_id", &c.agreement_id, m);
+        }
         // Debt may be negative: an advance payment.
         for (f, v) in [
             ("limit", c.limit),
@@ -76,11 +87,23 @@ impl Inbound for CreditStateIn {
         let (c, ctx, now) = (self, a.ctx, a.now);
         let stmts = &mut a.stmts;
         let company_id = ctx.company_or_wait(&c.company_id)?;
-        if !ctx.agreements.contains(&c.agreement_id) {
-            return Err(Hold::Wait(format!(
-                "agreement {} not received yet",
-                c.agreement_id
-            )));
+        let key = (c.agreement_id.clone(), c.company_id.clone());
+        match ctx.agreements.get(&key) {
+            None => {
+                return Err(Hold::Wait(format!(
+                    "agreement {} not received yet for company {}",
+                    c.agreement_id, c.company_id
+                )))
+            }
+            // Numbered by the agreement alone, two companies' positions would drop each other's.
+            Some(true) if a.v.entity_id == c.agreement_id => {
+                return Err(Hold::Reject(format!(
+                    "typical-agreement-entity: agreement {} is typical; a credit state's entity_id is {}",
+                    c.agreement_id,
+                    entity_of_typical(&c.agreement_id, &c.company_id)
+                )))
+            }
+            Some(_) => {}
         }
         stmts.push(
             Stmt::new(sql::CREDIT_STATE_UPSERT)
@@ -95,14 +118,21 @@ impl Inbound for CreditStateIn {
                 .bind(c.as_of)
                 .bind(now),
         );
-        stmts.push(Stmt::new(sql::CREDIT_RESERVE_CLEAR).bind(c.agreement_id.as_str()));
+        stmts.push(
+            Stmt::new(sql::CREDIT_RESERVE_CLEAR)
+                .bind(c.agreement_id.as_str())
+                .bind(&company_id),
+        );
         stmts.push(
             Stmt::new(sql::CREDIT_RESERVE_ADD)
                 .bind(c.agreement_id.as_str())
                 .bind(&company_id)
                 .bind(serde_json::to_string(&c.reserve_orders).unwrap_or_default()),
         );
-        stmts.push(crate::finance::credit::settled_stmt(&c.agreement_id));
+        stmts.push(crate::finance::credit::settled_stmt(
+            &c.agreement_id,
+            &company_id,
+        ));
         Ok(())
     }
 }

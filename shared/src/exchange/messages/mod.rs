@@ -18,6 +18,7 @@ pub mod credit_state;
 pub mod document;
 pub mod opening_balance;
 pub mod order;
+pub mod organisation;
 pub mod payment;
 pub mod payment_schedule;
 pub mod product;
@@ -76,6 +77,7 @@ pub trait Inbound {
 /// A checked payload, one variant per message type.
 #[derive(Debug, Clone)]
 pub enum Payload {
+    Organisation(organisation::OrganisationIn),
     Company(company::CompanyIn),
     User(user::UserIn),
     Product(product::ProductIn),
@@ -98,6 +100,7 @@ pub fn decode(kind: MessageType, m: &RawMessage) -> Result<Payload, Rejection> {
     let mut errs = Vec::new();
     let e = &mut errs;
     let payload = match kind {
+        MessageType::Organisation => Payload::Organisation(checked(m, e)?),
         MessageType::Company => Payload::Company(checked(m, e)?),
         MessageType::User => Payload::User(checked(m, e)?),
         MessageType::Product => Payload::Product(checked(m, e)?),
@@ -134,6 +137,7 @@ impl Payload {
     /// The message type's checks, lookups and references, whatever the type.
     pub fn inbound(&self) -> &dyn Inbound {
         match self {
+            Payload::Organisation(x) => x,
             Payload::Company(x) => x,
             Payload::User(x) => x,
             Payload::Product(x) => x,
@@ -156,6 +160,7 @@ impl Payload {
 /// The message type's own statements (see [`super::apply::plan`] for the frame around them).
 pub fn plan<P: Ports>(payload: &Payload, a: &mut Apply<'_, P>) -> Result<(), Hold> {
     match payload {
+        Payload::Organisation(x) => x.plan(a),
         Payload::Company(x) => x.plan(a),
         Payload::User(x) => x.plan(a),
         Payload::Product(x) => x.plan(a),

@@ -62,6 +62,9 @@ pub struct OrderIn {
     pub portal_id: Option<String>,
     pub legal_entity_id: Option<String>,
     pub agreement_id: Option<String>,
+    /// The supplier's organisation selling (1C id); omitted: the agreement's.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
     pub number: String,
     #[serde(deserialize_with = "crate::time::datetime_from_1c")]
     pub date: chrono::DateTime<chrono::Utc>,
@@ -97,6 +100,9 @@ impl Inbound for OrderIn {
         let o = self;
         required(errs, "company_id", &o.company_id, 100);
         required(errs, "number", &o.number, 50);
+        if let Some(org) = &o.organisation_id {
+            required(errs, "organisation_id", org, 100);
+        }
         one_of(
             errs,
             "status",
@@ -263,6 +269,11 @@ impl Inbound for OrderIn {
             Stmt::new(sql::ORDER_NUMBER_NORM)
                 .bind(crate::validate::search_text(&o.number))
                 .bind(onec),
+        );
+        stmts.push(
+            Stmt::new(sql::ORDER_ORGANISATION)
+                .bind(onec)
+                .bind(o.organisation_id.clone()),
         );
         stmts.push(Stmt::new(sql::ORDER_LINES_CLEAR).bind(onec));
         stmts.push(

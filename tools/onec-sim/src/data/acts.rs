@@ -87,9 +87,19 @@ pub fn settlements(
     payments: &[Payment],
 ) -> Vec<(NaiveDateTime, ActOperation)> {
     let mut out = Vec::new();
+    // A corrected УПД counts once: its highest correction (ИУПД), under the original's id.
+    let newest = |d: &Document| {
+        let root = d.correction.as_ref().map_or(&d.id, |c| &c.0);
+        let no = d.correction.as_ref().map_or(0, |c| c.1);
+        !documents.iter().any(|x| {
+            x.correction
+                .as_ref()
+                .is_some_and(|c| &c.0 == root && c.1 > no)
+        })
+    };
     for d in documents
         .iter()
-        .filter(|d| d.legal_entity == legal_entity && d.kind != "invoice")
+        .filter(|d| d.legal_entity == legal_entity && d.kind != "invoice" && newest(d))
     {
         let (text, debit, credit) = match d.kind {
             "upd" => ("Реализация (акт, накладная, УПД)", d.amount, 0),
@@ -101,7 +111,7 @@ pub fn settlements(
             ActOperation {
                 date: d.date.date(),
                 document: format!("{text} {} от {}", d.number, day(d.date.date())),
-                document_id: d.id.clone(),
+                document_id: d.correction.as_ref().map_or(&d.id, |c| &c.0).clone(),
                 debit,
                 credit,
             },

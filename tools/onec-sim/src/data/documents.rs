@@ -7,6 +7,7 @@ use super::common::{as_of, day, file_json, fmt_1c, legal_entity_name, money};
 use super::ledger::Return;
 use super::orders::{included_vat, line_amount, Order, VAT_RATE};
 use super::{msg, quantity, rubles};
+use chrono::Datelike;
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{json, Value};
 
@@ -20,6 +21,20 @@ pub struct DocLine {
     pub price: i64,
     pub amount: i64,
     pub vat: i64,
+    /// As the wire spells it: "20%", "22%", "none".
+    pub vat_rate: String,
+    /// УКД: the УПД (1C id) this line corrects and its line.
+    pub base: Option<(String, usize)>,
+}
+
+/// The ОКЕИ code of the demo catalogue's units.
+pub fn okei(unit: &str) -> &'static str {
+    match unit {
+        "м" => "006",
+        "кг" => "166",
+        "компл" => "839",
+        _ => "796",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,19 +47,27 @@ pub struct Document {
     pub number: String,
     pub date: NaiveDateTime,
     pub upd_status: Option<u8>,
-    pub corrects: Option<String>,
+    /// УКД: the УПД it corrects (1C ids).
+    pub corrects: Vec<String>,
+    /// ИУПД: the original УПД's id, НомИспр and its date.
+    pub correction: Option<(String, u32, NaiveDateTime)>,
     pub amount: i64,
     pub vat: i64,
     pub orders: Vec<String>,
     pub shipment: Option<String>,
     pub lines: Vec<DocLine>,
+    /// 1С-ЭДО's state, as 1C names it.
     pub edo: Option<&'static str>,
 }
 
 impl Document {
     pub fn title(&self) -> String {
+        let fix = match &self.correction {
+            Some((_, no, date)) => format!(", исправление № {no} от {}", day(date.date())),
+            None => String::new(),
+        };
         format!(
-            "{} № {} от {}",
+            "{} № {} от {}{fix}",
             self.kind_name,
             self.number,
             day(self.date.date())
@@ -75,13 +98,39 @@ impl Document {
     }
 }
 
+/// 1С-ЭДО's states the contract maps (docs/exchange/1c-contract.md, `document`).
+pub const EDO_STATES: &[&str] = &[
+    "Не начат",
+    "Не сформирован",
+    "Ожидается утверждение",
+    "Ожидается подписание",
+    "Ожидается отправка",
+    "Ожидается извещение о получении",
+    "Ожидается подтверждение оператора",
+    "Ожидается ответная подпись",
+    "Ожидается исправление",
+    "Подписан",
+    "Документооборот завершен",
+    "Отклонен",
+    "Ожидается аннулирование",
+    "Аннулирован",
+    "Ошибка передачи",
+    "Закрыт принудительно",
+];
+
 /// ЭДО state by age: recent ones are on their way, older ones signed by both sides.
 fn edo(date: NaiveDateTime) -> &'static str {
     match (as_of() - date).num_days() {
-        d if d > 10 => "signed",
-        d if d > 3 => "delivered",
-        _ => "sent",
+        d if d > 10 => "Документооборот завершен",
+        d if d > 3 => "Ожидается ответная подпись",
+        _ => "Ожидается извещение о получении",
     }
+}
+
+/// The VAT rate of a shipment on `date`: 22% from 2026 (the demo orders price at 20%, so their
+/// own documents say so; the ИУПД below correct one to 22%).
+fn rate_text(rate: i64) -> String {
+    format!("{rate}%")
 }
 
 fn line(o: &Order, j: usize, qty: i64, amount: i64) -> DocLine {
@@ -98,7 +147,15 @@ fn line(o: &Order, j: usize, qty: i64, amount: i64) -> DocLine {
         } else {
             included_vat(amount)
         },
+        vat_rate: rate_text(VAT_RATE),
+        base: None,
     }
+}
+
+/// The VAT included in an amount at `rate` percent, rounded to kopecks (signed).
+fn vat_at(amount: i64, rate: i64) -> i64 {
+    let v = (amount.abs() * rate + (100 + rate) / 2) / (100 + rate);
+    v * amount.signum()
 }
 
 fn document(
@@ -124,7 +181,8 @@ fn document(
         number,
         date,
         upd_status: (kind == "upd").then_some(1),
-        corrects: None,
+        corrects: Vec::new(),
+        correction: None,
         amount,
         vat,
         orders: vec![o.id()],
@@ -215,11 +273,80 @@ pub fn documents(orders: &[Order], returns: &[Return]) -> Vec<Document> {
             date,
             vec![line(o, no - 1, -q, -r.refund)],
         );
-        ukd.corrects = Some(format!("d-upd-{:06}-{}", o.number, k + 1));
+        ukd.corrects = vec![format!("d-upd-{:06}-{}", o.number, k + 1)];
         ukd.edo = Some(edo(date));
         out.push(ukd);
     }
+    ut11(orders, &mut out);
+    // Every 1С-ЭДО state on the first УПД and УКД, so each one shows somewhere.
+    for (d, state) in out
+        .iter_mut()
+        .filter(|d| d.kind != "invoice")
+        .zip(EDO_STATES)
+    {
+        d.edo = Some(state);
+    }
     out
+}
+
+/// The corrected УПД and the УКД over two УПД (see the module's doc), on the first order shipped
+/// by at least two vehicles.
+fn ut11(orders: &[Order], out: &mut Vec<Document>) {
+    let Some(o) = orders.iter().find(|o| o.shipments.len() >= 2) else {
+        return;
+    };
+    let upd = |k: usize| format!("d-upd-{:06}-{}", o.number, k);
+    let Some(first) = out.iter().find(|d| d.id == upd(1)).cloned() else {
+        return;
+    };
+    let second = out
+        .iter()
+        .find(|d| d.id == upd(2))
+        .cloned()
+        .expect("second УПД");
+    for no in 1..=2u32 {
+        let mut fix = first.clone();
+        fix.id = format!("{}-fix{no}", first.id);
+        let date = first.date + Duration::days(3 * no as i64);
+        fix.correction = Some((first.id.clone(), no, date));
+        let last = fix.lines.len() - 1;
+        for (i, l) in fix.lines.iter_mut().enumerate() {
+            let exempt = no == 2 && i == last && i > 0;
+            l.vat_rate = if exempt { "none".into() } else { rate_text(22) };
+            l.vat = if exempt { 0 } else { vat_at(l.amount, 22) };
+        }
+        fix.vat = fix.lines.iter().map(|l| l.vat).sum();
+        fix.edo = Some(edo(date));
+        out.push(fix);
+    }
+    // A price agreement: 1% off the first line of each of the two УПД.
+    let date = second.date + Duration::days(2);
+    let lines: Vec<DocLine> = [&first, &second]
+        .iter()
+        .map(|u| {
+            let l = &u.lines[0];
+            let amount = -(l.amount / 100).max(1);
+            DocLine {
+                quantity: 0,
+                price: -(l.price / 100).max(1),
+                amount,
+                vat: -included_vat(-amount),
+                base: Some((u.id.clone(), 1)),
+                ..l.clone()
+            }
+        })
+        .collect();
+    let mut ukd = document(
+        o,
+        format!("d-ukd-price-{:06}", o.number),
+        "ukd",
+        format!("КУ-{:06}-{}", o.number, date.year() % 100),
+        date,
+        lines,
+    );
+    ukd.corrects = vec![first.id.clone(), second.id.clone()];
+    ukd.edo = Some(edo(date));
+    out.push(ukd);
 }
 
 pub fn document_message(d: &Document, size: usize) -> Value {
@@ -228,17 +355,26 @@ pub fn document_message(d: &Document, size: usize) -> Value {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            json!({"line_no": i + 1, "article": l.article, "name": l.name, "quantity": quantity(l.quantity), "unit": l.unit,
-                   "price": rubles(l.price), "amount": rubles(l.amount), "vat_rate": VAT_RATE, "vat": rubles(l.vat)})
+            let mut line = json!({"line_no": i + 1, "article": l.article, "name": l.name, "quantity": quantity(l.quantity), "unit": l.unit,
+                   "unit_code": okei(l.unit), "price": rubles(l.price), "amount": rubles(l.amount), "vat_rate": l.vat_rate, "vat": rubles(l.vat)});
+            if let Some((base, no)) = &l.base {
+                line["base_id"] = json!(base);
+                line["base_line_no"] = json!(no);
+            }
+            line
         })
         .collect();
-    msg(
-        "document",
-        &d.id,
-        1,
-        json!({"company_id": d.company, "legal_entity_id": d.legal_entity, "kind": d.kind, "kind_name": d.kind_name,
-               "number": d.number, "date": fmt_1c(d.date), "upd_status": d.upd_status, "corrects_id": d.corrects,
-               "amount": rubles(d.amount), "vat": rubles(d.vat), "orders": d.orders, "shipment_id": d.shipment,
-               "lines": lines, "files": [file_json(d.file_key(), d.file_name(), size)], "edo_status": d.edo, "active": true}),
-    )
+    let mut payload = json!({"company_id": d.company, "legal_entity_id": d.legal_entity, "kind": d.kind, "kind_name": d.kind_name,
+           "number": d.number, "date": fmt_1c(d.date), "upd_status": d.upd_status,
+           "amount": rubles(d.amount), "vat": rubles(d.vat), "orders": d.orders, "shipment_id": d.shipment,
+           "lines": lines, "files": [file_json(d.file_key(), d.file_name(), size)], "edo_state": d.edo, "active": true});
+    if d.kind == "ukd" {
+        payload["corrects"] = json!(d.corrects);
+    }
+    if let Some((of, no, date)) = &d.correction {
+        payload["correction_of"] = json!(of);
+        payload["correction_no"] = json!(no);
+        payload["correction_date"] = json!(fmt_1c(*date));
+    }
+    msg("document", &d.id, 1, payload)
 }

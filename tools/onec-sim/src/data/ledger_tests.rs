@@ -135,7 +135,42 @@ fn check(products: usize, orders: usize) -> DemoSet {
         .sum();
     let count = |kind: &str| docs.values().filter(|d| d["kind"] == kind).count();
     assert_eq!(count("invoice"), orders.len());
-    assert_eq!(count("upd"), shipments);
+    assert_eq!(
+        count("upd"),
+        shipments + 2,
+        "one УПД per shipment and two ИУПД"
+    );
+    let corrected: Vec<&&Value> = docs
+        .values()
+        .filter(|d| !d["correction_of"].is_null())
+        .collect();
+    assert_eq!(corrected.len(), 2);
+    for f in &corrected {
+        let original = docs[f["correction_of"].as_str().unwrap()];
+        assert_eq!(
+            (f["number"].clone(), k(&f["amount"])),
+            (original["number"].clone(), k(&original["amount"]))
+        );
+    }
+    assert!(
+        docs.values()
+            .any(|d| d["corrects"].as_array().is_some_and(|c| c.len() == 2)),
+        "a УКД over two УПД"
+    );
+    // Every 1С-ЭДО state the contract maps, lines at 22% and "без НДС", ОКЕИ codes on every line.
+    for state in crate::data::documents::EDO_STATES {
+        assert!(docs.values().any(|d| d["edo_state"] == *state), "{state}");
+    }
+    let lines: Vec<&Value> = docs
+        .values()
+        .flat_map(|d| d["lines"].as_array().unwrap())
+        .collect();
+    for rate in ["20%", "22%", "none"] {
+        assert!(lines.iter().any(|l| l["vat_rate"] == rate), "{rate}");
+    }
+    assert!(lines
+        .iter()
+        .all(|l| l["unit_code"].as_str().is_some_and(|c| c.len() == 3)));
     let mut upd_sum: HashMap<&str, i64> = HashMap::new();
     for d in docs.values() {
         let order = d["orders"][0].as_str().unwrap();
@@ -145,6 +180,7 @@ fn check(products: usize, orders: usize) -> DemoSet {
                 assert_eq!(k(&d["amount"]), k(&o["total"]));
                 assert_eq!(k(&d["vat"]), k(&o["vat_total"]));
             }
+            "upd" if !d["correction_of"].is_null() => {}
             "upd" => {
                 let sh = o["shipments"]
                     .as_array()
@@ -158,9 +194,11 @@ fn check(products: usize, orders: usize) -> DemoSet {
                 *upd_sum.entry(order).or_default() += k(&d["amount"]);
             }
             _ => {
-                let upd = docs[d["corrects_id"].as_str().unwrap()];
-                assert_eq!(upd["kind"], "upd");
-                assert_eq!(upd["orders"][0], order);
+                for id in d["corrects"].as_array().unwrap() {
+                    let upd = docs[id.as_str().unwrap()];
+                    assert_eq!(upd["kind"], "upd");
+                    assert_eq!(upd["orders"][0], order);
+                }
                 assert!(k(&d["amount"]) < 0 && k(&d["vat"]) < 0);
             }
         }
@@ -214,8 +252,9 @@ fn check(products: usize, orders: usize) -> DemoSet {
             .find(|b| b["payload"]["legal_entity_id"] == le)
             .unwrap();
         let mut events: Vec<(NaiveDate, i64)> = Vec::new();
+        // An ИУПД keeps its original's amount here: the original stands for it.
         for d in docs.values().filter(|d| d["legal_entity_id"] == le) {
-            if d["kind"] != "invoice" {
+            if d["kind"] != "invoice" && d["correction_of"].is_null() {
                 events.push((t(&d["date"]).date(), k(&d["amount"])));
             }
         }

@@ -474,7 +474,8 @@ fn return_completed(m: &mut Model, id: &str) -> Out {
             let q = milli(&l["quantity"]);
             let amount = -((q * kop(&ol["price"]) + 500) / 1000);
             json!({"line_no": l["line_no"], "article": ol["article"], "name": ol["name"], "quantity": quantity(-q), "unit": ol["unit"],
-                   "price": ol["price"], "amount": rubles(amount), "vat_rate": 20, "vat": rubles(included_vat(amount, 20))})
+                   "unit_code": crate::data::documents::okei(ol["unit"].as_str().unwrap_or("")),
+                   "price": ol["price"], "amount": rubles(amount), "vat_rate": "20%", "vat": rubles(included_vat(amount, 20))})
         })
         .collect();
     let number = m.number("КУ");
@@ -491,9 +492,9 @@ fn return_completed(m: &mut Model, id: &str) -> Out {
         "document",
         &doc_id,
         json!({"company_id": r["company_id"], "legal_entity_id": o["legal_entity_id"], "kind": "ukd", "kind_name": "УКД",
-               "number": number, "date": now_1c(), "upd_status": null, "corrects_id": corrects,
+               "number": number, "date": now_1c(), "upd_status": null, "corrects": [corrects],
                "amount": rubles(-refund), "vat": rubles(included_vat(-refund, 20)), "orders": [order_id], "shipment_id": null,
-               "lines": lines, "files": [entry], "edo_status": "sent", "active": true}),
+               "lines": lines, "files": [entry], "edo_state": "Ожидается извещение о получении", "active": true}),
     ));
     out
 }

@@ -1,6 +1,8 @@
 //! What a supplier's manager does in 1C, by command or `/control/manager`: edit an order's lines
 //! or date, take a phone order, ship an order (shipments, УПД with PDFs, possibly by several
-//! vehicles), block or unblock credit, record a bank payment. Each becomes snapshots to send.
+//! vehicles), block or unblock credit (`agreement_id`, and `company_id` for a typical agreement,
+//! which serves several companies with a credit position each), record a bank payment. Each
+//! becomes snapshots to send.
 
 use super::apply::{add_paid, send_order};
 use super::model::{day_1c, kop, milli, now_1c, Model, Out};
@@ -134,19 +136,21 @@ fn ship(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
         let doc_lines: Vec<Value> = part
             .iter()
             .map(|l| json!({"line_no": l["line_no"], "article": l["article"], "name": l["name"], "quantity": l["quantity"], "unit": l["unit"],
-                            "price": l["price"], "amount": l["amount"], "vat_rate": l["vat_rate"], "vat": l["vat"]}))
+                            "unit_code": crate::data::documents::okei(l["unit"].as_str().unwrap_or("")), "price": l["price"], "amount": l["amount"],
+                            "vat_rate": vat_text(&l["vat_rate"]), "vat": l["vat"]}))
             .collect();
         let msg = m.put("document", &doc_id, json!({"company_id": o["company_id"], "legal_entity_id": o["legal_entity_id"], "kind": "upd",
-            "kind_name": "УПД", "number": doc_no, "date": date, "upd_status": 1, "corrects_id": null, "amount": rubles(amount),
+            "kind_name": "УПД", "number": doc_no, "date": date, "upd_status": 1, "amount": rubles(amount),
             "vat": rubles(part.iter().map(|l| kop(&l["vat"])).sum::<i64>()), "orders": [id], "shipment_id": sid,
-            "lines": doc_lines, "files": [entry], "edo_status": "sent", "active": true}));
+            "lines": doc_lines, "files": [entry], "edo_state": "Ожидается извещение о получении", "active": true}));
         out.messages.push(msg);
     }
     o["shipments"] = json!(shipments);
     o["status"] = json!("shipped");
     if o["payment_method"] == "credit" {
         if let Some(ag) = o["agreement_id"].as_str().map(str::to_string) {
-            m.move_debt(&ag, kop(&o["total"]) - kop(&o["paid"]));
+            let company = o["company_id"].as_str().unwrap_or_default().to_string();
+            m.move_debt(&company, &ag, kop(&o["total"]) - kop(&o["paid"]));
         }
     }
     let mut all = send_order(m, &id, o, false);
@@ -158,8 +162,16 @@ fn block(m: &mut Model, a: &Value, blocked: bool) -> Result<(Value, Out), String
     let ag = a["agreement_id"]
         .as_str()
         .ok_or("agreement_id is required")?;
+    // A typical agreement serves many companies: which one's credit (`company_id`).
+    let company = match a["company_id"].as_str() {
+        Some(c) => c.to_string(),
+        None if m.is_typical(ag) => return Err(format!("{ag} is typical: company_id is required")),
+        None => m
+            .company_of_agreement(ag)
+            .ok_or(format!("1C has no agreement {ag}"))?,
+    };
     let mut s = m
-        .credit_state(ag)
+        .credit_state(&company, ag)
         .ok_or(format!("1C has no agreement {ag}"))?["payload"]
         .clone();
     s["blocked"] = json!(blocked);
@@ -181,8 +193,12 @@ fn block(m: &mut Model, a: &Value, blocked: bool) -> Result<(Value, Out), String
         s["overdue_debt"] = json!(0);
     }
     let mut out = Out::default();
-    out.messages.push(m.put("credit_state", ag, s));
-    Ok((json!({"agreement_id": ag, "blocked": blocked}), out))
+    let key = m.credit_key(&company, ag);
+    out.messages.push(m.put("credit_state", &key, s));
+    Ok((
+        json!({"agreement_id": ag, "company_id": company, "blocked": blocked}),
+        out,
+    ))
 }
 
 /// A bank payment (ПоступлениеБезналичныхДенежныхСредств) allocated to an order.
@@ -206,11 +222,20 @@ fn bank_payment(m: &mut Model, a: &Value) -> Result<(Value, Out), String> {
     add_paid(&mut o, amount);
     if shipped_on_credit {
         if let Some(ag) = o["agreement_id"].as_str().map(str::to_string) {
-            m.move_debt(&ag, -amount);
+            let company = o["company_id"].as_str().unwrap_or_default().to_string();
+            m.move_debt(&company, &ag, -amount);
         }
     }
     let mut out = Out::default();
     out.messages.push(pay);
     out.extend(send_order(m, &id, o, false));
     Ok((json!({"payment_id": pay_id, "order_id": id}), out))
+}
+
+/// A line's VAT rate as a document carries it ("20%"; "none" without VAT), from the order's.
+fn vat_text(rate: &Value) -> String {
+    match rate.as_i64() {
+        Some(r) => format!("{r}%"),
+        None => "none".into(),
+    }
 }

@@ -168,6 +168,17 @@ impl Model {
             .collect()
     }
 
+    /// The (first) company whose snapshot lists an agreement.
+    pub fn company_of_agreement(&self, agreement: &str) -> Option<String> {
+        self.reg.get("company")?.iter().find_map(|(id, c)| {
+            c.payload["agreements"]
+                .as_array()?
+                .iter()
+                .any(|a| a["id"] == agreement)
+                .then(|| id.clone())
+        })
+    }
+
     pub fn knows_company(&self, company: &str) -> bool {
         self.get("company", company).is_some()
     }
@@ -190,7 +201,8 @@ impl Model {
                 payload: payload.clone(),
             },
         );
-        json!({"id": format!("sim-{kind}-{entity}-{seq}"), "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
+        let safe = entity.replace('/', "--");
+        json!({"id": format!("sim-{kind}-{safe}-{seq}"), "type": kind, "entity_id": entity, "seq": seq, "payload": payload})
     }
 
     /// An order's lines rewritten in 1C's form with exact amounts, and its totals.
@@ -220,19 +232,42 @@ impl Model {
         order["vat_total"] = crate::data::rubles(vat_total);
     }
 
-    /// The credit position of an agreement as 1C recomputes it: limit, debt, block as it last
-    /// sent them; the reserve from the credit orders not shipped, paid or cancelled.
-    pub fn credit_state(&mut self, agreement: &str) -> Option<Value> {
-        let mut state = match self.payload("credit_state", agreement) {
+    /// Whether an agreement is typical (УТ 11's типовое соглашение, shared by many companies).
+    pub fn is_typical(&self, agreement: &str) -> bool {
+        self.reg.get("company").is_some_and(|r| {
+            r.values().any(|c| {
+                c.payload["agreements"].as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|a| a["id"] == agreement && a["kind"] == "typical")
+                })
+            })
+        })
+    }
+
+    /// What 1C numbers a company's credit state under an agreement by: the agreement, or for a
+    /// typical one (each company's position its own) `<agreement>/<company>`.
+    pub fn credit_key(&self, company: &str, agreement: &str) -> String {
+        if self.is_typical(agreement) {
+            format!("{agreement}/{company}")
+        } else {
+            agreement.to_string()
+        }
+    }
+
+    /// The credit position of a company under an agreement as 1C recomputes it: limit, debt,
+    /// block as it last sent them; the reserve from the credit orders not shipped, paid or
+    /// cancelled.
+    pub fn credit_state(&mut self, company: &str, agreement: &str) -> Option<Value> {
+        let key = self.credit_key(company, agreement);
+        let mut state = match self.payload("credit_state", &key) {
             Some(s) => s,
             None => {
-                let (company, limit) = self.reg.get("company")?.iter().find_map(|(id, c)| {
-                    c.payload["agreements"]
-                        .as_array()?
-                        .iter()
-                        .find(|a| a["id"] == agreement)
-                        .map(|a| (id.clone(), a["credit_limit"].clone()))
-                })?;
+                let c = self.payload("company", company)?;
+                let limit = c["agreements"]
+                    .as_array()?
+                    .iter()
+                    .find(|a| a["id"] == agreement)?["credit_limit"]
+                    .clone();
                 json!({"company_id": company, "agreement_id": agreement, "limit": limit, "debt": 0, "overdue_debt": 0,
                        "blocked": false, "amount_to_pay": 0})
             }
@@ -245,7 +280,7 @@ impl Model {
                 Some("reserved" | "awaiting_payment" | "draft")
             );
             let due = kop(&o["total"]) - kop(&o["paid"]);
-            if o["payment_method"] == "credit" && open && due > 0 {
+            if o["company_id"] == company && o["payment_method"] == "credit" && open && due > 0 {
                 reserve += due;
                 ids.push(id);
             }
@@ -253,7 +288,7 @@ impl Model {
         state["reserve"] = crate::data::rubles(reserve);
         state["reserve_orders"] = json!(ids);
         state["as_of"] = json!(now_1c());
-        Some(self.put("credit_state", agreement, state))
+        Some(self.put("credit_state", &key, state))
     }
 
     /// The credit state message of an order's agreement, when the order is or was on credit.
@@ -262,15 +297,18 @@ impl Model {
             return None;
         }
         let agreement = order["agreement_id"].as_str()?.to_string();
-        self.credit_state(&agreement)
+        let company = order["company_id"].as_str()?.to_string();
+        self.credit_state(&company, &agreement)
     }
 
-    /// Debt of an agreement moved by `delta` kopecks (a shipment on credit +, a payment -).
-    pub fn move_debt(&mut self, agreement: &str, delta: i64) {
+    /// Debt of a company under an agreement moved by `delta` kopecks (a shipment on credit +, a
+    /// payment -).
+    pub fn move_debt(&mut self, company: &str, agreement: &str, delta: i64) {
+        let key = self.credit_key(company, agreement);
         if let Some(s) = self
             .reg
             .get_mut("credit_state")
-            .and_then(|r| r.get_mut(agreement))
+            .and_then(|r| r.get_mut(&key))
         {
             let debt = (kop(&s.payload["debt"]) + delta).max(0);
             s.payload["debt"] = crate::data::rubles(debt);
@@ -323,7 +361,12 @@ impl Model {
     /// The first (legal entity, agreement) of a company.
     pub fn first_agreement(&self, company: &str) -> Option<(String, String)> {
         let c = self.payload("company", company)?;
-        let a = c["agreements"].as_array()?.first()?.clone();
+        // An agreement with its legal entity (a typical one may have none).
+        let a = c["agreements"]
+            .as_array()?
+            .iter()
+            .find(|a| a["legal_entity_id"].is_string())?
+            .clone();
         Some((
             a["legal_entity_id"].as_str()?.to_string(),
             a["id"].as_str()?.to_string(),

@@ -193,7 +193,7 @@ fn an_act_from_the_ledger_and_a_partly_approved_return_completed_later() {
         (ukd["kind"].as_str(), kop(&ukd["amount"])),
         (Some("ukd"), -10050)
     );
-    assert!(["upd1", "upd2"].contains(&ukd["corrects_id"].as_str().unwrap()));
+    assert!(["upd1", "upd2"].contains(&ukd["corrects"][0].as_str().unwrap()));
 }
 
 #[test]
@@ -353,5 +353,38 @@ fn a_resync_resends_what_1c_holds_of_the_company_at_its_seq() {
     assert_eq!(
         m.manifest("company", Some("c2")),
         vec![json!({"id": "c2", "seq": 4})]
+    );
+}
+
+#[test]
+fn a_manager_blocks_one_companys_credit_under_a_typical_agreement() {
+    let mut m = Model::default();
+    let company = |c: &str, limit: i64| {
+        json!({"type": "company", "entity_id": c, "seq": 1, "payload": {"name": c, "legal_entities": [{"id": format!("le-{c}")}],
+            "agreements": [{"id": "ta", "kind": "typical", "name": "Типовое", "credit_limit": limit, "deferral_days": 14}]}})
+    };
+    m.record(&[company("c1", 1000), company("c2", 500)]);
+    // Which company's credit: a typical agreement serves both.
+    assert!(super::manager::act(
+        &mut m,
+        &json!({"action": "block_credit", "agreement_id": "ta"})
+    )
+    .is_err());
+    let (_, out) = super::manager::act(
+        &mut m,
+        &json!({"action": "block_credit", "agreement_id": "ta", "company_id": "c2", "amount_to_pay": 50}),
+    )
+    .unwrap();
+    valid(&out);
+    let s = of(&out, "credit_state")[0];
+    assert_eq!(s["entity_id"], "ta/c2");
+    assert_eq!(s["payload"]["company_id"], "c2");
+    assert_eq!(s["payload"]["blocked"], true);
+    assert_eq!(s["payload"]["limit"], 500);
+    assert!(!s["id"].as_str().unwrap().contains('/'));
+    // c1's position is its own and untouched.
+    assert_eq!(
+        m.credit_state("c1", "ta").unwrap()["payload"]["blocked"],
+        false
     );
 }
