@@ -31,11 +31,17 @@ pub fn entity_types() -> Vec<MessageType> {
 }
 
 /// The types whose entities belong to one company: a manifest of them may be scoped to a
-/// company, and a resync of a company resends them. Products and calendars are no company's.
+/// company, and a resync of a company resends them. Products, calendars and the supplier's own
+/// organisations are no company's.
 pub fn company_types() -> Vec<MessageType> {
     entity_types()
         .into_iter()
-        .filter(|t| !matches!(t, MessageType::Product | MessageType::ShippingCalendar))
+        .filter(|t| {
+            !matches!(
+                t,
+                MessageType::Product | MessageType::ShippingCalendar | MessageType::Organisation
+            )
+        })
         .collect()
 }
 
