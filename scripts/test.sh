@@ -41,6 +41,10 @@ mapfile -t all < <(ls tests/api/*.test.mjs tests/browser/*.test.mjs tests/resili
 mapfile -t own < <(grep -lE "scripts/stack\.sh['\`]" "${all[@]}")
 mapfile -t shared < <(printf '%s\n' "${all[@]}" | grep -vxF -f <(printf '%s\n' "${own[@]}"))
 node --test --test-concurrency=4 --test-timeout=300000 "${shared[@]}" || status=$?
+# Every change the simulated 1C received from the shared-stack tests matches its schema
+# (docs/exchange/schemas/changes/); lists each invalid change and each type without a schema.
+log "the changes 1C received match the contract's schemas"
+node scripts/validate-changes.mjs || status=$?
 log "tests with a stack of their own: ${own[*]}"
 node --test --test-concurrency=1 --test-timeout=300000 "${own[@]}" || status=$?
 if [ "$status" != 0 ]; then

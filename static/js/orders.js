@@ -241,10 +241,12 @@ async function orderParts(id, d, me, refresh) {
   }
   if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d) && ['invoice', 'credit'].includes(o.payment_method)) {
     const other = o.payment_method === 'credit' ? 'invoice' : 'credit';
-    // Choosing the bank transfer shows whom the client would pay.
+    // Choosing the bank transfer shows whom the client would pay; the client may ask for an
+    // urgent shipment along with the switch (1C's manager decides).
     const payee = other === 'invoice' ? payeePart(o, d.payee) : [];
-    parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`), ...payee], 'ord.switchpm',
-      () => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other }), refresh));
+    parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`), ...payee,
+      el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'ship_today', 'data-testid': 'ship-today' }), t('ord.shiptoday'))], 'ord.switchpm',
+      (fd) => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other, ship_today: fd.get('ship_today') === 'on' }), refresh));
   }
   // Paying from the internal account holds the amount at once (refused with the shortfall).
   if (d.can_pay_from_account) {

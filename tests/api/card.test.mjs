@@ -74,7 +74,7 @@ test('one payment per order; a forged notification changes nothing; success pays
   const change = await until(async () => (await onecReceived()).find((c) => c.type === 'order.paid_by_card' && c.entity_id === order.onecId), '1C got the change');
   assert.equal(change.payload.company_id, co.id);
   assert.equal(change.payload.order_id, order.onecId);
-  assert.equal(change.payload.amount, '1250.00');
+  assert.equal(change.payload.amount, 1250, 'rubles as a JSON number');
   assert.equal(change.payload.transaction_id, paymentId);
 
   // The notification again (YooKassa retries): nothing more.

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, shots, signIn } from '../lib/browser.mjs';
-import { PORTAL, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
+import { PORTAL, freshCompany, onecReceived, sendAndApply, uid } from '../lib/portal.mjs';
 import { article, creditMsg, orderMsg, productMsg, shippingCalendar, shippingDays } from '../lib/orders.mjs';
 
 let browser;
@@ -112,11 +112,21 @@ test('orders: a product added from the catalogue search and a shipping day, show
     await page.waitForTimeout(300);
   }
 
-  // Switch order 2 to credit: reserved at once.
+  // Switch order 2 to credit, asking to ship today: reserved at once; 1C hears of the request.
   await page.goto(`${PORTAL}/#/orders`);
   await page.click(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-2`);
+  await page.check('#payment-method-form [data-testid=ship-today]');
   await page.click('#payment-method-form button[type=submit]');
   await page.waitForSelector('[data-testid=order-change] >> text=Смена способа оплаты');
+  for (let i = 0; ; i++) {
+    const sent = (await onecReceived()).find((x) => x.type === 'order.payment_method_changed' && x.entity_id === `${c}-o2`);
+    if (sent) {
+      assert.equal(sent.payload.ship_today, true);
+      break;
+    }
+    assert.ok(i < 60, '1C never received the switch');
+    await page.waitForTimeout(250);
+  }
 
   // Orders 2 and 3 go together: chosen in the list, 1C confirms, both pages show it.
   await page.goto(`${PORTAL}/#/orders`);

@@ -42,7 +42,7 @@ test('twenty changes through 1C failing and answering garbage: all delivered, ea
   const seen = await mine();
   const ids = new Set(seen.map((x) => x.id));
   assert.equal(ids.size, N, 'each change reached 1C under its one id, none lost, none invented');
-  assert.deepEqual([...new Set(seen.map((x) => x.payload.details.name))].sort(), Array.from({ length: N }, (_, i) => `Склад ${i}`).sort());
+  assert.deepEqual([...new Set(seen.map((x) => x.payload.name))].sort(), Array.from({ length: N }, (_, i) => `Склад ${i}`).sort());
 
   // A late `answer` from 1C repeating its verdict on one of them: applied once, the rest ignored.
   const audit = async () => (await c.get('/api/company/audit?kind=consignee.')).body.items;

@@ -21,7 +21,8 @@ mod sql {
     pub const EMAIL_OWNER: &str = "SELECT language FROM users WHERE email = ?";
     pub const EMAIL_CHANGE_INSERT: &str = "INSERT INTO email_changes (token_hash, company_id, user_id, new_email, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)";
     pub const EMAIL_CHANGE: &str = "SELECT e.user_id, e.company_id, e.new_email, e.expires_at, e.used_at, u.active, u.email AS old_email, u.full_name, u.language, \
-           u.onec_id, u.version, c.onec_id AS company_onec_id \
+           u.onec_id, u.version, c.onec_id AS company_onec_id, u.position, u.phone, \
+           (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
          FROM email_changes e JOIN users u ON u.id = e.user_id JOIN companies c ON c.id = e.company_id WHERE e.token_hash = ?";
     /// Claims the link: only one request can use it.
     pub const EMAIL_CHANGE_USE: &str =
@@ -326,6 +327,18 @@ struct ChangeRow {
     onec_id: Option<String>,
     version: i64,
     company_onec_id: String,
+    position: Option<String>,
+    phone: Option<String>,
+    roles: Option<String>,
+}
+
+/// `admin,buyer` as the list 1C is sent.
+fn role_list(stored: Option<&str>) -> Vec<String> {
+    crate::auth::Roles::parse_list(stored.unwrap_or(""))
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.as_str().to_string())
+        .collect()
 }
 
 fn link_invalid() -> AppError {
@@ -398,7 +411,15 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
             portal_id: &row.user_id,
             onec_entity_id: onec_id,
             base_version: row.version,
-            payload: serde_json::json!({"company_id": row.company_onec_id, "email": row.new_email}),
+            payload: crate::changes::wire::employee(
+                &row.company_onec_id,
+                &row.user_id,
+                &row.new_email,
+                &row.full_name,
+                row.position.as_deref(),
+                row.phone.as_deref(),
+                &role_list(row.roles.as_deref()),
+            ),
             before: before.clone(),
         };
         let (id, stmt) = crate::changes::record(&change, now, Some(guard()));

@@ -34,6 +34,10 @@ struct ProfileRow {
     position: Option<String>,
     phone: Option<String>,
     version: i64,
+    #[serde(skip_serializing)]
+    email: String,
+    #[serde(skip_serializing)]
+    roles: Option<String>,
 }
 
 /// The user edits their name, position and phone. Applied at once, sent to 1C as
@@ -128,7 +132,19 @@ pub(super) async fn profile<P: Ports>(
             portal_id: &caller.user_id,
             onec_entity_id: onec_id,
             base_version: body.version,
-            payload: serde_json::json!({"company_id": current.company_onec_id, "full_name": full_name, "position": position, "phone": phone}),
+            payload: crate::changes::wire::employee(
+                &current.company_onec_id,
+                &caller.user_id,
+                &current.email,
+                &full_name,
+                position.as_deref(),
+                phone.as_deref(),
+                &crate::auth::Roles::parse_list(current.roles.as_deref().unwrap_or(""))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|r| r.as_str().to_string())
+                    .collect::<Vec<_>>(),
+            ),
             before: before.clone(),
         };
         let (id, stmt) = crate::changes::record(&change, now, Some(guard()));

@@ -136,7 +136,8 @@ pub const THROTTLE_PURGE: &str =
     "DELETE FROM sign_in_throttle WHERE window_start <= ?1 - ?2 AND locked_until <= ?1";
 
 pub const PROFILE: &str =
-    "SELECT u.onec_id, c.onec_id AS company_onec_id, u.full_name, u.position, u.phone, u.version \
+    "SELECT u.onec_id, c.onec_id AS company_onec_id, u.full_name, u.position, u.phone, u.version, u.email, \
+       (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
      FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
 
 /// Applies only to the version the edit was based on; writes this request's write id, which the

@@ -118,6 +118,7 @@ async fn commit<P: Ports>(
     base_version: i64,
     before: serde_json::Value,
     after: serde_json::Value,
+    wire: &ConsigneeDetails,
     write_id: &str,
 ) -> AppResult<()> {
     let now = p.now();
@@ -130,7 +131,10 @@ async fn commit<P: Ports>(
         portal_id: id,
         onec_entity_id: onec_id.unwrap_or(""),
         base_version,
-        payload: serde_json::json!({"company_id": company_onec_id, "consignee_id": onec_id, "portal_id": id, "details": after}),
+        // Flat, the same fields for every consignee kind: the consignee as it now is.
+        payload: serde_json::json!({"company_id": company_onec_id, "consignee_id": onec_id, "portal_id": id,
+            "name": wire.name, "inn": wire.inn, "kpp": wire.kpp, "address": wire.address,
+            "contact_person": wire.contact_person, "phone": wire.phone}),
         before: before.clone(),
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
@@ -201,6 +205,7 @@ pub async fn add<P: Ports>(
         0,
         serde_json::Value::Null,
         serde_json::to_value(&d)?,
+        &d,
         &write_id,
     )
     .await?;
@@ -278,6 +283,7 @@ pub async fn edit<P: Ports>(
         body.version,
         before,
         serde_json::to_value(&d)?,
+        &d,
         &write_id,
     )
     .await?;
@@ -310,6 +316,7 @@ pub async fn archive<P: Ports>(
         version,
         before,
         serde_json::json!({"active": false}),
+        &d,
         &write_id,
     )
     .await?;

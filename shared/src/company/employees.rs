@@ -200,7 +200,15 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
         portal_id: &id,
         onec_entity_id: "",
         base_version: 0,
-        payload: serde_json::json!({"company_id": company.onec_id, "portal_id": id, "employee": after}),
+        payload: changes::wire::employee(
+            &company.onec_id,
+            &id,
+            &email,
+            &details.full_name,
+            details.position.as_deref(),
+            details.phone.as_deref(),
+            &roles.iter().map(|r| r.as_str().to_string()).collect::<Vec<_>>(),
+        ),
         before: serde_json::Value::Null,
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
@@ -318,7 +326,15 @@ pub async fn edit<P: Ports>(
         portal_id: id,
         onec_entity_id: cur.onec_id.as_deref().unwrap_or(""),
         base_version: body.version,
-        payload: serde_json::json!({"company_id": cur.company_onec_id, "portal_id": id, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles}),
+        payload: changes::wire::employee(
+            &cur.company_onec_id,
+            id,
+            &cur.email,
+            &details.full_name,
+            details.position.as_deref(),
+            details.phone.as_deref(),
+            &roles.iter().map(|r| r.as_str().to_string()).collect::<Vec<_>>(),
+        ),
         before: before.clone(),
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));

@@ -43,6 +43,21 @@ pub fn open_changes_stmt(company_id: &str, entity_type: &str) -> Stmt {
         .bind(entity_type)
 }
 
+/// What a change proposes: its flat payload without the ids that say what it is about (a row
+/// recorded before the payloads were flat nests it under `details`).
+fn proposed(payload: &serde_json::Value) -> serde_json::Value {
+    if payload["details"].is_object() {
+        return payload["details"].clone();
+    }
+    let mut v = payload.clone();
+    if let Some(m) = v.as_object_mut() {
+        for k in ["company_id", "legal_entity_id", "portal_id", "consignee_id"] {
+            m.remove(k);
+        }
+    }
+    v
+}
+
 /// The rows of [`open_changes_stmt`], by entity id.
 pub fn open_changes(result: StmtResult) -> AppResult<HashMap<String, OpenChange>> {
     let rows: Vec<OpenRow> = result.parse()?;
@@ -65,7 +80,7 @@ pub fn open_changes(result: StmtResult) -> AppResult<HashMap<String, OpenChange>
             .state();
             let change = OpenChange {
                 state: state.into(),
-                values: wire["payload"]["details"].clone(),
+                values: proposed(&wire["payload"]),
                 reason: answer["reason"].as_str().map(str::to_string),
                 since: r.answered_at.unwrap_or(r.created_at),
             };
@@ -187,7 +202,14 @@ pub async fn edit<P: Ports>(
         portal_id: id,
         onec_entity_id: &current.onec_id,
         base_version: edit.version,
-        payload: serde_json::json!({"company_id": current.company_onec_id, "legal_entity_id": current.onec_id, "details": details}),
+        payload: {
+            // Flat: the ids, then the proposed details.
+            let mut v = serde_json::json!({"company_id": current.company_onec_id, "legal_entity_id": current.onec_id});
+            if let (Some(m), serde_json::Value::Object(d)) = (v.as_object_mut(), serde_json::to_value(&details)?) {
+                m.extend(d);
+            }
+            v
+        },
         before: serde_json::to_value(&before)?,
     };
     let (change_id, out) = changes::record(&change, now, Some(guard()));
@@ -232,7 +254,7 @@ pub fn accepted_stmt(
     wire_payload: &serde_json::Value,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<Stmt> {
-    let d: LegalEntityDetails = serde_json::from_value(wire_payload["details"].clone()).ok()?;
+    let d: LegalEntityDetails = serde_json::from_value(proposed(wire_payload)).ok()?;
     Some(
         Stmt::new(sql::LEGAL_ENTITY_APPLY)
             .bind(d.name)

@@ -172,7 +172,7 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
     }
     let id = crate::ids::new_id("act");
     let now = p.now();
-    let day_1c = |d: NaiveDate| format!("{d}T00:00:00");
+    let day_1c = crate::changes::wire::day;
     let payload = serde_json::json!({
         "company_id": le.company_onec_id, "portal_id": id, "legal_entity_id": le.onec_id,
         "agreement_id": ag.as_ref().map(|a| a.onec_id.clone()),

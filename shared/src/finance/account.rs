@@ -155,7 +155,7 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         portal_id: &o.id,
         onec_entity_id: &o.onec_id,
         base_version: o.version,
-        payload: serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id, "amount": Kopecks(due).to_decimal_string()}),
+        payload: serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id, "amount": changes::wire::amount(Kopecks(due))}),
         before: serde_json::json!({"paid_kop": o.paid_kop}),
     };
     // The outbox and audit rows are written only if the hold was taken.

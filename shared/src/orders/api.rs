@@ -259,11 +259,15 @@ async fn cancel<P: Ports>(
 struct PaymentMethod {
     version: i64,
     payment_method: String,
+    /// The client asks 1C to ship today (an urgent shipment); sent along as `ship_today`.
+    #[serde(default)]
+    ship_today: bool,
 }
 impl crate::body::Body for PaymentMethod {
     const FIELDS: &'static [crate::body::Field] = &[
         crate::body::Field::scalar("version"),
         crate::body::Field::choice("payment_method"),
+        crate::body::Field::scalar("ship_today"),
     ];
 }
 
@@ -344,7 +348,8 @@ async fn payment_method<P: Ports>(
         portal_id: id,
         onec_entity_id: &o.onec_id,
         base_version: o.version,
-        payload: serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id, "payment_method": body.payment_method, "amount": Kopecks(due).to_decimal_string()}),
+        payload: serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id, "payment_method": body.payment_method, "amount": crate::changes::wire::amount(Kopecks(due)),
+            "ship_today": body.ship_today}),
         before: serde_json::json!({"payment_method": o.payment_method}),
     };
     // To credit: the credit rule is checked again in the statement that records the change (the

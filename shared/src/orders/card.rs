@@ -598,7 +598,7 @@ async fn succeeded<P: Ports>(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
     let change_id = crate::ids::new_id("out");
-    let amount = Kopecks(known.amount_kop).to_decimal_string();
+    let amount = changes::wire::amount(Kopecks(known.amount_kop));
     let change = changes::NewChange {
         company_id: &known.company_id,
         user_id: known.created_by.as_deref(),

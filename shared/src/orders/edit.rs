@@ -97,17 +97,82 @@ fn qty(v: &serde_json::Value) -> Option<Milli> {
         .filter(|q| q.0 > 0 && q.0 <= 1_000_000_000)
 }
 
-#[derive(Serialize)]
+/// An order line as `order.created` and `order.changed` carry it (docs/exchange/schemas/changes/).
+#[derive(Serialize, Deserialize)]
 struct LineOut {
-    line_no: usize,
-    product_id: String,
+    line_no: i64,
+    product_id: Option<String>,
     article: String,
     name: String,
-    quantity: String,
     unit: String,
-    price: String,
-    amount: String,
-    vat_rate: i64,
+    quantity: serde_json::Value,
+    price: serde_json::Value,
+    amount: serde_json::Value,
+    vat_rate: serde_json::Value,
+}
+
+impl LineOut {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        line_no: i64,
+        product_id: Option<String>,
+        article: String,
+        name: String,
+        unit: String,
+        q: Milli,
+        price: Kopecks,
+        amount: Kopecks,
+        vat_rate_bp: i64,
+    ) -> LineOut {
+        use crate::changes::wire;
+        LineOut {
+            line_no,
+            product_id,
+            article,
+            name,
+            unit,
+            quantity: wire::quantity(q),
+            price: wire::amount(price),
+            amount: wire::amount(amount),
+            vat_rate: wire::vat_rate(vat_rate_bp),
+        }
+    }
+}
+
+/// The lines the order has now, as 1C is sent them when a change leaves them as they are.
+async fn current_lines<P: Ports>(p: &P, company_id: &str, order_id: &str) -> AppResult<Vec<LineOut>> {
+    #[derive(Deserialize)]
+    struct L {
+        line_no: i64,
+        product_onec_id: Option<String>,
+        article: String,
+        name: String,
+        unit: String,
+        qty_milli: i64,
+        price_kop: i64,
+        amount_kop: i64,
+        vat_rate_bp: Option<i64>,
+    }
+    let rows: Vec<L> = p
+        .db()
+        .all(Stmt::new(sql::LINES_WIRE).bind(order_id).bind(company_id))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|l| {
+            LineOut::new(
+                l.line_no,
+                l.product_onec_id,
+                l.article,
+                l.name,
+                l.unit,
+                Milli(l.qty_milli),
+                Kopecks(l.price_kop),
+                Kopecks(l.amount_kop),
+                l.vat_rate_bp.unwrap_or(0),
+            )
+        })
+        .collect())
 }
 
 /// A planned shipping date the client asks for: after today and a working day of 1C's shipping
@@ -186,7 +251,12 @@ pub async fn edit<P: Ports>(
     let mut errs = Vec::new();
     // A credit order's raise: (agreement id, kopecks) reserved with the change.
     let mut raise: Option<(String, i64)> = None;
-    let mut payload = serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id});
+    // The full new state of what the client edits (docs/exchange/schemas/changes/
+    // order.changed.schema.json): what the body leaves out is sent as the order has it.
+    let mut new_lines: Option<(Vec<LineOut>, i64)> = None;
+    let mut delivery = (o.delivery_method.clone(), o.delivery_address.clone());
+    let mut shipping = crate::changes::wire::day_text(o.planned_shipping_date.as_deref());
+    let mut consignee = (o.consignee_onec_id.clone(), None::<String>);
     let mut after = serde_json::json!({});
     if let Some(lines) = &body.lines {
         if lines.is_empty() || lines.len() > 500 {
@@ -268,17 +338,17 @@ pub async fn edit<P: Ports>(
             };
             let amount = crate::money::line_amount(q, Kopecks(price));
             total += amount.0;
-            out.push(LineOut {
-                line_no: out.len() + 1,
-                product_id: prod.onec_id.clone(),
-                article: prod.article.clone(),
-                name: prod.name.clone(),
-                quantity: q.to_decimal_string(),
-                unit: prod.unit.clone(),
-                price: Kopecks(price).to_decimal_string(),
-                amount: amount.to_decimal_string(),
-                vat_rate: prod.vat_rate_bp / 100,
-            });
+            out.push(LineOut::new(
+                out.len() as i64 + 1,
+                Some(prod.onec_id.clone()),
+                prod.article.clone(),
+                prod.name.clone(),
+                prod.unit.clone(),
+                q,
+                Kopecks(price),
+                amount,
+                prod.vat_rate_bp,
+            ));
         }
         // Paying on credit: the raise must fit the available credit (checked again, and
         // reserved, in the batch that records the change).
@@ -292,10 +362,9 @@ pub async fn edit<P: Ports>(
                 }
             }
         }
-        payload["lines"] = serde_json::to_value(&out)?;
-        payload["total"] = Kopecks(total).to_decimal_string().into();
-        after["total_kop"] = total.into();
         after["lines"] = out.len().into();
+        new_lines = Some((out, total));
+        after["total_kop"] = total.into();
     }
     if let Some(dm) = &body.delivery_method {
         if !super::methods::DELIVERY_METHODS.contains(&dm.as_str()) {
@@ -323,16 +392,12 @@ pub async fn edit<P: Ports>(
                 "Give a delivery address or a consignee.",
             ));
         }
-        payload["delivery_method"] = dm.clone().into();
-        payload["delivery_address"] = body.delivery_address.clone().into();
+        delivery = (Some(dm.clone()), body.delivery_address.clone());
         after["delivery_method"] = dm.clone().into();
     }
     if let Some(day) = &body.planned_shipping_date {
         if let Some(d) = shipping_day(p, day, &mut errs).await? {
-            payload["planned_shipping_date"] = crate::time::to_1c(
-                crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight")),
-            )
-            .into();
+            shipping = Some(crate::changes::wire::day(d));
             after["planned_shipping_date"] = d.to_string().into();
         }
     }
@@ -358,8 +423,7 @@ pub async fn edit<P: Ports>(
                 "No such consignee in your company.",
             )),
             Some(c) => {
-                payload["consignee_id"] = c.onec_id.clone().into();
-                payload["consignee_portal_id"] = cid.clone().into();
+                consignee = (c.onec_id.clone(), Some(cid.clone()));
                 after["consignee"] = c.name.into();
             }
         }
@@ -374,6 +438,15 @@ pub async fn edit<P: Ports>(
             "Nothing to change.",
         ));
     }
+    let (lines, total) = match new_lines {
+        Some(x) => x,
+        None => (current_lines(p, &caller.company_id, id).await?, o.total_kop),
+    };
+    let payload = serde_json::json!({"company_id": o.company_onec_id, "order_id": o.onec_id,
+        "delivery_method": delivery.0, "delivery_address": delivery.1,
+        "consignee_id": consignee.0, "consignee_portal_id": consignee.1,
+        "planned_shipping_date": shipping, "total": crate::changes::wire::amount(Kopecks(total)),
+        "lines": lines});
     let now = p.now();
     let change_id = crate::ids::new_id("out");
     let change = changes::NewChange {
@@ -613,7 +686,7 @@ pub async fn consolidate<P: Ports>(
         portal_id: &first.id,
         onec_entity_id: &first.onec_id,
         base_version: 0,
-        payload: serde_json::json!({"company_id": company.first().map(|c| c["onec_id"].clone()), "orders": rows.iter().map(|o| o.onec_id.clone()).collect::<Vec<_>>(), "planned_shipping_date": date.map(|d| crate::time::to_1c(crate::time::moscow_naive_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight"))))}),
+        payload: serde_json::json!({"company_id": company.first().map(|c| c["onec_id"].clone()), "orders": rows.iter().map(|o| o.onec_id.clone()).collect::<Vec<_>>(), "planned_shipping_date": date.map(crate::changes::wire::day)}),
         before: serde_json::Value::Null,
     };
     let (change_id, out) = changes::record(&change, now, None);
@@ -656,7 +729,26 @@ mod tests {
 /// without a price are left out and reported.
 pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
     let o = super::list::order(p, caller, id).await?;
-    let pt = super::catalog::price_type(p, &caller.company_id, o.agreement_id.clone()).await?;
+    // The agreement the new order is made on: the repeated order's, or (1C sent that one without
+    // one) the company's agreement priced like the catalogue, preferring the order's legal
+    // entity. Its legal entity goes with it: 1C needs both for a ЗаказКлиента.
+    #[derive(Deserialize)]
+    struct Ag {
+        id: String,
+        onec_id: String,
+        price_type_id: String,
+        legal_entity_id: String,
+        legal_entity_onec_id: String,
+    }
+    let ag: Option<Ag> = p
+        .db()
+        .first(
+            Stmt::new(sql::REPEAT_AGREEMENT)
+                .bind(&caller.company_id)
+                .bind(id),
+        )
+        .await?;
+    let pt = ag.as_ref().map(|a| a.price_type_id.clone());
     #[derive(Deserialize)]
     struct L {
         product_id: Option<String>,
@@ -695,7 +787,17 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         let line_no = lines.len() + 1;
         lines.push(serde_json::json!({"line_no": line_no, "product_id": pid, "product_onec_id": l.product_onec_id, "article": l.article, "name": l.name,
             "qty": l.qty_milli, "unit": l.unit, "price": price, "amount": amount, "vat_rate_bp": rate, "vat": vat, "search": super::line_search(&l.article, &l.name)}));
-        wire.push(serde_json::json!({"line_no": line_no, "product_id": l.product_onec_id, "quantity": Milli(l.qty_milli).to_decimal_string(), "price": Kopecks(price).to_decimal_string()}));
+        wire.push(LineOut::new(
+            line_no as i64,
+            l.product_onec_id.clone(),
+            l.article.clone(),
+            l.name.clone(),
+            l.unit.clone(),
+            Milli(l.qty_milli),
+            Kopecks(price),
+            Kopecks(amount),
+            rate,
+        ));
     }
     if lines.is_empty() {
         return Err(AppError::new(
@@ -706,6 +808,10 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         )
         .with_extra("skipped", serde_json::to_value(&skipped)?));
     }
+    // Lines are priced only on an agreement: there is one here.
+    let Some(ag) = ag else {
+        return Err(AppError::internal("repeat: lines priced without an agreement"));
+    };
     let now = p.now();
     let new_id = crate::ids::new_id("ord");
     let number = format!("П-{}", &new_id[new_id.len() - 8..].to_uppercase());
@@ -718,7 +824,9 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         onec_entity_id: "",
         base_version: 0,
         payload: serde_json::json!({"company_id": o.company_onec_id, "portal_id": new_id, "number": number, "repeats": o.onec_id,
-            "delivery_method": o.delivery_method, "delivery_address": o.delivery_address, "consignee_id": o.consignee_onec_id, "payment_method": "invoice", "lines": wire}),
+            "legal_entity_id": ag.legal_entity_onec_id, "agreement_id": ag.onec_id, "payment_method": "invoice",
+            "delivery_method": o.delivery_method, "delivery_address": o.delivery_address, "consignee_id": o.consignee_onec_id,
+            "planned_shipping_date": None::<String>, "total": crate::changes::wire::amount(Kopecks(total)), "lines": wire}),
         before: serde_json::Value::Null,
     };
     let (change_id, out) = changes::record(&change, now, None);
@@ -732,7 +840,9 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             .bind(total)
             .bind(vat_total)
             .bind(id)
-            .bind(crate::validate::search_text(&number)),
+            .bind(crate::validate::search_text(&number))
+            .bind(&ag.legal_entity_id)
+            .bind(&ag.id),
         Stmt::new(sql::ORDER_LINES_CREATE)
             .bind(&new_id)
             .bind(&caller.company_id)

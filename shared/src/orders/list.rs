@@ -470,8 +470,12 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         let wire = parse(Some(c.payload));
         let after = parse(c.after_json);
         let p = &wire["payload"];
-        let values = serde_json::json!({"lines": p["lines"], "total": p["total"], "delivery_method": p["delivery_method"],
-            "delivery_address": p["delivery_address"], "planned_shipping_date": after["planned_shipping_date"],
+        // An order.changed carries the whole new state: the page shows what it changes (the
+        // audit row's summary names those fields).
+        let shown = |k: &str| c.kind != "order.changed" || !after[k].is_null();
+        let pick = |k: &str, by: &str| if shown(by) { p[k].clone() } else { serde_json::Value::Null };
+        let values = serde_json::json!({"lines": pick("lines", "lines"), "total": pick("total", "lines"), "delivery_method": pick("delivery_method", "delivery_method"),
+            "delivery_address": pick("delivery_address", "delivery_method"), "planned_shipping_date": after["planned_shipping_date"],
             "consignee": after["consignee"], "payment_method": p["payment_method"], "reason": p["reason"]});
         let values: serde_json::Map<String, serde_json::Value> = values
             .as_object()

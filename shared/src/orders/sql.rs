@@ -133,8 +133,24 @@ pub const COMPANY_ORDERS: &str = "SELECT id, onec_id, number, status, paid_kop, 
 
 pub const ORDER_CREATE: &str = "INSERT INTO orders (id, company_id, onec_id, legal_entity_id, agreement_id, number, number_norm, ordered_at, author_user_id, status, \
        delivery_method, delivery_address, consignee_onec_id, payment_method, paid_kop, total_kop, vat_kop, updated_at) \
-     SELECT ?1, ?2, 'portal:' || ?1, o.legal_entity_id, o.agreement_id, ?3, ?9, ?4, ?5, 'draft', o.delivery_method, o.delivery_address, \
+     SELECT ?1, ?2, 'portal:' || ?1, ?10, ?11, ?3, ?9, ?4, ?5, 'draft', o.delivery_method, o.delivery_address, \
        o.consignee_onec_id, 'invoice', 0, ?6, ?7, ?4 FROM orders o WHERE o.id = ?8 AND o.company_id = ?2";
+
+/// The agreement a repeat of order `?2` is made on (`?1` company): the order's own while active
+/// and priced, else the company's priced agreement of the order's legal entity, then a typical
+/// one (any legal entity buys under it), then any (by name, as [`PRICE_TYPE`] picks one). The
+/// legal entity: the agreement's, else (a typical agreement) the order's, else the company's first.
+pub const REPEAT_AGREEMENT: &str = "SELECT a.id, a.onec_id, a.price_type_id, le.id AS legal_entity_id, le.onec_id AS legal_entity_onec_id \
+     FROM orders o JOIN agreements a ON a.company_id = o.company_id AND a.active = 1 AND a.price_type_id IS NOT NULL \
+       AND (o.agreement_id IS NULL OR a.id = o.agreement_id) \
+     JOIN legal_entities le ON le.company_id = o.company_id AND le.id = coalesce(a.legal_entity_id, o.legal_entity_id, \
+       (SELECT x.id FROM legal_entities x WHERE x.company_id = o.company_id AND x.active = 1 ORDER BY x.name LIMIT 1)) \
+     WHERE o.id = ?2 AND o.company_id = ?1 \
+     ORDER BY CASE WHEN a.legal_entity_id = o.legal_entity_id THEN 0 WHEN a.legal_entity_id IS NULL THEN 1 ELSE 2 END, a.name LIMIT 1";
+
+/// An order's lines as 1C is sent them (`order.changed` leaving the lines as they are).
+pub const LINES_WIRE: &str = "SELECT line_no, product_onec_id, article, name, unit, qty_milli, price_kop, amount_kop, vat_rate_bp \
+     FROM order_lines WHERE order_id = ? AND company_id = ? ORDER BY line_no";
 
 pub const ORDER_LINES_CREATE: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
      SELECT ?1, ?2, json_extract(v.value, '$.line_no'), json_extract(v.value, '$.product_id'), json_extract(v.value, '$.product_onec_id'), \

@@ -117,7 +117,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
                 "line_no": no,
                 "product_id": l.and_then(|l| l.product_onec_id.clone()),
                 "article": l.map(|l| l.article.clone()),
-                "quantity": decimal_number(*q),
+                "quantity": changes::wire::quantity(*q),
             })
         })
         .collect();
@@ -189,13 +189,6 @@ struct Company {
     onec_id: String,
 }
 
-/// `2500` thousandths as the JSON number `2.5`, from its exact decimal text.
-fn decimal_number(q: crate::money::Milli) -> serde_json::Value {
-    serde_json::from_str::<serde_json::Number>(&rules::qty_text(q, '.'))
-        .map(serde_json::Value::Number)
-        .unwrap_or_else(|_| serde_json::Value::String(q.to_decimal_string()))
-}
-
 /// What 1C's verdict on a `return.requested` change does to the return: an acceptance links 1C's
 /// id (its later `return` snapshots then find this record), a refusal rejects a return still
 /// waiting, with 1C's reason.
@@ -216,22 +209,5 @@ pub fn answer_stmts(
             .bind(reason.map(str::to_string))
             .bind(now)
             .bind(portal_id)]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::money::Milli;
-
-    #[test]
-    fn quantities_go_to_1c_as_exact_numbers() {
-        assert_eq!(decimal_number(Milli(2500)).to_string(), "2.5");
-        assert_eq!(decimal_number(Milli(1)).to_string(), "0.001");
-        assert_eq!(decimal_number(Milli(12_000)).to_string(), "12");
-        assert_eq!(
-            decimal_number(Milli(123_456_789_012)).to_string(),
-            "123456789.012"
-        );
     }
 }

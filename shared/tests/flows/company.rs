@@ -100,7 +100,7 @@ fn legal_entity_details_are_validated_proposed_and_decided_by_1c() {
     assert_eq!(sent[0]["type"], "company.changed");
     assert_eq!(sent[0]["entity_id"], "LE-A");
     assert_eq!(
-        sent[0]["payload"]["details"]["bank_accounts"][0]["bik"],
+        sent[0]["payload"]["bank_accounts"][0]["bik"],
         "044525225"
     );
     let now = legal_entity(&p, &admin);
@@ -381,6 +381,12 @@ fn consignees_are_kept_by_buyers_and_undone_when_1c_refuses() {
     // 1C accepts the new one and says its id.
     let sent = pull_and_answer(&p, "accepted", None);
     assert_eq!(sent[0]["type"], "consignee.added");
+    // Flat fields, as 1C fills its Партнер's delivery address from them.
+    assert_eq!(
+        crate::helpers::keys(&sent[0]["payload"]),
+        ["address", "company_id", "consignee_id", "contact_person", "inn", "kpp", "name", "phone", "portal_id"]
+    );
+    assert_eq!(sent[0]["payload"]["portal_id"], c["id"]);
     let path = format!("/api/company/consignees/{}", c["id"].as_str().unwrap());
     // An edit that 1C refuses comes back to the previous values.
     let r = company(
@@ -531,6 +537,11 @@ fn email_change_takes_effect_only_from_the_link() {
     );
     let sent = pull_and_answer(&p, "accepted", None);
     assert_eq!(sent[0]["payload"]["email"], "buyer2@alfa.ru");
+    // One shape of employee.changed, whoever made the change.
+    assert_eq!(
+        crate::helpers::keys(&sent[0]["payload"]),
+        ["company_id", "email", "full_name", "phone", "portal_id", "position", "roles"]
+    );
     // Expired links do not work.
     let r = auth(
         &p,

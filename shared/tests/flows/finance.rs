@@ -331,7 +331,7 @@ fn paying_from_the_internal_account_holds_then_settles_or_releases() {
     // 1C refuses: the money is free again.
     let sent = pull_and_answer(&p, "rejected", "Нет в 1С");
     assert_eq!(sent[0]["type"], "order.paid_from_account");
-    assert_eq!(sent[0]["payload"]["amount"], "50.00");
+    assert_eq!(sent[0]["payload"]["amount"], json!(50), "rubles as a JSON number");
     assert_eq!(
         body(&finance(&p, "GET", "/api/finance/account", None, &acc))["available_kop"],
         10000

@@ -143,3 +143,13 @@ pub fn cml_checkauth<P: Ports>(p: &P, kind: &str) -> String {
     assert_eq!(lines[0], "success", "{t}");
     format!("{}={}", lines[1], lines[2])
 }
+
+/// An object's keys, sorted: a payload's shape.
+pub fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    k.sort();
+    k
+}

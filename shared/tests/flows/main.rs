@@ -26,6 +26,7 @@ mod inbound_types;
 mod order_list_plans;
 mod orders;
 mod outbound;
+mod outbound_schemas;
 mod resync;
 mod returns;
 mod security_input;

@@ -467,6 +467,15 @@ fn switching_to_credit_checks_and_reserves_the_available_credit() {
         ))["code"],
         "use-card-payment"
     );
+    // An urgent-shipment request is a boolean or nothing.
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{o5}/payment-method"),
+        Some(json!({"version": v5, "payment_method": "credit", "ship_today": "yes"})),
+        &a,
+    );
+    assert!(matches!(r.status, 400 | 422), "{}", r.status);
     let r = orders(
         &p,
         "POST",
@@ -479,7 +488,7 @@ fn switching_to_credit_checks_and_reserves_the_available_credit() {
     let sent = pull_and_answer(&p, "rejected", "Уже собран на складе");
     assert_eq!(
         sent[0]["payload"],
-        json!({"company_id": "A", "order_id": "O5", "payment_method": "credit", "amount": "300.00"})
+        json!({"company_id": "A", "order_id": "O5", "payment_method": "credit", "amount": 300, "ship_today": false})
     );
     assert_eq!(reserve(&p, &acc), 0, "1C refused: the reserve is undone");
 }
@@ -567,16 +576,34 @@ fn editing_lines_delivery_date_and_consignee_goes_to_1c_checked() {
     let change = &sent[0];
     assert_eq!(change["type"], "order.changed");
     assert_eq!(change["base_version"], v);
+    // The full new state of what the client edits, amounts and quantities as JSON numbers.
     assert_eq!(
-        change["payload"]["lines"][0]["amount"], "3086.25",
+        change["payload"],
+        json!({"company_id": "A", "order_id": "O6", "delivery_method": "delivery", "delivery_address": null, "consignee_id": "K1", "consignee_portal_id": k1,
+            "planned_shipping_date": "2026-12-04T00:00:00", "total": 3086.25,
+            "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник ёлочный МТЗ-82", "unit": "шт",
+                "quantity": 2.5, "price": 1234.5, "amount": 3086.25, "vat_rate": 20}]}),
         "2.5 x 1234.50"
     );
-    assert_eq!(change["payload"]["total"], "3086.25");
-    assert_eq!(change["payload"]["consignee_id"], "K1");
-    assert_eq!(
-        change["payload"]["planned_shipping_date"],
-        "2026-12-04T00:00:00"
+    // Only the date changes: the lines the order has go along (1C rewrites its order from the
+    // change, never merges a diff).
+    let r = orders(
+        &p,
+        "PATCH",
+        &path,
+        Some(json!({"version": v, "planned_shipping_date": "2026-12-07"})),
+        &a,
     );
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    let sent = pull_and_answer(&p, "accepted", None);
+    let pl = &sent[0]["payload"];
+    assert_eq!(pl["planned_shipping_date"], "2026-12-07T00:00:00");
+    assert_eq!(pl["total"], json!(1234.5));
+    assert_eq!(pl["lines"].as_array().map(Vec::len), Some(1), "{pl}");
+    assert_eq!(pl["lines"][0]["quantity"], json!(1));
+    assert_eq!(pl["lines"][0]["price"], json!(1234.5));
+    assert_eq!(pl["lines"][0]["article"], "AZ-100.01");
+    assert!(pl.get("delivery_method").is_some() && pl.get("consignee_id").is_some(), "{pl}");
 
     // Pasted lines: found ones ready to send, unknown articles and unreadable lines reported.
     let r = body(&orders(
@@ -669,9 +696,16 @@ fn repeating_an_order_creates_a_draft_at_todays_prices_that_1c_links() {
     assert_eq!(page["lines"].as_array().unwrap().len(), 1);
     let sent = pull_and_answer(&p, "accepted", "Уже собран на складе");
     assert_eq!(sent[0]["type"], "order.created");
+    // The legal entity and agreement of the repeated order go along: 1C needs both for its
+    // ЗаказКлиента.
     assert_eq!(
-        sent[0]["payload"]["lines"][0],
-        json!({"line_no": 1, "product_id": "P1", "quantity": "2.000", "price": "1234.50"})
+        sent[0]["payload"],
+        json!({"company_id": "A", "portal_id": id, "number": new["number"], "repeats": "O7",
+            "legal_entity_id": "A-LE1", "agreement_id": "A-AG", "payment_method": "invoice",
+            "delivery_method": null, "delivery_address": null, "consignee_id": null, "planned_shipping_date": null,
+            "total": 2469,
+            "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "unit": "шт",
+                "quantity": 2, "price": 1234.5, "amount": 2469, "vat_rate": 20}]})
     );
     // 1C registers it under its own id and sends the snapshot back naming the portal's id.
     p.send_from_1c(vec![msg("o8", "order", "1C-777", 1, json!({
@@ -701,4 +735,55 @@ fn repeating_an_order_creates_a_draft_at_todays_prices_that_1c_links() {
         ))["totals"]["count"],
         1
     );
+}
+
+#[test]
+fn repeating_an_order_without_an_agreement_sends_the_agreement_its_prices_came_from() {
+    let (p, a, _) = seeded();
+    // 1C sent this order without an agreement: the repeat is priced by the company's agreement,
+    // and that agreement (with its legal entity) is what 1C is told.
+    p.send_from_1c(vec![msg("o9", "order", "O9", 1, json!({
+        "company_id": "A", "legal_entity_id": "A-LE1", "number": "ЗК-O9", "date": "2026-06-01T10:00:00", "status": "shipped",
+        "payment_method": "invoice", "total": 1000, "vat_total": 0,
+        "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "quantity": 1, "unit": "шт", "price": 1000, "amount": 1000, "vat": 0}]
+    }))]);
+    let old = body(&orders(&p, "GET", "/api/orders/orders?number=o9", None, &a))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = orders(&p, "POST", &format!("/api/orders/orders/{old}/repeat"), None, &a);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let sent = pull_and_answer(&p, "accepted", None);
+    assert_eq!(sent[0]["type"], "order.created");
+    assert_eq!(sent[0]["payload"]["agreement_id"], "A-AG");
+    assert_eq!(sent[0]["payload"]["legal_entity_id"], "A-LE1");
+}
+
+#[test]
+fn repeating_an_order_under_a_typical_agreement_sends_the_orders_legal_entity() {
+    let (p, _, _) = seeded();
+    // A typical agreement names no legal entity: the repeated order's goes to 1C with it.
+    p.send_from_1c(vec![msg("ct", "company", "T", 1, json!({"name": "T",
+        "legal_entities": [{"id": "T-LE1", "name": "ООО Т1"}, {"id": "T-LE2", "name": "ООО Т2"}],
+        "agreements": [{"id": "TA", "kind": "typical", "name": "Типовое", "credit_limit": 0, "deferral_days": 0,
+            "price_type": {"id": "PT1", "name": "Опт"}}]}))]);
+    p.send_from_1c(vec![
+        msg("ut", "user", "UT1", 1, json!({"company_id": "T", "email": "t@t.ru", "full_name": "Тэ", "roles": ["buyer"]})),
+        msg("ot", "order", "OT", 1, json!({
+            "company_id": "T", "legal_entity_id": "T-LE2", "agreement_id": "TA", "number": "ЗК-OT", "date": "2026-06-01T10:00:00", "status": "shipped",
+            "payment_method": "invoice", "total": 1000, "vat_total": 0,
+            "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "quantity": 1, "unit": "шт", "price": 1000, "amount": 1000, "vat": 0}]
+        })),
+    ]);
+    let t = p.activate("t@t.ru");
+    let old = body(&orders(&p, "GET", "/api/orders/orders?number=ot", None, &t))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = orders(&p, "POST", &format!("/api/orders/orders/{old}/repeat"), None, &t);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let sent = pull_and_answer(&p, "accepted", None);
+    let created = sent.iter().find(|c| c["type"] == "order.created").expect("order.created");
+    assert_eq!(created["payload"]["agreement_id"], "TA");
+    assert_eq!(created["payload"]["legal_entity_id"], "T-LE2");
 }

@@ -114,6 +114,11 @@ fn profile_change_is_pushed_and_accepted() {
     assert_eq!(sent["base_version"], v);
     assert_eq!(sent["payload"]["company_id"], "C1");
     assert_eq!(sent["payload"]["full_name"], "Иванов Иван Петрович");
+    // The same shape as an administrator's edit of the employee: the full record.
+    assert_eq!(
+        crate::helpers::keys(&sent["payload"]),
+        ["company_id", "email", "full_name", "phone", "portal_id", "position", "roles"]
+    );
     assert_eq!(me(&p, &c)["user"]["sync"]["state"], "accepted");
     // An edit based on the old version is refused with the current profile.
     let stale = edit(&p, &c, "Другое имя", v);

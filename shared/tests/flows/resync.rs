@@ -178,6 +178,11 @@ fn a_manifest_is_signed_bounded_and_closed() {
         refused(json!({"entity_type": "product", "company_id": "C1", "items": []})),
         ["company_id:not-company-scoped"]
     );
+    // The supplier's own organisations are no company's either.
+    assert_eq!(
+        refused(json!({"entity_type": "organisation", "company_id": "C1", "items": []})),
+        ["company_id:not-company-scoped"]
+    );
     assert_eq!(
         refused(json!({"entity_type": "user", "complete": true, "items": []})),
         ["complete:needs-company"]
@@ -312,7 +317,8 @@ fn the_monitor_asks_1c_to_resend_a_company_once_per_key() {
     let all = body(&r)["entity_types"].clone();
     assert!(
         all.as_array().unwrap().contains(&json!("credit_state"))
-            && !all.as_array().unwrap().contains(&json!("product")),
+            && !all.as_array().unwrap().contains(&json!("product"))
+            && !all.as_array().unwrap().contains(&json!("organisation")),
         "{all}"
     );
     // Closed and checked.

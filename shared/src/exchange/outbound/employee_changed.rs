@@ -1,5 +1,6 @@
-//! `employee.changed`: a user's name, position or phone. Refused, the profile gets its previous
-//! values back, unless it changed again since.
+//! `employee.changed`: a user's full record changed (their profile, an administrator's edit, a
+//! confirmed e-mail). Refused, the profile gets its previous values back, unless it changed
+//! again since.
 
 use super::Answered;
 use crate::error::AppResult;

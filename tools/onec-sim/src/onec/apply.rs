@@ -120,18 +120,18 @@ fn order_changed(m: &mut Model, p: &Value) -> Out {
             .collect();
         Model::set_lines(&mut o, new);
     }
+    // The change is the order's full new state (its editable part): 1C rewrites, never merges.
     for f in ["delivery_method", "delivery_address", "consignee_id"] {
-        if !p[f].is_null() {
-            o[f] = p[f].clone();
-        }
+        o[f] = p[f].clone();
     }
     if o["delivery_method"] == "pickup" {
         o["delivery_address"] = Value::Null;
         o["consignee_id"] = Value::Null;
     }
-    if let Some(d) = p["planned_shipping_date"].as_str() {
-        o["planned_shipping_date"] = json!(day_1c(d));
-    }
+    o["planned_shipping_date"] = match p["planned_shipping_date"].as_str() {
+        Some(d) => json!(day_1c(d)),
+        None => Value::Null,
+    };
     send_order(m, &id, o, false)
 }
 
@@ -149,6 +149,11 @@ fn payment_method(m: &mut Model, p: &Value) -> Out {
     };
     let was_credit = o["payment_method"] == "credit";
     let method = p["payment_method"].as_str().unwrap_or("invoice");
+    // An urgent shipment is a manager's call in 1C: the simulated one only notes the request
+    // (the change itself stays in the log of changes received).
+    if p["ship_today"] == true {
+        eprintln!("onec-sim: order {id} asks to ship today");
+    }
     o["payment_method"] = json!(method);
     // On credit the goods are reserved at once; by invoice they wait for the payment.
     if matches!(o["status"].as_str(), Some("awaiting_payment" | "reserved")) {
@@ -276,13 +281,10 @@ fn order_created(m: &mut Model, change: &Value) -> Out {
         return Out::default();
     };
     let company = p["company_id"].as_str().unwrap_or("").to_string();
-    let repeated = p["repeats"].as_str().and_then(|r| m.payload("order", r));
-    let (le, ag) = match &repeated {
-        Some(r) => (
-            r["legal_entity_id"].as_str().unwrap_or("").to_string(),
-            r["agreement_id"].as_str().unwrap_or("").to_string(),
-        ),
-        None => m.first_agreement(&company).unwrap_or_default(),
+    // The change names the legal entity and agreement the order is made on.
+    let (le, ag) = match (p["legal_entity_id"].as_str(), p["agreement_id"].as_str()) {
+        (Some(le), Some(ag)) => (le.to_string(), ag.to_string()),
+        _ => m.first_agreement(&company).unwrap_or_default(),
     };
     let lines: Vec<(Value, i64, i64, i64)> = p["lines"]
         .as_array()
@@ -315,10 +317,9 @@ fn employee_changed(m: &mut Model, change: &Value) -> Out {
     let Some(mut u) = m.payload("user", id) else {
         return Out::default();
     };
-    for f in ["full_name", "position", "phone", "roles"] {
-        if !p[f].is_null() {
-            u[f] = p[f].clone();
-        }
+    // The employee's full record, whoever changed it.
+    for f in ["email", "full_name", "position", "phone", "roles"] {
+        u[f] = p[f].clone();
     }
     let mut out = Out::default();
     out.messages.push(m.put("user", id, u));
@@ -341,9 +342,8 @@ fn employee(m: &mut Model, change: &Value) -> Out {
             u
         }
         (Some("employee.added"), _) => {
-            let e = &p["employee"];
-            json!({"company_id": p["company_id"], "portal_id": p["portal_id"], "email": e["email"], "full_name": e["full_name"],
-                   "position": e["position"], "phone": e["phone"], "roles": e["roles"], "active": true})
+            json!({"company_id": p["company_id"], "portal_id": p["portal_id"], "email": p["email"], "full_name": p["full_name"],
+                   "position": p["position"], "phone": p["phone"], "roles": p["roles"], "active": true})
         }
         _ => return Out::default(),
     };
@@ -362,7 +362,7 @@ fn consignee(m: &mut Model, change: &Value) -> Out {
             None => return Out::default(),
         },
     };
-    let d = &p["details"];
+    let d = p;
     let mut k = m
         .payload("consignee", &id)
         .unwrap_or_else(|| json!({"company_id": p["company_id"], "active": true}));
