@@ -312,3 +312,46 @@ fn change_ids_of_a_bad_shape_are_refused_at_the_door() {
     assert_eq!(results[1]["status"], "rejected", "{answer}");
     assert_eq!(results[2]["status"], "accepted", "null is none: {answer}");
 }
+
+#[test]
+fn no_edit_or_payment_method_switch_while_an_accepted_cancellation_waits_for_its_snapshot() {
+    let (p, a, _) = seeded();
+    let id = crate::helpers::order_id(&p, "O2");
+    let v = page(&p, &a, "O2")["order"]["version"].as_i64().unwrap();
+    let r = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{id}/cancellation"),
+        Some(json!({"version": v, "reason": "Передумали"})),
+        &a,
+    );
+    assert_eq!(r.status, 202, "{}", String::from_utf8_lossy(&r.body));
+    pull_and_answer(&p, "accepted", "");
+    assert_eq!(page(&p, &a, "O2")["change"]["state"], "accepted");
+    // 1C cancelled the order; a change sent now would only be refused there.
+    let sent = crate::helpers::count(&p, "SELECT count(*) AS n FROM outbox");
+    let v = page(&p, &a, "O2")["order"]["version"].as_i64().unwrap();
+    let edit = orders(
+        &p,
+        "PATCH",
+        &format!("/api/orders/orders/{id}"),
+        Some(json!({"version": v, "delivery_method": "delivery", "delivery_address": "Тимашевск, ул. Ленина, 1"})),
+        &a,
+    );
+    assert_eq!(edit.status, 409, "{}", String::from_utf8_lossy(&edit.body));
+    assert_eq!(body(&edit)["code"], "cancellation-open");
+    let switch = orders(
+        &p,
+        "POST",
+        &format!("/api/orders/orders/{id}/payment-method"),
+        Some(json!({"version": v, "payment_method": "credit"})),
+        &a,
+    );
+    assert_eq!(switch.status, 409, "{}", String::from_utf8_lossy(&switch.body));
+    assert_eq!(body(&switch)["code"], "cancellation-open");
+    // Nothing new went to 1C.
+    assert_eq!(
+        crate::helpers::count(&p, "SELECT count(*) AS n FROM outbox"),
+        sent
+    );
+}
