@@ -174,6 +174,7 @@ async fn cancel<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
+    super::card::refuse_change_while_cancelling(p, caller, id).await?;
     if let Err(refusal) = super::rules::can_cancel(&o.status, o.paid_kop) {
         return Err(match refusal {
             super::rules::Refusal::NotEditable => AppError::new(
@@ -286,6 +287,7 @@ async fn payment_method<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
+    super::card::refuse_change_while_cancelling(p, caller, id).await?;
     if !super::status::editable(&o.status) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,

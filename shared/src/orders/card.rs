@@ -231,6 +231,41 @@ pub async fn refuse_while_cancelling<P: Ports>(
     order_id: &str,
     answered_only: bool,
 ) -> AppResult<()> {
+    if cancellation_open(p, caller, order_id, answered_only).await? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "cancellation-open",
+            "Заказ отменяется: оплата недоступна, пока 1С не ответит.",
+            "The order is being cancelled: no payment until 1C answers.",
+        ));
+    }
+    Ok(())
+}
+
+/// No change of the order goes to 1C beside a cancellation 1C has answered and not yet applied
+/// (a waiting one is `change-pending`): 1C cancelled the order and would only refuse it.
+pub async fn refuse_change_while_cancelling<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    order_id: &str,
+) -> AppResult<()> {
+    if cancellation_open(p, caller, order_id, true).await? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "cancellation-open",
+            "Заказ отменяется: изменить его нельзя, пока 1С не применит отмену.",
+            "The order is being cancelled: it cannot be changed until 1C applies the cancellation.",
+        ));
+    }
+    Ok(())
+}
+
+async fn cancellation_open<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    order_id: &str,
+    answered_only: bool,
+) -> AppResult<bool> {
     let open: Option<serde_json::Value> = p
         .db()
         .first(
@@ -240,15 +275,7 @@ pub async fn refuse_while_cancelling<P: Ports>(
                 .bind(answered_only as i64),
         )
         .await?;
-    match open {
-        Some(_) => Err(AppError::new(
-            ErrorKind::Conflict,
-            "cancellation-open",
-            "Заказ отменяется: оплата недоступна, пока 1С не ответит.",
-            "The order is being cancelled: no payment until 1C answers.",
-        )),
-        None => Ok(()),
-    }
+    Ok(open.is_some())
 }
 
 fn refusal(r: super::rules::CardRefusal) -> AppError {

@@ -240,6 +240,7 @@ pub async fn edit<P: Ports>(
         return Err(super::change::stale(&o));
     }
     super::card::refuse_while_open(p, caller, id).await?;
+    super::card::refuse_change_while_cancelling(p, caller, id).await?;
     if !super::status::editable(&o.status) || o.paid_kop > 0 {
         return Err(AppError::new(
             ErrorKind::Conflict,
