@@ -343,3 +343,88 @@ fn v2_09_catalogue_item_by_item() {
 fn v3_1_catalogue_item_by_item() {
     check_fixture("v3.1-bitrix-module");
 }
+
+/// Writes `body` as an exchange file in a temporary folder and returns its path.
+fn temp_file(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+#[test]
+fn an_offer_without_article_leaves_the_product_as_import_xml_set_it() {
+    let dir = std::env::temp_dir().join(format!("cml-faithful-{}", std::process::id()));
+    let import = temp_file(
+        &dir,
+        "import.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08"><Каталог><Товары>
+<Товар><Ид>p-1</Ид><Артикул>ART-1</Артикул><Наименование>Болт М8</Наименование>
+<БазоваяЕдиница Код="166" НаименованиеПолное="Килограмм">кг</БазоваяЕдиница>
+<СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>10</Ставка></СтавкаНалога></СтавкиНалогов></Товар>
+<Товар><Ид>p-2</Ид><Артикул>ART-2</Артикул><Наименование>Гайка</Наименование><БазоваяЕдиница>шт</БазоваяЕдиница>
+<ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>СтавкаНДС</Наименование><Значение>22%</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Товар>
+<Товар><Ид>p-3</Ид><Артикул>ART-3</Артикул><Наименование>Шайба</Наименование><Статус>Удален</Статус></Товар>
+</Товары></Каталог></КоммерческаяИнформация>"#,
+    );
+    let offers = temp_file(
+        &dir,
+        "offers.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений>
+<ТипыЦен><ТипЦены><Ид>pt-1</Ид><Наименование>Опт</Наименование><Валюта>руб</Валюта></ТипЦены></ТипыЦен>
+<Предложения>
+<Предложение><Ид>p-1</Ид><Наименование>Болт М8 (оффер)</Наименование><БазоваяЕдиница Код="796">796</БазоваяЕдиница>
+<Цены><Цена><ИдТипаЦены>pt-1</ИдТипаЦены><ЦенаЗаЕдиницу>12,50</ЦенаЗаЕдиницу><Валюта>руб</Валюта></Цена></Цены><Количество>3</Количество></Предложение>
+<Предложение><Ид>p-2</Ид><ПометкаУдаления>true</ПометкаУдаления><Наименование>Гайка</Наименование>
+<Цены><Цена><ИдТипаЦены>pt-1</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу><Валюта>USD</Валюта><Коэффициент>1</Коэффициент></Цена></Цены></Предложение>
+<Предложение><Ид>p-1#c-1</Ид><Наименование>Болт М8 (оцинк.)</Наименование>
+<Цены><Цена><ИдТипаЦены>pt-1</ИдТипаЦены><ЦенаЗаЕдиницу>2</ЦенаЗаЕдиницу><Валюта>USD</Валюта></Цена></Цены></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>"#,
+    );
+    let p = TestPorts::new();
+    let cookie = cml_checkauth(&p, "catalog");
+    assert!(send_file(&p, &cookie, &import, "import.xml", 1 << 20).starts_with("success\n"));
+    assert!(send_file(&p, &cookie, &offers, "offers.xml", 1 << 20).starts_with("success\n"));
+    std::fs::remove_dir_all(&dir).ok();
+    let stored: Vec<Item> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, article, name, unit, unit_code, vat_rate_bp, active FROM products ORDER BY onec_id",
+    )))
+    .unwrap();
+    let item = |id: &str, article: &str, name: &str, unit: &str, code: Option<&str>, vat, active| Item {
+        onec_id: id.into(),
+        article: article.into(),
+        name: name.into(),
+        unit: unit.into(),
+        unit_code: code.map(Into::into),
+        vat_rate_bp: vat,
+        active,
+    };
+    assert_eq!(
+        stored,
+        vec![
+            item("p-1", "ART-1", "Болт М8", "кг", Some("166"), 1000, 1),
+            // A characteristic: a variant under its product, with the product's article, unit and VAT.
+            item("p-1#c-1", "ART-1", "Болт М8 (оцинк.)", "кг", Some("166"), 1000, 1),
+            // Deleted by its offer's mark; its own fields stay.
+            item("p-2", "ART-2", "Гайка", "шт", None, 2200, 0),
+            item("p-3", "ART-3", "Шайба", "шт", None, 2000, 0),
+        ]
+    );
+    let prices: Vec<Price> = block_on(p.db.all(Stmt::new(
+        "SELECT p.onec_id, t.onec_id AS price_type, pp.price_kop, pp.currency FROM product_prices pp \
+         JOIN products p ON p.id = pp.product_id JOIN price_types t ON t.id = pp.price_type_id ORDER BY 1, 2",
+    )))
+    .unwrap();
+    let price = |id: &str, kop, cur: &str| Price {
+        onec_id: id.into(),
+        price_type: "pt-1".into(),
+        price_kop: kop,
+        currency: Some(cur.into()),
+    };
+    assert_eq!(
+        prices,
+        vec![price("p-1", 1250, "RUB"), price("p-1#c-1", 200, "USD"), price("p-2", 100, "USD")]
+    );
+}
