@@ -36,7 +36,11 @@ fn leaves(file: &Path, xpath: &str) -> Vec<(String, String, String)> {
                 let close = l.rfind("</").unwrap();
                 unescape(&l[open_end + 1..close])
             };
-            (name.to_string(), attrs.to_string(), value.trim().to_string())
+            (
+                name.to_string(),
+                attrs.to_string(),
+                value.trim().to_string(),
+            )
         })
         .collect()
 }
@@ -98,7 +102,11 @@ fn vat_bp(rate: &str) -> i64 {
     let r = rate.trim().trim_end_matches('%').to_lowercase();
     match r.as_str() {
         "без налога" | "без ндс" => 0,
-        _ => r.replace(',', ".").parse::<f64>().map(|v| (v * 100.0).round() as i64).unwrap(),
+        _ => r
+            .replace(',', ".")
+            .parse::<f64>()
+            .map(|v| (v * 100.0).round() as i64)
+            .unwrap(),
     }
 }
 
@@ -127,7 +135,7 @@ fn expected_products(file: &Path) -> BTreeMap<String, Item> {
     );
     let mut out = BTreeMap::new();
     let mut cur: Option<Item> = None;
-    let mut flush = |cur: &mut Option<Item>, out: &mut BTreeMap<String, Item>| {
+    let flush = |cur: &mut Option<Item>, out: &mut BTreeMap<String, Item>| {
         if let Some(i) = cur.take() {
             out.insert(i.onec_id.clone(), i);
         }
@@ -234,10 +242,16 @@ fn check_fixture(folder: &str) {
                 // A characteristic: a variant of its product, which keeps all its own fields.
                 if let Some(name) = offer_name {
                     let parent = expected.get(&base).cloned();
+                    let own_article = article.clone();
                     let variant = Item {
                         onec_id: id.clone(),
+                        article: own_article
+                            .or_else(|| parent.as_ref().map(|p| p.article.clone()))
+                            .unwrap_or_default(),
                         name,
-                        active: i64::from(!deleted && parent.as_ref().is_none_or(|p| p.active == 1)),
+                        active: i64::from(
+                            !deleted && parent.as_ref().is_none_or(|p| p.active == 1),
+                        ),
                         ..parent.unwrap_or(Item {
                             onec_id: String::new(),
                             article: article.unwrap_or_default(),
@@ -280,7 +294,8 @@ fn check_fixture(folder: &str) {
         "SELECT onec_id, article, name, unit, unit_code, vat_rate_bp, active FROM products ORDER BY onec_id",
     )))
     .unwrap();
-    let stored: BTreeMap<String, Item> = stored.into_iter().map(|i| (i.onec_id.clone(), i)).collect();
+    let stored: BTreeMap<String, Item> =
+        stored.into_iter().map(|i| (i.onec_id.clone(), i)).collect();
     assert_eq!(stored.len(), expected.len(), "{folder}: products stored");
     for (id, want) in &expected {
         assert_eq!(stored.get(id), Some(want), "{folder}: product {id}");
@@ -306,25 +321,40 @@ fn check_fixture(folder: &str) {
         price_kop: Option<i64>,
     }
     let ids: Vec<Id> = block_on(p.db.all(Stmt::new("SELECT id, onec_id FROM products"))).unwrap();
-    let all = serde_json::to_string(&ids.iter().map(|i| i.id.as_str()).collect::<Vec<_>>()).unwrap();
-    let types: Vec<Id> = block_on(p.db.all(Stmt::new("SELECT id, onec_id FROM price_types"))).unwrap();
+    let all =
+        serde_json::to_string(&ids.iter().map(|i| i.id.as_str()).collect::<Vec<_>>()).unwrap();
+    let types: Vec<Id> =
+        block_on(p.db.all(Stmt::new("SELECT id, onec_id FROM price_types"))).unwrap();
     for t in &types {
-        let lines: Vec<Line> = block_on(p.db.all(
-            Stmt::new(shared::orders::sql::PRODUCTS_FOR_LINES).bind(&all).bind(&t.id).bind("[]"),
-        ))
+        let lines: Vec<Line> = block_on(
+            p.db.all(
+                Stmt::new(shared::orders::sql::PRODUCTS_FOR_LINES)
+                    .bind(&all)
+                    .bind(&t.id)
+                    .bind("[]"),
+            ),
+        )
         .unwrap();
         let active = expected.values().filter(|i| i.active == 1).count();
         assert_eq!(lines.len(), active, "{folder}: products offered to clients");
         for l in lines {
             let item = &expected[&l.onec_id];
             assert_eq!(item.active, 1, "{folder}: {} offered", l.onec_id);
-            assert_eq!(l.vat_rate_bp, item.vat_rate_bp, "{folder}: VAT on a line of {}", l.onec_id);
+            assert_eq!(
+                l.vat_rate_bp, item.vat_rate_bp,
+                "{folder}: VAT on a line of {}",
+                l.onec_id
+            );
             let price = want
                 .iter()
                 .find(|w| w.onec_id == l.onec_id && w.price_type == t.onec_id)
                 .filter(|w| w.currency.as_deref().is_none_or(|c| c == "RUB"))
                 .map(|w| w.price_kop);
-            assert_eq!(l.price_kop, price, "{folder}: a client's price of {} ({})", l.onec_id, t.onec_id);
+            assert_eq!(
+                l.price_kop, price,
+                "{folder}: a client's price of {} ({})",
+                l.onec_id, t.onec_id
+            );
         }
     }
 }
@@ -392,21 +422,30 @@ fn an_offer_without_article_leaves_the_product_as_import_xml_set_it() {
         "SELECT onec_id, article, name, unit, unit_code, vat_rate_bp, active FROM products ORDER BY onec_id",
     )))
     .unwrap();
-    let item = |id: &str, article: &str, name: &str, unit: &str, code: Option<&str>, vat, active| Item {
-        onec_id: id.into(),
-        article: article.into(),
-        name: name.into(),
-        unit: unit.into(),
-        unit_code: code.map(Into::into),
-        vat_rate_bp: vat,
-        active,
-    };
+    let item =
+        |id: &str, article: &str, name: &str, unit: &str, code: Option<&str>, vat, active| Item {
+            onec_id: id.into(),
+            article: article.into(),
+            name: name.into(),
+            unit: unit.into(),
+            unit_code: code.map(Into::into),
+            vat_rate_bp: vat,
+            active,
+        };
     assert_eq!(
         stored,
         vec![
             item("p-1", "ART-1", "Болт М8", "кг", Some("166"), 1000, 1),
             // A characteristic: a variant under its product, with the product's article, unit and VAT.
-            item("p-1#c-1", "ART-1", "Болт М8 (оцинк.)", "кг", Some("166"), 1000, 1),
+            item(
+                "p-1#c-1",
+                "ART-1",
+                "Болт М8 (оцинк.)",
+                "кг",
+                Some("166"),
+                1000,
+                1
+            ),
             // Deleted by its offer's mark; its own fields stay.
             item("p-2", "ART-2", "Гайка", "шт", None, 2200, 0),
             item("p-3", "ART-3", "Шайба", "шт", None, 2000, 0),
@@ -425,6 +464,10 @@ fn an_offer_without_article_leaves_the_product_as_import_xml_set_it() {
     };
     assert_eq!(
         prices,
-        vec![price("p-1", 1250, "RUB"), price("p-1#c-1", 200, "USD"), price("p-2", 100, "USD")]
+        vec![
+            price("p-1", 1250, "RUB"),
+            price("p-1#c-1", 200, "USD"),
+            price("p-2", 100, "USD")
+        ]
     );
 }
