@@ -471,3 +471,53 @@ fn an_offer_without_article_leaves_the_product_as_import_xml_set_it() {
         ]
     );
 }
+
+#[test]
+fn a_later_import_xml_carries_to_the_variants_of_its_products() {
+    let dir = std::env::temp_dir().join(format!("cml-variants-{}", std::process::id()));
+    let import = |vat: &str, unit: &str, mark: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="3.1"><Каталог><Товары>
+<Товар><Ид>p-1</Ид><ПометкаУдаления>{mark}</ПометкаУдаления><Артикул>ART-1</Артикул><Наименование>Болт</Наименование>
+<БазоваяЕдиница>{unit}</БазоваяЕдиница><СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>{vat}</Ставка></СтавкаНалога></СтавкиНалогов></Товар>
+<Товар><Ид>p-10</Ид><Артикул>ART-10</Артикул><Наименование>Другой</Наименование></Товар>
+</Товары></Каталог></КоммерческаяИнформация>"#
+        )
+    };
+    let offers = temp_file(
+        &dir,
+        "offers.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="3.1"><ПакетПредложений><Предложения>
+<Предложение><Ид>p-1#c-1</Ид><Наименование>Болт (цинк)</Наименование></Предложение>
+<Предложение><Ид>p-10#c-1</Ид><Наименование>Другой (цинк)</Наименование></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>"#,
+    );
+    let p = TestPorts::new();
+    let cookie = cml_checkauth(&p, "catalog");
+    let first = temp_file(&dir, "import.xml", &import("10", "кг", "false"));
+    assert!(send_file(&p, &cookie, &first, "import.xml", 1 << 20).starts_with("success\n"));
+    assert!(send_file(&p, &cookie, &offers, "offers.xml", 1 << 20).starts_with("success\n"));
+    let again = temp_file(&dir, "import.xml", &import("22", "796", "true"));
+    assert!(send_file(&p, &cookie, &again, "import.xml", 1 << 20).starts_with("success\n"));
+    std::fs::remove_dir_all(&dir).ok();
+    let stored: Vec<Item> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, article, name, unit, unit_code, vat_rate_bp, active FROM products WHERE onec_id LIKE 'p-1%' ORDER BY onec_id",
+    )))
+    .unwrap();
+    let got: Vec<_> = stored
+        .iter()
+        .map(|i| (i.onec_id.as_str(), i.unit.as_str(), i.vat_rate_bp, i.active))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("p-1", "шт", 2200, 0),
+            ("p-1#c-1", "шт", 2200, 0),
+            ("p-10", "шт", 2000, 1),
+            ("p-10#c-1", "шт", 2000, 1),
+        ],
+        "the product's unit, VAT and deletion reach its variants, not another product's"
+    );
+}
