@@ -278,6 +278,15 @@ pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, articl
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
        active = excluded.active, updated_at = excluded.updated_at";
 
+/// After [`CML_PRODUCTS_UPSERT`] of the same rows: the variants of those products
+/// (`onec_id` between `id#` and `id$`: `id#...`, by the unique index) take their unit, VAT, and
+/// deletion. A variant's own name, article and deletion mark stay.
+pub const CML_VARIANTS_FOLLOW: &str = "UPDATE products SET unit = b.unit, unit_code = b.unit_code, vat_rate_bp = b.vat_rate_bp, \
+       active = CASE WHEN b.active = 0 THEN 0 ELSE products.active END, updated_at = ?1 \
+     FROM products b \
+     WHERE b.onec_id IN (SELECT json_extract(value, '$.onec_id') FROM json_each(?2)) \
+       AND products.onec_id > b.onec_id || '#' AND products.onec_id < b.onec_id || '$'";
+
 /// Named offers: an offer never changes a product it shares its id with (the product's own
 /// fields come from `import.xml`; an offer has no article, unit or VAT of its own). An offer of
 /// a product the portal does not know yet creates it (2.09 sends goods only as offers). A

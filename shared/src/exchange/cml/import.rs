@@ -414,10 +414,14 @@ fn products_part(
     })?;
     let stmts = rows
         .chunks(ROWS_PER_STATEMENT)
-        .map(|c| {
-            Stmt::new(sql::CML_PRODUCTS_UPSERT)
-                .bind(now)
-                .bind(json_rows(c))
+        .flat_map(|c| {
+            let c = json_rows(c);
+            [
+                Stmt::new(sql::CML_PRODUCTS_UPSERT)
+                    .bind(now)
+                    .bind(c.clone()),
+                Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
+            ]
         })
         .collect();
     Ok(Part {
