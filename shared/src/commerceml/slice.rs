@@ -329,6 +329,29 @@ mod tests {
     }
 
     #[test]
+    fn a_price_without_its_currency_takes_its_price_types_in_every_slice() {
+        let xml = "<КоммерческаяИнформация><ПакетПредложений><ТипыЦен>\
+            <ТипЦены><Ид>usd</Ид><Наименование>Опт $</Наименование><Валюта>USD</Валюта></ТипЦены>\
+            <ТипЦены><Ид>rub</Ид><Наименование>Розница</Наименование><Валюта>руб</Валюта></ТипЦены></ТипыЦен><Предложения>\
+            <Предложение><Ид>a</Ид><Цены><Цена><ИдТипаЦены>usd</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение>\
+            <Предложение><Ид>b</Ид><Цены><Цена><ИдТипаЦены>usd</ИдТипаЦены><ЦенаЗаЕдиницу>2</ЦенаЗаЕдиницу></Цена>\
+              <Цена><ИдТипаЦены>rub</ИдТипаЦены><ЦенаЗаЕдиницу>3</ЦенаЗаЕдиницу><Валюта>EUR</Валюта></Цена></Цены></Предложение>\
+            </Предложения></ПакетПредложений></КоммерческаяИнформация>";
+        let (offers, _, slices) = sliced_offers(xml.as_bytes(), 1 << 20, 1);
+        assert!(slices > 1);
+        let currencies: Vec<Vec<Option<String>>> = offers
+            .iter()
+            .map(|o| o.price_terms.iter().map(|t| t.0.clone()).collect())
+            .collect();
+        let c = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            currencies,
+            vec![vec![c("USD")], vec![c("USD"), c("EUR")]],
+            "the price type's Валюта when the price has none; the price's own otherwise"
+        );
+    }
+
+    #[test]
     fn sliced_offers_equal_one_pass_in_both_encodings_and_with_a_prefix() {
         let utf8 = format!(
             "\u{feff}{}",
