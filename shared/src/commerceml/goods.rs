@@ -44,7 +44,8 @@ pub struct Offer {
     /// (`ИдТипаЦены`, `ЦенаЗаЕдиницу`) of each `Цены/Цена`.
     pub prices: Vec<(String, Kopecks)>,
     /// (`Валюта` normalised by [`currency_code`], `Коэффициент`) of each price, in the order of
-    /// `prices`; `None` where the price leaves it out.
+    /// `prices`; a price without `Валюта` has its price type's (`ТипыЦен` of the same file), else
+    /// `None`.
     pub price_terms: Vec<(Option<String>, Option<Milli>)>,
     /// `ПометкаУдаления` true or `Статус` `Удален`: 1C deleted the offer.
     pub deleted: bool,
@@ -74,7 +75,7 @@ where
     E: From<CmlError>,
     F: FnMut(Offer) -> Result<(), E>,
 {
-    let mut visitor = Offers::new(f, Vec::new());
+    let mut visitor = Offers::new(f, Vec::new(), Vec::new());
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -223,10 +224,18 @@ pub(super) struct Offers<F> {
     pub price_types: Vec<(String, String)>,
     /// The price type being read.
     price_type: Option<(String, String)>,
+    /// `ТипыЦен/ТипЦены`: (`Ид`, `Валюта` normalised), for a price that names no currency.
+    pub currencies: Vec<(String, String)>,
+    /// `Валюта` of the price type being read.
+    price_type_currency: Option<String>,
 }
 
 impl<F> Offers<F> {
-    pub fn new(f: F, price_types: Vec<(String, String)>) -> Self {
+    pub fn new(
+        f: F,
+        price_types: Vec<(String, String)>,
+        currencies: Vec<(String, String)>,
+    ) -> Self {
         Offers {
             f,
             current: None,
@@ -236,6 +245,8 @@ impl<F> Offers<F> {
             count: 0,
             price_types,
             price_type: None,
+            currencies,
+            price_type_currency: None,
         }
     }
 
@@ -276,7 +287,7 @@ where
         }
         Ok((self.current.is_some() && wants_offer_text(path))
             || (self.price_type.is_some()
-                && matches!(path, [.., PriceTypes, PriceType, Id | Name])))
+                && matches!(path, [.., PriceTypes, PriceType, Id | Name | Currency])))
     }
 
     fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), E> {
@@ -285,9 +296,17 @@ where
             match path {
                 [.., PriceTypes, PriceType, Id] => price_type.0 = text.to_owned(),
                 [.., PriceTypes, PriceType, Name] => price_type.1 = text.to_owned(),
+                [.., PriceTypes, PriceType, Currency] => {
+                    self.price_type_currency = non_empty(text).map(|c| currency_code(&c))
+                }
                 [.., PriceTypes, PriceType] => {
                     let (id, name) = self.price_type.take().unwrap_or_default();
+                    let currency = self.price_type_currency.take();
                     if !id.is_empty() {
+                        if let Some(currency) = currency {
+                            self.currencies.retain(|(known, _)| *known != id);
+                            self.currencies.push((id.clone(), currency));
+                        }
                         let name = if name.is_empty() { id.clone() } else { name };
                         self.price_types.retain(|(known, _)| *known != id);
                         self.price_types.push((id, name));
@@ -385,7 +404,14 @@ where
                 "a price without ЦенаЗаЕдиницу".to_owned(),
             )
         })?;
-        let terms = std::mem::take(&mut self.price_terms);
+        let mut terms = std::mem::take(&mut self.price_terms);
+        if terms.0.is_none() {
+            terms.0 = self
+                .currencies
+                .iter()
+                .find(|(id, _)| *id == type_id)
+                .map(|(_, c)| c.clone());
+        }
         if let Some(offer) = &mut self.current {
             offer.prices.push((type_id, amount));
             offer.price_terms.push(terms);
