@@ -17,9 +17,18 @@ pub struct Product {
     pub article: Option<String>,
     /// `Наименование`; a changes-only file may leave it out.
     pub name: Option<String>,
-    /// `БазоваяЕдиница` as written: its text (`шт`, or the unit code `796` in 3.x), else its
-    /// `Код` attribute (2.08 writes an empty element with attributes).
+    /// The name of `БазоваяЕдиница` shown to people (`шт`): its text unless that is a code,
+    /// else its `НаименованиеКраткое`, else the short name of its ОКЕИ code (see [`okei_name`]),
+    /// else its `НаименованиеПолное`. 3.x writes only the code as text (`796`), 2.08 an empty
+    /// element with attributes.
     pub unit: Option<String>,
+    /// The unit's ОКЕИ code: the `Код` attribute, else the text when it is a code.
+    pub unit_code: Option<String>,
+    /// VAT in basis points from `СтавкиНалогов` (НДС) or the requisite `СтавкаНДС`: `Без налога`
+    /// is 0; `None` when 1C says nothing (or a rate this reader does not know).
+    pub vat_bp: Option<i64>,
+    /// `ПометкаУдаления` true or `Статус` `Удален`: 1C deleted it.
+    pub deleted: bool,
     /// `Группы/Ид`: the classifier groups the product is in.
     pub group_ids: Vec<String>,
 }
@@ -34,6 +43,12 @@ pub struct Offer {
     pub name: Option<String>,
     /// (`ИдТипаЦены`, `ЦенаЗаЕдиницу`) of each `Цены/Цена`.
     pub prices: Vec<(String, Kopecks)>,
+    /// (`Валюта` normalised by [`currency_code`], `Коэффициент`) of each price, in the order of
+    /// `prices`; a price without `Валюта` has its price type's (`ТипыЦен` of the same file), else
+    /// `None`.
+    pub price_terms: Vec<(Option<String>, Option<Milli>)>,
+    /// `ПометкаУдаления` true or `Статус` `Удален`: 1C deleted the offer.
+    pub deleted: bool,
     /// The offer's own `Количество`, else the sum of its stock rows (`Остатки/Остаток`, with or
     /// without `Склад`, or `Склад КоличествоНаСкладе="..."`); `None` if it has neither.
     pub quantity: Option<Milli>,
@@ -60,7 +75,7 @@ where
     E: From<CmlError>,
     F: FnMut(Offer) -> Result<(), E>,
 {
-    let mut visitor = Offers::new(f, Vec::new());
+    let mut visitor = Offers::new(f, Vec::new(), Vec::new());
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -68,8 +83,11 @@ where
 pub(super) struct Products<F> {
     f: F,
     current: Option<Product>,
-    /// `Код` of the product's `БазоваяЕдиница`, used when the element has no text.
-    unit_code: Option<String>,
+    /// Attributes of the product's `БазоваяЕдиница`: `Код`, `НаименованиеКраткое`,
+    /// `НаименованиеПолное`.
+    unit_attrs: [Option<String>; 3],
+    /// `Наименование` of the tax rate or requisite being read.
+    entry_name: Option<String>,
     pub count: u64,
 }
 
@@ -78,7 +96,8 @@ impl<F> Products<F> {
         Products {
             f,
             current: None,
-            unit_code: None,
+            unit_attrs: Default::default(),
+            entry_name: None,
             count: 0,
         }
     }
@@ -101,17 +120,31 @@ where
         match path {
             [.., Catalog, Products, Product] => {
                 self.current = Some(Default::default());
-                self.unit_code = None;
+                self.unit_attrs = Default::default();
             }
             [.., Product, BaseUnit] if self.current.is_some() => {
-                self.unit_code = element.attribute("Код")?
+                self.unit_attrs = [
+                    element.attribute("Код")?,
+                    element.attribute("НаименованиеКраткое")?,
+                    element.attribute("НаименованиеПолное")?,
+                ]
+                .map(|a| a.as_deref().and_then(non_empty));
+            }
+            [.., Product, TaxRates, TaxRate] | [.., Product, Requisites, Requisite] => {
+                self.entry_name = None
             }
             _ => {}
         }
         Ok(self.current.is_some()
             && matches!(
                 path,
-                [.., Product, Id | Article | Name | BaseUnit] | [.., Product, Groups, Id]
+                [
+                    ..,
+                    Product,
+                    Id | Article | Name | BaseUnit | DeletionMark | Status
+                ] | [.., Product, Groups, Id]
+                    | [.., Product, TaxRates, TaxRate, Name | Rate]
+                    | [.., Product, Requisites, Requisite, Name | Value]
             ))
     }
 
@@ -133,7 +166,42 @@ where
             [.., Product, Article] => product.article = non_empty(text),
             [.., Product, Name] => product.name = non_empty(text),
             [.., Product, BaseUnit] => {
-                product.unit = non_empty(text).or_else(|| self.unit_code.take())
+                let [code, short, full] = std::mem::take(&mut self.unit_attrs);
+                let text = non_empty(text);
+                let text_is_code = text
+                    .as_deref()
+                    .is_some_and(|t| t.chars().all(|c| c.is_ascii_digit()));
+                product.unit_code = code.or_else(|| text.clone().filter(|_| text_is_code));
+                product.unit = text
+                    .filter(|_| !text_is_code)
+                    .or(short)
+                    .or_else(|| {
+                        product
+                            .unit_code
+                            .as_deref()
+                            .and_then(okei_name)
+                            .map(str::to_owned)
+                    })
+                    .or(full);
+            }
+            [.., Product, DeletionMark] => product.deleted |= is_true(text),
+            [.., Product, Status] => product.deleted |= is_deleted_status(text),
+            [.., Product, TaxRates, TaxRate, Name] | [.., Product, Requisites, Requisite, Name] => {
+                self.entry_name = non_empty(text)
+            }
+            [.., Product, TaxRates, TaxRate, Rate] => {
+                let named_vat = self
+                    .entry_name
+                    .as_deref()
+                    .is_none_or(|n| n.to_lowercase() == "ндс");
+                if named_vat {
+                    product.vat_bp = vat_bp(text).or(product.vat_bp);
+                }
+            }
+            [.., Product, Requisites, Requisite, Value]
+                if self.entry_name.as_deref() == Some("СтавкаНДС") =>
+            {
+                product.vat_bp = vat_bp(text).or(product.vat_bp)
             }
             [.., Product, Groups, Id] => product.group_ids.extend(non_empty(text)),
             _ => {}
@@ -149,23 +217,36 @@ pub(super) struct Offers<F> {
     stock: Option<Milli>,
     /// The price being read: (`ИдТипаЦены`, `ЦенаЗаЕдиницу`).
     price: (Option<String>, Option<Kopecks>),
+    /// Its (`Валюта`, `Коэффициент`).
+    price_terms: (Option<String>, Option<Milli>),
     pub count: u64,
     /// `ТипыЦен/ТипЦены` of the file's header: (`Ид`, `Наименование`).
     pub price_types: Vec<(String, String)>,
     /// The price type being read.
     price_type: Option<(String, String)>,
+    /// `ТипыЦен/ТипЦены`: (`Ид`, `Валюта` normalised), for a price that names no currency.
+    pub currencies: Vec<(String, String)>,
+    /// `Валюта` of the price type being read.
+    price_type_currency: Option<String>,
 }
 
 impl<F> Offers<F> {
-    pub fn new(f: F, price_types: Vec<(String, String)>) -> Self {
+    pub fn new(
+        f: F,
+        price_types: Vec<(String, String)>,
+        currencies: Vec<(String, String)>,
+    ) -> Self {
         Offers {
             f,
             current: None,
             stock: None,
             price: Default::default(),
+            price_terms: Default::default(),
             count: 0,
             price_types,
             price_type: None,
+            currencies,
+            price_type_currency: None,
         }
     }
 
@@ -189,7 +270,10 @@ where
                 self.current = Some(Default::default());
                 self.stock = None;
             }
-            [.., Offer, Prices, Price] => self.price = Default::default(),
+            [.., Offer, Prices, Price] => {
+                self.price = Default::default();
+                self.price_terms = Default::default();
+            }
             [.., PriceTypes, PriceType] if self.current.is_none() => {
                 self.price_type = Some(Default::default())
             }
@@ -203,7 +287,7 @@ where
         }
         Ok((self.current.is_some() && wants_offer_text(path))
             || (self.price_type.is_some()
-                && matches!(path, [.., PriceTypes, PriceType, Id | Name])))
+                && matches!(path, [.., PriceTypes, PriceType, Id | Name | Currency])))
     }
 
     fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), E> {
@@ -212,9 +296,17 @@ where
             match path {
                 [.., PriceTypes, PriceType, Id] => price_type.0 = text.to_owned(),
                 [.., PriceTypes, PriceType, Name] => price_type.1 = text.to_owned(),
+                [.., PriceTypes, PriceType, Currency] => {
+                    self.price_type_currency = non_empty(text).map(|c| currency_code(&c))
+                }
                 [.., PriceTypes, PriceType] => {
                     let (id, name) = self.price_type.take().unwrap_or_default();
+                    let currency = self.price_type_currency.take();
                     if !id.is_empty() {
+                        if let Some(currency) = currency {
+                            self.currencies.retain(|(known, _)| *known != id);
+                            self.currencies.push((id.clone(), currency));
+                        }
                         let name = if name.is_empty() { id.clone() } else { name };
                         self.price_types.retain(|(known, _)| *known != id);
                         self.price_types.push((id, name));
@@ -234,6 +326,12 @@ where
             [.., Offer, Prices, Price, PricePerUnit] => {
                 self.price.1 = kopecks(text, PricePerUnit, position)?
             }
+            [.., Offer, Prices, Price, Currency] => {
+                self.price_terms.0 = non_empty(text).map(|c| currency_code(&c))
+            }
+            [.., Offer, Prices, Price, Coefficient] => {
+                self.price_terms.1 = milli(text, Coefficient, position)?
+            }
             [.., Offer, Stocks, Stock, Quantity]
             | [.., Offer, Stocks, Stock, Warehouse, Quantity] => {
                 self.add_stock(milli(text, Quantity, position)?);
@@ -247,6 +345,8 @@ where
                     [.., Offer, Article] => offer.article = non_empty(text),
                     [.., Offer, Name] => offer.name = non_empty(text),
                     [.., Offer, Quantity] => offer.quantity = milli(text, Quantity, position)?,
+                    [.., Offer, DeletionMark] => offer.deleted |= is_true(text),
+                    [.., Offer, Status] => offer.deleted |= is_deleted_status(text),
                     _ => {}
                 }
             }
@@ -259,9 +359,17 @@ fn wants_offer_text(path: &[Tag]) -> bool {
     use Tag::*;
     matches!(
         path,
-        [.., Offer, Id | Article | Name | Quantity]
-            | [.., Offer, Prices, Price, PriceTypeId | PricePerUnit]
-            | [.., Offer, Stocks, Stock, Quantity]
+        [
+            ..,
+            Offer,
+            Id | Article | Name | Quantity | DeletionMark | Status
+        ] | [
+            ..,
+            Offer,
+            Prices,
+            Price,
+            PriceTypeId | PricePerUnit | Currency | Coefficient
+        ] | [.., Offer, Stocks, Stock, Quantity]
             | [.., Offer, Stocks, Stock, Warehouse, Quantity]
     )
 }
@@ -296,8 +404,17 @@ where
                 "a price without ЦенаЗаЕдиницу".to_owned(),
             )
         })?;
+        let mut terms = std::mem::take(&mut self.price_terms);
+        if terms.0.is_none() {
+            terms.0 = self
+                .currencies
+                .iter()
+                .find(|(id, _)| *id == type_id)
+                .map(|(_, c)| c.clone());
+        }
         if let Some(offer) = &mut self.current {
             offer.prices.push((type_id, amount));
+            offer.price_terms.push(terms);
         }
         Ok(())
     }
@@ -311,4 +428,70 @@ where
         self.count += 1;
         (self.f)(offer)
     }
+}
+
+fn is_true(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("true")
+}
+
+/// `Статус` of a deleted item (3.x; 2.x writes `ПометкаУдаления`).
+fn is_deleted_status(text: &str) -> bool {
+    let t = text.trim().to_lowercase();
+    t == "удален" || t == "удалён"
+}
+
+/// A VAT rate as 1C writes it (`Без налога`, `без НДС`, `0%`, `10`, `20%`, `22`, `10/110`) in
+/// basis points; `None` for anything else.
+pub fn vat_bp(text: &str) -> Option<i64> {
+    let t = text.trim().to_lowercase();
+    if t.starts_with("без") {
+        return Some(0);
+    }
+    let t = t
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches('%')
+        .trim();
+    let t = t.replace(',', ".");
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    let whole: i64 = whole.parse().ok()?;
+    let frac = format!("{frac:0<2}");
+    let frac: i64 = frac.get(..2)?.parse().ok()?;
+    let bp = whole * 100 + frac;
+    (0..=10_000).contains(&bp).then_some(bp)
+}
+
+/// A currency as 1C names it: the rouble (`руб`, `RUB`, `RUR`, `643`) as `RUB`, any other as
+/// written, upper-cased (`USD`).
+pub fn currency_code(text: &str) -> String {
+    let t = text.trim().trim_end_matches('.').to_lowercase();
+    match t.as_str() {
+        "руб" | "рубль" | "rub" | "rur" | "643" => "RUB".to_owned(),
+        _ => text.trim().to_uppercase(),
+    }
+}
+
+/// The short name of a unit by its ОКЕИ code, for files that send only the code.
+pub fn okei_name(code: &str) -> Option<&'static str> {
+    Some(match code.trim() {
+        "796" => "шт",
+        "166" => "кг",
+        "163" => "г",
+        "168" => "т",
+        "006" => "м",
+        "055" => "м2",
+        "113" => "м3",
+        "112" => "л",
+        "778" => "упак",
+        "839" => "компл",
+        "704" => "набор",
+        "715" => "пар",
+        "625" => "лист",
+        "736" => "рул",
+        "018" => "пог. м",
+        "356" => "ч",
+        _ => return None,
+    })
 }

@@ -26,7 +26,9 @@ mod walk;
 mod write;
 
 pub use error::CmlError;
-pub use goods::{for_each_offer, for_each_product, Offer, Product};
+pub use goods::{
+    currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Offer, Product,
+};
 pub use inspect::{inspect, Counts, DocumentSummary, Summary};
 pub use slice::{offers_slice, products_slice, Checkpoint, Slice};
 pub use write::{write_orders, Counterparty, Encoding, OrderDoc};

@@ -29,6 +29,9 @@ pub struct Checkpoint {
     /// Header context read so far: the offer package's price types (`Ид`, `Наименование`).
     #[serde(default)]
     pub price_types: Vec<(String, String)>,
+    /// The price types' currencies (`Ид`, `Валюта`) read so far.
+    #[serde(default)]
+    pub currencies: Vec<(String, String)>,
 }
 
 /// What one slice did.
@@ -79,7 +82,8 @@ where
     F: FnMut(Offer) -> Result<(), E>,
 {
     let known = from.map(|c| c.price_types.clone()).unwrap_or_default();
-    let goods = Offers::new(|o| f(o).map_err(Halt::User), known);
+    let currencies = from.map(|c| c.currencies.clone()).unwrap_or_default();
+    let goods = Offers::new(|o| f(o).map_err(Halt::User), known, currencies);
     run(
         window,
         at_end,
@@ -226,15 +230,16 @@ where
         }
     };
     let items = sliced.count();
-    let price_types = match &sliced.goods {
-        Goods::Products(_) => Vec::new(),
-        Goods::Offers(h) => h.price_types.clone(),
+    let (price_types, currencies) = match &sliced.goods {
+        Goods::Products(_) => Default::default(),
+        Goods::Offers(h) => (h.price_types.clone(), h.currencies.clone()),
     };
     let checkpoint = |offset: u64, open: Vec<String>| Checkpoint {
         offset,
         open,
         encoding: encoding.clone(),
         price_types: price_types.clone(),
+        currencies: currencies.clone(),
     };
     let next = match result {
         Ok(()) => None,
@@ -326,6 +331,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_price_without_its_currency_takes_its_price_types_in_every_slice() {
+        let xml = "<КоммерческаяИнформация><ПакетПредложений><ТипыЦен>\
+            <ТипЦены><Ид>usd</Ид><Наименование>Опт $</Наименование><Валюта>USD</Валюта></ТипЦены>\
+            <ТипЦены><Ид>rub</Ид><Наименование>Розница</Наименование><Валюта>руб</Валюта></ТипЦены></ТипыЦен><Предложения>\
+            <Предложение><Ид>a</Ид><Цены><Цена><ИдТипаЦены>usd</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение>\
+            <Предложение><Ид>b</Ид><Цены><Цена><ИдТипаЦены>usd</ИдТипаЦены><ЦенаЗаЕдиницу>2</ЦенаЗаЕдиницу></Цена>\
+              <Цена><ИдТипаЦены>rub</ИдТипаЦены><ЦенаЗаЕдиницу>3</ЦенаЗаЕдиницу><Валюта>EUR</Валюта></Цена></Цены></Предложение>\
+            </Предложения></ПакетПредложений></КоммерческаяИнформация>";
+        let (offers, _, slices) = sliced_offers(xml.as_bytes(), 1 << 20, 1);
+        assert!(slices > 1);
+        let currencies: Vec<Vec<Option<String>>> = offers
+            .iter()
+            .map(|o| o.price_terms.iter().map(|t| t.0.clone()).collect())
+            .collect();
+        let c = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            currencies,
+            vec![vec![c("USD")], vec![c("USD"), c("EUR")]],
+            "the price type's Валюта when the price has none; the price's own otherwise"
+        );
     }
 
     #[test]
@@ -452,6 +480,7 @@ mod tests {
             open: vec!["КоммерческаяИнформация".into()],
             encoding: "utf-8".into(),
             price_types: vec![("a".into(), "b".into())],
+            currencies: vec![("a".into(), "USD".into())],
         };
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Checkpoint>(&json).unwrap(), c);

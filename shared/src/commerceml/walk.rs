@@ -72,6 +72,13 @@ tags! {
     BaseUnit = "БазоваяЕдиница",
     PriceTypes = "ТипыЦен",
     PriceType = "ТипЦены",
+    DeletionMark = "ПометкаУдаления",
+    Status = "Статус",
+    TaxRates = "СтавкиНалогов",
+    TaxRate = "СтавкаНалога",
+    Rate = "Ставка",
+    Currency = "Валюта",
+    Coefficient = "Коэффициент",
 }
 
 /// An element that just opened: its attributes and where it is.

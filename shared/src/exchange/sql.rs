@@ -266,6 +266,48 @@ pub const CML_PRICE_TYPES_ADD: &str = "INSERT INTO price_types (id, onec_id, nam
      ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name \
        WHERE price_types.name = price_types.onec_id AND excluded.name <> excluded.onec_id";
 
+/// Products from `import.xml`, upserted by 1C id: the file is the source of a product's own
+/// fields. VAT the file leaves out stays as it was (new: 20%); `active` is 0 for a deletion mark.
+pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.article'), json_extract(value, '$.article_norm'), \
+            json_extract(value, '$.name'), json_extract(value, '$.name_norm'), json_extract(value, '$.unit'), json_extract(value, '$.unit_code'), \
+            coalesce(json_extract(value, '$.vat_rate_bp'), (SELECT vat_rate_bp FROM products WHERE onec_id = json_extract(value, '$.onec_id')), 2000), \
+            json_extract(value, '$.active'), ?1 \
+     FROM json_each(?2) WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
+       name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
+       active = excluded.active, updated_at = excluded.updated_at";
+
+/// After [`CML_PRODUCTS_UPSERT`] of the same rows: the variants of those products
+/// (`onec_id` between `id#` and `id$`: `id#...`, by the unique index) take their unit, VAT, and
+/// deletion. A variant's own name, article and deletion mark stay.
+pub const CML_VARIANTS_FOLLOW: &str = "UPDATE products SET unit = b.unit, unit_code = b.unit_code, vat_rate_bp = b.vat_rate_bp, \
+       active = CASE WHEN b.active = 0 THEN 0 ELSE products.active END, updated_at = ?1 \
+     FROM products b \
+     WHERE b.onec_id IN (SELECT json_extract(value, '$.onec_id') FROM json_each(?2)) \
+       AND products.onec_id > b.onec_id || '#' AND products.onec_id < b.onec_id || '$'";
+
+/// Named offers: an offer never changes a product it shares its id with (the product's own
+/// fields come from `import.xml`; an offer has no article, unit or VAT of its own). An offer of
+/// a product the portal does not know yet creates it (2.09 sends goods only as offers). A
+/// characteristic (`guid#guid`) is a variant row under its own id: its name, the product's article
+/// (unless it has its own), unit and VAT, active while the product is and it is not deleted.
+pub const CML_OFFER_PRODUCTS: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+     SELECT json_extract(v.value, '$.pid'), json_extract(v.value, '$.id'), \
+            coalesce(json_extract(v.value, '$.article'), b.article, ''), coalesce(json_extract(v.value, '$.article_norm'), b.article_norm, ''), \
+            json_extract(v.value, '$.name'), json_extract(v.value, '$.name_norm'), coalesce(b.unit, 'шт'), b.unit_code, coalesce(b.vat_rate_bp, 2000), \
+            CASE WHEN json_extract(v.value, '$.deleted') THEN 0 ELSE coalesce(b.active, 1) END, ?1 \
+     FROM json_each(?2) v LEFT JOIN products b ON b.onec_id = json_extract(v.value, '$.base') AND json_extract(v.value, '$.base') <> json_extract(v.value, '$.id') \
+     WHERE json_extract(v.value, '$.name') IS NOT NULL \
+     ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
+       name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
+       active = excluded.active, updated_at = excluded.updated_at \
+     WHERE instr(excluded.onec_id, '#') > 0";
+
+/// Offers 1C marked deleted (`ПометкаУдаления`, `Статус` Удален): their rows are no longer offered.
+pub const CML_OFFERS_DELETED: &str = "UPDATE products SET active = 0, updated_at = ?1 \
+     WHERE active = 1 AND onec_id IN (SELECT value FROM json_each(?2))";
+
 /// The product an offer's prices and stock attach to: its own row, else the product it is a
 /// characteristic of (`guid#guid`).
 macro_rules! offer_product {
@@ -289,11 +331,12 @@ pub const CML_STOCK_CLEAR: &str = concat!(
 );
 
 pub const CML_PRICES_ADD: &str = concat!(
-    "INSERT INTO product_prices (product_id, price_type_id, price_kop, cml_import) \
-     SELECT p.id, pt.id, json_extract(v.value, '$.kop'), ?1 FROM json_each(?2) v JOIN products p ON ",
+    "INSERT INTO product_prices (product_id, price_type_id, price_kop, currency, coefficient_milli, cml_import) \
+     SELECT p.id, pt.id, json_extract(v.value, '$.kop'), json_extract(v.value, '$.cur'), json_extract(v.value, '$.coef'), ?1 FROM json_each(?2) v JOIN products p ON ",
     offer_product!(),
     " JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt') WHERE true \
-     ON CONFLICT(product_id, price_type_id) DO UPDATE SET price_kop = excluded.price_kop, cml_import = excluded.cml_import"
+     ON CONFLICT(product_id, price_type_id) DO UPDATE SET price_kop = excluded.price_kop, currency = excluded.currency, \
+       coefficient_milli = excluded.coefficient_milli, cml_import = excluded.cml_import"
 );
 
 /// Stock from a catalogue exchange is a total over warehouses; characteristics add up within

@@ -55,13 +55,15 @@ pub const OPEN_CHANGE: &str = "SELECT o.type AS kind, o.status, o.answer, o.crea
        (SELECT a.after_json FROM audit_log a WHERE a.id = o.id AND a.company_id = o.company_id) AS after_json \
      FROM outbox o WHERE o.entity_type = 'order' AND o.entity_id = ? AND o.company_id = ? ORDER BY o.rowid DESC LIMIT 1";
 
-/// A product's (`p`) price at the price type bound at `$pt` (`PRICE_TYPE`), as `price_kop`.
+/// A product's (`p`) price at the price type bound at `$pt` (`PRICE_TYPE`), as `price_kop`. Only
+/// a price in roubles (NULL: the JSON contract's, always roubles): one 1C sent in another currency
+/// is kept with it and never shown as roubles.
 macro_rules! price_kop {
     ($pt:literal) => {
         concat!(
             "(SELECT pp.price_kop FROM product_prices pp WHERE pp.product_id = p.id AND pp.price_type_id = ",
             $pt,
-            ") AS price_kop"
+            " AND coalesce(pp.currency, 'RUB') = 'RUB') AS price_kop"
         )
     };
 }

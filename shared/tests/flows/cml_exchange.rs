@@ -11,7 +11,7 @@ fn fixtures() -> Option<PathBuf> {
     shared::testing::commerceml_fixtures()
 }
 
-fn call(
+pub(crate) fn call(
     p: &TestPorts,
     method: &str,
     query: &str,
@@ -39,7 +39,7 @@ fn call(
 
 /// Signs in as 1C does and returns the cookie header.
 /// Uploads a file in chunks of `chunk` bytes (as 1C does with file_limit) and imports it.
-fn send_file(
+pub(crate) fn send_file(
     p: &TestPorts,
     cookie: &str,
     path: &std::path::Path,

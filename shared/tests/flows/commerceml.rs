@@ -321,10 +321,11 @@ fn catalog_products() {
     assert_eq!(p[0].article.as_deref(), Some("NF-00005894"));
     assert_eq!(p[0].name.as_deref(), Some("Test product 1"));
     assert_eq!(
-        p[0].unit.as_deref(),
-        Some("796"),
-        "an empty БазоваяЕдиница with Код=\"796\""
+        (p[0].unit.as_deref(), p[0].unit_code.as_deref()),
+        (Some("шт"), Some("796")),
+        "an empty БазоваяЕдиница with Код=\"796\": the name by its ОКЕИ code, the code apart"
     );
+    assert_eq!(p[0].vat_bp, None, "no СтавкиНалогов in 2.08");
     assert_eq!(p[0].group_ids, ["ffce323c-c133-11e8-8111-0050569b2b72"]);
 
     let p = products(&dir, "v3.1-bitrix-module/import.xml");
@@ -334,7 +335,13 @@ fn catalog_products() {
         p[0].name.as_deref(),
         Some("Parallels Desktop for Mac Pro Lic")
     );
-    assert_eq!(p[0].unit.as_deref(), Some("796"), "`796 ` trimmed");
+    assert_eq!(
+        (p[0].unit.as_deref(), p[0].unit_code.as_deref()),
+        (Some("шт"), Some("796")),
+        "`796 ` trimmed, a code"
+    );
+    // xmllint: all 21 СтавкиНалогов/СтавкаНалога/Ставка are `Без налога`
+    assert!(p.iter().all(|p| p.vat_bp == Some(0) && !p.deleted));
     // xmllint: count(//*[$L="Каталог"]//*[$L="Товар"]/*[$L="Группы"]/*[$L="Ид"]) = 21, no Артикул has text
     assert_eq!(p.iter().map(|p| p.group_ids.len()).sum::<usize>(), 21);
     assert!(p.iter().all(|p| p.article.is_none()));

@@ -11,6 +11,7 @@ mod basics;
 mod capabilities;
 mod card;
 mod change_states;
+mod cml_catalogue_faithful;
 mod cml_exchange;
 mod cml_orders;
 mod cml_sale;

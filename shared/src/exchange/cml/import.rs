@@ -386,16 +386,18 @@ fn json_rows(rows: &[Value]) -> String {
     serde_json::to_string(rows).unwrap_or_default()
 }
 
-fn product_row(onec_id: &str, article: Option<String>, name: &str, unit: Option<String>) -> Value {
-    let article = article.unwrap_or_default();
+/// A product as `import.xml` describes it (see `sql::CML_PRODUCTS_UPSERT`).
+fn product_row(pr: &crate::commerceml::Product, name: &str) -> Value {
+    let article = pr.article.clone().unwrap_or_default();
     json!({
-        "id": crate::ids::new_id("prd"), "onec_id": onec_id, "article_norm": crate::validate::article_key(&article), "article": article,
-        "name_norm": crate::validate::search_text(name), "name": name, "unit": unit.unwrap_or_else(|| "шт".into()),
-        "unit_code": null, "vat_rate_bp": 2000, "active": 1,
+        "id": crate::ids::new_id("prd"), "onec_id": pr.id, "article_norm": crate::validate::article_key(&article), "article": article,
+        "name_norm": crate::validate::search_text(name), "name": name, "unit": pr.unit.as_deref().unwrap_or("шт"),
+        "unit_code": pr.unit_code, "vat_rate_bp": pr.vat_bp, "active": i64::from(!pr.deleted),
     })
 }
 
-/// Catalogue products (article, name, unit), upserted by 1C id.
+/// Catalogue products (article, name, unit name and ОКЕИ code, VAT, deletion mark), upserted by
+/// 1C id.
 fn products_part(
     window: &[u8],
     at_end: bool,
@@ -406,16 +408,20 @@ fn products_part(
     let mut rows = Vec::new();
     let slice = products_slice(window, at_end, from, max_items, |pr| {
         if let Some(name) = &pr.name {
-            rows.push(product_row(&pr.id, pr.article, name, pr.unit));
+            rows.push(product_row(&pr, name));
         }
         Ok::<(), CmlError>(())
     })?;
     let stmts = rows
         .chunks(ROWS_PER_STATEMENT)
-        .map(|c| {
-            Stmt::new(sql::PRODUCTS_UPSERT_MANY)
-                .bind(now)
-                .bind(json_rows(c))
+        .flat_map(|c| {
+            let c = json_rows(c);
+            [
+                Stmt::new(sql::CML_PRODUCTS_UPSERT)
+                    .bind(now)
+                    .bind(c.clone()),
+                Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
+            ]
         })
         .collect();
     Ok(Part {
@@ -426,9 +432,11 @@ fn products_part(
     })
 }
 
-/// Offers: variants with a name become products of their own; prices and stock attach to the
-/// offer's product, or to the product it is a characteristic of (`guid#guid`). Price and stock
-/// rows carry the job's stamp (see `sql::CML_PRICES_CLEAR`).
+/// Offers: prices (with their currency) and stock for the offer's product; an offer never
+/// rewrites a product's own fields (`sql::CML_OFFER_PRODUCTS`): a characteristic (`guid#guid`)
+/// with a name is a variant row under its own id, an unknown product is created; a deleted offer
+/// makes its row inactive. Price and stock rows carry the job's stamp (see
+/// `sql::CML_PRICES_CLEAR`).
 fn offers_part(
     job: &str,
     window: &[u8],
@@ -437,21 +445,34 @@ fn offers_part(
     max_items: u64,
     now: DateTime<Utc>,
 ) -> Result<Part, CmlError> {
-    let (mut products, mut prices, mut stock, mut ids, mut types) = (
+    let (mut products, mut prices, mut stock, mut ids, mut types, mut deleted) = (
         Vec::new(),
         Vec::new(),
         Vec::new(),
         Vec::new(),
         BTreeSet::new(),
+        Vec::new(),
     );
     let slice = offers_slice(window, at_end, from, max_items, |o| {
         let base = o.id.split('#').next().unwrap_or(&o.id).to_string();
         if let Some(name) = &o.name {
-            products.push(product_row(&o.id, o.article.clone(), name, None));
+            let article = o
+                .article
+                .as_deref()
+                .map(|a| (a, crate::validate::article_key(a)));
+            products.push(json!({
+                "pid": crate::ids::new_id("prd"), "id": o.id, "base": base, "name": name,
+                "name_norm": crate::validate::search_text(name), "deleted": o.deleted,
+                "article": article.as_ref().map(|a| a.0), "article_norm": article.as_ref().map(|a| &a.1),
+            }));
         }
-        for (pt, kop) in &o.prices {
+        if o.deleted {
+            deleted.push(o.id.clone());
+        }
+        for (i, (pt, kop)) in o.prices.iter().enumerate() {
             types.insert(pt.clone());
-            prices.push(json!({"id": o.id, "base": base, "pt": pt, "kop": kop.0}));
+            let (cur, coef) = o.price_terms.get(i).cloned().unwrap_or_default();
+            prices.push(json!({"id": o.id, "base": base, "pt": pt, "kop": kop.0, "cur": cur, "coef": coef.map(|c| c.0)}));
         }
         if let Some(q) = o.quantity {
             stock.push(json!({"id": o.id, "base": base, "qty": q.0}));
@@ -471,10 +492,14 @@ fn offers_part(
     let mut stmts = Vec::new();
     for chunk in products.chunks(ROWS_PER_STATEMENT) {
         stmts.push(
-            Stmt::new(sql::PRODUCTS_UPSERT_MANY)
+            Stmt::new(sql::CML_OFFER_PRODUCTS)
                 .bind(now)
                 .bind(json_rows(chunk)),
         );
+    }
+    for chunk in deleted.chunks(ROWS_PER_STATEMENT) {
+        let ids = serde_json::to_string(chunk).unwrap_or_default();
+        stmts.push(Stmt::new(sql::CML_OFFERS_DELETED).bind(now).bind(ids));
     }
     if !types.is_empty() {
         stmts.push(Stmt::new(sql::CML_PRICE_TYPES_ADD).bind(json_rows(&types)));
