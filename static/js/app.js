@@ -1,7 +1,7 @@
 // The portal shell: who is signed in, navigation, and the sections built so far.
 import { api, ApiError, goToSignIn, leave } from './api.js';
 import { t, lang, setLang, translatePage, money, dateTime, problemText } from './i18n.js';
-import { el, table, field } from './dom.js';
+import { el, table, field, fieldErrors } from './dom.js';
 import { companySections, accountForms } from './company.js';
 import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
@@ -63,6 +63,7 @@ async function renderProfile() {
       const fields = e.problem?.field_errors?.map((f) => (lang() === 'en' ? f.message_en : f.message_ru)) ?? [];
       status.textContent = [problemText(e.problem), ...fields].join(' ');
       status.hidden = false;
+      fieldErrors(profileForm, e.problem);
     }
   });
   // While 1C has not answered, look again shortly (only while this page is open).
@@ -79,19 +80,41 @@ function renderSoon(section) {
 const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route),
   orders: () => ordersSection(me, route), documents: () => documentsSections(me, route), returns: () => returnsSection(me, route) };
 
+// The page last drawn: a new page starts at the top with focus on its heading (a screen reader
+// hears where it is); the same page drawn again after a change keeps its place.
+let shownPage = null;
+
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.section === section);
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', a.dataset.section === section);
+    if (a.dataset.section === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  document.getElementById('user-name').toggleAttribute('aria-current', section === 'profile');
   document.getElementById('nav').classList.remove('open');
-  main.replaceChildren(el('p', { class: 'muted' }, t('loading')));
+  const page = location.hash.split('?')[0];
+  const newPage = page !== shownPage;
+  if (newPage) main.replaceChildren(el('p', { class: 'muted' }, t('loading')));
   try {
     const render = SECTIONS[section] ?? (() => renderSoon(section));
     main.replaceChildren(...(await render()));
     document.getElementById('user-name').textContent = me.user.full_name;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return goToSignIn();
-    main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));
+    main.replaceChildren(el('h1', {}, t(`nav.${section}`) || t('app.title')), el('p', { class: 'error' }, problemText(e.problem)));
   }
+  if (newPage) {
+    shownPage = page;
+    window.scrollTo(0, 0);
+    focusHeading();
+  }
+}
+
+function focusHeading() {
+  const h = main.querySelector('h1');
+  if (!h) return;
+  h.tabIndex = -1;
+  h.focus({ preventScroll: true });
 }
 
 async function start() {
@@ -120,6 +143,8 @@ async function start() {
     nav.classList.toggle('open');
     toggle.setAttribute('aria-expanded', nav.classList.contains('open'));
   });
+  // The skip link jumps to the page's heading without touching the router's hash.
+  document.getElementById('skip-link').addEventListener('click', (ev) => { ev.preventDefault(); focusHeading(); });
   window.addEventListener('hashchange', route);
   route();
 }

@@ -144,7 +144,7 @@ export function accountForms(me, refresh) {
   const done = (key) => (box) => () => { box.textContent = t(key); box.hidden = false; };
   const pwOk = el('p', { class: 'success', hidden: true, role: 'status', 'data-testid': 'password-done' });
   const emailOk = el('p', { class: 'success', hidden: true, role: 'status', 'data-testid': 'email-done' });
-  const language = el('select', { name: 'language', 'data-testid': 'language' },
+  const language = el('select', { name: 'language', 'data-testid': 'language', 'aria-label': t('account.language') },
     ['ru', 'en'].map((l) => el('option', { value: l, selected: me.user.language === l }, l === 'ru' ? 'Русский' : 'English')));
   language.addEventListener('change', async () => {
     await api('PATCH', '/api/auth/preferences', { language: language.value });
