@@ -7,6 +7,7 @@ import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
 import { documentsSections } from './documents.js';
 import { returnsSection } from './returns.js';
+import { registerWorker, clearSaved, rememberMe, savedMe, disableActions, onChange } from './offline.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -103,6 +104,7 @@ async function route() {
     if (e instanceof ApiError && e.status === 401) return goToSignIn();
     main.replaceChildren(el('h1', {}, t(`nav.${section}`) || t('app.title')), el('p', { class: 'error' }, problemText(e.problem)));
   }
+  disableActions(main);
   if (newPage) {
     shownPage = page;
     window.scrollTo(0, 0);
@@ -119,19 +121,30 @@ function focusHeading() {
 
 async function start() {
   translatePage();
+  registerWorker();
   try {
     me = await api('GET', '/api/auth/me');
+    rememberMe(me);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return goToSignIn();
-    main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));
-    return;
+    // Offline: the last signed-in user's saved pages, if this device kept any.
+    me = e.problem?.offline ? await savedMe() : null;
+    if (!me) {
+      main.replaceChildren(el('p', { class: 'error' }, e.problem?.offline ? t('offline.nodata') : problemText(e.problem)));
+      return;
+    }
   }
   document.getElementById('company-name').textContent = me.company.name;
   document.getElementById('user-name').textContent = me.user.full_name;
   document.getElementById('sign-out').addEventListener('click', async () => {
+    // Nothing of this user stays on the device (the answer's Clear-Site-Data says so too).
+    await clearSaved();
     await api('POST', '/api/auth/sign-out', undefined, { retry: false }).catch(() => {});
+    await clearSaved();
     leave('/sign-in');
   });
+  // Back online: the page is drawn again from the network, its actions enabled; offline: disabled.
+  onChange((off) => { if (off) disableActions(main); else route(); });
   document.getElementById('lang-switch').addEventListener('click', () => {
     setLang(lang() === 'en' ? 'ru' : 'en');
     translatePage();
