@@ -7,6 +7,7 @@ import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
 import { documentsSections } from './documents.js';
 import { returnsSection } from './returns.js';
+import { renderHome as homePage } from './home.js';
 import { registerWorker, clearSaved, rememberMe, savedMe, disableActions, onChange } from './offline.js';
 
 const main = document.getElementById('main');
@@ -14,19 +15,8 @@ let me = null;
 
 const roleNames = (roles) => roles.map((r) => t(`role.${r}`)).join(', ');
 
-async function renderHome() {
-  const data = await api('GET', '/api/company/company');
-  return [
-    el('h1', {}, `${t('home.welcome')}, ${me.user.full_name}`),
-    el('p', { class: 'muted' }, `${data.company.name} · ${roleNames(me.user.roles)}`),
-    el('h2', {}, t('home.legal')),
-    table(['col.name', 'col.inn', 'col.kpp'], data.legal_entities.map((l) => [l.name, l.inn ?? '', l.kpp ?? ''])),
-    el('h2', {}, t('home.agreements')),
-    table(['col.agreement', 'col.name', 'col.limit', 'col.deferral', 'col.pricetype'], data.agreements.map((a) => {
-      const le = data.legal_entities.find((l) => l.id === a.legal_entity_id);
-      return [a.name, le?.name ?? '', a.credit_limit_kop > 0 ? money(a.credit_limit_kop) : t('nocredit'), String(a.deferral_days), a.price_type ?? ''];
-    })),
-  ];
+function renderHome() {
+  return homePage(me, roleNames);
 }
 
 function renderCompany() {

@@ -277,6 +277,13 @@ Object.assign(STRINGS.en, {
   'doc.kind.upd_correction': 'UKD (correction)', 'doc.kind.act': 'Act', 'doc.kind.waybill': 'Waybill', 'doc.kind.invoice_factura': 'VAT invoice',
 });
 
+/** A document's type by its kind in the page's language; 1C's own name only for a kind the
+ * portal does not know ("other" or new). */
+export function docKind(kind, onecName) {
+  const key = `doc.kind.${kind}`;
+  return kind && kind !== 'other' && (key in STRINGS[lang()] || key in STRINGS.ru) ? t(key) : (onecName ?? t('doc.kind.other'));
+}
+
 export function lang() {
   const saved = localStorage.getItem('lang');
   return saved === 'en' ? 'en' : 'ru';
