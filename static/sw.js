@@ -8,7 +8,7 @@ const SHELL = 'portal-shell-v1';
 const DATA = 'portal-data';
 const SHELL_FILES = ['/', '/sign-in', '/forgot-password', '/set-password', '/css/app.css', '/favicon.svg', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png',
-  ...['api', 'app', 'company', 'documents', 'dom', 'finance', 'forms', 'home', 'i18n', 'offline', 'orders', 'returns', 'sign-in',
+  ...['api', 'app', 'company', 'documents', 'dom', 'finance', 'forms', 'history', 'home', 'i18n', 'offline', 'orders', 'returns', 'sign-in',
     'forgot-password', 'set-password'].map((f) => `/js/${f}.js`)];
 
 // Read-only data the offline pages show (paths, any query). Downloads (CSV, ZIP, PDF, photos)

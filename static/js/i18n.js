@@ -258,7 +258,6 @@ Object.assign(STRINGS.ru, {
   'home.todo.waiting': 'изменения ждут ответа 1С', 'home.todo.rejected': '1С отклонила изменения', 'home.todo.return': 'решение по возврату',
   'home.docs': 'Последние документы', 'home.docs.none': 'Документов пока нет.', 'home.account': 'Внутренний счёт', 'home.allorders': 'Все заказы',
   'home.alldocs': 'Все документы', 'home.finance': 'Финансы',
-  'doc.kind.upd_correction': 'УКД (корректировка)', 'doc.kind.act': 'Акт', 'doc.kind.waybill': 'Товарная накладная', 'doc.kind.invoice_factura': 'Счёт-фактура',
 });
 Object.assign(STRINGS.en, {
   'skip': 'Skip to content', 'nav.profile': 'Profile', 'ord.filters': 'Filters', 'ord.le.any': 'all legal entities', 'ord.author.any': 'all employees',
@@ -274,7 +273,7 @@ Object.assign(STRINGS.en, {
   'home.todo.waiting': 'changes waiting for 1C', 'home.todo.rejected': '1C rejected the changes', 'home.todo.return': 'return decided',
   'home.docs': 'Latest documents', 'home.docs.none': 'No documents yet.', 'home.account': 'Internal account', 'home.allorders': 'All orders',
   'home.alldocs': 'All documents', 'home.finance': 'Finance',
-  'doc.kind.upd_correction': 'UKD (correction)', 'doc.kind.act': 'Act', 'doc.kind.waybill': 'Waybill', 'doc.kind.invoice_factura': 'VAT invoice',
+  'doc.kind.invoice': 'Invoice',
 });
 
 /** A document's type by its kind in the page's language; 1C's own name only for a kind the
@@ -306,8 +305,9 @@ export function translatePage(root = document) {
 
 const LOCALE = () => (lang() === 'en' ? 'en-GB' : 'ru-RU');
 
-/** Kopecks as money in Russian format: 1 234 567,89 ₽ (English UI keeps the ruble sign). */
+/** Kopecks as money in the page's language: 1 234 567,89 ₽ in Russian, ₽1,234,567.89 in English. */
 export function money(kop) {
+  if (lang() === 'en') return new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'RUB', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2 }).format(kop / 100);
   return new Intl.NumberFormat('ru-RU', { style: 'currency', currency: 'RUB', minimumFractionDigits: 2 }).format(kop / 100);
 }
 
