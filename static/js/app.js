@@ -96,15 +96,16 @@ async function route() {
   }
   disableActions(main);
   if (newPage) {
+    // The first page of a load keeps the browser's own start (the skip link is the first Tab).
+    if (shownPage !== null) focusHeading();
     shownPage = page;
     window.scrollTo(0, 0);
-    focusHeading();
   }
 }
 
 function focusHeading() {
-  const h = main.querySelector('h1');
-  if (!h) return;
+  // The page's heading, or the main area itself while the page is still loading.
+  const h = main.querySelector('h1') ?? main;
   h.tabIndex = -1;
   h.focus({ preventScroll: true });
 }

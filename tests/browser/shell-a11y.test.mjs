@@ -18,6 +18,7 @@ test('skip link, focus and scroll on each page change, the menu marks the sectio
   const page = await ctx.newPage();
   await signIn(page, co.users[0], '#/');
   await page.waitForSelector('[data-testid=company-name]:not(:empty)');
+  await page.waitForSelector('main h1');
   // The first Tab reaches the skip link; following it puts focus on the page's heading.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'skip-link');
