@@ -55,7 +55,7 @@ export function shellPages(d) {
   ];
 }
 
-export const authPages = [['sign-in', '/sign-in'], ['forgot-password', '/forgot-password'], ['set-password', '/set-password#token=x']];
+export const authPages = [['sign-in', '/sign-in'], ['forgot-password', '/forgot-password'], ['set-password', '/set-password#token=x'], ['confirm-email', '/confirm-email#token=x']];
 
 /** Goes to `hash` inside the shell and waits until the new page is drawn (its heading or its problem). */
 export async function goTo(page, hash) {
