@@ -85,3 +85,28 @@ test('offline: the last order list with the banner, actions disabled; after sign
   assert.doesNotMatch(text, new RegExp(c));
   await ctx.close();
 });
+
+test('a 401 the refresh cannot mend clears what the worker kept of the user', async () => {
+  const co = await freshCompany([['buyer']]);
+  const c = co.id;
+  await sendAndApply([productMsg(c, 1, { price: 100 })]);
+  await sendAndApply([orderMsg(c, 1, { lines: [[1, 3, 100]] })]);
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const page = await ctx.newPage();
+  await signIn(page, co.users[0], '#/');
+  await page.waitForSelector('[data-testid=company-name]:not(:empty)');
+  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  await goTo(page, '#/orders');
+  await page.waitForSelector(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-1`);
+  const saved = () => page.evaluate(async () => ((await caches.has('portal-data')) ? (await (await caches.open('portal-data')).keys()).map((r) => new URL(r.url).pathname) : []));
+  assert.ok((await saved()).includes('/api/orders/orders'));
+  // The password changed on another device: this session ends, its refresh too.
+  const other = new Client();
+  await other.signIn(co.users[0].email, co.users[0].password);
+  assert.equal((await other.post('/api/auth/password-change', { current_password: co.users[0].password, new_password: 'Another-pass-2026' })).status, 200);
+  await page.evaluate(() => { location.hash = '#/finance'; });
+  await page.waitForURL(/\/sign-in/);
+  await page.waitForSelector('input[name=email]');
+  assert.deepEqual(await saved(), []);
+  await ctx.close();
+});
