@@ -245,6 +245,7 @@ const STRINGS = {
 // #21: the shell's accessibility, phone and offline texts, the home page, the order list's
 // filters and badges, readable history (kept apart so other sections' edits merge cleanly).
 Object.assign(STRINGS.ru, {
+  'doc.kind.ukd': 'УКД',
   'skip': 'Перейти к содержимому', 'nav.profile': 'Профиль', 'ord.filters': 'Фильтры', 'ord.le.any': 'все юрлица', 'ord.author.any': 'все сотрудники',
   'ord.selected': 'Выбрано заказов', 'ord.together.rules': 'Вместе отгружаются заказы с одним способом доставки и одним грузополучателем; 1С решает и отвечает на странице каждого заказа.',
   'ord.together.need2': 'Выберите хотя бы два заказа.', 'ord.together.mixed': 'У выбранных заказов разные способы доставки или грузополучатели.',
@@ -273,7 +274,7 @@ Object.assign(STRINGS.en, {
   'home.todo.waiting': 'changes waiting for 1C', 'home.todo.rejected': '1C rejected the changes', 'home.todo.return': 'return decided',
   'home.docs': 'Latest documents', 'home.docs.none': 'No documents yet.', 'home.account': 'Internal account', 'home.allorders': 'All orders',
   'home.alldocs': 'All documents', 'home.finance': 'Finance',
-  'doc.kind.invoice': 'Invoice',
+  'doc.kind.invoice': 'Invoice', 'doc.kind.ukd': 'UKD (correction)',
 });
 
 /** A document's type by its kind in the page's language; 1C's own name only for a kind the

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, signIn } from '../lib/browser.mjs';
-import { Client, freshCompany, sendAndApply } from '../lib/portal.mjs';
+import { Client, freshCompany, sendAndApply, uid } from '../lib/portal.mjs';
 import { returnMsg, shippedOrder } from '../lib/returns.mjs';
 import { orderMsg } from '../lib/orders.mjs';
 import { documentMsg, pdfFile } from '../lib/documents.mjs';
@@ -76,6 +76,20 @@ test('documents named by their kind in English; 1C\'s own name only for a kind t
   assert.doesNotMatch(list, /Счет на оплату(?!\s№ СЧ-9\.pdf)/);
   assert.match(list, /Акт выполненных работ/, "1C's name for a kind the portal does not know");
   await page.click('[data-testid=doc-link] >> text=СЧ-9');
-  await page.waitForSelector('main h1');
+  await page.waitForSelector('main h1:has-text("СЧ-9")');
   assert.equal(await page.textContent('main h1'), 'Invoice № СЧ-9');
+
+  // A УКД and the УПД it corrects name each other by kind too.
+  const doc = (id, payload) => ({ id: uid('m'), type: 'document', entity_id: id, seq: 1, payload: {
+    company_id: c, legal_entity_id: `${c}-le`, orders: [], files: [], edo_state: 'Подписан', ...payload } });
+  await sendAndApply([doc(`${c}-d1`, { kind: 'upd', kind_name: 'УПД', number: 'УПД-1', date: '2026-08-03T12:00:00', upd_status: 1, amount: 1220, vat: 220,
+    lines: [{ line_no: 1, article: 'AZ-1', name: 'Фильтр', quantity: 10, unit: 'шт', price: 122, amount: 1220, vat_rate: '22%', vat: 220 }] })]);
+  await sendAndApply([doc(`${c}-k1`, { kind: 'ukd', kind_name: 'УКД', number: 'КУ-1', date: '2026-08-20T12:00:00', amount: -122, vat: -22, corrects: [`${c}-d1`],
+    lines: [{ line_no: 1, article: 'AZ-1', name: 'Фильтр', quantity: 0, unit: 'шт', price: -6.1, amount: -61, vat_rate: '22%', vat: -11, base_id: `${c}-d1`, base_line_no: 1 }] })]);
+  await goTo(page, '#/documents');
+  await page.click('[data-testid=doc-link] >> text=КУ-1');
+  await page.waitForSelector('main h1:has-text("КУ-1")');
+  const ukd = await page.textContent('main');
+  assert.match(ukd, /UPD \(transfer document\) № УПД-1/);
+  assert.doesNotMatch(ukd, /УПД №|УКД №/);
 });
