@@ -1,5 +1,7 @@
-// The JSON API client: same-origin cookies, one refresh on an expired session, problems as errors.
+// The JSON API client: same-origin cookies, one refresh on an expired session, problems as errors,
+// offline noticed (a failed fetch, or a saved copy the service worker answered with).
 import { lang } from './i18n.js';
+import { clearSaved, setOffline } from './offline.js';
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -9,10 +11,24 @@ export class ApiError extends Error {
   }
 }
 
+/** A network failure: the page is offline (a saved copy, if any, came through the service worker). */
+const OFFLINE_PROBLEM = { offline: true, title_ru: 'Нет связи с интернетом. Действие станет доступно, когда связь вернётся.',
+  title_en: 'No internet connection. This becomes available when the connection is back.' };
+
 async function send(method, path, body) {
   const headers = { 'Accept-Language': lang() === 'en' ? 'en' : 'ru' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let resp;
+  try {
+    resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    setOffline(true);
+    throw new ApiError(0, OFFLINE_PROBLEM);
+  }
+  // The service worker marks what it answered from its saved copies.
+  const saved = resp.headers.get('x-offline-copy');
+  setOffline(!!saved, saved);
+  return resp;
 }
 
 let refreshing = null;
@@ -40,6 +56,8 @@ export function leave(url) {
   location.assign(url);
 }
 
+/** Signed out by the server (a 401 the refresh could not mend): nothing of this user stays kept. */
 export function goToSignIn() {
-  leave(`/sign-in?next=${encodeURIComponent(location.pathname + location.hash)}`);
+  const url = `/sign-in?next=${encodeURIComponent(location.pathname + location.hash)}`;
+  clearSaved().finally(() => leave(url));
 }

@@ -1,31 +1,22 @@
 // The portal shell: who is signed in, navigation, and the sections built so far.
 import { api, ApiError, goToSignIn, leave } from './api.js';
 import { t, lang, setLang, translatePage, money, dateTime, problemText } from './i18n.js';
-import { el, table, field } from './dom.js';
+import { el, table, field, fieldErrors } from './dom.js';
 import { companySections, accountForms } from './company.js';
 import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
 import { documentsSections } from './documents.js';
 import { returnsSection } from './returns.js';
+import { renderHome as homePage } from './home.js';
+import { registerWorker, clearSaved, rememberMe, savedMe, disableActions, onChange } from './offline.js';
 
 const main = document.getElementById('main');
 let me = null;
 
 const roleNames = (roles) => roles.map((r) => t(`role.${r}`)).join(', ');
 
-async function renderHome() {
-  const data = await api('GET', '/api/company/company');
-  return [
-    el('h1', {}, `${t('home.welcome')}, ${me.user.full_name}`),
-    el('p', { class: 'muted' }, `${data.company.name} · ${roleNames(me.user.roles)}`),
-    el('h2', {}, t('home.legal')),
-    table(['col.name', 'col.inn', 'col.kpp'], data.legal_entities.map((l) => [l.name, l.inn ?? '', l.kpp ?? ''])),
-    el('h2', {}, t('home.agreements')),
-    table(['col.agreement', 'col.name', 'col.limit', 'col.deferral', 'col.pricetype'], data.agreements.map((a) => {
-      const le = data.legal_entities.find((l) => l.id === a.legal_entity_id);
-      return [a.name, le?.name ?? '', a.credit_limit_kop > 0 ? money(a.credit_limit_kop) : t('nocredit'), String(a.deferral_days), a.price_type ?? ''];
-    })),
-  ];
+function renderHome() {
+  return homePage(me, roleNames);
 }
 
 function renderCompany() {
@@ -63,6 +54,7 @@ async function renderProfile() {
       const fields = e.problem?.field_errors?.map((f) => (lang() === 'en' ? f.message_en : f.message_ru)) ?? [];
       status.textContent = [problemText(e.problem), ...fields].join(' ');
       status.hidden = false;
+      fieldErrors(profileForm, e.problem);
     }
   });
   // While 1C has not answered, look again shortly (only while this page is open).
@@ -79,36 +71,71 @@ function renderSoon(section) {
 const SECTIONS = { home: renderHome, company: renderCompany, profile: renderProfile, finance: () => financeSections(me, route),
   orders: () => ordersSection(me, route), documents: () => documentsSections(me, route), returns: () => returnsSection(me, route) };
 
+// The page last drawn: a new page starts at the top with focus on its heading (a screen reader
+// hears where it is); the same page drawn again after a change keeps its place.
+let shownPage = null;
+
 async function route() {
   const section = (location.hash.replace(/^#\/?/, '').split(/[/?]/)[0]) || 'home';
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.section === section);
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', a.dataset.section === section);
+    if (a.dataset.section === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  document.getElementById('user-name').toggleAttribute('aria-current', section === 'profile');
   document.getElementById('nav').classList.remove('open');
-  main.replaceChildren(el('p', { class: 'muted' }, t('loading')));
+  const page = location.hash.split('?')[0];
+  const newPage = page !== shownPage;
+  if (newPage) main.replaceChildren(el('p', { class: 'muted' }, t('loading')));
   try {
     const render = SECTIONS[section] ?? (() => renderSoon(section));
     main.replaceChildren(...(await render()));
     document.getElementById('user-name').textContent = me.user.full_name;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return goToSignIn();
-    main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));
+    main.replaceChildren(el('h1', {}, t(`nav.${section}`) || t('app.title')), el('p', { class: 'error' }, problemText(e.problem)));
   }
+  disableActions(main);
+  if (newPage) {
+    // The first page of a load keeps the browser's own start (the skip link is the first Tab).
+    if (shownPage !== null) focusHeading();
+    shownPage = page;
+    window.scrollTo(0, 0);
+  }
+}
+
+function focusHeading() {
+  // The page's heading, or the main area itself while the page is still loading.
+  const h = main.querySelector('h1') ?? main;
+  h.tabIndex = -1;
+  h.focus({ preventScroll: true });
 }
 
 async function start() {
   translatePage();
+  registerWorker();
   try {
     me = await api('GET', '/api/auth/me');
+    rememberMe(me);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return goToSignIn();
-    main.replaceChildren(el('p', { class: 'error' }, problemText(e.problem)));
-    return;
+    // Offline: the last signed-in user's saved pages, if this device kept any.
+    me = e.problem?.offline ? await savedMe() : null;
+    if (!me) {
+      main.replaceChildren(el('p', { class: 'error' }, e.problem?.offline ? t('offline.nodata') : problemText(e.problem)));
+      return;
+    }
   }
   document.getElementById('company-name').textContent = me.company.name;
   document.getElementById('user-name').textContent = me.user.full_name;
   document.getElementById('sign-out').addEventListener('click', async () => {
+    // Nothing of this user stays on the device (the answer's Clear-Site-Data says so too).
+    await clearSaved();
     await api('POST', '/api/auth/sign-out', undefined, { retry: false }).catch(() => {});
+    await clearSaved();
     leave('/sign-in');
   });
+  // Back online: the page is drawn again from the network, its actions enabled; offline: disabled.
+  onChange((off) => { if (off) disableActions(main); else route(); });
   document.getElementById('lang-switch').addEventListener('click', () => {
     setLang(lang() === 'en' ? 'ru' : 'en');
     translatePage();
@@ -120,6 +147,8 @@ async function start() {
     nav.classList.toggle('open');
     toggle.setAttribute('aria-expanded', nav.classList.contains('open'));
   });
+  // The skip link jumps to the page's heading without touching the router's hash.
+  document.getElementById('skip-link').addEventListener('click', (ev) => { ev.preventDefault(); focusHeading(); });
   window.addEventListener('hashchange', route);
   route();
 }

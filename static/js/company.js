@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { t, lang, setLang, translatePage, dateTime } from './i18n.js';
 import { el, table, field, form } from './dom.js';
+import { sentence } from './history.js';
 
 const roleNames = (roles) => roles.map((r) => t(`role.${r}`)).join(', ');
 const ROLES = ['admin', 'buyer', 'accountant'];
@@ -107,11 +108,10 @@ function employees(list, me, refresh) {
 async function audit(params) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v));
   const data = await api('GET', `/api/company/audit?${q}`);
-  const show = (v) => (v == null ? '' : Object.entries(v).map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : x}`).join('; '));
-  return table(['audit.at', 'audit.who', 'audit.kind', 'audit.before', 'audit.after', 'audit.answer'],
-    data.items.map((i) => [dateTime(i.at), i.user?.full_name ?? t('audit.onec'), i.kind, show(i.before), show(i.after),
-      i.onec_answer ? (i.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${i.onec_answer.reason ?? ''}` : t(`audit.${i.onec_answer.status}`)) : '']),
-    { 'data-testid': 'audit' });
+  // One sentence per change, in the user's language, with 1C's answer after it.
+  const answer = (i) => (i.onec_answer ? ` ${t('audit.answer')}: ${i.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${i.onec_answer.reason ?? ''}` : t(`audit.${i.onec_answer.status}`)}.` : '');
+  return el('ol', { class: 'history', 'data-testid': 'audit' }, data.items.map((i) => el('li', {},
+    sentence({ at: i.at, who: i.user?.full_name ?? t('audit.onec'), kind: i.kind, before: i.before, after: i.after, entity: i.entity_type }), answer(i))));
 }
 
 export async function companySections(me, refresh) {
@@ -144,7 +144,7 @@ export function accountForms(me, refresh) {
   const done = (key) => (box) => () => { box.textContent = t(key); box.hidden = false; };
   const pwOk = el('p', { class: 'success', hidden: true, role: 'status', 'data-testid': 'password-done' });
   const emailOk = el('p', { class: 'success', hidden: true, role: 'status', 'data-testid': 'email-done' });
-  const language = el('select', { name: 'language', 'data-testid': 'language' },
+  const language = el('select', { name: 'language', 'data-testid': 'language', 'aria-label': t('account.language') },
     ['ru', 'en'].map((l) => el('option', { value: l, selected: me.user.language === l }, l === 'ru' ? 'Русский' : 'English')));
   language.addEventListener('change', async () => {
     await api('PATCH', '/api/auth/preferences', { language: language.value });

@@ -4,7 +4,7 @@
 // shows as its current version with "Исправление № N от …"; its page lists the versions, and the
 // original's page says what corrected it. A УКД shows under every УПД it corrects.
 import { api } from './api.js';
-import { t, money, dateTime, date, lang } from './i18n.js';
+import { t, money, dateTime, date, lang, docKind } from './i18n.js';
 import { el, table, form, problemMessage } from './dom.js';
 
 const canActs = (me) => me.user.roles.some((r) => r === 'admin' || r === 'accountant');
@@ -34,7 +34,7 @@ const vatRate = (r) => (r == null || r === 'none' ? t('doc.novat') : r);
 /** The portal's ЭДО status in words; 1C's own state name in the tooltip. */
 const edoCell = (d) => (d.edo_status ? el('span', { class: `edo edo-${d.edo_status}`, title: d.edo_state ?? '', 'data-testid': 'edo' }, t(`edo.${d.edo_status}`)) : '');
 
-const kindName = (d) => (d.kind === 'other' ? d.kind_name : t(`doc.kind.${d.kind}`)) + (d.upd_status ? ` (${t('doc.status')} ${d.upd_status})` : '');
+const kindName = (d) => docKind(d.kind, d.kind_name) + (d.upd_status ? ` (${t('doc.status')} ${d.upd_status})` : '');
 
 function fileLinks(files) {
   return el('span', { class: 'files' }, files.map((f) => el('a', { href: `/api/documents/files/${encodeURIComponent(f.id)}`, download: '', class: 'file', 'data-testid': 'file-link' },
@@ -60,7 +60,7 @@ function docRows(items) {
       d.correction_no ? el('div', { class: 'muted', 'data-testid': 'doc-fix' }, fixText(d)) : '',
       // In an order's set: the УКД correcting this document (one may correct several УПД).
       (d.corrections ?? []).length ? el('div', { class: 'muted', 'data-testid': 'doc-corrections' }, `${t('doc.correction')}: `,
-        d.corrections.flatMap((c, i) => [i ? ', ' : '', el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${c.kind_name} № ${c.number}`)])) : ''),
+        d.corrections.flatMap((c, i) => [i ? ', ' : '', el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${docKind(c.kind, c.kind_name)} № ${c.number}`)])) : ''),
     dateTime(d.doc_date), kindName(d), d.legal_entity ?? '', money(d.amount_kop), money(d.vat_kop),
     orderLinks(d.orders), edoCell(d), fileLinks(d.files)]);
 }
@@ -130,9 +130,9 @@ async function documentPage(id) {
   if (doc.correction_no) facts.push([t('doc.fixof'), fixText(doc)]);
   if (doc.edo_status) facts.push([t('doc.edo'), edoCell(doc)]);
   for (const c of d.corrects) {
-    facts.push([t('doc.corrects'), c.id ? el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${c.kind_name} № ${c.number}`) : c.onec_id]);
+    facts.push([t('doc.corrects'), c.id ? el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${docKind(c.kind, c.kind_name)} № ${c.number}`) : c.onec_id]);
   }
-  for (const c of d.corrections) facts.push([t('doc.correction'), el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${c.kind_name} № ${c.number} (${money(c.amount_kop)})`)]);
+  for (const c of d.corrections) facts.push([t('doc.correction'), el('a', { href: `#/documents/doc/${encodeURIComponent(c.id)}` }, `${docKind(c.kind, c.kind_name)} № ${c.number} (${money(c.amount_kop)})`)]);
   const bases = d.lines.some((l) => l.base_id);
   const cols = ['doc.line', 'doc.article', 'col.name', 'doc.qty', 'doc.unit', 'doc.okei', 'doc.price', 'doc.net', 'doc.vatrate', 'doc.vat', 'doc.amount', ...(bases ? ['doc.base'] : [])];
   const lines = table(cols,
@@ -148,7 +148,7 @@ async function documentPage(id) {
     v.current ? ` — ${t('doc.current')}` : '')))] : [];
   return [
     el('p', {}, el('a', { href: '#/documents' }, `← ${t('doc.list')}`)),
-    el('h1', {}, `${doc.kind_name} № ${doc.number}`),
+    el('h1', {}, `${docKind(doc.kind, doc.kind_name)} № ${doc.number}`),
     correctedBy,
     el('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
     ...history,

@@ -1,4 +1,5 @@
-// Tiny DOM helpers shared by the shell's sections.
+// Tiny DOM helpers shared by the shell's sections: elements, tables (cards on a phone), labelled
+// fields, forms that show problems at their fields, folds.
 import { t, lang, money, problemText } from './i18n.js';
 
 export function el(tag, attrs = {}, ...children) {
@@ -29,7 +30,29 @@ export function problemMessage(problem) {
   return [problemText(problem), ...fields].join(' ');
 }
 
-/** A form that posts through `send(data)`, shows problems under itself, and calls `done`. */
+/** Shows each of the problem's field errors beside its field (aria-invalid, aria-describedby),
+ * clearing the last ones; answers whether any field was found (then focus went to the first). */
+export function fieldErrors(f, problem) {
+  for (const x of f.querySelectorAll('.field-error')) x.remove();
+  for (const x of f.querySelectorAll('[aria-invalid]')) { x.removeAttribute('aria-invalid'); x.removeAttribute('aria-describedby'); }
+  let first = null;
+  for (const fe of problem?.field_errors ?? []) {
+    const name = String(fe.field ?? '').split(/[.[]/)[0];
+    const input = name && [...f.elements].find((x) => x.name === name || x.name === `bank_${name}`);
+    if (!input) continue;
+    const id = `${f.id || 'f'}-${input.name}-error`;
+    if (!f.querySelector(`#${CSS.escape(id)}`)) {
+      input.after(el('span', { class: 'field-error', id }, lang() === 'en' ? fe.message_en : fe.message_ru));
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', id);
+    }
+    first ??= input;
+  }
+  first?.focus();
+  return !!first;
+}
+
+/** A form that posts through `send(data)`, shows problems at their fields and under itself, and calls `done`. */
 export function form(id, children, submitKey, send, done) {
   const status = el('p', { class: 'error', hidden: true, role: 'alert' });
   const f = el('form', { class: 'narrow', id }, ...children, status, el('button', { type: 'submit' }, t(submitKey)));
@@ -38,11 +61,18 @@ export function form(id, children, submitKey, send, done) {
     status.hidden = true;
     try {
       const result = await send(new FormData(f));
+      fieldErrors(f, null);
       await done(result);
     } catch (e) {
       status.textContent = problemMessage(e.problem);
       status.hidden = false;
+      fieldErrors(f, e.problem);
     }
   });
   return f;
+}
+
+/** A block folded behind its title on a phone (filters), open on a wider screen or when `open`. */
+export function foldable(titleKey, body, open = false) {
+  return el('details', { class: 'fold', open: open || matchMedia('(min-width: 761px)').matches }, el('summary', {}, t(titleKey)), body);
 }

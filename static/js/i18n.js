@@ -242,6 +242,48 @@ const STRINGS = {
   },
 };
 
+// #21: the shell's accessibility, phone and offline texts, the home page, the order list's
+// filters and badges, readable history (kept apart so other sections' edits merge cleanly).
+Object.assign(STRINGS.ru, {
+  'doc.kind.ukd': 'УКД',
+  'skip': 'Перейти к содержимому', 'nav.profile': 'Профиль', 'ord.filters': 'Фильтры', 'ord.le.any': 'все юрлица', 'ord.author.any': 'все сотрудники',
+  'ord.selected': 'Выбрано заказов', 'ord.together.rules': 'Вместе отгружаются заказы с одним способом доставки и одним грузополучателем; 1С решает и отвечает на странице каждого заказа.',
+  'ord.together.need2': 'Выберите хотя бы два заказа.', 'ord.together.mixed': 'У выбранных заказов разные способы доставки или грузополучатели.',
+  'offline.banner': 'Нет связи с интернетом. Показаны данные, сохранённые при последнем подключении; действия недоступны.',
+  'offline.action': 'Нет связи: действие станет доступно, когда связь вернётся.', 'offline.nodata': 'Нет связи, и эта страница ещё не сохранялась на этом устройстве.',
+  'offline.savedat': 'Сохранено',
+  'home.credit': 'Кредит по соглашениям', 'home.available': 'Доступно', 'home.used': 'Использовано', 'home.overdue': 'Просрочено',
+  'home.blocked': 'Отгрузки в кредит остановлены из-за просроченной задолженности.', 'home.topay': 'Для разблокировки оплатите',
+  'home.ways': 'Как оплатить: банковским переводом по счёту заказа, с внутреннего счёта или картой на странице заказа.',
+  'home.todo': 'Требуют внимания', 'home.todo.none': 'Ничего не ждёт ваших действий.', 'home.todo.awaiting': 'ожидает оплаты',
+  'home.todo.waiting': 'изменения ждут ответа 1С', 'home.todo.rejected': '1С отклонила изменения', 'home.todo.return': 'решение по возврату',
+  'home.docs': 'Последние документы', 'home.docs.none': 'Документов пока нет.', 'home.account': 'Внутренний счёт', 'home.allorders': 'Все заказы',
+  'home.alldocs': 'Все документы', 'home.finance': 'Финансы',
+});
+Object.assign(STRINGS.en, {
+  'skip': 'Skip to content', 'nav.profile': 'Profile', 'ord.filters': 'Filters', 'ord.le.any': 'all legal entities', 'ord.author.any': 'all employees',
+  'ord.selected': 'Orders selected', 'ord.together.rules': 'Orders ship together when they have one delivery method and one consignee; 1C decides and answers on each order\'s page.',
+  'ord.together.need2': 'Choose at least two orders.', 'ord.together.mixed': 'The chosen orders differ in delivery method or consignee.',
+  'offline.banner': 'No internet connection. Showing the data saved when you were last online; actions are unavailable.',
+  'offline.action': 'No connection: this becomes available when the connection is back.', 'offline.nodata': 'No connection, and this page has not been saved on this device yet.',
+  'offline.savedat': 'Saved',
+  'home.credit': 'Credit by agreement', 'home.available': 'Available', 'home.used': 'Used', 'home.overdue': 'Overdue',
+  'home.blocked': 'Shipments on credit are stopped because of overdue debt.', 'home.topay': 'To unblock, pay',
+  'home.ways': 'How to pay: a bank transfer by the order\'s invoice, from the internal account, or by card on the order page.',
+  'home.todo': 'Needs your attention', 'home.todo.none': 'Nothing is waiting for you.', 'home.todo.awaiting': 'awaiting payment',
+  'home.todo.waiting': 'changes waiting for 1C', 'home.todo.rejected': '1C rejected the changes', 'home.todo.return': 'return decided',
+  'home.docs': 'Latest documents', 'home.docs.none': 'No documents yet.', 'home.account': 'Internal account', 'home.allorders': 'All orders',
+  'home.alldocs': 'All documents', 'home.finance': 'Finance',
+  'doc.kind.invoice': 'Invoice', 'doc.kind.ukd': 'UKD (correction)',
+});
+
+/** A document's type by its kind in the page's language; 1C's own name only for a kind the
+ * portal does not know ("other" or new). */
+export function docKind(kind, onecName) {
+  const key = `doc.kind.${kind}`;
+  return kind && kind !== 'other' && (key in STRINGS[lang()] || key in STRINGS.ru) ? t(key) : (onecName ?? t('doc.kind.other'));
+}
+
 export function lang() {
   const saved = localStorage.getItem('lang');
   return saved === 'en' ? 'en' : 'ru';
@@ -264,8 +306,9 @@ export function translatePage(root = document) {
 
 const LOCALE = () => (lang() === 'en' ? 'en-GB' : 'ru-RU');
 
-/** Kopecks as money in Russian format: 1 234 567,89 ₽ (English UI keeps the ruble sign). */
+/** Kopecks as money in the page's language: 1 234 567,89 ₽ in Russian, ₽1,234,567.89 in English. */
 export function money(kop) {
+  if (lang() === 'en') return new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'RUB', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2 }).format(kop / 100);
   return new Intl.NumberFormat('ru-RU', { style: 'currency', currency: 'RUB', minimumFractionDigits: 2 }).format(kop / 100);
 }
 

@@ -1,8 +1,9 @@
 // The orders section: the company's orders with filters kept in the URL (a filtered list can be
 // bookmarked and shared), totals, CSV of the filtered set, and the order page.
 import { api } from './api.js';
-import { t, money, dateTime, date, lang } from './i18n.js';
-import { el, table, field, form } from './dom.js';
+import { t, money, dateTime, date, lang, docKind } from './i18n.js';
+import { el, table, field, form, foldable } from './dom.js';
+import { sentence } from './history.js';
 
 const STATUSES = ['draft', 'awaiting_payment', 'reserved', 'paid', 'partly_shipped', 'shipped', 'cancelled'];
 const FILTERS = ['from', 'to', 'ship_from', 'ship_to', 'status', 'number', 'q', 'author', 'legal_entity', 'sort'];
@@ -14,14 +15,24 @@ function currentQuery() {
   return new URLSearchParams(query);
 }
 
-function listForm(q) {
+/** The order's status as a badge (a colour per status, the words for a screen reader too). */
+const statusBadge = (o) => el('span', {}, el('span', { class: `badge-st st-${o.status}`, 'data-testid': 'status-badge' }, t(`ord.status.${o.status}`)),
+  o.changes_waiting ? [' ', el('span', { class: 'badge-st st-waiting' }, t('ord.waiting'))] : '');
+
+function listForm(q, people, entities) {
   const statusBoxes = el('fieldset', { class: 'roles' }, el('legend', {}, t('col.status')),
     STATUSES.map((s) => el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'status', value: s, checked: (q.get('status') ?? '').split(',').includes(s) }), t(`ord.status.${s}`))));
   const sort = el('select', { name: 'sort' }, ['date_desc', 'date_asc', 'amount_desc', 'amount_asc'].map((s) => el('option', { value: s, selected: (q.get('sort') ?? 'date_desc') === s }, t(`ord.sort.${s}`))));
+  // Who placed it and for which legal entity: names every role may read.
+  const author = el('select', { name: 'author', 'data-testid': 'filter-author' }, el('option', { value: '' }, t('ord.author.any')),
+    people.map((p) => el('option', { value: p.id, selected: q.get('author') === p.id }, p.full_name)));
+  const entity = el('select', { name: 'legal_entity', 'data-testid': 'filter-legal-entity' }, el('option', { value: '' }, t('ord.le.any')),
+    entities.map((l) => el('option', { value: l.id, selected: q.get('legal_entity') === l.id }, l.name)));
   const f = el('form', { class: 'filters', id: 'order-filters' },
     field('from', 'ord.from', q.get('from'), { type: 'date' }), field('to', 'ord.to', q.get('to'), { type: 'date' }),
     field('ship_from', 'ord.shipfrom', q.get('ship_from'), { type: 'date' }), field('ship_to', 'ord.shipto', q.get('ship_to'), { type: 'date' }),
     field('number', 'ord.number', q.get('number')), field('q', 'ord.contains', q.get('q')),
+    el('label', {}, el('span', {}, t('ord.author')), author), el('label', {}, el('span', {}, t('home.legal')), entity),
     statusBoxes, el('label', {}, el('span', {}, t('ord.sortby')), sort),
     el('button', { type: 'submit' }, t('audit.filter')));
   f.addEventListener('submit', (ev) => {
@@ -32,11 +43,10 @@ function listForm(q) {
       const v = k === 'status' ? d.getAll('status').join(',') : d.get(k);
       if (v) next.set(k, v);
     }
-    // Keep filters the form does not show (author, legal entity from a shared link).
-    for (const k of ['author', 'legal_entity']) if (q.get(k)) next.set(k, q.get(k));
     location.hash = `#/orders?${next}`;
   });
-  return f;
+  // Folded on a phone (the list comes first), open when a filter is set.
+  return foldable('ord.filters', f, FILTERS.some((k) => k !== 'sort' && q.get(k)));
 }
 
 // A change 1C has not answered yet: no other change is offered beside it.
@@ -52,33 +62,55 @@ function consolidationForm(boxes) {
     (r) => { location.hash = `#/orders/${r.orders?.[0] ?? boxes.find((b) => b.checked).value}`; });
 }
 
+/** The sticky bar at the bottom once an order is chosen: how many, the rules, and whether the
+ * chosen ones fit them (one delivery method, one consignee) before 1C is asked. */
+function togetherBar(boxes, byId) {
+  const count = el('p', { 'data-testid': 'selected-count' });
+  const warn = el('p', { class: 'error', 'data-testid': 'together-warning', hidden: true });
+  const bar = el('div', { class: 'together-bar', hidden: true, 'data-testid': 'together-bar', role: 'region', 'aria-label': t('ord.together') },
+    count, el('p', { class: 'muted' }, t('ord.together.rules')), warn,
+    el('details', {}, el('summary', {}, t('ord.together')), consolidationForm(boxes)));
+  const update = () => {
+    const chosen = boxes.filter((b) => b.checked).map((b) => byId.get(b.value));
+    bar.hidden = chosen.length === 0;
+    count.textContent = `${t('ord.selected')}: ${chosen.length}`;
+    const mixed = new Set(chosen.map((o) => o.delivery_method ?? '')).size > 1 || new Set(chosen.map((o) => o.consignee ?? '')).size > 1;
+    warn.hidden = !(chosen.length < 2 || mixed);
+    warn.textContent = chosen.length < 2 ? t('ord.together.need2') : t('ord.together.mixed');
+  };
+  for (const b of boxes) b.addEventListener('change', update);
+  return bar;
+}
+
 async function renderList(me) {
   const q = currentQuery();
-  const data = await api('GET', `/api/orders/orders?${q}`);
+  const [data, people, company] = await Promise.all([api('GET', `/api/orders/orders?${q}`),
+    api('GET', '/api/company/employee-names').catch(() => ({ items: [] })), api('GET', '/api/company/company').catch(() => ({ legal_entities: [] }))]);
   const boxes = [];
   const pick = (o) => {
     if (!canChange(me) || !openForShipping(o)) return '';
     const b = el('input', { type: 'checkbox', value: o.id, 'aria-label': `${t('ord.together.pick')} ${o.number}`, 'data-testid': `pick-${o.number}` });
     boxes.push(b);
-    return b;
+    return el('label', { class: 'inline pick' }, b);
   };
   const rows = data.items.map((o) => [
     pick(o),
-    el('a', { href: `#/orders/${o.id}` }, o.number), o.onec_number ?? '', dateTime(o.ordered_at), statusText(o), o.legal_entity ?? '', o.author ?? '',
+    el('a', { href: `#/orders/${o.id}` }, o.number), o.onec_number ?? '', dateTime(o.ordered_at), statusBadge(o),
+    [o.delivery_method ? t(`ord.dm.${o.delivery_method}`) : '—', o.consignee ? ` · ${o.consignee}` : ''], o.legal_entity ?? '', o.author ?? '',
     money(o.total_kop), o.planned_shipping_date ? date(o.planned_shipping_date) : '',
   ]);
   const parts = [
-    el('h1', {}, t('nav.orders')), listForm(q),
+    el('h1', {}, t('nav.orders')), listForm(q, people.items ?? [], company.legal_entities ?? []),
     el('p', { 'data-testid': 'order-totals' }, `${t('ord.count')}: ${data.totals.count} · ${t('fin.amount')}: ${money(data.totals.total_kop)} `,
       el('a', { href: `/api/orders/orders.csv?${q}`, download: '', 'data-testid': 'orders-csv' }, t('fin.csv'))),
-    table(['', 'ord.number', 'ord.onecnumber', 'ord.date', 'col.status', 'home.legal', 'ord.author', 'fin.amount', 'ord.shipping'], rows, { 'data-testid': 'orders' }),
+    table(['', 'ord.number', 'ord.onecnumber', 'ord.date', 'col.status', 'ord.delivery', 'home.legal', 'ord.author', 'fin.amount', 'ord.shipping'], rows, { 'data-testid': 'orders' }),
   ];
-  if (boxes.length >= 2) parts.push(el('details', {}, el('summary', {}, t('ord.together')), consolidationForm(boxes)));
   if (data.next_cursor) {
     const more = new URLSearchParams(q);
     more.set('cursor', data.next_cursor);
     parts.push(el('a', { href: `#/orders?${more}`, 'data-testid': 'next-page' }, t('ord.next')));
   }
+  if (boxes.length >= 2) parts.push(togetherBar(boxes, new Map(data.items.map((o) => [o.id, o]))));
   return parts;
 }
 
@@ -223,7 +255,7 @@ async function orderParts(id, d, me, refresh) {
   }
   if (d.documents.length) {
     parts.push(el('h2', {}, t('nav.documents')), table(['audit.kind', 'ord.number', 'ord.date', 'fin.amount'],
-      d.documents.map((x) => [x.kind_name, el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number + (x.correction_no ? ` (${t('doc.fix')} № ${x.correction_no})` : '')), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
+      d.documents.map((x) => [docKind(x.kind, x.kind_name), el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number + (x.correction_no ? ` (${t('doc.fix')} № ${x.correction_no})` : '')), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
       el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
   }
   // Paying by invoice is a bank transfer: to whom, and the invoice to print.
@@ -257,8 +289,10 @@ async function orderParts(id, d, me, refresh) {
     parts.push(form('repeat-form', [], 'ord.repeat', () => api('POST', `/api/orders/orders/${id}/repeat`), (r) => { location.hash = `#/orders/${r.id}`; }));
   }
   if (d.history.length) {
-    parts.push(el('h2', {}, t('ord.history')), table(['audit.at', 'audit.who', 'audit.kind', 'audit.answer'],
-      d.history.map((h) => [dateTime(h.at), h.user ?? t('audit.onec'), t(`ord.hist.${h.kind}`).startsWith('ord.hist.') ? h.kind : t(`ord.hist.${h.kind}`), h.onec_answer?.status ? (h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)) : ''])));
+    // Sentences in the user's language (history.js), 1C's answer after each.
+    parts.push(el('h2', {}, t('ord.history')), el('ol', { class: 'history', 'data-testid': 'order-history' }, d.history.map((h) => el('li', {},
+      sentence({ at: h.at, who: h.user ?? t('audit.onec'), kind: h.kind, before: h.before, after: h.after, entity: 'order' }),
+      h.onec_answer?.status ? ` ${t('audit.answer')}: ${h.onec_answer.status === 'rejected' ? `${t('sync.rejected')}: ${h.onec_answer.reason ?? ''}` : t(`audit.${h.onec_answer.status}`)}.` : ''))));
   }
   return parts;
 }
@@ -310,7 +344,7 @@ function cardPart(id, d, me, refresh) {
 /** Lines (quantities, removal, pasted `article;qty`), delivery, shipping date, consignee. */
 async function editForm(id, o, lines, refresh) {
   const consignees = (await api('GET', '/api/company/consignees')).items;
-  const qtyInputs = lines.map((l) => el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6, 'data-article': l.article, 'data-product': l.product_id ?? '' }));
+  const qtyInputs = lines.map((l) => el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6, 'aria-label': `${t('ord.qty')} ${l.article}`, 'data-article': l.article, 'data-product': l.product_id ?? '' }));
   const linesTable = table(['ord.article', 'col.name', 'ord.qty'], lines.map((l, i) => [l.article, l.name, qtyInputs[i]]));
   const paste = el('textarea', { name: 'paste', rows: 3, placeholder: 'AZ-100;2' });
   // Products found by the catalogue search and added here go in by their 1C id.
@@ -326,7 +360,7 @@ async function editForm(id, o, lines, refresh) {
     results.replaceChildren(r.items.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], r.items.map((p) => {
       const add = el('button', { type: 'button', class: 'link', 'data-testid': `add-${p.article}` }, t('ord.catalog.add'));
       add.addEventListener('click', () => {
-        const qty = el('input', { name: `add-${p.id}`, value: '1', inputMode: 'decimal', size: 6, 'data-added': p.id });
+        const qty = el('input', { name: `add-${p.id}`, value: '1', inputMode: 'decimal', size: 6, 'aria-label': `${t('ord.qty')} ${p.article}`, 'data-added': p.id });
         added.push({ product: p, qty });
         addedBody.append(el('tr', {}, el('td', {}, p.article), el('td', {}, p.name), el('td', {}, p.price_kop == null ? '—' : money(p.price_kop)),
           el('td', {}, (p.stock_milli / 1000).toLocaleString('ru-RU')), el('td', {}, qty)));

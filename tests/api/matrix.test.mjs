@@ -26,6 +26,7 @@ const MATRIX = {
   'PATCH /api/auth/preferences': { body: {}, ok: 400 },
   'GET /api/company/company': { ok: 200 },
   'GET /api/company/employees': { ok: 200 },
+  'GET /api/company/employee-names': { ok: 200 },
   'GET /api/company/employees/{id}': { params: (a) => ({ id: a.employeeId }), ok: 200, companyOwned: true },
   // Writes get a body (or no version) that is refused before anything changes: the point here is
   // who gets past the door; the behaviour is tested in tests/api/company.test.mjs.

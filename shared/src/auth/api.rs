@@ -340,6 +340,8 @@ async fn sign_out<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     }
     let mut resp = ApiResponse::no_content();
     resp.headers.extend(clear_cookies());
+    // The browser drops what it kept of this user: the service worker's saved pages and data.
+    resp.headers.push(("clear-site-data".into(), "\"cache\", \"storage\"".into()));
     Ok(resp)
 }
 

@@ -19,6 +19,7 @@ pub enum H {
     ConsigneeEdit,
     ConsigneeArchive,
     Employees,
+    EmployeeNames,
     EmployeeAdd,
     Employee,
     EmployeeEdit,
@@ -72,6 +73,13 @@ pub const ROUTES: &[Route<H>] = &[
         path: "/api/company/employees",
         access: Access::Roles(ADMIN),
         handler: H::Employees,
+    },
+    // Names only, for every role: the order list filters by who placed an order.
+    Route {
+        method: "GET",
+        path: "/api/company/employee-names",
+        access: Access::Roles(&[]),
+        handler: H::EmployeeNames,
     },
     Route {
         method: "POST",
@@ -135,6 +143,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             super::consignees::archive(p, &caller, id, version_param(req)?).await
         }
         H::Employees => employees(p, &caller).await,
+        H::EmployeeNames => employee_names(p, &caller).await,
         H::EmployeeAdd => super::employees::add(p, &caller, req.json()?).await,
         H::Employee => employee(p, &caller, &params).await,
         H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
@@ -296,6 +305,21 @@ async fn employees<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
         200,
         &serde_json::json!({ "items": items, "next_cursor": null }),
     ))
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct EmployeeName {
+    id: String,
+    full_name: String,
+}
+
+/// The company's people by name and id, nothing else (any role: the order list's filter).
+async fn employee_names<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> {
+    let items: Vec<EmployeeName> = p
+        .db()
+        .all(Stmt::new(sql::EMPLOYEE_NAMES).bind(&caller.company_id))
+        .await?;
+    Ok(ApiResponse::json(200, &serde_json::json!({ "items": items })))
 }
 
 /// Another company's employee is a 404, exactly like a missing one.

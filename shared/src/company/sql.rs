@@ -11,6 +11,10 @@ pub const AGREEMENTS: &str = "SELECT a.id, a.legal_entity_id, a.name, a.number, 
      FROM agreements a LEFT JOIN price_types pt ON pt.id = a.price_type_id \
      WHERE a.company_id = ? AND a.active = 1 ORDER BY a.name";
 
+/// Names only (the order list's filter by who placed an order), former employees too.
+pub const EMPLOYEE_NAMES: &str =
+    "SELECT u.id, u.full_name FROM users u WHERE u.company_id = ? ORDER BY u.full_name, u.id";
+
 pub const EMPLOYEES: &str =
     "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.active, u.last_sign_in_at, u.version, \
        u.password_hash IS NOT NULL AS has_password, \

@@ -300,6 +300,9 @@ struct Line {
 #[derive(Deserialize, Serialize, Clone)]
 struct DocRef {
     id: String,
+    /// The portal's kind (the page names it in the user's language; 1C's name for others).
+    #[serde(default)]
+    kind: Option<String>,
     kind_name: String,
     number: String,
     doc_date: String,
@@ -315,6 +318,8 @@ struct DocRef {
 struct Corrected {
     onec_id: String,
     id: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
     kind_name: Option<String>,
     number: Option<String>,
     doc_date: Option<String>,

@@ -49,13 +49,13 @@ pub const DOCUMENT: &str = "SELECT d.id, d.onec_id, d.kind, d.kind_name, d.numbe
      WHERE d.id = ?1 AND d.company_id = ?2 AND d.active = 1";
 
 /// The documents a УКД corrects, by 1C's id; one not received yet has no portal id.
-pub const CORRECTED: &str = "SELECT dc.corrected_onec_id AS onec_id, d.id, d.kind_name, d.number, d.doc_date \
+pub const CORRECTED: &str = "SELECT dc.corrected_onec_id AS onec_id, d.id, d.kind, d.kind_name, d.number, d.doc_date \
      FROM document_corrects dc LEFT JOIN documents d ON d.onec_id = dc.corrected_onec_id AND d.company_id = dc.company_id AND d.active = 1 \
      WHERE dc.document_id = ?1 AND dc.company_id = ?2 ORDER BY d.doc_date, d.number";
 
 /// The corrections (УКД) of the documents with the given 1C ids (a JSON array: an original's id
 /// and its ИУПД's), with the id each corrects.
-pub const CORRECTIONS: &str = "SELECT dc.corrected_onec_id, d.id, d.kind_name, d.number, d.doc_date, d.amount_kop \
+pub const CORRECTIONS: &str = "SELECT dc.corrected_onec_id, d.id, d.kind, d.kind_name, d.number, d.doc_date, d.amount_kop \
      FROM document_corrects dc JOIN documents d ON d.id = dc.document_id AND d.company_id = dc.company_id \
      WHERE dc.company_id = ?1 AND dc.corrected_onec_id IN (SELECT value FROM json_each(?2)) AND d.active = 1 ORDER BY d.doc_date, d.number";
 

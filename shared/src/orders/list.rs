@@ -165,6 +165,9 @@ pub struct Row {
     pub planned_shipping_date: Option<String>,
     pub legal_entity: Option<String>,
     pub author: Option<String>,
+    /// The consignee's name (the list shows where an order goes: shipping together needs one).
+    #[serde(default)]
+    pub consignee: Option<String>,
     pub changes_waiting: i64,
 }
 

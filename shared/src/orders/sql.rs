@@ -11,9 +11,10 @@ pub const LIST_WHERE: &str = "o.company_id = ?1 \
        AND (?10 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND instr(l.search, ?10) > 0))";
 
 pub const LIST_COLUMNS: &str = "SELECT o.id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.total_kop, o.paid_kop, \
-       o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, \
+       o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, cg.name AS consignee, \
        EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting \
-     FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id";
+     FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id \
+       LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id";
 
 pub const TOTALS: &str = "SELECT count(*) AS count, coalesce(sum(o.total_kop), 0) AS total_kop, coalesce(sum(o.paid_kop), 0) AS paid_kop FROM orders o";
 

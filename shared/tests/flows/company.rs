@@ -593,3 +593,23 @@ fn email_change_takes_effect_only_from_the_link() {
         422
     );
 }
+
+/// #21: the order list's filter by who placed an order: every role reads the company's people
+/// by name and id, nothing else about them, and never another company's.
+#[test]
+fn employee_names_for_every_role_names_only_this_company_only() {
+    let (p, admin, buyer, other) = seeded();
+    for c in [&admin, &buyer] {
+        let r = company(&p, "GET", "/api/company/employee-names", None, c);
+        assert_eq!(r.status, 200);
+        let items = body(&r)["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 2, "{items:?}");
+        for i in &items {
+            let mut keys: Vec<&String> = i.as_object().unwrap().keys().collect();
+            keys.sort();
+            assert_eq!(keys, ["full_name", "id"]);
+        }
+    }
+    let theirs = body(&company(&p, "GET", "/api/company/employee-names", None, &other));
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 1);
+}
