@@ -17,7 +17,11 @@ pub fn document_arrived(document_onec_id: &str, now: DateTime<Utc>) -> Stmt {
         .bind(document_onec_id)
         .bind(zone::event_day(now))
         .bind(now)
+        .bind(now - Duration::days(DOCUMENT_NEWS_DAYS))
 }
+
+/// A document dated more than this many days ago is history (a first full load), not news.
+pub const DOCUMENT_NEWS_DAYS: i64 = 7;
 
 /// Credit blocked or unblocked: put it BEFORE the credit state's statements (it compares with
 /// the stored state).

@@ -38,7 +38,8 @@ macro_rules! change_page {
 }
 
 /// A document of the company's orders arrived (after its statements: `?1` its 1C id, `?2` day,
-/// `?3` now): to the author of each of its orders and to whoever chose the event.
+/// `?3` now, `?4` the oldest document date that is news): to the author of each of its orders
+/// and to whoever chose the event. An old document (1C's first full load) tells nobody.
 pub const DOCUMENT_ARRIVED: &str = concat!(
     insert!(),
     "SELECT ", new_id!(), ", d.company_id, u.id, 'document_arrived', d.id, ?2, coalesce(o.author_user_id = u.id, 0), \
@@ -47,7 +48,7 @@ pub const DOCUMENT_ARRIVED: &str = concat!(
      FROM documents d JOIN document_orders dor ON dor.document_id = d.id \
      JOIN orders o ON o.onec_id = dor.order_onec_id AND o.company_id = d.company_id \
      JOIN users u ON u.company_id = d.company_id AND u.active = 1 \
-     WHERE d.onec_id = ?1 AND d.active = 1 \
+     WHERE d.onec_id = ?1 AND d.active = 1 AND d.doc_date >= ?4 \
        AND (u.id = o.author_user_id OR EXISTS (SELECT 1 FROM notification_prefs np WHERE np.user_id = u.id AND np.event = 'document_arrived' AND np.choice <> 'off')) \
        AND ", untold!("'document_arrived'", "d.id")
 );

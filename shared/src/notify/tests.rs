@@ -149,6 +149,12 @@ fn a_document_tells_the_order_author_once_and_whoever_chose_it() {
     sweep(&p);
     sweep(&p);
     assert_eq!(mails(&p, BUYER).len(), 1);
+    // A document of last month (1C's first full load): history, not news.
+    let mut old = document("N1-D0", 1);
+    old["payload"]["date"] = json!("2026-10-15T10:00:00");
+    p.send_from_1c(vec![old]);
+    sweep(&p);
+    assert_eq!(mails(&p, BUYER).len(), 1);
 }
 
 #[test]
@@ -185,13 +191,28 @@ fn opting_out_and_the_digest() {
     assert_eq!(m.len(), 1, "one digest with both");
     assert!(m[0].subject.contains("Сводка") && m[0].text.contains("заблокирован") && m[0].text.contains("разблокирован"), "{}", m[0].text);
     // Later the same day: nothing more until tomorrow's digest.
+    choose(&p, ACC, Event::DocumentArrived, Choice::Digest);
     p.now.set("2026-12-01T10:00:00Z".parse().unwrap());
-    p.send_from_1c(vec![credit(3, true)]);
+    p.send_from_1c(vec![document("N1-D1", 1)]);
     sweep(&p);
     assert_eq!(mails(&p, ACC).len(), 1);
     p.now.set("2026-12-02T06:01:00Z".parse().unwrap());
     sweep(&p);
-    assert_eq!(mails(&p, ACC).len(), 2);
+    sweep(&p);
+    let m = mails(&p, ACC);
+    assert_eq!(m.len(), 2);
+    assert!(m[1].text.contains("СЧ-15") && !m[1].text.contains("заблокирован"), "{}", m[1].text);
+    // Blocked again on the same day as before: the (user, event, object, day) key tells it once.
+    p.now.set("2026-12-02T06:30:00Z".parse().unwrap());
+    let before = p.mail.0.borrow().len();
+    choose(&p, ACC, Event::CreditChanged, Choice::Mail);
+    p.send_from_1c(vec![credit(3, true)]);
+    assert_eq!(mails(&p, ACC).len(), 3, "a new day: told");
+    p.send_from_1c(vec![credit(4, false)]);
+    p.send_from_1c(vec![credit(5, true)]);
+    sweep(&p);
+    assert_eq!(mails(&p, ACC).len(), 4, "unblocked told; blocked again the same day is not");
+    assert!(p.mail.0.borrow().len() > before);
 }
 
 #[test]
