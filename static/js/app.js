@@ -7,6 +7,7 @@ import { financeSections } from './finance.js';
 import { ordersSection } from './orders.js';
 import { documentsSections } from './documents.js';
 import { returnsSection } from './returns.js';
+import { notificationSection } from './notifications.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -69,7 +70,7 @@ async function renderProfile() {
   if (['waiting', 'received'].includes(u.sync?.state)) {
     setTimeout(() => { if (location.hash.startsWith('#/profile') && !profileForm.contains(document.activeElement)) route(); }, 3000);
   }
-  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route)];
+  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route), ...(await notificationSection())];
 }
 
 function renderSoon(section) {
