@@ -79,8 +79,15 @@ pub fn event_title(e: Event, lang: Lang) -> &'static str {
 fn s<'a>(d: &'a Value, k: &str) -> &'a str {
     d.get(k).and_then(Value::as_str).unwrap_or("")
 }
+/// A number from the data (D1 may hand a bound integer back as a float).
 fn kop(d: &Value, k: &str) -> i64 {
-    d.get(k).and_then(Value::as_i64).unwrap_or(0)
+    d.get(k)
+        .and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f.round() as i64)))
+        .unwrap_or(0)
+}
+fn flag(d: &Value, k: &str) -> bool {
+    d.get(k)
+        .is_some_and(|v| v.as_bool().unwrap_or_else(|| v.as_f64().is_some_and(|f| f != 0.0)))
 }
 
 /// What a change was about, as a phrase after "your change".
@@ -139,7 +146,7 @@ pub fn sentence(e: Event, d: &Value, lang: Lang) -> (String, String) {
             }
         }
         Event::CreditChanged => {
-            let blocked = d.get("blocked").and_then(|v| v.as_i64().or(v.as_bool().map(i64::from))).unwrap_or(0) != 0;
+            let blocked = flag(d, "blocked");
             let ag = s(d, "agreement");
             match (blocked, ru) {
                 (true, true) => ("Кредит заблокирован".into(), format!("Кредит по договору «{ag}» заблокирован: новые заказы в кредит недоступны до оплаты задолженности.")),

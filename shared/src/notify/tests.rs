@@ -121,6 +121,14 @@ fn unsubscribe_token_names_one_user_and_event() {
 }
 
 #[test]
+fn a_flag_bound_as_a_number_reads_back_whatever_its_json_type() {
+    for v in [json!({"blocked": 1}), json!({"blocked": 1.0}), json!({"blocked": true})] {
+        assert!(render::sentence(Event::CreditChanged, &v, render::Lang::Ru).0.contains("заблокирован"), "{v}");
+    }
+    assert!(render::sentence(Event::CreditChanged, &json!({"blocked": 0.0}), render::Lang::Ru).0.contains("доступен"));
+}
+
+#[test]
 fn money_and_dates_per_language() {
     use render::Lang;
     assert_eq!(render::money(123456789, Lang::Ru), "1\u{a0}234\u{a0}567,89\u{a0}₽");
