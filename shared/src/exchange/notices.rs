@@ -15,7 +15,12 @@ pub fn statements(v: &Valid, now: DateTime<Utc>) -> (Vec<Stmt>, Vec<Stmt>) {
         Payload::Return(_) => (vec![], vec![record::return_decided(id, now)]),
         Payload::ReconciliationAct(_) => (vec![], vec![record::act_ready(id, now)]),
         Payload::CreditState(c) => (
-            vec![record::credit_changed(&c.agreement_id, &c.company_id, c.blocked, now)],
+            vec![record::credit_changed(
+                &c.agreement_id,
+                &c.company_id,
+                c.blocked,
+                now,
+            )],
             vec![],
         ),
         _ => (vec![], vec![]),

@@ -132,9 +132,13 @@ impl Event {
                     Choice::Off
                 }
             }
-            (Event::ChangeApplied | Event::ChangeRejected | Event::ReturnDecided | Event::ActReady, _) => {
-                Choice::Mail
-            }
+            (
+                Event::ChangeApplied
+                | Event::ChangeRejected
+                | Event::ReturnDecided
+                | Event::ActReady,
+                _,
+            ) => Choice::Mail,
             (Event::CreditChanged | Event::PaymentOverdue, Role::Admin | Role::Accountant) => {
                 Choice::Mail
             }

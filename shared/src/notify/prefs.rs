@@ -114,15 +114,30 @@ pub async fn put<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppResul
     for (name, value) in &body.events {
         let at = format!("events.{name}");
         let Some(event) = Event::parse(name) else {
-            errors.push(FieldError::new(at, "unknown-field", "Нет такого уведомления.", "No such notification."));
+            errors.push(FieldError::new(
+                at,
+                "unknown-field",
+                "Нет такого уведомления.",
+                "No such notification.",
+            ));
             continue;
         };
         let Some(choice) = Choice::parse(value) else {
-            errors.push(FieldError::new(at, "invalid", "Выберите: письмо, сводка или выключено.", "Choose mail, digest or off."));
+            errors.push(FieldError::new(
+                at,
+                "invalid",
+                "Выберите: письмо, сводка или выключено.",
+                "Choose mail, digest or off.",
+            ));
             continue;
         };
         if !event.reaches(&roles) {
-            errors.push(FieldError::new(at, "not-for-role", "Эти уведомления не для вашей роли.", "These notifications are not for your role."));
+            errors.push(FieldError::new(
+                at,
+                "not-for-role",
+                "Эти уведомления не для вашей роли.",
+                "These notifications are not for your role.",
+            ));
             continue;
         }
         stmts.push(

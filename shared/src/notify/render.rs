@@ -86,8 +86,10 @@ fn kop(d: &Value, k: &str) -> i64 {
         .unwrap_or(0)
 }
 fn flag(d: &Value, k: &str) -> bool {
-    d.get(k)
-        .is_some_and(|v| v.as_bool().unwrap_or_else(|| v.as_f64().is_some_and(|f| f != 0.0)))
+    d.get(k).is_some_and(|v| {
+        v.as_bool()
+            .unwrap_or_else(|| v.as_f64().is_some_and(|f| f != 0.0))
+    })
 }
 
 /// What a change was about, as a phrase after "your change".
@@ -105,44 +107,104 @@ pub fn sentence(e: Event, d: &Value, lang: Lang) -> (String, String) {
     let (ru, order) = (lang == Lang::Ru, s(d, "order_number"));
     match e {
         Event::DocumentArrived => {
-            let (kind, no, at, sum) = (s(d, "kind_name"), s(d, "number"), date(s(d, "date"), lang), money(kop(d, "amount_kop"), lang));
+            let (kind, no, at, sum) = (
+                s(d, "kind_name"),
+                s(d, "number"),
+                date(s(d, "date"), lang),
+                money(kop(d, "amount_kop"), lang),
+            );
             if ru {
                 (format!("{kind} № {no} по заказу {order}"), format!("По заказу {order} поступил документ: {kind} № {no} от {at} на сумму {sum}."))
             } else {
-                (format!("{kind} No. {no} for order {order}"), format!("A document arrived for order {order}: {kind} No. {no} of {at}, {sum}."))
+                (
+                    format!("{kind} No. {no} for order {order}"),
+                    format!(
+                        "A document arrived for order {order}: {kind} No. {no} of {at}, {sum}."
+                    ),
+                )
             }
         }
         Event::ChangeApplied => {
             let t = change_target(d, lang);
             if ru {
-                (format!("Изменение{t} применено"), format!("1С применила ваше изменение{t}."))
+                (
+                    format!("Изменение{t} применено"),
+                    format!("1С применила ваше изменение{t}."),
+                )
             } else {
-                (format!("Your change{t} applied"), format!("1C applied your change{t}."))
+                (
+                    format!("Your change{t} applied"),
+                    format!("1C applied your change{t}."),
+                )
             }
         }
         Event::ChangeRejected => {
             let t = change_target(d, lang);
             let reason = s(d, "reason");
             if ru {
-                (format!("Изменение{t} отклонено"), format!("1С отклонила ваше изменение{t}. Причина: {}.", if reason.is_empty() { "не указана" } else { reason }))
+                (
+                    format!("Изменение{t} отклонено"),
+                    format!(
+                        "1С отклонила ваше изменение{t}. Причина: {}.",
+                        if reason.is_empty() {
+                            "не указана"
+                        } else {
+                            reason
+                        }
+                    ),
+                )
             } else {
-                (format!("Your change{t} rejected"), format!("1C rejected your change{t}. Reason: {}.", if reason.is_empty() { "not given" } else { reason }))
+                (
+                    format!("Your change{t} rejected"),
+                    format!(
+                        "1C rejected your change{t}. Reason: {}.",
+                        if reason.is_empty() {
+                            "not given"
+                        } else {
+                            reason
+                        }
+                    ),
+                )
             }
         }
         Event::ReturnDecided => {
-            let (no, refund, reason) = (s(d, "number"), money(kop(d, "refund_kop"), lang), s(d, "reason"));
+            let (no, refund, reason) = (
+                s(d, "number"),
+                money(kop(d, "refund_kop"), lang),
+                s(d, "reason"),
+            );
             let what = match (s(d, "status"), ru) {
                 ("approved", true) => format!("одобрен. Сумма к возврату: {refund}."),
                 ("completed", true) => format!("завершён. Возвращено: {refund}."),
-                (_, true) => format!("отклонён. Причина: {}.", if reason.is_empty() { "не указана" } else { reason }),
+                (_, true) => format!(
+                    "отклонён. Причина: {}.",
+                    if reason.is_empty() {
+                        "не указана"
+                    } else {
+                        reason
+                    }
+                ),
                 ("approved", false) => format!("was approved. Refund: {refund}."),
                 ("completed", false) => format!("is completed. Refunded: {refund}."),
-                (_, false) => format!("was rejected. Reason: {}.", if reason.is_empty() { "not given" } else { reason }),
+                (_, false) => format!(
+                    "was rejected. Reason: {}.",
+                    if reason.is_empty() {
+                        "not given"
+                    } else {
+                        reason
+                    }
+                ),
             };
             if ru {
-                (format!("Возврат {no} по заказу {order}"), format!("Возврат {no} по заказу {order} {what}"))
+                (
+                    format!("Возврат {no} по заказу {order}"),
+                    format!("Возврат {no} по заказу {order} {what}"),
+                )
             } else {
-                (format!("Return {no} for order {order}"), format!("Return {no} for order {order} {what}"))
+                (
+                    format!("Return {no} for order {order}"),
+                    format!("Return {no} for order {order} {what}"),
+                )
             }
         }
         Event::CreditChanged => {
@@ -156,23 +218,44 @@ pub fn sentence(e: Event, d: &Value, lang: Lang) -> (String, String) {
             }
         }
         Event::PaymentDue => {
-            let (due, left) = (date(s(d, "due_date"), lang), money(kop(d, "left_kop"), lang));
+            let (due, left) = (
+                date(s(d, "due_date"), lang),
+                money(kop(d, "left_kop"), lang),
+            );
             if ru {
-                (format!("Срок оплаты {due}: заказ {order}"), format!("{due} наступает срок оплаты по заказу {order}: к оплате {left}."))
+                (
+                    format!("Срок оплаты {due}: заказ {order}"),
+                    format!("{due} наступает срок оплаты по заказу {order}: к оплате {left}."),
+                )
             } else {
-                (format!("Payment due {due}: order {order}"), format!("A payment for order {order} falls due on {due}: {left} to pay."))
+                (
+                    format!("Payment due {due}: order {order}"),
+                    format!("A payment for order {order} falls due on {due}: {left} to pay."),
+                )
             }
         }
         Event::PaymentOverdue => {
-            let (due, left) = (date(s(d, "due_date"), lang), money(kop(d, "left_kop"), lang));
+            let (due, left) = (
+                date(s(d, "due_date"), lang),
+                money(kop(d, "left_kop"), lang),
+            );
             if ru {
-                (format!("Просрочена оплата: заказ {order}"), format!("Просрочена оплата по заказу {order}: срок был {due}, к оплате {left}."))
+                (
+                    format!("Просрочена оплата: заказ {order}"),
+                    format!(
+                        "Просрочена оплата по заказу {order}: срок был {due}, к оплате {left}."
+                    ),
+                )
             } else {
                 (format!("Payment overdue: order {order}"), format!("The payment for order {order} is overdue: it was due on {due}, {left} to pay."))
             }
         }
         Event::ActReady => {
-            let (from, to, closing) = (date(s(d, "from"), lang), date(s(d, "to"), lang), money(kop(d, "closing_kop"), lang));
+            let (from, to, closing) = (
+                date(s(d, "from"), lang),
+                date(s(d, "to"), lang),
+                money(kop(d, "closing_kop"), lang),
+            );
             if ru {
                 (format!("Акт сверки за {from} — {to} готов"), format!("Акт сверки за период {from} — {to} готов. Сальдо на конец периода: {closing}."))
             } else {
@@ -184,7 +267,10 @@ pub fn sentence(e: Event, d: &Value, lang: Lang) -> (String, String) {
 
 /// HTML-escapes text.
 pub fn esc(t: &str) -> String {
-    t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The link that opens the notification's page (after sign-in when signed out).
@@ -215,21 +301,39 @@ fn footer(lang: Lang, public_url: &str, unsubscribe: &[(Event, String)]) -> (Str
         Lang::En => ("Notification settings", "Unsubscribe"),
     };
     let mut text = format!("--\n{l1}: {settings}\n");
-    let mut html = format!("<hr><p style=\"color:#666;font-size:12px\"><a href=\"{}\">{l1}</a>", esc(&settings));
+    let mut html = format!(
+        "<hr><p style=\"color:#666;font-size:12px\"><a href=\"{}\">{l1}</a>",
+        esc(&settings)
+    );
     for (e, url) in unsubscribe {
         let what = event_title(*e, lang);
         text.push_str(&format!("{l2} ({what}): {url}\n"));
-        html.push_str(&format!(" · <a href=\"{}\">{l2} ({})</a>", esc(url), esc(what)));
+        html.push_str(&format!(
+            " · <a href=\"{}\">{l2} ({})</a>",
+            esc(url),
+            esc(what)
+        ));
     }
     html.push_str("</p>");
     (text, html)
 }
 
 /// A single notification's mail.
-pub fn single(e: Event, d: &Value, lang: Lang, name: &str, public_url: &str, unsubscribe: &str) -> Rendered {
+pub fn single(
+    e: Event,
+    d: &Value,
+    lang: Lang,
+    name: &str,
+    public_url: &str,
+    unsubscribe: &str,
+) -> Rendered {
     let (subject, line) = sentence(e, d, lang);
     let link = page_link(public_url, d);
-    let open = if lang == Lang::Ru { "Открыть в личном кабинете" } else { "Open in the portal" };
+    let open = if lang == Lang::Ru {
+        "Открыть в личном кабинете"
+    } else {
+        "Open in the portal"
+    };
     let (ft, fh) = footer(lang, public_url, &[(e, unsubscribe.to_string())]);
     let hello = greeting(name, lang);
     Rendered {
@@ -240,7 +344,14 @@ pub fn single(e: Event, d: &Value, lang: Lang, name: &str, public_url: &str, uns
 }
 
 /// A day's digest: one line and link per notification, oldest first.
-pub fn digest(items: &[(Event, Value)], lang: Lang, name: &str, day: &str, public_url: &str, unsubscribe: &[(Event, String)]) -> Rendered {
+pub fn digest(
+    items: &[(Event, Value)],
+    lang: Lang,
+    name: &str,
+    day: &str,
+    public_url: &str,
+    unsubscribe: &[(Event, String)],
+) -> Rendered {
     let subject = match lang {
         Lang::Ru => format!("Сводка уведомлений за {}", date(day, lang)),
         Lang::En => format!("Your notifications, {}", date(day, lang)),
@@ -252,10 +363,23 @@ pub fn digest(items: &[(Event, Value)], lang: Lang, name: &str, day: &str, publi
         let (_, line) = sentence(*e, d, lang);
         let link = page_link(public_url, d);
         text.push_str(&format!("- {line}\n  {link}\n"));
-        html.push_str(&format!("<li>{} <a href=\"{}\">{}</a></li>", esc(&line), esc(&link), if lang == Lang::Ru { "Открыть" } else { "Open" }));
+        html.push_str(&format!(
+            "<li>{} <a href=\"{}\">{}</a></li>",
+            esc(&line),
+            esc(&link),
+            if lang == Lang::Ru {
+                "Открыть"
+            } else {
+                "Open"
+            }
+        ));
     }
     let (ft, fh) = footer(lang, public_url, unsubscribe);
     text.push_str(&format!("\n{ft}"));
     html.push_str(&format!("</ul>{fh}</body></html>"));
-    Rendered { subject, text, html }
+    Rendered {
+        subject,
+        text,
+        html,
+    }
 }

@@ -31,6 +31,7 @@ struct Unsent {
     email: String,
     language: String,
     full_name: String,
+    active: i64,
     roles: Option<String>,
     chosen: Option<String>,
 }
@@ -47,7 +48,10 @@ fn mail(to: &str, r: render::Rendered, unsubscribe: Option<&str>) -> Mail {
     let mut headers = std::collections::BTreeMap::new();
     if let Some(url) = unsubscribe {
         headers.insert("List-Unsubscribe".to_string(), format!("<{url}>"));
-        headers.insert("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string());
+        headers.insert(
+            "List-Unsubscribe-Post".to_string(),
+            "List-Unsubscribe=One-Click".to_string(),
+        );
     }
     Mail {
         to: to.to_string(),
@@ -70,13 +74,21 @@ pub async fn pending<P: Ports>(p: &P) -> AppResult<SendReport> {
     for n in rows {
         let roles = Roles::parse_list(n.roles.as_deref().unwrap_or("")).unwrap_or_default();
         let roles: Vec<_> = roles.iter().collect();
+        // A user deactivated since is told nothing.
         let choice = match Event::parse(&n.event) {
-            Some(e) => effective(e, &roles, n.owner == 1, n.chosen.as_deref().and_then(Choice::parse)),
-            None => Choice::Off,
+            Some(e) if n.active == 1 => effective(
+                e,
+                &roles,
+                n.owner == 1,
+                n.chosen.as_deref().and_then(Choice::parse),
+            ),
+            _ => Choice::Off,
         };
         match choice {
             Choice::Off => {
-                p.db().exec(Stmt::new(sql::CLAIM).bind("off").bind(p.now()).bind(&n.id)).await?;
+                p.db()
+                    .exec(Stmt::new(sql::CLAIM).bind("off").bind(p.now()).bind(&n.id))
+                    .await?;
                 report.skipped += 1;
             }
             Choice::Digest => {
@@ -84,10 +96,15 @@ pub async fn pending<P: Ports>(p: &P) -> AppResult<SendReport> {
             }
             Choice::Mail => {
                 let event = Event::parse(&n.event).expect("mail only for a known event");
-                if p.db().exec(Stmt::new(sql::CLAIM).bind("mail").bind(p.now()).bind(&n.id)).await? != 1 {
+                if p.db()
+                    .exec(Stmt::new(sql::CLAIM).bind("mail").bind(p.now()).bind(&n.id))
+                    .await?
+                    != 1
+                {
                     continue; // another run took it
                 }
-                let data: serde_json::Value = serde_json::from_str(&n.data_json).unwrap_or_default();
+                let data: serde_json::Value =
+                    serde_json::from_str(&n.data_json).unwrap_or_default();
                 let unsub = unsubscribe::link(&public_url, &secret, &n.user_id, event);
                 let lang = Lang::of(&n.language);
                 let r = render::single(event, &data, lang, &n.full_name, &public_url, &unsub);
@@ -141,7 +158,13 @@ pub async fn digests<P: Ports>(p: &P) -> AppResult<usize> {
         let day = day.to_string();
         let claimed = p
             .db()
-            .exec(Stmt::new(sql::DIGEST_CLAIM).bind(&u.user_id).bind(&u.company_id).bind(&day).bind(now))
+            .exec(
+                Stmt::new(sql::DIGEST_CLAIM)
+                    .bind(&u.user_id)
+                    .bind(&u.company_id)
+                    .bind(&day)
+                    .bind(now),
+            )
             .await?;
         if claimed != 1 {
             continue; // today's digest went already
@@ -154,13 +177,24 @@ pub async fn digests<P: Ports>(p: &P) -> AppResult<usize> {
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         if first.active != 1 {
             // Nobody to tell: the items are done with.
-            p.db().exec(Stmt::new(sql::DIGEST_SENT).bind(now).bind(serde_json::to_string(&ids)?)).await?;
+            p.db()
+                .exec(
+                    Stmt::new(sql::DIGEST_SENT)
+                        .bind(now)
+                        .bind(serde_json::to_string(&ids)?),
+                )
+                .await?;
             continue;
         }
         let lang = Lang::of(&first.language);
         let list: Vec<(Event, serde_json::Value)> = items
             .iter()
-            .filter_map(|i| Some((Event::parse(&i.event)?, serde_json::from_str(&i.data_json).unwrap_or_default())))
+            .filter_map(|i| {
+                Some((
+                    Event::parse(&i.event)?,
+                    serde_json::from_str(&i.data_json).unwrap_or_default(),
+                ))
+            })
             .collect();
         let mut kinds: Vec<Event> = Vec::new();
         for (e, _) in &list {
@@ -177,12 +211,20 @@ pub async fn digests<P: Ports>(p: &P) -> AppResult<usize> {
         let header = (links.len() == 1).then(|| links[0].1.as_str());
         match p.mailer().send(&mail(&first.email, r, header)).await {
             Ok(()) => {
-                p.db().exec(Stmt::new(sql::DIGEST_SENT).bind(now).bind(serde_json::to_string(&ids)?)).await?;
+                p.db()
+                    .exec(
+                        Stmt::new(sql::DIGEST_SENT)
+                            .bind(now)
+                            .bind(serde_json::to_string(&ids)?),
+                    )
+                    .await?;
                 sent += 1;
             }
             Err(_) => {
                 // Not sent: unclaim, so the next run tries again today.
-                p.db().exec(Stmt::new(sql::DIGEST_UNCLAIM).bind(&u.user_id).bind(&day)).await?;
+                p.db()
+                    .exec(Stmt::new(sql::DIGEST_UNCLAIM).bind(&u.user_id).bind(&day))
+                    .await?;
             }
         }
     }

@@ -132,7 +132,7 @@ pub const REMINDER: &str = concat!(
 
 /// Unsent notifications not yet put aside for a digest, oldest first, with what deciding and
 /// rendering them takes.
-pub const UNSENT: &str = "SELECT n.id, n.user_id, n.event, n.owner, n.data_json, n.created_at, u.email, u.language, u.full_name, \
+pub const UNSENT: &str = "SELECT n.id, n.user_id, n.event, n.owner, n.data_json, n.created_at, u.email, u.language, u.full_name, u.active, \
        (SELECT group_concat(r.role) FROM user_roles r WHERE r.user_id = u.id) AS roles, \
        (SELECT p.choice FROM notification_prefs p WHERE p.user_id = n.user_id AND p.event = n.event) AS chosen, c.timezone \
      FROM notifications n JOIN users u ON u.id = n.user_id JOIN companies c ON c.id = n.company_id \
@@ -145,10 +145,12 @@ pub const CLAIM: &str =
 pub const TO_DIGEST: &str =
     "UPDATE notifications SET channel = 'digest' WHERE id = ? AND sent_at IS NULL AND channel IS NULL";
 /// A failed send: free to try again.
-pub const RELEASE: &str = "UPDATE notifications SET channel = NULL, sent_at = NULL, attempts = attempts + 1 WHERE id = ?";
+pub const RELEASE: &str =
+    "UPDATE notifications SET channel = NULL, sent_at = NULL, attempts = attempts + 1 WHERE id = ?";
 
 /// Recipients with notifications waiting for their digest, and their company's time zone.
-pub const DIGEST_USERS: &str = "SELECT DISTINCT n.user_id, n.company_id, c.timezone FROM notifications n \
+pub const DIGEST_USERS: &str =
+    "SELECT DISTINCT n.user_id, n.company_id, c.timezone FROM notifications n \
      JOIN companies c ON c.id = n.company_id WHERE n.channel = 'digest' AND n.sent_at IS NULL";
 /// Today's digest of one user, claimed once (`?1` user, `?2` company, `?3` local day, `?4` now).
 pub const DIGEST_CLAIM: &str = "INSERT OR IGNORE INTO notifications (id, company_id, user_id, event, object_id, day, owner, data_json, created_at, channel, sent_at) \
@@ -159,7 +161,8 @@ pub const DIGEST_UNCLAIM: &str =
 pub const DIGEST_ITEMS: &str = "SELECT n.id, n.event, n.data_json, n.created_at, u.email, u.language, u.full_name, u.active \
      FROM notifications n JOIN users u ON u.id = n.user_id \
      WHERE n.user_id = ?1 AND n.channel = 'digest' AND n.sent_at IS NULL AND n.created_at <= ?2 ORDER BY n.created_at LIMIT 200";
-pub const DIGEST_SENT: &str = "UPDATE notifications SET sent_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))";
+pub const DIGEST_SENT: &str =
+    "UPDATE notifications SET sent_at = ?1 WHERE id IN (SELECT value FROM json_each(?2))";
 
 pub const PREFS: &str = "SELECT event, choice FROM notification_prefs WHERE user_id = ?";
 pub const PREF_UPSERT: &str = "INSERT INTO notification_prefs (user_id, company_id, event, choice, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \

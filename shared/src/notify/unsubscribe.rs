@@ -16,7 +16,8 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 fn mac(secret: &str, user_id: &str, event: Event) -> Hmac<Sha256> {
-    let mut m = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut m =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     m.update(b"portal unsubscribe v1\0");
     m.update(user_id.as_bytes());
     m.update(b"\0");
@@ -42,7 +43,9 @@ pub fn verify(secret: &str, token: &str) -> Option<(String, Event)> {
         return None;
     }
     let event = Event::parse(event)?;
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig).ok()?;
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sig)
+        .ok()?;
     mac(secret, user, event).verify_slice(&sig).ok()?;
     Some((user.to_string(), event))
 }
@@ -111,7 +114,11 @@ pub async fn confirm_page<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiRes
     let token = req.query_param("token").unwrap_or_default();
     let action = format!("/api/auth/notifications/unsubscribe?token={token}");
     let (title, ask, button) = match lang {
-        Lang::Ru => ("Отписка от уведомлений", "Больше не присылать письма «", "Отписаться"),
+        Lang::Ru => (
+            "Отписка от уведомлений",
+            "Больше не присылать письма «",
+            "Отписаться",
+        ),
         Lang::En => ("Unsubscribe", "Stop sending mail about \"", "Unsubscribe"),
     };
     let close = if lang == Lang::Ru { "»?" } else { "\"?" };
@@ -148,8 +155,14 @@ pub async fn apply<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> 
     Ok(page(
         lang,
         title,
-        &format!("<p>{}</p><p><a href=\"/#/profile\">{}</a></p>",
+        &format!(
+            "<p>{}</p><p><a href=\"/#/profile\">{}</a></p>",
             esc(&done.replace("{}", event_title(event, lang))),
-            if lang == Lang::Ru { "Открыть профиль" } else { "Open the profile" }),
+            if lang == Lang::Ru {
+                "Открыть профиль"
+            } else {
+                "Open the profile"
+            }
+        ),
     ))
 }
