@@ -19,6 +19,8 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_unsent ON notifications(created_at) WHERE sent_at IS NULL;
 CREATE INDEX notifications_company ON notifications(company_id, created_at);
+-- The sweeper's look for stages reminded of already.
+CREATE INDEX notifications_object ON notifications(object_id, event);
 
 -- A user's choice per event type; no row: the role's default (notify::events).
 CREATE TABLE notification_prefs (

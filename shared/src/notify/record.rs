@@ -112,7 +112,9 @@ pub async fn reminders<P: Ports>(p: &P) -> AppResult<usize> {
         .all(
             Stmt::new(sql::STAGES_AROUND)
                 .bind(from.to_string())
-                .bind(to.to_string()),
+                .bind(to.to_string())
+                // Not overdue anywhere before this date (zones run at most a day ahead of UTC).
+                .bind((today + Duration::days(1)).to_string()),
         )
         .await?;
     let mut stmts = Vec::new();

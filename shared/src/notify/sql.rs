@@ -114,11 +114,15 @@ pub const CHANGE_REJECTED: &str = concat!(
      WHERE o.id = ?1 AND o.status = 'rejected'"
 );
 
-/// Unpaid schedule stages due between `?1` and `?2` (dates), with their company's time zone.
+/// Unpaid schedule stages due between `?1` and `?2` (dates), with their company's time zone;
+/// not those reminded of already for good (overdue told, or due told and not overdue before
+/// `?3`), so the sweeper's minute-by-minute runs stay small.
 pub const STAGES_AROUND: &str = "SELECT ps.order_id, ps.stage_no, ps.due_date, ps.amount_kop, ps.paid_kop, ps.company_id, \
        c.timezone, o.number AS order_number \
      FROM payment_schedule ps JOIN companies c ON c.id = ps.company_id AND c.active = 1 JOIN orders o ON o.id = ps.order_id \
-     WHERE ps.paid_kop < ps.amount_kop AND ps.due_date BETWEEN ?1 AND ?2";
+     WHERE ps.paid_kop < ps.amount_kop AND ps.due_date BETWEEN ?1 AND ?2 \
+       AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.object_id = ps.order_id || ':' || ps.stage_no || ':' || ps.due_date \
+         AND (n.event = 'payment_overdue' OR (n.event = 'payment_due' AND ps.due_date > ?3)))";
 
 /// A payment reminder (`?1` company, `?2` event, `?3` object, `?4` day, `?5` data, `?6` now): to
 /// the company's admins and accountants, once per stage and event.

@@ -408,6 +408,16 @@ fn payment_reminders_at_nine_local_once_per_stage() {
     p.now.set("2026-12-02T07:00:00Z".parse().unwrap());
     sweep(&p);
     assert_eq!(mails(&p, ACC).len(), 2);
+    // The stage told as due is told once more when it is overdue, and then never again.
+    p.now.set("2026-12-05T06:00:00Z".parse().unwrap());
+    sweep(&p);
+    sweep(&p);
+    let m = mails(&p, ACC);
+    assert_eq!(m.len(), 3);
+    assert!(m[2].text.contains("Просрочена") && m[2].text.contains("04.12.2026"), "{}", m[2].text);
+    p.now.set("2026-12-06T06:00:00Z".parse().unwrap());
+    sweep(&p);
+    assert_eq!(mails(&p, ACC).len(), 3);
 }
 
 #[test]
