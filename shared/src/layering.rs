@@ -14,6 +14,7 @@ const CAPABILITIES: &[&str] = &[
     "company",
     "documents",
     "finance",
+    "notify",
     "orders",
     "returns",
 ];

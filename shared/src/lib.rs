@@ -22,6 +22,7 @@ mod layering;
 pub mod later;
 pub mod mail;
 pub mod money;
+pub mod notify;
 pub mod orders;
 pub mod ports;
 pub mod returns;

@@ -107,6 +107,7 @@ pub async fn deliver<P: Ports>(p: &P, ids: &[String]) -> AppResult<usize> {
                     to: m.to_addr,
                     subject: m.subject,
                     text,
+                    ..Default::default()
                 };
                 p.mailer().send(&mail).await
             }

@@ -198,12 +198,17 @@ pub trait HttpClient {
     async fn get(&self, url: &str, headers: &[(String, String)]) -> AppResult<HttpReply>;
 }
 
-/// One e-mail. Plain text: links and short notices only.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+/// One e-mail: plain text, and for notifications also a simple HTML part and extra headers
+/// (`List-Unsubscribe`); the mail API receives it as JSON.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 #[allow(async_fn_in_trait)]

@@ -392,7 +392,16 @@ impl TestPorts {
     /// A user's first access as the flow tests need it: the password ([`TEST_PASSWORD`]) set
     /// through the newest link mailed to `email`, then a sign-in; the session cookies.
     pub fn activate(&self, email: &str) -> String {
-        let mail = self.last_mail_to(email).expect("a mail with a link");
+        // The newest mail with a link: notifications may have come after it.
+        let mail = self
+            .mail
+            .0
+            .borrow()
+            .iter()
+            .rev()
+            .find(|m| m.to == email && m.text.contains("#token="))
+            .cloned()
+            .expect("a mail with a link");
         let token = mail
             .text
             .split("#token=")

@@ -9,6 +9,7 @@ import { documentsSections } from './documents.js';
 import { returnsSection } from './returns.js';
 import { renderHome as homePage } from './home.js';
 import { registerWorker, clearSaved, rememberMe, savedMe, disableActions, onChange } from './offline.js';
+import { notificationSection } from './notifications.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -61,7 +62,7 @@ async function renderProfile() {
   if (['waiting', 'received'].includes(u.sync?.state)) {
     setTimeout(() => { if (location.hash.startsWith('#/profile') && !profileForm.contains(document.activeElement)) route(); }, 3000);
   }
-  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route)];
+  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route), ...(await notificationSection())];
 }
 
 function renderSoon(section) {

@@ -24,6 +24,11 @@ const MATRIX = {
   'POST /api/auth/email-changes': { body: {}, ok: 400 },
   'POST /api/auth/email-changes/confirmations': { body: {}, ok: 400 },
   'PATCH /api/auth/preferences': { body: {}, ok: 400 },
+  'GET /api/auth/notifications': { ok: 200 },
+  'PUT /api/auth/notifications': { body: {}, ok: 400 },
+  // Without a signed token: nothing to unsubscribe (docs/notifications.md).
+  'GET /api/auth/notifications/unsubscribe': { ok: 404 },
+  'POST /api/auth/notifications/unsubscribe': { ok: 404 },
   'GET /api/company/company': { ok: 200 },
   'GET /api/company/employees': { ok: 200 },
   'GET /api/company/employee-names': { ok: 200 },

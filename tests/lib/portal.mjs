@@ -148,7 +148,8 @@ export async function linkToken(to, { after = 0, timeoutMs = 10000 } = {}) {
   for (;;) {
     const mails = await mailbox(to);
     if (mails.length > after) {
-      const m = /#token=([A-Za-z0-9_-]+)/.exec(mails[mails.length - 1].text);
+      // The newest mail with a link: a notification may have come after it.
+      const m = mails.slice(after).reverse().map((x) => /#token=([A-Za-z0-9_-]+)/.exec(x.text)).find(Boolean);
       if (m) return m[1];
     }
     if (Date.now() > deadline) throw new Error(`no mail for ${to}`);

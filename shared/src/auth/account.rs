@@ -260,6 +260,7 @@ pub async fn request_email_change<P: Ports>(
             to: new_email.to_string(),
             subject: subject.into(),
             text,
+            ..Default::default()
         },
         Some(&token.id),
         now,
@@ -301,6 +302,7 @@ fn taken_notice(language: &str, to: &str) -> Mail {
         to: to.to_string(),
         subject: subject.into(),
         text: text.into(),
+        ..Default::default()
     }
 }
 
@@ -387,6 +389,7 @@ pub async fn confirm_email_change<P: Ports>(p: &P, req: &ApiRequest) -> AppResul
             to: row.old_email.clone(),
             subject: subject.into(),
             text,
+            ..Default::default()
         },
         now,
     );

@@ -30,6 +30,10 @@ pub enum H {
     EmailChange,
     EmailConfirm,
     Preferences,
+    Notifications,
+    NotificationsSet,
+    Unsubscribe,
+    UnsubscribeApply,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -100,6 +104,33 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(&[]),
         handler: H::Preferences,
     },
+    // Notification preferences per event type (crate::notify::prefs).
+    Route {
+        method: "GET",
+        path: "/api/auth/notifications",
+        access: Access::Roles(&[]),
+        handler: H::Notifications,
+    },
+    Route {
+        method: "PUT",
+        path: "/api/auth/notifications",
+        access: Access::Roles(&[]),
+        handler: H::NotificationsSet,
+    },
+    // A mail's signed unsubscribe link: GET confirms, POST applies (also the mail client's
+    // one-click POST, which has no Origin: the token is the credential).
+    Route {
+        method: "GET",
+        path: "/api/auth/notifications/unsubscribe",
+        access: Access::Public,
+        handler: H::Unsubscribe,
+    },
+    Route {
+        method: "POST",
+        path: "/api/auth/notifications/unsubscribe",
+        access: Access::Notification,
+        handler: H::UnsubscribeApply,
+    },
 ];
 
 /// The most a request body may hold, by route (crate::http::body_limit).
@@ -153,6 +184,15 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             )
             .await
         }
+        H::Notifications => {
+            crate::notify::prefs::get(p, caller.as_ref().ok_or_else(AppError::unauthorized)?).await
+        }
+        H::NotificationsSet => {
+            let caller = caller.as_ref().ok_or_else(AppError::unauthorized)?;
+            crate::notify::prefs::put(p, req, caller).await
+        }
+        H::Unsubscribe => crate::notify::unsubscribe::confirm_page(p, req).await,
+        H::UnsubscribeApply => crate::notify::unsubscribe::apply(p, req).await,
     }
 }
 

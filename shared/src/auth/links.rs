@@ -157,6 +157,7 @@ pub fn one_time_link<P: Ports>(
             to: email.to_string(),
             subject,
             text,
+            ..Default::default()
         },
         Some(&token.id),
         now,

@@ -251,6 +251,7 @@ fn invite_notice(language: &str, company: &str, to: &str) -> crate::ports::Mail 
         to: to.to_string(),
         subject: subject.into(),
         text,
+        ..Default::default()
     }
 }
 

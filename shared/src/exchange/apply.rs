@@ -52,11 +52,17 @@ pub fn plan<P: Ports>(p: &P, ctx: &ApplyContext, v: &Valid, now: DateTime<Utc>) 
     };
     match messages::plan(&v.payload, &mut a) {
         Ok(()) => {
+            // Who is told what (issue 22), in the same batch: some compare with the stored state.
+            let (before, after) = super::notices::statements(v, now);
+            a.stmts.splice(0..0, before);
+            a.stmts.extend(after);
             // After the snapshot's own statements: the portal changes it results from are applied.
             if let Some((company, ids)) = v.payload.inbound().change_ids(v) {
                 if !ids.is_empty() {
                     a.stmts
                         .push(crate::changes::applied_stmt(company, ids, now));
+                    a.stmts
+                        .push(crate::notify::record::changes_applied(company, ids, now));
                 }
             }
             Decision::Apply(a.stmts, a.mails)

@@ -207,6 +207,10 @@ pub async fn process<P: Ports>(p: &P, ids: &[String]) -> AppResult<ProcessReport
     if !report.mail_ids.is_empty() {
         let _ = crate::mail::deliver(p, &report.mail_ids).await;
     }
+    // What the batch told users goes now rather than at the next sweep (after the commit).
+    if report.applied > 0 {
+        let _ = crate::notify::send::pending(p).await;
+    }
     Ok(report)
 }
 

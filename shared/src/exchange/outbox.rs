@@ -218,6 +218,10 @@ pub async fn answer_plan<P: Ports>(
             .bind(id)
             .bind(&row.company_id),
     ];
+    if !accepted {
+        // Its author hears of it (issue 22).
+        stmts.push(crate::notify::record::change_rejected(id, now));
+    }
     let wire: OutboundChange = serde_json::from_str(&row.payload)?;
     // A kind no longer known (none so far) only gets its row and audit entry settled.
     if let Some(kind) = ChangeKind::parse(&row.kind) {

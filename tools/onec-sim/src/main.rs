@@ -342,8 +342,14 @@ fn latest_token(mailbox: &str, email: &str) -> Result<Option<String>, String> {
     )?;
     Ok(body
         .as_array()
-        .and_then(|mails| mails.last())
-        .and_then(|m| m["text"].as_str())
+        // The newest mail with a link (notifications may have come after it).
+        .and_then(|mails| {
+            mails
+                .iter()
+                .rev()
+                .filter_map(|m| m["text"].as_str())
+                .find(|t| t.contains("#token="))
+        })
         .and_then(|t| t.split("#token=").nth(1))
         .and_then(|t| t.split_whitespace().next())
         .map(str::to_string))
