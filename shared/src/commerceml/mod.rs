@@ -27,7 +27,7 @@ mod write;
 
 pub use error::CmlError;
 pub use goods::{
-    currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Offer, Product,
+    currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Header, Offer, Product,
 };
 pub use inspect::{inspect, Counts, DocumentSummary, Summary};
 pub use slice::{offers_slice, products_slice, Checkpoint, Slice};

@@ -53,6 +53,7 @@ tags! {
     Stocks = "Остатки",
     Stock = "Остаток",
     Warehouse = "Склад",
+    Warehouses = "Склады",
     Container = "Контейнер",
     Document = "Документ",
     Id = "Ид",

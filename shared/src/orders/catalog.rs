@@ -1,6 +1,6 @@
 //! Catalogue search for adding lines: by article (partial, spaces and punctuation ignored) or by
 //! name words (Cyrillic folded in Rust: SQLite's lower() folds only ASCII), with the company's
-//! price for its agreement's price type and the stock.
+//! price for its agreement's price type and the stock: the total, and per warehouse.
 
 use super::sql;
 use crate::auth::Caller;
@@ -18,7 +18,19 @@ struct Item {
     unit: String,
     vat_rate_bp: i64,
     price_kop: Option<i64>,
+    /// The total over warehouses.
     stock_milli: i64,
+    /// Per warehouse, by name (empty when 1C sent no stock).
+    #[serde(default)]
+    stock: Vec<Stock>,
+}
+
+#[derive(Deserialize, Serialize)]
+struct Stock {
+    #[serde(skip_serializing)]
+    product_id: String,
+    warehouse: String,
+    qty_milli: i64,
 }
 
 /// The search terms: an article key, and up to two name words (the longest ones: they narrow
@@ -74,7 +86,7 @@ pub async fn search<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppRe
     )
     .await?;
     let (key, w1, w2) = terms(q);
-    let items: Vec<Item> = p
+    let mut items: Vec<Item> = p
         .db()
         .all(
             Stmt::new(sql::CATALOG)
@@ -85,6 +97,19 @@ pub async fn search<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppRe
                 .bind(limit),
         )
         .await?;
+    if !items.is_empty() {
+        let ids = serde_json::to_string(&items.iter().map(|i| &i.id).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let stock: Vec<Stock> = p
+            .db()
+            .all(Stmt::new(sql::CATALOG_STOCK).bind(ids))
+            .await?;
+        for s in stock {
+            if let Some(item) = items.iter_mut().find(|i| i.id == s.product_id) {
+                item.stock.push(s);
+            }
+        }
+    }
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({"items": items, "next_cursor": null}),

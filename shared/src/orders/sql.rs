@@ -81,6 +81,12 @@ pub const CATALOG: &str = concat!(
      ORDER BY (p.article_norm = ?1) DESC, (substr(p.article_norm, 1, length(?1)) = ?1) DESC, p.article LIMIT ?5"
 );
 
+/// Stock per warehouse of the products found (`?1`: their ids as JSON): a catalogue exchange
+/// stores a warehouse by its 1C id, named from `Склады` (`cml_warehouses`), else as written.
+pub const CATALOG_STOCK: &str = "SELECT s.product_id, coalesce(w.name, s.warehouse) AS warehouse, s.qty_milli \
+     FROM product_stock s LEFT JOIN cml_warehouses w ON w.onec_id = s.warehouse \
+     WHERE s.product_id IN (SELECT value FROM json_each(?1)) ORDER BY s.product_id, 2";
+
 /// The price type of the company's agreement (the given one, or the first active): read through
 /// `catalog::price_type`, and then priced with [`price_kop!`].
 pub const PRICE_TYPE: &str = "SELECT price_type_id FROM agreements WHERE company_id = ?1 AND active = 1 AND (?2 IS NULL OR id = ?2) \
