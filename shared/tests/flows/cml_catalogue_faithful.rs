@@ -345,6 +345,8 @@ fn check_fixture(folder: &str) {
     let mut wh_names: BTreeMap<String, String> = BTreeMap::new();
     // Stock per stored row and warehouse label.
     let mut stock: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    // A named characteristic's properties (`ХарактеристикиТовара`), as JSON pairs.
+    let mut properties: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for name in ["import.xml", "offers.xml", "prices.xml", "rests.xml"] {
         let path = d.join(name);
         if !path.exists() {
@@ -426,6 +428,26 @@ fn check_fixture(folder: &str) {
                 prices.insert((pr.onec_id.clone(), pr.price_type.clone()), pr);
             }
         }
+        let mut offer: Option<String> = None;
+        for (path, _, v) in leaf_paths(&path, "//*[local-name()=\"Предложение\"]") {
+            match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                [_, "Ид"] => offer = Some(v),
+                [_, "Наименование"] if offer.as_deref().is_some_and(|o| o.contains('#')) => {
+                    properties.insert(offer.clone().unwrap(), Vec::new());
+                }
+                [_, "ХарактеристикиТовара", "ХарактеристикаТовара", "Наименование"] => {
+                    if let Some(list) = offer.as_ref().and_then(|o| properties.get_mut(o)) {
+                        list.push((v, String::new()));
+                    }
+                }
+                [_, "ХарактеристикиТовара", "ХарактеристикаТовара", "Значение"] => {
+                    if let Some(list) = offer.as_ref().and_then(|o| properties.get_mut(o)) {
+                        list.last_mut().unwrap().1 = v;
+                    }
+                }
+                _ => {}
+            }
+        }
         // Stock: a file's rows replace what earlier files said of the same row; rows of one file
         // (a product and its nameless characteristics) add up.
         let mut fresh: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
@@ -449,6 +471,25 @@ fn check_fixture(folder: &str) {
     assert_eq!(stored.len(), expected.len(), "{folder}: products stored");
     for (id, want) in &expected {
         assert_eq!(stored.get(id), Some(want), "{folder}: product {id}");
+    }
+    // Characteristics: their properties on their variant rows.
+    #[derive(serde::Deserialize)]
+    struct Props {
+        onec_id: String,
+        properties: Option<String>,
+    }
+    let stored: Vec<Props> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, properties FROM products WHERE instr(onec_id, '#') > 0 ORDER BY onec_id",
+    )))
+    .unwrap();
+    for row in &stored {
+        let got: Vec<(String, String)> = row
+            .properties
+            .as_deref()
+            .map(|p| serde_json::from_str(p).unwrap())
+            .unwrap_or_default();
+        let want = properties.get(&row.onec_id).cloned().unwrap_or_default();
+        assert_eq!(got, want, "{folder}: properties of {}", row.onec_id);
     }
     let stored: Vec<Price> = block_on(p.db.all(Stmt::new(
         "SELECT p.onec_id, t.onec_id AS price_type, pp.price_kop, pp.currency FROM product_prices pp \
@@ -714,5 +755,89 @@ fn a_later_import_xml_carries_to_the_variants_of_its_products() {
             ("p-10#c-1", "шт", 2000, 1),
         ],
         "the product's unit, VAT and deletion reach its variants, not another product's"
+    );
+}
+
+#[test]
+fn a_product_with_characteristics_is_one_card_with_its_variants_priced_and_stocked() {
+    let (p, buyer, _) = crate::orders::seeded();
+    let dir = std::env::temp_dir().join(format!("cml-cards-{}", std::process::id()));
+    let import = temp_file(
+        &dir,
+        "import.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08"><Классификатор><Склады><Склад><Ид>w-1</Ид><Наименование>Краснодар</Наименование></Склад>
+<Склад><Ид>w-2</Ид><Наименование>Ростов</Наименование></Склад></Склады></Классификатор>
+<Каталог СодержитТолькоИзменения="true"><Товары>
+<Товар><Ид>k-1</Ид><Артикул>CARD-1</Артикул><Наименование>Ремень вариатора</Наименование></Товар>
+</Товары></Каталог></КоммерческаяИнформация>"#,
+    );
+    let offers = temp_file(
+        &dir,
+        "offers.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений СодержитТолькоИзменения="true">
+<ТипыЦен><ТипЦены><Ид>PT1</Ид><Наименование>Опт</Наименование><Валюта>руб</Валюта></ТипЦены></ТипыЦен><Предложения>
+<Предложение><Ид>k-1#c-1</Ид><Наименование>Ремень вариатора (1200 мм)</Наименование>
+<ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Длина</Наименование><Значение>1200 мм</Значение></ХарактеристикаТовара>
+<ХарактеристикаТовара><Наименование>Профиль</Наименование><Значение>HJ</Значение></ХарактеристикаТовара></ХарактеристикиТовара>
+<Цены><Цена><ИдТипаЦены>PT1</ИдТипаЦены><ЦенаЗаЕдиницу>1500</ЦенаЗаЕдиницу></Цена></Цены>
+<Остатки><Остаток><Склад><Ид>w-1</Ид><Количество>2</Количество></Склад></Остаток><Остаток><Склад><Ид>w-2</Ид><Количество>1</Количество></Склад></Остаток></Остатки></Предложение>
+<Предложение><Ид>k-1#c-2</Ид><Наименование>Ремень вариатора (1400 мм)</Наименование>
+<ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Длина</Наименование><Значение>1400 мм</Значение></ХарактеристикаТовара></ХарактеристикиТовара>
+<Цены><Цена><ИдТипаЦены>PT1</ИдТипаЦены><ЦенаЗаЕдиницу>1700,50</ЦенаЗаЕдиницу></Цена></Цены>
+<Остатки><Остаток><Склад><Ид>w-2</Ид><Количество>4</Количество></Склад></Остаток></Остатки></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>"#,
+    );
+    let cookie = cml_checkauth(&p, "catalog");
+    assert!(send_file(&p, &cookie, &import, "import.xml", 1 << 20).starts_with("success\n"));
+    assert!(send_file(&p, &cookie, &offers, "offers.xml", 1 << 20).starts_with("success\n"));
+    std::fs::remove_dir_all(&dir).ok();
+    let r = crate::helpers::body(&crate::helpers::orders(
+        &p,
+        "GET",
+        "/api/orders/catalog?q=card-1",
+        None,
+        &buyer,
+    ));
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "one card, the variants under it: {r}");
+    let card = &items[0];
+    assert_eq!(
+        (card["onec_id"].as_str(), card["name"].as_str()),
+        (Some("k-1"), Some("Ремень вариатора"))
+    );
+    let variants: Vec<_> = card["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["onec_id"].as_str().unwrap().to_string(),
+                v["properties"].clone(),
+                v["price_kop"].clone(),
+                v["stock_milli"].clone(),
+                v["stock"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        variants,
+        vec![
+            (
+                "k-1#c-1".to_string(),
+                serde_json::json!([["Длина", "1200 мм"], ["Профиль", "HJ"]]),
+                serde_json::json!(150000),
+                serde_json::json!(3000),
+                serde_json::json!([{"warehouse": "Краснодар", "qty_milli": 2000}, {"warehouse": "Ростов", "qty_milli": 1000}]),
+            ),
+            (
+                "k-1#c-2".to_string(),
+                serde_json::json!([["Длина", "1400 мм"]]),
+                serde_json::json!(170050),
+                serde_json::json!(4000),
+                serde_json::json!([{"warehouse": "Ростов", "qty_milli": 4000}]),
+            ),
+        ]
     );
 }
