@@ -17,3 +17,6 @@ ALTER TABLE products ADD COLUMN cml_listed_at TEXT;
 ALTER TABLE products ADD COLUMN cml_seen_at TEXT;
 -- 1 when the imported file is a full exchange (`СодержитТолькоИзменения` not true).
 ALTER TABLE cml_imports ADD COLUMN full INTEGER;
+-- A characteristic's own properties (`ХарактеристикиТовара`): JSON [[name, value], ...], shown with
+-- the variant under its product's card.
+ALTER TABLE products ADD COLUMN properties TEXT;

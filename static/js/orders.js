@@ -329,8 +329,12 @@ async function editForm(id, o, lines, refresh) {
   const search = async () => {
     if (query.value.trim().length < 2) return;
     const r = await api('GET', `/api/orders/catalog?q=${encodeURIComponent(query.value.trim())}`);
-    results.replaceChildren(r.items.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], r.items.map((p) => {
-      const add = el('button', { type: 'button', class: 'link', 'data-testid': `add-${p.article}` }, t('ord.catalog.add'));
+    // A product's variants (characteristics, issue 18) follow its row on the card, each with its
+    // properties, price, stock and its own add button.
+    const rows = r.items.flatMap((p) => [p, ...(p.variants || []).map((v) => ({ ...v,
+      name: `— ${v.name}${(v.properties || []).length ? ` (${v.properties.map(([k, val]) => `${k}: ${val}`).join(', ')})` : ''}` }))]);
+    results.replaceChildren(rows.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], rows.map((p) => {
+      const add = el('button', { type: 'button', class: 'link', 'data-testid': p.onec_id.includes('#') ? `add-${p.onec_id}` : `add-${p.article}` }, t('ord.catalog.add'));
       add.addEventListener('click', () => {
         const qty = el('input', { name: `add-${p.id}`, value: '1', inputMode: 'decimal', size: 6, 'data-added': p.id });
         added.push({ product: p, qty });

@@ -155,6 +155,9 @@ pub struct Offer {
     /// Stock per warehouse: (`Склад/Ид`, `Количество`) of `Остатки/Остаток/Склад` (3.x, 2.09+) or
     /// (`ИдСклада`, `КоличествоНаСкладе`) of the older `<Склад .../>` form, in file order.
     pub stocks: Vec<(String, Milli)>,
+    /// (`Наименование`, `Значение`) of each `ХарактеристикиТовара/ХарактеристикаТовара`: what
+    /// sets a characteristic (`guid#guid`) apart from its product's other variants.
+    pub properties: Vec<(String, String)>,
 }
 
 /// Calls `f` with each catalog product of the file, in order, and returns how many there were.
@@ -379,6 +382,11 @@ where
                 self.price_terms = Default::default();
             }
             [.., Offer, Stocks, Stock, Warehouse] => self.warehouse = Default::default(),
+            [.., Offer, Characteristics, Characteristic] => {
+                if let Some(offer) = &mut self.current {
+                    offer.properties.push(Default::default());
+                }
+            }
             // 2.08+ may put stock per warehouse in attributes: <Склад ИдСклада=".." КоличествоНаСкладе="5"/>.
             [.., Offer, Warehouse] => {
                 if let Some(value) = element.attribute("КоличествоНаСкладе")? {
@@ -423,6 +431,14 @@ where
                 self.warehouse.1 = quantity;
             }
             [.., Offer, Stocks, Stock, Warehouse, Id] => self.warehouse.0 = non_empty(text),
+            [.., Offer, Characteristics, Characteristic, Name | Value] => {
+                if let Some(last) = self.current.as_mut().and_then(|o| o.properties.last_mut()) {
+                    match path.last() {
+                        Some(Name) => last.0 = text.to_owned(),
+                        _ => last.1 = text.to_owned(),
+                    }
+                }
+            }
             [.., Offer, Stocks, Stock, Warehouse] => {
                 if let ((Some(id), Some(q)), Some(offer)) =
                     (std::mem::take(&mut self.warehouse), &mut self.current)
@@ -465,6 +481,7 @@ fn wants_offer_text(path: &[Tag]) -> bool {
             PriceTypeId | PricePerUnit | Currency | Coefficient
         ] | [.., Offer, Stocks, Stock, Quantity]
             | [.., Offer, Stocks, Stock, Warehouse, Id | Quantity]
+            | [.., Offer, Characteristics, Characteristic, Name | Value]
     )
 }
 
@@ -521,6 +538,7 @@ where
             return Err(invalid(Tag::Id, "", position, "an offer without Ид".to_owned()).into());
         }
         offer.quantity = offer.quantity.or(self.stock.take());
+        offer.properties.retain(|(name, _)| !name.is_empty());
         self.count += 1;
         (self.f)(offer)
     }

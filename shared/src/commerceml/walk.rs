@@ -54,6 +54,8 @@ tags! {
     Stock = "Остаток",
     Warehouse = "Склад",
     Warehouses = "Склады",
+    Characteristics = "ХарактеристикиТовара",
+    Characteristic = "ХарактеристикаТовара",
     Container = "Контейнер",
     Document = "Документ",
     Id = "Ид",

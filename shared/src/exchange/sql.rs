@@ -302,16 +302,16 @@ pub const CML_VARIANTS_FOLLOW: &str = "UPDATE products SET unit = b.unit, unit_c
 /// a product the portal does not know yet creates it (2.09 sends goods only as offers). A
 /// characteristic (`guid#guid`) is a variant row under its own id: its name, the product's article
 /// (unless it has its own), unit and VAT, active while the product is and it is not deleted.
-pub const CML_OFFER_PRODUCTS: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+pub const CML_OFFER_PRODUCTS: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, properties) \
      SELECT json_extract(v.value, '$.pid'), json_extract(v.value, '$.id'), \
             coalesce(json_extract(v.value, '$.article'), b.article, ''), coalesce(json_extract(v.value, '$.article_norm'), b.article_norm, ''), \
             json_extract(v.value, '$.name'), json_extract(v.value, '$.name_norm'), coalesce(b.unit, 'шт'), b.unit_code, coalesce(b.vat_rate_bp, 2000), \
-            CASE WHEN json_extract(v.value, '$.deleted') THEN 0 ELSE coalesce(b.active, 1) END, ?1 \
+            CASE WHEN json_extract(v.value, '$.deleted') THEN 0 ELSE coalesce(b.active, 1) END, ?1, json_extract(v.value, '$.props') \
      FROM json_each(?2) v LEFT JOIN products b ON b.onec_id = json_extract(v.value, '$.base') AND json_extract(v.value, '$.base') <> json_extract(v.value, '$.id') \
      WHERE json_extract(v.value, '$.name') IS NOT NULL \
      ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
-       active = excluded.active, updated_at = excluded.updated_at \
+       active = excluded.active, updated_at = excluded.updated_at, properties = excluded.properties \
      WHERE instr(excluded.onec_id, '#') > 0";
 
 /// Rows an offers, prices or stock file listed (the offer's own row and its product's) are seen

@@ -71,7 +71,7 @@ macro_rules! price_kop {
 /// Catalogue search: article key contains, or every name word contains; the company's price for
 /// the given price type and the total stock.
 pub const CATALOG: &str = concat!(
-    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, ",
+    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
     price_kop!("?4"),
     ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
@@ -79,6 +79,19 @@ pub const CATALOG: &str = concat!(
      WHERE p.active = 1 AND ((?1 <> '' AND instr(p.article_norm, ?1) > 0) \
        OR (?2 <> '' AND instr(p.name_norm, ?2) > 0 AND instr(p.name_norm, ?3) > 0)) \
      ORDER BY (p.article_norm = ?1) DESC, (substr(p.article_norm, 1, length(?1)) = ?1) DESC, p.article LIMIT ?5"
+);
+
+/// The offered characteristics (`guid#guid`) of the products found (`?1`: their 1C ids as JSON),
+/// each priced at `?2` and stocked: the variants on the product's card. `id#` .. `id$` is an
+/// index range over the unique 1C id.
+pub const CATALOG_VARIANTS: &str = concat!(
+    "SELECT b.onec_id AS base, p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
+    price_kop!("?2"),
+    ", \
+       (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
+     FROM json_each(?1) j JOIN products b ON b.onec_id = j.value \
+     JOIN products p ON p.onec_id > b.onec_id || '#' AND p.onec_id < b.onec_id || '$' \
+     WHERE p.active = 1 ORDER BY p.onec_id"
 );
 
 /// Stock per warehouse of the products found (`?1`: their ids as JSON): a catalogue exchange

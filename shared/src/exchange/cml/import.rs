@@ -503,6 +503,7 @@ fn offers_part(
                 "pid": crate::ids::new_id("prd"), "id": o.id, "base": base, "name": name,
                 "name_norm": crate::validate::search_text(name), "deleted": o.deleted,
                 "article": article.as_ref().map(|a| a.0), "article_norm": article.as_ref().map(|a| &a.1),
+                "props": (!o.properties.is_empty()).then(|| serde_json::to_string(&o.properties).unwrap_or_default()),
             }));
         }
         if o.deleted {
