@@ -131,6 +131,8 @@ pub struct Product {
     pub deleted: bool,
     /// `Группы/Ид`: the classifier groups the product is in.
     pub group_ids: Vec<String>,
+    /// `Картинка`: image files under the exchange's folder (`import_files/...`), as written.
+    pub images: Vec<String>,
 }
 
 /// An offer: `Предложения/Предложение`, with whatever of prices and stock the file carries.
@@ -253,7 +255,7 @@ where
                 [
                     ..,
                     Product,
-                    Id | Article | Name | BaseUnit | DeletionMark | Status
+                    Id | Article | Name | BaseUnit | DeletionMark | Status | Picture
                 ] | [.., Product, Groups, Id]
                     | [.., Product, TaxRates, TaxRate, Name | Rate]
                     | [.., Product, Requisites, Requisite, Name | Value]
@@ -317,6 +319,7 @@ where
                 product.vat_bp = vat_bp(text).or(product.vat_bp)
             }
             [.., Product, Groups, Id] => product.group_ids.extend(non_empty(text)),
+            [.., Product, Picture] => product.images.extend(non_empty(text)),
             _ => {}
         }
         Ok(())

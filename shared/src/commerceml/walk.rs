@@ -56,6 +56,7 @@ tags! {
     Warehouses = "Склады",
     Characteristics = "ХарактеристикиТовара",
     Characteristic = "ХарактеристикаТовара",
+    Picture = "Картинка",
     Container = "Контейнер",
     Document = "Документ",
     Id = "Ид",
