@@ -6,15 +6,15 @@
 use super::error::CmlError;
 use super::goods::{Header, Offers, Products};
 use super::walk::{walk, Element, Handler, Tag};
-use super::{Offer, Product};
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::rc::Rc;
 use super::{kopecks, non_empty};
+use super::{Offer, Product};
 use crate::time::parse_1c_datetime;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::rc::Rc;
 
 /// What a CommerceML file holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

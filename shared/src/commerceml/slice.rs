@@ -497,6 +497,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn warehouses_price_types_and_the_full_flag_carry_across_slices() {
         // 2.09: price types and warehouses in import.xml's classifier; a full catalogue.
         let import = "<КоммерческаяИнформация><Классификатор><ТипыЦен><ТипЦены><Ид>pt</Ид><Наименование>Опт</Наименование>\
@@ -507,16 +508,29 @@ mod tests {
         let mut from = None::<Checkpoint>;
         let header = loop {
             let start = from.as_ref().map_or(0, |c| c.offset as usize);
-            let slice = products_slice(&bytes[start..], true, from.as_ref(), 1, |_| Ok::<(), CmlError>(())).unwrap();
+            let slice = products_slice(&bytes[start..], true, from.as_ref(), 1, |_| {
+                Ok::<(), CmlError>(())
+            })
+            .unwrap();
             match slice.next {
                 None => break slice.header,
                 Some(next) => from = Some(next),
             }
         };
-        assert_eq!(header.price_types, vec![("pt".to_owned(), "Опт".to_owned())]);
+        assert_eq!(
+            header.price_types,
+            vec![("pt".to_owned(), "Опт".to_owned())]
+        );
         assert_eq!(header.currencies, vec![("pt".to_owned(), "USD".to_owned())]);
-        assert_eq!(header.warehouses, vec![("w1".to_owned(), "Основной".to_owned())]);
-        assert_eq!(header.full, Some(true), "no СодержитТолькоИзменения: a full catalogue");
+        assert_eq!(
+            header.warehouses,
+            vec![("w1".to_owned(), "Основной".to_owned())]
+        );
+        assert_eq!(
+            header.full,
+            Some(true),
+            "no СодержитТолькоИзменения: a full catalogue"
+        );
         // Stock per warehouse in both forms; a changes-only package.
         let offers = "<КоммерческаяИнформация><ПакетПредложений СодержитТолькоИзменения=\"true\"><Склады><Склад><Ид>w2</Ид>\
             <Наименование>Южный</Наименование></Склад></Склады><Предложения>\
@@ -527,18 +541,34 @@ mod tests {
         let (got, _, _) = sliced_offers(offers.as_bytes(), 1 << 20, 1);
         let stocks: Vec<(&str, Vec<(String, i64)>, Option<i64>)> = got
             .iter()
-            .map(|o| (o.id.as_str(), o.stocks.iter().map(|(w, q)| (w.clone(), q.0)).collect(), o.quantity.map(|q| q.0)))
+            .map(|o| {
+                (
+                    o.id.as_str(),
+                    o.stocks.iter().map(|(w, q)| (w.clone(), q.0)).collect(),
+                    o.quantity.map(|q| q.0),
+                )
+            })
             .collect();
         assert_eq!(
             stocks,
             vec![
-                ("a", vec![("w1".into(), 2500), ("w2".into(), 1000)], Some(3500)),
+                (
+                    "a",
+                    vec![("w1".into(), 2500), ("w2".into(), 1000)],
+                    Some(3500)
+                ),
                 ("b", vec![("w2".into(), 3000)], Some(7000)),
                 ("c", vec![], Some(4000)),
             ]
         );
-        let slice = offers_slice(offers.as_bytes(), true, None, 100, |_| Ok::<(), CmlError>(())).unwrap();
-        assert_eq!(slice.header.warehouses, vec![("w2".to_owned(), "Южный".to_owned())]);
+        let slice = offers_slice(offers.as_bytes(), true, None, 100, |_| {
+            Ok::<(), CmlError>(())
+        })
+        .unwrap();
+        assert_eq!(
+            slice.header.warehouses,
+            vec![("w2".to_owned(), "Южный".to_owned())]
+        );
         assert_eq!(slice.header.full, Some(false));
     }
 

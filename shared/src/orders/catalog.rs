@@ -156,7 +156,9 @@ async fn cards<P: Ports>(p: &P, items: &mut Vec<Item>, pt: Option<String>) -> Ap
     }
     let ids: Vec<&str> = items
         .iter()
-        .flat_map(|i| std::iter::once(i.id.as_str()).chain(i.variants.iter().map(|v| v.id.as_str())))
+        .flat_map(|i| {
+            std::iter::once(i.id.as_str()).chain(i.variants.iter().map(|v| v.id.as_str()))
+        })
         .collect();
     let stock: Vec<Stock> = p
         .db()
@@ -167,11 +169,16 @@ async fn cards<P: Ports>(p: &P, items: &mut Vec<Item>, pt: Option<String>) -> Ap
             .iter_mut()
             .flat_map(|i| {
                 let own = i.id == s.product_id;
-                let Item { variants, stock, .. } = i;
+                let Item {
+                    variants, stock, ..
+                } = i;
                 if own {
                     Some(stock)
                 } else {
-                    variants.iter_mut().find(|v| v.id == s.product_id).map(|v| &mut v.stock)
+                    variants
+                        .iter_mut()
+                        .find(|v| v.id == s.product_id)
+                        .map(|v| &mut v.stock)
                 }
             })
             .next();

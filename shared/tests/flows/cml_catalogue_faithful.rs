@@ -73,7 +73,11 @@ fn leaf_paths(file: &Path, xpath: &str) -> Vec<(Vec<String>, String, String)> {
         if self_closed {
             leaves.push((path, attrs.to_string(), String::new()));
         } else if let Some(close) = line.rfind("</").filter(|c| *c > open_end) {
-            leaves.push((path, attrs.to_string(), unescape(&line[open_end + 1..close]).trim().to_string()));
+            leaves.push((
+                path,
+                attrs.to_string(),
+                unescape(&line[open_end + 1..close]).trim().to_string(),
+            ));
         } else {
             stack.push(name.to_string());
         }
@@ -148,7 +152,9 @@ fn read_stock(file: &Path) -> Vec<(String, Vec<(Option<String>, i64)>)> {
                 o.1.push((wh.take(), milli(&v)));
             }
             [_, "Склад"] => {
-                if let (Some(id), Some(q)) = (attr(&attrs, "ИдСклада"), attr(&attrs, "КоличествоНаСкладе")) {
+                if let (Some(id), Some(q)) =
+                    (attr(&attrs, "ИдСклада"), attr(&attrs, "КоличествоНаСкладе"))
+                {
                     offer.as_mut().unwrap().1.push((Some(id), milli(&q)));
                 }
             }
@@ -432,7 +438,8 @@ fn check_fixture(folder: &str) {
         for (path, _, v) in leaf_paths(&path, "//*[local-name()=\"Предложение\"]") {
             match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
                 [_, "Ид"] => offer = Some(v),
-                [_, "Наименование"] if offer.as_deref().is_some_and(|o| o.contains('#')) => {
+                [_, "Наименование"] if offer.as_deref().is_some_and(|o| o.contains('#')) =>
+                {
                     properties.insert(offer.clone().unwrap(), Vec::new());
                 }
                 [_, "ХарактеристикиТовара", "ХарактеристикаТовара", "Наименование"] => {

@@ -33,7 +33,13 @@ fn checkauth(p: &TestPorts) -> (String, i64) {
 }
 
 fn get(p: &TestPorts, cookie: &str, query: &str) -> String {
-    text(&call(p, "GET", query, vec![("cookie", cookie.to_string())], vec![]))
+    text(&call(
+        p,
+        "GET",
+        query,
+        vec![("cookie", cookie.to_string())],
+        vec![],
+    ))
 }
 
 fn dir(tag: &str) -> PathBuf {
@@ -50,7 +56,9 @@ fn file(dir: &Path, name: &str, body: &str) -> PathBuf {
 
 /// An import.xml listing `ids`, full or changes only.
 fn import_xml(ids: &[&str], only_changes: Option<bool>) -> String {
-    let attr = only_changes.map_or(String::new(), |c| format!(" СодержитТолькоИзменения=\"{c}\""));
+    let attr = only_changes.map_or(String::new(), |c| {
+        format!(" СодержитТолькоИзменения=\"{c}\"")
+    });
     let goods: String = ids
         .iter()
         .map(|id| format!("<Товар><Ид>{id}</Ид><Артикул>A-{id}</Артикул><Наименование>Товар {id}</Наименование></Товар>"))
@@ -73,10 +81,9 @@ fn active(p: &TestPorts) -> Vec<(String, i64)> {
         onec_id: String,
         active: i64,
     }
-    let rows: Vec<R> = block_on(
-        p.db
-            .all(Stmt::new("SELECT onec_id, active FROM products ORDER BY onec_id")),
-    )
+    let rows: Vec<R> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, active FROM products ORDER BY onec_id",
+    )))
     .unwrap();
     rows.into_iter().map(|r| (r.onec_id, r.active)).collect()
 }
@@ -94,14 +101,29 @@ fn first_exchange(p: &TestPorts, d: &Path) {
     )))
     .unwrap();
     let (cookie, _) = checkauth(p);
-    let import = file(d, "import.xml", &import_xml(&["p-1", "p-2", "p-3"], Some(false)));
-    let offers = file(d, "offers.xml", &offers_xml(&["p-1", "p-1#c-1", "p-2", "p-2#c-1"], false));
+    let import = file(
+        d,
+        "import.xml",
+        &import_xml(&["p-1", "p-2", "p-3"], Some(false)),
+    );
+    let offers = file(
+        d,
+        "offers.xml",
+        &offers_xml(&["p-1", "p-1#c-1", "p-2", "p-2#c-1"], false),
+    );
     assert!(send_file(p, &cookie, &import, "import.xml", 1 << 20).starts_with("success\n"));
     assert!(send_file(p, &cookie, &offers, "offers.xml", 1 << 20).starts_with("success\n"));
     assert!(get(p, &cookie, "type=catalog&mode=complete").starts_with("success\n"));
     assert_eq!(
         active(p),
-        rows(&[("json-1", 1), ("p-1", 1), ("p-1#c-1", 1), ("p-2", 1), ("p-2#c-1", 1), ("p-3", 1)])
+        rows(&[
+            ("json-1", 1),
+            ("p-1", 1),
+            ("p-1#c-1", 1),
+            ("p-2", 1),
+            ("p-2#c-1", 1),
+            ("p-3", 1)
+        ])
     );
     p.advance(chrono::Duration::minutes(10));
 }
@@ -138,13 +160,24 @@ fn a_full_offers_package_deactivates_the_characteristics_it_did_not_list() {
     let p = TestPorts::new();
     first_exchange(&p, &d);
     let (cookie, _) = checkauth(&p);
-    let offers = file(&d, "offers.xml", &offers_xml(&["p-1", "p-2", "p-2#c-1"], false));
+    let offers = file(
+        &d,
+        "offers.xml",
+        &offers_xml(&["p-1", "p-2", "p-2#c-1"], false),
+    );
     assert!(send_file(&p, &cookie, &offers, "offers.xml", 1 << 20).starts_with("success\n"));
     assert!(get(&p, &cookie, "type=catalog&mode=complete").starts_with("success\n"));
     std::fs::remove_dir_all(&d).ok();
     assert_eq!(
         active(&p),
-        rows(&[("json-1", 1), ("p-1", 1), ("p-1#c-1", 0), ("p-2", 1), ("p-2#c-1", 1), ("p-3", 1)])
+        rows(&[
+            ("json-1", 1),
+            ("p-1", 1),
+            ("p-1#c-1", 0),
+            ("p-2", 1),
+            ("p-2#c-1", 1),
+            ("p-3", 1)
+        ])
     );
 }
 
@@ -167,20 +200,35 @@ fn deactivate_with_the_checkauth_timestamp_deactivates_what_the_exchange_did_not
     let p = TestPorts::new();
     first_exchange(&p, &d);
     let (cookie, ts) = checkauth(&p);
-    assert_eq!(ts, p.now.get().timestamp(), "checkauth's timestamp is the portal's clock");
+    assert_eq!(
+        ts,
+        p.now.get().timestamp(),
+        "checkauth's timestamp is the portal's clock"
+    );
     // A stock file touching p-1 only (changes only: nothing to deactivate at complete).
     let rests = file(&d, "rests.xml", &offers_xml(&["p-1"], true));
     assert!(send_file(&p, &cookie, &rests, "rests.xml", 1 << 20).starts_with("success\n"));
     let refused = get(&p, &cookie, "type=catalog&mode=deactivate");
     assert!(refused.starts_with("failure\n"), "no timestamp: {refused}");
     assert!(active(&p).iter().all(|r| r.1 == 1));
-    let r = get(&p, &cookie, &format!("type=catalog&mode=deactivate&timestamp={ts}"));
+    let r = get(
+        &p,
+        &cookie,
+        &format!("type=catalog&mode=deactivate&timestamp={ts}"),
+    );
     assert!(r.starts_with("success\n"), "{r}");
     assert_eq!(get(&p, &cookie, "type=catalog&mode=complete"), "success\n");
     std::fs::remove_dir_all(&d).ok();
     assert_eq!(
         active(&p),
-        rows(&[("json-1", 1), ("p-1", 1), ("p-1#c-1", 0), ("p-2", 0), ("p-2#c-1", 0), ("p-3", 0)]),
+        rows(&[
+            ("json-1", 1),
+            ("p-1", 1),
+            ("p-1#c-1", 0),
+            ("p-2", 0),
+            ("p-2#c-1", 0),
+            ("p-3", 0)
+        ]),
         "only what a file of this exchange listed stays (p-1#c-1 was not listed)"
     );
 }
@@ -196,10 +244,20 @@ fn a_failed_file_deactivates_nothing() {
     let broken = file(&d, "offers.xml", &offers_xml(&["p-1"], false).replace("</Предложения>", "<Предложение><Цены><Цена><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены></Предложение></Предложения>"));
     let r = send_file(&p, &cookie, &broken, "offers.xml", 1 << 20);
     assert!(r.starts_with("failure\n"), "{r}");
-    let r = get(&p, &cookie, &format!("type=catalog&mode=deactivate&timestamp={ts}"));
-    assert!(r.starts_with("failure\n") && r.contains("offers.xml"), "{r}");
+    let r = get(
+        &p,
+        &cookie,
+        &format!("type=catalog&mode=deactivate&timestamp={ts}"),
+    );
+    assert!(
+        r.starts_with("failure\n") && r.contains("offers.xml"),
+        "{r}"
+    );
     let r = get(&p, &cookie, "type=catalog&mode=complete");
-    assert!(r.starts_with("success\n") && r.contains("nothing deactivated"), "{r}");
+    assert!(
+        r.starts_with("success\n") && r.contains("nothing deactivated"),
+        "{r}"
+    );
     std::fs::remove_dir_all(&d).ok();
     assert!(
         active(&p).iter().all(|r| r.1 == 1),

@@ -55,11 +55,7 @@ async fn run<P: Ports>(p: &P, stmts: &[&'static str], since: DateTime<Utc>) -> A
 }
 
 /// `mode=deactivate&timestamp=T`.
-pub async fn untouched<P: Ports>(
-    p: &P,
-    req: &ApiRequest,
-    session: &str,
-) -> AppResult<ApiResponse> {
+pub async fn untouched<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<ApiResponse> {
     let Some(timestamp) = req
         .query_param("timestamp")
         .and_then(|t| t.trim().parse::<i64>().ok())
@@ -79,18 +75,16 @@ pub async fn untouched<P: Ports>(
         )));
     }
     if s.imports == 0 {
-        return Ok(text("success\nnothing imported in this exchange: nothing deactivated\n".into()));
+        return Ok(text(
+            "success\nnothing imported in this exchange: nothing deactivated\n".into(),
+        ));
     }
     let n = run(p, &[sql::CML_DEACTIVATE_UNTOUCHED], since).await?;
     Ok(text(format!("success\ndeactivated: {n}\n")))
 }
 
 /// `mode=complete`.
-pub async fn complete<P: Ports>(
-    p: &P,
-    req: &ApiRequest,
-    session: &str,
-) -> AppResult<ApiResponse> {
+pub async fn complete<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<ApiResponse> {
     let s = imports(p, session).await?;
     if s.full_products == 0 && s.full_offers == 0 {
         return Ok(text("success\n".into()));

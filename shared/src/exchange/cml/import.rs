@@ -401,7 +401,12 @@ fn product_row(pr: &crate::commerceml::Product, name: &str) -> Value {
 /// slice that read them (or that first uses a price type: `used`, so its prices have a row).
 fn header_stmts(from: Option<&Checkpoint>, header: &Header, used: &BTreeSet<String>) -> Vec<Stmt> {
     let before = from.map(|c| (c.price_types.len(), c.currencies.len(), c.warehouses.len()));
-    let grew = before != Some((header.price_types.len(), header.currencies.len(), header.warehouses.len()));
+    let grew = before
+        != Some((
+            header.price_types.len(),
+            header.currencies.len(),
+            header.warehouses.len(),
+        ));
     let names: HashMap<&str, &str> = header
         .price_types
         .iter()
@@ -452,17 +457,15 @@ fn products_part(
         Ok::<(), CmlError>(())
     })?;
     let mut stmts = header_stmts(from, &slice.header, &BTreeSet::new());
-    stmts.extend(rows
-        .chunks(ROWS_PER_STATEMENT)
-        .flat_map(|c| {
-            let c = json_rows(c);
-            [
-                Stmt::new(sql::CML_PRODUCTS_UPSERT)
-                    .bind(now)
-                    .bind(c.clone()),
-                Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
-            ]
-        }));
+    stmts.extend(rows.chunks(ROWS_PER_STATEMENT).flat_map(|c| {
+        let c = json_rows(c);
+        [
+            Stmt::new(sql::CML_PRODUCTS_UPSERT)
+                .bind(now)
+                .bind(c.clone()),
+            Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
+        ]
+    }));
     Ok(Part {
         slice,
         stmts,
