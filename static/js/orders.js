@@ -354,11 +354,21 @@ async function editForm(id, o, lines, refresh) {
     el('thead', {}, el('tr', {}, ['ord.article', 'col.name', 'ord.price', 'ord.stock', 'ord.qty'].map((c) => el('th', { scope: 'col' }, t(c))))), addedBody));
   const query = el('input', { type: 'search', placeholder: t('ord.catalog.hint'), 'aria-label': t('ord.catalog'), 'data-testid': 'catalog-q' });
   const results = el('div', { 'data-testid': 'catalog-results' });
+  // The total; with several warehouses, each one's stock under it (issue 18).
+  const qtyText = (milli) => (milli / 1000).toLocaleString('ru-RU');
+  const stockCell = (p) => ((p.stock || []).length > 1
+    ? el('details', { 'data-testid': `stock-${p.article}` }, el('summary', {}, qtyText(p.stock_milli)),
+      el('ul', { class: 'plain' }, p.stock.map((s) => el('li', {}, `${s.warehouse}: ${qtyText(s.qty_milli)}`))))
+    : qtyText(p.stock_milli));
   const search = async () => {
     if (query.value.trim().length < 2) return;
     const r = await api('GET', `/api/orders/catalog?q=${encodeURIComponent(query.value.trim())}`);
-    results.replaceChildren(r.items.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], r.items.map((p) => {
-      const add = el('button', { type: 'button', class: 'link', 'data-testid': `add-${p.article}` }, t('ord.catalog.add'));
+    // A product's variants (characteristics, issue 18) follow its row on the card, each with its
+    // properties, price, stock and its own add button.
+    const rows = r.items.flatMap((p) => [p, ...(p.variants || []).map((v) => ({ ...v,
+      name: `— ${v.name}${(v.properties || []).length ? ` (${v.properties.map(([k, val]) => `${k}: ${val}`).join(', ')})` : ''}` }))]);
+    results.replaceChildren(rows.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], rows.map((p) => {
+      const add = el('button', { type: 'button', class: 'link', 'data-testid': p.onec_id.includes('#') ? `add-${p.onec_id}` : `add-${p.article}` }, t('ord.catalog.add'));
       add.addEventListener('click', () => {
         const qty = el('input', { name: `add-${p.id}`, value: '1', inputMode: 'decimal', size: 6, 'aria-label': `${t('ord.qty')} ${p.article}`, 'data-added': p.id });
         added.push({ product: p, qty });
@@ -366,7 +376,7 @@ async function editForm(id, o, lines, refresh) {
           el('td', {}, (p.stock_milli / 1000).toLocaleString('ru-RU')), el('td', {}, qty)));
         addedTable.hidden = false;
       });
-      return [p.article, p.name, p.price_kop == null ? '—' : money(p.price_kop), (p.stock_milli / 1000).toLocaleString('ru-RU'), add];
+      return [p.article, p.name, p.price_kop == null ? '—' : money(p.price_kop), stockCell(p), add];
     })) : el('p', { class: 'muted' }, t('ord.catalog.none')));
   };
   const searchButton = el('button', { type: 'button', class: 'secondary' }, t('ord.catalog.find'));

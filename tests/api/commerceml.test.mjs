@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PORTAL, uid, companyMsg, sendAndApply, onecPost } from '../lib/portal.mjs';
+import { PORTAL, uid, companyMsg, sendAndApply, onecPost, Client, freshCompany } from '../lib/portal.mjs';
+import { generate, expectedCard } from '../../bench/lib/cml-catalogue.mjs';
 
 const secrets = Object.fromEntries(readFileSync(new URL('../../.dev-secrets', import.meta.url), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 const URL_ = `${PORTAL}/exchange/1c/commerceml`;
@@ -131,4 +132,57 @@ test('type=catalog: a file above the in-request size imports in slices in the qu
   }
   assert.equal(answer, `success\nproducts: ${n}\n`);
   assert.ok(seen.size >= 1, 'answered progress first');
+});
+
+test('stock per warehouse: the catalogue shows the total and each warehouse by the name Склады gave it (classifier or offers package)', async () => {
+  const co = await freshCompany([['buyer']]);
+  const cookie = await signIn('catalog');
+  const [id, w1, w2] = [uid('g'), uid('wh'), uid('wh')];
+  const head = '\ufeff<?xml version="1.0" encoding="UTF-8"?>\r\n<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.09">';
+  const files = {
+    'import.xml': `${head}<Классификатор><Склады><Склад><Ид>${w1}</Ид><Наименование>Склад Краснодар</Наименование></Склад></Склады></Классификатор>
+      <Каталог СодержитТолькоИзменения="true"><Товары><Товар><Ид>${id}</Ид><Артикул>WH-${id}</Артикул><Наименование>Фильтр ${id}</Наименование></Товар></Товары></Каталог></КоммерческаяИнформация>`,
+    'rests.xml': `${head}<ПакетПредложений СодержитТолькоИзменения="true"><Склады><Склад><Ид>${w2}</Ид><Наименование>Склад Ростов</Наименование></Склад></Склады>
+      <Предложения><Предложение><Ид>${id}</Ид><Остатки><Остаток><Склад><Ид>${w1}</Ид><Количество>2</Количество></Склад></Остаток>
+      <Остаток><Склад><Ид>${w2}</Ид><Количество>3.5</Количество></Склад></Остаток></Остатки></Предложение></Предложения></ПакетПредложений></КоммерческаяИнформация>`,
+  };
+  for (const [name, xml] of Object.entries(files)) {
+    const r = await fetch(`${URL_}?type=catalog&mode=file&filename=${name}`, { method: 'POST', headers: { cookie }, body: Buffer.from(xml, 'utf8') });
+    assert.equal(await r.text(), 'success\n');
+    const imported = await (await get(`type=catalog&mode=import&filename=${name}`, cookie)).text();
+    assert.match(imported, /^success\n/, `${name}: ${imported}`);
+  }
+  const buyer = new Client();
+  assert.equal((await buyer.signIn(co.users[0].email, co.users[0].password)).status, 200);
+  const items = (await buyer.get(`/api/orders/catalog?q=${encodeURIComponent(`WH-${id}`)}`)).body.items;
+  assert.equal(items.length, 1);
+  assert.equal(items[0].stock_milli, 5500, 'the total over warehouses');
+  assert.deepEqual(items[0].stock, [{ warehouse: 'Склад Краснодар', qty_milli: 2000 }, { warehouse: 'Склад Ростов', qty_milli: 3500 }]);
+});
+
+test('a generated catalogue (characteristics, images, several warehouses, a USD price type) imports through the protocol; the catalogue shows every card as the generator made it', async () => {
+  const co = await freshCompany([['buyer']]);
+  const prefix = uid('gc').replace('-', '');
+  const { importXml, offersXml, model } = generate({ goods: 24, prefix, warehouses: 3 });
+  const cookie = await signIn('catalog');
+  for (const [name, bytes] of [['import.xml', importXml], ['offers.xml', offersXml]]) {
+    for (let at = 0; at < bytes.length; at += 16384) {
+      const r = await fetch(`${URL_}?type=catalog&mode=file&filename=${name}`, { method: 'POST', headers: { cookie }, body: bytes.subarray(at, at + 16384) });
+      assert.equal(await r.text(), 'success\n');
+    }
+    const imported = await (await get(`type=catalog&mode=import&filename=${name}`, cookie)).text();
+    assert.match(imported, /^success\n/, `${name}: ${imported}`);
+  }
+  const buyer = new Client();
+  assert.equal((await buyer.signIn(co.users[0].email, co.users[0].password)).status, 200);
+  const items = (await buyer.get(`/api/orders/catalog?q=${encodeURIComponent(`${prefix.toUpperCase()}-`)}&limit=50`)).body.items;
+  const got = Object.fromEntries(items.map((i) => [i.onec_id, i]));
+  assert.equal(items.length, model.products.length, 'one card per product, its characteristics under it');
+  for (const p of model.products) {
+    const card = got[p.id];
+    assert.ok(card, `${p.id} found`);
+    const pick = (i) => ({ onec_id: i.onec_id, name: i.name, article: i.article, unit: i.unit, vat_rate_bp: i.vat_rate_bp, properties: i.properties,
+      price_kop: i.price_kop, stock_milli: i.stock_milli, stock: i.stock, variants: (i.variants || []).map(pick) });
+    assert.deepEqual(pick(card), expectedCard(p), p.id);
+  }
 });

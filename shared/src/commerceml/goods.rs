@@ -6,8 +6,108 @@ use super::error::CmlError;
 use super::walk::{walk, Element, Handler, Tag};
 use super::{invalid, kopecks, milli, non_empty};
 use crate::money::{Kopecks, Milli};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::BufRead;
+
+/// What a file says beside its goods: price types (`ТипыЦен`: in the classifier of `import.xml`
+/// from 2.09, or in the offers package), warehouses (`Склады`: classifier or offers package), and
+/// whether it is a full exchange.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// (`Ид`, `Наименование`) of each `ТипЦены`; a nameless one is named by its id.
+    pub price_types: Vec<(String, String)>,
+    /// (`Ид`, `Валюта` normalised by [`currency_code`]) of each price type naming a currency.
+    pub currencies: Vec<(String, String)>,
+    /// (`Ид`, `Наименование`) of each `Склады/Склад`.
+    pub warehouses: Vec<(String, String)>,
+    /// `Some(true)` when `Каталог` / `ПакетПредложений` is a full exchange: its
+    /// `СодержитТолькоИзменения` is not `true` (absent is full, as the Bitrix site reads it);
+    /// `None` before that element is read.
+    pub full: Option<bool>,
+}
+
+/// Reads a [`Header`] element by element, beside the goods.
+#[derive(Debug, Default)]
+pub(super) struct HeaderReader {
+    pub data: Header,
+    /// The price type being read: `Ид`, `Наименование`, `Валюта`.
+    price_type: Option<(String, String, Option<String>)>,
+    /// The warehouse being read: `Ид`, `Наименование`.
+    warehouse: Option<(String, String)>,
+}
+
+impl HeaderReader {
+    pub fn new(data: Header) -> Self {
+        HeaderReader {
+            data,
+            ..Default::default()
+        }
+    }
+
+    /// Not inside a price type or a warehouse.
+    pub fn idle(&self) -> bool {
+        self.price_type.is_none() && self.warehouse.is_none()
+    }
+
+    /// Called for elements outside any product or offer; returns whether their text is wanted.
+    fn start(&mut self, path: &[Tag], element: &Element<'_>) -> Result<bool, CmlError> {
+        use Tag::*;
+        match path {
+            [Root, Catalog | OfferPackage] => {
+                let only_changes = element.attribute("СодержитТолькоИзменения")?;
+                self.data.full = Some(only_changes.as_deref().is_none_or(|v| !is_true(v)));
+            }
+            [.., PriceTypes, PriceType] => self.price_type = Some(Default::default()),
+            [.., Warehouses, Warehouse] => self.warehouse = Some(Default::default()),
+            _ => {}
+        }
+        Ok((self.price_type.is_some()
+            && matches!(path, [.., PriceTypes, PriceType, Id | Name | Currency]))
+            || (self.warehouse.is_some() && matches!(path, [.., Warehouses, Warehouse, Id | Name])))
+    }
+
+    fn end(&mut self, path: &[Tag], text: &str) {
+        use Tag::*;
+        if let Some(pt) = &mut self.price_type {
+            match path {
+                [.., PriceTypes, PriceType, Id] => pt.0 = text.to_owned(),
+                [.., PriceTypes, PriceType, Name] => pt.1 = text.to_owned(),
+                [.., PriceTypes, PriceType, Currency] => {
+                    pt.2 = non_empty(text).map(|c| currency_code(&c))
+                }
+                [.., PriceTypes, PriceType] => {
+                    let (id, name, currency) = self.price_type.take().unwrap_or_default();
+                    if !id.is_empty() {
+                        if let Some(currency) = currency {
+                            upsert(&mut self.data.currencies, id.clone(), currency);
+                        }
+                        let name = if name.is_empty() { id.clone() } else { name };
+                        upsert(&mut self.data.price_types, id, name);
+                    }
+                }
+                _ => {}
+            }
+        } else if let Some(w) = &mut self.warehouse {
+            match path {
+                [.., Warehouses, Warehouse, Id] => w.0 = text.to_owned(),
+                [.., Warehouses, Warehouse, Name] => w.1 = text.to_owned(),
+                [.., Warehouses, Warehouse] => {
+                    let (id, name) = self.warehouse.take().unwrap_or_default();
+                    if !id.is_empty() {
+                        let name = if name.is_empty() { id.clone() } else { name };
+                        upsert(&mut self.data.warehouses, id, name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn upsert(list: &mut Vec<(String, String)>, id: String, value: String) {
+    list.retain(|(known, _)| *known != id);
+    list.push((id, value));
+}
 
 /// A catalog product: `Каталог/Товары/Товар`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -31,6 +131,8 @@ pub struct Product {
     pub deleted: bool,
     /// `Группы/Ид`: the classifier groups the product is in.
     pub group_ids: Vec<String>,
+    /// `Картинка`: image files under the exchange's folder (`import_files/...`), as written.
+    pub images: Vec<String>,
 }
 
 /// An offer: `Предложения/Предложение`, with whatever of prices and stock the file carries.
@@ -52,6 +154,12 @@ pub struct Offer {
     /// The offer's own `Количество`, else the sum of its stock rows (`Остатки/Остаток`, with or
     /// without `Склад`, or `Склад КоличествоНаСкладе="..."`); `None` if it has neither.
     pub quantity: Option<Milli>,
+    /// Stock per warehouse: (`Склад/Ид`, `Количество`) of `Остатки/Остаток/Склад` (3.x, 2.09+) or
+    /// (`ИдСклада`, `КоличествоНаСкладе`) of the older `<Склад .../>` form, in file order.
+    pub stocks: Vec<(String, Milli)>,
+    /// (`Наименование`, `Значение`) of each `ХарактеристикиТовара/ХарактеристикаТовара`: what
+    /// sets a characteristic (`guid#guid`) apart from its product's other variants.
+    pub properties: Vec<(String, String)>,
 }
 
 /// Calls `f` with each catalog product of the file, in order, and returns how many there were.
@@ -62,7 +170,7 @@ where
     E: From<CmlError>,
     F: FnMut(Product) -> Result<(), E>,
 {
-    let mut visitor = Products::new(f);
+    let mut visitor = Products::new(f, Header::default());
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -75,7 +183,7 @@ where
     E: From<CmlError>,
     F: FnMut(Offer) -> Result<(), E>,
 {
-    let mut visitor = Offers::new(f, Vec::new(), Vec::new());
+    let mut visitor = Offers::new(f, Header::default());
     walk(reader, &mut visitor)?;
     Ok(visitor.count)
 }
@@ -89,22 +197,25 @@ pub(super) struct Products<F> {
     /// `Наименование` of the tax rate or requisite being read.
     entry_name: Option<String>,
     pub count: u64,
+    /// The classifier's price types and warehouses, the catalogue's full flag.
+    pub header: HeaderReader,
 }
 
 impl<F> Products<F> {
-    pub fn new(f: F) -> Self {
+    pub fn new(f: F, header: Header) -> Self {
         Products {
             f,
             current: None,
             unit_attrs: Default::default(),
             entry_name: None,
             count: 0,
+            header: HeaderReader::new(header),
         }
     }
 
-    /// Between products: a place to stop a sliced read.
+    /// Between products (and header items): a place to stop a sliced read.
     pub fn idle(&self) -> bool {
-        self.current.is_none()
+        self.current.is_none() && self.header.idle()
     }
 }
 
@@ -117,6 +228,9 @@ where
 
     fn start(&mut self, path: &[Tag], element: &Element<'_>) -> Result<bool, E> {
         use Tag::*;
+        if self.current.is_none() && !matches!(path, [.., Catalog, Products, Product]) {
+            return Ok(self.header.start(path, element)?);
+        }
         match path {
             [.., Catalog, Products, Product] => {
                 self.current = Some(Default::default());
@@ -141,7 +255,7 @@ where
                 [
                     ..,
                     Product,
-                    Id | Article | Name | BaseUnit | DeletionMark | Status
+                    Id | Article | Name | BaseUnit | DeletionMark | Status | Picture
                 ] | [.., Product, Groups, Id]
                     | [.., Product, TaxRates, TaxRate, Name | Rate]
                     | [.., Product, Requisites, Requisite, Name | Value]
@@ -151,6 +265,7 @@ where
     fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), E> {
         use Tag::*;
         let Some(product) = &mut self.current else {
+            self.header.end(path, text);
             return Ok(());
         };
         match path {
@@ -204,6 +319,7 @@ where
                 product.vat_bp = vat_bp(text).or(product.vat_bp)
             }
             [.., Product, Groups, Id] => product.group_ids.extend(non_empty(text)),
+            [.., Product, Picture] => product.images.extend(non_empty(text)),
             _ => {}
         }
         Ok(())
@@ -220,22 +336,15 @@ pub(super) struct Offers<F> {
     /// Its (`Валюта`, `Коэффициент`).
     price_terms: (Option<String>, Option<Milli>),
     pub count: u64,
-    /// `ТипыЦен/ТипЦены` of the file's header: (`Ид`, `Наименование`).
-    pub price_types: Vec<(String, String)>,
-    /// The price type being read.
-    price_type: Option<(String, String)>,
-    /// `ТипыЦен/ТипЦены`: (`Ид`, `Валюта` normalised), for a price that names no currency.
-    pub currencies: Vec<(String, String)>,
-    /// `Валюта` of the price type being read.
-    price_type_currency: Option<String>,
+    /// The package's price types (their currencies for a price that names none), warehouses and
+    /// full flag.
+    pub header: HeaderReader,
+    /// The stock row being read: `Склад/Ид`, `Склад/Количество`.
+    warehouse: (Option<String>, Option<Milli>),
 }
 
 impl<F> Offers<F> {
-    pub fn new(
-        f: F,
-        price_types: Vec<(String, String)>,
-        currencies: Vec<(String, String)>,
-    ) -> Self {
+    pub fn new(f: F, header: Header) -> Self {
         Offers {
             f,
             current: None,
@@ -243,16 +352,14 @@ impl<F> Offers<F> {
             price: Default::default(),
             price_terms: Default::default(),
             count: 0,
-            price_types,
-            price_type: None,
-            currencies,
-            price_type_currency: None,
+            header: HeaderReader::new(header),
+            warehouse: Default::default(),
         }
     }
 
-    /// Between offers (and price types): a place to stop a sliced read.
+    /// Between offers (and header items): a place to stop a sliced read.
     pub fn idle(&self) -> bool {
-        self.current.is_none() && self.price_type.is_none()
+        self.current.is_none() && self.header.idle()
     }
 }
 
@@ -265,6 +372,9 @@ where
 
     fn start(&mut self, path: &[Tag], element: &Element<'_>) -> Result<bool, E> {
         use Tag::*;
+        if self.current.is_none() && !matches!(path, [.., Offers, Offer]) {
+            return Ok(self.header.start(path, element)?);
+        }
         match path {
             [.., Offers, Offer] => {
                 self.current = Some(Default::default());
@@ -274,49 +384,32 @@ where
                 self.price = Default::default();
                 self.price_terms = Default::default();
             }
-            [.., PriceTypes, PriceType] if self.current.is_none() => {
-                self.price_type = Some(Default::default())
+            [.., Offer, Stocks, Stock, Warehouse] => self.warehouse = Default::default(),
+            [.., Offer, Characteristics, Characteristic] => {
+                if let Some(offer) = &mut self.current {
+                    offer.properties.push(Default::default());
+                }
             }
             // 2.08+ may put stock per warehouse in attributes: <Склад ИдСклада=".." КоличествоНаСкладе="5"/>.
-            [.., Offer, Warehouse] if self.current.is_some() => {
+            [.., Offer, Warehouse] => {
                 if let Some(value) = element.attribute("КоличествоНаСкладе")? {
-                    self.add_stock(milli(&value, Quantity, element.position)?);
+                    let quantity = milli(&value, Quantity, element.position)?;
+                    self.add_stock(quantity);
+                    let id = element.attribute("ИдСклада")?.and_then(|i| non_empty(&i));
+                    if let (Some(id), Some(q), Some(offer)) = (id, quantity, &mut self.current) {
+                        offer.stocks.push((id, q));
+                    }
                 }
             }
             _ => {}
         }
-        Ok((self.current.is_some() && wants_offer_text(path))
-            || (self.price_type.is_some()
-                && matches!(path, [.., PriceTypes, PriceType, Id | Name | Currency])))
+        Ok(wants_offer_text(path))
     }
 
     fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), E> {
         use Tag::*;
-        if let Some(price_type) = &mut self.price_type {
-            match path {
-                [.., PriceTypes, PriceType, Id] => price_type.0 = text.to_owned(),
-                [.., PriceTypes, PriceType, Name] => price_type.1 = text.to_owned(),
-                [.., PriceTypes, PriceType, Currency] => {
-                    self.price_type_currency = non_empty(text).map(|c| currency_code(&c))
-                }
-                [.., PriceTypes, PriceType] => {
-                    let (id, name) = self.price_type.take().unwrap_or_default();
-                    let currency = self.price_type_currency.take();
-                    if !id.is_empty() {
-                        if let Some(currency) = currency {
-                            self.currencies.retain(|(known, _)| *known != id);
-                            self.currencies.push((id.clone(), currency));
-                        }
-                        let name = if name.is_empty() { id.clone() } else { name };
-                        self.price_types.retain(|(known, _)| *known != id);
-                        self.price_types.push((id, name));
-                    }
-                }
-                _ => {}
-            }
-            return Ok(());
-        }
         if self.current.is_none() {
+            self.header.end(path, text);
             return Ok(());
         }
         match path {
@@ -332,9 +425,29 @@ where
             [.., Offer, Prices, Price, Coefficient] => {
                 self.price_terms.1 = milli(text, Coefficient, position)?
             }
-            [.., Offer, Stocks, Stock, Quantity]
-            | [.., Offer, Stocks, Stock, Warehouse, Quantity] => {
+            [.., Offer, Stocks, Stock, Quantity] => {
                 self.add_stock(milli(text, Quantity, position)?);
+            }
+            [.., Offer, Stocks, Stock, Warehouse, Quantity] => {
+                let quantity = milli(text, Quantity, position)?;
+                self.add_stock(quantity);
+                self.warehouse.1 = quantity;
+            }
+            [.., Offer, Stocks, Stock, Warehouse, Id] => self.warehouse.0 = non_empty(text),
+            [.., Offer, Characteristics, Characteristic, Name | Value] => {
+                if let Some(last) = self.current.as_mut().and_then(|o| o.properties.last_mut()) {
+                    match path.last() {
+                        Some(Name) => last.0 = text.to_owned(),
+                        _ => last.1 = text.to_owned(),
+                    }
+                }
+            }
+            [.., Offer, Stocks, Stock, Warehouse] => {
+                if let ((Some(id), Some(q)), Some(offer)) =
+                    (std::mem::take(&mut self.warehouse), &mut self.current)
+                {
+                    offer.stocks.push((id, q));
+                }
             }
             _ => {
                 let Some(offer) = &mut self.current else {
@@ -370,7 +483,8 @@ fn wants_offer_text(path: &[Tag]) -> bool {
             Price,
             PriceTypeId | PricePerUnit | Currency | Coefficient
         ] | [.., Offer, Stocks, Stock, Quantity]
-            | [.., Offer, Stocks, Stock, Warehouse, Quantity]
+            | [.., Offer, Stocks, Stock, Warehouse, Id | Quantity]
+            | [.., Offer, Characteristics, Characteristic, Name | Value]
     )
 }
 
@@ -407,6 +521,8 @@ where
         let mut terms = std::mem::take(&mut self.price_terms);
         if terms.0.is_none() {
             terms.0 = self
+                .header
+                .data
                 .currencies
                 .iter()
                 .find(|(id, _)| *id == type_id)
@@ -425,6 +541,7 @@ where
             return Err(invalid(Tag::Id, "", position, "an offer without Ид".to_owned()).into());
         }
         offer.quantity = offer.quantity.or(self.stock.take());
+        offer.properties.retain(|(name, _)| !name.is_empty());
         self.count += 1;
         (self.f)(offer)
     }

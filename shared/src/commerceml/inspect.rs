@@ -1,13 +1,20 @@
 //! `inspect`: what a CommerceML file holds, in counts, plus the orders in it (order files are
-//! small; everything else is only counted, so memory stays flat on a catalog of any size).
+//! small; everything else is only counted, so memory stays flat on a catalog of any size), and
+//! what an import would make of its goods ([`Catalogue`]): deleted items, VAT rates, units,
+//! warehouses, currencies, characteristics, images — read by the import's own readers.
 
 use super::error::CmlError;
+use super::goods::{Header, Offers, Products};
 use super::walk::{walk, Element, Handler, Tag};
 use super::{kopecks, non_empty};
+use super::{Offer, Product};
 use crate::time::parse_1c_datetime;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::rc::Rc;
 
 /// What a CommerceML file holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -23,7 +30,139 @@ pub struct Summary {
     pub contains_only_changes: Option<bool>,
     pub counts: Counts,
     pub documents: Vec<DocumentSummary>,
+    /// What an import would store of the file's goods.
+    pub catalogue: Catalogue,
 }
+
+/// Lists in the report keep at most this many entries (their counts are complete).
+pub const LISTED: usize = 100;
+
+/// What an import would make of a file's products and offers, in the import's terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Catalogue {
+    /// Products marked deleted (`ПометкаУдаления` true or `Статус` Удален): not offered.
+    pub deleted_products: u64,
+    /// Offers marked deleted.
+    pub deleted_offers: u64,
+    /// Their ids (the first [`LISTED`]).
+    pub deleted_ids: Vec<String>,
+    /// Products per VAT rate as the import reads it: percent (`0` for `Без налога`), or
+    /// `not given` (the product keeps its rate; a new one gets 20).
+    pub vat_rates: BTreeMap<String, u64>,
+    /// Products per unit: `name (ОКЕИ code)`.
+    pub units: BTreeMap<String, u64>,
+    /// Price types of the file (`ТипыЦен`): id, name, currency.
+    pub price_types: Vec<(String, String, Option<String>)>,
+    /// Prices per currency (normalised: `RUB` for руб/RUR/643); `not given` counts as roubles.
+    pub currencies: BTreeMap<String, u64>,
+    /// Warehouses: declared by `Склады` (name) and stock rows per warehouse id.
+    pub warehouses: Vec<WarehouseReport>,
+    /// Stock given as a total without warehouses (offers).
+    pub stock_without_warehouse: u64,
+    /// Offers of characteristics (`guid#guid`), and how many carry properties
+    /// (`ХарактеристикиТовара`).
+    pub characteristics: u64,
+    pub characteristics_with_properties: u64,
+    /// Images referenced by products (`Картинка`), and their paths (the first [`LISTED`]).
+    pub images: u64,
+    pub image_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WarehouseReport {
+    pub id: String,
+    /// From `Склады`; `None` when the file only refers to it.
+    pub name: Option<String>,
+    pub stock_rows: u64,
+}
+
+fn listed(list: &mut Vec<String>, item: &str) {
+    if list.len() < LISTED {
+        list.push(item.to_owned());
+    }
+}
+
+impl Catalogue {
+    fn product(&mut self, p: Product) {
+        if p.deleted {
+            self.deleted_products += 1;
+            listed(&mut self.deleted_ids, &p.id);
+        }
+        let vat = p.vat_bp.map_or("not given".to_owned(), |bp| {
+            if bp % 100 == 0 {
+                format!("{}", bp / 100)
+            } else {
+                format!("{}.{:02}", bp / 100, bp % 100)
+            }
+        });
+        *self.vat_rates.entry(vat).or_default() += 1;
+        let unit = format!(
+            "{} ({})",
+            p.unit.as_deref().unwrap_or("not given"),
+            p.unit_code.as_deref().unwrap_or("no code")
+        );
+        *self.units.entry(unit).or_default() += 1;
+        for image in &p.images {
+            self.images += 1;
+            listed(&mut self.image_files, image);
+        }
+    }
+
+    fn offer(&mut self, o: Offer) {
+        if o.deleted {
+            self.deleted_offers += 1;
+            listed(&mut self.deleted_ids, &o.id);
+        }
+        for (currency, _) in &o.price_terms {
+            let c = currency.clone().unwrap_or_else(|| "not given".to_owned());
+            *self.currencies.entry(c).or_default() += 1;
+        }
+        for (id, _) in &o.stocks {
+            match self.warehouses.iter_mut().find(|w| w.id == *id) {
+                Some(w) => w.stock_rows += 1,
+                None => self.warehouses.push(WarehouseReport {
+                    id: id.clone(),
+                    name: None,
+                    stock_rows: 1,
+                }),
+            }
+        }
+        if o.stocks.is_empty() && o.quantity.is_some() {
+            self.stock_without_warehouse += 1;
+        }
+        if o.id.contains('#') {
+            self.characteristics += 1;
+            if !o.properties.is_empty() {
+                self.characteristics_with_properties += 1;
+            }
+        }
+    }
+
+    fn header(&mut self, header: &Header) {
+        for (id, name) in &header.price_types {
+            if !self.price_types.iter().any(|t| t.0 == *id) {
+                let currency = header
+                    .currencies
+                    .iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, c)| c.clone());
+                self.price_types.push((id.clone(), name.clone(), currency));
+            }
+        }
+        for (id, name) in &header.warehouses {
+            match self.warehouses.iter_mut().find(|w| w.id == *id) {
+                Some(w) => w.name = Some(name.clone()),
+                None => self.warehouses.push(WarehouseReport {
+                    id: id.clone(),
+                    name: Some(name.clone()),
+                    stock_rows: 0,
+                }),
+            }
+        }
+    }
+}
+
+type Sink<T> = Box<dyn FnMut(T) -> Result<(), CmlError>>;
 
 /// How many of each element the file holds; each counted where CommerceML puts it, so that an
 /// order line (`Документ/Товары/Товар`) is not counted as a catalog product.
@@ -75,18 +214,44 @@ pub struct DocumentSummary {
 /// Reads a whole CommerceML file and says what it holds. Fails on malformed XML, bad encoding,
 /// a file that is not CommerceML, or an order amount or date that is not one.
 pub fn inspect<R: BufRead>(reader: R) -> Result<Summary, CmlError> {
-    let mut inspector = Inspector::default();
+    let catalogue = Rc::new(RefCell::new(Catalogue::default()));
+    let (for_products, for_offers) = (catalogue.clone(), catalogue.clone());
+    let mut inspector = Inspector {
+        summary: Summary::default(),
+        document: None,
+        requisite: Default::default(),
+        products: Products::new(
+            Box::new(move |p| {
+                for_products.borrow_mut().product(p);
+                Ok(())
+            }),
+            Header::default(),
+        ),
+        offers: Offers::new(
+            Box::new(move |o| {
+                for_offers.borrow_mut().offer(o);
+                Ok(())
+            }),
+            Header::default(),
+        ),
+    };
     let header = walk(reader, &mut inspector)?;
+    let mut catalogue = catalogue.borrow().clone();
+    catalogue.header(&inspector.products.header.data);
+    catalogue.header(&inspector.offers.header.data);
     Ok(Summary {
         schema_version: header.schema_version,
         encoding: header.encoding.to_owned(),
         namespace: header.namespace,
+        catalogue,
         ..inspector.summary
     })
 }
 
-#[derive(Default)]
 struct Inspector {
+    /// The import's readers, reporting each product and offer to the [`Catalogue`].
+    products: Products<Sink<Product>>,
+    offers: Offers<Sink<Offer>>,
     summary: Summary,
     /// The document being read.
     document: Option<DocumentSummary>,
@@ -98,6 +263,19 @@ impl Handler for Inspector {
     type Error = CmlError;
 
     fn start(&mut self, path: &[Tag], element: &Element<'_>) -> Result<bool, CmlError> {
+        let goods = self.products.start(path, element)? | self.offers.start(path, element)?;
+        Ok(self.start_own(path, element)? || goods)
+    }
+
+    fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), CmlError> {
+        self.products.end(path, text, position)?;
+        self.offers.end(path, text, position)?;
+        self.end_own(path, text, position)
+    }
+}
+
+impl Inspector {
+    fn start_own(&mut self, path: &[Tag], element: &Element<'_>) -> Result<bool, CmlError> {
         let counts = &mut self.summary.counts;
         match path {
             [.., Tag::Catalog] | [.., Tag::OfferPackage] => self.note_changes_only(element)?,
@@ -124,7 +302,7 @@ impl Handler for Inspector {
         Ok(self.document.is_some() && is_document_field(path))
     }
 
-    fn end(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), CmlError> {
+    fn end_own(&mut self, path: &[Tag], text: &str, position: u64) -> Result<(), CmlError> {
         if let [.., Tag::Document] = path {
             if let Some(document) = self.document.take() {
                 self.summary.documents.push(finish(document, position)?);
@@ -163,9 +341,7 @@ impl Handler for Inspector {
         }
         Ok(())
     }
-}
 
-impl Inspector {
     fn note_changes_only(&mut self, element: &Element<'_>) -> Result<(), CmlError> {
         let Some(value) = element.attribute("СодержитТолькоИзменения")?
         else {

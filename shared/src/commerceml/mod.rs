@@ -27,9 +27,9 @@ mod write;
 
 pub use error::CmlError;
 pub use goods::{
-    currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Offer, Product,
+    currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Header, Offer, Product,
 };
-pub use inspect::{inspect, Counts, DocumentSummary, Summary};
+pub use inspect::{inspect, Catalogue, Counts, DocumentSummary, Summary, WarehouseReport};
 pub use slice::{offers_slice, products_slice, Checkpoint, Slice};
 pub use write::{write_orders, Counterparty, Encoding, OrderDoc};
 

@@ -8,7 +8,7 @@
 //! handed out and are read again by the next slice.
 
 use super::error::CmlError;
-use super::goods::{Offers, Products};
+use super::goods::{Header, Offers, Products};
 use super::source::detect;
 use super::walk::{walk, walk_resumed, Element, Handler, OpenNames, Resume, Tag};
 use super::{Offer, Product};
@@ -32,6 +32,23 @@ pub struct Checkpoint {
     /// The price types' currencies (`Ид`, `Валюта`) read so far.
     #[serde(default)]
     pub currencies: Vec<(String, String)>,
+    /// The warehouses (`Ид`, `Наименование`) read so far.
+    #[serde(default)]
+    pub warehouses: Vec<(String, String)>,
+    /// Whether the file is a full exchange (see [`Header::full`]), once read.
+    #[serde(default)]
+    pub full: Option<bool>,
+}
+
+impl Checkpoint {
+    fn header(&self) -> Header {
+        Header {
+            price_types: self.price_types.clone(),
+            currencies: self.currencies.clone(),
+            warehouses: self.warehouses.clone(),
+            full: self.full,
+        }
+    }
 }
 
 /// What one slice did.
@@ -43,6 +60,9 @@ pub struct Slice {
     pub items: u64,
     /// The price types known after this slice (those of earlier slices included).
     pub price_types: Vec<(String, String)>,
+    /// Everything of the header known after this slice (price types, currencies, warehouses,
+    /// the full flag), earlier slices' included.
+    pub header: Header,
 }
 
 /// Reads catalogue products (`Каталог/Товары/Товар`) from `window`: the file's bytes from
@@ -58,7 +78,8 @@ where
     E: From<CmlError>,
     F: FnMut(Product) -> Result<(), E>,
 {
-    let goods = Products::new(|p| f(p).map_err(Halt::User));
+    let header = from.map(Checkpoint::header).unwrap_or_default();
+    let goods = Products::new(|p| f(p).map_err(Halt::User), header);
     run(
         window,
         at_end,
@@ -81,9 +102,8 @@ where
     E: From<CmlError>,
     F: FnMut(Offer) -> Result<(), E>,
 {
-    let known = from.map(|c| c.price_types.clone()).unwrap_or_default();
-    let currencies = from.map(|c| c.currencies.clone()).unwrap_or_default();
-    let goods = Offers::new(|o| f(o).map_err(Halt::User), known, currencies);
+    let header = from.map(Checkpoint::header).unwrap_or_default();
+    let goods = Offers::new(|o| f(o).map_err(Halt::User), header);
     run(
         window,
         at_end,
@@ -230,16 +250,18 @@ where
         }
     };
     let items = sliced.count();
-    let (price_types, currencies) = match &sliced.goods {
-        Goods::Products(_) => Default::default(),
-        Goods::Offers(h) => (h.price_types.clone(), h.currencies.clone()),
+    let header = match &sliced.goods {
+        Goods::Products(h) => h.header.data.clone(),
+        Goods::Offers(h) => h.header.data.clone(),
     };
     let checkpoint = |offset: u64, open: Vec<String>| Checkpoint {
         offset,
         open,
         encoding: encoding.clone(),
-        price_types: price_types.clone(),
-        currencies: currencies.clone(),
+        price_types: header.price_types.clone(),
+        currencies: header.currencies.clone(),
+        warehouses: header.warehouses.clone(),
+        full: header.full,
     };
     let next = match result {
         Ok(()) => None,
@@ -256,7 +278,8 @@ where
     Ok(Slice {
         next,
         items,
-        price_types,
+        price_types: header.price_types.clone(),
+        header,
     })
 }
 
@@ -474,6 +497,82 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
+    fn warehouses_price_types_and_the_full_flag_carry_across_slices() {
+        // 2.09: price types and warehouses in import.xml's classifier; a full catalogue.
+        let import = "<КоммерческаяИнформация><Классификатор><ТипыЦен><ТипЦены><Ид>pt</Ид><Наименование>Опт</Наименование>\
+            <Валюта>USD</Валюта><Налог><Наименование>НДС</Наименование></Налог></ТипЦены></ТипыЦен>\
+            <Склады><Склад><Ид>w1</Ид><Наименование>Основной</Наименование></Склад></Склады></Классификатор>\
+            <Каталог><Товары><Товар><Ид>a</Ид><Наименование>A</Наименование></Товар><Товар><Ид>b</Ид><Наименование>B</Наименование></Товар></Товары></Каталог></КоммерческаяИнформация>";
+        let bytes = import.as_bytes();
+        let mut from = None::<Checkpoint>;
+        let header = loop {
+            let start = from.as_ref().map_or(0, |c| c.offset as usize);
+            let slice = products_slice(&bytes[start..], true, from.as_ref(), 1, |_| {
+                Ok::<(), CmlError>(())
+            })
+            .unwrap();
+            match slice.next {
+                None => break slice.header,
+                Some(next) => from = Some(next),
+            }
+        };
+        assert_eq!(
+            header.price_types,
+            vec![("pt".to_owned(), "Опт".to_owned())]
+        );
+        assert_eq!(header.currencies, vec![("pt".to_owned(), "USD".to_owned())]);
+        assert_eq!(
+            header.warehouses,
+            vec![("w1".to_owned(), "Основной".to_owned())]
+        );
+        assert_eq!(
+            header.full,
+            Some(true),
+            "no СодержитТолькоИзменения: a full catalogue"
+        );
+        // Stock per warehouse in both forms; a changes-only package.
+        let offers = "<КоммерческаяИнформация><ПакетПредложений СодержитТолькоИзменения=\"true\"><Склады><Склад><Ид>w2</Ид>\
+            <Наименование>Южный</Наименование></Склад></Склады><Предложения>\
+            <Предложение><Ид>a</Ид><Остатки><Остаток><Склад><Ид>w1</Ид><Количество>2.5</Количество></Склад></Остаток>\
+            <Остаток><Склад><Ид>w2</Ид><Количество>1</Количество></Склад></Остаток></Остатки></Предложение>\
+            <Предложение><Ид>b</Ид><Количество>7</Количество><Склад ИдСклада=\"w2\" КоличествоНаСкладе=\"3\"/></Предложение>\
+            <Предложение><Ид>c</Ид><Количество>4</Количество></Предложение></Предложения></ПакетПредложений></КоммерческаяИнформация>";
+        let (got, _, _) = sliced_offers(offers.as_bytes(), 1 << 20, 1);
+        let stocks: Vec<(&str, Vec<(String, i64)>, Option<i64>)> = got
+            .iter()
+            .map(|o| {
+                (
+                    o.id.as_str(),
+                    o.stocks.iter().map(|(w, q)| (w.clone(), q.0)).collect(),
+                    o.quantity.map(|q| q.0),
+                )
+            })
+            .collect();
+        assert_eq!(
+            stocks,
+            vec![
+                (
+                    "a",
+                    vec![("w1".into(), 2500), ("w2".into(), 1000)],
+                    Some(3500)
+                ),
+                ("b", vec![("w2".into(), 3000)], Some(7000)),
+                ("c", vec![], Some(4000)),
+            ]
+        );
+        let slice = offers_slice(offers.as_bytes(), true, None, 100, |_| {
+            Ok::<(), CmlError>(())
+        })
+        .unwrap();
+        assert_eq!(
+            slice.header.warehouses,
+            vec![("w2".to_owned(), "Южный".to_owned())]
+        );
+        assert_eq!(slice.header.full, Some(false));
+    }
+
+    #[test]
     fn checkpoints_round_trip_as_json() {
         let c = Checkpoint {
             offset: 7,
@@ -481,6 +580,8 @@ mod tests {
             encoding: "utf-8".into(),
             price_types: vec![("a".into(), "b".into())],
             currencies: vec![("a".into(), "USD".into())],
+            warehouses: vec![("w".into(), "Склад №1".into())],
+            full: Some(true),
         };
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Checkpoint>(&json).unwrap(), c);

@@ -259,24 +259,34 @@ pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, 
 pub const CML_FILE_DONE: &str =
     "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";
 
-/// Price types named by offer files (`ТипыЦен`, else only by id). A name the JSON contract gave
-/// is kept; a placeholder (the id) is replaced once a file names the type.
-pub const CML_PRICE_TYPES_ADD: &str = "INSERT INTO price_types (id, onec_id, name) \
-     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name') FROM json_each(?) WHERE true \
-     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name \
-       WHERE price_types.name = price_types.onec_id AND excluded.name <> excluded.onec_id";
+/// Price types named by any file of an exchange (`ТипыЦен` of the classifier or the offers
+/// package, else only by id in a price). A name the JSON contract gave is kept; a placeholder
+/// (the id) is replaced once a file names the type. The type's currency is kept for prices of
+/// later files that name none.
+pub const CML_PRICE_TYPES_ADD: &str = "INSERT INTO price_types (id, onec_id, name, currency) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.name'), json_extract(value, '$.currency') \
+     FROM json_each(?) WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET \
+       name = CASE WHEN price_types.name = price_types.onec_id AND excluded.name <> excluded.onec_id THEN excluded.name ELSE price_types.name END, \
+       currency = coalesce(excluded.currency, price_types.currency)";
+
+/// Warehouses named by `Склады` (classifier or offers package); a name replaces an earlier one,
+/// never by a bare id.
+pub const CML_WAREHOUSES_ADD: &str = "INSERT INTO cml_warehouses (onec_id, name) \
+     SELECT json_extract(value, '$.id'), json_extract(value, '$.name') FROM json_each(?) WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name WHERE excluded.name <> excluded.onec_id";
 
 /// Products from `import.xml`, upserted by 1C id: the file is the source of a product's own
 /// fields. VAT the file leaves out stays as it was (new: 20%); `active` is 0 for a deletion mark.
-pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, cml_listed_at) \
      SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.article'), json_extract(value, '$.article_norm'), \
             json_extract(value, '$.name'), json_extract(value, '$.name_norm'), json_extract(value, '$.unit'), json_extract(value, '$.unit_code'), \
             coalesce(json_extract(value, '$.vat_rate_bp'), (SELECT vat_rate_bp FROM products WHERE onec_id = json_extract(value, '$.onec_id')), 2000), \
-            json_extract(value, '$.active'), ?1 \
+            json_extract(value, '$.active'), ?1, ?1 \
      FROM json_each(?2) WHERE true \
      ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
-       active = excluded.active, updated_at = excluded.updated_at";
+       active = excluded.active, updated_at = excluded.updated_at, cml_listed_at = excluded.cml_listed_at";
 
 /// After [`CML_PRODUCTS_UPSERT`] of the same rows: the variants of those products
 /// (`onec_id` between `id#` and `id$`: `id#...`, by the unique index) take their unit, VAT, and
@@ -292,17 +302,22 @@ pub const CML_VARIANTS_FOLLOW: &str = "UPDATE products SET unit = b.unit, unit_c
 /// a product the portal does not know yet creates it (2.09 sends goods only as offers). A
 /// characteristic (`guid#guid`) is a variant row under its own id: its name, the product's article
 /// (unless it has its own), unit and VAT, active while the product is and it is not deleted.
-pub const CML_OFFER_PRODUCTS: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at) \
+pub const CML_OFFER_PRODUCTS: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, properties) \
      SELECT json_extract(v.value, '$.pid'), json_extract(v.value, '$.id'), \
             coalesce(json_extract(v.value, '$.article'), b.article, ''), coalesce(json_extract(v.value, '$.article_norm'), b.article_norm, ''), \
             json_extract(v.value, '$.name'), json_extract(v.value, '$.name_norm'), coalesce(b.unit, 'шт'), b.unit_code, coalesce(b.vat_rate_bp, 2000), \
-            CASE WHEN json_extract(v.value, '$.deleted') THEN 0 ELSE coalesce(b.active, 1) END, ?1 \
+            CASE WHEN json_extract(v.value, '$.deleted') THEN 0 ELSE coalesce(b.active, 1) END, ?1, json_extract(v.value, '$.props') \
      FROM json_each(?2) v LEFT JOIN products b ON b.onec_id = json_extract(v.value, '$.base') AND json_extract(v.value, '$.base') <> json_extract(v.value, '$.id') \
      WHERE json_extract(v.value, '$.name') IS NOT NULL \
      ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
-       active = excluded.active, updated_at = excluded.updated_at \
+       active = excluded.active, updated_at = excluded.updated_at, properties = excluded.properties \
      WHERE instr(excluded.onec_id, '#') > 0";
+
+/// Rows an offers, prices or stock file listed (the offer's own row and its product's) are seen
+/// by this exchange: what a full exchange or `mode=deactivate` did not see is deactivated.
+pub const CML_OFFERS_SEEN: &str = "UPDATE products SET cml_seen_at = ?1 WHERE onec_id IN \
+     (SELECT json_extract(value, '$.id') FROM json_each(?2) UNION SELECT json_extract(value, '$.base') FROM json_each(?2))";
 
 /// Offers 1C marked deleted (`ПометкаУдаления`, `Статус` Удален): their rows are no longer offered.
 pub const CML_OFFERS_DELETED: &str = "UPDATE products SET active = 0, updated_at = ?1 \
@@ -330,20 +345,24 @@ pub const CML_STOCK_CLEAR: &str = concat!(
     " WHERE json_extract(v.value, '$.stock'))"
 );
 
+/// A price without its own `Валюта` (nor its file's `ТипыЦен`) takes its price type's currency
+/// from any earlier file (`price_types.currency`).
 pub const CML_PRICES_ADD: &str = concat!(
     "INSERT INTO product_prices (product_id, price_type_id, price_kop, currency, coefficient_milli, cml_import) \
-     SELECT p.id, pt.id, json_extract(v.value, '$.kop'), json_extract(v.value, '$.cur'), json_extract(v.value, '$.coef'), ?1 FROM json_each(?2) v JOIN products p ON ",
+     SELECT p.id, pt.id, json_extract(v.value, '$.kop'), coalesce(json_extract(v.value, '$.cur'), pt.currency), json_extract(v.value, '$.coef'), ?1 \
+     FROM json_each(?2) v JOIN products p ON ",
     offer_product!(),
     " JOIN price_types pt ON pt.onec_id = json_extract(v.value, '$.pt') WHERE true \
      ON CONFLICT(product_id, price_type_id) DO UPDATE SET price_kop = excluded.price_kop, currency = excluded.currency, \
        coefficient_milli = excluded.coefficient_milli, cml_import = excluded.cml_import"
 );
 
-/// Stock from a catalogue exchange is a total over warehouses; characteristics add up within
-/// one import (?1).
+/// Stock from a catalogue exchange: per warehouse (its 1C id, named by `cml_warehouses`) when
+/// 1C sent it so, else a total ('Все склады'); rows of one import (?1) add up (nameless
+/// characteristics attached to their product).
 pub const CML_STOCK_ADD: &str = concat!(
     "INSERT INTO product_stock (product_id, warehouse, qty_milli, cml_import) \
-     SELECT p.id, 'Все склады', json_extract(v.value, '$.qty'), ?1 FROM json_each(?2) v JOIN products p ON ",
+     SELECT p.id, coalesce(json_extract(v.value, '$.wh'), 'Все склады'), json_extract(v.value, '$.qty'), ?1 FROM json_each(?2) v JOIN products p ON ",
     offer_product!(),
     " WHERE true \
      ON CONFLICT(product_id, warehouse) DO UPDATE SET \
@@ -370,7 +389,35 @@ pub const CML_IMPORT_GUARD: &str = "INSERT INTO cml_import_guard (ok) SELECT cou
 pub const CML_IMPORT_GUARD_END: &str = "DELETE FROM cml_import_guard";
 
 pub const CML_IMPORT_ADVANCE: &str = "UPDATE cml_imports SET slice = slice + 1, checkpoint = ?2, items = items + ?3, prices = prices + ?4, \
-       stock = stock + ?5, status = ?6, result = ?7, updated_at = ?8 WHERE job = ?1";
+       stock = stock + ?5, status = ?6, result = ?7, updated_at = ?8, full = coalesce(?9, full) WHERE job = ?1";
+
+/// The catalogue imports of an exchange session: how many, how many not done, and whether a
+/// products or an offers file of it was a full exchange.
+pub const CML_SESSION_IMPORTS: &str = "SELECT count(*) AS imports, coalesce(sum(status <> 'done'), 0) AS unfinished, \
+       coalesce(max(kind = 'products' AND full = 1), 0) AS full_products, coalesce(max(kind = 'offers' AND full = 1), 0) AS full_offers, \
+       group_concat(CASE WHEN status <> 'done' THEN name || ': ' || status END, '; ') AS problems \
+     FROM cml_imports WHERE session = ?";
+
+/// A full `import.xml`: products (no `#`) from CommerceML it did not list since the exchange
+/// began (?2) are no longer offered.
+pub const CML_DEACTIVATE_UNLISTED: &str = "UPDATE products SET active = 0, updated_at = ?1 \
+     WHERE active = 1 AND instr(onec_id, '#') = 0 AND (cml_listed_at IS NOT NULL OR cml_seen_at IS NOT NULL) \
+       AND (cml_listed_at IS NULL OR cml_listed_at < ?2)";
+
+/// A full offers package: characteristics (`guid#guid`) it did not list since ?2 go.
+pub const CML_DEACTIVATE_UNSEEN_VARIANTS: &str = "UPDATE products SET active = 0, updated_at = ?1 \
+     WHERE active = 1 AND instr(onec_id, '#') > 0 AND (cml_seen_at IS NULL OR cml_seen_at < ?2)";
+
+/// `mode=deactivate&timestamp=?2` (as the Bitrix site does): every row from CommerceML no file of
+/// the exchange touched since the timestamp of `checkauth`.
+pub const CML_DEACTIVATE_UNTOUCHED: &str = "UPDATE products SET active = 0, updated_at = ?1 \
+     WHERE active = 1 AND (cml_listed_at IS NOT NULL OR cml_seen_at IS NOT NULL) \
+       AND coalesce(cml_listed_at, '') < ?2 AND coalesce(cml_seen_at, '') < ?2";
+
+/// After a deactivation: characteristics of a product no longer offered go with it.
+pub const CML_DEACTIVATE_VARIANTS_OF_INACTIVE: &str = "UPDATE products SET active = 0, updated_at = ?1 \
+     WHERE active = 1 AND instr(onec_id, '#') > 0 AND (cml_listed_at IS NOT NULL OR cml_seen_at IS NOT NULL) \
+       AND EXISTS (SELECT 1 FROM products b WHERE b.onec_id = substr(products.onec_id, 1, instr(products.onec_id, '#') - 1) AND b.active = 0)";
 
 /// A slice that cannot be read ends the import, unless another run has moved it on meanwhile.
 pub const CML_IMPORT_FAIL: &str =

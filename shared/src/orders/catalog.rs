@@ -1,6 +1,8 @@
 //! Catalogue search for adding lines: by article (partial, spaces and punctuation ignored) or by
 //! name words (Cyrillic folded in Rust: SQLite's lower() folds only ASCII), with the company's
-//! price for its agreement's price type and the stock.
+//! price for its agreement's price type and the stock: the total, and per warehouse. A product
+//! with characteristics (`guid#guid`, issue 18) is one card with its variants, each with its
+//! properties, price and stock; a variant found by itself is shown under its product's card.
 
 use super::sql;
 use crate::auth::Caller;
@@ -11,14 +13,48 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Serialize)]
 struct Item {
+    /// The product a variant belongs to (its 1C id): only in the variants query.
+    #[serde(default, skip_serializing)]
+    base: Option<String>,
     id: String,
     onec_id: String,
     article: String,
     name: String,
     unit: String,
     vat_rate_bp: i64,
+    /// A variant's `ХарактеристикиТовара`: `[[name, value], ...]` (stored as JSON text).
+    #[serde(serialize_with = "properties")]
+    properties: Option<String>,
     price_kop: Option<i64>,
+    /// The total over warehouses.
     stock_milli: i64,
+    /// Per warehouse, by name (empty when 1C sent no stock).
+    #[serde(default)]
+    stock: Vec<Stock>,
+    /// A product's offered characteristics, each an item of its own (no variants of its own).
+    #[serde(default)]
+    variants: Vec<Item>,
+}
+
+fn properties<S: serde::Serializer>(raw: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    let list: Vec<(String, String)> = raw
+        .as_deref()
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or_default();
+    list.serialize(s)
+}
+
+/// The 1C id of the product a characteristic (`guid#guid`) belongs to; a product's own.
+fn base_of(onec_id: &str) -> &str {
+    onec_id.split('#').next().unwrap_or(onec_id)
+}
+
+#[derive(Deserialize, Serialize)]
+struct Stock {
+    #[serde(skip_serializing)]
+    product_id: String,
+    warehouse: String,
+    qty_milli: i64,
 }
 
 /// The search terms: an article key, and up to two name words (the longest ones: they narrow
@@ -74,21 +110,83 @@ pub async fn search<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppRe
     )
     .await?;
     let (key, w1, w2) = terms(q);
-    let items: Vec<Item> = p
+    let mut items: Vec<Item> = p
         .db()
         .all(
             Stmt::new(sql::CATALOG)
                 .bind(key)
                 .bind(w1)
                 .bind(w2)
-                .bind(pt)
+                .bind(pt.clone())
                 .bind(limit),
         )
         .await?;
+    if !items.is_empty() {
+        cards(p, &mut items, pt).await?;
+    }
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({"items": items, "next_cursor": null}),
     ))
+}
+
+/// Makes `items` product cards: each product gets its offered variants; a variant whose product
+/// was found too is shown only under it; every item and variant gets its stock per warehouse.
+async fn cards<P: Ports>(p: &P, items: &mut Vec<Item>, pt: Option<String>) -> AppResult<()> {
+    let bases: Vec<&str> = items
+        .iter()
+        .filter(|i| !i.onec_id.contains('#'))
+        .map(|i| i.onec_id.as_str())
+        .collect();
+    if !bases.is_empty() {
+        let json = serde_json::to_string(&bases).unwrap_or_default();
+        let variants: Vec<Item> = p
+            .db()
+            .all(Stmt::new(sql::CATALOG_VARIANTS).bind(json).bind(pt))
+            .await?;
+        let found: std::collections::HashSet<String> =
+            bases.iter().map(|b| b.to_string()).collect();
+        items.retain(|i| !i.onec_id.contains('#') || !found.contains(base_of(&i.onec_id)));
+        for v in variants {
+            let base = v.base.clone().unwrap_or_default();
+            if let Some(card) = items.iter_mut().find(|i| i.onec_id == base) {
+                card.variants.push(v);
+            }
+        }
+    }
+    let ids: Vec<&str> = items
+        .iter()
+        .flat_map(|i| {
+            std::iter::once(i.id.as_str()).chain(i.variants.iter().map(|v| v.id.as_str()))
+        })
+        .collect();
+    let stock: Vec<Stock> = p
+        .db()
+        .all(Stmt::new(sql::CATALOG_STOCK).bind(serde_json::to_string(&ids).unwrap_or_default()))
+        .await?;
+    for s in stock {
+        let target = items
+            .iter_mut()
+            .flat_map(|i| {
+                let own = i.id == s.product_id;
+                let Item {
+                    variants, stock, ..
+                } = i;
+                if own {
+                    Some(stock)
+                } else {
+                    variants
+                        .iter_mut()
+                        .find(|v| v.id == s.product_id)
+                        .map(|v| &mut v.stock)
+                }
+            })
+            .next();
+        if let Some(stock) = target {
+            stock.push(s);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ macro_rules! price_kop {
 /// Catalogue search: article key contains, or every name word contains; the company's price for
 /// the given price type and the total stock.
 pub const CATALOG: &str = concat!(
-    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, ",
+    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
     price_kop!("?4"),
     ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
@@ -81,6 +81,25 @@ pub const CATALOG: &str = concat!(
        OR (?2 <> '' AND instr(p.name_norm, ?2) > 0 AND instr(p.name_norm, ?3) > 0)) \
      ORDER BY (p.article_norm = ?1) DESC, (substr(p.article_norm, 1, length(?1)) = ?1) DESC, p.article LIMIT ?5"
 );
+
+/// The offered characteristics (`guid#guid`) of the products found (`?1`: their 1C ids as JSON),
+/// each priced at `?2` and stocked: the variants on the product's card. `id#` .. `id$` is an
+/// index range over the unique 1C id.
+pub const CATALOG_VARIANTS: &str = concat!(
+    "SELECT b.onec_id AS base, p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
+    price_kop!("?2"),
+    ", \
+       (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
+     FROM json_each(?1) j JOIN products b ON b.onec_id = j.value \
+     JOIN products p ON p.onec_id > b.onec_id || '#' AND p.onec_id < b.onec_id || '$' \
+     WHERE p.active = 1 ORDER BY p.onec_id"
+);
+
+/// Stock per warehouse of the products found (`?1`: their ids as JSON): a catalogue exchange
+/// stores a warehouse by its 1C id, named from `Склады` (`cml_warehouses`), else as written.
+pub const CATALOG_STOCK: &str = "SELECT s.product_id, coalesce(w.name, s.warehouse) AS warehouse, s.qty_milli \
+     FROM product_stock s LEFT JOIN cml_warehouses w ON w.onec_id = s.warehouse \
+     WHERE s.product_id IN (SELECT value FROM json_each(?1)) ORDER BY s.product_id, 2";
 
 /// The price type of the company's agreement (the given one, or the first active): read through
 /// `catalog::price_type`, and then priced with [`price_kop!`].

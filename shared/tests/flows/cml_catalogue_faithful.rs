@@ -1,7 +1,8 @@
 //! Every real CommerceML catalogue imported through the HTTP protocol, then the stored catalogue
 //! compared item by item with what the files say, read by an independent reader (`xmllint
 //! --xpath`, not `shared::commerceml`): article, name, unit name and ОКЕИ code, VAT, active flag
-//! (deletion marks), and every price with its currency; a non-rouble price is never a client's.
+//! (deletion marks), and every price with its currency; a non-rouble price is never a client's;
+//! stock per warehouse (named from `Склады`) and price types named from `ТипыЦен` of any file.
 
 use crate::cml_exchange::send_file;
 use crate::helpers::cml_checkauth;
@@ -43,6 +44,125 @@ fn leaves(file: &Path, xpath: &str) -> Vec<(String, String, String)> {
             )
         })
         .collect()
+}
+
+/// Every leaf under the nodes an XPath selects, with its path from the selected node: xmllint
+/// prints each node as written (one element per line in these files), read here line by line.
+#[allow(clippy::type_complexity)]
+fn leaf_paths(file: &Path, xpath: &str) -> Vec<(Vec<String>, String, String)> {
+    let out = Command::new("xmllint")
+        .arg("--xpath")
+        .arg(xpath)
+        .arg(file)
+        .output()
+        .expect("xmllint (libxml2-utils, scripts/setup.sh installs it)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (mut stack, mut leaves) = (Vec::<String>::new(), Vec::new());
+    for line in text.lines().map(str::trim).filter(|l| l.starts_with('<')) {
+        if line.starts_with("</") {
+            stack.pop();
+            continue;
+        }
+        let open_end = line.find('>').unwrap();
+        let open = &line[1..open_end];
+        let self_closed = open.ends_with('/');
+        let open = open.trim_end_matches('/');
+        let (name, attrs) = open.split_once(' ').unwrap_or((open, ""));
+        let mut path = stack.clone();
+        path.push(name.to_string());
+        if self_closed {
+            leaves.push((path, attrs.to_string(), String::new()));
+        } else if let Some(close) = line.rfind("</").filter(|c| *c > open_end) {
+            leaves.push((
+                path,
+                attrs.to_string(),
+                unescape(&line[open_end + 1..close]).trim().to_string(),
+            ));
+        } else {
+            stack.push(name.to_string());
+        }
+    }
+    leaves
+}
+
+/// (`Ид`, `Наименование`, `Валюта`) of each `ТипЦены`, or (`Ид`, `Наименование`, None) of each
+/// `Склад` of `Склады`, as a file declares them.
+fn declared(file: &Path, list: &str, item: &str) -> Vec<(String, String, Option<String>)> {
+    let mut out: Vec<(String, String, Option<String>)> = Vec::new();
+    let xpath = format!("//*[local-name()=\"{list}\"]/*[local-name()=\"{item}\"]");
+    for (path, _, v) in leaf_paths(file, &xpath) {
+        match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            [_, "Ид"] => out.push((v.clone(), v, None)),
+            [_, "Наименование"] if !v.is_empty() => out.last_mut().unwrap().1 = v,
+            [_, "Валюта"] => out.last_mut().unwrap().2 = Some(currency(&v)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A quantity in thousandths.
+fn milli(v: &str) -> i64 {
+    let v = v.trim().replace(',', ".");
+    let negative = v.starts_with('-');
+    let v = v.trim_start_matches('-');
+    let (w, f) = v.split_once('.').unwrap_or((v, "0"));
+    let f = format!("{f:0<3}");
+    let m = w.parse::<i64>().unwrap() * 1000 + f[..3].parse::<i64>().unwrap();
+    if negative {
+        -m
+    } else {
+        m
+    }
+}
+
+/// Stock of each offer of a file: per warehouse id when it names warehouses
+/// (`Остатки/Остаток/Склад/{Ид,Количество}` or `<Склад ИдСклада КоличествоНаСкладе/>`), else its
+/// `Количество` (or the sum of `Остаток/Количество`) as one total (warehouse `None`).
+#[allow(clippy::type_complexity)]
+fn read_stock(file: &Path) -> Vec<(String, Vec<(Option<String>, i64)>)> {
+    let mut out = Vec::new();
+    let mut offer: Option<(String, Vec<(Option<String>, i64)>, Option<i64>, Option<i64>)> = None;
+    let mut wh: Option<String> = None;
+    let flush = |o: Option<(String, Vec<(Option<String>, i64)>, Option<i64>, Option<i64>)>,
+                 out: &mut Vec<(String, Vec<(Option<String>, i64)>)>| {
+        if let Some((id, rows, own, sum)) = o {
+            if !rows.is_empty() {
+                out.push((id, rows));
+            } else if let Some(q) = own.or(sum) {
+                out.push((id, vec![(None, q)]));
+            }
+        }
+    };
+    for (path, attrs, v) in leaf_paths(file, "//*[local-name()=\"Предложение\"]") {
+        let p: Vec<&str> = path.iter().map(String::as_str).collect();
+        match p[..] {
+            [_, "Ид"] => {
+                flush(offer.take(), &mut out);
+                offer = Some((v, Vec::new(), None, None));
+            }
+            [_, "Количество"] => offer.as_mut().unwrap().2 = Some(milli(&v)),
+            [_, "Остатки", "Остаток", "Количество"] => {
+                let o = offer.as_mut().unwrap();
+                o.3 = Some(o.3.unwrap_or(0) + milli(&v));
+            }
+            [_, "Остатки", "Остаток", "Склад", "Ид"] => wh = Some(v),
+            [_, "Остатки", "Остаток", "Склад", "Количество"] => {
+                let o = offer.as_mut().unwrap();
+                o.1.push((wh.take(), milli(&v)));
+            }
+            [_, "Склад"] => {
+                if let (Some(id), Some(q)) =
+                    (attr(&attrs, "ИдСклада"), attr(&attrs, "КоличествоНаСкладе"))
+                {
+                    offer.as_mut().unwrap().1.push((Some(id), milli(&q)));
+                }
+            }
+            _ => {}
+        }
+    }
+    flush(offer.take(), &mut out);
+    out
 }
 
 fn unescape(s: &str) -> String {
@@ -226,6 +346,13 @@ fn check_fixture(folder: &str) {
     let cookie = cml_checkauth(&p, "catalog");
     let mut expected = expected_products(&d.join("import.xml"));
     let mut prices: BTreeMap<(String, String), Price> = BTreeMap::new();
+    // Price types and warehouses named so far (any file of the exchange), with the types' currency.
+    let mut type_names: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+    let mut wh_names: BTreeMap<String, String> = BTreeMap::new();
+    // Stock per stored row and warehouse label.
+    let mut stock: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    // A named characteristic's properties (`ХарактеристикиТовара`), as JSON pairs.
+    let mut properties: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for name in ["import.xml", "offers.xml", "prices.xml", "rests.xml"] {
         let path = d.join(name);
         if !path.exists() {
@@ -233,6 +360,18 @@ fn check_fixture(folder: &str) {
         }
         let r = send_file(&p, &cookie, &path, name, 1 << 20);
         assert!(r.starts_with("success\n"), "{folder}/{name}: {r}");
+        for (id, n, cur) in declared(&path, "ТипыЦен", "ТипЦены") {
+            let known = type_names.entry(id.clone()).or_insert((id.clone(), None));
+            if n != id {
+                known.0 = n;
+            }
+            known.1 = cur.or(known.1.take());
+        }
+        for (id, n, _) in declared(&path, "Склады", "Склад") {
+            if n != id || !wh_names.contains_key(&id) {
+                wh_names.insert(id, n);
+            }
+        }
         if name == "import.xml" {
             continue;
         }
@@ -285,10 +424,50 @@ fn check_fixture(folder: &str) {
                     },
                 );
             }
-            for pr in offer_prices {
+            for mut pr in offer_prices {
+                if pr.currency.is_none() {
+                    pr.currency = type_names.get(&pr.price_type).and_then(|t| t.1.clone());
+                }
+                type_names
+                    .entry(pr.price_type.clone())
+                    .or_insert((pr.price_type.clone(), None));
                 prices.insert((pr.onec_id.clone(), pr.price_type.clone()), pr);
             }
         }
+        let mut offer: Option<String> = None;
+        for (path, _, v) in leaf_paths(&path, "//*[local-name()=\"Предложение\"]") {
+            match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                [_, "Ид"] => offer = Some(v),
+                [_, "Наименование"] if offer.as_deref().is_some_and(|o| o.contains('#')) =>
+                {
+                    properties.insert(offer.clone().unwrap(), Vec::new());
+                }
+                [_, "ХарактеристикиТовара", "ХарактеристикаТовара", "Наименование"] => {
+                    if let Some(list) = offer.as_ref().and_then(|o| properties.get_mut(o)) {
+                        list.push((v, String::new()));
+                    }
+                }
+                [_, "ХарактеристикиТовара", "ХарактеристикаТовара", "Значение"] => {
+                    if let Some(list) = offer.as_ref().and_then(|o| properties.get_mut(o)) {
+                        list.last_mut().unwrap().1 = v;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Stock: a file's rows replace what earlier files said of the same row; rows of one file
+        // (a product and its nameless characteristics) add up.
+        let mut fresh: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        for (id, rows) in read_stock(&path) {
+            let base = id.split('#').next().unwrap().to_string();
+            let row = if expected.contains_key(&id) { id } else { base };
+            let entry = fresh.entry(row).or_default();
+            for (wh, q) in rows {
+                let label = wh.unwrap_or_else(|| "Все склады".into());
+                *entry.entry(label).or_default() += q;
+            }
+        }
+        stock.extend(fresh);
     }
     let stored: Vec<Item> = block_on(p.db.all(Stmt::new(
         "SELECT onec_id, article, name, unit, unit_code, vat_rate_bp, active FROM products ORDER BY onec_id",
@@ -300,6 +479,25 @@ fn check_fixture(folder: &str) {
     for (id, want) in &expected {
         assert_eq!(stored.get(id), Some(want), "{folder}: product {id}");
     }
+    // Characteristics: their properties on their variant rows.
+    #[derive(serde::Deserialize)]
+    struct Props {
+        onec_id: String,
+        properties: Option<String>,
+    }
+    let stored: Vec<Props> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, properties FROM products WHERE instr(onec_id, '#') > 0 ORDER BY onec_id",
+    )))
+    .unwrap();
+    for row in &stored {
+        let got: Vec<(String, String)> = row
+            .properties
+            .as_deref()
+            .map(|p| serde_json::from_str(p).unwrap())
+            .unwrap_or_default();
+        let want = properties.get(&row.onec_id).cloned().unwrap_or_default();
+        assert_eq!(got, want, "{folder}: properties of {}", row.onec_id);
+    }
     let stored: Vec<Price> = block_on(p.db.all(Stmt::new(
         "SELECT p.onec_id, t.onec_id AS price_type, pp.price_kop, pp.currency FROM product_prices pp \
          JOIN products p ON p.id = pp.product_id JOIN price_types t ON t.id = pp.price_type_id ORDER BY 1, 2",
@@ -307,6 +505,51 @@ fn check_fixture(folder: &str) {
     .unwrap();
     let want: Vec<Price> = prices.into_values().collect();
     assert_eq!(stored, want, "{folder}: prices with their currency");
+    // Price types: named as any file of the exchange named them, never left as a GUID.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Type {
+        onec_id: String,
+        name: String,
+        currency: Option<String>,
+    }
+    let stored: Vec<Type> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, name, currency FROM price_types ORDER BY onec_id",
+    )))
+    .unwrap();
+    let want_types: Vec<Type> = type_names
+        .iter()
+        .map(|(id, (name, currency))| Type {
+            onec_id: id.clone(),
+            name: name.clone(),
+            currency: currency.clone(),
+        })
+        .collect();
+    assert_eq!(stored, want_types, "{folder}: price types with their names");
+    // Stock per warehouse, by the name `Склады` gave it (else its id).
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Stock {
+        onec_id: String,
+        warehouse: String,
+        qty_milli: i64,
+    }
+    let stored: Vec<Stock> = block_on(p.db.all(Stmt::new(
+        "SELECT p.onec_id, coalesce(w.name, s.warehouse) AS warehouse, s.qty_milli FROM product_stock s \
+         JOIN products p ON p.id = s.product_id LEFT JOIN cml_warehouses w ON w.onec_id = s.warehouse ORDER BY 1, 2",
+    )))
+    .unwrap();
+    let mut want_stock: Vec<Stock> = stock
+        .iter()
+        .flat_map(|(row, whs)| {
+            whs.iter().map(|(wh, q)| Stock {
+                onec_id: row.clone(),
+                warehouse: wh_names.get(wh).cloned().unwrap_or_else(|| wh.clone()),
+                qty_milli: *q,
+            })
+        })
+        .collect();
+    want_stock.sort_by(|a, b| (&a.onec_id, &a.warehouse).cmp(&(&b.onec_id, &b.warehouse)));
+    assert_eq!(stored.len(), want_stock.len(), "{folder}: stock rows");
+    assert_eq!(stored, want_stock, "{folder}: stock per warehouse");
     // What an order line made from the catalogue gets (the real query): active products only,
     // and a price only in roubles.
     #[derive(serde::Deserialize)]
@@ -519,5 +762,89 @@ fn a_later_import_xml_carries_to_the_variants_of_its_products() {
             ("p-10#c-1", "шт", 2000, 1),
         ],
         "the product's unit, VAT and deletion reach its variants, not another product's"
+    );
+}
+
+#[test]
+fn a_product_with_characteristics_is_one_card_with_its_variants_priced_and_stocked() {
+    let (p, buyer, _) = crate::orders::seeded();
+    let dir = std::env::temp_dir().join(format!("cml-cards-{}", std::process::id()));
+    let import = temp_file(
+        &dir,
+        "import.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08"><Классификатор><Склады><Склад><Ид>w-1</Ид><Наименование>Краснодар</Наименование></Склад>
+<Склад><Ид>w-2</Ид><Наименование>Ростов</Наименование></Склад></Склады></Классификатор>
+<Каталог СодержитТолькоИзменения="true"><Товары>
+<Товар><Ид>k-1</Ид><Артикул>CARD-1</Артикул><Наименование>Ремень вариатора</Наименование></Товар>
+</Товары></Каталог></КоммерческаяИнформация>"#,
+    );
+    let offers = temp_file(
+        &dir,
+        "offers.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений СодержитТолькоИзменения="true">
+<ТипыЦен><ТипЦены><Ид>PT1</Ид><Наименование>Опт</Наименование><Валюта>руб</Валюта></ТипЦены></ТипыЦен><Предложения>
+<Предложение><Ид>k-1#c-1</Ид><Наименование>Ремень вариатора (1200 мм)</Наименование>
+<ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Длина</Наименование><Значение>1200 мм</Значение></ХарактеристикаТовара>
+<ХарактеристикаТовара><Наименование>Профиль</Наименование><Значение>HJ</Значение></ХарактеристикаТовара></ХарактеристикиТовара>
+<Цены><Цена><ИдТипаЦены>PT1</ИдТипаЦены><ЦенаЗаЕдиницу>1500</ЦенаЗаЕдиницу></Цена></Цены>
+<Остатки><Остаток><Склад><Ид>w-1</Ид><Количество>2</Количество></Склад></Остаток><Остаток><Склад><Ид>w-2</Ид><Количество>1</Количество></Склад></Остаток></Остатки></Предложение>
+<Предложение><Ид>k-1#c-2</Ид><Наименование>Ремень вариатора (1400 мм)</Наименование>
+<ХарактеристикиТовара><ХарактеристикаТовара><Наименование>Длина</Наименование><Значение>1400 мм</Значение></ХарактеристикаТовара></ХарактеристикиТовара>
+<Цены><Цена><ИдТипаЦены>PT1</ИдТипаЦены><ЦенаЗаЕдиницу>1700,50</ЦенаЗаЕдиницу></Цена></Цены>
+<Остатки><Остаток><Склад><Ид>w-2</Ид><Количество>4</Количество></Склад></Остаток></Остатки></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>"#,
+    );
+    let cookie = cml_checkauth(&p, "catalog");
+    assert!(send_file(&p, &cookie, &import, "import.xml", 1 << 20).starts_with("success\n"));
+    assert!(send_file(&p, &cookie, &offers, "offers.xml", 1 << 20).starts_with("success\n"));
+    std::fs::remove_dir_all(&dir).ok();
+    let r = crate::helpers::body(&crate::helpers::orders(
+        &p,
+        "GET",
+        "/api/orders/catalog?q=card-1",
+        None,
+        &buyer,
+    ));
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "one card, the variants under it: {r}");
+    let card = &items[0];
+    assert_eq!(
+        (card["onec_id"].as_str(), card["name"].as_str()),
+        (Some("k-1"), Some("Ремень вариатора"))
+    );
+    let variants: Vec<_> = card["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["onec_id"].as_str().unwrap().to_string(),
+                v["properties"].clone(),
+                v["price_kop"].clone(),
+                v["stock_milli"].clone(),
+                v["stock"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        variants,
+        vec![
+            (
+                "k-1#c-1".to_string(),
+                serde_json::json!([["Длина", "1200 мм"], ["Профиль", "HJ"]]),
+                serde_json::json!(150000),
+                serde_json::json!(3000),
+                serde_json::json!([{"warehouse": "Краснодар", "qty_milli": 2000}, {"warehouse": "Ростов", "qty_milli": 1000}]),
+            ),
+            (
+                "k-1#c-2".to_string(),
+                serde_json::json!([["Длина", "1400 мм"]]),
+                serde_json::json!(170050),
+                serde_json::json!(4000),
+                serde_json::json!([{"warehouse": "Ростов", "qty_milli": 4000}]),
+            ),
+        ]
     );
 }

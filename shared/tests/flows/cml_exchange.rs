@@ -126,12 +126,13 @@ fn a_3_1_catalogue_imports_products_prices_and_stock() {
     assert!(r.starts_with("success\noffers: 86, prices: 86"), "{r}");
     let r = send_file(&p, &cookie, &d.join("rests.xml"), "rests.xml", 1 << 20);
     assert!(
-        r.starts_with("success\noffers: 86, prices: 0, stock rows: 86"),
+        r.starts_with("success\noffers: 86, prices: 0, stock rows: 1032"),
         "{r}"
     );
-    // Every offer had a name in offers.xml, so each carries its own price and stock.
+    // Every offer had a name in offers.xml, so each carries its own price and stock: per
+    // warehouse, 12 each (xmllint: count(//Остаток[Склад]) = 1032).
     assert_eq!(count(&p, "SELECT count(*) AS n FROM product_prices"), 86);
-    assert_eq!(count(&p, "SELECT count(*) AS n FROM product_stock"), 86);
+    assert_eq!(count(&p, "SELECT count(*) AS n FROM product_stock"), 1032);
     // The total of prices.xml (xmllint: sum of ЦенаЗаЕдиницу = 3 908 763.73) arrives exact.
     assert_eq!(
         count(&p, "SELECT sum(price_kop) AS n FROM product_prices"),

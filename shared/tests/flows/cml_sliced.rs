@@ -177,11 +177,11 @@ fn sliced_imports_equal_one_go() {
     assert_eq!(import_all(&whole, ONE_GO, 1 << 20, n), 2);
     let expected = imported(&whole);
     assert_eq!(expected.products, n as i64);
-    // Each product: two prices and one stock row (its own offer's two warehouses plus its
-    // characteristics' quantities, one total).
+    // Each product: two prices and a stock row per warehouse of its own offer; a product with
+    // characteristics (every third) one more: their quantities, a total without a warehouse.
     assert_eq!(
         (expected.prices, expected.stock_rows),
-        (2 * n as i64, n as i64)
+        (2 * n as i64, 2 * n as i64 + n as i64 / 3)
     );
     assert_eq!(
         expected.price_types.as_deref(),

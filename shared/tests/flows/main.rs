@@ -12,6 +12,7 @@ mod capabilities;
 mod card;
 mod change_states;
 mod cml_catalogue_faithful;
+mod cml_deactivate;
 mod cml_exchange;
 mod cml_orders;
 mod cml_sale;

@@ -33,7 +33,7 @@ fn order(
     )
 }
 
-fn seeded() -> (TestPorts, String, String) {
+pub(crate) fn seeded() -> (TestPorts, String, String) {
     let mut p = TestPorts::new();
     p.config.onec_delivery = shared::config::Delivery::Pull;
     let company = |id: &str| {

@@ -11,7 +11,9 @@ const USAGE: &str = "\
 cml: look inside a CommerceML (1C exchange) file
 
 Usage:
-  cml inspect FILE    counts, schema version, encoding and the orders in FILE, as JSON
+  cml inspect FILE    counts, schema version, encoding and the orders in FILE, and what an
+                      import would store of its goods (deleted items, VAT rates, units,
+                      price types, currencies, warehouses, characteristics, images), as JSON
   cml products FILE   each catalog product (Каталог/Товары/Товар), one JSON object a line
   cml offers FILE     each offer with its prices and stock, one JSON object a line
   cml --help          this text

@@ -11,7 +11,7 @@
 //! import nobody has moved on for [`STALL_SECS`].
 
 use super::{failure, read_range, text, FileRow, SYNC_IMPORT_BYTES};
-use crate::commerceml::{offers_slice, products_slice, Checkpoint, CmlError, Slice};
+use crate::commerceml::{offers_slice, products_slice, Checkpoint, CmlError, Header, Slice};
 use crate::error::{AppError, AppResult};
 use crate::exchange::sql;
 use crate::http::{ApiRequest, ApiResponse};
@@ -349,7 +349,8 @@ pub async fn run_slice<P: Ports>(p: &P, job: &str, limits: SliceLimits) -> AppRe
             .bind(part.stock as i64)
             .bind(if finished { "done" } else { "running" })
             .bind(result.clone())
-            .bind(now),
+            .bind(now)
+            .bind(part.slice.header.full.map(i64::from)),
     );
     if let Some(result) = &result {
         stmts.push(
@@ -396,6 +397,49 @@ fn product_row(pr: &crate::commerceml::Product, name: &str) -> Value {
     })
 }
 
+/// The header's rows: price types (named, with their currency) and warehouses, written by the
+/// slice that read them (or that first uses a price type: `used`, so its prices have a row).
+fn header_stmts(from: Option<&Checkpoint>, header: &Header, used: &BTreeSet<String>) -> Vec<Stmt> {
+    let before = from.map(|c| (c.price_types.len(), c.currencies.len(), c.warehouses.len()));
+    let grew = before
+        != Some((
+            header.price_types.len(),
+            header.currencies.len(),
+            header.warehouses.len(),
+        ));
+    let names: HashMap<&str, &str> = header
+        .price_types
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    let currencies: HashMap<&str, &str> = header
+        .currencies
+        .iter()
+        .map(|(id, c)| (id.as_str(), c.as_str()))
+        .collect();
+    let mut ids: BTreeSet<&str> = used.iter().map(String::as_str).collect();
+    if grew {
+        ids.extend(names.keys());
+    }
+    let types: Vec<Value> = ids
+        .iter()
+        .map(|t| json!({"id": crate::ids::new_id("pt"), "onec_id": t, "name": names.get(t).copied().unwrap_or(t), "currency": currencies.get(t)}))
+        .collect();
+    let mut stmts = Vec::new();
+    if !types.is_empty() {
+        stmts.push(Stmt::new(sql::CML_PRICE_TYPES_ADD).bind(json_rows(&types)));
+    }
+    if grew && !header.warehouses.is_empty() {
+        let rows: Vec<Value> = header
+            .warehouses
+            .iter()
+            .map(|(id, name)| json!({"id": id, "name": name}))
+            .collect();
+        stmts.push(Stmt::new(sql::CML_WAREHOUSES_ADD).bind(json_rows(&rows)));
+    }
+    stmts
+}
+
 /// Catalogue products (article, name, unit name and ОКЕИ code, VAT, deletion mark), upserted by
 /// 1C id.
 fn products_part(
@@ -412,18 +456,16 @@ fn products_part(
         }
         Ok::<(), CmlError>(())
     })?;
-    let stmts = rows
-        .chunks(ROWS_PER_STATEMENT)
-        .flat_map(|c| {
-            let c = json_rows(c);
-            [
-                Stmt::new(sql::CML_PRODUCTS_UPSERT)
-                    .bind(now)
-                    .bind(c.clone()),
-                Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
-            ]
-        })
-        .collect();
+    let mut stmts = header_stmts(from, &slice.header, &BTreeSet::new());
+    stmts.extend(rows.chunks(ROWS_PER_STATEMENT).flat_map(|c| {
+        let c = json_rows(c);
+        [
+            Stmt::new(sql::CML_PRODUCTS_UPSERT)
+                .bind(now)
+                .bind(c.clone()),
+            Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
+        ]
+    }));
     Ok(Part {
         slice,
         stmts,
@@ -464,6 +506,7 @@ fn offers_part(
                 "pid": crate::ids::new_id("prd"), "id": o.id, "base": base, "name": name,
                 "name_norm": crate::validate::search_text(name), "deleted": o.deleted,
                 "article": article.as_ref().map(|a| a.0), "article_norm": article.as_ref().map(|a| &a.1),
+                "props": (!o.properties.is_empty()).then(|| serde_json::to_string(&o.properties).unwrap_or_default()),
             }));
         }
         if o.deleted {
@@ -474,22 +517,17 @@ fn offers_part(
             let (cur, coef) = o.price_terms.get(i).cloned().unwrap_or_default();
             prices.push(json!({"id": o.id, "base": base, "pt": pt, "kop": kop.0, "cur": cur, "coef": coef.map(|c| c.0)}));
         }
-        if let Some(q) = o.quantity {
+        if !o.stocks.is_empty() {
+            for (wh, q) in &o.stocks {
+                stock.push(json!({"id": o.id, "base": base, "wh": wh, "qty": q.0}));
+            }
+        } else if let Some(q) = o.quantity {
             stock.push(json!({"id": o.id, "base": base, "qty": q.0}));
         }
         ids.push(json!({"id": o.id, "base": base, "prices": !o.prices.is_empty(), "stock": o.quantity.is_some()}));
         Ok::<(), CmlError>(())
     })?;
-    let names: HashMap<&str, &str> = slice
-        .price_types
-        .iter()
-        .map(|(id, name)| (id.as_str(), name.as_str()))
-        .collect();
-    let types: Vec<Value> = types
-        .iter()
-        .map(|t| json!({"id": crate::ids::new_id("pt"), "onec_id": t, "name": names.get(t.as_str()).copied().unwrap_or(t)}))
-        .collect();
-    let mut stmts = Vec::new();
+    let mut stmts = header_stmts(from, &slice.header, &types);
     for chunk in products.chunks(ROWS_PER_STATEMENT) {
         stmts.push(
             Stmt::new(sql::CML_OFFER_PRODUCTS)
@@ -501,11 +539,9 @@ fn offers_part(
         let ids = serde_json::to_string(chunk).unwrap_or_default();
         stmts.push(Stmt::new(sql::CML_OFFERS_DELETED).bind(now).bind(ids));
     }
-    if !types.is_empty() {
-        stmts.push(Stmt::new(sql::CML_PRICE_TYPES_ADD).bind(json_rows(&types)));
-    }
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let c = json_rows(chunk);
+        stmts.push(Stmt::new(sql::CML_OFFERS_SEEN).bind(now).bind(c.clone()));
         stmts.push(Stmt::new(sql::CML_PRICES_CLEAR).bind(job).bind(c.clone()));
         stmts.push(Stmt::new(sql::CML_STOCK_CLEAR).bind(job).bind(c));
     }

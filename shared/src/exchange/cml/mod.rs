@@ -10,6 +10,7 @@
 //!   ([`sale`]).
 
 pub mod bench;
+pub mod deactivate;
 pub mod import;
 pub mod sale;
 
@@ -99,6 +100,15 @@ fn basic_auth_ok(req: &ApiRequest, user: &str, password: &str) -> bool {
     !user.is_empty() && crate::auth::password::constant_time_eq(&decoded, expected.as_bytes())
 }
 
+/// When the session of the request's token began (its `checkauth`, to the second).
+pub(crate) fn session_started(req: &ApiRequest) -> Option<chrono::DateTime<chrono::Utc>> {
+    let token = req
+        .cookie(COOKIE)
+        .or_else(|| req.query_param("sessid").map(str::to_string))?;
+    let exp: i64 = token.split_once('.')?.0.parse().ok()?;
+    chrono::DateTime::from_timestamp(exp - SESSION_SECS, 0)
+}
+
 /// The session of a request signed in with `checkauth`, or the answer refusing it.
 pub(crate) fn session<P: Ports>(p: &P, req: &ApiRequest) -> Result<String, ApiResponse> {
     let cfg = p.config();
@@ -135,8 +145,10 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
             return Ok(r);
         }
         let token = new_token(&cfg.onec_hmac_secret, p.now().timestamp());
+        // `timestamp` as the Bitrix site sends it: 1C hands it back with `mode=deactivate`.
         return Ok(text(format!(
-            "success\n{COOKIE}\n{token}\nsessid={token}\n"
+            "success\n{COOKIE}\n{token}\nsessid={token}\ntimestamp={}\n",
+            p.now().timestamp()
         )));
     }
     let session = match session(p, req) {
@@ -158,7 +170,8 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
             .map(|_| text("success\n".into()))
             .or_else(answer_failure),
         ("catalog", "import") => import::answer(p, req, &session).await,
-        ("catalog", "deactivate" | "complete") => Ok(text("success\n".into())),
+        ("catalog", "deactivate") => deactivate::untouched(p, req, &session).await,
+        ("catalog", "complete") => deactivate::complete(p, req, &session).await,
         ("sale", "query") => sale::query(p, &session).await,
         ("sale", "success") => sale::success(p, &session).await,
         ("sale", "file") => sale::file(p, req, &session).await,
