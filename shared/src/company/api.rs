@@ -134,24 +134,31 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         }
         _ => Key::none(),
     };
-    match r.handler {
-        H::Company => company(p, &caller).await,
-        H::LegalEntityEdit => super::legal::edit(p, &caller, id, req.json()?).await,
-        H::Consignees => {
-            super::consignees::list(p, &caller, req.query_param("archived") == Some("true")).await
+    let result = async {
+        match r.handler {
+            H::Company => company(p, &caller).await,
+            H::LegalEntityEdit => super::legal::edit(p, &caller, id, req.json()?).await,
+            H::Consignees => {
+                super::consignees::list(p, &caller, req.query_param("archived") == Some("true"))
+                    .await
+            }
+            H::ConsigneeAdd => super::consignees::add(p, &caller, req.json()?, &key).await,
+            H::ConsigneeEdit => super::consignees::edit(p, &caller, id, req.json()?).await,
+            H::ConsigneeArchive => {
+                super::consignees::archive(p, &caller, id, version_param(req)?).await
+            }
+            H::Employees => employees(p, &caller).await,
+            H::EmployeeAdd => super::employees::add(p, &caller, req.json()?, &key).await,
+            H::Employee => employee(p, &caller, &params).await,
+            H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
+            H::EmployeeRemove => {
+                super::employees::remove(p, &caller, id, version_param(req)?).await
+            }
+            H::Audit => super::audit::page(p, &caller, req).await,
         }
-        H::ConsigneeAdd => super::consignees::add(p, &caller, req.json()?, &key).await,
-        H::ConsigneeEdit => super::consignees::edit(p, &caller, id, req.json()?).await,
-        H::ConsigneeArchive => {
-            super::consignees::archive(p, &caller, id, version_param(req)?).await
-        }
-        H::Employees => employees(p, &caller).await,
-        H::EmployeeAdd => super::employees::add(p, &caller, req.json()?, &key).await,
-        H::Employee => employee(p, &caller, &params).await,
-        H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
-        H::EmployeeRemove => super::employees::remove(p, &caller, id, version_param(req)?).await,
-        H::Audit => super::audit::page(p, &caller, req).await,
     }
+    .await;
+    key.finish(p, result).await
 }
 
 /// `?version=` of a DELETE (no body): the version the user saw.

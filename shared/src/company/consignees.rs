@@ -152,7 +152,10 @@ async fn commit<P: Ports>(
         after,
     };
     let stmts = vec![write, out, audit_log::record(&entry, now, guard())];
-    let results = match key.batch(p, stmts, Effect::row("outbox", &change_id), answer).await? {
+    let results = match key
+        .batch(p, stmts, Effect::row("outbox", &change_id), answer)
+        .await?
+    {
         Ran::Replay(stored) => return Ok(Some(stored)),
         Ran::Done(results) => results,
     };

@@ -176,7 +176,10 @@ pub async fn request<P: Ports>(
             &serde_json::json!({"id": open.id, "status": "waiting", "repeated": true}),
         );
         // Stored under the key too; a parallel duplicate that recorded the request answers.
-        return match key.batch(p, vec![], Effect::row("act_requests", &open.id), &answer).await? {
+        return match key
+            .batch(p, vec![], Effect::row("act_requests", &open.id), &answer)
+            .await?
+        {
             Ran::Replay(stored) => Ok(stored),
             Ran::Done(_) => Ok(answer),
         };
@@ -230,7 +233,10 @@ pub async fn request<P: Ports>(
         201,
         &serde_json::json!({"id": id, "status": "waiting", "period_from": from, "period_to": to}),
     );
-    let results = match key.batch(p, stmts, Effect::row("act_requests", &id), &answer).await? {
+    let results = match key
+        .batch(p, stmts, Effect::row("act_requests", &id), &answer)
+        .await?
+    {
         Ran::Replay(stored) => return Ok(stored),
         Ran::Done(results) => results,
     };

@@ -109,7 +109,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
                 Start::Replay(stored) => return Ok(stored),
                 Start::Go(key) => key,
             };
-            super::acts::request(p, &caller, req.json()?, &key).await
+            let result = async { super::acts::request(p, &caller, req.json()?, &key).await }.await;
+            key.finish(p, result).await
         }
         H::Act => super::acts::one(p, &caller, id).await,
         H::ActFile => super::acts::file(p, &caller, id, params.get("no"), req).await,

@@ -197,7 +197,9 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
                 Start::Replay(stored) => return Ok(stored),
                 Start::Go(key) => key,
             };
-            super::manifest::request_resync(p, &req.json()?, &key).await
+            let result =
+                async { super::manifest::request_resync(p, &req.json()?, &key).await }.await;
+            key.finish(p, result).await
         }
         H::TestOrderChanges => {
             if !p.config().allow_test_clock {

@@ -384,7 +384,9 @@ pub async fn request_resync<P: Ports>(
         },
     );
     let effect = crate::idempotency::Effect::row("outbox", &id);
-    if let crate::idempotency::Ran::Replay(stored) = key.batch(p, vec![stmt], effect, &answer).await? {
+    if let crate::idempotency::Ran::Replay(stored) =
+        key.batch(p, vec![stmt], effect, &answer).await?
+    {
         return Ok(stored);
     }
     crate::changes::wake(p, &id).await;

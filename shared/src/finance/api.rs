@@ -75,7 +75,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
                 Start::Replay(stored) => return Ok(stored),
                 Start::Go(key) => key,
             };
-            super::account::pay(p, &caller, req.json()?, &key).await
+            let result = async { super::account::pay(p, &caller, req.json()?, &key).await }.await;
+            key.finish(p, result).await
         }
     }
 }

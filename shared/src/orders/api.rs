@@ -6,8 +6,8 @@ use crate::auth::roles::Role;
 use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::idempotency::{self, Effect, Key, Ran, Start};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::idempotency::{self, Effect, Key, Ran, Start};
 use crate::ports::Ports;
 use serde::Deserialize;
 
@@ -134,26 +134,32 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     let id = params.get("id");
     // Creating and paying routes honour `Idempotency-Key`: a stored answer goes back as is.
     let key = match r.handler {
-        H::Repeat | H::Cancel | H::PaymentMethod | H::Consolidate | H::CardPayment => match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
-            Start::Replay(stored) => return Ok(stored),
-            Start::Go(key) => key,
-        },
+        H::Repeat | H::Cancel | H::PaymentMethod | H::Consolidate | H::CardPayment => {
+            match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            }
+        }
         _ => Key::none(),
     };
-    match r.handler {
-        H::List => super::list::page(p, &caller, req).await,
-        H::Csv => super::list::csv(p, &caller, req).await,
-        H::Order => Ok(super::list::detail(p, &caller, id).await?.conditional(req)),
-        H::Catalog => super::catalog::search(p, &caller, req).await,
-        H::Cancel => cancel(p, &caller, id, req.json()?, &key).await,
-        H::PaymentMethod => payment_method(p, &caller, id, req.json()?, &key).await,
-        H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
-        H::Paste => super::edit::paste(p, &caller, req.json()?).await,
-        H::Consolidate => super::edit::consolidate(p, &caller, req.json()?, &key).await,
-        H::Repeat => super::edit::repeat(p, &caller, id, &key).await,
-        H::CardPayment => super::card::create(p, &caller, id, &key).await,
-        H::CardNotification => Err(AppError::internal("handled above")),
+    let result = async {
+        match r.handler {
+            H::List => super::list::page(p, &caller, req).await,
+            H::Csv => super::list::csv(p, &caller, req).await,
+            H::Order => Ok(super::list::detail(p, &caller, id).await?.conditional(req)),
+            H::Catalog => super::catalog::search(p, &caller, req).await,
+            H::Cancel => cancel(p, &caller, id, req.json()?, &key).await,
+            H::PaymentMethod => payment_method(p, &caller, id, req.json()?, &key).await,
+            H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
+            H::Paste => super::edit::paste(p, &caller, req.json()?).await,
+            H::Consolidate => super::edit::consolidate(p, &caller, req.json()?, &key).await,
+            H::Repeat => super::edit::repeat(p, &caller, id, &key).await,
+            H::CardPayment => super::card::create(p, &caller, id, &key).await,
+            H::CardNotification => Err(AppError::internal("handled above")),
+        }
     }
+    .await;
+    key.finish(p, result).await
 }
 
 #[derive(Deserialize)]
@@ -259,7 +265,10 @@ async fn cancel<P: Ports>(
         202,
         &serde_json::json!({"change_id": change_id, "state": "waiting"}),
     );
-    let results = match key.batch(p, stmts, Effect::row("outbox", &change_id), &answer).await? {
+    let results = match key
+        .batch(p, stmts, Effect::row("outbox", &change_id), &answer)
+        .await?
+    {
         Ran::Replay(stored) => return Ok(stored),
         Ran::Done(results) => results,
     };
@@ -432,7 +441,10 @@ async fn payment_method<P: Ports>(
         202,
         &serde_json::json!({"change_id": change_id, "state": "waiting"}),
     );
-    let results = match key.batch(p, stmts, Effect::row("outbox", &change_id), &answer).await? {
+    let results = match key
+        .batch(p, stmts, Effect::row("outbox", &change_id), &answer)
+        .await?
+    {
         Ran::Replay(stored) => return Ok(stored),
         Ran::Done(results) => results,
     };

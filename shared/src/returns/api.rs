@@ -97,13 +97,17 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         }
         _ => Key::none(),
     };
-    match r.handler {
-        H::List => super::view::list(p, &caller, req).await,
-        H::Create => super::requests::create(p, &caller, req.json()?, &key).await,
-        H::ReturnableOrders => super::view::returnable_orders(p, &caller, req).await,
-        H::ReturnableOrder => super::view::returnable_order(p, &caller, id).await,
-        H::Return => super::view::detail(p, &caller, id, 200).await,
-        H::PhotoAdd => super::photos::add(p, &caller, id, req, &key).await,
-        H::Photo => super::photos::get(p, &caller, id, params.get("photo")).await,
+    let result = async {
+        match r.handler {
+            H::List => super::view::list(p, &caller, req).await,
+            H::Create => super::requests::create(p, &caller, req.json()?, &key).await,
+            H::ReturnableOrders => super::view::returnable_orders(p, &caller, req).await,
+            H::ReturnableOrder => super::view::returnable_order(p, &caller, id).await,
+            H::Return => super::view::detail(p, &caller, id, 200).await,
+            H::PhotoAdd => super::photos::add(p, &caller, id, req, &key).await,
+            H::Photo => super::photos::get(p, &caller, id, params.get("photo")).await,
+        }
     }
+    .await;
+    key.finish(p, result).await
 }

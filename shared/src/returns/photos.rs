@@ -102,18 +102,18 @@ pub async fn add<P: Ports>(
         &serde_json::json!({"id": id, "content_type": declared, "size": req.body.len()}),
     );
     let stmts = vec![
-            Stmt::new(sql::PHOTO_INSERT)
-                .bind(&id)
-                .bind(return_id)
-                .bind(&caller.company_id)
-                .bind(&key)
-                .bind(declared.as_str())
-                .bind(req.body.len() as i64)
-                .bind(&caller.user_id)
-                .bind(now)
-                .bind(sql::PHOTO_MAX_PER_RETURN),
-            audit_log::record(&entry, now, (sql::PHOTO_WRITTEN, vec![id.as_str().into()])),
-        ];
+        Stmt::new(sql::PHOTO_INSERT)
+            .bind(&id)
+            .bind(return_id)
+            .bind(&caller.company_id)
+            .bind(&key)
+            .bind(declared.as_str())
+            .bind(req.body.len() as i64)
+            .bind(&caller.user_id)
+            .bind(now)
+            .bind(sql::PHOTO_MAX_PER_RETURN),
+        audit_log::record(&entry, now, (sql::PHOTO_WRITTEN, vec![id.as_str().into()])),
+    ];
     let effect = crate::idempotency::Effect::row("return_photos", &id);
     let results = match idem.batch(p, stmts, effect, &answer).await? {
         crate::idempotency::Ran::Replay(stored) => return Ok(stored),
