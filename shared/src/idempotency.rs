@@ -309,6 +309,8 @@ impl Key {
         p: &P,
         result: AppResult<ApiResponse>,
     ) -> AppResult<ApiResponse> {
+        // Any refusal, a backend one included: a duplicate's unique row (an employee's e-mail)
+        // fails this batch before the key row does.
         let (Some(held), Err(e)) = (&self.0, &result) else {
             return result;
         };
@@ -487,6 +489,9 @@ mod tests {
         let again = block_on(k2.finish(&p, refusal())).unwrap();
         assert_eq!((again.status, &again.body), (first.status, &first.body));
         assert_eq!(again.header(REPLAYED_HEADER), Some("true"));
+        // Also when the duplicate's own unique row failed this one's batch first.
+        let failed = Err(AppError::internal("UNIQUE constraint failed: users.email"));
+        assert_eq!(block_on(k2.finish(&p, failed)).unwrap().body, first.body);
         // No key: the result as it is.
         assert!(block_on(Key::none().finish(&p, refusal())).is_err());
     }
