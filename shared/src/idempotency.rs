@@ -311,12 +311,9 @@ impl Key {
     ) -> AppResult<ApiResponse> {
         // Any refusal, a backend one included: a duplicate's unique row (an employee's e-mail)
         // fails this batch before the key row does.
-        let (Some(held), Err(e)) = (&self.0, &result) else {
+        let (Some(held), Err(_)) = (&self.0, &result) else {
             return result;
         };
-        if e.kind == ErrorKind::Internal {
-            return result;
-        }
         match held.stored(p).await? {
             Some(s) => s.answer(&held.fingerprint),
             None => result,
