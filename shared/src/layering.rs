@@ -25,6 +25,7 @@ const LOWER: &[&str] = &[
     "audit_log.rs",
     "money.rs",
     "ids.rs",
+    "idempotency.rs",
     "time.rs",
     "error.rs",
     "csv.rs",

@@ -598,6 +598,7 @@ pub async fn consolidate<P: Ports>(
     p: &P,
     caller: &Caller,
     body: Consolidate,
+    key: &crate::idempotency::Key,
 ) -> AppResult<ApiResponse> {
     if body.orders.len() < 2 || body.orders.len() > 50 {
         return Err(AppError::validation(vec![FieldError::new(
@@ -701,12 +702,16 @@ pub async fn consolidate<P: Ports>(
         .bind(&first.id)
         .bind(None::<String>)
         .bind(serde_json::json!({"orders": rows.iter().map(|o| o.number.clone()).collect::<Vec<_>>()}).to_string());
-    p.db().batch(vec![out, audit]).await?;
-    changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
+    let answer = ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "waiting"}),
-    ))
+    );
+    let effect = crate::idempotency::Effect::row("outbox", &change_id);
+    if let crate::idempotency::Ran::Replay(stored) = key.batch(p, vec![out, audit], effect, &answer).await? {
+        return Ok(stored);
+    }
+    changes::wake(p, &change_id).await;
+    Ok(answer)
 }
 
 #[cfg(test)]
@@ -728,7 +733,12 @@ mod tests {
 /// Repeats an order: a new draft with the same products and quantities at today's prices (the
 /// order's agreement's price type), sent to 1C as `order.created`. Products no longer sold or
 /// without a price are left out and reported.
-pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+pub async fn repeat<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    key: &crate::idempotency::Key,
+) -> AppResult<ApiResponse> {
     let o = super::list::order(p, caller, id).await?;
     // The agreement the new order is made on: the repeated order's, or (1C sent that one without
     // one) the company's agreement priced like the catalogue, preferring the order's legal
@@ -864,10 +874,14 @@ pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             ),
         changes::mark_order_changed_stmt(&new_id),
     ];
-    p.db().batch(stmts).await?;
-    changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
+    let answer = ApiResponse::json(
         201,
         &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped, "change_id": change_id}),
-    ))
+    );
+    let effect = crate::idempotency::Effect::row("orders", &new_id);
+    if let crate::idempotency::Ran::Replay(stored) = key.batch(p, stmts, effect, &answer).await? {
+        return Ok(stored);
+    }
+    changes::wake(p, &change_id).await;
+    Ok(answer)
 }
