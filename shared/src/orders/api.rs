@@ -22,6 +22,8 @@ pub enum H {
     Paste,
     Consolidate,
     Repeat,
+    RepeatDraft,
+    RepeatPlace,
     CardPayment,
     CardNotification,
 }
@@ -90,6 +92,19 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::Repeat,
     },
+    // Repeat through a draft the buyer reviews: today's prices and stock, then the order.
+    Route {
+        method: "GET",
+        path: "/api/orders/orders/{id}/repeat-draft",
+        access: Access::Roles(BUYERS),
+        handler: H::RepeatDraft,
+    },
+    Route {
+        method: "POST",
+        path: "/api/orders/orders/{id}/repeat-draft",
+        access: Access::Roles(BUYERS),
+        handler: H::RepeatPlace,
+    },
     Route {
         method: "POST",
         path: "/api/orders/orders/{id}/card-payments",
@@ -109,7 +124,7 @@ pub const ROUTES: &[Route<H>] = &[
 pub fn body_limit(req: &ApiRequest) -> Option<usize> {
     crate::http::body_limit(ROUTES, req, |h| match h {
         // 500 lines of products.
-        H::Edit => 256 * 1024,
+        H::Edit | H::RepeatPlace => 256 * 1024,
         // 100,000 characters of pasted lines.
         H::Paste => crate::http::MAX_JSON_BODY,
         _ => crate::http::JSON_BODY,
@@ -142,6 +157,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Paste => super::edit::paste(p, &caller, req.json()?).await,
         H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
         H::Repeat => super::edit::repeat(p, &caller, id).await,
+        H::RepeatDraft => super::repeat::draft(p, &caller, id).await,
+        H::RepeatPlace => super::repeat::place(p, &caller, id, req.json()?).await,
         H::CardPayment => super::card::create(p, &caller, id).await,
         H::CardNotification => Err(AppError::internal("handled above")),
     }
