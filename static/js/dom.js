@@ -1,5 +1,6 @@
 // Tiny DOM helpers shared by the shell's sections.
 import { t, lang, money, problemText } from './i18n.js';
+import { Action, busy, failureText } from './actions.js';
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -29,20 +30,34 @@ export function problemMessage(problem) {
   return [problemText(problem), ...fields].join(' ');
 }
 
-/** A form that posts through `send(data)`, shows problems under itself, and calls `done`. */
+/** A form that posts through `send(data, key)` (`key`: the action's Idempotency-Key), its button
+ * busy meanwhile; shows problems under itself, and calls `done`. */
 export function form(id, children, submitKey, send, done) {
   const status = el('p', { class: 'error', hidden: true, role: 'alert' });
-  const f = el('form', { class: 'narrow', id }, ...children, status, el('button', { type: 'submit' }, t(submitKey)));
-  f.addEventListener('submit', async (ev) => {
+  const button = el('button', { type: 'submit' }, t(submitKey));
+  const f = el('form', { class: 'narrow', id }, ...children, status, button);
+  const action = new Action();
+  f.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    status.hidden = true;
-    try {
-      const result = await send(new FormData(f));
-      await done(result);
-    } catch (e) {
-      status.textContent = problemMessage(e.problem);
-      status.hidden = false;
-    }
+    busy(button, async () => {
+      status.hidden = true;
+      let result;
+      try {
+        result = await send(new FormData(f), action.open());
+        action.answered();
+      } catch (e) {
+        action.answered(e);
+        status.textContent = failureText(e, problemMessage);
+        status.hidden = false;
+        return;
+      }
+      try {
+        await done(result);
+      } catch (e) {
+        status.textContent = failureText(e, problemMessage);
+        status.hidden = false;
+      }
+    });
   });
   return f;
 }
