@@ -24,6 +24,7 @@ const LOWER: &[&str] = &[
     "audit_log.rs",
     "money.rs",
     "ids.rs",
+    "idempotency.rs",
     "time.rs",
     "error.rs",
     "csv.rs",

@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod finance;
 pub mod http;
 pub mod ids;
+pub mod idempotency;
 #[cfg(test)]
 mod layering;
 pub mod later;

@@ -30,11 +30,13 @@ pub struct SweepReport {
     pub throttle_purged: u64,
     /// 1C request nonces older than twice the allowed skew, forgotten.
     pub nonces_purged: u64,
+    /// `Idempotency-Key` rows past their 24 hours, forgotten.
+    pub idempotency_purged: u64,
 }
 
 /// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
 /// changes to 1C (push), retries unsent mail, wakes stalled CommerceML imports, forgets spent
-/// sign-in throttle counters and 1C request nonces past their window. Safe to run at
+/// sign-in throttle counters, 1C request nonces and idempotency keys past their window. Safe to run at
 /// any time, as often as wanted.
 pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let inbox_re_enqueued = inbox::sweep(p).await?;
@@ -44,7 +46,9 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let cml_imports_woken = cml::sweep_stalled(p).await?;
     let throttle_purged = crate::auth::throttle::purge(p).await?;
     let nonces_purged = api::purge_nonces(p).await?;
+    let idempotency_purged = crate::idempotency::purge(p).await?;
     Ok(SweepReport {
+        idempotency_purged,
         throttle_purged,
         nonces_purged,
         inbox_re_enqueued,

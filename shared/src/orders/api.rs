@@ -6,6 +6,7 @@ use crate::auth::roles::Role;
 use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::idempotency::{self, Key, Start};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
 use crate::ports::{Database, Ports};
 use serde::Deserialize;
@@ -146,6 +147,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     }
     let caller = caller.ok_or_else(AppError::unauthorized)?;
     let id = params.get("id");
+    // Creating and paying routes honour `Idempotency-Key`: a stored answer goes back as is.
+    let key = match r.handler {
+        H::Repeat | H::RepeatPlace => match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+            Start::Replay(stored) => return Ok(stored),
+            Start::Go(key) => key,
+        },
+        _ => Key::none(),
+    };
     match r.handler {
         H::List => super::list::page(p, &caller, req).await,
         H::Csv => super::list::csv(p, &caller, req).await,
@@ -156,9 +165,9 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
         H::Paste => super::edit::paste(p, &caller, req.json()?).await,
         H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
-        H::Repeat => super::edit::repeat(p, &caller, id).await,
+        H::Repeat => super::edit::repeat(p, &caller, id, &key).await,
         H::RepeatDraft => super::repeat::draft(p, &caller, id).await,
-        H::RepeatPlace => super::repeat::place(p, &caller, id, req.json()?).await,
+        H::RepeatPlace => super::repeat::place(p, &caller, id, req.json()?, &key).await,
         H::CardPayment => super::card::create(p, &caller, id).await,
         H::CardNotification => Err(AppError::internal("handled above")),
     }

@@ -728,6 +728,11 @@ mod tests {
 /// Repeats an order at once: a new draft with the same products and quantities at today's prices,
 /// sent to 1C as `order.created` (products no longer sold or without a price left out and
 /// reported). The pages repeat through a reviewed draft instead (`super::repeat`).
-pub async fn repeat<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
-    super::repeat::repeat_now(p, caller, id).await
+pub async fn repeat<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    key: &crate::idempotency::Key,
+) -> AppResult<ApiResponse> {
+    super::repeat::repeat_now(p, caller, id, key).await
 }

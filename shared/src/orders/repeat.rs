@@ -11,8 +11,9 @@ use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::ApiResponse;
+use crate::idempotency::Key;
 use crate::money::{Kopecks, Milli};
-use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::Deserialize;
 
 /// The agreement a repeat is made on, with its legal entity (1C needs both for a ЗаказКлиента).
@@ -161,6 +162,7 @@ pub async fn place<P: Ports>(
     caller: &Caller,
     id: &str,
     body: Place,
+    key: &Key,
 ) -> AppResult<ApiResponse> {
     let (o, ag, old) = load(p, caller, id).await?;
     let mut errs = Vec::new();
@@ -210,11 +212,16 @@ pub async fn place<P: Ports>(
     if chosen.is_empty() {
         return Err(nothing_to_repeat(Vec::new()));
     }
-    create(p, caller, &o, ag, chosen, Vec::new()).await
+    create(p, caller, &o, ag, chosen, Vec::new(), key).await
 }
 
 /// The one-step repeat: every line still sold and priced, at its old quantity.
-pub async fn repeat_now<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+pub async fn repeat_now<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    key: &Key,
+) -> AppResult<ApiResponse> {
     let (o, ag, old) = load(p, caller, id).await?;
     let mut chosen = Vec::new();
     let mut skipped = Vec::new();
@@ -228,7 +235,7 @@ pub async fn repeat_now<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult
     if chosen.is_empty() {
         return Err(nothing_to_repeat(skipped));
     }
-    create(p, caller, &o, ag, chosen, skipped).await
+    create(p, caller, &o, ag, chosen, skipped, key).await
 }
 
 fn nothing_to_repeat(skipped: Vec<String>) -> AppError {
@@ -250,6 +257,7 @@ async fn create<P: Ports>(
     ag: Option<Ag>,
     chosen: Vec<(&Old, Milli)>,
     skipped: Vec<String>,
+    key: &Key,
 ) -> AppResult<ApiResponse> {
     // Lines are priced only on an agreement: there is one here.
     let Some(ag) = ag else {
@@ -335,10 +343,16 @@ async fn create<P: Ports>(
             ),
         changes::mark_order_changed_stmt(&new_id),
     ];
-    p.db().batch(stmts).await?;
-    changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
+    let answer = ApiResponse::json(
         201,
         &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped, "change_id": change_id}),
-    ))
+    );
+    // With an Idempotency-Key the key and its answer are written in this batch: the same key again
+    // (even in parallel) gets the first answer and creates nothing.
+    let effect = crate::idempotency::Effect::row("orders", &new_id);
+    if let crate::idempotency::Ran::Replay(stored) = key.batch(p, stmts, effect, &answer).await? {
+        return Ok(stored);
+    }
+    changes::wake(p, &change_id).await;
+    Ok(answer)
 }
