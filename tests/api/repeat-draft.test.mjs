@@ -88,3 +88,28 @@ test('placing the reviewed draft: edited quantities at today\'s prices go to 1C 
   assert.equal(sent.payload.lines[0].quantity, 3);
   assert.equal(await count(buyer), 2);
 });
+
+test('placing the draft honours Idempotency-Key: the same key in sequence and in parallel makes one order with the same answer; another body with it is 422', async () => {
+  const { buyer, id } = await setUp();
+  const path = `/api/orders/orders/${id}/repeat-draft`;
+  const body = { lines: [{ line_no: 1, quantity: '2' }] };
+  const start = await count(buyer);
+  const k1 = `k-${uid('seq')}`;
+  const first = await buyer.post(path, body, { 'idempotency-key': k1 });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const again = await buyer.post(path, body, { 'idempotency-key': k1 });
+  assert.equal(again.status, 201);
+  assert.deepEqual(again.body, first.body);
+  assert.equal(again.headers.get('idempotency-replayed'), 'true');
+  assert.equal(await count(buyer), start + 1, 'one order for the repeated request');
+  const k2 = `k-${uid('par')}`;
+  const [a, b] = await Promise.all([buyer.post(path, body, { 'idempotency-key': k2 }), buyer.post(path, body, { 'idempotency-key': k2 })]);
+  assert.equal(a.status, 201, JSON.stringify(a.body));
+  assert.equal(b.status, 201, JSON.stringify(b.body));
+  assert.deepEqual(b.body, a.body);
+  assert.equal(await count(buyer), start + 2, 'one order for the parallel pair');
+  const reused = await buyer.post(path, { lines: [{ line_no: 1, quantity: '5' }] }, { 'idempotency-key': k1 });
+  assert.equal(reused.status, 422, JSON.stringify(reused.body));
+  assert.equal(reused.body.code, 'idempotency-key-reused');
+  assert.equal(await count(buyer), start + 2);
+});
