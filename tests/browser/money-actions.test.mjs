@@ -218,3 +218,36 @@ test('390 px: the confirmation fits the phone, keeps the focus inside and cancel
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a network failure after the order was made: the retry carries the same key and the server answers the first order (one order)', async () => {
+  const co = await simCompany([['buyer']]);
+  const c = co.id;
+  const client = co.clients[0];
+  await simSend([product(c, 1, 100)]);
+  await simSend([order(c, 1, { status: 'shipped', lines: [[1, 2, 100]] })]);
+  const id = await orderId(client, c, 1);
+  const before = (await client.get('/api/orders/orders')).body.totals.count;
+  const { page, errors, sent } = await recordingPage({ width: 390, height: 844 });
+  // The first attempt reaches the server, but its answer is lost on the way back.
+  let lost = false;
+  await page.route('**/repeat-draft', async (route) => {
+    if (route.request().method() !== 'POST' || lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort('failed');
+  });
+  await signIn(page, user(co), `#/orders/${id}/repeat`);
+  await page.waitForSelector('[data-testid=draft-lines]');
+  await page.click('#repeat-draft-form button[type=submit]');
+  await page.click('[data-testid=confirm-yes]');
+  await page.waitForSelector('[data-testid=confirm-error]:not([hidden])');
+  assert.match(await page.textContent('[data-testid=confirm-error]'), /не выполнится дважды/);
+  await page.click('[data-testid=confirm-yes]');
+  await page.waitForFunction((old) => /^#\/orders\/[^/?]+$/.test(location.hash) && !location.hash.includes(old), id, { timeout: 20000 });
+  const posts = sent.filter((r) => r.url().endsWith('/repeat-draft'));
+  assert.equal(posts.length, 2);
+  assert.equal(posts[0].headers()['idempotency-key'], posts[1].headers()['idempotency-key'], 'the retry is the same action');
+  assert.equal((await client.get('/api/orders/orders')).body.totals.count, before + 1, 'one order');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
