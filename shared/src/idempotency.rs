@@ -30,6 +30,9 @@
 //! };
 //! // ...the handler's usual checks of `results` (a guard that wrote nothing: its error)...
 //! Ok(answer)
+//! // Back in the router, around the handler's result: a refusal caused by a parallel duplicate
+//! // that wrote first (it saw that one's effect) becomes that duplicate's stored answer.
+//! key.finish(p, result).await
 //! ```
 //!
 //! Without the header [`Key`] is empty and [`Key::batch`] is a plain `db().batch`.
@@ -221,7 +224,12 @@ impl Held {
             .await
     }
 
-    fn row(&self, effect: Effect, answer: &ApiResponse, now: chrono::DateTime<chrono::Utc>) -> Stmt {
+    fn row(
+        &self,
+        effect: Effect,
+        answer: &ApiResponse,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Stmt {
         let content_type = answer
             .header("content-type")
             .unwrap_or("application/json; charset=utf-8");
@@ -291,6 +299,29 @@ impl Key {
     }
 }
 
+impl Key {
+    /// The handler's result as sent: a refusal becomes the stored answer when a duplicate of this
+    /// request (same user, key and fingerprint) wrote its effect meanwhile, since this request
+    /// looked the key up (it then saw the duplicate's effect, e.g. a changed version, and refused).
+    /// Without a key, or with no stored answer, the result as it is.
+    pub async fn finish<P: Ports>(
+        &self,
+        p: &P,
+        result: AppResult<ApiResponse>,
+    ) -> AppResult<ApiResponse> {
+        let (Some(held), Err(e)) = (&self.0, &result) else {
+            return result;
+        };
+        if e.kind == ErrorKind::Internal {
+            return result;
+        }
+        match held.stored(p).await? {
+            Some(s) => s.answer(&held.fingerprint),
+            None => result,
+        }
+    }
+}
+
 /// Forgets keys older than [`KEEP_HOURS`] (the scheduled sweeper). Returns how many.
 pub async fn purge<P: Ports>(p: &P) -> AppResult<u64> {
     let cutoff = p.now() - chrono::Duration::hours(KEEP_HOURS);
@@ -323,7 +354,10 @@ mod tests {
         struct N {
             n: i64,
         }
-        block_on(p.db.first::<N>(Stmt::new(sql))).unwrap().unwrap().n
+        block_on(p.db.first::<N>(Stmt::new(sql)))
+            .unwrap()
+            .unwrap()
+            .n
     }
 
     fn go(p: &TestPorts, r: &ApiRequest, user: &str) -> Key {
@@ -350,7 +384,11 @@ mod tests {
     #[test]
     fn the_same_key_again_replays_the_first_answer_and_creates_nothing() {
         let p = ports();
-        let r = req("/api/x/orders/o1/repeat", json!({"a": 1}), Some("k-1:a.B_c"));
+        let r = req(
+            "/api/x/orders/o1/repeat",
+            json!({"a": 1}),
+            Some("k-1:a.B_c"),
+        );
         let first = create(&p, &go(&p, &r, "u1"));
         assert_eq!(first.header(REPLAYED_HEADER), None);
         let Start::Replay(again) = block_on(start(&p, &r, "u1", "co1")).unwrap() else {
@@ -373,7 +411,10 @@ mod tests {
             req("/api/x/orders/o2/repeat", json!({"a": 1}), Some("k2")),
         ] {
             let e = block_on(start(&p, &other, "u1", "co1")).err().expect("422");
-            assert_eq!((e.status(), e.code.as_ref()), (422, "idempotency-key-reused"));
+            assert_eq!(
+                (e.status(), e.code.as_ref()),
+                (422, "idempotency-key-reused")
+            );
         }
     }
 
@@ -397,7 +438,11 @@ mod tests {
         let second = create(&p, &k2);
         assert_eq!(second.body, first.body);
         assert_eq!(second.header(REPLAYED_HEADER), Some("true"));
-        assert_eq!(count(&p, "SELECT COUNT(*) AS n FROM t"), 1, "the second batch rolled back");
+        assert_eq!(
+            count(&p, "SELECT COUNT(*) AS n FROM t"),
+            1,
+            "the second batch rolled back"
+        );
     }
 
     #[test]
@@ -423,6 +468,30 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_after_a_parallel_duplicate_wrote_is_its_answer() {
+        let p = ports();
+        let r = req("/api/x/a", json!({}), Some("late"));
+        let (k1, k2) = (go(&p, &r, "u1"), go(&p, &r, "u1"));
+        let refusal = || {
+            Err(AppError::new(
+                ErrorKind::Conflict,
+                "change-pending",
+                "ru",
+                "en",
+            ))
+        };
+        // Nothing stored yet: the refusal stands.
+        let e = block_on(k2.finish(&p, refusal())).err().expect("refused");
+        assert_eq!(e.code, "change-pending");
+        let first = create(&p, &k1);
+        let again = block_on(k2.finish(&p, refusal())).unwrap();
+        assert_eq!((again.status, &again.body), (first.status, &first.body));
+        assert_eq!(again.header(REPLAYED_HEADER), Some("true"));
+        // No key: the result as it is.
+        assert!(block_on(Key::none().finish(&p, refusal())).is_err());
+    }
+
+    #[test]
     fn without_a_key_the_batch_just_runs_and_a_bad_key_is_400() {
         let p = ports();
         let r = req("/api/x/a", json!({}), None);
@@ -434,10 +503,19 @@ mod tests {
         assert_eq!(count(&p, "SELECT COUNT(*) AS n FROM idempotency_keys"), 0);
         let long = "a".repeat(MAX_LEN + 1);
         for bad in ["", "with space", "кириллица", "a/b", long.as_str()] {
-            let e = block_on(start(&p, &req("/api/x/a", json!({}), Some(bad)), "u1", "co1"))
-                .err()
-                .expect("400");
-            assert_eq!((e.status(), e.code.as_ref()), (400, "invalid-idempotency-key"), "{bad:?}");
+            let e = block_on(start(
+                &p,
+                &req("/api/x/a", json!({}), Some(bad)),
+                "u1",
+                "co1",
+            ))
+            .err()
+            .expect("400");
+            assert_eq!(
+                (e.status(), e.code.as_ref()),
+                (400, "invalid-idempotency-key"),
+                "{bad:?}"
+            );
             assert_eq!(e.field_errors[0].field, "Idempotency-Key");
         }
         assert!(key_ok(&"a".repeat(MAX_LEN)));
@@ -450,7 +528,10 @@ mod tests {
         create(&p, &go(&p, &r, "u1"));
         p.advance(chrono::Duration::hours(KEEP_HOURS) - chrono::Duration::seconds(1));
         assert_eq!(block_on(purge(&p)).unwrap(), 0);
-        assert!(matches!(block_on(start(&p, &r, "u1", "co1")).unwrap(), Start::Replay(_)));
+        assert!(matches!(
+            block_on(start(&p, &r, "u1", "co1")).unwrap(),
+            Start::Replay(_)
+        ));
         p.advance(chrono::Duration::seconds(2));
         assert_eq!(block_on(purge(&p)).unwrap(), 1);
         create(&p, &go(&p, &r, "u1"));

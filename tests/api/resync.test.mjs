@@ -73,7 +73,7 @@ async function resync(body, key) {
     headers: { authorization: `Bearer ${MONITOR_TOKEN}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };
 }
 
 test('a company lost from D1 comes back whole after the monitor asks 1C to resend it', async () => {
@@ -114,8 +114,9 @@ test('a company lost from D1 comes back whole after the monitor asks 1C to resen
   const asked = await resync({ company_id: c, reason: 'D1 restore' }, key);
   assert.equal(asked.status, 201, JSON.stringify(asked.body));
   const again = await resync({ company_id: c, reason: 'D1 restore' }, key);
-  assert.equal(again.status, 200);
-  assert.equal(again.body.id, asked.body.id);
+  assert.equal(again.status, 201);
+  assert.deepEqual(again.body, asked.body);
+  assert.equal(again.headers.get('idempotency-replayed'), 'true');
   const sent = await until(async () => {
     const got = (await onecReceived()).filter((ch) => ch.type === 'resync.requested' && ch.entity_id === c);
     return got.length ? got : null;
@@ -161,7 +162,9 @@ test('the monitor\'s resync request is protected, closed and checked', async () 
   assert.deepEqual(unknown.body.field_errors.map((e) => `${e.field}:${e.code}`), ['entity_type:unknown-field']);
   const key = uid('k');
   assert.equal((await resync({ company_id: uid('c') }, key)).status, 201);
-  assert.equal((await resync({ company_id: uid('c') }, key)).status, 409, 'the key was for another company');
+  const reused = await resync({ company_id: uid('c') }, key);
+  assert.equal(reused.status, 422, 'the key was for another company');
+  assert.equal(reused.body.code, 'idempotency-key-reused');
 });
 
 test('the manifest is closed, bounded and signed', async () => {

@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::{
     finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Params, Route,
 };
+use crate::idempotency::{self, Key, Start};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
 
@@ -123,24 +124,41 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         .await?
         .ok_or_else(AppError::unauthorized)?;
     let id = params.get("id");
-    match r.handler {
-        H::Company => company(p, &caller).await,
-        H::LegalEntityEdit => super::legal::edit(p, &caller, id, req.json()?).await,
-        H::Consignees => {
-            super::consignees::list(p, &caller, req.query_param("archived") == Some("true")).await
+    // Creating routes honour `Idempotency-Key`: a stored answer goes back as is.
+    let key = match r.handler {
+        H::ConsigneeAdd | H::EmployeeAdd => {
+            match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            }
         }
-        H::ConsigneeAdd => super::consignees::add(p, &caller, req.json()?).await,
-        H::ConsigneeEdit => super::consignees::edit(p, &caller, id, req.json()?).await,
-        H::ConsigneeArchive => {
-            super::consignees::archive(p, &caller, id, version_param(req)?).await
+        _ => Key::none(),
+    };
+    let result = async {
+        match r.handler {
+            H::Company => company(p, &caller).await,
+            H::LegalEntityEdit => super::legal::edit(p, &caller, id, req.json()?).await,
+            H::Consignees => {
+                super::consignees::list(p, &caller, req.query_param("archived") == Some("true"))
+                    .await
+            }
+            H::ConsigneeAdd => super::consignees::add(p, &caller, req.json()?, &key).await,
+            H::ConsigneeEdit => super::consignees::edit(p, &caller, id, req.json()?).await,
+            H::ConsigneeArchive => {
+                super::consignees::archive(p, &caller, id, version_param(req)?).await
+            }
+            H::Employees => employees(p, &caller).await,
+            H::EmployeeAdd => super::employees::add(p, &caller, req.json()?, &key).await,
+            H::Employee => employee(p, &caller, &params).await,
+            H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
+            H::EmployeeRemove => {
+                super::employees::remove(p, &caller, id, version_param(req)?).await
+            }
+            H::Audit => super::audit::page(p, &caller, req).await,
         }
-        H::Employees => employees(p, &caller).await,
-        H::EmployeeAdd => super::employees::add(p, &caller, req.json()?).await,
-        H::Employee => employee(p, &caller, &params).await,
-        H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
-        H::EmployeeRemove => super::employees::remove(p, &caller, id, version_param(req)?).await,
-        H::Audit => super::audit::page(p, &caller, req).await,
     }
+    .await;
+    key.finish(p, result).await
 }
 
 /// `?version=` of a DELETE (no body): the version the user saw.

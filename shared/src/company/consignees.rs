@@ -8,6 +8,7 @@ use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult};
 use crate::http::ApiResponse;
+use crate::idempotency::{Effect, Key, Ran};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +121,9 @@ async fn commit<P: Ports>(
     after: serde_json::Value,
     wire: &ConsigneeDetails,
     write_id: &str,
-) -> AppResult<()> {
+    key: &Key,
+    answer: &ApiResponse,
+) -> AppResult<Option<ApiResponse>> {
     let now = p.now();
     let guard = || (sql::CONSIGNEE_WRITTEN_BY, vec![id.into(), write_id.into()]);
     let change = changes::NewChange {
@@ -148,15 +151,19 @@ async fn commit<P: Ports>(
         before,
         after,
     };
-    let results = p
-        .db()
-        .batch(vec![write, out, audit_log::record(&entry, now, guard())])
-        .await?;
+    let stmts = vec![write, out, audit_log::record(&entry, now, guard())];
+    let results = match key
+        .batch(p, stmts, Effect::row("outbox", &change_id), answer)
+        .await?
+    {
+        Ran::Replay(stored) => return Ok(Some(stored)),
+        Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(conflict());
     }
     changes::wake(p, &change_id).await;
-    Ok(())
+    Ok(None)
 }
 
 async fn company_onec_id<P: Ports>(p: &P, caller: &Caller) -> AppResult<String> {
@@ -176,6 +183,7 @@ pub async fn add<P: Ports>(
     p: &P,
     caller: &Caller,
     body: ConsigneeDetails,
+    key: &Key,
 ) -> AppResult<ApiResponse> {
     let d = checked(&body)?;
     let id = crate::ids::new_id("csg");
@@ -193,7 +201,24 @@ pub async fn add<P: Ports>(
         .bind(d.phone.clone())
         .bind(p.now())
         .bind(&write_id);
-    commit(
+    // The row as the list shows it, known before the write (version 1, not yet known to 1C).
+    let answer = ApiResponse::json(
+        201,
+        &Row {
+            id: id.clone(),
+            name: d.name.clone(),
+            inn: d.inn.clone(),
+            kpp: d.kpp.clone(),
+            address: d.address.clone(),
+            contact_person: d.contact_person.clone(),
+            phone: d.phone.clone(),
+            active: 1,
+            version: 1,
+            known_to_1c: 0,
+            change: None,
+        },
+    );
+    let replayed = commit(
         p,
         caller,
         write,
@@ -207,17 +232,11 @@ pub async fn add<P: Ports>(
         serde_json::to_value(&d)?,
         &d,
         &write_id,
+        key,
+        &answer,
     )
     .await?;
-    let rows: Vec<Row> = p
-        .db()
-        .all(Stmt::new(sql::CONSIGNEES).bind(&caller.company_id).bind(1))
-        .await?;
-    let row = rows
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| AppError::internal("consignee vanished"))?;
-    Ok(ApiResponse::json(201, &row))
+    Ok(replayed.unwrap_or(answer))
 }
 
 #[derive(Deserialize)]
@@ -285,6 +304,8 @@ pub async fn edit<P: Ports>(
         serde_json::to_value(&d)?,
         &d,
         &write_id,
+        &Key::none(),
+        &ApiResponse::no_content(),
     )
     .await?;
     Ok(ApiResponse::no_content())
@@ -318,6 +339,8 @@ pub async fn archive<P: Ports>(
         serde_json::json!({"active": false}),
         &d,
         &write_id,
+        &Key::none(),
+        &ApiResponse::no_content(),
     )
     .await?;
     Ok(ApiResponse::no_content())

@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::ApiResponse;
+use crate::idempotency::{Effect, Key, Ran};
 use crate::ports::{Database, DatabaseExt, Ports, Stmt};
 use chrono::Duration;
 use serde::Deserialize;
@@ -79,7 +80,12 @@ fn conflict() -> AppError {
     )
 }
 
-pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiResponse> {
+pub async fn add<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    body: Add,
+    key: &Key,
+) -> AppResult<ApiResponse> {
     let email = crate::validate::Email::parse(&body.email);
     let details = body.details.normalized();
     let mut errors = Vec::new();
@@ -150,12 +156,18 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
                 &invite_notice(&o.language, &company.name, &email),
                 p.now(),
             );
-            p.db().exec(stmt).await?;
-            crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
             let mut out = serde_json::json!({"email": email, "full_name": details.full_name, "position": details.position, "phone": details.phone, "roles": roles, "active": true});
             out["id"] = crate::ids::new_id("usr").into();
             out["status"] = "invited".into();
-            return Ok(ApiResponse::json(201, &out));
+            let answer = ApiResponse::json(201, &out);
+            // Stored under the key like an invitation, so a retry answers alike.
+            if let Ran::Replay(stored) =
+                key.batch(p, vec![stmt], Effect::row("mail_outbox", &mail_id), &answer).await?
+            {
+                return Ok(stored);
+            }
+            crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
+            return Ok(answer);
         }
         None => {}
     }
@@ -224,13 +236,16 @@ pub async fn add<P: Ports>(p: &P, caller: &Caller, body: Add) -> AppResult<ApiRe
         after: after.clone(),
     };
     stmts.push(audit_log::record(&entry, now, guard()));
-    p.db().batch(stmts).await?;
-    crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
-    changes::wake(p, &change_id).await;
     let mut out = after;
     out["id"] = id.into();
     out["status"] = "invited".into();
-    Ok(ApiResponse::json(201, &out))
+    let answer = ApiResponse::json(201, &out);
+    if let Ran::Replay(stored) = key.batch(p, stmts, Effect::row("outbox", &change_id), &answer).await? {
+        return Ok(stored);
+    }
+    crate::later::after_answer(p, crate::later::Later::Mail(vec![mail_id])).await;
+    changes::wake(p, &change_id).await;
+    Ok(answer)
 }
 
 /// To the owner of an address an admin of another company tried to invite: no link, and not

@@ -9,7 +9,8 @@ use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::{ApiRequest, ApiResponse};
-use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use crate::idempotency::{Effect, Key, Ran};
+use crate::ports::{DatabaseExt, Ports, Stmt};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +101,12 @@ struct Agreement {
 
 /// Records the request, its `act.requested` change and the audit row in one batch; the same
 /// request still waiting is answered with that one instead of asking 1C twice.
-pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppResult<ApiResponse> {
+pub async fn request<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    body: NewRequest,
+    key: &Key,
+) -> AppResult<ApiResponse> {
     let c = &caller.company_id;
     let period = rules::act_period(
         body.preset.trim(),
@@ -165,10 +171,18 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
         )
         .await?
     {
-        return Ok(ApiResponse::json(
+        let answer = ApiResponse::json(
             200,
             &serde_json::json!({"id": open.id, "status": "waiting", "repeated": true}),
-        ));
+        );
+        // Stored under the key too; a parallel duplicate that recorded the request answers.
+        return match key
+            .batch(p, vec![], Effect::row("act_requests", &open.id), &answer)
+            .await?
+        {
+            Ran::Replay(stored) => Ok(stored),
+            Ran::Done(_) => Ok(answer),
+        };
     }
     let id = crate::ids::new_id("act");
     let now = p.now();
@@ -202,22 +216,30 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
         before: serde_json::Value::Null,
         after: serde_json::json!({"legal_entity": le.name, "agreement": ag.as_ref().map(|a| a.name.clone()), "period_from": from, "period_to": to}),
     };
-    let results = p
-        .db()
-        .batch(vec![
-            Stmt::new(sql::REQUEST_INSERT)
-                .bind(&id)
-                .bind(c)
-                .bind(&le.id)
-                .bind(ag_id)
-                .bind(&from)
-                .bind(&to)
-                .bind(&caller.user_id)
-                .bind(now),
-            out,
-            audit_log::record(&entry, now, guard()),
-        ])
-        .await?;
+    let stmts = vec![
+        Stmt::new(sql::REQUEST_INSERT)
+            .bind(&id)
+            .bind(c)
+            .bind(&le.id)
+            .bind(ag_id)
+            .bind(&from)
+            .bind(&to)
+            .bind(&caller.user_id)
+            .bind(now),
+        out,
+        audit_log::record(&entry, now, guard()),
+    ];
+    let answer = ApiResponse::json(
+        201,
+        &serde_json::json!({"id": id, "status": "waiting", "period_from": from, "period_to": to}),
+    );
+    let results = match key
+        .batch(p, stmts, Effect::row("act_requests", &id), &answer)
+        .await?
+    {
+        Ran::Replay(stored) => return Ok(stored),
+        Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // The legal entity went away between the check and the write.
         return Err(AppError::validation(vec![FieldError::new(
@@ -228,10 +250,7 @@ pub async fn request<P: Ports>(p: &P, caller: &Caller, body: NewRequest) -> AppR
         )]));
     }
     changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
-        201,
-        &serde_json::json!({"id": id, "status": "waiting", "period_from": from, "period_to": to}),
-    ))
+    Ok(answer)
 }
 
 /// What 1C's refusal of an `act.requested` change does: the request is rejected with its reason.

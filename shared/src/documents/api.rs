@@ -3,6 +3,7 @@
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::idempotency::{self, Start};
 use crate::ports::Ports;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +104,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         H::OrderDocuments => super::docs::of_order(p, &caller, id).await,
         H::OrderArchive => super::docs::archive(p, &caller, id, req).await,
         H::Acts => super::acts::history(p, &caller).await,
-        H::ActRequest => super::acts::request(p, &caller, req.json()?).await,
+        H::ActRequest => {
+            let key = match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            };
+            let result = async { super::acts::request(p, &caller, req.json()?, &key).await }.await;
+            key.finish(p, result).await
+        }
         H::Act => super::acts::one(p, &caller, id).await,
         H::ActFile => super::acts::file(p, &caller, id, params.get("no"), req).await,
     }

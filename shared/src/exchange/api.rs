@@ -4,7 +4,11 @@ use super::contract::{self, Envelope};
 use super::inbox;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::idempotency::{self, Start};
 use crate::ports::{BlobStore, Database, DatabaseExt, Ports};
+
+/// Whose `Idempotency-Key`s the monitor's requests are (it has no portal user).
+const MONITOR_KEY_SCOPE: &str = "monitor";
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,13 +192,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             Ok(ApiResponse::no_content())
         }
         H::MonitorResync => {
-            let r: super::manifest::ResyncIn = req.json()?;
-            let done =
-                super::manifest::request_resync(p, &r, req.header("idempotency-key")).await?;
-            Ok(ApiResponse::json(
-                if done.repeated { 200 } else { 201 },
-                &done,
-            ))
+            // The monitor's credential is its one user: its keys are its own.
+            let key = match idempotency::start(p, req, MONITOR_KEY_SCOPE, "").await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            };
+            let result =
+                async { super::manifest::request_resync(p, &req.json()?, &key).await }.await;
+            key.finish(p, result).await
         }
         H::TestOrderChanges => {
             if !p.config().allow_test_clock {

@@ -10,8 +10,8 @@
 
 use super::contract::MessageType;
 use super::sql;
-use crate::error::{AppError, AppResult, ErrorKind, FieldError};
-use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -288,39 +288,23 @@ impl crate::body::Body for ResyncIn {
     ];
 }
 
-/// The change recorded (a repeat under the same `Idempotency-Key` answers the first one).
+/// The change recorded. A repeat under the same `Idempotency-Key` answers this very body again
+/// (with `Idempotency-Replayed: true`, crate::idempotency).
 #[derive(Debug, Serialize, PartialEq)]
 pub struct ResyncRequested {
     pub id: String,
     pub company_id: String,
     pub entity_types: Vec<String>,
-    /// This request repeated an earlier one (same `Idempotency-Key`): nothing new was recorded.
-    pub repeated: bool,
 }
 
-/// Whether an `Idempotency-Key` has the allowed form (1..=100 of letters, digits, `-_.:`).
-pub fn idempotency_key_ok(k: &str) -> bool {
-    (1..=100).contains(&k.len())
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-}
-
-/// The change id a key stands for: the same key, the same change.
-fn id_for_key(key: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let h = Sha256::digest(format!("resync.requested\n{key}").as_bytes());
-    let hex: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("out_rs{hex}")
-}
-
-/// Records a `resync.requested` change for 1C (delivered like every change). With an
-/// `Idempotency-Key`, the same key records one change however often it is sent; the same key
-/// with another company is a 409.
+/// Records a `resync.requested` change for 1C (delivered like every change). The monitor's
+/// `Idempotency-Key` ([`crate::idempotency`], scoped to the monitor's credential): the same key
+/// records one change however often it is sent; the same key with another body is a 422.
 pub async fn request_resync<P: Ports>(
     p: &P,
     r: &ResyncIn,
-    idempotency_key: Option<&str>,
-) -> AppResult<ResyncRequested> {
+    key: &crate::idempotency::Key,
+) -> AppResult<crate::http::ApiResponse> {
     let mut errs = Vec::new();
     if r.company_id.trim().is_empty() {
         errs.push(invalid(
@@ -359,21 +343,11 @@ pub async fn request_resync<P: Ports>(
                 .collect()
         }
     };
-    if let Some(k) = idempotency_key {
-        if !idempotency_key_ok(k) {
-            errs.push(invalid(
-                "Idempotency-Key",
-                "invalid",
-                "от 1 до 100 символов: латиница, цифры, - _ . :",
-                "1 to 100 of letters, digits and - _ . :",
-            ));
-        }
-    }
     if !errs.is_empty() {
         return Err(AppError::validation(errs));
     }
     let reason = r.reason.clone().unwrap_or_default();
-    let id = idempotency_key.map_or_else(|| crate::ids::new_id("out"), id_for_key);
+    let id = crate::ids::new_id("out");
     #[derive(Deserialize)]
     struct Id {
         id: String,
@@ -400,56 +374,23 @@ pub async fn request_resync<P: Ports>(
         }),
         before: serde_json::Value::Null,
     };
-    let (_, stmt) = crate::changes::record_with_id(
-        &change,
-        &id,
-        p.now(),
-        Some((sql::OUTBOX_ID_FREE, vec![id.clone().into()])),
-    );
-    let recorded = p.db().run(stmt).await?.changes > 0;
-    if !recorded {
-        // The key was used before: answer that change, if it was for the same company.
-        #[derive(Deserialize)]
-        struct Row {
-            kind: String,
-            payload: String,
-        }
-        let row = p
-            .db()
-            .first::<Row>(Stmt::new(sql::OUTBOX_KIND_PAYLOAD).bind(&id))
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        let wire: crate::changes::OutboundChange = serde_json::from_str(&row.payload)?;
-        if row.kind != crate::changes::ChangeKind::ResyncRequested.as_str()
-            || wire.payload["company_id"] != r.company_id.as_str()
-        {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "idempotency-key-reused",
-                "Этот Idempotency-Key уже использован для другого запроса.",
-                "This Idempotency-Key was used for another request.",
-            ));
-        }
-        let types = wire.payload["entity_types"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect();
-        return Ok(ResyncRequested {
-            id,
+    let (_, stmt) = crate::changes::record_with_id(&change, &id, p.now(), None);
+    let answer = crate::http::ApiResponse::json(
+        201,
+        &ResyncRequested {
+            id: id.clone(),
             company_id: r.company_id.clone(),
             entity_types: types,
-            repeated: true,
-        });
+        },
+    );
+    let effect = crate::idempotency::Effect::row("outbox", &id);
+    if let crate::idempotency::Ran::Replay(stored) =
+        key.batch(p, vec![stmt], effect, &answer).await?
+    {
+        return Ok(stored);
     }
     crate::changes::wake(p, &id).await;
-    Ok(ResyncRequested {
-        id,
-        company_id: r.company_id.clone(),
-        entity_types: types,
-        repeated: false,
-    })
+    Ok(answer)
 }
 
 #[cfg(test)]

@@ -693,7 +693,3 @@ pub const MANIFEST_UNKNOWN: &str = "SELECT entity_id AS id, seq FROM inbound_seq
 
 pub const COMPANY_ID_BY_ONEC: &str = "SELECT id FROM companies WHERE onec_id = ?";
 
-/// The guard of a change recorded under an id derived from an `Idempotency-Key`: once.
-pub const OUTBOX_ID_FREE: &str = "NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)";
-
-pub const OUTBOX_KIND_PAYLOAD: &str = "SELECT type AS kind, payload FROM outbox WHERE id = ?";

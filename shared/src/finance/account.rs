@@ -7,7 +7,7 @@ use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{page_limit, ApiRequest, ApiResponse};
 use crate::money::Kopecks;
-use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Serialize)]
@@ -131,7 +131,12 @@ fn nothing_to_pay() -> AppError {
 /// Pays what is unpaid of an order from the internal account: held at once (only while the
 /// balance covers it), sent to 1C as `order.paid_from_account`, settled by 1C's movement or
 /// released by its refusal. Refused with the shortfall when the balance is short.
-pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiResponse> {
+pub async fn pay<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    body: Pay,
+    key: &crate::idempotency::Key,
+) -> AppResult<ApiResponse> {
     let o: OrderRow = p
         .db()
         .first(
@@ -176,20 +181,26 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
     for v in gp {
         audit = audit.bind(v);
     }
-    let results = p
-        .db()
-        .batch(vec![
-            Stmt::new(sql::HOLD_TAKE)
-                .bind(&change_id)
-                .bind(&caller.company_id)
-                .bind(&o.id)
-                .bind(due)
-                .bind(&caller.user_id)
-                .bind(now),
-            out,
-            audit,
-        ])
-        .await?;
+    let stmts = vec![
+        Stmt::new(sql::HOLD_TAKE)
+            .bind(&change_id)
+            .bind(&caller.company_id)
+            .bind(&o.id)
+            .bind(due)
+            .bind(&caller.user_id)
+            .bind(now),
+        out,
+        audit,
+    ];
+    let answer = ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "held_kop": due, "order_id": o.id}),
+    );
+    let effect = crate::idempotency::Effect::row("outbox", &change_id);
+    let results = match key.batch(p, stmts, effect, &answer).await? {
+        crate::idempotency::Ran::Replay(stored) => return Ok(stored),
+        crate::idempotency::Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // Not taken. The reasons in the order the statement checks them: another open payment
         // of the order (by card or from the account), the order changed, the balance.
@@ -249,8 +260,5 @@ pub async fn pay<P: Ports>(p: &P, caller: &Caller, body: Pay) -> AppResult<ApiRe
         .with_extra("due_kop", due));
     }
     changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
-        202,
-        &serde_json::json!({"change_id": change_id, "held_kop": due, "order_id": o.id}),
-    ))
+    Ok(answer)
 }

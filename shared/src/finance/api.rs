@@ -4,6 +4,7 @@ use crate::auth::roles::Role;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::idempotency::{self, Start};
 use crate::ports::Ports;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,14 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         )),
         H::Schedule => schedule(p, &caller, req).await,
         H::Account => super::account::view(p, &caller, req).await,
-        H::AccountPayment => super::account::pay(p, &caller, req.json()?).await,
+        H::AccountPayment => {
+            let key = match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            };
+            let result = async { super::account::pay(p, &caller, req.json()?, &key).await }.await;
+            key.finish(p, result).await
+        }
     }
 }
 

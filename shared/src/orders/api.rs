@@ -6,9 +6,9 @@ use crate::auth::roles::Role;
 use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
-use crate::idempotency::{self, Key, Start};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
-use crate::ports::{Database, Ports};
+use crate::idempotency::{self, Effect, Key, Ran, Start};
+use crate::ports::Ports;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,28 +149,34 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     let id = params.get("id");
     // Creating and paying routes honour `Idempotency-Key`: a stored answer goes back as is.
     let key = match r.handler {
-        H::Repeat | H::RepeatPlace => match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
-            Start::Replay(stored) => return Ok(stored),
-            Start::Go(key) => key,
-        },
+        H::Repeat | H::RepeatPlace | H::Cancel | H::PaymentMethod | H::Consolidate | H::CardPayment => {
+            match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            }
+        }
         _ => Key::none(),
     };
-    match r.handler {
-        H::List => super::list::page(p, &caller, req).await,
-        H::Csv => super::list::csv(p, &caller, req).await,
-        H::Order => Ok(super::list::detail(p, &caller, id).await?.conditional(req)),
-        H::Catalog => super::catalog::search(p, &caller, req).await,
-        H::Cancel => cancel(p, &caller, id, req.json()?).await,
-        H::PaymentMethod => payment_method(p, &caller, id, req.json()?).await,
-        H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
-        H::Paste => super::edit::paste(p, &caller, req.json()?).await,
-        H::Consolidate => super::edit::consolidate(p, &caller, req.json()?).await,
-        H::Repeat => super::edit::repeat(p, &caller, id, &key).await,
-        H::RepeatDraft => super::repeat::draft(p, &caller, id).await,
-        H::RepeatPlace => super::repeat::place(p, &caller, id, req.json()?, &key).await,
-        H::CardPayment => super::card::create(p, &caller, id).await,
-        H::CardNotification => Err(AppError::internal("handled above")),
+    let result = async {
+        match r.handler {
+            H::List => super::list::page(p, &caller, req).await,
+            H::Csv => super::list::csv(p, &caller, req).await,
+            H::Order => Ok(super::list::detail(p, &caller, id).await?.conditional(req)),
+            H::Catalog => super::catalog::search(p, &caller, req).await,
+            H::Cancel => cancel(p, &caller, id, req.json()?, &key).await,
+            H::PaymentMethod => payment_method(p, &caller, id, req.json()?, &key).await,
+            H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,
+            H::Paste => super::edit::paste(p, &caller, req.json()?).await,
+            H::Consolidate => super::edit::consolidate(p, &caller, req.json()?, &key).await,
+            H::Repeat => super::edit::repeat(p, &caller, id, &key).await,
+            H::RepeatDraft => super::repeat::draft(p, &caller, id).await,
+            H::RepeatPlace => super::repeat::place(p, &caller, id, req.json()?, &key).await,
+            H::CardPayment => super::card::create(p, &caller, id, &key).await,
+            H::CardNotification => Err(AppError::internal("handled above")),
+        }
     }
+    .await;
+    key.finish(p, result).await
 }
 
 #[derive(Deserialize)]
@@ -194,6 +200,7 @@ async fn cancel<P: Ports>(
     caller: &Caller,
     id: &str,
     body: Cancel,
+    key: &Key,
 ) -> AppResult<ApiResponse> {
     let o = super::list::order(p, caller, id).await?;
     if o.version != body.version {
@@ -271,15 +278,22 @@ async fn cancel<P: Ports>(
     );
     stmts.push(audit);
     stmts.push(changes::mark_order_changed_stmt(id));
-    let results = p.db().batch(stmts).await?;
+    let answer = ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
+    );
+    let results = match key
+        .batch(p, stmts, Effect::row("outbox", &change_id), &answer)
+        .await?
+    {
+        Ran::Replay(stored) => return Ok(stored),
+        Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(super::change::pending());
     }
     changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
-        202,
-        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
-    ))
+    Ok(answer)
 }
 
 #[derive(Deserialize)]
@@ -306,6 +320,7 @@ async fn payment_method<P: Ports>(
     caller: &Caller,
     id: &str,
     body: PaymentMethod,
+    key: &Key,
 ) -> AppResult<ApiResponse> {
     use crate::money::Kopecks;
     let o = super::list::order(p, caller, id).await?;
@@ -439,7 +454,17 @@ async fn payment_method<P: Ports>(
         now,
     ));
     stmts.push(changes::mark_order_changed_stmt(id));
-    let results = p.db().batch(stmts).await?;
+    let answer = ApiResponse::json(
+        202,
+        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
+    );
+    let results = match key
+        .batch(p, stmts, Effect::row("outbox", &change_id), &answer)
+        .await?
+    {
+        Ran::Replay(stored) => return Ok(stored),
+        Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // A parallel request took the credit meanwhile: the same answer as the check above.
         if body.payment_method == "credit" {
@@ -448,10 +473,7 @@ async fn payment_method<P: Ports>(
         return Err(super::change::pending());
     }
     changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
-        202,
-        &serde_json::json!({"change_id": change_id, "state": "waiting"}),
-    ))
+    Ok(answer)
 }
 
 /// May `due` go on credit on the agreement now: refused with the exact shortfall, or the amount to

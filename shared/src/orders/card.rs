@@ -8,6 +8,7 @@ use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{ApiRequest, ApiResponse};
+use crate::idempotency::{Effect, Key, Ran};
 use crate::money::{Kopecks, Milli};
 use crate::ports::{Database, DatabaseExt, HttpClient, Ports, Stmt};
 use base64::Engine;
@@ -304,17 +305,23 @@ fn refusal(r: super::rules::CardRefusal) -> AppError {
 
 /// `POST /api/orders/orders/{id}/card-payments`: the buyer is sent to the acquirer's page. A
 /// second click (or a retried request) while a payment is open gets that payment, never a
-/// second one; a create the acquirer did not answer is asked again with the same key.
-pub async fn create<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<ApiResponse> {
+/// second one; a create the acquirer did not answer is asked again with the same key. The
+/// client's `Idempotency-Key` is stored with the payment's answer: one key, one payment.
+pub async fn create<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    id: &str,
+    key: &Key,
+) -> AppResult<ApiResponse> {
     let acq = acquirer(p.config())?;
     let o = super::list::order(p, caller, id).await?;
     let due = super::rules::card_payable(&o.status, &o.payment_method, o.total_kop, o.paid_kop)
         .map_err(refusal)?;
     if let Some(open) = open_payment(p, caller, id).await? {
         if open.status == "pending" {
-            return Ok(answer(200, &open));
+            return opened(p, key, &open, answer(200, &open), vec![]).await;
         }
-        return send(p, &acq, caller, &o, open).await;
+        return send(p, &acq, caller, &o, open, key).await;
     }
     let now = p.now();
     let row_id = crate::ids::new_id("card");
@@ -334,8 +341,10 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
     let open = open_payment(p, caller, id).await?;
     match open {
         // Another request opened it at the same moment: that one answers for both.
-        Some(open) if open.id != row_id && open.status == "pending" => Ok(answer(200, &open)),
-        Some(open) => send(p, &acq, caller, &o, open).await,
+        Some(open) if open.id != row_id && open.status == "pending" => {
+            opened(p, key, &open, answer(200, &open), vec![]).await
+        }
+        Some(open) => send(p, &acq, caller, &o, open, key).await,
         None if written == 0 => Err(not_opened(p, caller, id, due).await),
         None => Err(AppError::internal("card payment row vanished")),
     }
@@ -402,6 +411,7 @@ async fn send<P: Ports>(
     caller: &Caller,
     o: &super::list::OrderRow,
     open: Open,
+    key: &Key,
 ) -> AppResult<ApiResponse> {
     let co = caller.company_id.as_str();
     let mut read = p
@@ -491,22 +501,37 @@ async fn send<P: Ports>(
         .as_ref()
         .and_then(|c| c["confirmation_url"].as_str())
         .map(str::to_string);
-    p.db()
-        .exec(
-            Stmt::new(sql::CARD_CREATED)
-                .bind(&paid.id)
-                .bind(url.clone())
-                .bind(now)
-                .bind(&open.id),
-        )
-        .await?;
+    let created_stmt = Stmt::new(sql::CARD_CREATED)
+        .bind(&paid.id)
+        .bind(url.clone())
+        .bind(now)
+        .bind(&open.id);
     let created = Open {
         provider_payment_id: Some(paid.id),
         confirmation_url: url,
         status: "pending".into(),
         ..open
     };
-    Ok(answer(201, &created))
+    opened(p, key, &created, answer(201, &created), vec![created_stmt]).await
+}
+
+/// Answers an open payment, storing the answer under the client's key (with `stmts`, the
+/// payment's own update) once the payment is pending; a duplicate that stored first answers.
+async fn opened<P: Ports>(
+    p: &P,
+    key: &Key,
+    open: &Open,
+    answer: ApiResponse,
+    stmts: Vec<Stmt>,
+) -> AppResult<ApiResponse> {
+    let effect = Effect::condition(
+        "EXISTS (SELECT 1 FROM card_payments WHERE id = ? AND status = 'pending')",
+        vec![open.id.as_str().into()],
+    );
+    match key.batch(p, stmts, effect, &answer).await? {
+        Ran::Replay(stored) => Ok(stored),
+        Ran::Done(_) => Ok(answer),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -598,6 +598,7 @@ pub async fn consolidate<P: Ports>(
     p: &P,
     caller: &Caller,
     body: Consolidate,
+    key: &crate::idempotency::Key,
 ) -> AppResult<ApiResponse> {
     if body.orders.len() < 2 || body.orders.len() > 50 {
         return Err(AppError::validation(vec![FieldError::new(
@@ -701,12 +702,16 @@ pub async fn consolidate<P: Ports>(
         .bind(&first.id)
         .bind(None::<String>)
         .bind(serde_json::json!({"orders": rows.iter().map(|o| o.number.clone()).collect::<Vec<_>>()}).to_string());
-    p.db().batch(vec![out, audit]).await?;
-    changes::wake(p, &change_id).await;
-    Ok(ApiResponse::json(
+    let answer = ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "waiting"}),
-    ))
+    );
+    let effect = crate::idempotency::Effect::row("outbox", &change_id);
+    if let crate::idempotency::Ran::Replay(stored) = key.batch(p, vec![out, audit], effect, &answer).await? {
+        return Ok(stored);
+    }
+    changes::wake(p, &change_id).await;
+    Ok(answer)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use crate::auth::roles::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
+use crate::idempotency::{self, Key, Start};
 use crate::ports::Ports;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,13 +87,27 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         .await?
         .ok_or_else(AppError::unauthorized)?;
     let id = params.get("id");
-    match r.handler {
-        H::List => super::view::list(p, &caller, req).await,
-        H::Create => super::requests::create(p, &caller, req.json()?).await,
-        H::ReturnableOrders => super::view::returnable_orders(p, &caller, req).await,
-        H::ReturnableOrder => super::view::returnable_order(p, &caller, id).await,
-        H::Return => super::view::detail(p, &caller, id, 200).await,
-        H::PhotoAdd => super::photos::add(p, &caller, id, req).await,
-        H::Photo => super::photos::get(p, &caller, id, params.get("photo")).await,
+    // Creating routes honour `Idempotency-Key`: a stored answer goes back as is.
+    let key = match r.handler {
+        H::Create | H::PhotoAdd => {
+            match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
+                Start::Replay(stored) => return Ok(stored),
+                Start::Go(key) => key,
+            }
+        }
+        _ => Key::none(),
+    };
+    let result = async {
+        match r.handler {
+            H::List => super::view::list(p, &caller, req).await,
+            H::Create => super::requests::create(p, &caller, req.json()?, &key).await,
+            H::ReturnableOrders => super::view::returnable_orders(p, &caller, req).await,
+            H::ReturnableOrder => super::view::returnable_order(p, &caller, id).await,
+            H::Return => super::view::detail(p, &caller, id, 200).await,
+            H::PhotoAdd => super::photos::add(p, &caller, id, req, &key).await,
+            H::Photo => super::photos::get(p, &caller, id, params.get("photo")).await,
+        }
     }
+    .await;
+    key.finish(p, result).await
 }

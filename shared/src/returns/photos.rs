@@ -8,7 +8,7 @@ use crate::audit_log;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{ApiRequest, ApiResponse};
-use crate::ports::{BlobStore, Database, DatabaseExt, Ports, Stmt};
+use crate::ports::{BlobStore, DatabaseExt, Ports, Stmt};
 use serde::Deserialize;
 
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
@@ -45,6 +45,7 @@ pub async fn add<P: Ports>(
     caller: &Caller,
     return_id: &str,
     req: &ApiRequest,
+    idem: &crate::idempotency::Key,
 ) -> AppResult<ApiResponse> {
     let r: ReturnState = p
         .db()
@@ -96,29 +97,32 @@ pub async fn add<P: Ports>(
         before: serde_json::Value::Null,
         after: serde_json::json!({"photo_id": id, "content_type": declared, "size": req.body.len()}),
     };
-    let results = p
-        .db()
-        .batch(vec![
-            Stmt::new(sql::PHOTO_INSERT)
-                .bind(&id)
-                .bind(return_id)
-                .bind(&caller.company_id)
-                .bind(&key)
-                .bind(declared.as_str())
-                .bind(req.body.len() as i64)
-                .bind(&caller.user_id)
-                .bind(now)
-                .bind(sql::PHOTO_MAX_PER_RETURN),
-            audit_log::record(&entry, now, (sql::PHOTO_WRITTEN, vec![id.as_str().into()])),
-        ])
-        .await?;
+    let answer = ApiResponse::json(
+        201,
+        &serde_json::json!({"id": id, "content_type": declared, "size": req.body.len()}),
+    );
+    let stmts = vec![
+        Stmt::new(sql::PHOTO_INSERT)
+            .bind(&id)
+            .bind(return_id)
+            .bind(&caller.company_id)
+            .bind(&key)
+            .bind(declared.as_str())
+            .bind(req.body.len() as i64)
+            .bind(&caller.user_id)
+            .bind(now)
+            .bind(sql::PHOTO_MAX_PER_RETURN),
+        audit_log::record(&entry, now, (sql::PHOTO_WRITTEN, vec![id.as_str().into()])),
+    ];
+    let effect = crate::idempotency::Effect::row("return_photos", &id);
+    let results = match idem.batch(p, stmts, effect, &answer).await? {
+        crate::idempotency::Ran::Replay(stored) => return Ok(stored),
+        crate::idempotency::Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         return Err(closed().with_extra("max_photos", sql::PHOTO_MAX_PER_RETURN));
     }
-    Ok(ApiResponse::json(
-        201,
-        &serde_json::json!({"id": id, "content_type": declared, "size": req.body.len()}),
-    ))
+    Ok(answer)
 }
 
 fn closed() -> AppError {

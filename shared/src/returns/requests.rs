@@ -10,7 +10,7 @@ use crate::auth::Caller;
 use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
 use crate::http::ApiResponse;
-use crate::ports::{Database, DatabaseExt, Ports, Stmt};
+use crate::ports::{DatabaseExt, Ports, Stmt};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -51,7 +51,12 @@ fn unknown_order() -> AppError {
     )])
 }
 
-pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppResult<ApiResponse> {
+pub async fn create<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    body: NewReturn,
+    key: &crate::idempotency::Key,
+) -> AppResult<ApiResponse> {
     let order_id = body
         .order_id
         .as_deref()
@@ -148,6 +153,34 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         "comment": plan.comment,
         "lines": plan.lines.iter().map(|(no, q)| serde_json::json!({"line_no": no, "quantity_milli": q.0})).collect::<Vec<_>>(),
     });
+    #[derive(Deserialize)]
+    struct Name {
+        full_name: Option<String>,
+    }
+    let name: Option<Name> = p
+        .db()
+        .first(Stmt::new(sql::USER_NAME).bind(&caller.user_id))
+        .await?;
+    // The answer (the return as its page reads it) is known before the write.
+    let answer = super::view::fresh(
+        p,
+        super::view::Fresh {
+            id: &id,
+            order_id: &order.id,
+            order_number: &order.number,
+            reason_code: plan.reason.as_str(),
+            comment: plan.comment.clone(),
+            created_by_name: name.and_then(|n| n.full_name),
+            lines: plan
+                .lines
+                .iter()
+                .filter_map(|(no, q)| lines.iter().find(|l| l.line_no == *no).map(|l| (l, q.0)))
+                .collect(),
+            after: after.clone(),
+            now,
+        },
+        201,
+    );
     let entry = audit_log::Entry {
         id: &change_id,
         company_id: &caller.company_id,
@@ -158,15 +191,17 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         before: serde_json::Value::Null,
         after,
     };
-    let results = p
-        .db()
-        .batch(vec![
-            write,
-            lines_stmt,
-            out,
-            audit_log::record(&entry, now, guard()),
-        ])
-        .await?;
+    let stmts = vec![
+        write,
+        lines_stmt,
+        out,
+        audit_log::record(&entry, now, guard()),
+    ];
+    let effect = crate::idempotency::Effect::row("returns", &id);
+    let results = match key.batch(p, stmts, effect, &answer).await? {
+        crate::idempotency::Ran::Replay(stored) => return Ok(stored),
+        crate::idempotency::Ran::Done(results) => results,
+    };
     if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
         // Another request took the quantity meanwhile: say which lines, with today's figures.
         let lines = order_lines(p, caller, &order.id).await?;
@@ -181,7 +216,7 @@ pub async fn create<P: Ports>(p: &P, caller: &Caller, body: NewReturn) -> AppRes
         });
     }
     changes::wake(p, &change_id).await;
-    super::view::detail(p, caller, &id, 201).await
+    Ok(answer)
 }
 
 #[derive(Deserialize)]

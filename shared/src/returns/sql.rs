@@ -101,6 +101,9 @@ pub const HISTORY: &str = "SELECT a.at, a.kind, a.after_json, a.onec_answer, u.f
      WHERE a.company_id = ?1 AND a.entity_type = 'return' AND (a.entity_id = ?2 OR a.entity_id = ?3) \
      ORDER BY a.at, a.rowid";
 
+/// The requesting user's name, as a return's page shows it.
+pub const USER_NAME: &str = "SELECT full_name FROM users WHERE id = ?";
+
 pub const RETURN_STATUS: &str = "SELECT status FROM returns WHERE id = ?1 AND company_id = ?2";
 
 pub const PHOTOS: &str = "SELECT id, content_type, size, uploaded_at FROM return_photos WHERE return_id = ?1 AND company_id = ?2 ORDER BY uploaded_at, rowid";

@@ -209,6 +209,88 @@ pub async fn detail<P: Ports>(
     ))
 }
 
+/// The detail of a return this request is about to write (status `requested`, its request
+/// waiting for 1C), built before the write from what the write holds: the same body [`detail`]
+/// reads right after it, so the answer can be stored with the write under an `Idempotency-Key`.
+pub struct Fresh<'a> {
+    pub id: &'a str,
+    pub order_id: &'a str,
+    pub order_number: &'a str,
+    pub reason_code: &'a str,
+    pub comment: Option<String>,
+    pub created_by_name: Option<String>,
+    /// (line no, requested quantity) with the order's line.
+    pub lines: Vec<(&'a super::rules::OrderLine, i64)>,
+    /// The audit entry's `after`.
+    pub after: serde_json::Value,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn fresh<P: Ports>(p: &P, f: Fresh<'_>, status: u16) -> ApiResponse {
+    let at = crate::time::to_db(f.now);
+    let r = ReturnRow {
+        id: f.id.to_string(),
+        onec_id: None,
+        number: None,
+        status: "requested".into(),
+        reason_code: Some(f.reason_code.to_string()),
+        comment: f.comment,
+        reject_reason: None,
+        refund_kop: 0,
+        created_at: at.clone(),
+        updated_at: at.clone(),
+        version: 1,
+        created_by_name: f.created_by_name.clone(),
+        order_id: f.order_id.to_string(),
+        order_number: f.order_number.to_string(),
+    };
+    let mut lines: Vec<LineRow> = f
+        .lines
+        .iter()
+        .map(|(l, q)| LineRow {
+            line_no: l.line_no,
+            article: Some(l.article.clone()),
+            name: Some(l.name.clone()),
+            unit: Some(l.unit.clone()),
+            price_kop: Some(l.price_kop),
+            requested_milli: *q,
+            approved_milli: None,
+        })
+        .collect();
+    lines.sort_by_key(|l| l.line_no);
+    let history = vec![HistoryItem {
+        at: at.clone(),
+        kind: "return.requested".into(),
+        user_name: f.created_by_name,
+        // As stored and read back (text, then parsed).
+        after: parse(Some(f.after.to_string())),
+        onec_answer: serde_json::Value::Null,
+    }];
+    let sync = changes::Fate {
+        status: "pending".into(),
+        answer: None,
+        created_at: at,
+        answered_at: None,
+        applied_at: None,
+    }
+    .view(f.now, p.config().onec_apply_deadline_secs);
+    let st = Status::Requested;
+    ApiResponse::json(
+        status,
+        &serde_json::json!({
+            "return": r,
+            "final": st.is_final(),
+            "accepts_photos": st.accepts_photos(),
+            "lines": lines,
+            "refunds": Vec::<RefundRow>::new(),
+            "refunded_kop": 0,
+            "history": history,
+            "photos": Vec::<PhotoRow>::new(),
+            "sync": Some(sync),
+        }),
+    )
+}
+
 #[derive(Serialize)]
 struct OrderItem {
     id: String,

@@ -292,15 +292,15 @@ fn the_monitor_asks_1c_to_resend_a_company_once_per_key() {
         json!(["company", "order", "document"]),
         "in the contract's order"
     );
-    // The same key again: the same change, nothing new.
+    // The same key again: the first answer again, nothing new.
     let r = resync(
         &p,
         json!({"company_id": "C1", "entity_types": ["order", "company", "document"], "reason": "restore"}),
         Some("k-1"),
     );
-    assert_eq!(r.status, 200, "{}", text(&r));
-    assert_eq!(body(&r)["id"], first["id"]);
-    assert_eq!(body(&r)["repeated"], true);
+    assert_eq!(r.status, 201, "{}", text(&r));
+    assert_eq!(body(&r), first);
+    assert_eq!(r.header("idempotency-replayed"), Some("true"));
     assert_eq!(
         count(
             &p,
@@ -308,9 +308,10 @@ fn the_monitor_asks_1c_to_resend_a_company_once_per_key() {
         ),
         1
     );
-    // The same key for another company is a conflict, not a silent answer.
+    // The same key for another company is refused, not a silent answer.
     let r = resync(&p, json!({"company_id": "C2"}), Some("k-1"));
-    assert_eq!(r.status, 409, "{}", text(&r));
+    assert_eq!(r.status, 422, "{}", text(&r));
+    assert_eq!(body(&r)["code"], "idempotency-key-reused");
     // A company the portal no longer holds (lost in a restore) can be asked for; all types.
     let r = resync(&p, json!({"company_id": "C-lost"}), None);
     assert_eq!(r.status, 201, "{}", text(&r));

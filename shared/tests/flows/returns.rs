@@ -105,6 +105,11 @@ fn quantities_are_refused_per_line_and_a_line_return_goes_to_1c() {
     assert_eq!(ret["return"]["status"], "requested");
     assert_eq!(ret["lines"][0]["requested_milli"], 1500);
     assert_eq!(ret["history"][0]["kind"], "return.requested");
+    // The answer is built before the write (so it can be stored under an Idempotency-Key): it is
+    // exactly the return's page read right after.
+    let id = ret["return"]["id"].as_str().unwrap();
+    let page = returns(&p, "GET", &format!("/api/returns/returns/{id}"), None, &buyer);
+    assert_eq!(ret, body(&page));
     // 1C receives the change with its own ids and exact decimals.
     let pulled = block_on(shared::exchange::api::handle(
         &p,
