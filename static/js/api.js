@@ -15,9 +15,11 @@ export class ApiError extends Error {
 const OFFLINE_PROBLEM = { offline: true, title_ru: 'Нет связи с интернетом. Действие станет доступно, когда связь вернётся.',
   title_en: 'No internet connection. This becomes available when the connection is back.' };
 
-async function send(method, path, body) {
+async function send(method, path, body, key) {
   const headers = { 'Accept-Language': lang() === 'en' ? 'en' : 'ru' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // The user action's key (actions.js): the same action retried is done once.
+  if (key) headers['Idempotency-Key'] = key;
   let resp;
   try {
     resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
@@ -33,12 +35,13 @@ async function send(method, path, body) {
 
 let refreshing = null;
 
-export async function api(method, path, body, { retry = true } = {}) {
-  let resp = await send(method, path, body);
+/** `key`: the Idempotency-Key of the user action this request is (actions.js). */
+export async function api(method, path, body, { retry = true, key } = {}) {
+  let resp = await send(method, path, body, key);
   if (resp.status === 401 && retry && !path.startsWith('/api/auth/sign-in')) {
     refreshing ??= send('POST', '/api/auth/refresh').finally(() => { refreshing = null; });
     const r = await refreshing;
-    if (r.ok) resp = await send(method, path, body);
+    if (r.ok) resp = await send(method, path, body, key);
   }
   if (resp.status === 204) return null;
   const data = await resp.json().catch(() => null);

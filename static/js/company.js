@@ -60,7 +60,7 @@ function consignees(list, canEdit, refresh) {
     parts.push(el('details', {}, el('summary', {}, t('cons.add')), form('consignee-form', [
       field('name', 'col.name', '', { required: true }), field('address', 'cons.address', '', { required: true }),
       field('inn', 'col.inn', ''), field('kpp', 'col.kpp', ''), field('contact_person', 'cons.person', ''), field('phone', 'profile.phone', '', { type: 'tel' }),
-    ], 'cons.save', (d) => api('POST', '/api/company/consignees', Object.fromEntries([...d.entries()].map(([k, v]) => [k, v || null]))), refresh)));
+    ], 'cons.save', (d, key) => api('POST', '/api/company/consignees', Object.fromEntries([...d.entries()].map(([k, v]) => [k, v || null])), { key }), refresh)));
   }
   return parts;
 }
@@ -98,10 +98,10 @@ function employees(list, me, refresh) {
     el('details', {}, el('summary', {}, t('emp.add')), form('employee-form', [
       field('email', 'col.email', '', { type: 'email', required: true }), field('full_name', 'profile.name', '', { required: true }),
       field('position', 'profile.position', ''), field('phone', 'profile.phone', '', { type: 'tel' }), roleBoxes(['buyer']),
-    ], 'emp.invite', (d) => api('POST', '/api/company/employees', {
+    ], 'emp.invite', (d, key) => api('POST', '/api/company/employees', {
       email: d.get('email'), full_name: d.get('full_name'), position: d.get('position') || null, phone: d.get('phone') || null,
       roles: d.getAll('roles'), language: lang(),
-    }), refresh)),
+    }, { key }), refresh)),
   ];
 }
 

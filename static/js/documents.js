@@ -207,10 +207,10 @@ async function actsPage(me, refresh) {
     el('label', {}, el('span', {}, t('doc.legal')), leSelect),
     el('label', {}, el('span', {}, t('col.agreement')), agreementSelect),
     el('label', {}, el('span', {}, t('act.period')), preset), custom,
-  ], 'act.request', (d) => api('POST', '/api/documents/acts', {
+  ], 'act.request', (d, key) => api('POST', '/api/documents/acts', {
     legal_entity_id: d.get('legal_entity_id'), agreement_id: d.get('agreement_id') || null, preset: d.get('preset'),
     period_from: d.get('period_from') || null, period_to: d.get('period_to') || null,
-  }), (r) => { location.hash = `#/documents/acts/${encodeURIComponent(r.id)}`; });
+  }, { key }), (r) => { location.hash = `#/documents/acts/${encodeURIComponent(r.id)}`; });
   const history = table(['act.period', 'doc.legal', 'col.agreement', 'act.requested', 'col.status', 'act.closing'],
     h.items.map((a) => [
       el('a', { href: `#/documents/acts/${encodeURIComponent(a.id)}`, 'data-testid': 'act-link' }, `${date(a.period_from)} — ${date(a.period_to)}`),

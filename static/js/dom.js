@@ -1,6 +1,7 @@
 // Tiny DOM helpers shared by the shell's sections: elements, tables (cards on a phone), labelled
 // fields, forms that show problems at their fields, folds.
 import { t, lang, money, problemText } from './i18n.js';
+import { Action, busy, failureText } from './actions.js';
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -52,22 +53,36 @@ export function fieldErrors(f, problem) {
   return !!first;
 }
 
-/** A form that posts through `send(data)`, shows problems at their fields and under itself, and calls `done`. */
+/** A form that posts through `send(data, key)` (`key`: the action's Idempotency-Key), its button
+ * busy meanwhile; shows problems at their fields and under itself, and calls `done`. */
 export function form(id, children, submitKey, send, done) {
   const status = el('p', { class: 'error', hidden: true, role: 'alert' });
-  const f = el('form', { class: 'narrow', id }, ...children, status, el('button', { type: 'submit' }, t(submitKey)));
-  f.addEventListener('submit', async (ev) => {
+  const button = el('button', { type: 'submit' }, t(submitKey));
+  const f = el('form', { class: 'narrow', id }, ...children, status, button);
+  const action = new Action();
+  f.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    status.hidden = true;
-    try {
-      const result = await send(new FormData(f));
-      fieldErrors(f, null);
-      await done(result);
-    } catch (e) {
-      status.textContent = problemMessage(e.problem);
-      status.hidden = false;
-      fieldErrors(f, e.problem);
-    }
+    busy(button, async () => {
+      status.hidden = true;
+      let result;
+      try {
+        result = await send(new FormData(f), action.open());
+        action.answered();
+        fieldErrors(f, null);
+      } catch (e) {
+        action.answered(e);
+        status.textContent = failureText(e, problemMessage);
+        status.hidden = false;
+        fieldErrors(f, e.problem);
+        return;
+      }
+      try {
+        await done(result);
+      } catch (e) {
+        status.textContent = failureText(e, problemMessage);
+        status.hidden = false;
+      }
+    });
   });
   return f;
 }

@@ -2,7 +2,8 @@
 // with its CSV, and the internal account with paying an order from it.
 import { api } from './api.js';
 import { t, money, dateTime, date } from './i18n.js';
-import { el, table, form } from './dom.js';
+import { el, table } from './dom.js';
+import { moneyForm } from './confirm.js';
 
 function creditPanel(c) {
   const parts = [el('h2', {}, t('fin.credit'))];
@@ -58,8 +59,23 @@ function account(a, refresh) {
   if (a.payable_orders.length) {
     const select = el('select', { name: 'order_id', required: true },
       a.payable_orders.map((o) => el('option', { value: o.id }, `${o.number} — ${money(o.due_kop)}`)));
-    parts.push(form('pay-form', [el('label', {}, el('span', {}, t('fin.payorder')), select)], 'fin.pay',
-      (d) => api('POST', '/api/finance/account/payments', { order_id: d.get('order_id') }), refresh));
+    // What the chosen order leaves on the account, or what is missing, before any click.
+    const figure = el('p', { class: 'muted', 'data-testid': 'pay-figure' });
+    const chosen = () => a.payable_orders.find((o) => o.id === select.value);
+    const show = () => {
+      const o = chosen();
+      figure.className = o.due_kop > a.available_kop ? 'error' : 'muted';
+      figure.textContent = o.due_kop > a.available_kop ? `${t('problem.shortfall')}: ${money(o.due_kop - a.available_kop)}.` : `${t('pay.account.after')}: ${money(a.available_kop - o.due_kop)}`;
+    };
+    select.addEventListener('change', show);
+    show();
+    parts.push(moneyForm('pay-form', [el('label', {}, el('span', {}, t('fin.payorder')), select), figure], 'fin.pay', () => {
+      const o = chosen();
+      // Short: said beside the choice already; nothing to confirm.
+      if (o.due_kop > a.available_kop) return null;
+      return { title: t('pay.confirm.account'), facts: [[t('fin.order'), o.number], [t('fin.amount'), money(o.due_kop)], [t('pay.account.now'), money(a.available_kop)],
+        [t('pay.account.after'), money(a.available_kop - o.due_kop)]], notes: [t('pay.ship.account')] };
+    }, (d, key) => api('POST', '/api/finance/account/payments', { order_id: d.get('order_id') }, { key }), refresh));
   }
   parts.push(table(['audit.at', 'audit.kind', 'fin.amount', 'fin.comment'],
     a.items.map((m) => [dateTime(m.at), kind(m), el('span', { class: m.amount_kop < 0 ? 'minus' : 'plus' }, money(m.amount_kop)), m.comment ?? '']), { 'data-testid': 'movements' }));

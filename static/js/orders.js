@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { t, money, dateTime, date, lang, docKind } from './i18n.js';
 import { el, table, field, form, foldable } from './dom.js';
 import { sentence } from './history.js';
+import { moneyForm } from './confirm.js';
 
 const STATUSES = ['draft', 'awaiting_payment', 'reserved', 'paid', 'partly_shipped', 'shipped', 'cancelled'];
 const FILTERS = ['from', 'to', 'ship_from', 'ship_to', 'status', 'number', 'q', 'author', 'legal_entity', 'sort'];
@@ -57,8 +58,8 @@ const openForShipping = (o) => !['shipped', 'cancelled', 'draft'].includes(o.sta
 /** Several selected orders shipped together on one date: 1C decides; each order page shows it. */
 function consolidationForm(boxes) {
   return form('consolidate-form', [el('p', { class: 'muted' }, t('ord.together.hint')), field('planned_shipping_date', 'ord.shipping', '', { type: 'date' })],
-    'ord.together.send', (d) => api('POST', '/api/orders/consolidations', {
-      orders: boxes.filter((b) => b.checked).map((b) => b.value), planned_shipping_date: d.get('planned_shipping_date') || null }),
+    'ord.together.send', (d, key) => api('POST', '/api/orders/consolidations', {
+      orders: boxes.filter((b) => b.checked).map((b) => b.value), planned_shipping_date: d.get('planned_shipping_date') || null }, { key }),
     (r) => { location.hash = `#/orders/${r.orders?.[0] ?? boxes.find((b) => b.checked).value}`; });
 }
 
@@ -169,7 +170,8 @@ function follow(id, first, me, refresh) {
   let timer = null;
   let stopped = false;
   let looking = false;
-  const busy = () => [...document.querySelectorAll('#main details[open], #main form')].some((f) => f.matches('details[open]') || f.contains(document.activeElement));
+  const busy = () => Boolean(document.querySelector('dialog.confirm[open]'))
+    || [...document.querySelectorAll('#main details[open], #main form')].some((f) => f.matches('details[open]') || f.contains(document.activeElement));
   const look = async () => {
     timer = null;
     if (stopped || looking) return;
@@ -258,35 +260,22 @@ async function orderParts(id, d, me, refresh) {
       d.documents.map((x) => [docKind(x.kind, x.kind_name), el('a', { href: `#/documents/doc/${encodeURIComponent(x.id)}` }, x.number + (x.correction_no ? ` (${t('doc.fix')} № ${x.correction_no})` : '')), date(x.doc_date.slice(0, 10)), money(x.amount_kop)])),
       el('p', {}, el('a', { href: `#/documents/order/${id}`, 'data-testid': 'order-docs' }, t('doc.fullset'))));
   }
-  // Paying by invoice is a bank transfer: to whom, and the invoice to print.
-  if (o.payment_method === 'invoice' && o.paid_kop < o.total_kop && o.status !== 'cancelled') {
-    parts.push(el('h2', {}, t('pay.transfer')), ...payeePart(o, d.payee),
-      el('p', {}, el('a', { href: `#/orders/${encodeURIComponent(id)}/invoice`, 'data-testid': 'invoice-link' }, t('inv.open'))));
+  parts.push(...cardPart(id, d));
+  // Paying: one choice among credit, the internal account, card and bank transfer, with figures.
+  if (o.paid_kop < o.total_kop && !['cancelled', 'shipped'].includes(o.status)) parts.push(...await paymentChoice(id, d, me, refresh));
+  if (d.can_cancel && canChange(me) && !open(d)) {
+    parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), moneyForm('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
+      () => ({ title: `${t('cancel.confirm')} ${o.number}?`, confirmKey: 'cancel.yes',
+        facts: [[t('fin.total'), money(o.total_kop)], ...(o.payment_method === 'credit' ? [[t('cancel.release'), money(o.total_kop - o.paid_kop)]] : [])],
+        notes: [t('cancel.ship')] }),
+      (f, key) => api('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: f.get('reason') || null }, { key }), refresh)));
   }
-  parts.push(...cardPart(id, d, me, refresh));
-  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d)) {
-    parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), form('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
-      (f) => api('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: f.get('reason') || null }), refresh)));
-  }
-  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d)) {
+  if (d.can_cancel && canChange(me) && !open(d)) {
     parts.push(await editForm(id, o, d.lines, refresh));
   }
-  if (d.can_cancel && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !open(d) && ['invoice', 'credit'].includes(o.payment_method)) {
-    const other = o.payment_method === 'credit' ? 'invoice' : 'credit';
-    // Choosing the bank transfer shows whom the client would pay; the client may ask for an
-    // urgent shipment along with the switch (1C's manager decides).
-    const payee = other === 'invoice' ? payeePart(o, d.payee) : [];
-    parts.push(form('payment-method-form', [el('p', {}, `${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)} → ${t(`ord.pm.${other}`)}`), ...payee,
-      el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'ship_today', 'data-testid': 'ship-today' }), t('ord.shiptoday'))], 'ord.switchpm',
-      (fd) => api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: other, ship_today: fd.get('ship_today') === 'on' }), refresh));
-  }
-  // Paying from the internal account holds the amount at once (refused with the shortfall).
-  if (d.can_pay_from_account) {
-    parts.push(form('account-pay-form', [el('p', { class: 'muted' }, `${t('ord.payaccount.hint')} ${money(o.total_kop - o.paid_kop)}`)], 'ord.payaccount',
-      () => api('POST', '/api/finance/account/payments', { order_id: id }), refresh));
-  }
-  if (me.user.roles.some((r) => r === 'admin' || r === 'buyer')) {
-    parts.push(form('repeat-form', [], 'ord.repeat', () => api('POST', `/api/orders/orders/${id}/repeat`), (r) => { location.hash = `#/orders/${r.id}`; }));
+  // Repeating goes through a draft to review (today's prices and stock) before anything is sent.
+  if (canChange(me)) {
+    parts.push(el('p', {}, el('a', { class: 'button', href: `#/orders/${encodeURIComponent(id)}/repeat`, 'data-testid': 'repeat-link' }, t('ord.repeat'))));
   }
   if (d.history.length) {
     // Sentences in the user's language (history.js), 1C's answer after each.
@@ -317,9 +306,9 @@ function proposed(v) {
   return parts;
 }
 
-/** Card payment: the button sends the buyer to the acquirer's page; back from it, the page shows
- * "being confirmed" and looks again until the acquirer's notification has landed. */
-function cardPart(id, d, me, refresh) {
+/** Card payment's state: back from the acquirer's page (the payment choice sends the buyer there),
+ * the page shows "being confirmed" and looks again until the acquirer's notification has landed. */
+function cardPart(id, d) {
   const cp = d.card_payment;
   const parts = [];
   const back = new URLSearchParams(location.hash.split('?')[1] ?? '').get('card') === 'return';
@@ -333,10 +322,6 @@ function cardPart(id, d, me, refresh) {
     parts.push(el('p', { class: 'sync sync-pending', 'data-testid': 'card-state' }, t('card.started')));
   } else if (cp?.status === 'canceled') {
     parts.push(el('p', { class: 'sync sync-rejected', 'data-testid': 'card-state' }, t('card.canceled')));
-  }
-  if (d.can_pay_by_card && me.user.roles.some((r) => r === 'admin' || r === 'buyer') && !(cp?.status === 'pending' && back)) {
-    parts.push(form('card-form', [el('p', { class: 'muted' }, `${t('card.due')}: ${money(d.order.total_kop - d.order.paid_kop)}`)], 'card.pay',
-      () => api('POST', `/api/orders/orders/${id}/card-payments`), (r) => { location.href = r.confirmation_url; }));
   }
   return parts;
 }
@@ -391,7 +376,7 @@ async function editForm(id, o, lines, refresh) {
     el('label', {}, el('span', {}, t('ord.delivery')), delivery), field('delivery_address', 'cons.address', o.delivery_address ?? ''),
     field('planned_shipping_date', 'ord.shipping', o.planned_shipping_date ?? '', { type: 'date' }),
     el('label', {}, el('span', {}, t('ord.consignee')), consignee),
-  ], 'ord.sendchange', async (data) => {
+  ], 'ord.sendchange', async (data, key) => {
     const body = { version: o.version };
     const kept = qtyInputs.filter((q) => q.value.trim() !== '' && q.value.trim() !== '0').map((q) => (q.dataset.product ? { product_id: q.dataset.product, quantity: q.value.trim() } : { article: q.dataset.article, quantity: q.value.trim() }));
     const extra = added.filter((a) => a.qty.value.trim() !== '' && a.qty.value.trim() !== '0').map((a) => ({ product_id: a.product.id, quantity: a.qty.value.trim() }));
@@ -410,14 +395,206 @@ async function editForm(id, o, lines, refresh) {
     if (data.get('delivery_address') && data.get('delivery_address') !== (o.delivery_address ?? '')) body.delivery_address = data.get('delivery_address');
     if (data.get('planned_shipping_date') && data.get('planned_shipping_date') !== o.planned_shipping_date) body.planned_shipping_date = data.get('planned_shipping_date');
     if (data.get('consignee_id')) body.consignee_id = data.get('consignee_id');
-    return api('PATCH', `/api/orders/orders/${id}`, body);
+    return api('PATCH', `/api/orders/orders/${id}`, body, { key });
   }, refresh);
   return el('details', {}, el('summary', {}, t('ord.edit')), f);
+}
+
+const canPayMoney = (me) => me.user.roles.some((r) => r === 'admin' || r === 'accountant');
+
+/**
+ * One payment choice for a placed, unpaid order: credit (the available credit of the order's
+ * agreement; blocked: why and what to pay), the internal account (the balance and a shortfall
+ * before any click; only for the roles that see the balance: a buyer is told who pays from it),
+ * card (YooKassa's page) and bank transfer (the payee's details). Each option is offered only to
+ * the roles its endpoint serves and when the order allows it; the reason is shown otherwise. The
+ * choice goes through the confirmation (what is paid, what is left after, when the goods ship).
+ */
+async function paymentChoice(id, d, me, refresh) {
+  const o = d.order;
+  const due = o.total_kop - o.paid_kop;
+  const buyer = canChange(me);
+  const payer = canPayMoney(me);
+  // Switching between invoice and credit (the payment-method endpoint): admins and buyers.
+  const switchable = buyer && d.can_cancel && !open(d) && ['invoice', 'credit'].includes(o.payment_method);
+  const [credit, account] = await Promise.all([
+    api('GET', '/api/finance/credit').catch(() => null),
+    payer ? api('GET', '/api/finance/account').catch(() => null) : null,
+  ]);
+  const pos = credit?.agreements?.find((a) => a.agreement_id === o.agreement_id) ?? null;
+  const cp = d.card_payment;
+  const back = new URLSearchParams(location.hash.split('?')[1] ?? '').get('card') === 'return';
+  const fig = (text, cls = '') => el('span', { class: `pay-figure ${cls}` }, text);
+  const options = [];
+
+  // Credit.
+  {
+    const current = o.payment_method === 'credit';
+    const figures = [];
+    let why = null;
+    if (!pos) why = t('pay.credit.noagreement');
+    else if (!pos.on_credit) why = t('pay.credit.none');
+    else if (pos.blocked) {
+      why = `${t('fin.blocked')} ${credit.view === 'full' ? `${t('fin.topay')}: ${money(pos.amount_to_pay_kop)}.` : t('fin.blockedbrief')}`;
+    } else {
+      figures.push(fig(`${t('pay.credit.available')}: ${money(pos.available_kop)}`));
+      if (!current && pos.available_kop < due) why = `${t('problem.shortfall')}: ${money(due - pos.available_kop)}.`;
+    }
+    if (!why && !current && !buyer) why = t('pay.role.buyers');
+    if (!why && !current && !switchable) why = t('pay.notnow');
+    options.push({ value: 'credit', current, figures, why });
+  }
+  // The internal account.
+  {
+    const current = o.payment_method === 'internal_account';
+    const figures = [];
+    let why = null;
+    if (!payer) why = t('pay.account.role');
+    else if (!account) why = t('error.generic');
+    else {
+      figures.push(fig(`${t('pay.account.available')}: ${money(account.available_kop)}`));
+      if (account.available_kop < due) why = `${t('problem.shortfall')}: ${money(due - account.available_kop)}.`;
+      else if (!d.can_pay_from_account) why = t('pay.notnow');
+    }
+    options.push({ value: 'internal_account', current, figures, why });
+  }
+  // Card, through YooKassa's page.
+  {
+    const current = o.payment_method === 'card';
+    const figures = [fig(`${t('card.due')}: ${money(due)} · ${t('pay.card.where')}`)];
+    let why = null;
+    if (!buyer) why = t('pay.role.buyers');
+    else if (o.payment_method === 'credit') why = t('pay.card.credit');
+    else if (!d.can_pay_by_card || (cp?.status === 'pending' && back)) why = t('pay.notnow');
+    options.push({ value: 'card', current, figures, why });
+  }
+  // Bank transfer: paying by invoice to the payee's account.
+  {
+    const current = o.payment_method === 'invoice';
+    const figures = [fig(`${t('pay.transfer.due')}: ${money(due)}`), ...payeePart(o, d.payee),
+      el('a', { href: `#/orders/${encodeURIComponent(id)}/invoice`, 'data-testid': 'invoice-link' }, t('inv.open'))];
+    let why = null;
+    if (!current && !buyer) why = t('pay.role.buyers');
+    else if (!current && !switchable) why = t('pay.notnow');
+    options.push({ value: 'invoice', current, figures, why });
+  }
+
+  const choosable = options.filter((x) => !x.current && !x.why);
+  const list = el('div', { class: 'pay-options', role: 'radiogroup', 'aria-label': t('pay.choice') }, options.map((x) => {
+    const radio = el('input', { type: 'radio', name: 'method', value: x.value, disabled: x.current || Boolean(x.why), 'data-testid': `pay-radio-${x.value}` });
+    return el('label', { class: `pay-option${x.current ? ' current' : ''}${x.why ? ' unavailable' : ''}`, 'data-testid': `pay-option-${x.value}`, 'data-available': x.why || x.current ? 'false' : 'true' },
+      el('span', { class: 'pay-head' }, radio, el('strong', {}, t(`pay.opt.${x.value}`)), x.current ? el('span', { class: 'badge' }, t('pay.current')) : ''),
+      el('span', { class: 'pay-figures', 'data-testid': `pay-figures-${x.value}` }, ...x.figures),
+      x.why ? el('span', { class: 'pay-why muted', 'data-testid': `pay-why-${x.value}` }, x.why) : '');
+  }));
+  const shipToday = switchable
+    ? el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'ship_today', 'data-testid': 'ship-today' }), t('ord.shiptoday'), el('span', { class: 'muted' }, ` (${t('pay.shiptoday.hint')})`))
+    : '';
+  const status = el('p', { class: 'error', hidden: true, role: 'alert', 'data-testid': 'pay-error' });
+  const parts = [el('h2', {}, t('pay.choice'))];
+  if (!choosable.length) {
+    return [...parts, el('div', { 'data-testid': 'payment-choice' }, list)];
+  }
+  const f = moneyForm('payment-choice-form', [list, shipToday, status], 'pay.choose', (data) => {
+    const method = data.get('method');
+    status.hidden = true;
+    if (!method) {
+      status.textContent = t('pay.pick');
+      status.hidden = false;
+      return null;
+    }
+    const today = data.get('ship_today') === 'on' ? t('pay.ship.today') : '';
+    const amount = [t('fin.amount'), money(due)];
+    if (method === 'credit') {
+      return { title: t('pay.confirm.credit'), facts: [amount, [t('pay.credit.now'), money(pos.available_kop)], [t('pay.credit.after'), money(pos.available_kop - due)]],
+        notes: [t('pay.ship.credit'), today] };
+    }
+    if (method === 'internal_account') {
+      return { title: t('pay.confirm.account'), facts: [amount, [t('pay.account.now'), money(account.available_kop)], [t('pay.account.after'), money(account.available_kop - due)]],
+        notes: [t('pay.ship.account')] };
+    }
+    if (method === 'card') return { title: t('pay.confirm.card'), facts: [amount], notes: [t('pay.ship.card')] };
+    const released = pos && o.payment_method === 'credit' && !pos.blocked ? [[t('pay.credit.after'), money(pos.available_kop + due)]] : [];
+    return { title: t('pay.confirm.invoice'), facts: [amount, ...released], notes: [t('pay.ship.invoice'), today] };
+  }, (data, key) => {
+    const method = data.get('method');
+    if (method === 'internal_account') return api('POST', '/api/finance/account/payments', { order_id: id }, { key });
+    if (method === 'card') return api('POST', `/api/orders/orders/${id}/card-payments`, undefined, { key });
+    return api('POST', `/api/orders/orders/${id}/payment-method`, { version: o.version, payment_method: method, ship_today: data.get('ship_today') === 'on' }, { key });
+  }, (r) => {
+    if (r?.confirmation_url) location.href = r.confirmation_url;
+    else refresh();
+  });
+  f.setAttribute('data-testid', 'payment-choice');
+  return [...parts, f];
+}
+
+/** Repeat into a draft: the old order's lines at today's prices with today's stock, quantities
+ * editable, lines that cannot be ordered flagged and left out, the total recomputed; sent through
+ * the confirmation as a new order. */
+async function renderRepeat(id) {
+  const d = await api('GET', `/api/orders/orders/${encodeURIComponent(id)}/repeat-draft`);
+  const qty = (input) => {
+    const v = Number(input.value.trim().replace(',', '.'));
+    return Number.isFinite(v) && v > 0 ? Math.round(v * 1000) : 0;
+  };
+  const inputs = [];
+  const amounts = new Map();
+  const rows = d.lines.map((l) => {
+    const amount = el('span', { 'data-testid': `draft-amount-${l.line_no}` }, l.available ? money(l.amount_kop) : '—');
+    let cell;
+    if (l.available) {
+      const input = el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6,
+        'aria-label': `${t('ord.qty')} ${l.article}`, 'data-line': String(l.line_no), 'data-price': String(l.price_kop) });
+      inputs.push(input);
+      amounts.set(input, amount);
+      cell = input;
+    } else {
+      cell = el('span', { class: 'error', 'data-testid': `draft-why-${l.line_no}` }, `${t('rep.unavailable')}: ${lang() === 'en' ? l.reason_en : l.reason_ru}`);
+    }
+    return el('tr', { class: l.available ? '' : 'unavailable', 'data-testid': `draft-line-${l.line_no}`, 'data-available': String(l.available) },
+      ...[[l.article, 'ord.article'], [l.name, 'col.name'], [money(l.was_price_kop), 'rep.wasprice'], [l.price_kop == null ? '—' : money(l.price_kop), 'ord.price'],
+        [(l.stock_milli / 1000).toLocaleString('ru-RU'), 'ord.stock'], [cell, 'ord.qty'], [amount, 'fin.amount']].map(([v, c]) => el('td', { 'data-label': t(c) }, v)));
+  });
+  const lines = el('div', { class: 'table-wrap' }, el('table', { 'data-testid': 'draft-lines' },
+    el('thead', {}, el('tr', {}, ['ord.article', 'col.name', 'rep.wasprice', 'ord.price', 'ord.stock', 'ord.qty', 'fin.amount'].map((c) => el('th', { scope: 'col' }, t(c))))),
+    el('tbody', {}, rows)));
+  const total = el('strong', { 'data-testid': 'draft-total' }, '');
+  const chosen = () => inputs.filter((i) => qty(i) > 0);
+  const sum = () => chosen().reduce((s, i) => s + Math.floor((qty(i) * Number(i.dataset.price) + 500) / 1000), 0);
+  const recompute = () => {
+    for (const i of inputs) amounts.get(i).textContent = qty(i) > 0 ? money(Math.floor((qty(i) * Number(i.dataset.price) + 500) / 1000)) : '—';
+    total.textContent = money(sum());
+  };
+  for (const i of inputs) i.addEventListener('input', recompute);
+  recompute();
+  const status = el('p', { class: 'error', hidden: true, role: 'alert' });
+  const left = d.lines.filter((l) => !l.available);
+  const f = moneyForm('repeat-draft-form', [lines, el('p', {}, `${t('fin.total')}: `, total), status], 'rep.send', () => {
+    status.hidden = true;
+    if (!chosen().length) {
+      status.textContent = t('rep.empty');
+      status.hidden = false;
+      return null;
+    }
+    return { title: t('rep.confirm'), confirmKey: 'rep.yes',
+      facts: [[t('fin.total'), money(sum())], [t('rep.count'), String(chosen().length)], [t('ord.payment'), t('ord.pm.invoice')]],
+      notes: [left.length ? `${t('rep.left')}: ${left.map((l) => l.article).join(', ')}.` : '', t('rep.ship')] };
+  }, (_, key) => api('POST', `/api/orders/orders/${encodeURIComponent(id)}/repeat-draft`,
+    { lines: chosen().map((i) => ({ line_no: Number(i.dataset.line), quantity: String(qty(i) / 1000) })) }, { key }),
+  (r) => { location.hash = `#/orders/${r.id}`; });
+  return [
+    el('p', {}, el('a', { href: `#/orders/${encodeURIComponent(id)}` }, t('inv.back'))),
+    el('h1', {}, `${t('rep.title')} ${d.order.onec_number ?? d.order.number}`),
+    el('p', { class: 'muted' }, t('rep.hint')),
+    f,
+  ];
 }
 
 export function ordersSection(me, refresh) {
   const [, rest = '', sub] = location.hash.replace(/^#\/?/, '').split('?')[0].split('/');
   if (rest && sub === 'invoice') return renderInvoice(decodeURIComponent(rest));
+  if (rest && sub === 'repeat') return renderRepeat(decodeURIComponent(rest));
   return rest ? renderOrder(decodeURIComponent(rest), me, refresh) : renderList(me);
 }
 

@@ -4,6 +4,7 @@
 import { api, ApiError } from './api.js';
 import { t, lang, money, dateTime, problemText } from './i18n.js';
 import { el, table, problemMessage } from './dom.js';
+import { Action, busy, failureText } from './actions.js';
 
 const STATUSES = ['requested', 'approved', 'rejected', 'completed'];
 const REASONS = ['defect', 'wrong_item', 'surplus', 'other'];
@@ -105,6 +106,7 @@ async function renderNew(me) {
   const status = el('p', { class: 'error', hidden: true, role: 'alert', 'data-testid': 'return-error' });
   // The server's per-line message says more than the browser's range check (what was shipped and
   // already claimed), so the form leaves checking to it.
+  const submit = el('button', { type: 'submit' }, t('ret.submit'));
   const f = el('form', { id: 'return-form', noValidate: true },
     el('label', { class: 'inline' }, whole, t('ret.whole')),
     table(['ord.article', 'col.name', 'ord.unit', 'ord.price', 'ret.shipped', 'ret.claimed', 'ret.returnable', 'ret.toreturn'],
@@ -113,9 +115,14 @@ async function renderNew(me) {
     el('label', {}, el('span', {}, t('ret.reason')), reason),
     el('label', {}, el('span', {}, t('ret.comment')), comment),
     el('label', {}, el('span', {}, t('ret.photos')), photos),
-    status, el('button', { type: 'submit' }, t('ret.submit')));
-  f.addEventListener('submit', async (ev) => {
+    status, submit);
+  // One key per return request (actions.js): a retry after a network failure keeps it.
+  const action = new Action();
+  f.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    busy(submit, () => send());
+  });
+  const send = async () => {
     status.hidden = true;
     rows.forEach((r) => { r.error.textContent = ''; });
     const files = [...photos.files];
@@ -125,12 +132,18 @@ async function renderNew(me) {
     const body = { order_id: orderId, whole: whole.checked, reason: reason.value, comment: comment.value.trim() || null,
       lines: whole.checked ? [] : chosen.map((r) => ({ line_no: r.l.line_no, quantity: r.input.value.trim().replace(',', '.') })) };
     try {
-      const created = await api('POST', '/api/returns/returns', body);
+      const created = await api('POST', '/api/returns/returns', body, { key: action.open() });
+      action.answered();
       const problems = await uploadPhotos(created.return.id, files);
       if (problems.length) sessionStorage.setItem('return-photo-problems', problems.join(' '));
       location.hash = `#/returns/${created.return.id}`;
     } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
+      action.answered(e);
+      if (!(e instanceof ApiError)) {
+        status.textContent = failureText(e, problemMessage);
+        status.hidden = false;
+        return;
+      }
       // Per-line messages go next to the line they are about (field `lines[i].quantity`).
       for (const fe of e.problem?.field_errors ?? []) {
         const m = /^lines\[(\d+)\]/.exec(fe.field);
@@ -140,7 +153,7 @@ async function renderNew(me) {
       status.textContent = problemMessage(e.problem);
       status.hidden = false;
     }
-  });
+  };
   parts.push(f);
   return parts;
 }

@@ -58,6 +58,8 @@ const MATRIX = {
   'POST /api/orders/pasted-lines': { body: {}, ok: 400 },
   'POST /api/orders/consolidations': { body: {}, ok: 400 },
   'POST /api/orders/orders/{id}/repeat': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
+  'GET /api/orders/orders/{id}/repeat-draft': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
+  'POST /api/orders/orders/{id}/repeat-draft': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },
   'POST /api/orders/orders/{id}/card-payments': { params: () => ({ id: 'ord_none' }), ok: 404, companyOwned: true },
   // The acquirer's notifications: open to anyone (the payment is re-read from the API); an empty
   // body names no payment.

@@ -23,9 +23,12 @@ test('a buyer pays an order by card on the acquirer\'s page and sees it paid; 1C
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await signIn(page, co.users[0], `#/orders/${id}`);
-  await page.waitForSelector('#card-form');
-  assert.match(await page.textContent('#card-form'), /1\s?250,00/);
-  await page.click('#card-form button[type=submit]');
+  // The payment choice: card, confirmed, goes to the acquirer's page.
+  await page.waitForSelector('[data-testid=pay-option-card]');
+  assert.match(await page.textContent('[data-testid=pay-figures-card]'), /1\s?250,00/);
+  await page.check('[data-testid=pay-radio-card]');
+  await page.click('#payment-choice-form button[type=submit]');
+  await page.click('[data-testid=confirm-yes]');
 
   // The acquirer's hosted page (the simulator).
   await page.waitForURL(`${SIM}/yookassa/checkout/**`);
@@ -39,7 +42,7 @@ test('a buyer pays an order by card on the acquirer\'s page and sees it paid; 1C
   await page.waitForFunction(() => /Оплачено картой/.test(document.querySelector('[data-testid=card-state]')?.textContent ?? ''), null, { timeout: 20000 });
   assert.match(await page.textContent('main'), /Оплачено: 1\s?250,00/);
   assert.match(await page.textContent('main'), /картой/);
-  assert.equal(await page.locator('#card-form').count(), 0);
+  assert.equal(await page.locator('[data-testid=pay-option-card]').count(), 0);
   await page.screenshot({ path: `${shots}/card-paid.png` });
 
   const change = await until(async () => (await onecReceived()).find((c) => c.type === 'order.paid_by_card' && c.entity_id === order.onecId), '1C got order.paid_by_card');

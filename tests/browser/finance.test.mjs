@@ -52,7 +52,11 @@ test('blocked credit, the overdue stage and a payment from the internal account'
     const idx = options.findIndex((o) => o.includes(`ЗК-${`${c}-o2`.slice(-6)}`));
     await page.selectOption('#pay-form select', { index: idx });
   });
+  assert.match(await page.textContent('[data-testid=pay-figure]'), /Останется на счёте: 600,00\s₽/);
   await page.click('#pay-form button[type=submit]');
+  // The confirmation says what is paid and what is left.
+  assert.match(await page.textContent('[data-testid=confirm-facts]'), /400,00\s₽[\s\S]*600,00\s₽/);
+  await page.click('[data-testid=confirm-yes]');
   await page.waitForSelector('[data-testid=holds]');
   assert.match(await page.textContent('[data-testid=account-balance]'), /Доступно: 600,00\s₽/);
   assert.deepEqual(errors, []);

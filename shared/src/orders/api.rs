@@ -23,6 +23,8 @@ pub enum H {
     Paste,
     Consolidate,
     Repeat,
+    RepeatDraft,
+    RepeatPlace,
     CardPayment,
     CardNotification,
 }
@@ -91,6 +93,19 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(BUYERS),
         handler: H::Repeat,
     },
+    // Repeat through a draft the buyer reviews: today's prices and stock, then the order.
+    Route {
+        method: "GET",
+        path: "/api/orders/orders/{id}/repeat-draft",
+        access: Access::Roles(BUYERS),
+        handler: H::RepeatDraft,
+    },
+    Route {
+        method: "POST",
+        path: "/api/orders/orders/{id}/repeat-draft",
+        access: Access::Roles(BUYERS),
+        handler: H::RepeatPlace,
+    },
     Route {
         method: "POST",
         path: "/api/orders/orders/{id}/card-payments",
@@ -110,7 +125,7 @@ pub const ROUTES: &[Route<H>] = &[
 pub fn body_limit(req: &ApiRequest) -> Option<usize> {
     crate::http::body_limit(ROUTES, req, |h| match h {
         // 500 lines of products.
-        H::Edit => 256 * 1024,
+        H::Edit | H::RepeatPlace => 256 * 1024,
         // 100,000 characters of pasted lines.
         H::Paste => crate::http::MAX_JSON_BODY,
         _ => crate::http::JSON_BODY,
@@ -134,7 +149,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
     let id = params.get("id");
     // Creating and paying routes honour `Idempotency-Key`: a stored answer goes back as is.
     let key = match r.handler {
-        H::Repeat | H::Cancel | H::PaymentMethod | H::Consolidate | H::CardPayment => {
+        H::Repeat | H::RepeatPlace | H::Cancel | H::PaymentMethod | H::Consolidate | H::CardPayment => {
             match idempotency::start(p, req, &caller.user_id, &caller.company_id).await? {
                 Start::Replay(stored) => return Ok(stored),
                 Start::Go(key) => key,
@@ -154,6 +169,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             H::Paste => super::edit::paste(p, &caller, req.json()?).await,
             H::Consolidate => super::edit::consolidate(p, &caller, req.json()?, &key).await,
             H::Repeat => super::edit::repeat(p, &caller, id, &key).await,
+            H::RepeatDraft => super::repeat::draft(p, &caller, id).await,
+            H::RepeatPlace => super::repeat::place(p, &caller, id, req.json()?, &key).await,
             H::CardPayment => super::card::create(p, &caller, id, &key).await,
             H::CardNotification => Err(AppError::internal("handled above")),
         }

@@ -86,7 +86,7 @@ pub fn parse_paste(text: &str) -> (Vec<(String, String)>, Vec<usize>) {
     (ok, bad)
 }
 
-fn qty(v: &serde_json::Value) -> Option<Milli> {
+pub(super) fn qty(v: &serde_json::Value) -> Option<Milli> {
     let s = match v {
         serde_json::Value::String(s) => s.replace(',', "."),
         serde_json::Value::Number(n) => n.to_string(),
@@ -99,7 +99,7 @@ fn qty(v: &serde_json::Value) -> Option<Milli> {
 
 /// An order line as `order.created` and `order.changed` carry it (docs/exchange/schemas/changes/).
 #[derive(Serialize, Deserialize)]
-struct LineOut {
+pub(super) struct LineOut {
     line_no: i64,
     product_id: Option<String>,
     article: String,
@@ -113,7 +113,7 @@ struct LineOut {
 
 impl LineOut {
     #[allow(clippy::too_many_arguments)]
-    fn new(
+    pub(super) fn new(
         line_no: i64,
         product_id: Option<String>,
         article: String,
@@ -730,158 +730,14 @@ mod tests {
     }
 }
 
-/// Repeats an order: a new draft with the same products and quantities at today's prices (the
-/// order's agreement's price type), sent to 1C as `order.created`. Products no longer sold or
-/// without a price are left out and reported.
+/// Repeats an order at once: a new draft with the same products and quantities at today's prices,
+/// sent to 1C as `order.created` (products no longer sold or without a price left out and
+/// reported). The pages repeat through a reviewed draft instead (`super::repeat`).
 pub async fn repeat<P: Ports>(
     p: &P,
     caller: &Caller,
     id: &str,
     key: &crate::idempotency::Key,
 ) -> AppResult<ApiResponse> {
-    let o = super::list::order(p, caller, id).await?;
-    // The agreement the new order is made on: the repeated order's, or (1C sent that one without
-    // one) the company's agreement priced like the catalogue, preferring the order's legal
-    // entity. Its legal entity goes with it: 1C needs both for a ЗаказКлиента.
-    #[derive(Deserialize)]
-    struct Ag {
-        id: String,
-        onec_id: String,
-        price_type_id: String,
-        legal_entity_id: String,
-        legal_entity_onec_id: String,
-    }
-    let ag: Option<Ag> = p
-        .db()
-        .first(
-            Stmt::new(sql::REPEAT_AGREEMENT)
-                .bind(&caller.company_id)
-                .bind(id),
-        )
-        .await?;
-    let pt = ag.as_ref().map(|a| a.price_type_id.clone());
-    #[derive(Deserialize)]
-    struct L {
-        product_id: Option<String>,
-        product_onec_id: Option<String>,
-        article: String,
-        name: String,
-        qty_milli: i64,
-        unit: String,
-        vat_rate_bp: Option<i64>,
-        price_kop: Option<i64>,
-        active: Option<i64>,
-    }
-    let old: Vec<L> = p
-        .db()
-        .all(
-            Stmt::new(sql::LINES_REPRICED)
-                .bind(id)
-                .bind(&caller.company_id)
-                .bind(pt),
-        )
-        .await?;
-    let mut lines = Vec::new();
-    let mut wire = Vec::new();
-    let mut skipped = Vec::new();
-    let (mut total, mut vat_total) = (0i64, 0i64);
-    for l in old {
-        let (Some(pid), Some(price), Some(1)) = (&l.product_id, l.price_kop, l.active) else {
-            skipped.push(l.article.clone());
-            continue;
-        };
-        let amount = crate::money::line_amount(Milli(l.qty_milli), Kopecks(price)).0;
-        let rate = l.vat_rate_bp.unwrap_or(0);
-        let vat = (amount * rate + (10_000 + rate) / 2) / (10_000 + rate);
-        total += amount;
-        vat_total += vat;
-        let line_no = lines.len() + 1;
-        lines.push(serde_json::json!({"line_no": line_no, "product_id": pid, "product_onec_id": l.product_onec_id, "article": l.article, "name": l.name,
-            "qty": l.qty_milli, "unit": l.unit, "price": price, "amount": amount, "vat_rate_bp": rate, "vat": vat, "search": super::line_search(&l.article, &l.name)}));
-        wire.push(LineOut::new(
-            line_no as i64,
-            l.product_onec_id.clone(),
-            l.article.clone(),
-            l.name.clone(),
-            l.unit.clone(),
-            Milli(l.qty_milli),
-            Kopecks(price),
-            Kopecks(amount),
-            rate,
-        ));
-    }
-    if lines.is_empty() {
-        return Err(AppError::new(
-            ErrorKind::Unprocessable,
-            "nothing-to-repeat",
-            "Ни одного товара из заказа сейчас нет в продаже.",
-            "None of the order's products is on sale now.",
-        )
-        .with_extra("skipped", serde_json::to_value(&skipped)?));
-    }
-    // Lines are priced only on an agreement: there is one here.
-    let Some(ag) = ag else {
-        return Err(AppError::internal("repeat: lines priced without an agreement"));
-    };
-    let now = p.now();
-    let new_id = crate::ids::new_id("ord");
-    let number = format!("П-{}", &new_id[new_id.len() - 8..].to_uppercase());
-    let change = changes::NewChange {
-        company_id: &caller.company_id,
-        user_id: Some(&caller.user_id),
-        kind: changes::ChangeKind::OrderCreated,
-        entity_type: "order",
-        portal_id: &new_id,
-        onec_entity_id: "",
-        base_version: 0,
-        payload: serde_json::json!({"company_id": o.company_onec_id, "portal_id": new_id, "number": number, "repeats": o.onec_id,
-            "legal_entity_id": ag.legal_entity_onec_id, "agreement_id": ag.onec_id, "payment_method": "invoice",
-            "delivery_method": o.delivery_method, "delivery_address": o.delivery_address, "consignee_id": o.consignee_onec_id,
-            "planned_shipping_date": None::<String>, "total": crate::changes::wire::amount(Kopecks(total)), "lines": wire}),
-        before: serde_json::Value::Null,
-    };
-    let (change_id, out) = changes::record(&change, now, None);
-    let stmts = vec![
-        Stmt::new(sql::ORDER_CREATE)
-            .bind(&new_id)
-            .bind(&caller.company_id)
-            .bind(&number)
-            .bind(now)
-            .bind(&caller.user_id)
-            .bind(total)
-            .bind(vat_total)
-            .bind(id)
-            .bind(crate::validate::search_text(&number))
-            .bind(&ag.legal_entity_id)
-            .bind(&ag.id),
-        Stmt::new(sql::ORDER_LINES_CREATE)
-            .bind(&new_id)
-            .bind(&caller.company_id)
-            .bind(serde_json::to_string(&lines)?),
-        out,
-        Stmt::dynamic(format!("{} WHERE 1", crate::audit_log::INSERT_SELECT))
-            .bind(&change_id)
-            .bind(&caller.company_id)
-            .bind(&caller.user_id)
-            .bind(now)
-            .bind("order.created")
-            .bind("order")
-            .bind(&new_id)
-            .bind(None::<String>)
-            .bind(
-                serde_json::json!({"repeats": o.number, "lines": lines.len(), "total_kop": total})
-                    .to_string(),
-            ),
-        changes::mark_order_changed_stmt(&new_id),
-    ];
-    let answer = ApiResponse::json(
-        201,
-        &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped, "change_id": change_id}),
-    );
-    let effect = crate::idempotency::Effect::row("orders", &new_id);
-    if let crate::idempotency::Ran::Replay(stored) = key.batch(p, stmts, effect, &answer).await? {
-        return Ok(stored);
-    }
-    changes::wake(p, &change_id).await;
-    Ok(answer)
+    super::repeat::repeat_now(p, caller, id, key).await
 }

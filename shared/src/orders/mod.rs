@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod edit;
 pub mod list;
 pub mod methods;
+pub mod repeat;
 pub mod rules;
 pub mod sql;
 pub mod status;

@@ -180,11 +180,13 @@ pub const ORDER_LINES_CREATE: &str = "INSERT INTO order_lines (order_id, company
        json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), json_extract(v.value, '$.vat'), \
        json_extract(v.value, '$.search') FROM json_each(?3) v";
 
-/// The lines of an order with today's price of each product (the order's agreement's price type).
+/// The lines of an order with today's price of each product (the order's agreement's price type),
+/// the price it was ordered at, and today's total stock (a repeat's draft shows both).
 pub const LINES_REPRICED: &str = concat!(
     "SELECT l.line_no, p.id AS product_id, p.onec_id AS product_onec_id, l.article, l.name, l.qty_milli, l.unit, p.vat_rate_bp, ",
     price_kop!("?3"),
-    ", p.active \
+    ", p.active, l.price_kop AS was_price_kop, \
+       (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
      FROM order_lines l LEFT JOIN products p ON p.id = l.product_id OR (l.product_id IS NULL AND p.onec_id = l.product_onec_id) \
      WHERE l.order_id = ?1 AND l.company_id = ?2 ORDER BY l.line_no"
 );

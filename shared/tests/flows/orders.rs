@@ -787,3 +787,57 @@ fn repeating_an_order_under_a_typical_agreement_sends_the_orders_legal_entity() 
     assert_eq!(created["payload"]["agreement_id"], "TA");
     assert_eq!(created["payload"]["legal_entity_id"], "T-LE2");
 }
+
+#[test]
+fn a_repeat_draft_shows_todays_prices_and_stock_flags_unavailable_lines_and_places_the_reviewed_order(
+) {
+    let (p, a, b) = seeded();
+    // P3 is sold and priced but out of stock today.
+    p.send_from_1c(vec![msg("p3", "product", "P3", 1, json!({"article": "CC-3", "name": "Фильтр", "unit": "шт", "vat_rate": 20,
+        "prices": [{"price_type": {"id": "PT1", "name": "Опт"}, "price": 10}], "stock": []}))]);
+    p.send_from_1c(vec![msg("od", "order", "OD", 1, json!({
+        "company_id": "A", "legal_entity_id": "A-LE1", "agreement_id": "A-AG", "number": "ЗК-OD", "date": "2026-06-01T10:00:00", "status": "shipped",
+        "payment_method": "invoice", "total": 2110, "vat_total": 0,
+        "lines": [{"line_no": 1, "product_id": "P1", "article": "AZ-100.01", "name": "Подшипник", "quantity": 2, "unit": "шт", "price": 1000, "amount": 2000, "vat": 0},
+                  {"line_no": 2, "product_id": "P2", "article": "BX-7", "name": "Ремень", "quantity": 1, "unit": "шт", "price": 100, "amount": 100, "vat": 0},
+                  {"line_no": 3, "product_id": "P3", "article": "CC-3", "name": "Фильтр", "quantity": 1, "unit": "шт", "price": 10, "amount": 10, "vat": 0}]
+    }))]);
+    let old = body(&orders(&p, "GET", "/api/orders/orders?number=od", None, &a))["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/orders/orders/{old}/repeat-draft");
+    let d = body(&orders(&p, "GET", &path, None, &a));
+    let lines = d["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["price_kop"], 123450, "today's price, not 1000 then");
+    assert_eq!(lines[0]["was_price_kop"], 100000);
+    assert_eq!(lines[0]["stock_milli"], 5500);
+    assert_eq!(lines[0]["available"], true);
+    assert_eq!(lines[1]["available"], false);
+    assert_eq!(lines[1]["reason"], "unpriced");
+    assert_eq!(lines[2]["reason"], "out_of_stock");
+    assert_eq!(d["total_kop"], 246900, "only what can be ordered");
+    // Nothing was created by looking.
+    assert_eq!(
+        body(&orders(&p, "GET", "/api/orders/orders?status=draft", None, &a))["totals"]["count"],
+        0
+    );
+    // Another company's order is not found.
+    assert_eq!(orders(&p, "GET", &path, None, &b).status, 404);
+    // An unavailable line is refused with a pointer; an unknown field is refused.
+    let r = orders(&p, "POST", &path, Some(json!({"lines": [{"line_no": 1, "quantity": "1"}, {"line_no": 2, "quantity": "1"}]})), &a);
+    assert_eq!(r.status, 422);
+    assert_eq!(body(&r)["field_errors"][0]["field"], "lines[1].line_no");
+    assert_eq!(body(&r)["field_errors"][0]["code"], "line-unavailable");
+    let r = orders(&p, "POST", &path, Some(json!({"lines": [{"line_no": 1, "quantity": "1", "price": 1}]})), &a);
+    assert_eq!(r.status, 422);
+    // The reviewed quantity goes to 1C at today's price.
+    let r = orders(&p, "POST", &path, Some(json!({"lines": [{"line_no": 1, "quantity": "3"}]})), &a);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(body(&r)["total_kop"], 370350);
+    let sent = pull_and_answer(&p, "accepted", None);
+    assert_eq!(sent[0]["type"], "order.created");
+    assert_eq!(sent[0]["payload"]["repeats"], "OD");
+    assert_eq!(sent[0]["payload"]["lines"][0]["quantity"], 3);
+    assert_eq!(sent[0]["payload"]["lines"].as_array().unwrap().len(), 1);
+}
