@@ -8,8 +8,10 @@ const SHELL = 'portal-shell-v1';
 const DATA = 'portal-data';
 const SHELL_FILES = ['/', '/sign-in', '/forgot-password', '/set-password', '/css/app.css', '/favicon.svg', '/manifest.webmanifest',
   '/icons/icon-192.png', '/icons/icon-512.png',
-  ...['api', 'app', 'company', 'documents', 'dom', 'finance', 'forms', 'history', 'home', 'i18n', 'offline', 'orders', 'returns', 'sign-in',
-    'forgot-password', 'set-password'].map((f) => `/js/${f}.js`)];
+  // Every page script (tests/browser/offline.test.mjs checks the list against static/js): one
+  // missing module and the offline shell cannot start.
+  ...['actions', 'api', 'app', 'company', 'confirm', 'documents', 'dom', 'finance', 'forms', 'history', 'home', 'i18n', 'notifications',
+    'offline', 'orders', 'returns', 'sign-in', 'forgot-password', 'set-password'].map((f) => `/js/${f}.js`)];
 
 // Read-only data the offline pages show (paths, any query). Downloads (CSV, ZIP, PDF, photos)
 // never match: they end in an extension or sit under /files/.
@@ -17,8 +19,24 @@ const DATA_PATHS = [/^\/api\/orders\/orders$/, /^\/api\/finance\/[a-z-]+$/, /^\/
   /^\/api\/company\/company$/, /^\/api\/company\/employee-names$/, /^\/api\/returns\/returns$/];
 const NEVER = [/^\/api\/auth\//, /^\/exchange\//, /^\/monitor/, /\/files?\//, /\.(csv|zip|pdf)$/];
 
+// On a bad link one file may fail: each is tried three times before the install gives up (a
+// failed install is retried by the browser at the next visit; addAll would give up at once).
+async function keep(cache, path) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const resp = await fetch(path, { cache: 'no-cache' });
+      if (!resp.ok) throw new Error(`${path}: ${resp.status}`);
+      await cache.put(path, resp);
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
 self.addEventListener('install', (ev) => {
-  ev.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+  ev.waitUntil(caches.open(SHELL).then((c) => Promise.all(SHELL_FILES.map((f) => keep(c, f)))).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (ev) => {

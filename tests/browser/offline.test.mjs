@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { launch, signIn } from '../lib/browser.mjs';
 import { Client, PORTAL, freshCompany, sendAndApply } from '../lib/portal.mjs';
 import { orderMsg, productMsg } from '../lib/orders.mjs';
@@ -32,6 +33,21 @@ test('the manifest names icons Chrome can install with', async () => {
   const sw = await fetch(`${PORTAL}/sw.js`);
   assert.equal(sw.status, 200);
   assert.match(sw.headers.get('content-type'), /javascript/);
+});
+
+test('the worker keeps every script the shell pages load (one missing module and the offline shell cannot start)', async () => {
+  const sw = readFileSync(new URL('../../static/sw.js', import.meta.url), 'utf8');
+  const list = sw.slice(sw.indexOf('SHELL_FILES'), sw.indexOf('];', sw.indexOf('SHELL_FILES')));
+  const kept = new Set([...list.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]));
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const src = readFileSync(new URL(`../../static/js/${name}.js`, import.meta.url), 'utf8');
+    for (const m of src.matchAll(/from '\.\/([a-z-]+)\.js'/g)) visit(m[1]);
+  };
+  for (const page of ['app', 'sign-in', 'forgot-password', 'set-password']) visit(page);
+  assert.deepEqual([...seen].filter((s) => !kept.has(s)).sort(), []);
 });
 
 test('sign-out answers Clear-Site-Data for the cache and the storage', async () => {
