@@ -13,6 +13,17 @@ import { goTo, screenshots } from '../lib/pages.mjs';
 
 let browser;
 
+/** Waits until the service worker is active (its install fetches the whole shell: slow on a busy
+ * machine), then makes sure it controls the page: a page loaded before activation is claimed,
+ * and if the claim has not reached it yet a reload is controlled for certain. */
+async function controlled(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  if (!(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)))) {
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  }
+}
+
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -70,7 +81,7 @@ test('offline: the last order list with the banner, actions disabled; after sign
   await signIn(page, co.users[0], '#/');
   await page.waitForSelector('[data-testid=company-name]:not(:empty)');
   // The worker takes over the page (it claims it once active); then the list is seen once.
-  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  await controlled(page);
   await goTo(page, '#/orders');
   await page.waitForSelector(`[data-testid=orders] >> text=${number}`);
   assert.equal(await page.isVisible('[data-testid=offline-banner]'), false);
@@ -111,7 +122,7 @@ test('a 401 the refresh cannot mend clears what the worker kept of the user', as
   const page = await ctx.newPage();
   await signIn(page, co.users[0], '#/');
   await page.waitForSelector('[data-testid=company-name]:not(:empty)');
-  await page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 20000 });
+  await controlled(page);
   await goTo(page, '#/orders');
   await page.waitForSelector(`[data-testid=orders] >> text=ЗК-${c.slice(-4)}-1`);
   const saved = () => page.evaluate(async () => ((await caches.has('portal-data')) ? (await (await caches.open('portal-data')).keys()).map((r) => new URL(r.url).pathname) : []));
