@@ -121,7 +121,9 @@ export class Client {
   }
 
   async req(method, path, body, headers = {}) {
-    const h = { 'cf-connecting-ip': this.ip, origin: this.origin, ...headers };
+    // The address as the edge reports it on Workers, and as a reverse proxy reports it to the
+    // self-hosted runtime (which believes X-Forwarded-For only from TRUSTED_PROXIES).
+    const h = { 'cf-connecting-ip': this.ip, 'x-forwarded-for': this.ip, origin: this.origin, ...headers };
     if (body !== undefined) h['content-type'] = 'application/json';
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const send = () => fetch(PORTAL + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
