@@ -52,6 +52,8 @@ pub struct Filters {
     pub number: Option<String>,
     pub statuses: Option<String>,
     pub contains: Option<String>,
+    /// The state of the order's newest change: only `rejected` (the home page's "to do").
+    pub change: Option<String>,
 }
 
 fn day(
@@ -83,7 +85,7 @@ fn moscow_midnight(d: chrono::NaiveDate) -> String {
 impl Filters {
     /// `?from=&to=` (order date, Moscow days, `to` inclusive), `?ship_from=&ship_to=` (planned
     /// shipping), `?status=a,b`, `?legal_entity=`, `?author=`, `?number=`, `?q=` (article or
-    /// product name in the order).
+    /// product name in the order), `?change=rejected` (1C refused the order's newest change).
     pub fn from_query(req: &ApiRequest) -> AppResult<Filters> {
         let mut errs = Vec::new();
         let from = day(req, "from", &mut errs).map(moscow_midnight);
@@ -103,6 +105,15 @@ impl Filters {
                     "Unknown order status.",
                 ));
             }
+        }
+        let change = req.query_param("change").filter(|s| !s.is_empty());
+        if change.is_some_and(|c| c != "rejected") {
+            errs.push(FieldError::new(
+                "change",
+                "unknown-change-state",
+                "Фильтр по изменениям: rejected.",
+                "The change filter: rejected.",
+            ));
         }
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
@@ -132,6 +143,7 @@ impl Filters {
             number: text("number").map(|n| crate::validate::search_text(&n)),
             statuses: statuses.map(|s| serde_json::to_string(&s).unwrap_or_default()),
             contains,
+            change: change.map(str::to_string),
         })
     }
 
@@ -147,6 +159,7 @@ impl Filters {
             self.number.clone().into(),
             self.statuses.clone().into(),
             self.contains.clone().into(),
+            self.change.clone().into(),
         ]
     }
 }
@@ -169,6 +182,9 @@ pub struct Row {
     #[serde(default)]
     pub consignee: Option<String>,
     pub changes_waiting: i64,
+    /// 1C refused the order's newest change (the order page says why): the user has to act.
+    #[serde(default)]
+    pub change_rejected: i64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -211,7 +227,7 @@ pub fn list_stmt(
         // The redundant `col <= key` (`>=` ascending) is a range the index (company_id, col) can seek to, so a
         // later page starts at the cursor instead of stepping over every row before it.
         sql_text.push_str(&format!(
-            " AND {col} {op}= ?11 AND ({col} {op} ?11 OR ({col} = ?11 AND o.id {op} ?12))"
+            " AND {col} {op}= ?12 AND ({col} {op} ?12 OR ({col} = ?12 AND o.id {op} ?13))"
         ));
         params.push(key);
         params.push(id.clone().into());

@@ -1,18 +1,21 @@
 //! All SQL of the orders capability. Every query is scoped by the caller's company id.
 
 /// The filters of the order list (NULL = any). `?9`: a JSON array of statuses; `?10`: text the
-/// order's lines contain (article key or name words, normalised in Rust); `?11`: number text.
+/// order's lines contain (article key or name words, normalised in Rust); `?8`: number text;
+/// `?11`: the state of the order's newest change (`rejected`: 1C refused it, the user has to act).
 pub const LIST_WHERE: &str = "o.company_id = ?1 \
        AND (?2 IS NULL OR o.ordered_at >= ?2) AND (?3 IS NULL OR o.ordered_at < ?3) \
        AND (?4 IS NULL OR o.planned_shipping_date >= ?4) AND (?5 IS NULL OR o.planned_shipping_date <= ?5) \
        AND (?6 IS NULL OR o.legal_entity_id = ?6) AND (?7 IS NULL OR o.author_user_id = ?7) \
        AND (?8 IS NULL OR instr(o.number_norm, ?8) > 0 OR instr(lower(coalesce(o.onec_number, '')), ?8) > 0) \
        AND (?9 IS NULL OR o.status IN (SELECT value FROM json_each(?9))) \
-       AND (?10 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND instr(l.search, ?10) > 0))";
+       AND (?10 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND instr(l.search, ?10) > 0)) \
+       AND (?11 IS NULL OR (SELECT x.status FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1) = ?11)";
 
 pub const LIST_COLUMNS: &str = "SELECT o.id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.total_kop, o.paid_kop, \
        o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, cg.name AS consignee, \
-       EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting \
+       EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting, \
+       coalesce((SELECT x.status = 'rejected' FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1), 0) AS change_rejected \
      FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id";
 
