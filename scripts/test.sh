@@ -63,4 +63,6 @@ bash scripts/stack.sh start "$native" "$PORTAL_PORT" "$SIM_PORT"
 mapfile -t api < <(printf '%s\n' "${shared[@]}" | grep '^tests/api/')
 log "HTTP tests against the self-hosted runtime: ${#api[@]} files"
 node --test --test-concurrency=4 --test-timeout=300000 "${api[@]}" || { status=1; tail -40 "$native/wrangler.log" >&2; }
+log "restore drill on the self-hosted runtime's database (online backup, restored server)"
+bash scripts/native-restore-drill.sh "$native" || status=1
 exit "$status"

@@ -9,6 +9,7 @@
 //! proxy (docs/operations.md).
 
 mod assets;
+mod backup;
 mod blobs;
 mod client_ip;
 mod http;
@@ -32,6 +33,16 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let settings = Arc::new(settings::Settings::from_env()?);
+    // `portal-server backup FILE`: one online copy of the live database, then exit.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [cmd, dest] = args.as_slice() {
+        if cmd == "backup" {
+            return backup::backup_to(&settings.database, std::path::Path::new(dest));
+        }
+    }
+    if !args.is_empty() {
+        return Err("usage: portal-server [backup FILE]".into());
+    }
     std::fs::create_dir_all(&settings.blob_dir).map_err(|e| format!("BLOB_DIR: {e}"))?;
     // Migrations once, before any thread serves: recorded in `d1_migrations` as D1 records them.
     let db = shared::sqlite::SqliteDb::open_shared_file(&settings.database)

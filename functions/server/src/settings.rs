@@ -30,6 +30,10 @@ pub struct Settings {
     pub mail_token: Option<String>,
     /// `SWEEP_SECS`, default 60: the Workers' cron runs the sweeper every minute.
     pub sweep_secs: u64,
+    /// `BACKUP_EVERY_HOURS`, default 6 (0: off): an online copy of the database into
+    /// `BLOB_DIR/backups/`, the newest `BACKUP_KEEP` (default 8) kept.
+    pub backup_every_hours: u64,
+    pub backup_keep: usize,
 }
 
 impl Settings {
@@ -81,6 +85,21 @@ impl Settings {
                 })
                 .transpose()?
                 .unwrap_or(60),
+            backup_every_hours: var("BACKUP_EVERY_HOURS")
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| "BACKUP_EVERY_HOURS: not a number".to_string())
+                })
+                .transpose()?
+                .unwrap_or(6),
+            backup_keep: var("BACKUP_KEEP")
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| "BACKUP_KEEP: not a number".to_string())
+                })
+                .transpose()?
+                .unwrap_or(8)
+                .max(1),
         })
     }
 }
