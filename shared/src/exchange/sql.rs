@@ -780,8 +780,8 @@ pub const CML_IMAGE_SET: &str = "UPDATE cml_images SET status = ?1, image = ?2, 
 pub const CML_PRODUCT_IMAGE: &str = "UPDATE products SET image = ?1 WHERE onec_id = ?2";
 
 /// The uploaded file an image path names in the exchange: the path as written, else its base
-/// name (the upload keeps the subfolders or not), as `CML_FILE` with its name.
-pub const CML_IMAGE_FILE: &str = "SELECT name, chunks, bytes, status, result, chunk_sizes FROM cml_files \
+/// name (the upload keeps the subfolders or not): its stored name, size and chunk sizes.
+pub const CML_IMAGE_FILE: &str = "SELECT name, bytes, chunk_sizes FROM cml_files \
      WHERE session = ?1 AND name IN (?2, ?3) ORDER BY name = ?2 DESC LIMIT 1";
 
 /// Finished product imports whose images no consumer has moved on for a while.

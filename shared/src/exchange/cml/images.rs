@@ -22,7 +22,7 @@ pub const PER_INVOCATION: i64 = 6;
 /// outcome, so after this many the image is skipped instead of blocking the import.
 pub const MAX_ATTEMPTS: i64 = 3;
 
-use crate::orders::catalog::{image_key as thumb_key, is_image_id};
+use crate::orders::catalog::image_key as thumb_key;
 
 /// The upload's name candidates for a `Картинка` path: as written (with `/`), and its base name.
 pub fn names(path: &str) -> (String, String) {
@@ -54,8 +54,8 @@ struct Counts {
 #[derive(Deserialize)]
 struct Upload {
     name: String,
-    #[serde(flatten)]
-    file: FileRow,
+    bytes: i64,
+    chunk_sizes: String,
 }
 
 /// (pending, total) images of an import.
@@ -142,14 +142,21 @@ async fn one<P: Ports>(p: &P, job: &str, img: &Pending) -> AppResult<()> {
         let note = "not uploaded in this exchange".to_owned();
         return set(p, job, img, "missing", None, Some(note)).await;
     };
-    if upload.file.bytes as u64 > MAX_FILE_BYTES {
+    if upload.bytes as u64 > MAX_FILE_BYTES {
         let note = format!(
             "{} bytes: over the {MAX_FILE_BYTES} byte limit",
-            upload.file.bytes
+            upload.bytes
         );
         return set(p, job, img, "skipped", None, Some(note)).await;
     }
-    let sizes = upload.file.sizes()?;
+    let sizes = FileRow {
+        chunks: 0,
+        bytes: upload.bytes,
+        status: String::new(),
+        result: None,
+        chunk_sizes: upload.chunk_sizes,
+    }
+    .sizes()?;
     let total: u64 = sizes.iter().sum();
     let bytes = read_range(p, &img.session, &upload.name, &sizes, 0, total).await?;
     let made = thumbs::thumbnails(&bytes, MAX_PIXELS);
@@ -195,6 +202,7 @@ async fn skipped<P: Ports>(p: &P, job: &str, img: &Pending, skip: &Skip) -> AppR
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::orders::catalog::is_image_id;
 
     #[test]
     fn upload_names_of_a_picture_path() {
