@@ -53,6 +53,7 @@ test('images uploaded with the catalogue become thumbnails (pixel cap, bad files
   const total = withImages.length * 2 + odd.length;
   assert.match(answer, new RegExp(`images: ${total}\\b`), answer);
   assert.match(seen[0], /^progress\n.*images: \d+ of \d+ to go/, 'the first answer waits for the thumbnails');
+  await upload(cookie, 'offers.xml', offersXml);
   assert.match((await importFile(cookie, 'offers.xml')).answer, /^success\n/);
 
   const buyer = new Client();
