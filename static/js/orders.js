@@ -254,7 +254,7 @@ async function orderParts(id, d, me, refresh) {
     if (d.change.state !== 'applied') parts.push(...proposed(d.change.values ?? {}));
   }
   parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
-    d.lines.map((l) => [l.article, l.name, quantity(l.qty_milli), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
+    d.lines.map((l) => [l.article, withThumb(l.image, l.name), quantity(l.qty_milli), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
   parts.push(el('p', {}, `${t('fin.total')}: ${money(o.total_kop)} (${t('ord.vat')} ${money(o.vat_kop)}) · ${t('ord.paid')}: ${money(o.paid_kop)} · ${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)}`));
   parts.push(el('p', {}, `${t('ord.delivery')}: ${o.delivery_method ? t(`ord.dm.${o.delivery_method}`) : '—'} ${o.delivery_address ?? ''} · ${t('ord.consignee')}: ${o.consignee ?? '—'} · ${t('ord.shipping')}: ${o.planned_shipping_date ? date(o.planned_shipping_date) : '—'}`));
   if (d.shipped_together) {
@@ -342,6 +342,15 @@ function cardPart(id, d) {
 }
 
 /** Lines (quantities, removal, pasted `article;qty`), delivery, shipping date, consignee. */
+/** A product's catalogue thumbnail (issue 18) before its name: 160 px on a phone, 480 px on a
+ * dense screen, loaded when scrolled to; width/height keep its place before it loads. */
+function withThumb(image, name) {
+  if (!image?.id) return name;
+  const src = (size) => `/api/orders/catalog/images/${image.id}/${size}`;
+  return el('span', { class: 'with-thumb' }, el('img', { class: 'thumb', src: src(160), srcset: `${src(160)} 1x, ${src(480)} 3x`,
+    width: image.w, height: image.h, loading: 'lazy', decoding: 'async', alt: '', 'data-testid': 'thumb' }), name);
+}
+
 async function editForm(id, o, lines, refresh) {
   const consignees = (await api('GET', '/api/company/consignees')).items;
   const qtyInputs = lines.map((l) => el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6, 'aria-label': `${t('ord.qty')} ${l.article}`, 'data-article': l.article, 'data-product': l.product_id ?? '' }));
@@ -365,6 +374,10 @@ async function editForm(id, o, lines, refresh) {
     const r = await api('GET', `/api/orders/catalog?q=${encodeURIComponent(query.value.trim())}`);
     // A product's variants (characteristics, issue 18) follow its row on the card, each with its
     // properties, price, stock and its own add button.
+    // A product's own properties (`ЗначенияСвойств`, issue 18) under its name.
+    const nameOf = (p) => ((p.properties || []).length && !p.onec_id.includes('#')
+      ? el('span', {}, p.name, el('br'), el('small', { class: 'muted', 'data-testid': `props-${p.article}` }, p.properties.map(([k, val]) => `${k}: ${val}`).join('; ')))
+      : p.name);
     const rows = r.items.flatMap((p) => [p, ...(p.variants || []).map((v) => ({ ...v,
       name: `— ${v.name}${(v.properties || []).length ? ` (${v.properties.map(([k, val]) => `${k}: ${val}`).join(', ')})` : ''}` }))]);
     results.replaceChildren(rows.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], rows.map((p) => {
@@ -376,7 +389,7 @@ async function editForm(id, o, lines, refresh) {
           el('td', {}, quantity(p.stock_milli)), el('td', {}, qty)));
         addedTable.hidden = false;
       });
-      return [p.article, p.name, p.price_kop == null ? '—' : money(p.price_kop), stockCell(p), add];
+      return [p.article, withThumb(p.image, nameOf(p)), p.price_kop == null ? '—' : money(p.price_kop), stockCell(p), add];
     })) : el('p', { class: 'muted' }, t('ord.catalog.none')));
   };
   const searchButton = el('button', { type: 'button', class: 'secondary' }, t('ord.catalog.find'));

@@ -29,7 +29,7 @@ pub use error::CmlError;
 pub use goods::{
     currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Header, Offer, Product,
 };
-pub use inspect::{inspect, Catalogue, Counts, DocumentSummary, Summary, WarehouseReport};
+pub use inspect::{inspect, Catalogue, Counts, DocumentSummary, Summary, WarehouseReport, LISTED};
 pub use slice::{offers_slice, products_slice, Checkpoint, Slice};
 pub use write::{write_orders, Counterparty, Encoding, OrderDoc};
 

@@ -277,16 +277,22 @@ pub const CML_WAREHOUSES_ADD: &str = "INSERT INTO cml_warehouses (onec_id, name)
      ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name WHERE excluded.name <> excluded.onec_id";
 
 /// Products from `import.xml`, upserted by 1C id: the file is the source of a product's own
-/// fields. VAT the file leaves out stays as it was (new: 20%); `active` is 0 for a deletion mark.
-pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, cml_listed_at) \
+/// fields. VAT the file leaves out stays as it was (new: 20%); `active` is 0 for a deletion mark;
+/// `properties` are its `ЗначенияСвойств`, readable (JSON `[[name, value], ...]`).
+pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, cml_listed_at, properties) \
      SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.article'), json_extract(value, '$.article_norm'), \
             json_extract(value, '$.name'), json_extract(value, '$.name_norm'), json_extract(value, '$.unit'), json_extract(value, '$.unit_code'), \
             coalesce(json_extract(value, '$.vat_rate_bp'), (SELECT vat_rate_bp FROM products WHERE onec_id = json_extract(value, '$.onec_id')), 2000), \
-            json_extract(value, '$.active'), ?1, ?1 \
+            json_extract(value, '$.active'), ?1, ?1, json_extract(value, '$.properties') \
      FROM json_each(?2) WHERE true \
      ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
-       active = excluded.active, updated_at = excluded.updated_at, cml_listed_at = excluded.cml_listed_at";
+       active = excluded.active, updated_at = excluded.updated_at, cml_listed_at = excluded.cml_listed_at, properties = excluded.properties";
+
+/// After [`CML_PRODUCTS_UPSERT`] of the same rows: a product the file lists with no picture has
+/// none (one with pictures keeps its image until the new thumbnails are in).
+pub const CML_PRODUCTS_NO_IMAGE: &str = "UPDATE products SET image = NULL WHERE image IS NOT NULL AND onec_id IN \
+     (SELECT json_extract(value, '$.onec_id') FROM json_each(?1) WHERE NOT json_extract(value, '$.has_image'))";
 
 /// After [`CML_PRODUCTS_UPSERT`] of the same rows: the variants of those products
 /// (`onec_id` between `id#` and `id$`: `id#...`, by the unique index) take their unit, VAT, and
@@ -740,3 +746,44 @@ pub const MANIFEST_UNKNOWN: &str = "SELECT entity_id AS id, seq FROM inbound_seq
 
 pub const COMPANY_ID_BY_ONEC: &str = "SELECT id FROM companies WHERE onec_id = ?";
 
+
+/// The images (`Картинка`) of a slice's products (`?4`: JSON `[{product, position, path}]`), to
+/// be made into thumbnails by the import's job `?1` after its products are in.
+pub const CML_IMAGES_ADD: &str = "INSERT OR IGNORE INTO cml_images (job, session, product, position, path, base, updated_at) \
+     SELECT ?1, ?2, json_extract(value, '$.product'), json_extract(value, '$.position'), json_extract(value, '$.path'), \
+            json_extract(value, '$.base'), ?3 \
+     FROM json_each(?4)";
+
+/// Pending images of an import whose file 1C did not upload in the exchange (by path or base
+/// name): noted as missing in one statement, so a catalogue sent without its pictures costs no
+/// per-image work.
+pub const CML_IMAGES_MISSING: &str = "UPDATE cml_images SET status = 'missing', note = 'not uploaded in this exchange', updated_at = ?2 \
+     WHERE job = ?1 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM cml_files f \
+       WHERE f.session = cml_images.session AND f.name IN (cml_images.path, cml_images.base))";
+
+/// The next images of an import still to be made into thumbnails.
+pub const CML_IMAGES_NEXT: &str = "SELECT session, product, position, path, base, attempts FROM cml_images \
+     WHERE job = ?1 AND status = 'pending' ORDER BY product, position LIMIT ?2";
+
+/// Images of an import: how many are still pending, and in all.
+pub const CML_IMAGES_COUNT: &str = "SELECT coalesce(sum(status = 'pending'), 0) AS pending, count(*) AS total FROM cml_images WHERE job = ?1";
+
+/// One more try at an image (counted before decoding: a try that kills the isolate counts too).
+pub const CML_IMAGE_ATTEMPT: &str = "UPDATE cml_images SET attempts = attempts + 1, updated_at = ?1 \
+     WHERE job = ?2 AND product = ?3 AND position = ?4";
+
+/// What became of an image: status, its thumbnails' content id, a note.
+pub const CML_IMAGE_SET: &str = "UPDATE cml_images SET status = ?1, image = ?2, note = ?3, updated_at = ?4 \
+     WHERE job = ?5 AND product = ?6 AND position = ?7";
+
+/// A product's main image (JSON of its 160 px thumbnail), set when its thumbnails are in R2.
+pub const CML_PRODUCT_IMAGE: &str = "UPDATE products SET image = ?1 WHERE onec_id = ?2";
+
+/// The uploaded file an image path names in the exchange: the path as written, else its base
+/// name (the upload keeps the subfolders or not): its stored name, size and chunk sizes.
+pub const CML_IMAGE_FILE: &str = "SELECT name, bytes, chunk_sizes FROM cml_files \
+     WHERE session = ?1 AND name IN (?2, ?3) ORDER BY name = ?2 DESC LIMIT 1";
+
+/// Finished product imports whose images no consumer has moved on for a while.
+pub const CML_IMAGES_STALLED: &str = "SELECT DISTINCT i.job FROM cml_images i JOIN cml_imports j ON j.job = i.job \
+     WHERE i.status = 'pending' AND j.status = 'done' AND j.updated_at < ?1 LIMIT 50";

@@ -426,7 +426,13 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         .into_iter()
         .next()
         .ok_or_else(AppError::not_found)?;
-    let lines: Vec<serde_json::Value> = next()?.parse()?;
+    let mut lines: Vec<serde_json::Value> = next()?.parse()?;
+    // The product's image (`{id, w, h}`, stored as JSON text) as an object, for the thumbnail.
+    for l in &mut lines {
+        if let Some(raw) = l.get("image").and_then(|v| v.as_str()) {
+            l["image"] = serde_json::from_str(raw).unwrap_or_default();
+        }
+    }
     #[derive(Deserialize)]
     struct Ship {
         id: String,

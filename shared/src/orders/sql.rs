@@ -36,7 +36,9 @@ pub const PAYEE: &str = "SELECT g.onec_id AS id, g.name, g.full_name, g.inn, g.k
        JOIN organisations g ON g.onec_id = coalesce(o.organisation_onec_id, a.organisation_onec_id) \
      WHERE o.id = ? AND o.company_id = ?";
 
-pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
+pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, \
+       (SELECT coalesce(p.image, (SELECT b.image FROM products b WHERE instr(p.onec_id, '#') > 0 \
+          AND b.onec_id = substr(p.onec_id, 1, instr(p.onec_id, '#') - 1))) FROM products p WHERE p.id = order_lines.product_id) AS image \
      FROM order_lines WHERE order_id = ? AND company_id = ? ORDER BY line_no";
 
 pub const SHIPMENTS: &str = "SELECT s.id, s.number, s.shipped_at, s.vehicle, s.documents, \
@@ -75,7 +77,7 @@ macro_rules! price_kop {
 /// Catalogue search: article key contains, or every name word contains; the company's price for
 /// the given price type and the total stock.
 pub const CATALOG: &str = concat!(
-    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
+    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, p.image, ",
     price_kop!("?4"),
     ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
@@ -89,7 +91,7 @@ pub const CATALOG: &str = concat!(
 /// each priced at `?2` and stocked: the variants on the product's card. `id#` .. `id$` is an
 /// index range over the unique 1C id.
 pub const CATALOG_VARIANTS: &str = concat!(
-    "SELECT b.onec_id AS base, p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
+    "SELECT b.onec_id AS base, p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, coalesce(p.image, b.image) AS image, ",
     price_kop!("?2"),
     ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \

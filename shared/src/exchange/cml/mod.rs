@@ -11,8 +11,10 @@
 
 pub mod bench;
 pub mod deactivate;
+pub mod images;
 pub mod import;
 pub mod sale;
+pub mod thumbs;
 
 use super::sql;
 use crate::error::{AppError, AppResult};
@@ -228,8 +230,10 @@ pub(crate) async fn file<P: Ports>(
     if req.body.len() > FILE_LIMIT {
         return Err(refuse("chunk larger than file_limit"));
     }
-    if !name.to_ascii_lowercase().ends_with(".xml") {
-        // Images and other files of a full catalogue exchange are not used by the portal.
+    // Pictures (`import_files/...`) are kept for the import's thumbnails (`images`); other
+    // non-XML files of an exchange are not used by the portal.
+    let image = thumbs::is_image(&name);
+    if !image && !name.to_ascii_lowercase().ends_with(".xml") {
         return Ok(None);
     }
     let row: Option<FileRow> = p
@@ -246,7 +250,11 @@ pub(crate) async fn file<P: Ports>(
         .put(
             &chunk_key(session, &name, chunk as usize),
             req.body.clone(),
-            "application/xml",
+            if image {
+                "application/octet-stream"
+            } else {
+                "application/xml"
+            },
         )
         .await?;
     let mut stmts = vec![Stmt::new(sql::CML_FILE_CHUNK)
