@@ -114,6 +114,25 @@ macro_rules! order_change_guard {
     };
 }
 
+/// Stock-only edit (`edit::apply_now`): the lines are replaced only while the order is at the
+/// version the client read (?2), in its company (?3).
+pub const ORDER_NOW_LINES_CLEAR: &str = "DELETE FROM order_lines WHERE order_id = ?1 \
+     AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND version = ?2 AND company_id = ?3)";
+
+pub const ORDER_NOW_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
+     SELECT ?1, ?3, json_extract(v.value, '$.line_no'), (SELECT id FROM products WHERE onec_id = json_extract(v.value, '$.product')), \
+       json_extract(v.value, '$.product'), json_extract(v.value, '$.article'), json_extract(v.value, '$.name'), json_extract(v.value, '$.qty'), \
+       json_extract(v.value, '$.unit'), json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), \
+       json_extract(v.value, '$.vat'), json_extract(v.value, '$.search') \
+     FROM json_each(?4) v WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND version = ?2 AND company_id = ?3)";
+
+/// The order's new state, due for 1C's next `query` (`cml_change`); NULL VAT keeps the order's.
+pub const ORDER_NOW_UPDATE: &str = "UPDATE orders SET delivery_method = ?4, delivery_address = ?5, consignee_onec_id = ?6, \
+       planned_shipping_date = ?7, total_kop = ?8, vat_kop = coalesce(?9, vat_kop), version = version + 1, \
+       cml_change = cml_change + 1, updated_at = ?10 \
+     WHERE id = ?1 AND version = ?2 AND company_id = ?3 \
+       AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
+
 /// Guard for a change to an order: based on the current version, no other change waiting, no
 /// card payment open (the buyer may be paying on the acquirer's page right now).
 pub const ORDER_CHANGE_GUARD: &str = order_change_guard!();
