@@ -323,8 +323,8 @@ struct Found {
     status: String,
     payment_method: String,
     total_kop: i64,
-    /// A portal change 1C has not confirmed yet.
-    pending: bool,
+    /// 1 while a portal change 1C has not confirmed yet is open.
+    pending: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -542,7 +542,7 @@ pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<St
                     report.created += 1;
                     continue;
                 };
-                if order.pending {
+                if order.pending != 0 {
                     // The client's change, sent or about to be, wins until 1C has confirmed it.
                     report.kept.push(order.number.clone());
                     continue;
