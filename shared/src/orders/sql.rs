@@ -20,7 +20,8 @@ pub const TOTALS: &str = "SELECT count(*) AS count, coalesce(sum(o.total_kop), 0
 
 pub const ORDER: &str = "SELECT o.id, o.onec_id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.delivery_address, \
        o.consignee_onec_id, cg.name AS consignee, o.total_kop, o.vat_kop, o.paid_kop, o.planned_shipping_date, o.version, \
-       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id \
+       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id, \
+       o.cml_change - o.cml_closed AS cml_open \
      FROM orders o JOIN companies c ON c.id = o.company_id LEFT JOIN legal_entities le ON le.id = o.legal_entity_id \
        LEFT JOIN agreements a ON a.id = o.agreement_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id \
