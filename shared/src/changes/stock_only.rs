@@ -60,8 +60,14 @@ mod tests {
         assert!(refuse(&cfg, "POST", "/api/returns/returns").is_ok());
         cfg.onec_delivery = Delivery::Commerceml;
         let e = refuse(&cfg, "POST", "/api/returns/returns").unwrap_err();
-        assert_eq!((e.kind, e.code.as_ref()), (ErrorKind::Conflict, "needs-extension"));
-        assert!(refuse(&cfg, "PATCH", "/api/orders/orders/{id}").is_ok(), "order edits travel in CommerceML");
+        assert_eq!(
+            (e.kind, e.code.as_ref()),
+            (ErrorKind::Conflict, "needs-extension")
+        );
+        assert!(
+            refuse(&cfg, "PATCH", "/api/orders/orders/{id}").is_ok(),
+            "order edits travel in CommerceML"
+        );
         assert!(refuse(&cfg, "GET", "/api/returns/returns").is_ok());
     }
 }

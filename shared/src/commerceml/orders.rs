@@ -109,7 +109,11 @@ impl Document {
     pub fn buyer(&self) -> Option<&Party> {
         self.parties
             .iter()
-            .find(|p| p.role.as_deref().is_some_and(|r| r.eq_ignore_ascii_case("покупатель")))
+            .find(|p| {
+                p.role
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case("покупатель"))
+            })
             .or(if self.parties.len() == 1 {
                 self.parties.first()
             } else {
@@ -315,7 +319,12 @@ mod tests {
         let line = &first.lines[0];
         assert_eq!(
             (line.quantity, line.price, line.sum, line.unit.as_deref()),
-            (Some(Milli(1000)), Some(Kopecks(132000)), Some(Kopecks(132000)), Some("шт"))
+            (
+                Some(Milli(1000)),
+                Some(Kopecks(132000)),
+                Some(Kopecks(132000)),
+                Some("шт")
+            )
         );
         assert_eq!(line.vat_rate, None, "Без налога");
         assert_eq!(

@@ -21,7 +21,8 @@ use shared::commerceml::{read_documents, Document};
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let portal = crate::arg(args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into());
     let version = crate::arg(args, "--version").unwrap_or_else(|| "2.10".into());
-    let cp1251 = crate::arg(args, "--encoding").is_some_and(|e| e.eq_ignore_ascii_case("windows-1251"));
+    let cp1251 =
+        crate::arg(args, "--encoding").is_some_and(|e| e.eq_ignore_ascii_case("windows-1251"));
     let spec: Value = match crate::arg(args, "--json") {
         Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json: {e}"))?,
         None => json!({"echo": true}),
@@ -41,7 +42,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if lines.next() != Some("success") {
         return Err(format!("checkauth: {auth}"));
     }
-    let cookie = format!("{}={}", lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+    let cookie = format!(
+        "{}={}",
+        lines.next().unwrap_or(""),
+        lines.next().unwrap_or("")
+    );
     let get = |query: &str| -> Result<Vec<u8>, String> {
         let r = ureq::get(&format!("{url}?{query}"))
             .set("cookie", &cookie)
@@ -53,7 +58,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     };
     get(&format!("type=sale&mode=init&version={version}"))?;
     let answer = get(&format!("type=sale&mode=query&version={version}"))?;
-    let queried = read_documents(&answer[..]).map_err(|e| format!("query: {e}"))?.documents;
+    let queried = read_documents(&answer[..])
+        .map_err(|e| format!("query: {e}"))?
+        .documents;
     let ok = String::from_utf8_lossy(&get("type=sale&mode=success")?).to_string();
     if !ok.starts_with("success") {
         return Err(format!("success: {ok}"));
@@ -75,7 +82,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .into_string()
         .map_err(|e| e.to_string())?;
     let import = if sent.starts_with("success") {
-        String::from_utf8_lossy(&get(&format!("type=sale&mode=import&filename={name}"))?).to_string()
+        String::from_utf8_lossy(&get(&format!("type=sale&mode=import&filename={name}"))?)
+            .to_string()
     } else {
         sent
     };
@@ -85,7 +93,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Kopecks as 1C writes a sum: `1234.5`.
@@ -112,23 +122,43 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
                 .map(|l| {
                     (
                         l.article.clone().or(l.id.clone()).unwrap_or_default(),
-                        l.quantity.map(|q| q.to_decimal_string()).unwrap_or_else(|| "1".into()),
+                        l.quantity
+                            .map(|q| q.to_decimal_string())
+                            .unwrap_or_else(|| "1".into()),
                         l.price.map(|p| p.0).unwrap_or(0),
                     )
                 })
                 .collect();
             let buyer = d.buyer().cloned().unwrap_or_default();
             let number = d.number.clone().unwrap_or_default();
-            docs.push(order_doc(v3, &id, &number, &json!({"id": buyer.id, "name": buyer.name, "inn": buyer.inn, "kpp": buyer.kpp}), &lines, false, None));
+            docs.push(order_doc(
+                v3,
+                &id,
+                &number,
+                &json!({"id": buyer.id, "name": buyer.name, "inn": buyer.inn, "kpp": buyer.kpp}),
+                &lines,
+                false,
+                None,
+            ));
         }
     }
     for e in extra {
         let id = e["id"].as_str().unwrap_or("");
         match e["kind"].as_str().unwrap_or("order") {
             "payment" | "shipment" => {
-                let op = if e["kind"] == "payment" { "Выплата безналичных денег" } else { "Отпуск товара" };
-                let sum = shared::money::Kopecks::parse(&e["sum"].to_string().replace('"', "")).map(|k| k.0).unwrap_or(0);
-                let mark = if v3 { "<ПометкаУдаления>false</ПометкаУдаления>" } else { "" };
+                let op = if e["kind"] == "payment" {
+                    "Выплата безналичных денег"
+                } else {
+                    "Отпуск товара"
+                };
+                let sum = shared::money::Kopecks::parse(&e["sum"].to_string().replace('"', ""))
+                    .map(|k| k.0)
+                    .unwrap_or(0);
+                let mark = if v3 {
+                    "<ПометкаУдаления>false</ПометкаУдаления>"
+                } else {
+                    ""
+                };
                 docs.push(format!(
                     "<Документ><Ид>{}</Ид>{mark}<Номер>{}</Номер><Дата>2026-03-07</Дата><Время>12:00:00</Время><ХозОперация>{op}</ХозОперация>\
                      <Основание>{}</Основание><Валюта>руб</Валюта><Курс>1</Курс><Сумма>{}</Сумма></Документ>",
@@ -141,8 +171,15 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
                     .unwrap_or(&empty)
                     .iter()
                     .map(|l| {
-                        let price = shared::money::Kopecks::parse(&l[2].to_string().replace('"', "")).map(|k| k.0).unwrap_or(0);
-                        (l[0].as_str().unwrap_or("").to_string(), l[1].to_string().replace('"', ""), price)
+                        let price =
+                            shared::money::Kopecks::parse(&l[2].to_string().replace('"', ""))
+                                .map(|k| k.0)
+                                .unwrap_or(0);
+                        (
+                            l[0].as_str().unwrap_or("").to_string(),
+                            l[1].to_string().replace('"', ""),
+                            price,
+                        )
                     })
                     .collect();
                 docs.push(order_doc(
@@ -160,11 +197,17 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
     // 3.1: an order's payments and shipments share its `Контейнер`; each document gets its own
     // here, `Основание` names the order.
     let body: String = if v3 {
-        docs.iter().map(|d| format!("\t<Контейнер>\n\t\t{d}\n\t</Контейнер>\n")).collect()
+        docs.iter()
+            .map(|d| format!("\t<Контейнер>\n\t\t{d}\n\t</Контейнер>\n"))
+            .collect()
     } else {
         docs.iter().map(|d| format!("\t{d}\n")).collect()
     };
-    let ns = if v3 { "urn:1C.ru:commerceml_3" } else { "urn:1C.ru:commerceml_2" };
+    let ns = if v3 {
+        "urn:1C.ru:commerceml_3"
+    } else {
+        "urn:1C.ru:commerceml_2"
+    };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<КоммерческаяИнформация xmlns=\"{ns}\" ВерсияСхемы=\"{version}\" ДатаФормирования=\"2026-03-07T12:00:00\">\r\n{body}</КоммерческаяИнформация>\r\n"
     )
@@ -203,10 +246,22 @@ fn order_doc(
         .collect();
     let buyer_xml = format!(
         "<Контрагенты><Контрагент>{}{}{}{}<Роль>Покупатель</Роль></Контрагент></Контрагенты>",
-        buyer["id"].as_str().map(|v| format!("<Ид>{}</Ид>", esc(v))).unwrap_or_default(),
-        buyer["name"].as_str().map(|v| format!("<Наименование>{}</Наименование>", esc(v))).unwrap_or_default(),
-        buyer["inn"].as_str().map(|v| format!("<ИНН>{v}</ИНН>")).unwrap_or_default(),
-        buyer["kpp"].as_str().map(|v| format!("<КПП>{v}</КПП>")).unwrap_or_default(),
+        buyer["id"]
+            .as_str()
+            .map(|v| format!("<Ид>{}</Ид>", esc(v)))
+            .unwrap_or_default(),
+        buyer["name"]
+            .as_str()
+            .map(|v| format!("<Наименование>{}</Наименование>", esc(v)))
+            .unwrap_or_default(),
+        buyer["inn"]
+            .as_str()
+            .map(|v| format!("<ИНН>{v}</ИНН>"))
+            .unwrap_or_default(),
+        buyer["kpp"]
+            .as_str()
+            .map(|v| format!("<КПП>{v}</КПП>"))
+            .unwrap_or_default(),
     );
     let onec_number = format!("УТ-{number}");
     let mut reqs = vec![("Проведен", "true".to_string())];
