@@ -530,6 +530,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             .is_ok();
     // From the internal account: an unpaid order with nothing else paying or cancelling it.
     let can_pay_from_account = editable
+        && stock_only.is_none()
         && o.paid_kop < o.total_kop
         && !hold_open
         && !payment_open
