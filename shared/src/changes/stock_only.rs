@@ -31,6 +31,8 @@ pub const NEEDS_EXTENSION: &[(&str, &str)] = &[
     ("POST", "/api/orders/orders/{id}/payment-method"),
     ("POST", "/api/orders/consolidations"),
     ("POST", "/api/orders/orders/{id}/repeat"),
+    // A new order from the portal is sent as `order.created` (the extension registers it).
+    ("POST", "/api/orders/orders/{id}/repeat-draft"),
 ];
 
 /// 409 `needs-extension` for a route of [`NEEDS_EXTENSION`] in a stock-only deployment.
