@@ -276,7 +276,8 @@ async function orderParts(id, d, me, refresh) {
   parts.push(...cardPart(id, d));
   // Paying: one choice among credit, the internal account, card and bank transfer, with figures.
   if (o.paid_kop < o.total_kop && !['cancelled', 'shipped'].includes(o.status)) parts.push(...await paymentChoice(id, d, me, refresh));
-  if (d.can_cancel && canChange(me) && !open(d)) {
+  // Stock-only (no 1C extension): cancelling and repeating need the extension, editing does not.
+  if (d.can_cancel && canChange(me) && !open(d) && !d.stock_only) {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), moneyForm('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       () => ({ title: `${t('cancel.confirm')} ${o.number}?`, confirmKey: 'cancel.yes',
         facts: [[t('fin.total'), money(o.total_kop)], ...(o.payment_method === 'credit' ? [[t('cancel.release'), money(o.total_kop - o.paid_kop)]] : [])],
@@ -287,7 +288,7 @@ async function orderParts(id, d, me, refresh) {
     parts.push(await editForm(id, o, d.lines, refresh));
   }
   // Repeating goes through a draft to review (today's prices and stock) before anything is sent.
-  if (canChange(me)) {
+  if (canChange(me) && !d.stock_only) {
     // The page's main action, when there is nothing to pay (the payment choice's button is then).
     const main = !parts.some((x) => x instanceof Element && (x.matches('.main-action') || x.querySelector('.main-action')));
     parts.push(el('p', {}, el('a', { class: `button${main ? ' main-action' : ''}`, href: `#/orders/${encodeURIComponent(id)}/repeat`, 'data-testid': 'repeat-link' }, t('ord.repeat'))));

@@ -88,6 +88,15 @@ tags! {
     Rate = "Ставка",
     Currency = "Валюта",
     Coefficient = "Коэффициент",
+    // Order documents (`orders`).
+    Inn = "ИНН",
+    Kpp = "КПП",
+    Role = "Роль",
+    Basis = "Основание",
+    Taxes = "Налоги",
+    Tax = "Налог",
+    Unit = "Единица",
+    ShortName = "НаименованиеКраткое",
 }
 
 /// An element that just opened: its attributes and where it is.

@@ -386,6 +386,10 @@ pub struct OrderRow {
     pub author: Option<String>,
     #[serde(skip_serializing)]
     pub company_onec_id: String,
+    /// Portal changes (`cml_change`) 1C's order file has not closed yet: shown in a stock-only
+    /// deployment, where they are the order's open change.
+    #[serde(skip_serializing, default)]
+    pub cml_open: i64,
 }
 
 pub async fn order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<OrderRow> {
@@ -530,6 +534,11 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         .into_iter()
         .next()
         .map(Payee::view);
+    // Stock-only (ONEC_DELIVERY=commerceml): the client's edits, sent in CommerceML and waiting for
+    // 1C's order file; the features 1C's extension would carry are off.
+    let stock_only = (p.config().onec_delivery == crate::config::Delivery::Commerceml).then(|| {
+        serde_json::json!({"open_changes": o.cml_open.max(0), "state": if o.cml_open > 0 { "waiting" } else { "applied" }})
+    });
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     let card_configured =
         p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
@@ -543,6 +552,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             .is_ok();
     // From the internal account: an unpaid order with nothing else paying or cancelling it.
     let can_pay_from_account = editable
+        && stock_only.is_none()
         && o.paid_kop < o.total_kop
         && !hold_open
         && !payment_open
@@ -556,7 +566,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
             "history": history, "change": change, "can_cancel": editable, "shipped_together": together,
             "card_payment": card_payment, "can_pay_by_card": can_pay_by_card, "can_pay_from_account": can_pay_from_account,
-            "payee": payee}),
+            "payee": payee, "stock_only": stock_only}),
     ))
 }
 

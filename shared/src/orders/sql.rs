@@ -23,7 +23,8 @@ pub const TOTALS: &str = "SELECT count(*) AS count, coalesce(sum(o.total_kop), 0
 
 pub const ORDER: &str = "SELECT o.id, o.onec_id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.delivery_address, \
        o.consignee_onec_id, cg.name AS consignee, o.total_kop, o.vat_kop, o.paid_kop, o.planned_shipping_date, o.version, \
-       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id \
+       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id, \
+       o.cml_change - o.cml_closed AS cml_open \
      FROM orders o JOIN companies c ON c.id = o.company_id LEFT JOIN legal_entities le ON le.id = o.legal_entity_id \
        LEFT JOIN agreements a ON a.id = o.agreement_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id \
@@ -118,6 +119,25 @@ macro_rules! order_change_guard {
      AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ? AND status IN ('creating', 'pending'))"
     };
 }
+
+/// Stock-only edit (`edit::apply_now`): the lines are replaced only while the order is at the
+/// version the client read (?2), in its company (?3).
+pub const ORDER_NOW_LINES_CLEAR: &str = "DELETE FROM order_lines WHERE order_id = ?1 \
+     AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND version = ?2 AND company_id = ?3)";
+
+pub const ORDER_NOW_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
+     SELECT ?1, ?3, json_extract(v.value, '$.line_no'), (SELECT id FROM products WHERE onec_id = json_extract(v.value, '$.product')), \
+       json_extract(v.value, '$.product'), json_extract(v.value, '$.article'), json_extract(v.value, '$.name'), json_extract(v.value, '$.qty'), \
+       json_extract(v.value, '$.unit'), json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), \
+       json_extract(v.value, '$.vat'), json_extract(v.value, '$.search') \
+     FROM json_each(?4) v WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND version = ?2 AND company_id = ?3)";
+
+/// The order's new state, due for 1C's next `query` (`cml_change`); NULL VAT keeps the order's.
+pub const ORDER_NOW_UPDATE: &str = "UPDATE orders SET delivery_method = ?4, delivery_address = ?5, consignee_onec_id = ?6, \
+       planned_shipping_date = ?7, total_kop = ?8, vat_kop = coalesce(?9, vat_kop), version = version + 1, \
+       cml_change = cml_change + 1, updated_at = ?10 \
+     WHERE id = ?1 AND version = ?2 AND company_id = ?3 \
+       AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
 
 /// Guard for a change to an order: based on the current version, no other change waiting, no
 /// card payment open (the buyer may be paying on the acquirer's page right now).

@@ -174,7 +174,7 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
         ("catalog", "import") => import::answer(p, req, &session).await,
         ("catalog", "deactivate") => deactivate::untouched(p, req, &session).await,
         ("catalog", "complete") => deactivate::complete(p, req, &session).await,
-        ("sale", "query") => sale::query(p, &session).await,
+        ("sale", "query") => sale::query(p, &session, crate::commerceml::Version::V2_10).await,
         ("sale", "success") => sale::success(p, &session).await,
         ("sale", "file") => sale::file(p, req, &session).await,
         ("sale", "import") => sale::import(p, req, &session).await,
