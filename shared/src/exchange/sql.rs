@@ -245,6 +245,26 @@ pub const INBOX_MARK_APPLIED_MANY: &str =
 
 // ---- Stock CommerceML exchange ----
 
+/// A new session (`checkauth`).
+pub const CML_SESSION_START: &str = "INSERT INTO cml_sessions (id, token_hash, password_mark, client_ip, started_at, expires_at) \
+     VALUES (?, ?, ?, ?, ?, ?)";
+
+/// Sessions past their expiry (removed at each `checkauth`).
+pub const CML_SESSIONS_PURGE: &str = "DELETE FROM cml_sessions WHERE expires_at <= ?";
+
+/// The live session of a token signed in under the current password, its expiry moved on
+/// (sliding): ?1 new expiry, ?2 token hash, ?3 password mark, ?4 now.
+pub const CML_SESSION_TOUCH: &str = "UPDATE cml_sessions SET expires_at = ?1 \
+     WHERE token_hash = ?2 AND password_mark = ?3 AND expires_at > ?4 \
+     RETURNING id, version, started_at";
+
+/// The CommerceML version agreed at `init`.
+pub const CML_SESSION_VERSION: &str = "UPDATE cml_sessions SET version = ? WHERE id = ?";
+
+/// The files of a session (for the classifier-first order).
+pub const CML_SESSION_UPLOADS: &str =
+    "SELECT name, bytes FROM cml_files WHERE session = ? ORDER BY name";
+
 pub const CML_FILE: &str = "SELECT chunks, bytes, status, result, chunk_sizes FROM cml_files WHERE session = ? AND name = ?";
 
 /// One more chunk of a file being uploaded; a name uploaded again after its import starts over.

@@ -57,7 +57,7 @@ pub(crate) fn send_file(
         );
         assert_eq!(text(&r), "success\n");
     }
-    let name = upload_name.rsplit(['/', '\\']).next().unwrap();
+    let name = shared::exchange::cml::file_path(upload_name).expect("a good name");
     text(&call(
         p,
         "GET",

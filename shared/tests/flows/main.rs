@@ -15,6 +15,7 @@ mod cml_catalogue_faithful;
 mod cml_deactivate;
 mod cml_exchange;
 mod cml_orders;
+mod cml_protocol;
 mod cml_sale;
 mod cml_sliced;
 mod commerceml;

@@ -84,7 +84,7 @@ pub(crate) async fn answer<P: Ports>(
     req: &ApiRequest,
     session: &str,
 ) -> AppResult<ApiResponse> {
-    let Some(name) = req.query_param("filename").and_then(super::base_name) else {
+    let Some(name) = req.query_param("filename").and_then(super::file_path) else {
         return Ok(failure("bad filename"));
     };
     let Some(file) = p
@@ -97,18 +97,76 @@ pub(crate) async fn answer<P: Ports>(
     if let Some(job) = find(p, session, &name).await? {
         return report(p, &job).await;
     }
-    let job = start(p, session, &name, file.bytes).await?;
-    if file.bytes <= SYNC_IMPORT_BYTES {
+    if let Some(wait) = classifier_first(p, session, &name).await? {
+        return Ok(wait);
+    }
+    let job = begin(p, session, &name, file.bytes).await?;
+    let row = load(p, &job)
+        .await?
+        .ok_or_else(|| AppError::internal("import vanished"))?;
+    report(p, &row).await
+}
+
+/// Starts the import of a stored file: within this request when small, else in the queue
+/// consumer. Returns the job id.
+async fn begin<P: Ports>(p: &P, session: &str, name: &str, bytes: i64) -> AppResult<String> {
+    let job = start(p, session, name, bytes).await?;
+    if bytes <= SYNC_IMPORT_BYTES {
         if run_job(p, &job, SliceLimits::default(), INVOCATION_STATEMENTS).await? {
             p.queue().send_cml_import(&job).await?;
         }
     } else {
         p.queue().send_cml_import(&job).await?;
     }
-    let row = load(p, &job)
-        .await?
-        .ok_or_else(|| AppError::internal("import vanished"))?;
-    report(p, &row).await
+    Ok(job)
+}
+
+/// A file that describes the catalogue rather than goods: properties (`properties/...`), price
+/// types (`priceLists___`), warehouses (`storages___`), units, groups, or a classifier-only
+/// `import`-less file of a 3.x exchange.
+pub fn is_classifier(path: &str) -> bool {
+    let leaf = super::leaf(path).to_ascii_lowercase();
+    path.to_ascii_lowercase().starts_with("properties/")
+        || ["properties", "pricelists", "storages", "units", "groups"]
+            .iter()
+            .any(|k| leaf.starts_with(k))
+}
+
+/// Before goods or offers are imported, the classifier files of the same exchange uploaded but
+/// not imported yet are (1C may ask for them in any order): their price types, warehouses and
+/// properties must exist first. Answers `progress` while one of them is running (1C asks again).
+async fn classifier_first<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+) -> AppResult<Option<ApiResponse>> {
+    if is_classifier(name) {
+        return Ok(None);
+    }
+    #[derive(Deserialize)]
+    struct Upload {
+        name: String,
+        bytes: i64,
+    }
+    let uploads: Vec<Upload> = p
+        .db()
+        .all(Stmt::new(sql::CML_SESSION_UPLOADS).bind(session))
+        .await?;
+    for u in uploads.iter().filter(|u| is_classifier(&u.name)) {
+        let job = match find(p, session, &u.name).await? {
+            Some(job) => job,
+            None => {
+                let job = begin(p, session, &u.name, u.bytes).await?;
+                load(p, &job)
+                    .await?
+                    .ok_or_else(|| AppError::internal("import vanished"))?
+            }
+        };
+        if job.status == "running" {
+            return report(p, &job).await.map(Some);
+        }
+    }
+    Ok(None)
 }
 
 async fn find<P: Ports>(p: &P, session: &str, name: &str) -> AppResult<Option<ImportRow>> {
@@ -125,7 +183,7 @@ pub async fn load<P: Ports>(p: &P, job: &str) -> AppResult<Option<ImportRow>> {
 
 /// Products from `import*.xml`; offers with prices and stock from `offers*`, `prices*`, `rests*`.
 fn kind_of(name: &str) -> &'static str {
-    if name.to_ascii_lowercase().starts_with("import") {
+    if super::leaf(name).to_ascii_lowercase().starts_with("import") {
         "products"
     } else {
         "offers"
