@@ -276,6 +276,16 @@ pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, 
        chunk_sizes = CASE WHEN status = 'uploading' THEN json_insert(chunk_sizes, '$[#]', CAST(excluded.bytes AS INTEGER)) ELSE excluded.chunk_sizes END, \
        status = 'uploading', result = NULL, updated_at = excluded.updated_at";
 
+/// A file unpacked from the session's archive (`cml::unzip`), whole: its chunks are stored.
+pub const CML_FILE_UNPACKED: &str = "INSERT INTO cml_files (session, name, chunks, bytes, status, updated_at, chunk_sizes) \
+     VALUES (?1, ?2, ?3, ?4, 'uploading', ?5, ?6) \
+     ON CONFLICT(session, name) DO UPDATE SET chunks = excluded.chunks, bytes = excluded.bytes, \
+       chunk_sizes = excluded.chunk_sizes, status = 'uploading', result = NULL, updated_at = excluded.updated_at";
+
+/// The archives of a session (`zip=yes`).
+pub const CML_SESSION_ARCHIVES: &str =
+    "SELECT name, bytes FROM cml_files WHERE session = ? AND lower(name) LIKE '%.zip' ORDER BY name";
+
 pub const CML_FILE_DONE: &str =
     "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";
 

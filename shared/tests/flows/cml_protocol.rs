@@ -362,3 +362,131 @@ fn info_lists_statuses_payment_and_delivery_methods_as_the_bitrix_site() {
     }
     assert_eq!(get(&p, "type=sale&mode=info", "portal_cml=x").status, 401);
 }
+
+/// Runs the queue consumer until no import job is waiting.
+fn drain_queue(p: &TestPorts) {
+    while let Some(job) = p.queue.2.borrow_mut().pop() {
+        block_on(shared::exchange::cml::import::run_queued(p, &job)).unwrap();
+    }
+}
+
+#[test]
+fn zip_yes_one_archive_in_chunks_imports_the_same_as_the_files_one_by_one() {
+    let Some(dir) = shared::testing::commerceml_fixtures() else {
+        eprintln!("skipped: no CommerceML fixtures");
+        return;
+    };
+    let names = ["import.xml", "offers.xml", "prices.xml", "rests.xml"];
+    let files: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .map(|n| {
+            let folder = if *n == "import.xml" {
+                "goods/1/import___"
+            } else {
+                "offers/1/"
+            };
+            (
+                format!("{folder}{n}"),
+                std::fs::read(dir.join("v3.1-bitrix-module").join(n)).unwrap(),
+            )
+        })
+        .collect();
+    let import = |p: &TestPorts, cookie: &str, name: &str| {
+        for _ in 0..20 {
+            let r = text(&get(
+                p,
+                &format!("type=catalog&mode=import&filename={name}"),
+                cookie,
+            ));
+            if !r.starts_with("progress") {
+                return r;
+            }
+            drain_queue(p);
+        }
+        panic!("{name} never finished");
+    };
+    let p = TestPorts::new();
+    let plain = cml_checkauth(&p, "catalog");
+    let mut one_by_one = Vec::new();
+    for (name, bytes) in &files {
+        for part in bytes.chunks(100_000) {
+            let r = call(
+                &p,
+                "POST",
+                &format!("type=catalog&mode=file&filename={name}"),
+                vec![("cookie", plain.clone())],
+                part.to_vec(),
+            );
+            assert_eq!(text(&r), "success\n");
+        }
+        one_by_one.push(import(&p, &plain, name));
+    }
+    let zipped = cml_checkauth(&p, "catalog");
+    assert!(text(&get(&p, "type=catalog&mode=init&version=3.1", &zipped)).starts_with("zip=yes\n"));
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let archive = shared::testing::zip_archive(&refs, false);
+    for part in archive.chunks(archive.len() / 2 + 1) {
+        let r = call(
+            &p,
+            "POST",
+            "type=catalog&mode=file&filename=exchange.zip",
+            vec![("cookie", zipped.clone())],
+            part.to_vec(),
+        );
+        assert_eq!(text(&r), "success\n");
+    }
+    let first = text(&get(
+        &p,
+        "type=catalog&mode=import&filename=goods/1/import___import.xml",
+        &zipped,
+    ));
+    assert!(
+        first.starts_with("progress\nunzip"),
+        "the archive unpacks in the queue first: {first}"
+    );
+    for ((name, _), expected) in files.iter().zip(&one_by_one) {
+        assert!(expected.starts_with("success\n"), "{expected}");
+        assert_eq!(&import(&p, &zipped, name), expected, "{name}");
+    }
+    // The entries are stored in the same chunk layout as uploaded files.
+    assert_eq!(
+        count(&p, "SELECT count(*) FROM cml_files WHERE name = 'offers/1/rests.xml' AND chunk_sizes <> '[]'"),
+        2
+    );
+}
+
+#[test]
+fn a_broken_archive_fails_the_imports_with_its_reason() {
+    let p = TestPorts::new();
+    let cookie = cml_checkauth(&p, "catalog");
+    let zeros = vec![b'<'; 4 << 20];
+    let archive = shared::testing::zip_archive(&[("import.xml", zeros.as_slice())], false);
+    let r = call(
+        &p,
+        "POST",
+        "type=catalog&mode=file&filename=bomb.zip",
+        vec![("cookie", cookie.clone())],
+        archive,
+    );
+    assert_eq!(text(&r), "success\n");
+    assert!(text(&get(
+        &p,
+        "type=catalog&mode=import&filename=import.xml",
+        &cookie
+    ))
+    .starts_with("progress\n"));
+    drain_queue(&p);
+    let r = text(&get(
+        &p,
+        "type=catalog&mode=import&filename=import.xml",
+        &cookie,
+    ));
+    assert!(
+        r.starts_with("failure\nimport.xml: the archive bomb.zip did not unpack")
+            && r.contains("ZIP bomb"),
+        "{r}"
+    );
+}

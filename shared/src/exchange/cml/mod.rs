@@ -20,6 +20,7 @@ pub mod deactivate;
 pub mod import;
 pub mod info;
 pub mod sale;
+pub mod unzip;
 
 use super::sql;
 use crate::error::{AppError, AppResult};
@@ -47,7 +48,7 @@ pub const SESSION_IDLE_SECS: i64 = 3600;
 /// The CommerceML versions the portal answers `init` with (`version=`).
 pub const VERSIONS: [&str; 4] = ["2.05", "2.08", "2.10", "3.1"];
 /// Whether `init` offers `zip=yes` for `type=catalog` (1C then sends one archive).
-pub const ZIP_OFFERED: bool = false;
+pub const ZIP_OFFERED: bool = true;
 
 pub(crate) fn text(body: String) -> ApiResponse {
     ApiResponse {
@@ -405,7 +406,8 @@ pub(crate) async fn file<P: Ports>(
     if req.body.len() > FILE_LIMIT {
         return Err(refuse("chunk larger than file_limit"));
     }
-    if !name.to_ascii_lowercase().ends_with(".xml") {
+    let lower = name.to_ascii_lowercase();
+    if !lower.ends_with(".xml") && !lower.ends_with(".zip") {
         // Images and other files of a full catalogue exchange are not used by the portal.
         return Ok(None);
     }
