@@ -8,8 +8,9 @@
 //! Memory stays bounded whatever the entry size: the compressed data is read with ranged reads in
 //! windows of [`IN_WINDOW`] bytes and inflated as a stream (`miniz_oxide`'s `InflateState`, the
 //! Rust-only inflater `flate2` uses by default: no C, builds for wasm32, keeps its own 32 KiB
-//! dictionary), each [`OUT_CHUNK`] of output written out before the next: about 6 MiB at any time,
-//! for a 100 MB entry as for a small one. Caps: [`MAX_ENTRY_BYTES`] per entry, a compression
+//! dictionary), [`FEED`] bytes at a time, each [`OUT_CHUNK`] of output written out as soon as it is
+//! full: under 16 MiB at any time (the window, at most two pieces), for a 100 MB entry as for a
+//! small one. Caps: [`MAX_ENTRY_BYTES`] per entry, a compression
 //! ratio of at most [`MAX_RATIO`] (a bomb is refused before a byte is inflated, and the inflated
 //! size is checked against the declared one as it grows), [`MAX_ENTRIES`] entries; the CRC-32 of
 //! each entry is checked. Encrypted entries, methods other than stored / deflate, and ZIP64 are
@@ -29,6 +30,8 @@ use serde::{Deserialize, Serialize};
 
 /// Bytes of compressed data read at a time.
 pub const IN_WINDOW: u64 = 1 << 20;
+/// Compressed bytes inflated before the output is written out.
+pub const FEED: usize = 4 << 10;
 /// Largest chunk object an entry is written in.
 pub const OUT_CHUNK: usize = 4 << 20;
 /// Largest entry (inflated).
@@ -357,16 +360,21 @@ pub(crate) async fn run_slice<P: Ports>(
                 let window =
                     read_range(p, &row.session, &row.name, &sizes, data_at + pos, len).await?;
                 pos += len;
-                if let Err(reason) = inflater.feed(&window, &mut pieces) {
-                    return Ok(Err(reason));
+                // Fed in small pieces, each one's output written out before the next: deflate
+                // inflates at most about 1,032 to 1, so [`FEED`] bytes never hold more than
+                // about one [`OUT_CHUNK`] of output, however compressible the entry.
+                for sub in window.chunks(FEED) {
+                    if let Err(reason) = inflater.feed(sub, &mut pieces) {
+                        return Ok(Err(reason));
+                    }
+                    for piece in pieces.drain(..) {
+                        let key = chunk_key(&row.session, &name, chunk_sizes.len());
+                        chunk_sizes.push(piece.len() as u64);
+                        p.blobs()
+                            .put(&key, piece, "application/octet-stream")
+                            .await?;
+                    }
                 }
-            }
-            for piece in pieces.drain(..) {
-                let key = chunk_key(&row.session, &name, chunk_sizes.len());
-                chunk_sizes.push(piece.len() as u64);
-                p.blobs()
-                    .put(&key, piece, "application/octet-stream")
-                    .await?;
             }
             if pos >= e.compressed {
                 break;
@@ -535,6 +543,25 @@ pub(crate) mod tests {
         bzip.method = 12;
         assert!(refuse_entry(&bzip).is_some());
         assert!(end_of_directory(b"not a zip at all, just text").is_err());
+    }
+
+    #[test]
+    fn a_very_compressible_entry_fed_in_feed_pieces_holds_at_most_two_pieces() {
+        let zeros = vec![b' '; 40 << 20];
+        let a = zip(&[("spaces.xml", &zeros)], false);
+        let e = entries(&a).remove(0);
+        assert!(e.compressed < 100 << 10, "about 1,000 to 1");
+        let at = e.header_at as usize + 30 + e.name.len();
+        let mut inf = Inflater::new(e.clone());
+        let (mut pieces, mut most, mut total) = (Vec::new(), 0, 0);
+        for sub in a[at..at + e.compressed as usize].chunks(FEED) {
+            inf.feed(sub, &mut pieces).unwrap();
+            most = most.max(pieces.len());
+            total += pieces.drain(..).map(|p| p.len()).sum::<usize>();
+        }
+        total += inf.finish().unwrap().len();
+        assert_eq!(total, zeros.len());
+        assert!(most <= 2, "{most} pieces held at once");
     }
 
     #[test]
