@@ -490,3 +490,26 @@ fn a_broken_archive_fails_the_imports_with_its_reason() {
         "{r}"
     );
 }
+
+#[test]
+fn a_3_1_properties_file_imports_without_failing_the_exchange() {
+    let p = TestPorts::new();
+    let cookie = cml_checkauth(&p, "catalog");
+    let props = r#"<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="3.1"><Классификатор><Ид>cl</Ид><Наименование>Классификатор</Наименование><Свойства>
+<Свойство><Ид>prop-1</Ид><Наименование>Цвет</Наименование><ТипЗначений>Строка</ТипЗначений></Свойство></Свойства></Классификатор></КоммерческаяИнформация>"#;
+    let r = call(
+        &p,
+        "POST",
+        "type=catalog&mode=file&filename=properties/1/properties___a.xml",
+        vec![("cookie", cookie.clone())],
+        props.as_bytes().to_vec(),
+    );
+    assert_eq!(text(&r), "success\n");
+    let r = text(&get(
+        &p,
+        "type=catalog&mode=import&filename=properties/1/properties___a.xml",
+        &cookie,
+    ));
+    assert!(r.starts_with("success\n"), "{r}");
+}
