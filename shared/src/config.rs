@@ -62,6 +62,12 @@ pub struct Config {
     /// HTTP Basic credentials 1C's stock CommerceML exchange signs in with; unset closes it.
     pub cml_user: Option<String>,
     pub cml_password: Option<String>,
+    /// Failed CommerceML logins one client address may make per throttle window
+    /// (`CML_LOGIN_MAX`, default 10); the login itself is never locked.
+    pub cml_login_max: i64,
+    /// Addresses 1C's stock exchange may call from (`CML_ALLOWED_IPS`, comma-separated exact
+    /// addresses); empty allows any.
+    pub cml_allowed_ips: Vec<String>,
     /// The encoding of the order documents `type=sale&mode=query` answers with (`CML_ORDERS_ENCODING`:
     /// `utf-8`, the default, or `windows-1251` for older 1C configurations).
     pub cml_orders_encoding: crate::commerceml::Encoding,
@@ -192,6 +198,13 @@ impl Config {
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
             cml_user: var("CML_USER").filter(|v| !v.is_empty()),
             cml_password: var("CML_PASSWORD").filter(|v| !v.is_empty()),
+            cml_login_max: num("CML_LOGIN_MAX", 10)?,
+            cml_allowed_ips: var("CML_ALLOWED_IPS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect(),
             cml_orders_encoding: match var("CML_ORDERS_ENCODING")
                 .map(|v| v.trim().to_ascii_lowercase())
                 .as_deref()
@@ -240,6 +253,8 @@ impl Config {
             monitor_token: Some("monitor-test-token".into()),
             cml_user: Some("1c".into()),
             cml_password: Some("cml-test-password".into()),
+            cml_login_max: 10,
+            cml_allowed_ips: Vec::new(),
             cml_orders_encoding: crate::commerceml::Encoding::Utf8,
             cml_order_warehouse: None,
             yookassa_api_url: "http://yookassa.test/v3".into(),

@@ -643,3 +643,52 @@ pub fn commerceml_fixtures() -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// A ZIP archive of `files` (deflated unless `stored`), as 1C's archiver writes one.
+pub fn zip_archive(files: &[(&str, &[u8])], stored: bool) -> Vec<u8> {
+    let (mut out, mut cd) = (Vec::new(), Vec::new());
+    for (name, data) in files {
+        let packed = if stored {
+            data.to_vec()
+        } else {
+            miniz_oxide::deflate::compress_to_vec(data, 6)
+        };
+        let mut h = crc32fast::Hasher::new();
+        h.update(data);
+        let crc = h.finalize();
+        let method: u16 = if stored { 0 } else { 8 };
+        let offset = out.len() as u32;
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend([20, 0, 0, 8]);
+        out.extend(method.to_le_bytes());
+        out.extend([0; 4]);
+        out.extend(crc.to_le_bytes());
+        out.extend((packed.len() as u32).to_le_bytes());
+        out.extend((data.len() as u32).to_le_bytes());
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend([0, 0]);
+        out.extend(name.as_bytes());
+        out.extend(&packed);
+        cd.extend(0x0201_4b50u32.to_le_bytes());
+        cd.extend([20, 0, 20, 0, 0, 8]);
+        cd.extend(method.to_le_bytes());
+        cd.extend([0; 4]);
+        cd.extend(crc.to_le_bytes());
+        cd.extend((packed.len() as u32).to_le_bytes());
+        cd.extend((data.len() as u32).to_le_bytes());
+        cd.extend((name.len() as u16).to_le_bytes());
+        cd.extend([0; 12]);
+        cd.extend(offset.to_le_bytes());
+        cd.extend(name.as_bytes());
+    }
+    let cd_at = out.len() as u32;
+    out.extend(&cd);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0; 4]);
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((cd.len() as u32).to_le_bytes());
+    out.extend(cd_at.to_le_bytes());
+    out.extend([0, 0]);
+    out
+}

@@ -18,7 +18,7 @@ test('checkauth, init, a file in two chunks, import: the products appear in the 
   assert.equal(ok, 'success');
   const cookie = `${name}=${value}`;
   const init = await (await fetch(`${URL_}?type=catalog&mode=init`, { headers: { cookie } })).text();
-  assert.match(init, /^zip=no\nfile_limit=\d+/);
+  assert.match(init, /^zip=yes\nfile_limit=\d+/);
   const id = uid('g');
   const xml = `\ufeff<?xml version="1.0" encoding="UTF-8"?>\r\n<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_210" ВерсияСхемы="2.10"><Каталог СодержитТолькоИзменения="false"><Товары>
     <Товар><Ид>${id}</Ид><Артикул>CML-77</Артикул><Наименование>Ремень вариатора ${id}</Наименование><БазоваяЕдиница>шт</БазоваяЕдиница></Товар>

@@ -47,6 +47,16 @@ impl Keys {
         ])
     }
 
+    /// 1C's stock CommerceML login (`checkauth`, one shared Basic login): per client address
+    /// only, so a stranger's wrong passwords never lock the real 1C out of the exchange.
+    pub fn cml_login(cfg: &Config, ip: Option<&str>) -> Keys {
+        Keys(vec![Key {
+            key: format!("cml-ip:{}", ip.unwrap_or("unknown")),
+            max: cfg.cml_login_max,
+            grows: false,
+        }])
+    }
+
     /// Re-entering the password while signed in (password or e-mail change): per user, so a
     /// stolen session cannot guess the password at PBKDF2 speed.
     pub fn reauth(cfg: &Config, user_id: &str) -> Keys {

@@ -245,6 +245,26 @@ pub const INBOX_MARK_APPLIED_MANY: &str =
 
 // ---- Stock CommerceML exchange ----
 
+/// A new session (`checkauth`).
+pub const CML_SESSION_START: &str = "INSERT INTO cml_sessions (id, token_hash, password_mark, client_ip, started_at, expires_at) \
+     VALUES (?, ?, ?, ?, ?, ?)";
+
+/// Sessions past their expiry (removed at each `checkauth`).
+pub const CML_SESSIONS_PURGE: &str = "DELETE FROM cml_sessions WHERE expires_at <= ?";
+
+/// The live session of a token signed in under the current password, its expiry moved on
+/// (sliding): ?1 new expiry, ?2 token hash, ?3 password mark, ?4 now.
+pub const CML_SESSION_TOUCH: &str = "UPDATE cml_sessions SET expires_at = ?1 \
+     WHERE token_hash = ?2 AND password_mark = ?3 AND expires_at > ?4 \
+     RETURNING id, version, started_at";
+
+/// The CommerceML version agreed at `init`.
+pub const CML_SESSION_VERSION: &str = "UPDATE cml_sessions SET version = ? WHERE id = ?";
+
+/// The files of a session (for the classifier-first order).
+pub const CML_SESSION_UPLOADS: &str =
+    "SELECT name, bytes FROM cml_files WHERE session = ? ORDER BY name";
+
 pub const CML_FILE: &str = "SELECT chunks, bytes, status, result, chunk_sizes FROM cml_files WHERE session = ? AND name = ?";
 
 /// One more chunk of a file being uploaded; a name uploaded again after its import starts over.
@@ -255,6 +275,16 @@ pub const CML_FILE_CHUNK: &str = "INSERT INTO cml_files (session, name, chunks, 
        bytes = CASE WHEN status = 'uploading' THEN bytes + excluded.bytes ELSE excluded.bytes END, \
        chunk_sizes = CASE WHEN status = 'uploading' THEN json_insert(chunk_sizes, '$[#]', CAST(excluded.bytes AS INTEGER)) ELSE excluded.chunk_sizes END, \
        status = 'uploading', result = NULL, updated_at = excluded.updated_at";
+
+/// A file unpacked from the session's archive (`cml::unzip`), whole: its chunks are stored.
+pub const CML_FILE_UNPACKED: &str = "INSERT INTO cml_files (session, name, chunks, bytes, status, updated_at, chunk_sizes) \
+     VALUES (?1, ?2, ?3, ?4, 'uploading', ?5, ?6) \
+     ON CONFLICT(session, name) DO UPDATE SET chunks = excluded.chunks, bytes = excluded.bytes, \
+       chunk_sizes = excluded.chunk_sizes, status = 'uploading', result = NULL, updated_at = excluded.updated_at";
+
+/// The archives of a session (`zip=yes`).
+pub const CML_SESSION_ARCHIVES: &str =
+    "SELECT name, bytes FROM cml_files WHERE session = ? AND lower(name) LIKE '%.zip' ORDER BY name";
 
 pub const CML_FILE_DONE: &str =
     "UPDATE cml_files SET status = ?, result = ?, updated_at = ? WHERE session = ? AND name = ?";

@@ -57,7 +57,7 @@ pub(crate) fn send_file(
         );
         assert_eq!(text(&r), "success\n");
     }
-    let name = upload_name.rsplit(['/', '\\']).next().unwrap();
+    let name = shared::exchange::cml::file_path(upload_name).expect("a good name");
     text(&call(
         p,
         "GET",
@@ -102,7 +102,7 @@ fn a_3_1_catalogue_imports_products_prices_and_stock() {
         vec![("cookie", cookie.clone())],
         vec![],
     ));
-    assert!(init.starts_with("zip=no\nfile_limit="), "{init}");
+    assert!(init.starts_with("zip=yes\nfile_limit="), "{init}");
     let d = dir.join("v3.1-bitrix-module");
     // Windows paths and a webdata/ prefix, as real 1C sends them; small chunks joined again.
     let r = send_file(

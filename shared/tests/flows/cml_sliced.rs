@@ -319,16 +319,22 @@ fn flaky() -> Flaky {
 
 /// Uploads the offers and starts their import; returns the job.
 fn start_offers(p: &Flaky, n: usize) -> String {
+    start_offers_signed_in(p, n).0
+}
+
+/// [`start_offers`], with the session's cookie.
+fn start_offers_signed_in(p: &Flaky, n: usize) -> (String, String) {
     let (_, offers) = catalogue(n);
     let cookie = cml_checkauth(p, "catalog");
     upload(p, &cookie, "offers.xml", offers.as_bytes(), 2048);
-    block_on(import::start(
+    let job = block_on(import::start(
         p,
         &session_of(p, "offers.xml"),
         "offers.xml",
         offers.len() as i64,
     ))
-    .unwrap()
+    .unwrap();
+    (job, cookie)
 }
 
 fn reference(n: usize) -> Imported {
@@ -419,12 +425,12 @@ fn a_slice_run_twice_applies_once() {
 #[test]
 fn a_file_uploaded_again_mid_import_stops_the_old_import() {
     let p = flaky();
-    let job = start_offers(&p, 30);
+    // The same session sends the name again (every checkauth is a session of its own).
+    let (job, cookie) = start_offers_signed_in(&p, 30);
     assert!(matches!(
         block_on(import::run_slice(&p, &job, LIMITS)).unwrap(),
         SliceRun::Advanced { .. }
     ));
-    let cookie = cml_checkauth(&p, "catalog");
     upload(&p, &cookie, "offers.xml", b"<KommerceML/>", 2048);
     assert_eq!(
         block_on(import::run_slice(&p, &job, LIMITS)).unwrap(),

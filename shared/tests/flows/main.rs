@@ -16,6 +16,7 @@ mod cml_deactivate;
 mod cml_exchange;
 mod cml_images;
 mod cml_orders;
+mod cml_protocol;
 mod cml_sale;
 mod cml_sliced;
 mod commerceml;

@@ -46,13 +46,13 @@ pub async fn run<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
     if !p.config().allow_test_clock {
         return Err(AppError::not_found());
     }
-    let session = match session(p, req) {
-        Ok(s) => s,
+    let session = match session(p, req).await? {
+        Ok(s) => s.id,
         Err(refusal) => return Ok(refusal),
     };
     let name = req
         .query_param("filename")
-        .and_then(super::base_name)
+        .and_then(super::file_path)
         .ok_or_else(|| {
             AppError::bad_request("bad-filename", "Неверное имя файла.", "Bad filename.")
         })?;

@@ -12,7 +12,7 @@
 //! then answers `failure` with the reason; `complete` still `success`, with a note): a file that
 //! did not import lists nothing, and deactivating on it would empty the catalogue.
 
-use super::{failure, session_started, text};
+use super::{failure, text, Session};
 use crate::error::AppResult;
 use crate::exchange::sql;
 use crate::http::{ApiRequest, ApiResponse};
@@ -55,7 +55,11 @@ async fn run<P: Ports>(p: &P, stmts: &[&'static str], since: DateTime<Utc>) -> A
 }
 
 /// `mode=deactivate&timestamp=T`.
-pub async fn untouched<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<ApiResponse> {
+pub async fn untouched<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    session: &Session,
+) -> AppResult<ApiResponse> {
     let Some(timestamp) = req
         .query_param("timestamp")
         .and_then(|t| t.trim().parse::<i64>().ok())
@@ -66,8 +70,8 @@ pub async fn untouched<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppR
     };
     // Never later than this session's checkauth: a timestamp from the future would deactivate
     // what this exchange has just imported.
-    let since = session_started(req).map_or(timestamp, |s| s.min(timestamp));
-    let s = imports(p, session).await?;
+    let since = session.started.min(timestamp);
+    let s = imports(p, &session.id).await?;
     if s.unfinished > 0 {
         return Ok(failure(&format!(
             "nothing deactivated: not every file of this exchange imported ({})",
@@ -84,8 +88,8 @@ pub async fn untouched<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppR
 }
 
 /// `mode=complete`.
-pub async fn complete<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppResult<ApiResponse> {
-    let s = imports(p, session).await?;
+pub async fn complete<P: Ports>(p: &P, session: &Session) -> AppResult<ApiResponse> {
+    let s = imports(p, &session.id).await?;
     if s.full_products == 0 && s.full_offers == 0 {
         return Ok(text("success\n".into()));
     }
@@ -95,9 +99,7 @@ pub async fn complete<P: Ports>(p: &P, req: &ApiRequest, session: &str) -> AppRe
             s.problems.unwrap_or_default()
         )));
     }
-    let Some(since) = session_started(req) else {
-        return Ok(text("success\n".into()));
-    };
+    let since = session.started;
     let mut stmts = Vec::new();
     if s.full_products > 0 {
         stmts.push(sql::CML_DEACTIVATE_UNLISTED);

@@ -84,9 +84,14 @@ pub(crate) async fn answer<P: Ports>(
     req: &ApiRequest,
     session: &str,
 ) -> AppResult<ApiResponse> {
-    let Some(name) = req.query_param("filename").and_then(super::base_name) else {
+    let Some(name) = req.query_param("filename").and_then(super::file_path) else {
         return Ok(failure("bad filename"));
     };
+    if kind_of(&name) != "unzip" {
+        if let Some(wait) = archives_first(p, session, &name).await? {
+            return Ok(wait);
+        }
+    }
     let Some(file) = p
         .db()
         .first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name))
@@ -97,8 +102,22 @@ pub(crate) async fn answer<P: Ports>(
     if let Some(job) = find(p, session, &name).await? {
         return report(p, &job).await;
     }
-    let job = start(p, session, &name, file.bytes).await?;
-    if file.bytes <= SYNC_IMPORT_BYTES {
+    if let Some(wait) = classifier_first(p, session, &name).await? {
+        return Ok(wait);
+    }
+    let job = begin(p, session, &name, file.bytes).await?;
+    let row = load(p, &job)
+        .await?
+        .ok_or_else(|| AppError::internal("import vanished"))?;
+    report(p, &row).await
+}
+
+/// Starts the import of a stored file: within this request when small, else in the queue
+/// consumer. Returns the job id.
+async fn begin<P: Ports>(p: &P, session: &str, name: &str, bytes: i64) -> AppResult<String> {
+    let job = start(p, session, name, bytes).await?;
+    // An archive unpacks in the queue consumer whatever its size: it may inflate a hundredfold.
+    if bytes <= SYNC_IMPORT_BYTES && kind_of(name) != "unzip" {
         // Slices left, or images to make thumbnails of (never within 1C's request).
         if run_job(p, &job, SliceLimits::default(), INVOCATION_STATEMENTS).await?
             || super::images::counts(p, &job).await?.0 > 0
@@ -108,10 +127,97 @@ pub(crate) async fn answer<P: Ports>(
     } else {
         p.queue().send_cml_import(&job).await?;
     }
-    let row = load(p, &job)
-        .await?
-        .ok_or_else(|| AppError::internal("import vanished"))?;
-    report(p, &row).await
+    Ok(job)
+}
+
+/// `zip=yes`: the files 1C asks to import are in the archive it sent. Its unpacking is started
+/// (in the queue) by the first `import` of the session and answered `progress` until it is over,
+/// as the Bitrix site answers while it unzips; a failed one answers its reason.
+async fn archives_first<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+) -> AppResult<Option<ApiResponse>> {
+    #[derive(Deserialize)]
+    struct Archive {
+        name: String,
+        bytes: i64,
+    }
+    let archives: Vec<Archive> = p
+        .db()
+        .all(Stmt::new(sql::CML_SESSION_ARCHIVES).bind(session))
+        .await?;
+    for a in &archives {
+        let job = match find(p, session, &a.name).await? {
+            Some(job) => job,
+            None => {
+                let job = begin(p, session, &a.name, a.bytes).await?;
+                load(p, &job)
+                    .await?
+                    .ok_or_else(|| AppError::internal("import vanished"))?
+            }
+        };
+        match job.status.as_str() {
+            "running" => return report(p, &job).await.map(Some),
+            "failed" => {
+                return Ok(Some(failure(&format!(
+                    "{name}: the archive {} did not unpack: {}",
+                    a.name,
+                    job.result.as_deref().unwrap_or("")
+                ))))
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// A file that describes the catalogue rather than goods: properties (`properties/...`), price
+/// types (`priceLists___`), warehouses (`storages___`), units, groups, or a classifier-only
+/// `import`-less file of a 3.x exchange.
+pub fn is_classifier(path: &str) -> bool {
+    let leaf = super::leaf(path).to_ascii_lowercase();
+    path.to_ascii_lowercase().starts_with("properties/")
+        || ["properties", "pricelists", "storages", "units", "groups"]
+            .iter()
+            .any(|k| leaf.starts_with(k))
+}
+
+/// Before goods or offers are imported, the classifier files of the same exchange uploaded but
+/// not imported yet are (1C may ask for them in any order): their price types, warehouses and
+/// properties must exist first. Answers `progress` while one of them is running (1C asks again).
+async fn classifier_first<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+) -> AppResult<Option<ApiResponse>> {
+    if is_classifier(name) {
+        return Ok(None);
+    }
+    #[derive(Deserialize)]
+    struct Upload {
+        name: String,
+        bytes: i64,
+    }
+    let uploads: Vec<Upload> = p
+        .db()
+        .all(Stmt::new(sql::CML_SESSION_UPLOADS).bind(session))
+        .await?;
+    for u in uploads.iter().filter(|u| is_classifier(&u.name)) {
+        let job = match find(p, session, &u.name).await? {
+            Some(job) => job,
+            None => {
+                let job = begin(p, session, &u.name, u.bytes).await?;
+                load(p, &job)
+                    .await?
+                    .ok_or_else(|| AppError::internal("import vanished"))?
+            }
+        };
+        if job.status == "running" {
+            return report(p, &job).await.map(Some);
+        }
+    }
+    Ok(None)
 }
 
 async fn find<P: Ports>(p: &P, session: &str, name: &str) -> AppResult<Option<ImportRow>> {
@@ -128,7 +234,10 @@ pub async fn load<P: Ports>(p: &P, job: &str) -> AppResult<Option<ImportRow>> {
 
 /// Products from `import*.xml`; offers with prices and stock from `offers*`, `prices*`, `rests*`.
 fn kind_of(name: &str) -> &'static str {
-    if name.to_ascii_lowercase().starts_with("import") {
+    let leaf = super::leaf(name).to_ascii_lowercase();
+    if leaf.ends_with(".zip") {
+        "unzip"
+    } else if leaf.starts_with("import") {
         "products"
     } else {
         "offers"
@@ -295,6 +404,12 @@ pub async fn run_slice<P: Ports>(p: &P, job: &str, limits: SliceLimits) -> AppRe
     if row.status != "running" {
         return Ok(SliceRun::Finished);
     }
+    if row.kind == "unzip" {
+        return match super::unzip::run_slice(p, &row).await? {
+            Ok(run) => Ok(run),
+            Err(reason) => fail(p, &row, &reason).await,
+        };
+    }
     let Some(file) = p
         .db()
         .first::<FileRow>(Stmt::new(sql::CML_FILE).bind(&row.session).bind(&row.name))
@@ -324,33 +439,7 @@ pub async fn run_slice<P: Ports>(p: &P, job: &str, limits: SliceLimits) -> AppRe
     };
     let part = match parsed {
         Ok(part) => part,
-        Err(e) => {
-            let reason = format!("{e}");
-            let failed = p
-                .db()
-                .exec(
-                    Stmt::new(sql::CML_IMPORT_FAIL)
-                        .bind(job)
-                        .bind(row.slice)
-                        .bind(&reason)
-                        .bind(now),
-                )
-                .await?;
-            if failed == 0 {
-                return Ok(SliceRun::Stale);
-            }
-            p.db()
-                .exec(
-                    Stmt::new(sql::CML_FILE_DONE)
-                        .bind("failed")
-                        .bind(&reason)
-                        .bind(now)
-                        .bind(&row.session)
-                        .bind(&row.name),
-                )
-                .await?;
-            return Ok(SliceRun::Failed);
-        }
+        Err(e) => return fail(p, &row, &format!("{e}")).await,
     };
     let finished = part.slice.next.is_none();
     let (items, prices, stock) = (
@@ -410,6 +499,35 @@ pub async fn run_slice<P: Ports>(p: &P, job: &str, limits: SliceLimits) -> AppRe
         Err(e) if e.to_string().contains("CHECK constraint failed") => Ok(SliceRun::Stale),
         Err(e) => Err(e),
     }
+}
+
+/// Marks the import failed with `reason` (unless another run moved it on meanwhile).
+async fn fail<P: Ports>(p: &P, row: &ImportRow, reason: &str) -> AppResult<SliceRun> {
+    let now = p.now();
+    let failed = p
+        .db()
+        .exec(
+            Stmt::new(sql::CML_IMPORT_FAIL)
+                .bind(&row.job)
+                .bind(row.slice)
+                .bind(reason)
+                .bind(now),
+        )
+        .await?;
+    if failed == 0 {
+        return Ok(SliceRun::Stale);
+    }
+    p.db()
+        .exec(
+            Stmt::new(sql::CML_FILE_DONE)
+                .bind("failed")
+                .bind(reason)
+                .bind(now)
+                .bind(&row.session)
+                .bind(&row.name),
+        )
+        .await?;
+    Ok(SliceRun::Failed)
 }
 
 /// Bytes to read for the next slice: enough for `max_items` goods at the size they have had so
