@@ -18,7 +18,8 @@ const FIXTURES = new URL('../../../shared/fixtures/commerceml/', import.meta.url
 const basic = (password) => `Basic ${Buffer.from(`${secrets.CML_USER}:${password}`).toString('base64')}`;
 
 async function checkauth(type, { ip = fakeIp(), password = secrets.CML_PASSWORD, now } = {}) {
-  const headers = { authorization: basic(password), 'cf-connecting-ip': ip };
+  // The address as the edge reports it (Workers) and as a trusted proxy does (self-hosted).
+  const headers = { authorization: basic(password), 'cf-connecting-ip': ip, 'x-forwarded-for': ip };
   if (now) headers['x-test-now'] = now;
   return fetch(`${URL_}?type=${type}&mode=checkauth`, { headers });
 }

@@ -11,19 +11,23 @@ use std::rc::Rc;
 use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+/// A queue message: what it wakes, and how many times it has been tried (as a Queues message's
+/// `attempts`).
+type Wake<T> = (T, u32);
+
 /// The producers' side, cloned into every serving thread.
 #[derive(Clone)]
 pub struct Channels {
-    inbox: UnboundedSender<Vec<String>>,
+    inbox: UnboundedSender<Wake<Vec<String>>>,
     outbox: UnboundedSender<Vec<String>>,
-    cml: UnboundedSender<String>,
+    cml: UnboundedSender<Wake<String>>,
 }
 
 /// The consumers' side, run on one thread.
 pub struct Consumers {
-    inbox: UnboundedReceiver<Vec<String>>,
+    inbox: UnboundedReceiver<Wake<Vec<String>>>,
     outbox: UnboundedReceiver<Vec<String>>,
-    cml: UnboundedReceiver<String>,
+    cml: UnboundedReceiver<Wake<String>>,
 }
 
 pub fn channels() -> (Channels, Consumers) {
@@ -43,7 +47,7 @@ pub fn channels() -> (Channels, Consumers) {
 impl WakeQueue for Channels {
     async fn send_inbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
         // A closed channel means the process is stopping: the rows stay for the sweeper.
-        let _ = self.inbox.send(ids);
+        let _ = self.inbox.send((ids, 0));
         Ok(())
     }
     async fn send_outbox_ids(&self, ids: Vec<String>) -> AppResult<()> {
@@ -51,7 +55,7 @@ impl WakeQueue for Channels {
         Ok(())
     }
     async fn send_cml_import(&self, job: &str) -> AppResult<()> {
-        let _ = self.cml.send(job.to_string());
+        let _ = self.cml.send((job.to_string(), 0));
         Ok(())
     }
 }
@@ -78,6 +82,21 @@ async fn next_batch<T>(rx: &mut UnboundedReceiver<T>) -> Option<Vec<T>> {
     Some(batch)
 }
 
+/// Puts a failed message back after [`RETRY_DELAY`] without holding up the ones behind it, as
+/// `retry_with_options` does on Queues; past `max` attempts it is dropped from the queue (the
+/// dead-letter queue's place): its rows stay, and the sweeper or the monitor takes it up.
+fn retry_later<T: 'static>(tx: &UnboundedSender<Wake<T>>, item: T, attempt: u32, max: u32) -> bool {
+    if attempt + 1 >= max {
+        return false;
+    }
+    let tx = tx.clone();
+    tokio::task::spawn_local(async move {
+        tokio::time::sleep(RETRY_DELAY).await;
+        let _ = tx.send((item, attempt + 1));
+    });
+    true
+}
+
 /// Runs the consumers and the sweeper on the current thread's `LocalSet`.
 pub fn spawn_consumers(thread: Rc<Thread>, consumers: Consumers) {
     let Consumers {
@@ -86,24 +105,22 @@ pub fn spawn_consumers(thread: Rc<Thread>, consumers: Consumers) {
         mut cml,
     } = consumers;
     let t = thread.clone();
+    let resend = thread.queue.inbox.clone();
     tokio::task::spawn_local(async move {
         while let Some(batch) = next_batch(&mut inbox).await {
-            let ids: Vec<String> = batch.into_iter().flatten().collect();
-            // As `max_retries = 10` on the inbox queue; then the sweeper takes over.
-            for attempt in 1..=10 {
-                let ports = NativePorts::background(t.clone());
-                match shared::exchange::inbox::process(&ports, &ids).await {
-                    Ok(r) => {
-                        log(
-                            serde_json::json!({"consumer": "inbox", "messages": ids.len(), "applied": r.applied, "stale": r.stale, "waiting": r.waiting, "rejected": r.rejected}),
-                        );
-                        break;
-                    }
-                    Err(e) => {
-                        log(
-                            serde_json::json!({"consumer": "inbox", "attempt": attempt, "error": e.to_string()}),
-                        );
-                        tokio::time::sleep(RETRY_DELAY).await;
+            let ids: Vec<String> = batch.iter().flat_map(|(ids, _)| ids.clone()).collect();
+            let ports = NativePorts::background(t.clone());
+            match shared::exchange::inbox::process(&ports, &ids).await {
+                Ok(r) => log(
+                    serde_json::json!({"consumer": "inbox", "messages": ids.len(), "applied": r.applied, "stale": r.stale, "waiting": r.waiting, "rejected": r.rejected}),
+                ),
+                Err(e) => {
+                    log(
+                        serde_json::json!({"consumer": "inbox", "messages": ids.len(), "error": e.to_string()}),
+                    );
+                    // As `max_retries = 10` on the inbox queue.
+                    for (ids, attempt) in batch {
+                        retry_later(&resend, ids, attempt, 10);
                     }
                 }
             }
@@ -121,21 +138,18 @@ pub fn spawn_consumers(thread: Rc<Thread>, consumers: Consumers) {
         }
     });
     let t = thread.clone();
+    let resend = thread.queue.cml.clone();
     tokio::task::spawn_local(async move {
-        while let Some(job) = cml.recv().await {
-            for attempt in 1..=5 {
-                let ports = NativePorts::background(t.clone());
-                match shared::exchange::cml::run_queued(&ports, &job).await {
-                    Ok(more) => {
-                        log(serde_json::json!({"consumer": "cml", "job": job, "more": more}));
-                        break;
-                    }
-                    Err(e) => {
-                        log(
-                            serde_json::json!({"consumer": "cml", "job": job, "attempt": attempt, "error": e.to_string()}),
-                        );
-                        tokio::time::sleep(RETRY_DELAY).await;
-                    }
+        while let Some((job, attempt)) = cml.recv().await {
+            let ports = NativePorts::background(t.clone());
+            match shared::exchange::cml::run_queued(&ports, &job).await {
+                Ok(more) => log(serde_json::json!({"consumer": "cml", "job": job, "more": more})),
+                Err(e) => {
+                    log(
+                        serde_json::json!({"consumer": "cml", "job": job, "attempt": attempt, "error": e.to_string()}),
+                    );
+                    // As `max_retries = 5` on the CommerceML queue.
+                    retry_later(&resend, job, attempt, 5);
                 }
             }
         }
