@@ -1,10 +1,13 @@
-//! The blob port on R2: document files, return photos, large exchange payloads.
+//! The blob port on R2: document files, return photos, large exchange payloads. Downloads read
+//! an object as the runtime's stream (`get_stream`), a chunk at a time.
 
 use crate::js::internal;
-use shared::ports::BlobStore;
+use futures::TryStreamExt;
+use shared::ports::{BlobStore, BlobStream};
 use shared::{AppError, AppResult};
 
-/// Document files and large payloads in R2.
+/// Document files and large payloads in R2. Cloned into a streamed body (the binding is a handle).
+#[derive(Clone)]
 pub struct R2(pub Option<worker::Bucket>);
 
 impl BlobStore for R2 {
@@ -38,6 +41,23 @@ impl BlobStore for R2 {
                 None => Ok(Some(Vec::new())),
             },
         }
+    }
+
+    async fn get_stream(&self, key: &str) -> AppResult<Option<BlobStream>> {
+        let bucket = self
+            .0
+            .as_ref()
+            .ok_or_else(|| AppError::internal("no R2 binding in this Worker"))?;
+        let Some(obj) = bucket.get(key).execute().await.map_err(internal)? else {
+            return Ok(None);
+        };
+        let size = obj.size();
+        let etag = obj.http_etag();
+        let chunks: shared::ports::Chunks = match obj.body() {
+            Some(body) => Box::pin(body.stream().map_err(internal)?.map_err(internal)),
+            None => Box::pin(futures::stream::empty()),
+        };
+        Ok(Some(BlobStream { size, etag, chunks }))
     }
 
     async fn size(&self, key: &str) -> AppResult<Option<u64>> {

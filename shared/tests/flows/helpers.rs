@@ -39,7 +39,10 @@ pub fn finance(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &st
 }
 
 pub fn returns(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::returns::api::handle(p, request(method, path, b, c)))
+    shared::testing::complete(block_on(shared::returns::api::handle(
+        p,
+        request(method, path, b, c),
+    )))
 }
 
 /// One message of a batch from 1C.

@@ -192,7 +192,7 @@ pub(crate) async fn query<P: Ports>(p: &P, session: &str) -> AppResult<ApiRespon
             "content-type".into(),
             format!("application/xml; charset={charset}"),
         )],
-        body,
+        body: body.into(),
         log: Default::default(),
     })
 }
