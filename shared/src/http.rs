@@ -146,6 +146,20 @@ pub enum Body {
 pub struct BodyStream {
     pub len: u64,
     pub chunks: crate::ports::Chunks,
+    /// The platform's own stream of the same bytes (a stored file served as it is): the platform
+    /// sends it without reading `chunks` ([`crate::ports::NativeStream`]).
+    pub native: Option<crate::ports::NativeStream>,
+}
+
+impl BodyStream {
+    /// A stored object served as it is.
+    pub fn of_blob(blob: crate::ports::BlobStream) -> BodyStream {
+        BodyStream {
+            len: blob.size,
+            chunks: blob.chunks,
+            native: blob.native,
+        }
+    }
 }
 
 impl Body {

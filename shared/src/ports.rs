@@ -152,6 +152,12 @@ impl<D: Database + ?Sized> DatabaseExt for D {}
 /// Chunks are of any size the source chose (R2: a few KB to 64 KB); an error ends the body.
 pub type Chunks = futures::stream::LocalBoxStream<'static, AppResult<Vec<u8>>>;
 
+/// A platform's own handle on a stream, opaque to the domain: the platform that made it may send
+/// it as a response body without the bytes passing through the domain (R2's body straight into
+/// the Worker's response, no wasm work per chunk). Whoever reads `chunks` instead takes the
+/// stream, and the handle is then empty.
+pub type NativeStream = Box<dyn std::any::Any>;
+
 /// An object opened for reading as a stream ([`BlobStore::get_stream`]): its length and tag are
 /// known before the first chunk, so a response can send `Content-Length` and `ETag` at once.
 pub struct BlobStream {
@@ -160,6 +166,8 @@ pub struct BlobStream {
     /// The store's tag for this version of the object (R2's `httpEtag`, quoted).
     pub etag: String,
     pub chunks: Chunks,
+    /// The same bytes as the platform's own stream, where it has one ([`NativeStream`]).
+    pub native: Option<NativeStream>,
 }
 
 impl std::fmt::Debug for BlobStream {
@@ -187,6 +195,7 @@ pub trait BlobStore {
             size: bytes.len() as u64,
             etag: format!("\"{:08x}-{:x}\"", crc32fast::hash(&bytes), bytes.len()),
             chunks: Box::pin(futures::stream::once(async move { Ok(bytes) })),
+            native: None,
         }))
     }
     /// The size of a stored object, without reading it; `None` if absent.

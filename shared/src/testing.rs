@@ -327,6 +327,7 @@ impl BlobStore for MemBlobs {
             size,
             etag,
             chunks: Box::pin(futures::stream::iter(chunks)),
+            native: None,
         }))
     }
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> AppResult<()> {

@@ -618,13 +618,15 @@ async fn stream_blob<P: Ports>(
     // the store's tag then.
     let tag = match sum {
         Some(s) if s.size == blob.size => s.etag(),
-        _ => blob.etag,
+        _ => blob.etag.clone(),
     };
-    let body = BodyStream {
-        len: blob.size,
-        chunks: blob.chunks,
-    };
-    Ok(file_response(Some(body), tag, name, content_type, req))
+    Ok(file_response(
+        Some(BodyStream::of_blob(blob)),
+        tag,
+        name,
+        content_type,
+        req,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -772,7 +774,11 @@ pub async fn archive<P: Ports>(
     });
     let name = format!("Документы заказа {}.zip", o.number);
     Ok(file_response(
-        Some(BodyStream { len, chunks }),
+        Some(BodyStream {
+            len,
+            chunks,
+            native: None,
+        }),
         tag,
         &name,
         "application/zip",

@@ -169,10 +169,7 @@ pub async fn get<P: Ports>(
             ("content-disposition".into(), "inline".into()),
             ("cache-control".into(), "private, max-age=3600".into()),
         ],
-        body: crate::http::Body::Stream(crate::http::BodyStream {
-            len: blob.size,
-            chunks: blob.chunks,
-        }),
+        body: crate::http::Body::Stream(crate::http::BodyStream::of_blob(blob)),
         log: Default::default(),
     })
 }
