@@ -4,10 +4,10 @@
 use crate::js::internal;
 use futures::{StreamExt, TryStreamExt};
 use shared::ports::{BlobStore, BlobStream, Chunks};
+use shared::{AppError, AppResult};
 use std::cell::RefCell;
 use std::rc::Rc;
 use worker::web_sys::ReadableStream;
-use shared::{AppError, AppResult};
 
 /// An R2 object's body as the runtime's own stream, until someone takes it.
 #[derive(Clone)]

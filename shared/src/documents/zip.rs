@@ -187,11 +187,7 @@ impl Plan {
 /// What the stream is doing between chunks.
 enum Step {
     Header(usize),
-    Data {
-        i: usize,
-        chunks: Chunks,
-        left: u64,
-    },
+    Data { i: usize, chunks: Chunks, left: u64 },
     Directory,
     Done,
 }
@@ -380,7 +376,12 @@ mod tests {
                 vec![("a.pdf", big.clone()), ("", vec![1, 2, 3]), ("c", vec![])],
             ] {
                 let (len, bytes) = build(&files, chunk);
-                assert_eq!(len, bytes.len() as u64, "chunk {chunk}, {} files", files.len());
+                assert_eq!(
+                    len,
+                    bytes.len() as u64,
+                    "chunk {chunk}, {} files",
+                    files.len()
+                );
             }
         }
     }
@@ -397,9 +398,7 @@ mod tests {
             .unwrap();
             let s = stream(plan, move |_| {
                 let b = actual.clone();
-                async move {
-                    Ok(Box::pin(futures::stream::iter(vec![Ok(b)])) as Chunks)
-                }
+                async move { Ok(Box::pin(futures::stream::iter(vec![Ok(b)])) as Chunks) }
             });
             let r: AppResult<Vec<Vec<u8>>> = block_on(s.try_collect());
             assert!(r.is_err());
@@ -447,7 +446,11 @@ mod tests {
         let path = dir.join("a.zip");
         std::fs::write(&path, &bytes).unwrap();
         let mut checked = 0;
-        if let Ok(out) = std::process::Command::new("unzip").arg("-t").arg(&path).output() {
+        if let Ok(out) = std::process::Command::new("unzip")
+            .arg("-t")
+            .arg(&path)
+            .output()
+        {
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(out.status.success(), "unzip -t: {text}");
             assert!(text.contains("No errors detected"), "{text}");
@@ -488,7 +491,9 @@ for i in z.infolist():
         }
         std::fs::remove_dir_all(&dir).ok();
         if checked == 0 {
-            eprintln!("note: neither unzip nor python3 installed: checked by the reader above only");
+            eprintln!(
+                "note: neither unzip nor python3 installed: checked by the reader above only"
+            );
         }
     }
 

@@ -444,7 +444,10 @@ fn a_multi_vehicle_order_has_its_full_set_and_one_zip() {
         .unwrap()
     };
     let before = recorded(p);
-    assert!(before.len() >= 4, "uploads record their checksums: {before:?}");
+    assert!(
+        before.len() >= 4,
+        "uploads record their checksums: {before:?}"
+    );
     block_on(p.db().exec(Stmt::new("DELETE FROM blob_checksums"))).unwrap();
     let backfilled = get(p, &format!("/api/documents/orders/{o1}/archive"), &w.buyer);
     assert_eq!(backfilled.status, 200);
