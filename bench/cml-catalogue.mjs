@@ -5,13 +5,17 @@
 // times. The same generator at a few dozen goods is checked item by item in
 // tests/api/commerceml.test.mjs.
 //
-// Usage: PORTAL_URL=http://127.0.0.1:8787 node bench/cml-catalogue.mjs [GOODS=100000] [WAREHOUSES=5]
+// The first IMAGES pictures referenced are uploaded (as 1C does, with their import_files/ path)
+// and made into thumbnails by the queue consumer before import.xml's import answers success; the
+// others are noted missing in one statement.
+//
+// Usage: PORTAL_URL=http://127.0.0.1:8787 node bench/cml-catalogue.mjs [GOODS=100000] [WAREHOUSES=5] [IMAGES=300]
 import { readFileSync } from 'node:fs';
-import { generate } from './lib/cml-catalogue.mjs';
+import { generate, imageFile } from './lib/cml-catalogue.mjs';
 
 const PORTAL = process.env.PORTAL_URL ?? 'http://127.0.0.1:8787';
 const URL_ = `${PORTAL}/exchange/1c/commerceml`;
-const [goods = 100000, warehouses = 5] = process.argv.slice(2).map(Number);
+const [goods = 100000, warehouses = 5, images = 300] = process.argv.slice(2).map(Number);
 const secrets = Object.fromEntries(readFileSync(new URL('../.dev-secrets', import.meta.url), 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 
 const auth = await fetch(`${URL_}?type=catalog&mode=checkauth`, { headers: { authorization: `Basic ${Buffer.from(`${secrets.CML_USER}:${secrets.CML_PASSWORD}`).toString('base64')}` } });
@@ -30,6 +34,16 @@ for (const [name, bytes] of [['import.xml', importXml], ['offers.xml', offersXml
     const r = await fetch(`${URL_}?type=catalog&mode=file&filename=${name}`, { method: 'POST', headers: { cookie }, body: bytes.subarray(at, at + limit) });
     const t = await r.text();
     if (t !== 'success\n') throw new Error(`file ${name}: ${t}`);
+  }
+  if (name === 'import.xml') {
+    const paths = model.products.flatMap((p) => p.images).slice(0, images);
+    const pic = performance.now();
+    for (const path of paths) {
+      const r = await fetch(`${URL_}?type=catalog&mode=file&filename=${encodeURIComponent(path)}`, { method: 'POST', headers: { cookie }, body: imageFile(path).bytes });
+      const t = await r.text();
+      if (t !== 'success\n') throw new Error(`file ${path}: ${t}`);
+    }
+    console.log(`${paths.length} pictures uploaded in ${((performance.now() - pic) / 1000).toFixed(1)} s`);
   }
   const imp = performance.now();
   let answer = await (await fetch(`${URL_}?type=catalog&mode=import&filename=${name}`, { headers: { cookie } })).text();

@@ -7,6 +7,9 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
 state="$ROOT/.wrangler/state"
+# RUNTIME=native: the self-hosted runtime (functions/server) instead of wrangler dev, with its own
+# database and files (docs/operations.md).
+if [ "${RUNTIME:-workers}" = native ]; then state="$ROOT/.native-state"; fi
 port="${PORTAL_PORT:-8787}"; sim_port="${SIM_PORT:-8788}"
 bash scripts/stack.sh stop "$state"
 # The demo's message ids stay the same when its content changes, so an old local database would

@@ -21,12 +21,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   log "npm ci (wrangler, wasm-opt, playwright-core, ajv: pinned in package-lock.json)"
   npm ci --no-audit --no-fund
 fi
-# Tests also need Debian's chromium (browser tests) and xmllint (CommerceML files checked
-# against the official XSD).
-if [ "${1:-}" = "--browser" ] && { ! command -v chromium >/dev/null || ! command -v xmllint >/dev/null; }; then
-  log "apt-get install chromium libxml2-utils (tests)"
+# Tests also need Debian's chromium (browser tests), xmllint (CommerceML files checked
+# against the official XSD) and sqlite3 (the restore drills compare tables).
+if [ "${1:-}" = "--browser" ] && { ! command -v chromium >/dev/null || ! command -v xmllint >/dev/null || ! command -v sqlite3 >/dev/null; }; then
+  log "apt-get install chromium libxml2-utils sqlite3 (tests)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq chromium libxml2-utils >/dev/null
+  apt-get update -qq && apt-get install -y -qq chromium libxml2-utils sqlite3 >/dev/null
 fi
 
 # Local secrets for wrangler dev, made once per checkout, never committed, never used in

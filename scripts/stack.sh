@@ -9,8 +9,10 @@ case "$cmd" in
 start)
   port="$3"; sim_port="$4"
   mkdir -p "$state"
-  npx wrangler d1 migrations apply portal --local --persist-to "$state" -c functions/auth/wrangler.toml >"$state/migrations.log" 2>&1 \
-    || { cat "$state/migrations.log"; exit 1; }
+  if [ "${RUNTIME:-workers}" != native ]; then
+    npx wrangler d1 migrations apply portal --local --persist-to "$state" -c functions/auth/wrangler.toml >"$state/migrations.log" 2>&1 \
+      || { cat "$state/migrations.log"; exit 1; }
+  fi
   cargo build -q --release -p onec-sim
   # The simulator's YooKassa notifies the portal's card route, as the shop settings would; its 1C
   # sends snapshots to this portal, and polls for changes when the stack runs in pull mode.
@@ -19,6 +21,38 @@ start)
   target/release/onec-sim serve --port "$sim_port" --portal "http://127.0.0.1:$port" $pull \
     --yookassa-webhook "http://127.0.0.1:$port/api/orders/card-notifications" >"$state/sim.log" 2>&1 &
   echo $! > "$state/sim.pid"
+  if [ "${RUNTIME:-workers}" = native ]; then
+    # The self-hosted runtime (functions/server): the same variables and secrets, read from one
+    # file; the test client plays the reverse proxy (X-Forwarded-For from 127.0.0.1 is believed).
+    cargo build -q -p portal-server
+    env_file="$state/native.env"
+    { grep -h '^[A-Z_]* = ' functions/*/wrangler.toml | sed -e 's/ = /=/' -e 's/"//g' | sort -u
+      cat .dev-secrets
+      echo "ALLOW_TEST_CLOCK=true"
+      echo "PUBLIC_URL=http://127.0.0.1:$port"
+      echo "MAIL_API_URL=http://127.0.0.1:$sim_port/mail"
+      echo "ONEC_PUSH_URL=http://127.0.0.1:$sim_port/hs/portal/v1"
+      echo "YOOKASSA_API_URL=http://127.0.0.1:$sim_port/yookassa/v3"
+      echo "BIND=127.0.0.1:$port"
+      echo "DATABASE_PATH=$state/portal.sqlite3"
+      echo "BLOB_DIR=$state/blobs"
+      echo "STATIC_DIR=$ROOT/static"
+      echo "MIGRATIONS_DIR=$ROOT/d1-migrations"
+      echo "TRUSTED_PROXIES=127.0.0.1"
+      printf '%s\n' ${STACK_VARS:-}
+    } > "$env_file"
+    PORTAL_ENV_FILE="$env_file" setsid target/debug/portal-server >"$state/wrangler.log" 2>&1 < /dev/null &
+    echo $! > "$state/wrangler.pid"
+    for _ in $(seq 1 120); do
+      if curl -sf -o /dev/null "http://127.0.0.1:$port/" && curl -sf -o /dev/null "http://127.0.0.1:$sim_port/health"; then
+        exit 0
+      fi
+      sleep 0.5
+    done
+    echo "the native stack did not start; see $state/wrangler.log" >&2
+    tail -20 "$state/wrangler.log" >&2
+    exit 1
+  fi
   # Each stack gets its own copies of the configs (absolute paths, this stack's ports, its
   # .dev.vars), so a test stack and a dev stack never share settings. `--var` would reach only
   # the entry Worker.

@@ -13,7 +13,7 @@ python3 docs/exchange/1c/check_bsl.py
 log "native tests (cargo test)"
 # The simulator first: tests serialise its generated orders.
 cargo build -q --release -p onec-sim
-cargo test -q -p shared -p onec-sim -p cml -p portal-gateway
+cargo test -q -p shared -p onec-sim -p cml -p portal-gateway -p portal-server
 
 bash scripts/build.sh
 
@@ -51,4 +51,18 @@ if [ "$status" != 0 ]; then
   log "failed; the last lines of the Workers' log:"
   tail -40 "$state/wrangler.log" >&2
 fi
+
+# The same HTTP suite against the self-hosted runtime (functions/server: SQLite, a blob folder,
+# in-process queues) on a fresh state; the browser suite runs against the Workers only.
+bash scripts/stack.sh stop "$state"
+native="$(mktemp -d "${TMPDIR:-/tmp}/portal-native.XXXXXX")"
+trap 'bash scripts/stack.sh stop "$state"; bash scripts/stack.sh stop "$native"; if [ "${KEEP_STATE:-}" != 1 ]; then rm -rf "$state" "$native"; fi' EXIT
+export RUNTIME=native STACK_STATE="$native"
+log "starting the self-hosted runtime on $PORTAL_URL (state: $native)"
+bash scripts/stack.sh start "$native" "$PORTAL_PORT" "$SIM_PORT"
+mapfile -t api < <(printf '%s\n' "${shared[@]}" | grep '^tests/api/')
+log "HTTP tests against the self-hosted runtime: ${#api[@]} files"
+node --test --test-concurrency=4 --test-timeout=300000 "${api[@]}" || { status=1; tail -40 "$native/wrangler.log" >&2; }
+log "restore drill on the self-hosted runtime's database (online backup, restored server)"
+bash scripts/native-restore-drill.sh "$native" || status=1
 exit "$status"

@@ -65,6 +65,9 @@ pub struct Config {
     /// The encoding of the order documents `type=sale&mode=query` answers with (`CML_ORDERS_ENCODING`:
     /// `utf-8`, the default, or `windows-1251` for older 1C configurations).
     pub cml_orders_encoding: crate::commerceml::Encoding,
+    /// The 1C id of the warehouse the portal's orders ship from (`CML_ORDER_WAREHOUSE`), written
+    /// as the requisite `Склад` of each order `query` hands out; unset: none written.
+    pub cml_order_warehouse: Option<String>,
     /// The card acquirer's API (`YOOKASSA_API_URL`, default YooKassa's production API).
     pub yookassa_api_url: String,
     /// The shop's id and secret key (HTTP Basic of every API call); either unset refuses card
@@ -115,6 +118,11 @@ impl SignatureVersions {
 pub enum Delivery {
     Push,
     Pull,
+    /// Stock-only: no 1C extension, 1C speaks only its "exchange with a website" (CommerceML).
+    /// Client changes to orders are applied at once and travel as the order's new state in
+    /// `type=sale&mode=query`; features that need the extension are refused
+    /// (docs/exchange/stock-only.md).
+    Commerceml,
 }
 
 impl Config {
@@ -167,9 +175,10 @@ impl Config {
             onec_delivery: match var("ONEC_DELIVERY").as_deref() {
                 None | Some("") | Some("push") => Delivery::Push,
                 Some("pull") => Delivery::Pull,
+                Some("commerceml") => Delivery::Commerceml,
                 Some(other) => {
                     return Err(AppError::internal(format!(
-                        "ONEC_DELIVERY must be push or pull, not {other}"
+                        "ONEC_DELIVERY must be push, pull or commerceml, not {other}"
                     )))
                 }
             },
@@ -195,6 +204,9 @@ impl Config {
                     )))
                 }
             },
+            cml_order_warehouse: var("CML_ORDER_WAREHOUSE")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
         })
     }
 
@@ -229,6 +241,7 @@ impl Config {
             cml_user: Some("1c".into()),
             cml_password: Some("cml-test-password".into()),
             cml_orders_encoding: crate::commerceml::Encoding::Utf8,
+            cml_order_warehouse: None,
             yookassa_api_url: "http://yookassa.test/v3".into(),
             yookassa_shop_id: Some("test-shop".into()),
             yookassa_secret_key: Some("test-yookassa-secret".into()),

@@ -62,6 +62,81 @@ impl SqliteDb {
         Ok(SqliteDb::wrap(conn))
     }
 
+    /// A database file for the self-hosted runtime, one connection per serving thread: WAL
+    /// (readers never wait for the writer), a busy timeout instead of an instant `SQLITE_BUSY`
+    /// when another thread's batch holds the write lock, and foreign keys enforced as D1 does.
+    pub fn open_shared_file(path: &Path) -> AppResult<SqliteDb> {
+        let err = |e: rusqlite::Error| AppError::internal(format!("{path:?}: {e}"));
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(err)?;
+        Ok(SqliteDb::wrap(conn))
+    }
+
+    /// Applies the migrations in `dir` not yet applied, recording each in `d1_migrations` as
+    /// `wrangler d1 migrations apply` does, so a database moved between D1 and this runtime
+    /// knows what it has. Returns the names applied now.
+    pub fn apply_pending_migrations(&self, dir: &Path) -> AppResult<Vec<String>> {
+        let err = |e: rusqlite::Error| AppError::internal(e.to_string());
+        let conn = self.conn.borrow();
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, \
+             name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)",
+        )
+        .map_err(err)?;
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| AppError::internal(format!("{dir:?}: {e}")))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        let mut applied = Vec::new();
+        for f in files {
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let done: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM d1_migrations WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            if done > 0 {
+                continue;
+            }
+            let sql = std::fs::read_to_string(&f).map_err(|e| AppError::internal(e.to_string()))?;
+            let record = format!(
+                "INSERT INTO d1_migrations (name) VALUES ('{}');",
+                name.replace('\'', "''")
+            );
+            // One immediate transaction per file, the record inside it: a crash leaves the file
+            // either applied and recorded or neither.
+            conn.execute_batch(&format!("BEGIN IMMEDIATE;\n{sql}\n{record}\nCOMMIT;"))
+                .map_err(|e| {
+                    let _ = conn.execute_batch("ROLLBACK;");
+                    AppError::internal(format!("{f:?}: {e}"))
+                })?;
+            applied.push(name);
+        }
+        Ok(applied)
+    }
+
+    /// An online copy of the whole database into `dest` (SQLite's backup API, a page batch at a
+    /// time, so writers on other connections are not held up for the whole copy).
+    pub fn backup_to(&self, dest: &Path) -> AppResult<()> {
+        let err = |e: rusqlite::Error| AppError::internal(format!("backup: {e}"));
+        let mut out = Connection::open(dest).map_err(err)?;
+        let conn = self.conn.borrow();
+        rusqlite::backup::Backup::new(&conn, &mut out)
+            .and_then(|b| b.run_to_completion(256, Duration::from_millis(5), None))
+            .map_err(err)
+    }
+
     /// Statements run since this database was opened.
     pub fn statements_run(&self) -> u64 {
         self.statements.get()
@@ -195,8 +270,10 @@ impl Database for SqliteDb {
 impl SqliteDb {
     fn batch_now(&self, stmts: &[Stmt]) -> AppResult<Vec<StmtResult>> {
         let mut conn = self.conn.borrow_mut();
+        // Immediate: the write lock is taken at the start, as D1 runs a batch alone; a deferred
+        // transaction that reads first could fail to upgrade when another connection writes.
         let tx = conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| AppError::internal(e.to_string()))?;
         let mut out = Vec::with_capacity(stmts.len());
         for s in stmts {

@@ -5,7 +5,7 @@
 // original's page says what corrected it. A УКД shows under every УПД it corrects.
 import { api } from './api.js';
 import { t, money, dateTime, date, lang, docKind } from './i18n.js';
-import { el, table, form, problemMessage } from './dom.js';
+import { el, table, form, problemMessage, foldable } from './dom.js';
 
 const canActs = (me) => me.user.roles.some((r) => r === 'admin' || r === 'accountant');
 
@@ -115,7 +115,9 @@ async function listPage(me) {
   };
   more.addEventListener('click', load);
   await load();
-  return [el('h1', {}, t('nav.documents')), tabs(me, 'docs'), filters, status, wrap, empty, more];
+  // Folded on a phone like the order list's (the documents come first), open when a filter is set.
+  const folded = foldable('ord.filters', filters, ['kind', 'from', 'to', 'order', 'min', 'max', 'q'].some((k) => params.get(k)));
+  return [el('h1', {}, t('nav.documents')), tabs(me, 'docs'), folded, status, wrap, empty, more];
 }
 
 async function documentPage(id) {

@@ -1,7 +1,9 @@
 // The home page, per role: credit per agreement (available, used, overdue) or the blocked notice
-// with the amount to pay and the ways to pay; the orders and returns waiting for the user; the
-// latest documents; the internal account's balance (money roles). Built from the sections' own
-// APIs, each as the role may see it: a part the role may not read is left out.
+// with the amount to pay and the ways to pay; the orders and returns waiting for the user (orders
+// awaiting payment, with a "pay" link into the order's payment choice and its confirmation;
+// changes waiting for 1C; changes 1C refused); the latest documents; the internal account's
+// balance (money roles). Built from the sections' own APIs, each as the role may see it: a part
+// the role may not read is left out.
 import { api } from './api.js';
 import { t, money, dateTime, docKind } from './i18n.js';
 import { el, table } from './dom.js';
@@ -34,11 +36,29 @@ function creditPart(c, isMoney) {
   return parts;
 }
 
-function todoPart(orders, returns) {
+// Orders still open whose newest change 1C refused: the user has to act on them.
+const OPEN_STATUSES = 'draft,awaiting_payment,reserved,paid,partly_shipped';
+
+function todoPart(orders, rejected, returns) {
   const items = [];
-  for (const o of orders?.items ?? []) {
-    const why = [o.status === 'awaiting_payment' ? t('home.todo.awaiting') : '', o.changes_waiting ? t('home.todo.waiting') : ''].filter(Boolean);
-    if (why.length) items.push(el('li', {}, el('a', { href: `#/orders/${o.id}` }, `${t('ord.order')} ${o.number}`), ` — ${why.join(', ')} · ${money(o.total_kop - o.paid_kop)}`));
+  // The latest orders, and every open order with a refused change (the list's own flag and
+  // filter), each once.
+  const seen = new Set();
+  for (const o of [...(rejected?.items ?? []), ...(orders?.items ?? [])]) {
+    if (seen.has(o.id)) continue;
+    seen.add(o.id);
+    const due = o.total_kop - o.paid_kop;
+    const awaiting = o.status === 'awaiting_payment' && due > 0;
+    const refused = o.change_rejected && !['shipped', 'cancelled'].includes(o.status);
+    const why = [awaiting ? t('home.todo.awaiting') : '', o.changes_waiting ? t('home.todo.waiting') : '',
+      refused ? `${t('home.todo.rejected')} (${t('home.todo.why')})` : ''].filter(Boolean);
+    if (!why.length) continue;
+    // Paying goes through the order's payment choice and its confirmation (confirm.js), never
+    // straight from here.
+    const pay = awaiting ? [' ', el('a', { href: `#/orders/${o.id}?pay=1`, class: 'button', 'data-testid': 'home-pay', 'aria-label': `${t('home.todo.pay')}: ${t('ord.order')} ${o.number}` },
+      t('home.todo.pay'))] : '';
+    items.push(el('li', { 'data-testid': refused ? 'home-todo-rejected' : 'home-todo-item', 'data-order': o.id },
+      el('a', { href: `#/orders/${o.id}` }, `${t('ord.order')} ${o.number}`), ` — ${why.join(', ')} · ${money(due)}`, pay));
   }
   for (const r of returns?.items ?? []) {
     if (['approved', 'rejected'].includes(r.status)) {
@@ -60,8 +80,9 @@ function docsPart(docs) {
 
 export async function renderHome(me, roleNames) {
   const isMoney = me.user.roles.some((r) => MONEY.includes(r));
-  const [company, credit, orders, returns, docs, account] = await Promise.all([
+  const [company, credit, orders, rejected, returns, docs, account] = await Promise.all([
     api('GET', '/api/company/company'), quiet(api('GET', '/api/finance/credit')), quiet(api('GET', '/api/orders/orders?sort=date_desc')),
+    quiet(api('GET', `/api/orders/orders?change=rejected&status=${OPEN_STATUSES}`)),
     quiet(api('GET', '/api/returns/returns')), quiet(api('GET', '/api/documents/documents')), isMoney ? quiet(api('GET', '/api/finance/account')) : null]);
   const parts = [el('h1', {}, `${t('home.welcome')}, ${me.user.full_name}`), el('p', { class: 'muted' }, `${company.company.name} · ${roleNames(me.user.roles)}`)];
   if (credit) parts.push(...creditPart(credit, isMoney));
@@ -69,7 +90,7 @@ export async function renderHome(me, roleNames) {
     parts.push(el('h2', {}, t('home.account')), el('p', {}, `${t('fin.balance')}: `, el('strong', { 'data-testid': 'home-balance' }, money(account.balance_kop)),
       ` · ${t('fin.available')}: ${money(account.available_kop)} · `, el('a', { href: '#/finance' }, t('home.finance'))));
   }
-  if (orders) parts.push(...todoPart(orders, returns));
+  if (orders) parts.push(...todoPart(orders, rejected, returns));
   if (docs) parts.push(...docsPart(docs));
   parts.push(el('h2', {}, t('home.legal')),
     table(['col.name', 'col.inn', 'col.kpp'], company.legal_entities.map((l) => [l.name, l.inn ?? '', l.kpp ?? ''])),

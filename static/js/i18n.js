@@ -303,6 +303,7 @@ Object.assign(STRINGS.ru, {
   'home.todo.waiting': 'изменения ждут ответа 1С', 'home.todo.rejected': '1С отклонила изменения', 'home.todo.return': 'решение по возврату',
   'home.docs': 'Последние документы', 'home.docs.none': 'Документов пока нет.', 'home.account': 'Внутренний счёт', 'home.allorders': 'Все заказы',
   'home.alldocs': 'Все документы', 'home.finance': 'Финансы',
+  'home.todo.pay': 'Оплатить', 'home.todo.why': 'причина и что сделать — на странице заказа',
 });
 Object.assign(STRINGS.en, {
   'skip': 'Skip to content', 'nav.profile': 'Profile', 'ord.filters': 'Filters', 'ord.le.any': 'all legal entities', 'ord.author.any': 'all employees',
@@ -318,6 +319,7 @@ Object.assign(STRINGS.en, {
   'home.todo.waiting': 'changes waiting for 1C', 'home.todo.rejected': '1C rejected the changes', 'home.todo.return': 'return decided',
   'home.docs': 'Latest documents', 'home.docs.none': 'No documents yet.', 'home.account': 'Internal account', 'home.allorders': 'All orders',
   'home.alldocs': 'All documents', 'home.finance': 'Finance',
+  'home.todo.pay': 'Pay', 'home.todo.why': 'the reason and what to do are on the order page',
   'doc.kind.invoice': 'Invoice', 'doc.kind.ukd': 'UKD (correction)',
 });
 
@@ -355,6 +357,14 @@ export function money(kop) {
   if (lang() === 'en') return new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'RUB', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 2 }).format(kop / 100);
   return new Intl.NumberFormat('ru-RU', { style: 'currency', currency: 'RUB', minimumFractionDigits: 2 }).format(kop / 100);
 }
+
+/** A number (a quantity, a stock) in the page's language: 1 500,5 in Russian, 1,500.5 in English. */
+export function number(x, maximumFractionDigits = 3) {
+  return new Intl.NumberFormat(LOCALE(), { maximumFractionDigits }).format(x);
+}
+
+/** A quantity held in thousandths (`qty_milli`, `stock_milli`), in the page's language. */
+export const quantity = (milli) => number(milli / 1000);
 
 /** A UTC timestamp shown in Moscow time: 28.11.2026, 12:00. */
 export function dateTime(iso) {

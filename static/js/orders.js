@@ -1,7 +1,7 @@
 // The orders section: the company's orders with filters kept in the URL (a filtered list can be
 // bookmarked and shared), totals, CSV of the filtered set, and the order page.
 import { api } from './api.js';
-import { t, money, dateTime, date, lang, docKind } from './i18n.js';
+import { t, money, dateTime, date, lang, docKind, number, quantity } from './i18n.js';
 import { el, table, field, form, foldable } from './dom.js';
 import { sentence } from './history.js';
 import { moneyForm } from './confirm.js';
@@ -141,7 +141,7 @@ async function renderInvoice(id) {
     ...payeePart(o, p),
     el('h2', {}, t('inv.buyer')), el('p', {}, o.legal_entity ?? '—'),
     table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
-      d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'invoice-lines' }),
+      d.lines.map((l) => [l.article, l.name, quantity(l.qty_milli), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'invoice-lines' }),
     el('p', {}, `${t('inv.total')}: ${money(o.total_kop)} · ${t('inv.vat')}: ${money(o.vat_kop)}`),
   ];
 }
@@ -149,7 +149,20 @@ async function renderInvoice(id) {
 async function renderOrder(id, me, refresh) {
   const d = await api('GET', `/api/orders/orders/${id}`);
   follow(id, d, me, refresh);
-  return orderParts(id, d, me, refresh);
+  const parts = await orderParts(id, d, me, refresh);
+  // `?pay=1` (the home page's "pay"): straight to the payment choice, after the router's own
+  // scroll to the top.
+  if (new URLSearchParams(location.hash.split('?')[1] ?? '').get('pay')) setTimeout(showPayment, 0);
+  return parts;
+}
+
+/** Brings the payment choice into view with focus on its first option that can be chosen. */
+function showPayment() {
+  const heading = document.getElementById('pay-heading');
+  if (!heading) return;
+  heading.scrollIntoView({ block: 'start' });
+  const first = document.querySelector('#payment-choice-form input[name=method]:not(:disabled)');
+  if (first) first.focus({ preventScroll: true });
 }
 
 // The order page follows by itself: it looks at the order again (If-None-Match: 304 while
@@ -241,7 +254,7 @@ async function orderParts(id, d, me, refresh) {
     if (d.change.state !== 'applied') parts.push(...proposed(d.change.values ?? {}));
   }
   parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount', 'ord.vat'],
-    d.lines.map((l) => [l.article, l.name, (l.qty_milli / 1000).toLocaleString('ru-RU'), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
+    d.lines.map((l) => [l.article, withThumb(l.image, l.name), quantity(l.qty_milli), l.unit, money(l.price_kop), money(l.amount_kop), money(l.vat_kop)]), { 'data-testid': 'order-lines' }));
   parts.push(el('p', {}, `${t('fin.total')}: ${money(o.total_kop)} (${t('ord.vat')} ${money(o.vat_kop)}) · ${t('ord.paid')}: ${money(o.paid_kop)} · ${t('ord.payment')}: ${t(`ord.pm.${o.payment_method}`)}`));
   parts.push(el('p', {}, `${t('ord.delivery')}: ${o.delivery_method ? t(`ord.dm.${o.delivery_method}`) : '—'} ${o.delivery_address ?? ''} · ${t('ord.consignee')}: ${o.consignee ?? '—'} · ${t('ord.shipping')}: ${o.planned_shipping_date ? date(o.planned_shipping_date) : '—'}`));
   if (d.shipped_together) {
@@ -263,7 +276,8 @@ async function orderParts(id, d, me, refresh) {
   parts.push(...cardPart(id, d));
   // Paying: one choice among credit, the internal account, card and bank transfer, with figures.
   if (o.paid_kop < o.total_kop && !['cancelled', 'shipped'].includes(o.status)) parts.push(...await paymentChoice(id, d, me, refresh));
-  if (d.can_cancel && canChange(me) && !open(d)) {
+  // Stock-only (no 1C extension): cancelling and repeating need the extension, editing does not.
+  if (d.can_cancel && canChange(me) && !open(d) && !d.stock_only) {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), moneyForm('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       () => ({ title: `${t('cancel.confirm')} ${o.number}?`, confirmKey: 'cancel.yes',
         facts: [[t('fin.total'), money(o.total_kop)], ...(o.payment_method === 'credit' ? [[t('cancel.release'), money(o.total_kop - o.paid_kop)]] : [])],
@@ -274,8 +288,10 @@ async function orderParts(id, d, me, refresh) {
     parts.push(await editForm(id, o, d.lines, refresh));
   }
   // Repeating goes through a draft to review (today's prices and stock) before anything is sent.
-  if (canChange(me)) {
-    parts.push(el('p', {}, el('a', { class: 'button', href: `#/orders/${encodeURIComponent(id)}/repeat`, 'data-testid': 'repeat-link' }, t('ord.repeat'))));
+  if (canChange(me) && !d.stock_only) {
+    // The page's main action, when there is nothing to pay (the payment choice's button is then).
+    const main = !parts.some((x) => x instanceof Element && (x.matches('.main-action') || x.querySelector('.main-action')));
+    parts.push(el('p', {}, el('a', { class: `button${main ? ' main-action' : ''}`, href: `#/orders/${encodeURIComponent(id)}/repeat`, 'data-testid': 'repeat-link' }, t('ord.repeat'))));
   }
   if (d.history.length) {
     // Sentences in the user's language (history.js), 1C's answer after each.
@@ -300,7 +316,7 @@ function proposed(v) {
   if (fields.length) parts.push(el('p', { 'data-testid': 'order-change-values' }, `${t('ord.proposed')}: ${fields.join(' · ')}`));
   if (Array.isArray(v.lines)) {
     parts.push(table(['ord.article', 'col.name', 'ord.qty', 'ord.unit', 'ord.price', 'fin.amount'],
-      v.lines.map((l) => [l.article ?? '', l.name ?? '', Number(l.quantity).toLocaleString('ru-RU', { maximumFractionDigits: 3 }), l.unit ?? '',
+      v.lines.map((l) => [l.article ?? '', l.name ?? '', number(Number(l.quantity)), l.unit ?? '',
         money(Math.round(Number(l.price) * 100)), money(Math.round(Number(l.amount) * 100))]), { 'data-testid': 'order-change-lines' }));
   }
   return parts;
@@ -327,6 +343,15 @@ function cardPart(id, d) {
 }
 
 /** Lines (quantities, removal, pasted `article;qty`), delivery, shipping date, consignee. */
+/** A product's catalogue thumbnail (issue 18) before its name: 160 px on a phone, 480 px on a
+ * dense screen, loaded when scrolled to; width/height keep its place before it loads. */
+function withThumb(image, name) {
+  if (!image?.id) return name;
+  const src = (size) => `/api/orders/catalog/images/${image.id}/${size}`;
+  return el('span', { class: 'with-thumb' }, el('img', { class: 'thumb', src: src(160), srcset: `${src(160)} 1x, ${src(480)} 3x`,
+    width: image.w, height: image.h, loading: 'lazy', decoding: 'async', alt: '', 'data-testid': 'thumb' }), name);
+}
+
 async function editForm(id, o, lines, refresh) {
   const consignees = (await api('GET', '/api/company/consignees')).items;
   const qtyInputs = lines.map((l) => el('input', { name: `qty-${l.line_no}`, value: String(l.qty_milli / 1000), inputMode: 'decimal', size: 6, 'aria-label': `${t('ord.qty')} ${l.article}`, 'data-article': l.article, 'data-product': l.product_id ?? '' }));
@@ -340,7 +365,7 @@ async function editForm(id, o, lines, refresh) {
   const query = el('input', { type: 'search', placeholder: t('ord.catalog.hint'), 'aria-label': t('ord.catalog'), 'data-testid': 'catalog-q' });
   const results = el('div', { 'data-testid': 'catalog-results' });
   // The total; with several warehouses, each one's stock under it (issue 18).
-  const qtyText = (milli) => (milli / 1000).toLocaleString('ru-RU');
+  const qtyText = quantity;
   const stockCell = (p) => ((p.stock || []).length > 1
     ? el('details', { 'data-testid': `stock-${p.article}` }, el('summary', {}, qtyText(p.stock_milli)),
       el('ul', { class: 'plain' }, p.stock.map((s) => el('li', {}, `${s.warehouse}: ${qtyText(s.qty_milli)}`))))
@@ -350,6 +375,10 @@ async function editForm(id, o, lines, refresh) {
     const r = await api('GET', `/api/orders/catalog?q=${encodeURIComponent(query.value.trim())}`);
     // A product's variants (characteristics, issue 18) follow its row on the card, each with its
     // properties, price, stock and its own add button.
+    // A product's own properties (`ЗначенияСвойств`, issue 18) under its name.
+    const nameOf = (p) => ((p.properties || []).length && !p.onec_id.includes('#')
+      ? el('span', {}, p.name, el('br'), el('small', { class: 'muted', 'data-testid': `props-${p.article}` }, p.properties.map(([k, val]) => `${k}: ${val}`).join('; ')))
+      : p.name);
     const rows = r.items.flatMap((p) => [p, ...(p.variants || []).map((v) => ({ ...v,
       name: `— ${v.name}${(v.properties || []).length ? ` (${v.properties.map(([k, val]) => `${k}: ${val}`).join(', ')})` : ''}` }))]);
     results.replaceChildren(rows.length ? table(['ord.article', 'col.name', 'ord.price', 'ord.stock', ''], rows.map((p) => {
@@ -358,10 +387,10 @@ async function editForm(id, o, lines, refresh) {
         const qty = el('input', { name: `add-${p.id}`, value: '1', inputMode: 'decimal', size: 6, 'aria-label': `${t('ord.qty')} ${p.article}`, 'data-added': p.id });
         added.push({ product: p, qty });
         addedBody.append(el('tr', {}, el('td', {}, p.article), el('td', {}, p.name), el('td', {}, p.price_kop == null ? '—' : money(p.price_kop)),
-          el('td', {}, (p.stock_milli / 1000).toLocaleString('ru-RU')), el('td', {}, qty)));
+          el('td', {}, quantity(p.stock_milli)), el('td', {}, qty)));
         addedTable.hidden = false;
       });
-      return [p.article, p.name, p.price_kop == null ? '—' : money(p.price_kop), stockCell(p), add];
+      return [p.article, withThumb(p.image, nameOf(p)), p.price_kop == null ? '—' : money(p.price_kop), stockCell(p), add];
     })) : el('p', { class: 'muted' }, t('ord.catalog.none')));
   };
   const searchButton = el('button', { type: 'button', class: 'secondary' }, t('ord.catalog.find'));
@@ -491,7 +520,7 @@ async function paymentChoice(id, d, me, refresh) {
     ? el('label', { class: 'inline' }, el('input', { type: 'checkbox', name: 'ship_today', 'data-testid': 'ship-today' }), t('ord.shiptoday'), el('span', { class: 'muted' }, ` (${t('pay.shiptoday.hint')})`))
     : '';
   const status = el('p', { class: 'error', hidden: true, role: 'alert', 'data-testid': 'pay-error' });
-  const parts = [el('h2', {}, t('pay.choice'))];
+  const parts = [el('h2', { id: 'pay-heading' }, t('pay.choice'))];
   if (!choosable.length) {
     return [...parts, el('div', { 'data-testid': 'payment-choice' }, list)];
   }
@@ -501,6 +530,8 @@ async function paymentChoice(id, d, me, refresh) {
     if (!method) {
       status.textContent = t('pay.pick');
       status.hidden = false;
+      // On a phone the button sits at the bottom of the screen, far from the options.
+      showPayment();
       return null;
     }
     const today = data.get('ship_today') === 'on' ? t('pay.ship.today') : '';
@@ -526,6 +557,11 @@ async function paymentChoice(id, d, me, refresh) {
     else refresh();
   });
   f.setAttribute('data-testid', 'payment-choice');
+  // The order page's main action: on a phone it stays at the bottom of the screen, in a thumb's
+  // reach (app.css), and brings the options into view until one is chosen.
+  const submit = f.querySelector('button[type=submit]');
+  submit.classList.add('main-action');
+  submit.setAttribute('data-testid', 'main-action');
   return [...parts, f];
 }
 
@@ -554,7 +590,7 @@ async function renderRepeat(id) {
     }
     return el('tr', { class: l.available ? '' : 'unavailable', 'data-testid': `draft-line-${l.line_no}`, 'data-available': String(l.available) },
       ...[[l.article, 'ord.article'], [l.name, 'col.name'], [money(l.was_price_kop), 'rep.wasprice'], [l.price_kop == null ? '—' : money(l.price_kop), 'ord.price'],
-        [(l.stock_milli / 1000).toLocaleString('ru-RU'), 'ord.stock'], [cell, 'ord.qty'], [amount, 'fin.amount']].map(([v, c]) => el('td', { 'data-label': t(c) }, v)));
+        [quantity(l.stock_milli), 'ord.stock'], [cell, 'ord.qty'], [amount, 'fin.amount']].map(([v, c]) => el('td', { 'data-label': t(c) }, v)));
   });
   const lines = el('div', { class: 'table-wrap' }, el('table', { 'data-testid': 'draft-lines' },
     el('thead', {}, el('tr', {}, ['ord.article', 'col.name', 'rep.wasprice', 'ord.price', 'ord.stock', 'ord.qty', 'fin.amount'].map((c) => el('th', { scope: 'col' }, t(c))))),

@@ -2,7 +2,7 @@
 // chosen lines, only what was shipped and not yet returned), and a return page with 1C's decision,
 // the refund credited to the internal account, photos and history.
 import { api, ApiError } from './api.js';
-import { t, lang, money, dateTime, problemText } from './i18n.js';
+import { t, lang, money, dateTime, problemText, quantity } from './i18n.js';
 import { el, table, problemMessage } from './dom.js';
 import { Action, busy, failureText } from './actions.js';
 
@@ -11,7 +11,8 @@ const REASONS = ['defect', 'wrong_item', 'surplus', 'other'];
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 
-const qty = (milli) => (milli / 1000).toLocaleString('ru-RU', { maximumFractionDigits: 3 });
+// Quantities in the page's language (1 500,5 in Russian, 1,500.5 in English).
+const qty = quantity;
 const canRequest = (me) => me.user.roles.some((r) => r === 'admin' || r === 'buyer');
 const statusBadge = (s) => el('span', { class: `badge ret-${s}`, 'data-status': s }, t(`ret.status.${s}`));
 

@@ -52,6 +52,8 @@ const MATRIX = {
   'GET /api/orders/orders.csv': { ok: 200 },
   'GET /api/orders/orders/{id}': { params: () => ({ id: 'ord_none' }), ok: 404 },
   'GET /api/orders/catalog': { ok: 400 },
+  // A thumbnail nobody stored: the door is what is checked (tests/api/cml-images.test.mjs serves one).
+  'GET /api/orders/catalog/images/{id}/{size}': { params: () => ({ id: '0'.repeat(32), size: '160' }), ok: 404 },
   'POST /api/orders/orders/{id}/cancellation': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },
   'POST /api/orders/orders/{id}/payment-method': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },
   'PATCH /api/orders/orders/{id}': { params: () => ({ id: 'ord_none' }), body: {}, ok: 400 },

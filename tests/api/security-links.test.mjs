@@ -11,19 +11,22 @@ import { Client, companyMsg, freshCompany, linkToken, mailbox, onecReceived, sen
 
 const STATE = process.env.STACK_STATE;
 
-/** Every file of the local D1 (database, WAL, shared memory), read now. */
+/** Every file of the stack's database (database, WAL, shared memory), read now: the local D1
+ * under `v3/d1` (Workers), or `portal.sqlite3*` (the self-hosted runtime). */
 function d1Files() {
   assert.ok(STATE, 'STACK_STATE must name the stack\'s state directory (scripts/test.sh exports it)');
-  const root = join(STATE, 'v3', 'd1');
+  const native = process.env.RUNTIME === 'native';
+  const root = native ? STATE : join(STATE, 'v3', 'd1');
   const out = [];
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
+      if (native && !name.startsWith('portal.sqlite3')) continue;
       if (statSync(p).isDirectory()) walk(p); else out.push({ path: p, bytes: readFileSync(p) });
     }
   };
   walk(root);
-  assert.ok(out.some((f) => f.path.endsWith('.sqlite')), `no D1 database under ${root}`);
+  assert.ok(out.some((f) => /\.sqlite3?$/.test(f.path)), `no database under ${root}`);
   return out;
 }
 

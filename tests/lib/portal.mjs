@@ -105,6 +105,13 @@ export function userMsg(entity, seq, company, email, roles, active = true) {
   return { id: uid('m'), type: 'user', entity_id: entity, seq, payload: { company_id: company, email, full_name: `Тест ${entity}`, roles, active } };
 }
 
+/** A 503 that is not ours: every 503 of the portal is an RFC 9457 problem (JSON); the local
+ * workerd under load sometimes answers a bare text/plain 503 (Retry-After: 0) for a request that
+ * never reached a Worker's code (no log line of ours for it). */
+function platformUnavailable(res) {
+  return res.status === 503 && !(res.headers.get('content-type') ?? '').includes('json');
+}
+
 /** A browser-like client: keeps cookies, sends the page's Origin and a fixed client IP. */
 export class Client {
   constructor({ ip = fakeIp(), origin = PORTAL } = {}) {
@@ -114,10 +121,21 @@ export class Client {
   }
 
   async req(method, path, body, headers = {}) {
-    const h = { 'cf-connecting-ip': this.ip, origin: this.origin, ...headers };
+    // The address as the edge reports it on Workers, and as a reverse proxy reports it to the
+    // self-hosted runtime (which believes X-Forwarded-For only from TRUSTED_PROXIES).
+    const h = { 'cf-connecting-ip': this.ip, 'x-forwarded-for': this.ip, origin: this.origin, ...headers };
     if (body !== undefined) h['content-type'] = 'application/json';
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(PORTAL + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    const send = () => fetch(PORTAL + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
+    let res = await send();
+    if (platformUnavailable(res)) {
+      // The local workerd refused the request before our code ran (no problem document): once
+      // more, and said on stderr so a run that leans on it shows.
+      console.error(`local runtime answered 503 without a problem document: ${method} ${path}; retried once`);
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 250));
+      res = await send();
+    }
     for (const c of res.headers.getSetCookie()) {
       const [kv] = c.split(';');
       const [k, v] = [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)];
@@ -126,7 +144,7 @@ export class Client {
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, body: json, headers: res.headers };
+    return { status: res.status, body: json, headers: res.headers, text };
   }
 
   get(path, headers) { return this.req('GET', path, undefined, headers); }

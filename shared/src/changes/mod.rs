@@ -7,6 +7,7 @@
 
 mod kind;
 pub mod sql;
+pub mod stock_only;
 pub mod wire;
 
 pub use kind::ChangeKind;

@@ -20,6 +20,14 @@ pub struct Header {
     pub currencies: Vec<(String, String)>,
     /// (`Ид`, `Наименование`) of each `Склады/Склад`.
     pub warehouses: Vec<(String, String)>,
+    /// (`Ид`, `Наименование`) of each classifier `Свойства/Свойство`: names for a product's
+    /// `ЗначенияСвойств`.
+    #[serde(default)]
+    pub properties: Vec<(String, String)>,
+    /// (`ИдЗначения`, `Значение`) of each `ВариантыЗначений/Справочник` of those properties: a
+    /// product's value that is such an id reads as its value.
+    #[serde(default)]
+    pub property_values: Vec<(String, String)>,
     /// `Some(true)` when `Каталог` / `ПакетПредложений` is a full exchange: its
     /// `СодержитТолькоИзменения` is not `true` (absent is full, as the Bitrix site reads it);
     /// `None` before that element is read.
@@ -34,6 +42,10 @@ pub(super) struct HeaderReader {
     price_type: Option<(String, String, Option<String>)>,
     /// The warehouse being read: `Ид`, `Наименование`.
     warehouse: Option<(String, String)>,
+    /// The classifier property being read: `Ид`, `Наименование`; and its dictionary value being
+    /// read: `ИдЗначения`, `Значение`.
+    property: Option<(String, String)>,
+    property_value: (String, String),
 }
 
 impl HeaderReader {
@@ -46,7 +58,37 @@ impl HeaderReader {
 
     /// Not inside a price type or a warehouse.
     pub fn idle(&self) -> bool {
-        self.price_type.is_none() && self.warehouse.is_none()
+        self.price_type.is_none() && self.warehouse.is_none() && self.property.is_none()
+    }
+
+    /// A product's `ЗначенияСвойств` as people read them: (`Наименование` of the property,
+    /// its value, a dictionary value id resolved to its `Значение`), several values of one property
+    /// joined with `, `. Values of properties the classifier did not name, and empty values, are
+    /// left out (as the Bitrix site side does: its properties come from the classifier).
+    pub fn resolve(&self, raw: &[(String, String)]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (id, value) in raw {
+            let Some((_, name)) = self.data.properties.iter().find(|(p, _)| p == id) else {
+                continue;
+            };
+            let value = self
+                .data
+                .property_values
+                .iter()
+                .find(|(v, _)| v == value)
+                .map_or(value.as_str(), |(_, text)| text.as_str());
+            if value.trim().is_empty() {
+                continue;
+            }
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some(known) => {
+                    known.1.push_str(", ");
+                    known.1.push_str(value);
+                }
+                None => out.push((name.clone(), value.to_owned())),
+            }
+        }
+        out
     }
 
     /// Called for elements outside any product or offer; returns whether their text is wanted.
@@ -59,11 +101,19 @@ impl HeaderReader {
             }
             [.., PriceTypes, PriceType] => self.price_type = Some(Default::default()),
             [.., Warehouses, Warehouse] => self.warehouse = Some(Default::default()),
+            [.., Properties, Property] => self.property = Some(Default::default()),
+            [.., Property, ValueVariants, Dictionary] => self.property_value = Default::default(),
             _ => {}
         }
         Ok((self.price_type.is_some()
             && matches!(path, [.., PriceTypes, PriceType, Id | Name | Currency]))
-            || (self.warehouse.is_some() && matches!(path, [.., Warehouses, Warehouse, Id | Name])))
+            || (self.warehouse.is_some() && matches!(path, [.., Warehouses, Warehouse, Id | Name]))
+            || (self.property.is_some()
+                && matches!(
+                    path,
+                    [.., Properties, Property, Id | Name]
+                        | [.., Property, ValueVariants, Dictionary, ValueId | Value]
+                )))
     }
 
     fn end(&mut self, path: &[Tag], text: &str) {
@@ -83,6 +133,30 @@ impl HeaderReader {
                         }
                         let name = if name.is_empty() { id.clone() } else { name };
                         upsert(&mut self.data.price_types, id, name);
+                    }
+                }
+                _ => {}
+            }
+        } else if let Some(p) = &mut self.property {
+            match path {
+                [.., Properties, Property, Id] => p.0 = text.to_owned(),
+                [.., Properties, Property, Name] => p.1 = text.to_owned(),
+                [.., Property, ValueVariants, Dictionary, ValueId] => {
+                    self.property_value.0 = text.trim().to_owned()
+                }
+                [.., Property, ValueVariants, Dictionary, Value] => {
+                    self.property_value.1 = text.trim().to_owned()
+                }
+                [.., Property, ValueVariants, Dictionary] => {
+                    let (id, value) = std::mem::take(&mut self.property_value);
+                    if !id.is_empty() {
+                        upsert(&mut self.data.property_values, id, value);
+                    }
+                }
+                [.., Properties, Property] => {
+                    let (id, name) = self.property.take().unwrap_or_default();
+                    if !id.is_empty() && !name.trim().is_empty() {
+                        upsert(&mut self.data.properties, id, name.trim().to_owned());
                     }
                 }
                 _ => {}
@@ -133,6 +207,9 @@ pub struct Product {
     pub group_ids: Vec<String>,
     /// `Картинка`: image files under the exchange's folder (`import_files/...`), as written.
     pub images: Vec<String>,
+    /// `ЗначенияСвойств`, readable: (property name, value) resolved against the classifier's
+    /// `Свойства` (see [`HeaderReader::resolve`]).
+    pub properties: Vec<(String, String)>,
 }
 
 /// An offer: `Предложения/Предложение`, with whatever of prices and stock the file carries.
@@ -196,6 +273,8 @@ pub(super) struct Products<F> {
     unit_attrs: [Option<String>; 3],
     /// `Наименование` of the tax rate or requisite being read.
     entry_name: Option<String>,
+    /// The product's `ЗначенияСвойств` as written: (`Ид`, `Значение`).
+    raw_properties: Vec<(String, String)>,
     pub count: u64,
     /// The classifier's price types and warehouses, the catalogue's full flag.
     pub header: HeaderReader,
@@ -208,6 +287,7 @@ impl<F> Products<F> {
             current: None,
             unit_attrs: Default::default(),
             entry_name: None,
+            raw_properties: Vec::new(),
             count: 0,
             header: HeaderReader::new(header),
         }
@@ -235,6 +315,10 @@ where
             [.., Catalog, Products, Product] => {
                 self.current = Some(Default::default());
                 self.unit_attrs = Default::default();
+                self.raw_properties.clear();
+            }
+            [.., Product, PropertyValues, PropertyValue] => {
+                self.raw_properties.push(Default::default())
             }
             [.., Product, BaseUnit] if self.current.is_some() => {
                 self.unit_attrs = [
@@ -259,6 +343,7 @@ where
                 ] | [.., Product, Groups, Id]
                     | [.., Product, TaxRates, TaxRate, Name | Rate]
                     | [.., Product, Requisites, Requisite, Name | Value]
+                    | [.., Product, PropertyValues, PropertyValue, Id | Value]
             ))
     }
 
@@ -270,7 +355,8 @@ where
         };
         match path {
             [.., Catalog, Products, Product] => {
-                let product = self.current.take().unwrap_or_default();
+                let mut product = self.current.take().unwrap_or_default();
+                product.properties = self.header.resolve(&self.raw_properties);
                 if product.id.is_empty() {
                     return Err(invalid(Id, "", position, "a product without Ид".to_owned()).into());
                 }
@@ -320,6 +406,22 @@ where
             }
             [.., Product, Groups, Id] => product.group_ids.extend(non_empty(text)),
             [.., Product, Picture] => product.images.extend(non_empty(text)),
+            [.., Product, PropertyValues, PropertyValue, Id] => {
+                if let Some(last) = self.raw_properties.last_mut() {
+                    last.0 = text.trim().to_owned();
+                }
+            }
+            // Several `Значение` of one property are several values.
+            [.., Product, PropertyValues, PropertyValue, Value] => {
+                if let Some(last) = self.raw_properties.last_mut() {
+                    if last.1.is_empty() {
+                        last.1 = text.trim().to_owned();
+                    } else {
+                        let id = last.0.clone();
+                        self.raw_properties.push((id, text.trim().to_owned()));
+                    }
+                }
+            }
             _ => {}
         }
         Ok(())

@@ -20,6 +20,7 @@
 mod error;
 mod goods;
 mod inspect;
+mod orders;
 mod slice;
 mod source;
 mod walk;
@@ -29,9 +30,12 @@ pub use error::CmlError;
 pub use goods::{
     currency_code, for_each_offer, for_each_product, okei_name, vat_bp, Header, Offer, Product,
 };
-pub use inspect::{inspect, Catalogue, Counts, DocumentSummary, Summary, WarehouseReport};
+pub use inspect::{inspect, Catalogue, Counts, DocumentSummary, Summary, WarehouseReport, LISTED};
 pub use slice::{offers_slice, products_slice, Checkpoint, Slice};
-pub use write::{write_orders, Counterparty, Encoding, OrderDoc};
+pub use orders::{read_documents, Document, DocumentKind, Line, OrderFile, Party};
+pub use write::{
+    write_orders, write_orders_version, Agreement, Counterparty, Encoding, OrderDoc, Version,
+};
 
 use crate::money::{Kopecks, Milli};
 use walk::Tag;

@@ -38,6 +38,11 @@ pub struct Checkpoint {
     /// Whether the file is a full exchange (see [`Header::full`]), once read.
     #[serde(default)]
     pub full: Option<bool>,
+    /// The classifier's properties and dictionary values read so far (see [`Header`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub property_values: Vec<(String, String)>,
 }
 
 impl Checkpoint {
@@ -47,6 +52,8 @@ impl Checkpoint {
             currencies: self.currencies.clone(),
             warehouses: self.warehouses.clone(),
             full: self.full,
+            properties: self.properties.clone(),
+            property_values: self.property_values.clone(),
         }
     }
 }
@@ -262,6 +269,8 @@ where
         currencies: header.currencies.clone(),
         warehouses: header.warehouses.clone(),
         full: header.full,
+        properties: header.properties.clone(),
+        property_values: header.property_values.clone(),
     };
     let next = match result {
         Ok(()) => None,
@@ -582,6 +591,8 @@ mod tests {
             currencies: vec![("a".into(), "USD".into())],
             warehouses: vec![("w".into(), "Склад №1".into())],
             full: Some(true),
+            properties: vec![("p".into(), "Цвет".into())],
+            property_values: vec![("v".into(), "красный".into())],
         };
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Checkpoint>(&json).unwrap(), c);

@@ -360,3 +360,53 @@ fn empty_root_is_a_valid_empty_file() {
     assert_eq!(s.schema_version.as_deref(), Some("2.08"));
     assert_eq!(s.counts, Counts::default());
 }
+
+/// `ЗначенияСвойств` read as people read them: the classifier's `Свойства` name each property, a
+/// `Справочник` value id is its value, an empty or unknown property is left out, two values of
+/// one property are joined; and the same across a sliced read (the classifier in an earlier
+/// slice, carried by the checkpoint).
+#[test]
+fn property_values_resolved_against_the_classifier() {
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+<КоммерческаяИнформация ВерсияСхемы=\"2.08\"><Классификатор><Свойства>\
+<Свойство><Ид>pm</Ид><Наименование>Материал</Наименование><ТипЗначений>Справочник</ТипЗначений>\
+<ВариантыЗначений><Справочник><ИдЗначения>v1</ИдЗначения><Значение>Сталь</Значение></Справочник>\
+<Справочник><ИдЗначения>v2</ИдЗначения><Значение>Латунь</Значение></Справочник></ВариантыЗначений></Свойство>\
+<Свойство><Ид>pc</Ид><Наименование> Страна </Наименование><ТипЗначений>Строка</ТипЗначений></Свойство>\
+<Свойство><Ид>pe</Ид><Наименование>Пусто</Наименование></Свойство>\
+</Свойства></Классификатор><Каталог><Товары>\
+<Товар><Ид>a</Ид><Наименование>A</Наименование><ЗначенияСвойств>\
+<ЗначенияСвойства><Ид>pm</Ид><Значение>v2</Значение><Значение>v1</Значение></ЗначенияСвойства>\
+<ЗначенияСвойства><Ид>pc</Ид><Значение>Россия</Значение></ЗначенияСвойства>\
+<ЗначенияСвойства><Ид>pe</Ид><Значение/></ЗначенияСвойства>\
+<ЗначенияСвойства><Ид>unknown</Ид><Значение>x</Значение></ЗначенияСвойства>\
+</ЗначенияСвойств></Товар>\
+<Товар><Ид>b</Ид><Наименование>B</Наименование><ЗначенияСвойств>\
+<ЗначенияСвойства><Ид>pm</Ид><Значение>not-an-id</Значение></ЗначенияСвойства></ЗначенияСвойств></Товар>\
+</Товары></Каталог></КоммерческаяИнформация>";
+    let got = products(xml);
+    let props = |p: &Product| {
+        p.properties
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(props(&got[0]), ["Материал=Латунь, Сталь", "Страна=Россия"]);
+    assert_eq!(props(&got[1]), ["Материал=not-an-id"]);
+    // One product per slice: the second slice knows the classifier only from the checkpoint.
+    let mut from = None;
+    let mut sliced = Vec::new();
+    loop {
+        let at = from.as_ref().map_or(0, |c: &Checkpoint| c.offset as usize);
+        let slice = products_slice(&xml.as_bytes()[at..], true, from.as_ref(), 1, |p| {
+            sliced.push(p);
+            Ok::<_, CmlError>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        match slice.next {
+            Some(next) => from = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(sliced, got);
+}

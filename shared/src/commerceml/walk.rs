@@ -57,6 +57,11 @@ tags! {
     Characteristics = "ХарактеристикиТовара",
     Characteristic = "ХарактеристикаТовара",
     Picture = "Картинка",
+    ValueVariants = "ВариантыЗначений",
+    Dictionary = "Справочник",
+    ValueId = "ИдЗначения",
+    PropertyValues = "ЗначенияСвойств",
+    PropertyValue = "ЗначенияСвойства",
     Container = "Контейнер",
     Document = "Документ",
     Id = "Ид",
@@ -83,6 +88,15 @@ tags! {
     Rate = "Ставка",
     Currency = "Валюта",
     Coefficient = "Коэффициент",
+    // Order documents (`orders`).
+    Inn = "ИНН",
+    Kpp = "КПП",
+    Role = "Роль",
+    Basis = "Основание",
+    Taxes = "Налоги",
+    Tax = "Налог",
+    Unit = "Единица",
+    ShortName = "НаименованиеКраткое",
 }
 
 /// An element that just opened: its attributes and where it is.

@@ -1,5 +1,9 @@
-//! CommerceML 2.10 order documents, site -> 1C: the file a site answers 1C's
-//! `type=sale&mode=query` with, valid against the official XSD.
+//! CommerceML order documents, site -> 1C: the file a site answers 1C's `type=sale&mode=query`
+//! with, in the schema version 1C asked for ([`Version`]): 2.x documents at the root (2.10 and
+//! 2.08 valid against the official XSDs), 3.1 each document in its own `Контейнер`, as 1C-Bitrix's
+//! `sale.export.1c` writes them. The agreement, contract and warehouse go as document requisites
+//! (`Соглашение`, `Договор`, `Склад`): the XSD has no element for them, and 1C's exchange reads
+//! requisites by name.
 //!
 //! Written as a stream of strings (no DOM): each `Документ` is formatted into a reused buffer,
 //! encoded and handed to the writer, so memory does not grow with the number of orders.
@@ -16,8 +20,62 @@ use chrono::{DateTime, NaiveDate, Utc};
 use encoding_rs::CoderResult;
 use std::io::{self, Write};
 
-const NAMESPACE: &str = "urn:1C.ru:commerceml_2";
-const SCHEMA_VERSION: &str = "2.10";
+/// The CommerceML version of the document: what 1C asked for in `init` (`version=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[allow(non_camel_case_types)]
+pub enum Version {
+    /// What a site writes when 1C names no version (Bitrix's `DEFUALT_VERSION`).
+    #[default]
+    V2_05,
+    V2_08,
+    V2_10,
+    /// Each `Документ` inside a `Контейнер`, namespace `urn:1C.ru:commerceml_3`.
+    V3_1,
+}
+
+impl Version {
+    /// `ВерсияСхемы` as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2_05 => "2.05",
+            Version::V2_08 => "2.08",
+            Version::V2_10 => "2.10",
+            Version::V3_1 => "3.1",
+        }
+    }
+
+    /// The version to answer 1C's `version=` with: the highest this site writes that is not
+    /// above it (`3.1` for any 3.x); 2.05 when 1C names none or one below 2.05.
+    pub fn negotiate(asked: Option<&str>) -> Version {
+        let Some(asked) = asked.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Version::V2_05;
+        };
+        let (major, minor) = asked.split_once('.').unwrap_or((asked, "0"));
+        let major: u32 = major.parse().unwrap_or(0);
+        // "2.1" and "2.10" are the same version to 1C.
+        let minor: u32 = match minor {
+            "1" => 10,
+            m => m.parse().unwrap_or(0),
+        };
+        match (major, minor) {
+            (3.., _) => Version::V3_1,
+            (2, 10..) => Version::V2_10,
+            (2, 8..) => Version::V2_08,
+            _ => Version::V2_05,
+        }
+    }
+
+    fn namespace(self) -> &'static str {
+        match self {
+            Version::V3_1 => "urn:1C.ru:commerceml_3",
+            _ => "urn:1C.ru:commerceml_2",
+        }
+    }
+
+    fn containers(self) -> bool {
+        self >= Version::V3_1
+    }
+}
 /// `НаименованиеТип`, `НомерТип`, `АртикулТип`: at most 255 characters.
 const NAME_MAX: usize = 255;
 /// `ЗначениеТип` (a requisite's value): at most 1000 characters.
@@ -65,17 +123,42 @@ pub struct OrderDoc<'a> {
     pub portal_id: &'a str,
     pub order: &'a OrderIn,
     pub buyer: Counterparty<'a>,
+    /// The order's agreement (1C id) and its contract (number), as requisites.
+    pub agreement: Option<Agreement<'a>>,
+    /// The 1C id of the warehouse the order ships from.
+    pub warehouse: Option<&'a str>,
 }
 
-/// Writes `docs` as one CommerceML 2.10 file of `Документ`s (`ХозОперация` `Заказ товара`).
-///
-/// Free text longer than the XSD allows (names 255, requisite values 1000 characters) is cut;
-/// ids are written as given. Characters XML 1.0 cannot hold (control characters) are dropped.
+/// The agreement of an order: 1C's `Соглашение` and the contract (`Договор`) it is signed as.
+#[derive(Debug, Clone, Copy)]
+pub struct Agreement<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The contract's number; `None`: the agreement has no contract of its own.
+    pub contract: Option<&'a str>,
+}
+
+/// Writes `docs` as one CommerceML 2.10 file (see [`write_orders_version`]).
 pub fn write_orders<W: Write>(
     out: W,
     docs: &[OrderDoc<'_>],
     generated_at: DateTime<Utc>,
     encoding: Encoding,
+) -> io::Result<()> {
+    write_orders_version(out, docs, generated_at, encoding, Version::V2_10)
+}
+
+/// Writes `docs` as one CommerceML file of `Документ`s (`ХозОперация` `Заказ товара`) in
+/// `version`'s shape.
+///
+/// Free text longer than the XSD allows (names 255, requisite values 1000 characters) is cut;
+/// ids are written as given. Characters XML 1.0 cannot hold (control characters) are dropped.
+pub fn write_orders_version<W: Write>(
+    out: W,
+    docs: &[OrderDoc<'_>],
+    generated_at: DateTime<Utc>,
+    encoding: Encoding,
+    version: Version,
 ) -> io::Result<()> {
     let mut sink = Sink::new(out, encoding);
     let mut xml = Xml::default();
@@ -85,13 +168,19 @@ pub fn write_orders<W: Write>(
     ));
     let generated_at = to_1c(generated_at);
     let root_attributes = [
-        ("xmlns", NAMESPACE),
-        ("ВерсияСхемы", SCHEMA_VERSION),
+        ("xmlns", version.namespace()),
+        ("ВерсияСхемы", version.as_str()),
         ("ДатаФормирования", generated_at.as_str()),
     ];
     xml.open_with("КоммерческаяИнформация", &root_attributes);
     for doc in docs {
-        document(&mut xml, doc);
+        if version.containers() {
+            xml.open("Контейнер");
+            document(&mut xml, doc);
+            xml.close("Контейнер");
+        } else {
+            document(&mut xml, doc);
+        }
         xml.drain_into(&mut sink)?;
     }
     xml.close("КоммерческаяИнформация");
@@ -128,7 +217,18 @@ fn document(x: &mut Xml, doc: &OrderDoc<'_>) {
         }
         x.close("Товары");
     }
-    requisites(x, &order_requisites(order));
+    let mut values = order_requisites(order);
+    if let Some(a) = &doc.agreement {
+        values.push(("Соглашение", a.id.to_owned()));
+        values.push(("Наименование соглашения", a.name.to_owned()));
+        if let Some(contract) = present(a.contract) {
+            values.push(("Договор", contract.to_owned()));
+        }
+    }
+    if let Some(warehouse) = present(doc.warehouse) {
+        values.push(("Склад", warehouse.to_owned()));
+    }
+    requisites(x, &values);
     x.close("Документ");
 }
 
@@ -506,6 +606,8 @@ mod tests {
             portal_id: "ord_1",
             order,
             buyer,
+            agreement: None,
+            warehouse: None,
         };
         let mut out = Vec::new();
         write_orders(&mut out, &[doc], order.date, encoding).unwrap();

@@ -127,6 +127,7 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, params) = match_route(ROUTES, req)?;
+    crate::changes::stock_only::refuse(p.config(), r.method, r.path)?;
     log.route = Some(r.path);
     let caller = crate::auth::guard(p, req, r.access, log)
         .await?

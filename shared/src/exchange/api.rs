@@ -259,6 +259,7 @@ fn capabilities<P: Ports>(p: &P) -> serde_json::Value {
         "delivery": match cfg.onec_delivery {
             crate::config::Delivery::Push => "push",
             crate::config::Delivery::Pull => "pull",
+            crate::config::Delivery::Commerceml => "commerceml",
         },
     })
 }

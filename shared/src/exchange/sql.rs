@@ -277,16 +277,22 @@ pub const CML_WAREHOUSES_ADD: &str = "INSERT INTO cml_warehouses (onec_id, name)
      ON CONFLICT(onec_id) DO UPDATE SET name = excluded.name WHERE excluded.name <> excluded.onec_id";
 
 /// Products from `import.xml`, upserted by 1C id: the file is the source of a product's own
-/// fields. VAT the file leaves out stays as it was (new: 20%); `active` is 0 for a deletion mark.
-pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, cml_listed_at) \
+/// fields. VAT the file leaves out stays as it was (new: 20%); `active` is 0 for a deletion mark;
+/// `properties` are its `ЗначенияСвойств`, readable (JSON `[[name, value], ...]`).
+pub const CML_PRODUCTS_UPSERT: &str = "INSERT INTO products (id, onec_id, article, article_norm, name, name_norm, unit, unit_code, vat_rate_bp, active, updated_at, cml_listed_at, properties) \
      SELECT json_extract(value, '$.id'), json_extract(value, '$.onec_id'), json_extract(value, '$.article'), json_extract(value, '$.article_norm'), \
             json_extract(value, '$.name'), json_extract(value, '$.name_norm'), json_extract(value, '$.unit'), json_extract(value, '$.unit_code'), \
             coalesce(json_extract(value, '$.vat_rate_bp'), (SELECT vat_rate_bp FROM products WHERE onec_id = json_extract(value, '$.onec_id')), 2000), \
-            json_extract(value, '$.active'), ?1, ?1 \
+            json_extract(value, '$.active'), ?1, ?1, json_extract(value, '$.properties') \
      FROM json_each(?2) WHERE true \
      ON CONFLICT(onec_id) DO UPDATE SET article = excluded.article, article_norm = excluded.article_norm, name = excluded.name, \
        name_norm = excluded.name_norm, unit = excluded.unit, unit_code = excluded.unit_code, vat_rate_bp = excluded.vat_rate_bp, \
-       active = excluded.active, updated_at = excluded.updated_at, cml_listed_at = excluded.cml_listed_at";
+       active = excluded.active, updated_at = excluded.updated_at, cml_listed_at = excluded.cml_listed_at, properties = excluded.properties";
+
+/// After [`CML_PRODUCTS_UPSERT`] of the same rows: a product the file lists with no picture has
+/// none (one with pictures keeps its image until the new thumbnails are in).
+pub const CML_PRODUCTS_NO_IMAGE: &str = "UPDATE products SET image = NULL WHERE image IS NOT NULL AND onec_id IN \
+     (SELECT json_extract(value, '$.onec_id') FROM json_each(?1) WHERE NOT json_extract(value, '$.has_image'))";
 
 /// After [`CML_PRODUCTS_UPSERT`] of the same rows: the variants of those products
 /// (`onec_id` between `id#` and `id$`: `id#...`, by the unique index) take their unit, VAT, and
@@ -433,7 +439,8 @@ pub const CML_IMPORTS_STALLED: &str = "SELECT job FROM cml_imports WHERE status 
 pub const CML_SALE_DUE: &str = "SELECT o.id, o.onec_id, o.number, o.ordered_at, o.status, o.delivery_method, o.delivery_address, \
        o.consignee_onec_id, o.payment_method, o.paid_kop, o.planned_shipping_date, o.total_kop, o.vat_kop, o.cml_change, \
        c.onec_id AS company_onec_id, c.name AS company_name, le.onec_id AS le_onec_id, le.name AS le_name, \
-       le.full_name AS le_full_name, le.inn AS le_inn, le.kpp AS le_kpp, a.onec_id AS agreement_onec_id \
+       le.full_name AS le_full_name, le.inn AS le_inn, le.kpp AS le_kpp, a.onec_id AS agreement_onec_id, \
+       a.name AS agreement_name, a.number AS agreement_number \
      FROM orders o JOIN companies c ON c.id = o.company_id \
        LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN agreements a ON a.id = o.agreement_id \
      WHERE o.cml_change > o.cml_confirmed ORDER BY o.rowid LIMIT ?";
@@ -454,22 +461,78 @@ pub const CML_HANDOUT_CONFIRM: &str = "UPDATE orders SET cml_confirmed = max(cml
 
 pub const CML_HANDOUT_DONE: &str = "DELETE FROM cml_sale_handout WHERE session = ?";
 
-/// The portal orders 1C's order file names: by id (1C's or the portal's), or by number.
-pub const CML_ORDERS_FIND: &str = "SELECT id, onec_id, number, status, payment_method FROM orders \
+/// The portal orders 1C's order file names: by id (1C's or the portal's), or by number; `pending`
+/// while a portal change is not yet confirmed by 1C's `success`.
+pub const CML_ORDERS_FIND: &str = "SELECT id, onec_id, number, status, payment_method, company_id, total_kop, \
+       (cml_change > cml_confirmed) AS pending FROM orders \
      WHERE onec_id IN (SELECT value FROM json_each(?1)) OR id IN (SELECT value FROM json_each(?1)) \
        OR number IN (SELECT value FROM json_each(?2))";
 
-/// What 1C's order file says of many orders at once (JSON array; null leaves a value as it is).
+/// The companies the counterparties of 1C's new orders are: by 1C id (a legal entity's or the
+/// company's), else by INN (the caller matches the KPP).
+pub const CML_COUNTERPARTIES_FIND: &str = "SELECT le.onec_id AS onec_id, NULL AS inn, NULL AS kpp, le.company_id, le.id AS legal_entity_id \
+     FROM legal_entities le WHERE le.onec_id IN (SELECT value FROM json_each(?1)) \
+     UNION ALL SELECT c.onec_id, NULL, NULL, c.id, NULL FROM companies c WHERE c.onec_id IN (SELECT value FROM json_each(?1)) \
+     UNION ALL SELECT NULL, le.inn, le.kpp, le.company_id, le.id FROM legal_entities le \
+       WHERE le.active = 1 AND le.inn IN (SELECT value FROM json_each(?2))";
+
+/// An order a manager entered in 1C (a phone order), for a known counterparty: 1C's document
+/// `Ид` is its 1C id; its agreement is the company's first active one.
+pub const CML_ORDER_NEW: &str = "INSERT INTO orders (id, company_id, onec_id, legal_entity_id, agreement_id, number, number_norm, ordered_at, status, \
+       payment_method, paid_kop, total_kop, vat_kop, onec_number, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, (SELECT id FROM agreements WHERE company_id = ?2 AND active = 1 \
+         AND (?4 IS NULL OR legal_entity_id IS NULL OR legal_entity_id = ?4) ORDER BY name LIMIT 1), \
+       ?5, ?6, ?7, ?8, 'invoice', 0, ?9, ?10, ?11, ?12) \
+     ON CONFLICT(onec_id) DO NOTHING";
+
+/// What 1C's order file says of many orders at once (JSON array; null leaves a value as it is):
+/// requisites, the sum, a payment in full; and the portal changes it closes (`close`: the order
+/// had none open when the file came).
 pub const CML_ORDERS_FROM_1C: &str = "UPDATE orders SET status = coalesce(v.status, orders.status), \
        onec_number = coalesce(v.onec_number, orders.onec_number), onec_posted = coalesce(v.posted, orders.onec_posted), \
-       paid_kop = CASE WHEN v.paid THEN max(orders.paid_kop, orders.total_kop) ELSE orders.paid_kop END, \
+       total_kop = coalesce(v.total, orders.total_kop), vat_kop = coalesce(v.vat, orders.vat_kop), \
+       paid_kop = CASE WHEN v.paid THEN max(orders.paid_kop, coalesce(v.total, orders.total_kop)) ELSE orders.paid_kop END, \
        onec_paid_at = coalesce(v.paid_at, orders.onec_paid_at), onec_payment_number = coalesce(v.payment_number, orders.onec_payment_number), \
+       cml_closed = CASE WHEN v.close THEN max(orders.cml_closed, orders.cml_confirmed) ELSE orders.cml_closed END, \
        version = orders.version + 1, updated_at = ?1 \
      FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.status') AS status, \
              json_extract(value, '$.onec_number') AS onec_number, json_extract(value, '$.posted') AS posted, \
              json_extract(value, '$.paid') AS paid, json_extract(value, '$.paid_at') AS paid_at, \
-             json_extract(value, '$.payment_number') AS payment_number FROM json_each(?2)) AS v \
+             json_extract(value, '$.payment_number') AS payment_number, json_extract(value, '$.total') AS total, \
+             json_extract(value, '$.vat') AS vat, json_extract(value, '$.close') AS close FROM json_each(?2)) AS v \
      WHERE orders.id = v.id";
+
+/// The lines of orders 1C's file replaces (JSON array of order ids).
+pub const CML_ORDER_LINES_CLEAR: &str =
+    "DELETE FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?))";
+
+/// 1C's lines of its orders: the product by 1C id, else by article.
+pub const CML_ORDER_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
+     SELECT o.id, o.company_id, json_extract(v.value, '$.line_no'), p.id, coalesce(p.onec_id, json_extract(v.value, '$.product')), \
+       coalesce(nullif(json_extract(v.value, '$.article'), ''), p.article, ''), coalesce(json_extract(v.value, '$.name'), p.name, ''), \
+       json_extract(v.value, '$.qty'), coalesce(json_extract(v.value, '$.unit'), p.unit, 'шт'), json_extract(v.value, '$.price'), \
+       json_extract(v.value, '$.amount'), coalesce(json_extract(v.value, '$.vat_rate_bp'), p.vat_rate_bp), json_extract(v.value, '$.vat'), \
+       json_extract(v.value, '$.search') \
+     FROM json_each(?) v JOIN orders o ON o.id = json_extract(v.value, '$.order') \
+       LEFT JOIN products p ON p.id = coalesce((SELECT id FROM products WHERE onec_id = json_extract(v.value, '$.product')), \
+         (SELECT id FROM products WHERE article_norm = json_extract(v.value, '$.article_norm') AND article_norm <> '' LIMIT 1))";
+
+/// Payments 1C's file reports (3.1 payment documents), each stored once by its 1C id.
+pub const CML_PAYMENTS_UPSERT: &str = "INSERT INTO cml_order_payments (onec_id, order_id, company_id, number, paid_at, amount_kop, deleted, updated_at) \
+     SELECT json_extract(v.value, '$.onec_id'), o.id, o.company_id, json_extract(v.value, '$.number'), json_extract(v.value, '$.at'), \
+       json_extract(v.value, '$.amount'), json_extract(v.value, '$.deleted'), ?1 \
+     FROM json_each(?2) v JOIN orders o ON o.id = json_extract(v.value, '$.order') WHERE true \
+     ON CONFLICT(onec_id) DO UPDATE SET amount_kop = excluded.amount_kop, deleted = excluded.deleted, number = excluded.number, \
+       paid_at = excluded.paid_at, updated_at = excluded.updated_at";
+
+/// An order's paid amount is the sum of its payments; paid in full before shipping, it is paid.
+pub const CML_PAYMENTS_TOTAL: &str = "UPDATE orders SET \
+       paid_kop = (SELECT coalesce(sum(amount_kop), 0) FROM cml_order_payments WHERE order_id = orders.id AND deleted = 0), \
+       status = CASE WHEN orders.total_kop > 0 AND orders.status IN ('draft', 'awaiting_payment', 'reserved') \
+           AND (SELECT coalesce(sum(amount_kop), 0) FROM cml_order_payments WHERE order_id = orders.id AND deleted = 0) >= orders.total_kop \
+         THEN 'paid' ELSE orders.status END, \
+       version = orders.version + 1, updated_at = ?1 \
+     WHERE id IN (SELECT value FROM json_each(?2))";
 
 /// A shipment 1C's order file reports (`Номер отгрузки по 1С`), without lines.
 pub const CML_SHIPMENTS_FROM_1C: &str = "INSERT INTO shipments (id, company_id, order_id, onec_id, number, shipped_at) \
@@ -740,3 +803,44 @@ pub const MANIFEST_UNKNOWN: &str = "SELECT entity_id AS id, seq FROM inbound_seq
 
 pub const COMPANY_ID_BY_ONEC: &str = "SELECT id FROM companies WHERE onec_id = ?";
 
+
+/// The images (`Картинка`) of a slice's products (`?4`: JSON `[{product, position, path}]`), to
+/// be made into thumbnails by the import's job `?1` after its products are in.
+pub const CML_IMAGES_ADD: &str = "INSERT OR IGNORE INTO cml_images (job, session, product, position, path, base, updated_at) \
+     SELECT ?1, ?2, json_extract(value, '$.product'), json_extract(value, '$.position'), json_extract(value, '$.path'), \
+            json_extract(value, '$.base'), ?3 \
+     FROM json_each(?4)";
+
+/// Pending images of an import whose file 1C did not upload in the exchange (by path or base
+/// name): noted as missing in one statement, so a catalogue sent without its pictures costs no
+/// per-image work.
+pub const CML_IMAGES_MISSING: &str = "UPDATE cml_images SET status = 'missing', note = 'not uploaded in this exchange', updated_at = ?2 \
+     WHERE job = ?1 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM cml_files f \
+       WHERE f.session = cml_images.session AND f.name IN (cml_images.path, cml_images.base))";
+
+/// The next images of an import still to be made into thumbnails.
+pub const CML_IMAGES_NEXT: &str = "SELECT session, product, position, path, base, attempts FROM cml_images \
+     WHERE job = ?1 AND status = 'pending' ORDER BY product, position LIMIT ?2";
+
+/// Images of an import: how many are still pending, and in all.
+pub const CML_IMAGES_COUNT: &str = "SELECT coalesce(sum(status = 'pending'), 0) AS pending, count(*) AS total FROM cml_images WHERE job = ?1";
+
+/// One more try at an image (counted before decoding: a try that kills the isolate counts too).
+pub const CML_IMAGE_ATTEMPT: &str = "UPDATE cml_images SET attempts = attempts + 1, updated_at = ?1 \
+     WHERE job = ?2 AND product = ?3 AND position = ?4";
+
+/// What became of an image: status, its thumbnails' content id, a note.
+pub const CML_IMAGE_SET: &str = "UPDATE cml_images SET status = ?1, image = ?2, note = ?3, updated_at = ?4 \
+     WHERE job = ?5 AND product = ?6 AND position = ?7";
+
+/// A product's main image (JSON of its 160 px thumbnail), set when its thumbnails are in R2.
+pub const CML_PRODUCT_IMAGE: &str = "UPDATE products SET image = ?1 WHERE onec_id = ?2";
+
+/// The uploaded file an image path names in the exchange: the path as written, else its base
+/// name (the upload keeps the subfolders or not): its stored name, size and chunk sizes.
+pub const CML_IMAGE_FILE: &str = "SELECT name, bytes, chunk_sizes FROM cml_files \
+     WHERE session = ?1 AND name IN (?2, ?3) ORDER BY name = ?2 DESC LIMIT 1";
+
+/// Finished product imports whose images no consumer has moved on for a while.
+pub const CML_IMAGES_STALLED: &str = "SELECT DISTINCT i.job FROM cml_images i JOIN cml_imports j ON j.job = i.job \
+     WHERE i.status = 'pending' AND j.status = 'done' AND j.updated_at < ?1 LIMIT 50";

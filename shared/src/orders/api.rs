@@ -17,6 +17,7 @@ pub enum H {
     Csv,
     Order,
     Catalog,
+    CatalogImage,
     Cancel,
     PaymentMethod,
     Edit,
@@ -56,6 +57,13 @@ pub const ROUTES: &[Route<H>] = &[
         path: "/api/orders/catalog",
         access: Access::Roles(&[]),
         handler: H::Catalog,
+    },
+    // A catalogue image's thumbnail (`size` 160 or 480), to whoever may search the catalogue.
+    Route {
+        method: "GET",
+        path: "/api/orders/catalog/images/{id}/{size}",
+        access: Access::Roles(&[]),
+        handler: H::CatalogImage,
     },
     Route {
         method: "POST",
@@ -140,6 +148,7 @@ pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
 
 async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
     let (r, params) = match_route(ROUTES, req)?;
+    crate::changes::stock_only::refuse(p.config(), r.method, r.path)?;
     log.route = Some(r.path);
     let caller = crate::auth::guard(p, req, r.access, log).await?;
     if r.handler == H::CardNotification {
@@ -163,6 +172,7 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             H::Csv => super::list::csv(p, &caller, req).await,
             H::Order => Ok(super::list::detail(p, &caller, id).await?.conditional(req)),
             H::Catalog => super::catalog::search(p, &caller, req).await,
+            H::CatalogImage => super::catalog::image(p, id, params.get("size"), req).await,
             H::Cancel => cancel(p, &caller, id, req.json()?, &key).await,
             H::PaymentMethod => payment_method(p, &caller, id, req.json()?, &key).await,
             H::Edit => super::edit::edit(p, &caller, id, req.json()?).await,

@@ -25,6 +25,9 @@ struct Item {
     /// A variant's `ХарактеристикиТовара`: `[[name, value], ...]` (stored as JSON text).
     #[serde(serialize_with = "properties")]
     properties: Option<String>,
+    /// The main image: `{id, w, h}` of its 160 px thumbnail (stored as JSON text), or null.
+    #[serde(default, serialize_with = "image_json")]
+    image: Option<String>,
     price_kop: Option<i64>,
     /// The total over warehouses.
     stock_milli: i64,
@@ -42,6 +45,16 @@ fn properties<S: serde::Serializer>(raw: &Option<String>, s: S) -> Result<S::Ok,
         .and_then(|r| serde_json::from_str(r).ok())
         .unwrap_or_default();
     list.serialize(s)
+}
+
+/// A stored image (JSON text) as the object it is.
+pub(crate) fn image_json<S: serde::Serializer>(
+    raw: &Option<String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    raw.as_deref()
+        .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+        .serialize(s)
 }
 
 /// The 1C id of the product a characteristic (`guid#guid`) belongs to; a product's own.
@@ -202,4 +215,64 @@ mod tests {
             ("подшипникелкамтз".into(), "подшипник".into(), "елка".into())
         );
     }
+}
+
+/// Long side of a catalogue image's thumbnails: a card on a phone, and a larger view.
+pub const IMAGE_SIZES: [u32; 2] = [160, 480];
+
+/// R2 key of an image's thumbnail with long side `size` (the exchange's import writes them).
+pub fn image_key(image: &str, size: u32) -> String {
+    format!("catalogue/images/{image}/{size}.jpg")
+}
+
+/// A content id as the image route accepts it: 32 lower-case hex digits.
+pub fn is_image_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Thumbnails are stored under their content id: never changed once written.
+const IMAGE_CACHE: &str = "private, max-age=31536000, immutable";
+
+/// A catalogue image's thumbnail from R2 (written by the exchange's import: see
+/// `crate::exchange::cml::images`), JPEG, cached by the browser for good.
+pub async fn image<P: Ports>(
+    p: &P,
+    id: &str,
+    size: &str,
+    req: &ApiRequest,
+) -> AppResult<ApiResponse> {
+    let size: u32 = size.parse().map_err(|_| AppError::not_found())?;
+    if !is_image_id(id) || !IMAGE_SIZES.contains(&size) {
+        return Err(AppError::not_found());
+    }
+    let etag = format!("\"{id}-{size}\"");
+    let mut headers = vec![
+        ("cache-control".to_string(), IMAGE_CACHE.to_string()),
+        ("etag".to_string(), etag.clone()),
+    ];
+    if req.header("if-none-match").is_some_and(|h| {
+        h.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == etag)
+    }) {
+        return Ok(ApiResponse {
+            status: 304,
+            headers,
+            body: Default::default(),
+            log: Default::default(),
+        });
+    }
+    // Streamed from the blob store (issue 23), as every stored file is.
+    let blob = crate::ports::BlobStore::get_stream(p.blobs(), &image_key(id, size))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    headers.push(("content-type".into(), "image/jpeg".into()));
+    Ok(ApiResponse {
+        status: 200,
+        headers,
+        body: crate::http::Body::Stream(crate::http::BodyStream::of_blob(blob)),
+        log: Default::default(),
+    })
 }

@@ -100,6 +100,9 @@ pub(super) fn qty(v: &serde_json::Value) -> Option<Milli> {
 /// An order line as `order.created` and `order.changed` carry it (docs/exchange/schemas/changes/).
 #[derive(Serialize, Deserialize)]
 pub(super) struct LineOut {
+    /// The line as `order_lines` stores it, for a stock-only edit applied at once.
+    #[serde(skip)]
+    row: serde_json::Value,
     line_no: i64,
     product_id: Option<String>,
     article: String,
@@ -125,7 +128,12 @@ impl LineOut {
         vat_rate_bp: i64,
     ) -> LineOut {
         use crate::changes::wire;
+        // VAT included in the amount, rounded half up.
+        let vat = (amount.0 * vat_rate_bp * 2 + 10_000 + vat_rate_bp) / (2 * (10_000 + vat_rate_bp));
         LineOut {
+            row: serde_json::json!({"line_no": line_no, "product": product_id, "article": article, "name": name,
+                "qty": q.0, "unit": unit, "price": price.0, "amount": amount.0, "vat_rate_bp": vat_rate_bp, "vat": vat,
+                "search": crate::orders::line_search(&article, &name)}),
             line_no,
             product_id,
             article,
@@ -439,6 +447,10 @@ pub async fn edit<P: Ports>(
             "Nothing to change.",
         ));
     }
+    // Stock-only: the rows `order_lines` gets (see `apply_now`).
+    let rows: Option<Vec<serde_json::Value>> = new_lines
+        .as_ref()
+        .map(|(lines, _)| lines.iter().map(|l| l.row.clone()).collect());
     let (lines, total) = match new_lines {
         Some(x) => x,
         None => (current_lines(p, &caller.company_id, id).await?, o.total_kop),
@@ -449,6 +461,10 @@ pub async fn edit<P: Ports>(
         "planned_shipping_date": shipping, "total": crate::changes::wire::amount(Kopecks(total)),
         "lines": lines});
     let now = p.now();
+    if p.config().onec_delivery == crate::config::Delivery::Commerceml {
+        let planned = after["planned_shipping_date"].as_str().map(str::to_owned).or(o.planned_shipping_date.clone());
+        return apply_now(p, caller, &o, rows, total, delivery, consignee.0, planned, after).await;
+    }
     let change_id = crate::ids::new_id("out");
     let change = changes::NewChange {
         company_id: &caller.company_id,
@@ -511,6 +527,77 @@ pub async fn edit<P: Ports>(
     Ok(ApiResponse::json(
         202,
         &serde_json::json!({"change_id": change_id, "state": "waiting", "change": after}),
+    ))
+}
+
+/// Stock-only (`ONEC_DELIVERY=commerceml`): no extension answers a change, so the edit is the
+/// order's new state at once. It is due for 1C's next `query` (`cml_change`), and open to the
+/// client until 1C's order file after its `success` closes it; a second edit meanwhile is simply
+/// the newer state. Lines are replaced only if the order is still at the version the client read.
+#[allow(clippy::too_many_arguments)]
+async fn apply_now<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    o: &super::list::OrderRow,
+    lines: Option<Vec<serde_json::Value>>,
+    total: i64,
+    delivery: (Option<String>, Option<String>),
+    consignee_onec_id: Option<String>,
+    planned: Option<String>,
+    after: serde_json::Value,
+) -> AppResult<ApiResponse> {
+    let (id, co, now) = (o.id.as_str(), caller.company_id.as_str(), p.now());
+    let vat: Option<i64> = lines.as_ref().map(|l| l.iter().map(|x| x["vat"].as_i64().unwrap_or(0)).sum());
+    let mut stmts = Vec::new();
+    if let Some(lines) = &lines {
+        stmts.push(Stmt::new(sql::ORDER_NOW_LINES_CLEAR).bind(id).bind(o.version).bind(co));
+        stmts.push(
+            Stmt::new(sql::ORDER_NOW_LINES_ADD)
+                .bind(id)
+                .bind(o.version)
+                .bind(co)
+                .bind(serde_json::to_string(lines)?),
+        );
+    }
+    let audit_id = crate::ids::new_id("aud");
+    let audit = crate::audit_log::Entry {
+        id: &audit_id,
+        company_id: co,
+        user_id: Some(&caller.user_id),
+        kind: "order.changed",
+        entity_type: "order",
+        entity_id: id,
+        before: serde_json::json!({"total_kop": o.total_kop, "delivery_method": o.delivery_method, "planned_shipping_date": o.planned_shipping_date}),
+        after: after.clone(),
+    };
+    stmts.push(crate::audit_log::record(
+        &audit,
+        now,
+        (
+            "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ? AND company_id = ?)",
+            vec![id.into(), o.version.into(), co.into()],
+        ),
+    ));
+    stmts.push(
+        Stmt::new(sql::ORDER_NOW_UPDATE)
+            .bind(id)
+            .bind(o.version)
+            .bind(co)
+            .bind(delivery.0)
+            .bind(delivery.1)
+            .bind(consignee_onec_id)
+            .bind(planned)
+            .bind(total)
+            .bind(vat)
+            .bind(now),
+    );
+    let results = p.db().batch(stmts).await?;
+    if results.last().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(super::change::stale(o));
+    }
+    Ok(ApiResponse::json(
+        200,
+        &serde_json::json!({"state": "saved", "version": o.version + 1, "change": after}),
     ))
 }
 

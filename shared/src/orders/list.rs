@@ -52,6 +52,8 @@ pub struct Filters {
     pub number: Option<String>,
     pub statuses: Option<String>,
     pub contains: Option<String>,
+    /// The state of the order's newest change: only `rejected` (the home page's "to do").
+    pub change: Option<String>,
 }
 
 fn day(
@@ -83,7 +85,7 @@ fn moscow_midnight(d: chrono::NaiveDate) -> String {
 impl Filters {
     /// `?from=&to=` (order date, Moscow days, `to` inclusive), `?ship_from=&ship_to=` (planned
     /// shipping), `?status=a,b`, `?legal_entity=`, `?author=`, `?number=`, `?q=` (article or
-    /// product name in the order).
+    /// product name in the order), `?change=rejected` (1C refused the order's newest change).
     pub fn from_query(req: &ApiRequest) -> AppResult<Filters> {
         let mut errs = Vec::new();
         let from = day(req, "from", &mut errs).map(moscow_midnight);
@@ -103,6 +105,15 @@ impl Filters {
                     "Unknown order status.",
                 ));
             }
+        }
+        let change = req.query_param("change").filter(|s| !s.is_empty());
+        if change.is_some_and(|c| c != "rejected") {
+            errs.push(FieldError::new(
+                "change",
+                "unknown-change-state",
+                "Фильтр по изменениям: rejected.",
+                "The change filter: rejected.",
+            ));
         }
         if !errs.is_empty() {
             return Err(AppError::validation(errs));
@@ -132,6 +143,7 @@ impl Filters {
             number: text("number").map(|n| crate::validate::search_text(&n)),
             statuses: statuses.map(|s| serde_json::to_string(&s).unwrap_or_default()),
             contains,
+            change: change.map(str::to_string),
         })
     }
 
@@ -147,6 +159,7 @@ impl Filters {
             self.number.clone().into(),
             self.statuses.clone().into(),
             self.contains.clone().into(),
+            self.change.clone().into(),
         ]
     }
 }
@@ -169,6 +182,9 @@ pub struct Row {
     #[serde(default)]
     pub consignee: Option<String>,
     pub changes_waiting: i64,
+    /// 1C refused the order's newest change (the order page says why): the user has to act.
+    #[serde(default)]
+    pub change_rejected: i64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -211,7 +227,7 @@ pub fn list_stmt(
         // The redundant `col <= key` (`>=` ascending) is a range the index (company_id, col) can seek to, so a
         // later page starts at the cursor instead of stepping over every row before it.
         sql_text.push_str(&format!(
-            " AND {col} {op}= ?11 AND ({col} {op} ?11 OR ({col} = ?11 AND o.id {op} ?12))"
+            " AND {col} {op}= ?12 AND ({col} {op} ?12 OR ({col} = ?12 AND o.id {op} ?13))"
         ));
         params.push(key);
         params.push(id.clone().into());
@@ -370,6 +386,10 @@ pub struct OrderRow {
     pub author: Option<String>,
     #[serde(skip_serializing)]
     pub company_onec_id: String,
+    /// Portal changes (`cml_change`) 1C's order file has not closed yet: shown in a stock-only
+    /// deployment, where they are the order's open change.
+    #[serde(skip_serializing, default)]
+    pub cml_open: i64,
 }
 
 pub async fn order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<OrderRow> {
@@ -410,7 +430,13 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         .into_iter()
         .next()
         .ok_or_else(AppError::not_found)?;
-    let lines: Vec<serde_json::Value> = next()?.parse()?;
+    let mut lines: Vec<serde_json::Value> = next()?.parse()?;
+    // The product's image (`{id, w, h}`, stored as JSON text) as an object, for the thumbnail.
+    for l in &mut lines {
+        if let Some(raw) = l.get("image").and_then(|v| v.as_str()) {
+            l["image"] = serde_json::from_str(raw).unwrap_or_default();
+        }
+    }
     #[derive(Deserialize)]
     struct Ship {
         id: String,
@@ -508,6 +534,11 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         .into_iter()
         .next()
         .map(Payee::view);
+    // Stock-only (ONEC_DELIVERY=commerceml): the client's edits, sent in CommerceML and waiting for
+    // 1C's order file; the features 1C's extension would carry are off.
+    let stock_only = (p.config().onec_delivery == crate::config::Delivery::Commerceml).then(|| {
+        serde_json::json!({"open_changes": o.cml_open.max(0), "state": if o.cml_open > 0 { "waiting" } else { "applied" }})
+    });
     let editable = super::rules::can_cancel(&o.status, o.paid_kop).is_ok();
     let card_configured =
         p.config().yookassa_shop_id.is_some() && p.config().yookassa_secret_key.is_some();
@@ -521,6 +552,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
             .is_ok();
     // From the internal account: an unpaid order with nothing else paying or cancelling it.
     let can_pay_from_account = editable
+        && stock_only.is_none()
         && o.paid_kop < o.total_kop
         && !hold_open
         && !payment_open
@@ -534,7 +566,7 @@ pub async fn detail<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<Api
         &serde_json::json!({"order": o, "lines": lines, "shipments": shipments, "documents": documents, "schedule": schedule,
             "history": history, "change": change, "can_cancel": editable, "shipped_together": together,
             "card_payment": card_payment, "can_pay_by_card": can_pay_by_card, "can_pay_from_account": can_pay_from_account,
-            "payee": payee}),
+            "payee": payee, "stock_only": stock_only}),
     ))
 }
 

@@ -1,18 +1,21 @@
 //! All SQL of the orders capability. Every query is scoped by the caller's company id.
 
 /// The filters of the order list (NULL = any). `?9`: a JSON array of statuses; `?10`: text the
-/// order's lines contain (article key or name words, normalised in Rust); `?11`: number text.
+/// order's lines contain (article key or name words, normalised in Rust); `?8`: number text;
+/// `?11`: the state of the order's newest change (`rejected`: 1C refused it, the user has to act).
 pub const LIST_WHERE: &str = "o.company_id = ?1 \
        AND (?2 IS NULL OR o.ordered_at >= ?2) AND (?3 IS NULL OR o.ordered_at < ?3) \
        AND (?4 IS NULL OR o.planned_shipping_date >= ?4) AND (?5 IS NULL OR o.planned_shipping_date <= ?5) \
        AND (?6 IS NULL OR o.legal_entity_id = ?6) AND (?7 IS NULL OR o.author_user_id = ?7) \
        AND (?8 IS NULL OR instr(o.number_norm, ?8) > 0 OR instr(lower(coalesce(o.onec_number, '')), ?8) > 0) \
        AND (?9 IS NULL OR o.status IN (SELECT value FROM json_each(?9))) \
-       AND (?10 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND instr(l.search, ?10) > 0))";
+       AND (?10 IS NULL OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND instr(l.search, ?10) > 0)) \
+       AND (?11 IS NULL OR (SELECT x.status FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1) = ?11)";
 
 pub const LIST_COLUMNS: &str = "SELECT o.id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.total_kop, o.paid_kop, \
        o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, cg.name AS consignee, \
-       EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting \
+       EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting, \
+       coalesce((SELECT x.status = 'rejected' FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1), 0) AS change_rejected \
      FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id";
 
@@ -20,7 +23,8 @@ pub const TOTALS: &str = "SELECT count(*) AS count, coalesce(sum(o.total_kop), 0
 
 pub const ORDER: &str = "SELECT o.id, o.onec_id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.delivery_address, \
        o.consignee_onec_id, cg.name AS consignee, o.total_kop, o.vat_kop, o.paid_kop, o.planned_shipping_date, o.version, \
-       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id \
+       le.name AS legal_entity, a.name AS agreement, a.id AS agreement_id, u.full_name AS author, c.onec_id AS company_onec_id, \
+       o.cml_change - o.cml_closed AS cml_open \
      FROM orders o JOIN companies c ON c.id = o.company_id LEFT JOIN legal_entities le ON le.id = o.legal_entity_id \
        LEFT JOIN agreements a ON a.id = o.agreement_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id \
@@ -33,7 +37,9 @@ pub const PAYEE: &str = "SELECT g.onec_id AS id, g.name, g.full_name, g.inn, g.k
        JOIN organisations g ON g.onec_id = coalesce(o.organisation_onec_id, a.organisation_onec_id) \
      WHERE o.id = ? AND o.company_id = ?";
 
-pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop \
+pub const LINES: &str = "SELECT line_no, product_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, \
+       (SELECT coalesce(p.image, (SELECT b.image FROM products b WHERE instr(p.onec_id, '#') > 0 \
+          AND b.onec_id = substr(p.onec_id, 1, instr(p.onec_id, '#') - 1))) FROM products p WHERE p.id = order_lines.product_id) AS image \
      FROM order_lines WHERE order_id = ? AND company_id = ? ORDER BY line_no";
 
 pub const SHIPMENTS: &str = "SELECT s.id, s.number, s.shipped_at, s.vehicle, s.documents, \
@@ -72,7 +78,7 @@ macro_rules! price_kop {
 /// Catalogue search: article key contains, or every name word contains; the company's price for
 /// the given price type and the total stock.
 pub const CATALOG: &str = concat!(
-    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
+    "SELECT p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, p.image, ",
     price_kop!("?4"),
     ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
@@ -86,7 +92,7 @@ pub const CATALOG: &str = concat!(
 /// each priced at `?2` and stocked: the variants on the product's card. `id#` .. `id$` is an
 /// index range over the unique 1C id.
 pub const CATALOG_VARIANTS: &str = concat!(
-    "SELECT b.onec_id AS base, p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, ",
+    "SELECT b.onec_id AS base, p.id, p.onec_id, p.article, p.name, p.unit, p.vat_rate_bp, p.properties, coalesce(p.image, b.image) AS image, ",
     price_kop!("?2"),
     ", \
        (SELECT coalesce(sum(s.qty_milli), 0) FROM product_stock s WHERE s.product_id = p.id) AS stock_milli \
@@ -113,6 +119,25 @@ macro_rules! order_change_guard {
      AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ? AND status IN ('creating', 'pending'))"
     };
 }
+
+/// Stock-only edit (`edit::apply_now`): the lines are replaced only while the order is at the
+/// version the client read (?2), in its company (?3).
+pub const ORDER_NOW_LINES_CLEAR: &str = "DELETE FROM order_lines WHERE order_id = ?1 \
+     AND EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND version = ?2 AND company_id = ?3)";
+
+pub const ORDER_NOW_LINES_ADD: &str = "INSERT INTO order_lines (order_id, company_id, line_no, product_id, product_onec_id, article, name, qty_milli, unit, price_kop, amount_kop, vat_rate_bp, vat_kop, search) \
+     SELECT ?1, ?3, json_extract(v.value, '$.line_no'), (SELECT id FROM products WHERE onec_id = json_extract(v.value, '$.product')), \
+       json_extract(v.value, '$.product'), json_extract(v.value, '$.article'), json_extract(v.value, '$.name'), json_extract(v.value, '$.qty'), \
+       json_extract(v.value, '$.unit'), json_extract(v.value, '$.price'), json_extract(v.value, '$.amount'), json_extract(v.value, '$.vat_rate_bp'), \
+       json_extract(v.value, '$.vat'), json_extract(v.value, '$.search') \
+     FROM json_each(?4) v WHERE EXISTS (SELECT 1 FROM orders WHERE id = ?1 AND version = ?2 AND company_id = ?3)";
+
+/// The order's new state, due for 1C's next `query` (`cml_change`); NULL VAT keeps the order's.
+pub const ORDER_NOW_UPDATE: &str = "UPDATE orders SET delivery_method = ?4, delivery_address = ?5, consignee_onec_id = ?6, \
+       planned_shipping_date = ?7, total_kop = ?8, vat_kop = coalesce(?9, vat_kop), version = version + 1, \
+       cml_change = cml_change + 1, updated_at = ?10 \
+     WHERE id = ?1 AND version = ?2 AND company_id = ?3 \
+       AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
 
 /// Guard for a change to an order: based on the current version, no other change waiting, no
 /// card payment open (the buyer may be paying on the acquirer's page right now).

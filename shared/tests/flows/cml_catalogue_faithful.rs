@@ -302,6 +302,49 @@ fn expected_products(file: &Path) -> BTreeMap<String, Item> {
     out
 }
 
+/// Each product's property values as the classifier names them (see the check above).
+fn expected_property_values(file: &Path) -> BTreeMap<String, Vec<(String, String)>> {
+    let (mut names, mut values) = (BTreeMap::new(), BTreeMap::new());
+    let mut last = String::new();
+    for (path, _, v) in leaf_paths(
+        file,
+        "//*[local-name()=\"Классификатор\"]/*[local-name()=\"Свойства\"]/*[local-name()=\"Свойство\"]",
+    ) {
+        match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            [_, "Ид"] => last = v,
+            [_, "Наименование"] => {
+                names.insert(last.clone(), v);
+            }
+            [.., "Справочник", "ИдЗначения"] => last = format!("value:{v}"),
+            [.., "Справочник", "Значение"] => {
+                values.insert(last.trim_start_matches("value:").to_string(), v);
+            }
+            _ => {}
+        }
+    }
+    let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let (mut product, mut property) = (String::new(), String::new());
+    for (path, _, v) in leaf_paths(file, "//*[local-name()=\"Товар\"]") {
+        match path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            [_, "Ид"] => product = v,
+            [.., "ЗначенияСвойства", "Ид"] => property = v,
+            [.., "ЗначенияСвойства", "Значение"] if !v.is_empty() => {
+                let Some(name) = names.get(&property) else {
+                    continue;
+                };
+                let value = values.get(&v).cloned().unwrap_or(v);
+                let list = out.entry(product.clone()).or_default();
+                match list.iter_mut().find(|(n, _)| n == name) {
+                    Some(known) => known.1 = format!("{}, {value}", known.1),
+                    None => list.push((name.clone(), value)),
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What an offers file says: (offer id, name, article, deleted) and its prices.
 #[allow(clippy::type_complexity)]
 fn read_offers(file: &Path) -> Vec<(String, Option<String>, Option<String>, bool, Vec<Price>)> {
@@ -497,6 +540,22 @@ fn check_fixture(folder: &str) {
             .unwrap_or_default();
         let want = properties.get(&row.onec_id).cloned().unwrap_or_default();
         assert_eq!(got, want, "{folder}: properties of {}", row.onec_id);
+    }
+    // Products: their `ЗначенияСвойств`, named by the classifier's `Свойства`, a `Справочник`
+    // value id read as its value, empty values and unnamed properties left out.
+    let want = expected_property_values(&d.join("import.xml"));
+    let stored: Vec<Props> = block_on(p.db.all(Stmt::new(
+        "SELECT onec_id, properties FROM products WHERE instr(onec_id, '#') = 0 ORDER BY onec_id",
+    )))
+    .unwrap();
+    for row in &stored {
+        let got: Vec<(String, String)> = row
+            .properties
+            .as_deref()
+            .map(|p| serde_json::from_str(p).unwrap())
+            .unwrap_or_default();
+        let want = want.get(&row.onec_id).cloned().unwrap_or_default();
+        assert_eq!(got, want, "{folder}: property values of {}", row.onec_id);
     }
     let stored: Vec<Price> = block_on(p.db.all(Stmt::new(
         "SELECT p.onec_id, t.onec_id AS price_type, pp.price_kop, pp.currency FROM product_prices pp \

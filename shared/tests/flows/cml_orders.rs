@@ -254,6 +254,8 @@ fn sample_docs(orders: &[OrderIn]) -> Vec<OrderDoc<'_>> {
             portal_id: PORTAL_IDS[i],
             order,
             buyer: if i % 3 == 2 { entrepreneur } else { company },
+            agreement: None,
+            warehouse: None,
         })
         .collect()
 }
@@ -505,6 +507,8 @@ fn every_simulator_order_is_valid_commerceml_2_10() {
                 portal_id: entity_id,
                 order,
                 buyer,
+                agreement: None,
+                warehouse: None,
             }
         })
         .collect();
@@ -518,4 +522,63 @@ fn every_simulator_order_is_valid_commerceml_2_10() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
     eprintln!("{} simulator orders valid in both encodings", docs.len());
+}
+
+/// Each version 1C may ask for: 2.08 and 2.10 valid against their XSDs, 3.1 with each document
+/// in its own `Контейнер`; the agreement, contract and warehouse as requisites; both encodings.
+#[test]
+fn every_version_writes_its_shape_with_agreement_and_warehouse_requisites() {
+    use shared::commerceml::{read_documents, write_orders_version, Agreement, Version};
+    let orders = sample_orders();
+    let docs: Vec<OrderDoc<'_>> = orders
+        .iter()
+        .enumerate()
+        .map(|(i, order)| OrderDoc {
+            onec_id: None,
+            portal_id: if i == 0 { "ord_a" } else { "ord_b" },
+            order,
+            buyer: Counterparty { id: "le-1", name: "ООО «Ромашка»", full_name: None, inn: Some("7707083893"), kpp: Some("773601001") },
+            agreement: Some(Agreement { id: "ag-1", name: "Основное соглашение", contract: Some("Д-15/2026") }),
+            warehouse: Some("wh-main"),
+        })
+        .collect();
+    let at = shared::time::parse_1c_datetime("2026-03-10T12:00:00").unwrap().unwrap();
+    let dir = temp_dir("versions");
+    for version in [Version::V2_05, Version::V2_08, Version::V2_10, Version::V3_1] {
+        for encoding in ENCODINGS {
+            let mut out = Vec::new();
+            write_orders_version(&mut out, &docs, at, encoding, version).unwrap();
+            let file = read_documents(&out[..]).unwrap();
+            assert_eq!(file.schema_version.as_deref(), Some(version.as_str()));
+            assert_eq!(file.documents.len(), docs.len());
+            let containers: Vec<Option<usize>> = file.documents.iter().map(|d| d.container).collect();
+            if version == Version::V3_1 {
+                assert_eq!(containers, (0..docs.len()).map(Some).collect::<Vec<_>>(), "one Контейнер per document");
+            } else {
+                assert!(containers.iter().all(Option::is_none));
+            }
+            let first = &file.documents[0];
+            assert_eq!(
+                (first.requisite("Соглашение"), first.requisite("Договор"), first.requisite("Склад")),
+                (Some("ag-1"), Some("Д-15/2026"), Some("wh-main"))
+            );
+            let xsd = match version {
+                Version::V2_08 => "commerceml-2.08.xsd",
+                Version::V2_10 => "commerceml-2.10.xsd",
+                // No official XSD of 2.05 or 3.1 in the fixtures: the shape is checked above.
+                _ => continue,
+            };
+            let Some(fixtures) = shared::testing::commerceml_fixtures() else { continue };
+            if !xmllint_available() {
+                continue;
+            }
+            let path = dir.join(format!("{}-{}", version.as_str(), file_name(encoding)));
+            std::fs::write(&path, &out).unwrap();
+            validate(&fixtures.join("schema").join(xsd), &path);
+        }
+    }
+    assert_eq!(Version::negotiate(None), Version::V2_05);
+    assert_eq!(Version::negotiate(Some("2.08")), Version::V2_08);
+    assert_eq!(Version::negotiate(Some("2.1")), Version::V2_10);
+    assert_eq!(Version::negotiate(Some("3.1")), Version::V3_1);
 }

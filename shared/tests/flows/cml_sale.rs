@@ -335,7 +335,12 @@ fn order_file(docs: &[String]) -> String {
 fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
     let p = seeded();
     let cookie = cml_checkauth(&p, "sale");
+    // A portal change 1C has confirmed (query, success): 1C's file applies over it.
     change(&p, &["O1"]);
+    query(&p, &cookie);
+    success(&p, &cookie);
+    // One it has not: the portal's change wins, the document is left for 1C's next file.
+    change(&p, &["O4"]);
     let before = state(&p, "O1");
     let xml = order_file(&[
         // Found by 1C's id: posted, paid.
@@ -376,6 +381,7 @@ fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
         ),
         // Neither id nor number known.
         document("ghost-1", "ЗК-999", &[("Проведен", "true")]),
+        document("O4", "ЗК-004", &[("Отменен", "true")]),
     ]);
     let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&xml);
     let r = text(&call(
@@ -386,7 +392,7 @@ fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
         bytes.into_owned(),
     ));
     assert!(
-        r.starts_with("success\norders updated: 4, unknown: 1 (ghost-1)"),
+        r.starts_with("success\norders updated: 4, unknown: 1 (ghost-1), kept (portal change not confirmed yet): 1 (ЗК-004)"),
         "{r}"
     );
     // 1C may call import for the same file: the same answer, nothing applied twice.
@@ -408,11 +414,11 @@ fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
             paid_kop: 261_902,
             onec_payment_number: Some("ПП-77".into()),
             version: before.version + 1,
-            due: 1,
+            due: 0,
             shipments: 0
         },
-        "1C's answer does not confirm the portal's pending change"
     );
+    assert_eq!(state(&p, "O4").status, "partly_shipped", "kept as the portal has it");
     let o3 = state(&p, "O3");
     assert_eq!(
         (
@@ -430,8 +436,8 @@ fn an_order_file_from_1c_updates_status_number_payment_and_shipments() {
         (o0.status.as_str(), o0.onec_number.as_deref()),
         ("awaiting_payment", Some("УТ-000100"))
     );
-    // 1C's own changes are not sent back to it.
-    assert_eq!(ids(&query(&p, &cookie).1), vec!["O1"]);
+    // 1C's own changes are not sent back to it; the portal's open change is.
+    assert_eq!(ids(&query(&p, &cookie).1), vec!["O4"]);
 }
 
 #[test]
@@ -457,4 +463,166 @@ fn an_unreadable_order_file_fails_with_a_reason_and_changes_nothing() {
     assert!(r.starts_with("failure\n"), "{r}");
     let r = text(&call(&p, "GET", "type=unknown&mode=query", &cookie, vec![]));
     assert!(r.starts_with("failure\n"), "{r}");
+}
+
+// ---- orders both ways: lines, phone orders, 3.1 payment documents (issue 19) -------------------
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct LineState {
+    article: String,
+    qty_milli: i64,
+    price_kop: i64,
+    amount_kop: i64,
+}
+
+fn lines(p: &TestPorts, onec_id: &str) -> Vec<LineState> {
+    block_on(p.db.all::<LineState>(
+        Stmt::new("SELECT l.article, l.qty_milli, l.price_kop, l.amount_kop FROM order_lines l JOIN orders o ON o.id = l.order_id \
+                   WHERE o.onec_id = ? ORDER BY l.line_no")
+        .bind(onec_id),
+    ))
+    .unwrap()
+}
+
+fn total(p: &TestPorts, onec_id: &str) -> (i64, i64, i64) {
+    #[derive(serde::Deserialize)]
+    struct T {
+        total_kop: i64,
+        paid_kop: i64,
+        open: i64,
+    }
+    let t = block_on(p.db.first::<T>(
+        Stmt::new("SELECT total_kop, paid_kop, cml_change > cml_closed AS open FROM orders WHERE onec_id = ?").bind(onec_id),
+    ))
+    .unwrap()
+    .unwrap();
+    (t.total_kop, t.paid_kop, t.open)
+}
+
+/// A 3.1 order document (in its `Контейнер`, with the `ПометкаУдаления` element) and its lines:
+/// (article, quantity, price).
+fn order_31(id: &str, number: &str, buyer: &str, goods: &[(&str, &str, &str)], extra: &str) -> String {
+    let mut sum = 0i64;
+    let rows: String = goods
+        .iter()
+        .map(|(article, qty, price)| {
+            let q = shared::money::Milli::parse(qty).unwrap();
+            let pr = shared::money::Kopecks::parse(price).unwrap();
+            let amount = shared::money::line_amount(q, pr);
+            sum += amount.0;
+            format!("<Товар><Ид>{article}-id</Ид><Артикул>{article}</Артикул><Наименование>Товар {article}</Наименование>\
+                     <Единица><Ид>796</Ид><НаименованиеКраткое>шт</НаименованиеКраткое></Единица><Количество>{qty}</Количество>\
+                     <Цена>{price}</Цена><Сумма>{}</Сумма></Товар>", amount.to_decimal_string())
+        })
+        .collect();
+    format!(
+        "<Документ><Ид>{id}</Ид><ПометкаУдаления>false</ПометкаУдаления><Номер>{number}</Номер><Номер1С>{number}</Номер1С>\
+         <Дата>2026-03-07</Дата><Время>09:30:00</Время><ХозОперация>Заказ товара</ХозОперация>\
+         <Контрагенты><Контрагент>{buyer}<Роль>Покупатель</Роль></Контрагент></Контрагенты>\
+         <Валюта>руб</Валюта><Курс>1</Курс><Сумма>{}</Сумма><Товары>{rows}</Товары>{extra}</Документ>",
+        shared::money::Kopecks(sum).to_decimal_string()
+    )
+}
+
+fn payment_31(id: &str, basis: &str, sum: &str) -> String {
+    format!(
+        "<Документ><Ид>{id}</Ид><ПометкаУдаления>false</ПометкаУдаления><Номер>{id}</Номер><Дата>2026-03-07</Дата><Время>12:00:00</Время>\
+         <ХозОперация>Выплата безналичных денег</ХозОперация><Основание>{basis}</Основание><Валюта>руб</Валюта><Курс>1</Курс><Сумма>{sum}</Сумма></Документ>"
+    )
+}
+
+fn file_31(containers: &[String]) -> Vec<u8> {
+    let body: String = containers.iter().map(|c| format!("<Контейнер>{c}</Контейнер>")).collect();
+    format!("\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<КоммерческаяИнформация xmlns=\"urn:1C.ru:commerceml_3\" ВерсияСхемы=\"3.1\" ДатаФормирования=\"2026-03-07T12:00:00\">{body}</КоммерческаяИнформация>").into_bytes()
+}
+
+fn send_file(p: &TestPorts, cookie: &str, name: &str, bytes: Vec<u8>) -> String {
+    text(&call(p, "POST", &format!("type=sale&mode=file&filename={name}"), cookie, bytes))
+}
+
+#[test]
+fn a_managers_lines_a_phone_order_and_a_payment_document_from_1c() {
+    let p = seeded();
+    let cookie = cml_checkauth(&p, "sale");
+    let xml = file_31(&[
+        // O1: the manager raised AZ1 to 3, removed GR-5 and added NEW-1; a partial payment.
+        order_31("O1", "ЗК-001", "<Ид>C1-le</Ид><Наименование>Кубань</Наименование>", &[("AZ1", "3", "1234.50"), ("NEW-1", "1", "100")], "")
+            + &payment_31("pay-1", "O1", "1000.00"),
+        // Phone orders: by the legal entity's 1C id, and by INN + KPP only.
+        order_31("phone-1", "УТ-555", "<Ид>C1-le</Ид><Наименование>Кубань</Наименование>", &[("AZ1", "1", "1234.50")], ""),
+        order_31("phone-2", "УТ-556", "<Ид>unknown-party</Ид><Наименование>Кубань</Наименование><ИНН>7707083893</ИНН><КПП>773601001</КПП>", &[("GR-5", "2", "100.01")], ""),
+        // A counterparty the portal does not know: reported, not created.
+        order_31("phone-3", "УТ-557", "<Ид>stranger</Ид><Наименование>Чужой</Наименование><ИНН>5000000000</ИНН>", &[("AZ1", "1", "1")], ""),
+    ]);
+    let r = send_file(&p, &cookie, "documents___1.xml", xml.clone());
+    assert!(r.starts_with("success\norders updated: 1, unknown: 1 (phone-3), created: 2, payments: 1, shipments: 0"), "{r}");
+    assert_eq!(
+        lines(&p, "O1"),
+        vec![
+            LineState { article: "AZ1".into(), qty_milli: 3000, price_kop: 123_450, amount_kop: 370_350 },
+            LineState { article: "NEW-1".into(), qty_milli: 1000, price_kop: 10_000, amount_kop: 10_000 },
+        ]
+    );
+    assert_eq!(total(&p, "O1"), (380_350, 100_000, 0), "the sum and a partial payment, by its amount");
+    assert_eq!(state(&p, "O1").status, "awaiting_payment", "paid in part is not paid");
+    assert!(
+        block_on(p.db.first::<Value>(Stmt::new("SELECT id FROM orders WHERE onec_id = 'pay-1'"))).unwrap().is_none(),
+        "a payment document is not an order"
+    );
+    #[derive(serde::Deserialize)]
+    struct Phone {
+        company: String,
+        number: String,
+        total_kop: i64,
+    }
+    let phones = block_on(p.db.all::<Phone>(Stmt::new(
+        "SELECT c.onec_id AS company, o.number, o.total_kop FROM orders o JOIN companies c ON c.id = o.company_id \
+         WHERE o.onec_id IN ('phone-1', 'phone-2', 'phone-3') ORDER BY o.onec_id",
+    )))
+    .unwrap();
+    let seen: Vec<(&str, &str, i64)> = phones.iter().map(|x| (x.company.as_str(), x.number.as_str(), x.total_kop)).collect();
+    assert_eq!(seen, [("C1", "УТ-555", 123_450), ("C1", "УТ-556", 20_002)]);
+    assert_eq!(lines(&p, "phone-2")[0].qty_milli, 2000);
+    // The same file again pays nothing twice; the rest of the payment makes the order paid.
+    send_file(&p, &cookie, "documents___1.xml", xml);
+    assert_eq!(total(&p, "O1").1, 100_000);
+    send_file(&p, &cookie, "documents___2.xml", file_31(&[payment_31("pay-2", "O1", "2803.50")]));
+    assert_eq!((total(&p, "O1").1, state(&p, "O1").status.as_str()), (380_350, "paid"));
+}
+
+#[test]
+fn a_portal_change_wins_until_1cs_file_after_its_success_which_closes_it() {
+    let p = seeded();
+    let cookie = cml_checkauth(&p, "sale");
+    change(&p, &["O1"]);
+    change(&p, &["O1"]);
+    let file = || file_31(&[order_31("O1", "ЗК-001", "<Ид>C1-le</Ид><Наименование>К</Наименование>", &[("AZ1", "5", "1234.50")], "")]);
+    let r = send_file(&p, &cookie, "a.xml", file());
+    assert!(r.contains("kept (portal change not confirmed yet): 1"), "{r}");
+    assert_eq!(lines(&p, "O1").len(), 2, "the portal's lines stay");
+    assert_eq!(total(&p, "O1").2, 1, "the change is open");
+    query(&p, &cookie);
+    success(&p, &cookie);
+    assert_eq!(total(&p, "O1").2, 1, "confirmed, but 1C's own file has not come yet");
+    send_file(&p, &cookie, "b.xml", file());
+    assert_eq!(lines(&p, "O1")[0].qty_milli, 5000);
+    assert_eq!(total(&p, "O1").2, 0, "1C's file closed both changes");
+}
+
+#[test]
+fn a_31_deletion_mark_cancels_and_a_shipment_document_ships() {
+    let p = seeded();
+    let cookie = cml_checkauth(&p, "sale");
+    let deleted = order_31("O1", "ЗК-001", "<Ид>C1-le</Ид><Наименование>К</Наименование>", &[("AZ1", "2", "1234.50")], "")
+        .replace("<ПометкаУдаления>false</ПометкаУдаления>", "<ПометкаУдаления>true</ПометкаУдаления>");
+    let shipment = "<Документ><Ид>ship-1</Ид><Номер>РН-1</Номер><Дата>2026-03-08</Дата><ХозОперация>Отпуск товара</ХозОперация>\
+        <Основание>O3</Основание><Сумма>2619.02</Сумма></Документ>".to_string();
+    let closed = "<Документ><Ид>O0</Ид><Номер>ЗК-000</Номер><ХозОперация>Заказ товара</ХозОперация>\
+        <ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>Статус заказа</Наименование><Значение>Закрыт</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Документ>".to_string();
+    let r = send_file(&p, &cookie, "c.xml", file_31(&[deleted, shipment, closed]));
+    assert!(r.starts_with("success\n"), "{r}");
+    assert_eq!(state(&p, "O1").status, "cancelled");
+    let o3 = state(&p, "O3");
+    assert_eq!((o3.status.as_str(), o3.shipments), ("shipped", 1));
+    assert_eq!(state(&p, "O0").status, "draft", "«Закрыт» is not «shipped»");
 }

@@ -14,6 +14,7 @@ mod change_states;
 mod cml_catalogue_faithful;
 mod cml_deactivate;
 mod cml_exchange;
+mod cml_images;
 mod cml_orders;
 mod cml_sale;
 mod cml_sliced;

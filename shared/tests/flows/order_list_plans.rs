@@ -82,6 +82,8 @@ fn statements() -> Vec<(String, Stmt)> {
         "q=AR-12",
         "q=подшипник",
         "number=12",
+        "change=rejected",
+        "change=rejected&status=awaiting_payment,reserved",
         "status=paid&from=2025-03-01&to=2025-05-31",
         "author=big-u1&status=shipped,cancelled&q=подш",
         "legal_entity=big-le0&ship_from=2025-06-01&number=1",

@@ -385,6 +385,34 @@ fn cancelling_releases_the_credit_reserve_at_once_and_a_refusal_restores_it() {
     ));
     assert_eq!(page["change"]["state"], "rejected");
     assert_eq!(page["change"]["reason"], "Уже собран на складе");
+    // The list flags it and filters by it (the home page's "to do"): only the refused one.
+    let refused = body(&orders(
+        &p,
+        "GET",
+        "/api/orders/orders?change=rejected",
+        None,
+        &a,
+    ));
+    let ids: Vec<&str> = refused["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|o| o["id"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, vec![o1.as_str()]);
+    assert_eq!(refused["items"][0]["change_rejected"], 1);
+    assert_eq!(refused["totals"]["count"], 1);
+    let all = body(&orders(&p, "GET", "/api/orders/orders", None, &a));
+    assert!(all["items"].as_array().expect("items").len() > 1);
+    assert!(all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|o| (o["id"] == o1.as_str()) == (o["change_rejected"] == 1)));
+    assert_eq!(
+        orders(&p, "GET", "/api/orders/orders?change=waiting", None, &a).status,
+        422
+    );
 }
 
 #[test]

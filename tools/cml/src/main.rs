@@ -13,7 +13,8 @@ cml: look inside a CommerceML (1C exchange) file
 Usage:
   cml inspect FILE    counts, schema version, encoding and the orders in FILE, and what an
                       import would store of its goods (deleted items, VAT rates, units,
-                      price types, currencies, warehouses, characteristics, images), as JSON
+                      price types, currencies, warehouses, characteristics, images: how
+                      many, and which are missing beside FILE under import_files/), as JSON
   cml products FILE   each catalog product (Каталог/Товары/Товар), one JSON object a line
   cml offers FILE     each offer with its prices and stock, one JSON object a line
   cml --help          this text
@@ -53,7 +54,15 @@ fn run(command: &str, path: &str) -> Result<(), Failure> {
     match command {
         "inspect" => {
             let summary = inspect(file)?;
-            serde_json::to_writer_pretty(&mut out, &summary).map_err(io::Error::from)?;
+            let mut report = serde_json::to_value(&summary).map_err(io::Error::from)?;
+            if summary.catalogue.images > 0 {
+                let (present, mut missing) = image_files(path)?;
+                report["catalogue"]["image_files_present"] = present.into();
+                report["catalogue"]["image_files_missing"] = (missing.len() as u64).into();
+                missing.truncate(shared::commerceml::LISTED);
+                report["catalogue"]["missing_image_files"] = missing.into();
+            }
+            serde_json::to_writer_pretty(&mut out, &report).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         "products" => {
@@ -71,6 +80,31 @@ fn run(command: &str, path: &str) -> Result<(), Failure> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The pictures (`Картинка`) of the file's products that are beside it (`import_files/...`
+/// relative to the file's folder, as 1C writes an exchange folder; or the base name there), and
+/// those that are not: what the portal's import would note as missing.
+fn image_files(path: &str) -> Result<(u64, Vec<String>), Failure> {
+    let dir = std::path::Path::new(path)
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let file = BufReader::with_capacity(64 * 1024, File::open(path).map_err(CmlError::Io)?);
+    let (mut present, mut missing) = (0u64, Vec::new());
+    for_each_product(file, |product| {
+        for image in &product.images {
+            let rel = image.replace('\\', "/");
+            let base = rel.rsplit('/').next().unwrap_or(&rel).to_owned();
+            if dir.join(&rel).is_file() || dir.join(&base).is_file() {
+                present += 1;
+            } else {
+                missing.push(image.clone());
+            }
+        }
+        Ok::<_, Failure>(())
+    })?;
+    Ok((present, missing))
 }
 
 /// Either the file is at fault or writing the answer failed.

@@ -199,3 +199,27 @@ fn help_and_usage() {
     let out = cml(&["inspect"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Pictures referenced by `import.xml`: counted, and those not beside the file (under
+/// `import_files/`, or by base name) listed as missing.
+#[test]
+fn inspect_reports_missing_pictures() {
+    let dir = env::temp_dir().join(format!("cml-pictures-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("import_files/aa")).unwrap();
+    std::fs::write(dir.join("import_files/aa/a.jpg"), b"\xff\xd8").unwrap();
+    std::fs::write(dir.join("b.png"), b"\x89PNG").unwrap();
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><КоммерческаяИнформация ВерсияСхемы=\"2.10\"><Каталог><Товары>\
+<Товар><Ид>1</Ид><Наименование>A</Наименование><Картинка>import_files/aa/a.jpg</Картинка><Картинка>import_files/bb/b.png</Картинка></Товар>\
+<Товар><Ид>2</Ид><Наименование>B</Наименование><Картинка>import_files/cc/c.jpg</Картинка></Товар>\
+</Товары></Каталог></КоммерческаяИнформация>";
+    std::fs::write(dir.join("import.xml"), xml).unwrap();
+    let c = catalogue(&dir, "import.xml");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(c["images"], 3);
+    assert_eq!(c["image_files_present"], 2);
+    assert_eq!(c["image_files_missing"], 1);
+    assert_eq!(
+        c["missing_image_files"],
+        serde_json::json!(["import_files/cc/c.jpg"])
+    );
+}

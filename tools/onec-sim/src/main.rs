@@ -9,6 +9,9 @@
 //!                                                                --pull it polls /changes/pull (ONEC_DELIVERY=pull)
 //!   onec-sim manager  ACTION [--sim URL] [--json '{...}']         a manager's action in 1C (edit_order, phone_order,
 //!                                                                ship, block_credit, unblock_credit, bank_payment)
+//!   onec-sim cml-sale [--portal URL] [--version 2.10] [--encoding utf-8|windows-1251] [--json '{...}']
+//!                                                                1C's stock "Обмен с сайтом" for orders (no
+//!                                                                extension): query, success, 1C's order file
 //!   onec-sim seed     [--portal URL] [--products N] [--orders N]   uploads the documents' files, loads demo data
 //!                                                                through the exchange, sets demo passwords
 //!   onec-sim generate --out DIR [--products N] [--orders N]      writes the messages it would send, one JSON file each,
@@ -20,6 +23,7 @@
 //! YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY (all also read from the `.dev-secrets` file
 //! `scripts/setup.sh` writes), MAILBOX_URL.
 
+mod cml;
 mod data;
 mod http;
 mod onec;
@@ -96,7 +100,8 @@ fn main() {
         Some("seed") => seed(&args),
         Some("generate") => generate(&args),
         Some("manager") => manager(&args),
-        _ => Err("usage: onec-sim serve|seed|generate|manager (see the source header)".to_string()),
+        Some("cml-sale") => cml::run(&args),
+        _ => Err("usage: onec-sim serve|seed|generate|manager|cml-sale (see the source header)".to_string()),
     };
     if let Err(e) = result {
         eprintln!("onec-sim: {e}");

@@ -99,7 +99,10 @@ pub(crate) async fn answer<P: Ports>(
     }
     let job = start(p, session, &name, file.bytes).await?;
     if file.bytes <= SYNC_IMPORT_BYTES {
-        if run_job(p, &job, SliceLimits::default(), INVOCATION_STATEMENTS).await? {
+        // Slices left, or images to make thumbnails of (never within 1C's request).
+        if run_job(p, &job, SliceLimits::default(), INVOCATION_STATEMENTS).await?
+            || super::images::counts(p, &job).await?.0 > 0
+        {
             p.queue().send_cml_import(&job).await?;
         }
     } else {
@@ -160,7 +163,23 @@ pub async fn start<P: Ports>(p: &P, session: &str, name: &str, bytes: i64) -> Ap
 /// 1C's answer for an import: `success`, `failure`, or `progress` (1C asks again).
 async fn report<P: Ports>(p: &P, job: &ImportRow) -> AppResult<ApiResponse> {
     let result = job.result.as_deref().unwrap_or("");
+    let images = if job.status == "done" && job.kind == "products" {
+        super::images::counts(p, &job.job).await?
+    } else {
+        (0, 0)
+    };
     match job.status.as_str() {
+        // The products are in; their images are still being made into thumbnails.
+        "done" if images.0 > 0 => {
+            if stalled(job, p.now()) {
+                wake(p, &job.job).await?;
+            }
+            Ok(text(format!(
+                "progress\n{result}; images: {} of {} to go\n",
+                images.0, images.1
+            )))
+        }
+        "done" if images.1 > 0 => Ok(text(format!("success\n{result}, images: {}\n", images.1))),
         "done" => Ok(text(format!("success\n{result}\n"))),
         "failed" => Ok(failure(result)),
         _ => {
@@ -197,10 +216,14 @@ async fn wake<P: Ports>(p: &P, job: &str) -> AppResult<()> {
     p.queue().send_cml_import(job).await
 }
 
-/// The queue consumer's work for one message: slices of `job` within one invocation's budget;
-/// if more remain, the job is enqueued again. Returns whether it was.
+/// The queue consumer's work for one message: slices of `job` within one invocation's budget,
+/// or, once they are all in, thumbnails of a few of its images; if more remain, the job is
+/// enqueued again. Returns whether it was.
 pub async fn run_queued<P: Ports>(p: &P, job: &str) -> AppResult<bool> {
-    let more = run_job(p, job, SliceLimits::default(), INVOCATION_STATEMENTS).await?;
+    let mut more = run_job(p, job, SliceLimits::default(), INVOCATION_STATEMENTS).await?;
+    if !more && load(p, job).await?.is_some_and(|j| j.status == "done") {
+        more = super::images::run(p, job).await?;
+    }
     if more {
         p.queue().send_cml_import(job).await?;
     }
@@ -215,10 +238,15 @@ pub async fn sweep_stalled<P: Ports>(p: &P) -> AppResult<usize> {
         job: String,
     }
     let before = p.now() - chrono::Duration::seconds(STALL_SECS);
-    let jobs: Vec<J> = p
+    let mut jobs: Vec<J> = p
         .db()
         .all(Stmt::new(sql::CML_IMPORTS_STALLED).bind(before))
         .await?;
+    jobs.extend(
+        p.db()
+            .all::<J>(Stmt::new(sql::CML_IMAGES_STALLED).bind(before))
+            .await?,
+    );
     for j in &jobs {
         wake(p, &j.job).await?;
     }
@@ -255,6 +283,8 @@ struct Part {
     stmts: Vec<Stmt>,
     prices: u64,
     stock: u64,
+    /// Products' pictures: `{product, position, path}` (see `sql::CML_IMAGES_ADD`).
+    images: Vec<Value>,
 }
 
 /// Runs the next slice of `job`.
@@ -340,6 +370,15 @@ pub async fn run_slice<P: Ports>(p: &P, job: &str, limits: SliceLimits) -> AppRe
     let mut stmts = Vec::with_capacity(part.stmts.len() + 4);
     stmts.push(Stmt::new(sql::CML_IMPORT_GUARD).bind(job).bind(row.slice));
     stmts.extend(part.stmts);
+    for chunk in part.images.chunks(ROWS_PER_STATEMENT) {
+        stmts.push(
+            Stmt::new(sql::CML_IMAGES_ADD)
+                .bind(job)
+                .bind(&row.session)
+                .bind(now)
+                .bind(json_rows(chunk)),
+        );
+    }
     stmts.push(
         Stmt::new(sql::CML_IMPORT_ADVANCE)
             .bind(job)
@@ -394,6 +433,8 @@ fn product_row(pr: &crate::commerceml::Product, name: &str) -> Value {
         "id": crate::ids::new_id("prd"), "onec_id": pr.id, "article_norm": crate::validate::article_key(&article), "article": article,
         "name_norm": crate::validate::search_text(name), "name": name, "unit": pr.unit.as_deref().unwrap_or("шт"),
         "unit_code": pr.unit_code, "vat_rate_bp": pr.vat_bp, "active": i64::from(!pr.deleted),
+        "properties": (!pr.properties.is_empty()).then(|| serde_json::to_string(&pr.properties).unwrap_or_default()),
+        "has_image": !pr.images.is_empty(),
     })
 }
 
@@ -449,10 +490,14 @@ fn products_part(
     max_items: u64,
     now: DateTime<Utc>,
 ) -> Result<Part, CmlError> {
-    let mut rows = Vec::new();
+    let (mut rows, mut images) = (Vec::new(), Vec::new());
     let slice = products_slice(window, at_end, from, max_items, |pr| {
         if let Some(name) = &pr.name {
             rows.push(product_row(&pr, name));
+            for (i, path) in pr.images.iter().enumerate() {
+                let (path, base) = super::images::names(path);
+                images.push(json!({"product": pr.id, "position": i, "path": path, "base": base}));
+            }
         }
         Ok::<(), CmlError>(())
     })?;
@@ -463,7 +508,10 @@ fn products_part(
             Stmt::new(sql::CML_PRODUCTS_UPSERT)
                 .bind(now)
                 .bind(c.clone()),
-            Stmt::new(sql::CML_VARIANTS_FOLLOW).bind(now).bind(c),
+            Stmt::new(sql::CML_VARIANTS_FOLLOW)
+                .bind(now)
+                .bind(c.clone()),
+            Stmt::new(sql::CML_PRODUCTS_NO_IMAGE).bind(c),
         ]
     }));
     Ok(Part {
@@ -471,6 +519,7 @@ fn products_part(
         stmts,
         prices: 0,
         stock: 0,
+        images,
     })
 }
 
@@ -564,5 +613,6 @@ fn offers_part(
         stmts,
         prices: prices.len() as u64,
         stock: stock.len() as u64,
+        images: Vec::new(),
     })
 }

@@ -11,8 +11,10 @@
 
 pub mod bench;
 pub mod deactivate;
+pub mod images;
 pub mod import;
 pub mod sale;
+pub mod thumbs;
 
 use super::sql;
 use crate::error::{AppError, AppResult};
@@ -172,7 +174,7 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
         ("catalog", "import") => import::answer(p, req, &session).await,
         ("catalog", "deactivate") => deactivate::untouched(p, req, &session).await,
         ("catalog", "complete") => deactivate::complete(p, req, &session).await,
-        ("sale", "query") => sale::query(p, &session).await,
+        ("sale", "query") => sale::query(p, &session, crate::commerceml::Version::V2_10).await,
         ("sale", "success") => sale::success(p, &session).await,
         ("sale", "file") => sale::file(p, req, &session).await,
         ("sale", "import") => sale::import(p, req, &session).await,
@@ -228,8 +230,10 @@ pub(crate) async fn file<P: Ports>(
     if req.body.len() > FILE_LIMIT {
         return Err(refuse("chunk larger than file_limit"));
     }
-    if !name.to_ascii_lowercase().ends_with(".xml") {
-        // Images and other files of a full catalogue exchange are not used by the portal.
+    // Pictures (`import_files/...`) are kept for the import's thumbnails (`images`); other
+    // non-XML files of an exchange are not used by the portal.
+    let image = thumbs::is_image(&name);
+    if !image && !name.to_ascii_lowercase().ends_with(".xml") {
         return Ok(None);
     }
     let row: Option<FileRow> = p
@@ -246,7 +250,11 @@ pub(crate) async fn file<P: Ports>(
         .put(
             &chunk_key(session, &name, chunk as usize),
             req.body.clone(),
-            "application/xml",
+            if image {
+                "application/octet-stream"
+            } else {
+                "application/xml"
+            },
         )
         .await?;
     let mut stmts = vec![Stmt::new(sql::CML_FILE_CHUNK)

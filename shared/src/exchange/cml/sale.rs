@@ -1,16 +1,32 @@
 //! `type=sale`: orders between the portal and a stock 1C.
 //!
 //! - `query` answers the orders changed in the portal and not yet confirmed, as one CommerceML
-//!   2.10 document (UTF-8 or windows-1251, `CML_ORDERS_ENCODING`), and remembers which change of
-//!   each order it handed out. `success` confirms exactly those changes: an order changed again
+//!   document in the version 1C negotiated (UTF-8 or windows-1251, `CML_ORDERS_ENCODING`), with
+//!   the agreement, contract and warehouse as requisites, and remembers which change of each
+//!   order it handed out. `success` confirms exactly those changes: an order changed again
 //!   between the two stays due and goes out with the next query. Portal code that changes an
 //!   order puts `changes::mark_order_changed_stmt` into the same batch.
-//! - `file` (and `import`) take 1C's order file: each document updates the portal order it names
-//!   (by `Ид`, 1C's or the portal's id, else by `Номер`): status, 1C's number, posting, payment and
-//!   a shipment, from the requisites. Orders the portal does not know are reported, not fatal.
+//! - `file` (and `import`) take 1C's order file, each document as what its `ХозОперация` says
+//!   (as 1C-Bitrix's `sale.export.1c` reads it):
+//!   - an order updates the portal order it names (by `Ид`, 1C's or the portal's id, else by
+//!     `Номер`): its lines (quantities, prices, added and removed lines) and sum when it has
+//!     `Товары`, status (requisites, the 3.x `ПометкаУдаления` element), 1C's number, posting, a
+//!     payment in full (`Заказ оплачен`, 2.x payment requisites) and a shipment. An order with a
+//!     portal change 1C has not confirmed yet is left as it is: the portal's change wins until
+//!     1C's next file after its `success`, which then closes the change (`cml_closed`).
+//!     An order the portal does not know, for a known counterparty (by `Ид`, else INN + KPP), is
+//!     created with its lines (a phone order); one for an unknown counterparty is reported.
+//!   - a payment (`Выплата безналичных денег`, `Выплата наличных денег`, `Эквайринговая
+//!     операция`) is recorded once by its `Ид` for the order its `Основание` names (else the order
+//!     of its `Контейнер`): the order's paid amount is the sum of its payments.
+//!   - a shipment (`Отпуск товара`) is recorded for its order: shipped when it covers the sum,
+//!     partly shipped otherwise. Other documents are reported and ignored.
 
 use super::{answer_failure, failure, read_range, text, FileRow, FILE_LIMIT, MAX_ORDER_FILE_BYTES};
-use crate::commerceml::{inspect, write_orders, Counterparty, DocumentSummary, Encoding, OrderDoc};
+use crate::commerceml::{
+    read_documents, write_orders_version, Agreement, Counterparty, Document, DocumentKind,
+    Encoding, OrderDoc, Version,
+};
 use crate::error::{AppError, AppResult};
 use crate::exchange::contract::{OrderIn, OrderLineIn};
 use crate::exchange::sql;
@@ -50,6 +66,8 @@ struct DueOrder {
     le_inn: Option<String>,
     le_kpp: Option<String>,
     agreement_onec_id: Option<String>,
+    agreement_name: Option<String>,
+    agreement_number: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,7 +134,11 @@ fn line_in(l: LineRow) -> OrderLineIn {
 }
 
 /// The orders due for 1C, written as one document; the handout is recorded for `success`.
-pub(crate) async fn query<P: Ports>(p: &P, session: &str) -> AppResult<ApiResponse> {
+pub(crate) async fn query<P: Ports>(
+    p: &P,
+    session: &str,
+    version: Version,
+) -> AppResult<ApiResponse> {
     let due: Vec<DueOrder> = p
         .db()
         .all(Stmt::new(sql::CML_SALE_DUE).bind(QUERY_LIMIT))
@@ -162,11 +184,17 @@ pub(crate) async fn query<P: Ports>(p: &P, session: &str) -> AppResult<ApiRespon
                     kpp: None,
                 },
             },
+            agreement: o.agreement_onec_id.as_deref().map(|id| Agreement {
+                id,
+                name: o.agreement_name.as_deref().unwrap_or(id),
+                contract: o.agreement_number.as_deref(),
+            }),
+            warehouse: p.config().cml_order_warehouse.as_deref(),
         })
         .collect();
     let encoding = p.config().cml_orders_encoding;
     let mut body = Vec::new();
-    write_orders(&mut body, &docs, p.now(), encoding)
+    write_orders_version(&mut body, &docs, p.now(), encoding, version)
         .map_err(|e| AppError::internal(format!("writing orders: {e}")))?;
     // The change each order carried as read above: a later one is not confirmed by `success`.
     let handout: Vec<Value> = due
@@ -294,25 +322,113 @@ struct Found {
     number: String,
     status: String,
     payment_method: String,
+    total_kop: i64,
+    /// 1 while a portal change 1C has not confirmed yet is open.
+    pending: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Known {
+    onec_id: Option<String>,
+    inn: Option<String>,
+    kpp: Option<String>,
+    company_id: String,
+    legal_entity_id: Option<String>,
+}
+
+/// The order a document names: by id (1C's or the portal's), else by a number no other order has.
+fn find<'a>(found: &'a [Found], id: Option<&str>, number: Option<&str>) -> Option<&'a Found> {
+    let by_id = id.and_then(|id| found.iter().find(|f| f.onec_id == id || f.id == id));
+    by_id.or_else(|| {
+        let n = number?;
+        let mut same = found.iter().filter(|f| f.number == n);
+        // A number two orders share names neither.
+        match (same.next(), same.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    })
+}
+
+/// The company (and legal entity) of a new order's buyer: by 1C id, else INN + KPP (INN alone
+/// when the company has one legal entity of that INN).
+fn buyer_of<'a>(known: &'a [Known], doc: &Document) -> Option<&'a Known> {
+    let buyer = doc.buyer()?;
+    if let Some(id) = buyer.id.as_deref() {
+        if let Some(k) = known.iter().find(|k| k.onec_id.as_deref() == Some(id)) {
+            return Some(k);
+        }
+    }
+    let inn = buyer.inn.as_deref()?;
+    let mut same: Vec<&Known> = known
+        .iter()
+        .filter(|k| k.inn.as_deref() == Some(inn))
+        .collect();
+    if let Some(kpp) = buyer.kpp.as_deref() {
+        same.retain(|k| k.kpp.as_deref().is_none_or(|x| x == kpp));
+    }
+    match same.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// The lines of a document as the portal stores them (`sql::CML_ORDER_LINES_ADD`); a line without
+/// a quantity or sum is left out and noted.
+fn lines_json(order_id: &str, doc: &Document, notes: &mut Vec<String>) -> (Vec<Value>, i64) {
+    let mut out = Vec::new();
+    let mut vat_total = 0;
+    for (i, l) in doc.lines.iter().enumerate() {
+        let Some(qty) = l.quantity.filter(|q| q.0 > 0) else {
+            notes.push(format!("line {}: no quantity, left out", i + 1));
+            continue;
+        };
+        let price = l.price.unwrap_or(Kopecks(0));
+        let amount = l.sum.unwrap_or_else(|| crate::money::line_amount(qty, price));
+        let article = l.article.clone().unwrap_or_default();
+        let name = l.name.clone().unwrap_or_default();
+        vat_total += l.vat.map_or(0, |v| v.0);
+        out.push(json!({"order": order_id, "line_no": out.len() + 1, "product": l.id, "article": article,
+            "article_norm": crate::validate::article_key(&article), "name": l.name, "qty": qty.0, "unit": l.unit,
+            "price": price.0, "amount": amount.0, "vat_rate_bp": l.vat_rate.map(|r| r as i64 * 100), "vat": l.vat.map_or(0, |v| v.0),
+            "search": crate::orders::line_search(&article, &name)}));
+    }
+    (out, vat_total)
 }
 
 /// Applies 1C's order file: the outer error is the database's (1C retries), the inner a file
 /// that cannot be read (answered `failure`). Returns the report 1C logs.
 pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<String, String>> {
-    let summary = match inspect(bytes) {
-        Ok(s) => s,
+    let file = match read_documents(bytes) {
+        Ok(f) => f,
         Err(e) => return Ok(Err(e.to_string())),
     };
-    let ids: Vec<&str> = summary
-        .documents
-        .iter()
-        .filter_map(|d| d.id.as_deref())
-        .collect();
-    let numbers: Vec<&str> = summary
-        .documents
-        .iter()
-        .filter_map(|d| d.number.as_deref())
-        .collect();
+    let docs = &file.documents;
+    // The order a payment or shipment is for: `Основание`, else the order of its `Контейнер`.
+    let order_ref = |d: &Document| -> (Option<String>, Option<String>) {
+        if let Some(basis) = &d.basis {
+            return (Some(basis.clone()), Some(basis.clone()));
+        }
+        let same = d.container.and_then(|c| {
+            docs.iter()
+                .find(|o| o.container == Some(c) && o.kind() == DocumentKind::Order)
+        });
+        (
+            same.and_then(|o| o.id.clone()),
+            same.and_then(|o| o.number.clone()),
+        )
+    };
+    let mut ids: Vec<String> = Vec::new();
+    let mut numbers: Vec<String> = Vec::new();
+    for d in docs {
+        let (id, number) = match d.kind() {
+            DocumentKind::Order => (d.id.clone(), d.number.clone()),
+            DocumentKind::Payment | DocumentKind::Shipment => order_ref(d),
+            DocumentKind::Other => continue,
+        };
+        ids.extend(id);
+        numbers.extend(number);
+    }
     let found: Vec<Found> = p
         .db()
         .all(
@@ -321,72 +437,234 @@ pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<St
                 .bind(serde_json::to_string(&numbers)?),
         )
         .await?;
-    let (mut updates, mut shipments, mut unknown, mut notes) =
-        (BTreeMap::new(), Vec::new(), Vec::new(), Vec::new());
-    for doc in &summary.documents {
-        let by_id = doc
+    // Counterparties of the orders the portal does not know: a phone order may be among them.
+    let new_docs: Vec<&Document> = docs
+        .iter()
+        .filter(|d| d.kind() == DocumentKind::Order)
+        .filter(|d| find(&found, d.id.as_deref(), d.number.as_deref()).is_none())
+        .collect();
+    let known: Vec<Known> = if new_docs.is_empty() {
+        Vec::new()
+    } else {
+        let party_ids: Vec<&str> = new_docs
+            .iter()
+            .flat_map(|d| d.parties.iter().filter_map(|p| p.id.as_deref()))
+            .collect();
+        let inns: Vec<&str> = new_docs
+            .iter()
+            .flat_map(|d| d.parties.iter().filter_map(|p| p.inn.as_deref()))
+            .collect();
+        p.db()
+            .all(
+                Stmt::new(sql::CML_COUNTERPARTIES_FIND)
+                    .bind(serde_json::to_string(&party_ids)?)
+                    .bind(serde_json::to_string(&inns)?),
+            )
+            .await?
+    };
+    let now = p.now();
+    let mut report = Report::default();
+    let (mut updates, mut shipments, mut payments) = (BTreeMap::new(), Vec::new(), Vec::new());
+    let (mut new_orders, mut line_orders, mut lines, mut paid_orders) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Shipped sums per order, to tell shipped from partly shipped.
+    let mut shipped: HashMap<String, i64> = HashMap::new();
+    for doc in docs {
+        let name = doc
             .id
-            .as_deref()
-            .and_then(|id| found.iter().find(|f| f.onec_id == id || f.id == id));
-        let by_number = || {
-            let n = doc.number.as_deref()?;
-            let mut same = found.iter().filter(|f| f.number == n);
-            // A number two orders share names neither.
-            match (same.next(), same.next()) {
-                (Some(one), None) => Some(one),
-                _ => None,
+            .clone()
+            .or_else(|| doc.number.clone())
+            .unwrap_or_else(|| "?".into());
+        match doc.kind() {
+            DocumentKind::Other => {
+                report.ignored.push(format!(
+                    "{name} ({})",
+                    doc.operation.as_deref().unwrap_or("?")
+                ));
             }
-        };
-        let Some(order) = by_id.or_else(by_number) else {
-            unknown.push(
-                doc.id
-                    .clone()
-                    .or_else(|| doc.number.clone())
-                    .unwrap_or_else(|| "?".into()),
-            );
-            continue;
-        };
-        let u = order_update(doc, &order.status, &order.payment_method);
-        notes.extend(u.notes.iter().map(|n| format!("{}: {n}", order.number)));
-        if let Some((number, at)) = &u.shipment {
-            shipments.push(json!({"id": crate::ids::new_id("shp"), "onec_id": format!("cml:{}:{number}", order.onec_id),
-                "number": number, "at": at.map(crate::time::to_db), "order": order.id}));
+            DocumentKind::Payment | DocumentKind::Shipment => {
+                let (id, number) = order_ref(doc);
+                let Some(order) = find(&found, id.as_deref(), number.as_deref()) else {
+                    report.unknown.push(name);
+                    continue;
+                };
+                let Some(onec_id) = doc.id.clone() else {
+                    report.notes.push(format!("{}: a document without Ид ignored", order.number));
+                    continue;
+                };
+                let deleted = doc.deleted == Some(true)
+                    || doc.requisite("ПометкаУдаления").and_then(yes_no) == Some(true)
+                    || doc.requisite("Проведен").and_then(yes_no) == Some(false);
+                if doc.kind() == DocumentKind::Payment {
+                    payments.push(json!({"onec_id": onec_id, "order": order.id, "number": doc.onec_number.clone().or(doc.number.clone()),
+                        "at": doc.at.map(crate::time::to_db), "amount": doc.sum.map_or(0, |k| k.0), "deleted": deleted}));
+                    paid_orders.push(order.id.clone());
+                    report.payments += 1;
+                } else if !deleted {
+                    let number = doc.onec_number.clone().or(doc.number.clone()).unwrap_or_else(|| onec_id.clone());
+                    shipments.push(json!({"id": crate::ids::new_id("shp"), "onec_id": onec_id, "number": number,
+                        "at": doc.at.map(crate::time::to_db), "order": order.id}));
+                    *shipped.entry(order.id.clone()).or_default() += doc.sum.map_or(order.total_kop, |k| k.0);
+                    report.shipments += 1;
+                }
+            }
+            DocumentKind::Order => {
+                let Some(order) = find(&found, doc.id.as_deref(), doc.number.as_deref()) else {
+                    // A phone order: 1C's own document for a counterparty the portal knows.
+                    let (Some(onec_id), Some(buyer)) = (doc.id.as_deref(), buyer_of(&known, doc)) else {
+                        report.unknown.push(name);
+                        continue;
+                    };
+                    if doc.deleted == Some(true) {
+                        continue;
+                    }
+                    let id = crate::ids::new_id("ord");
+                    let (rows, vat) = lines_json(&id, doc, &mut report.notes);
+                    let total: i64 = doc.sum.map_or_else(|| rows.iter().map(|l| l["amount"].as_i64().unwrap_or(0)).sum(), |k| k.0);
+                    let number = doc.onec_number.clone().or(doc.number.clone()).unwrap_or_else(|| onec_id.to_owned());
+                    let u = order_update(doc, "draft", "invoice");
+                    new_orders.push(
+                        Stmt::new(sql::CML_ORDER_NEW)
+                            .bind(&id)
+                            .bind(&buyer.company_id)
+                            .bind(onec_id)
+                            .bind(buyer.legal_entity_id.clone())
+                            .bind(number.as_str())
+                            .bind(crate::validate::search_text(&number))
+                            .bind(doc.at.unwrap_or(now))
+                            .bind(u.status.unwrap_or("awaiting_payment"))
+                            .bind(total)
+                            .bind(vat)
+                            .bind(doc.onec_number.clone())
+                            .bind(now),
+                    );
+                    lines.extend(rows);
+                    report.created += 1;
+                    continue;
+                };
+                if order.pending != 0 {
+                    // The client's change, sent or about to be, wins until 1C has confirmed it.
+                    report.kept.push(order.number.clone());
+                    continue;
+                }
+                let u = order_update(doc, &order.status, &order.payment_method);
+                report
+                    .notes
+                    .extend(u.notes.iter().map(|n| format!("{}: {n}", order.number)));
+                if let Some((number, at)) = &u.shipment {
+                    shipments.push(json!({"id": crate::ids::new_id("shp"), "onec_id": format!("cml:{}:{number}", order.onec_id),
+                        "number": number, "at": at.map(crate::time::to_db), "order": order.id}));
+                }
+                let (mut total, mut vat) = (doc.sum.map(|k| k.0), None);
+                if doc.has_lines {
+                    let (rows, v) = lines_json(&order.id, doc, &mut report.notes);
+                    total = total.or(Some(rows.iter().map(|l| l["amount"].as_i64().unwrap_or(0)).sum()));
+                    vat = Some(v);
+                    line_orders.push(order.id.clone());
+                    lines.extend(rows);
+                }
+                // The last document about an order wins.
+                updates.insert(order.id.clone(), json!({"id": order.id, "status": u.status, "onec_number": u.onec_number,
+                    "posted": u.posted, "paid": u.paid, "paid_at": u.paid_at.map(crate::time::to_db), "payment_number": u.payment_number,
+                    "total": total, "vat": vat, "close": true}));
+            }
         }
-        // The last document about an order wins.
-        updates.insert(order.id.clone(), json!({"id": order.id, "status": u.status, "onec_number": u.onec_number,
-            "posted": u.posted, "paid": u.paid, "paid_at": u.paid_at.map(crate::time::to_db), "payment_number": u.payment_number}));
+    }
+    // Shipments documents set the status the order requisites did not.
+    for (order_id, sum) in &shipped {
+        let Some(order) = found.iter().find(|f| &f.id == order_id) else { continue };
+        if order.status == "cancelled" {
+            continue;
+        }
+        let status = if *sum >= order.total_kop { "shipped" } else { "partly_shipped" };
+        let entry = updates
+            .entry(order_id.clone())
+            .or_insert_with(|| json!({"id": order_id, "paid": false, "close": false}));
+        if entry["status"].is_null() || entry["status"] == "paid" || entry["status"] == "reserved" {
+            entry["status"] = status.into();
+        }
     }
     let updates: Vec<Value> = updates.into_values().collect();
-    let mut stmts = Vec::new();
+    report.updated = updates.len();
+    let mut stmts = new_orders;
     for chunk in updates.chunks(ROWS_PER_STATEMENT) {
         stmts.push(
             Stmt::new(sql::CML_ORDERS_FROM_1C)
-                .bind(p.now())
+                .bind(now)
                 .bind(serde_json::to_string(chunk)?),
         );
+    }
+    if !line_orders.is_empty() {
+        stmts.push(Stmt::new(sql::CML_ORDER_LINES_CLEAR).bind(serde_json::to_string(&line_orders)?));
+    }
+    for chunk in lines.chunks(ROWS_PER_STATEMENT) {
+        stmts.push(Stmt::new(sql::CML_ORDER_LINES_ADD).bind(serde_json::to_string(chunk)?));
     }
     for chunk in shipments.chunks(ROWS_PER_STATEMENT) {
         stmts.push(Stmt::new(sql::CML_SHIPMENTS_FROM_1C).bind(serde_json::to_string(chunk)?));
     }
-    p.db().batch(stmts).await?;
-    let mut report = format!(
-        "orders updated: {}, unknown: {}",
-        updates.len(),
-        unknown.len()
-    );
-    if !unknown.is_empty() {
-        let shown: Vec<&str> = unknown.iter().take(20).map(String::as_str).collect();
-        report.push_str(&format!(
-            " ({}{})",
-            shown.join(", "),
-            if unknown.len() > 20 { ", ..." } else { "" }
-        ));
+    for chunk in payments.chunks(ROWS_PER_STATEMENT) {
+        stmts.push(
+            Stmt::new(sql::CML_PAYMENTS_UPSERT)
+                .bind(now)
+                .bind(serde_json::to_string(chunk)?),
+        );
     }
-    for note in notes.iter().take(20) {
-        report.push('\n');
-        report.push_str(note);
+    if !paid_orders.is_empty() {
+        stmts.push(
+            Stmt::new(sql::CML_PAYMENTS_TOTAL)
+                .bind(now)
+                .bind(serde_json::to_string(&paid_orders)?),
+        );
     }
-    Ok(Ok(report))
+    if !stmts.is_empty() {
+        p.db().batch(stmts).await?;
+    }
+    Ok(Ok(report.text()))
+}
+
+/// What an order file did, for 1C's log.
+#[derive(Default)]
+struct Report {
+    updated: usize,
+    created: usize,
+    payments: usize,
+    shipments: usize,
+    unknown: Vec<String>,
+    /// Orders with a portal change 1C has not confirmed: left as they are.
+    kept: Vec<String>,
+    ignored: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Report {
+    fn text(&self) -> String {
+        let list = |items: &[String]| {
+            let shown: Vec<&str> = items.iter().take(20).map(String::as_str).collect();
+            format!(" ({}{})", shown.join(", "), if items.len() > 20 { ", ..." } else { "" })
+        };
+        let mut out = format!("orders updated: {}, unknown: {}", self.updated, self.unknown.len());
+        if !self.unknown.is_empty() {
+            out.push_str(&list(&self.unknown));
+        }
+        if self.created > 0 {
+            out.push_str(&format!(", created: {}", self.created));
+        }
+        if self.payments > 0 || self.shipments > 0 {
+            out.push_str(&format!(", payments: {}, shipments: {}", self.payments, self.shipments));
+        }
+        if !self.kept.is_empty() {
+            out.push_str(&format!(", kept (portal change not confirmed yet): {}{}", self.kept.len(), list(&self.kept)));
+        }
+        if !self.ignored.is_empty() {
+            out.push_str(&format!(", ignored: {}{}", self.ignored.len(), list(&self.ignored)));
+        }
+        for note in self.notes.iter().take(20) {
+            out.push('\n');
+            out.push_str(note);
+        }
+        out
+    }
 }
 
 /// What one document of 1C's order file changes in the portal order.
@@ -411,7 +689,7 @@ pub struct OrderUpdate {
 /// shipping further), and a posted (`Проведен`) draft becomes reserved (credit) or awaiting
 /// payment. Anything else leaves the status as it is.
 pub fn order_update(
-    doc: &DocumentSummary,
+    doc: &Document,
     current_status: &str,
     payment_method: &str,
 ) -> OrderUpdate {
@@ -420,11 +698,7 @@ pub fn order_update(
         ..Default::default()
     };
     let req = |name: &str| {
-        doc.status_requisites
-            .iter()
-            .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
+        doc.requisite(name)
     };
     let flag = |name: &str, notes: &mut Vec<String>| {
         let v = req(name)?;
@@ -435,8 +709,10 @@ pub fn order_update(
         parsed
     };
     let mut notes = Vec::new();
+    // 3.x marks the document itself (`ПометкаУдаления` element); 2.x sends a requisite.
     let cancelled = flag("Отменен", &mut notes) == Some(true)
-        || flag("ПометкаУдаления", &mut notes) == Some(true);
+        || flag("ПометкаУдаления", &mut notes) == Some(true)
+        || doc.deleted == Some(true);
     let shipped_flag = flag("Отгружен", &mut notes) == Some(true);
     let paid_flag = flag("Заказ оплачен", &mut notes) == Some(true);
     u.posted = flag("Проведен", &mut notes);
@@ -527,7 +803,7 @@ pub fn status_from_1c(value: &str) -> Option<&'static str> {
         }
         "оплачен" => "paid",
         "частично отгружен" | "отгружается" => "partly_shipped",
-        "отгружен" | "выполнен" | "закрыт" => "shipped",
+        "отгружен" | "выполнен" => "shipped",
         "отменен" => "cancelled",
         _ => return None,
     })
@@ -537,11 +813,11 @@ pub fn status_from_1c(value: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn doc(requisites: &[(&str, &str)]) -> DocumentSummary {
-        DocumentSummary {
+    fn doc(requisites: &[(&str, &str)]) -> Document {
+        Document {
             id: Some("o1".into()),
             onec_number: Some("УТ-00012".into()),
-            status_requisites: requisites
+            requisites: requisites
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),

@@ -1,0 +1,121 @@
+//! The blob port on a folder: R2's counterpart on a single server. One file per key under
+//! `BLOB_DIR` (keys are the portal's own, `/`-separated; anything that could leave the folder is
+//! refused), written to a temporary name and renamed, so a reader never sees half a file.
+//! An S3-compatible store (Yandex Object Storage, Selectel) is the next adapter behind the same
+//! trait for more than one server.
+
+use shared::ports::BlobStore;
+use shared::{AppError, AppResult};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone)]
+pub struct FsBlobs {
+    root: PathBuf,
+}
+
+impl FsBlobs {
+    pub fn new(root: &Path) -> FsBlobs {
+        FsBlobs {
+            root: root.to_path_buf(),
+        }
+    }
+
+    fn path(&self, key: &str) -> AppResult<PathBuf> {
+        let safe = !key.is_empty()
+            && key.len() <= 1024
+            && !key.starts_with('/')
+            && key.split('/').all(|part| {
+                !part.is_empty() && part != "." && part != ".." && !part.contains('\\')
+            })
+            && !key.contains('\0');
+        if !safe {
+            return Err(AppError::internal(format!("blob key {key:?} refused")));
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+fn io(e: std::io::Error) -> AppError {
+    AppError::internal(format!("blob store: {e}"))
+}
+
+impl BlobStore for FsBlobs {
+    async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> AppResult<()> {
+        let path = self.path(key)?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension(format!("tmp-{}", shared::ids::new_id("w")));
+        std::fs::write(&tmp, &bytes).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)
+    }
+
+    async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>> {
+        match std::fs::read(self.path(key)?) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    async fn size(&self, key: &str) -> AppResult<Option<u64>> {
+        match std::fs::metadata(self.path(key)?) {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    async fn get_range(&self, key: &str, offset: u64, len: u64) -> AppResult<Option<Vec<u8>>> {
+        let mut f = match std::fs::File::open(self.path(key)?) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e)),
+        };
+        f.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut out = Vec::new();
+        f.take(len).read_to_end(&mut out).map_err(io)?;
+        Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FsBlobs;
+    use shared::ports::BlobStore;
+
+    #[test]
+    fn keys_stay_inside_the_folder_and_ranges_read_a_window() {
+        let dir = std::env::temp_dir().join(shared::ids::new_id("blobs"));
+        let store = FsBlobs::new(&dir);
+        futures::executor::block_on(async {
+            store
+                .put("cml/s1/import.xml.0", b"0123456789".to_vec(), "text/xml")
+                .await
+                .unwrap();
+            assert_eq!(store.size("cml/s1/import.xml.0").await.unwrap(), Some(10));
+            assert_eq!(
+                store
+                    .get_range("cml/s1/import.xml.0", 3, 4)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+                b"3456"
+            );
+            assert_eq!(
+                store
+                    .get_range("cml/s1/import.xml.0", 8, 9)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+                b"89"
+            );
+            assert_eq!(store.get("missing").await.unwrap(), None);
+            for bad in ["../x", "/etc/passwd", "a/../../x", "a//b", ""] {
+                assert!(store.put(bad, vec![1], "x").await.is_err(), "{bad}");
+            }
+        });
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,107 @@
+// Orders both ways through 1C's stock "Обмен с сайтом" (CommerceML), in a stock-only deployment:
+// a stack of its own (ports 8853/8854, ONEC_DELIVERY=commerceml), the simulator playing 1C with
+// `onec-sim cml-sale` (checkauth, init, query, success, 1C's order file with file + import).
+// The replays per version and encoding are built from the CommerceML fixtures and 1C-Bitrix's
+// sale.export.1c behaviour, not recorded from a real 1C.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PORT = Number(process.env.STOCK_PORTAL_PORT ?? 8853);
+const SIM_PORT = Number(process.env.STOCK_SIM_PORT ?? 8854);
+process.env.PORTAL_URL = `http://127.0.0.1:${PORT}`;
+process.env.SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const state = mkdtempSync(join(tmpdir(), 'portal-stock-'));
+const stack = (...args) => execFileSync('bash', [`${root}/scripts/stack.sh`, ...args], { cwd: root, stdio: 'inherit',
+  env: { ...process.env, STACK_VARS: `${process.env.STACK_VARS ?? ''} ONEC_DELIVERY=commerceml` } });
+
+// Imported after the URLs are set: the helpers read them once.
+const { uid } = await import('../lib/portal.mjs');
+const { order, orderId, page, product, simCompany, simSend } = await import('../lib/sim.mjs');
+
+before(() => stack('start', state, String(PORT), String(SIM_PORT)));
+after(() => {
+  stack('stop', state);
+  rmSync(state, { recursive: true, force: true });
+});
+
+/** One exchange of 1C's: query, success, then its order file; answers what the simulator saw. */
+function exchange({ version = '2.10', encoding = 'utf-8', echo = true, documents = [] } = {}) {
+  const out = execFileSync(`${root}/target/release/onec-sim`, ['cml-sale', '--portal', process.env.PORTAL_URL, '--version', version,
+    '--encoding', encoding, '--json', JSON.stringify({ echo, documents })], { cwd: root, env: { ...process.env, DEV_SECRETS: `${root}/.dev-secrets` } });
+  return JSON.parse(out.toString());
+}
+
+/** A company 1C holds with a signed-in buyer, two products and one order of product 1. */
+async function seeded() {
+  const co = await simCompany([['buyer']]);
+  const c = co.id;
+  await simSend([product(c, 1, 100), product(c, 2, 50)]);
+  await simSend([order(c, 1, { lines: [[1, 2, 100]] })]);
+  const [buyer] = co.clients;
+  return { c, buyer, id: await orderId(buyer, c, 1), art: (n) => `${c.slice(-4).toUpperCase()}-${n}` };
+}
+
+const REPLAYS = [['2.05', 'utf-8'], ['2.05', 'windows-1251'], ['2.10', 'utf-8'], ['2.10', 'windows-1251'], ['3.1', 'utf-8'], ['3.1', 'windows-1251']];
+
+for (const [version, encoding] of REPLAYS) {
+  test(`stock-only ${version} ${encoding}: two edits in a row, query, success, and 1C's next file closes both`, async () => {
+    const { c, buyer, id, art } = await seeded();
+    let o = (await page(buyer, id)).order;
+    const first = await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: o.version, lines: [{ article: art(1), quantity: 3 }] });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    // No extension answers: the order is not locked after the first edit.
+    const second = await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: first.body.version, lines: [{ article: art(1), quantity: 4 }, { article: art(2), quantity: 1 }] });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    let p = await page(buyer, id);
+    assert.deepEqual(p.lines.map((l) => l.qty_milli), [4000, 1000]);
+    assert.equal(p.order.total_kop, 45000);
+    assert.deepEqual(p.stock_only, { open_changes: 2, state: 'waiting' });
+    const seen = exchange({ version, encoding });
+    assert.ok(seen.queried.includes(`${c}-o1`), JSON.stringify(seen));
+    assert.match(seen.import, /^success\norders updated: \d+/);
+    p = await page(buyer, id);
+    assert.deepEqual(p.stock_only, { open_changes: 0, state: 'applied' }, 'closed by 1C\'s file');
+    assert.deepEqual(p.lines.map((l) => l.qty_milli), [4000, 1000], '1C took the client\'s lines');
+    assert.equal(p.order.onec_number, `УТ-ЗК-${c.slice(-4)}-1`);
+    o = p.order;
+    // A manager changes the lines in 1C: the next file brings them to the client's order.
+    const manager = exchange({ version, encoding, documents: [{ kind: 'order', id: `${c}-o1`, number: o.number, buyer: { id: `${c}-le` },
+      lines: [[art(1), 7, '100'], [art(2), 2, '50']] }] });
+    assert.match(manager.import, /^success\n/);
+    p = await page(buyer, id);
+    assert.deepEqual(p.lines.map((l) => [l.article, l.qty_milli]), [[art(1), 7000], [art(2), 2000]]);
+    assert.equal(p.order.total_kop, 80000);
+  });
+}
+
+test('a phone order from 1C appears in the company\'s list; a 3.1 payment document is a partial payment, not an order', async () => {
+  const { c, buyer, id, art } = await seeded();
+  const phone = `ТЛФ-${uid('n').slice(-6)}`;
+  const pay = uid('pay');
+  const r = exchange({ version: '3.1', echo: false, documents: [
+    { kind: 'order', id: uid('phone'), number: phone, buyer: { id: `${c}-le`, name: 'Покупатель' }, lines: [[art(2), 3, '50']] },
+    { kind: 'payment', id: pay, basis: `${c}-o1`, sum: '50.00' },
+  ] });
+  assert.match(r.import, /created: 1, payments: 1/, r.import);
+  const list = (await buyer.get('/api/orders/orders')).body.items;
+  const made = list.find((x) => x.number === `УТ-${phone}`);
+  assert.ok(made, JSON.stringify(list.map((x) => x.number)));
+  assert.ok(!list.some((x) => x.number === pay || x.number === `УТ-${pay}`), 'a payment document is not an order');
+  assert.deepEqual((await page(buyer, made.id)).lines.map((l) => l.qty_milli), [3000]);
+  const p = await page(buyer, id);
+  assert.equal(p.order.paid_kop, 5000, 'paid by its amount');
+  assert.equal(p.order.status, 'awaiting_payment', 'a partial payment does not make the order paid');
+});
+
+test('stock-only: a feature that needs 1C\'s extension answers a clear problem', async () => {
+  const { buyer, id } = await seeded();
+  const r = await buyer.post('/api/returns/returns', { order_id: id, lines: [] });
+  assert.equal(r.status, 409, JSON.stringify(r.body));
+  assert.equal(r.body.code, 'needs-extension');
+});

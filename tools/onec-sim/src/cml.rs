@@ -1,0 +1,289 @@
+//! `onec-sim cml-sale`: 1C's stock "Обмен с сайтом" for orders, as a stock configuration with no
+//! extension plays it against the portal's `/exchange/1c/commerceml` (the way 1C-Bitrix's
+//! `sale.export.1c` is driven): `checkauth` (HTTP Basic), `init` with the schema version,
+//! `query` (the site's changed orders), `success`, then 1C's own order file sent with `file` and
+//! `import`. 1C's file carries every order it took from `query` as 1C now has it (posted, with
+//! 1C's number), plus what a manager did: changed lines, a phone order, a payment or shipment
+//! document (3.1 `ХозОперация`), in the asked version's shape (2.x documents at the root, 3.1
+//! each `Контейнер` holding an order with its payments and shipments) and encoding.
+//!
+//! Built from the CommerceML fixtures and Bitrix's reader, not from a recording of a real 1C.
+//!
+//! `--json` (all optional):
+//! `{"echo": true, "documents": [{"kind": "order", "id", "number", "buyer": {"id", "name", "inn",
+//!  "kpp"}, "lines": [[article, qty, price], ...], "deleted": false, "status": "..."},
+//!  {"kind": "payment" | "shipment", "id", "basis", "sum"}]}`; prints
+//! `{"queried": [ids], "import": "<1C's answer>"}`.
+
+use serde_json::{json, Value};
+use shared::commerceml::{read_documents, Document};
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let portal = crate::arg(args, "--portal").unwrap_or_else(|| "http://127.0.0.1:8787".into());
+    let version = crate::arg(args, "--version").unwrap_or_else(|| "2.10".into());
+    let cp1251 =
+        crate::arg(args, "--encoding").is_some_and(|e| e.eq_ignore_ascii_case("windows-1251"));
+    let spec: Value = match crate::arg(args, "--json") {
+        Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json: {e}"))?,
+        None => json!({"echo": true}),
+    };
+    let url = format!("{}/exchange/1c/commerceml", portal.trim_end_matches('/'));
+    let user = crate::setting("CML_USER").ok_or("CML_USER is not set")?;
+    let password = crate::setting("CML_PASSWORD").ok_or("CML_PASSWORD is not set")?;
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let auth = ureq::get(&format!("{url}?type=sale&mode=checkauth"))
+        .set("authorization", &format!("Basic {basic}"))
+        .call()
+        .map_err(|e| format!("checkauth: {e}"))?
+        .into_string()
+        .map_err(|e| e.to_string())?;
+    let mut lines = auth.lines();
+    if lines.next() != Some("success") {
+        return Err(format!("checkauth: {auth}"));
+    }
+    let cookie = format!(
+        "{}={}",
+        lines.next().unwrap_or(""),
+        lines.next().unwrap_or("")
+    );
+    let get = |query: &str| -> Result<Vec<u8>, String> {
+        let r = ureq::get(&format!("{url}?{query}"))
+            .set("cookie", &cookie)
+            .call()
+            .map_err(|e| format!("{query}: {e}"))?;
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut r.into_reader(), &mut body).map_err(|e| e.to_string())?;
+        Ok(body)
+    };
+    get(&format!("type=sale&mode=init&version={version}"))?;
+    let answer = get(&format!("type=sale&mode=query&version={version}"))?;
+    let queried = read_documents(&answer[..])
+        .map_err(|e| format!("query: {e}"))?
+        .documents;
+    let ok = String::from_utf8_lossy(&get("type=sale&mode=success")?).to_string();
+    if !ok.starts_with("success") {
+        return Err(format!("success: {ok}"));
+    }
+    let xml = order_file(&version, &queried, &spec);
+    let bytes = if cp1251 {
+        let xml = xml.replacen("encoding=\"UTF-8\"", "encoding=\"windows-1251\"", 1);
+        encoding_rs::WINDOWS_1251.encode(&xml).0.into_owned()
+    } else {
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend_from_slice(xml.as_bytes());
+        b
+    };
+    let name = format!("orders-{}.xml", chrono::Utc::now().timestamp_millis());
+    let sent = ureq::post(&format!("{url}?type=sale&mode=file&filename={name}"))
+        .set("cookie", &cookie)
+        .send_bytes(&bytes)
+        .map_err(|e| format!("file: {e}"))?
+        .into_string()
+        .map_err(|e| e.to_string())?;
+    let import = if sent.starts_with("success") {
+        String::from_utf8_lossy(&get(&format!("type=sale&mode=import&filename={name}"))?)
+            .to_string()
+    } else {
+        sent
+    };
+    let ids: Vec<Option<String>> = queried.iter().map(|d| d.id.clone()).collect();
+    println!("{}", json!({"queried": ids, "import": import}));
+    Ok(())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Kopecks as 1C writes a sum: `1234.5`.
+fn money(kop: i64) -> String {
+    shared::money::Kopecks(kop).to_decimal_string()
+}
+
+/// 1C's order file: the queried orders as 1C has them, then the spec's documents.
+fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
+    let v3 = version.starts_with('3');
+    let mut docs: Vec<String> = Vec::new();
+    let empty = Vec::new();
+    let extra = spec["documents"].as_array().unwrap_or(&empty);
+    if spec["echo"].as_bool().unwrap_or(true) {
+        for d in queried {
+            let id = d.id.clone().unwrap_or_default();
+            // A manager's edit of the same order replaces 1C's echo of it.
+            if extra.iter().any(|e| e["id"].as_str() == Some(&id)) {
+                continue;
+            }
+            let lines: Vec<(String, String, i64)> = d
+                .lines
+                .iter()
+                .map(|l| {
+                    (
+                        l.article.clone().or(l.id.clone()).unwrap_or_default(),
+                        l.quantity
+                            .map(|q| q.to_decimal_string())
+                            .unwrap_or_else(|| "1".into()),
+                        l.price.map(|p| p.0).unwrap_or(0),
+                    )
+                })
+                .collect();
+            let buyer = d.buyer().cloned().unwrap_or_default();
+            let number = d.number.clone().unwrap_or_default();
+            docs.push(order_doc(
+                v3,
+                &id,
+                &number,
+                &json!({"id": buyer.id, "name": buyer.name, "inn": buyer.inn, "kpp": buyer.kpp}),
+                &lines,
+                false,
+                None,
+            ));
+        }
+    }
+    for e in extra {
+        let id = e["id"].as_str().unwrap_or("");
+        match e["kind"].as_str().unwrap_or("order") {
+            "payment" | "shipment" => {
+                let op = if e["kind"] == "payment" {
+                    "Выплата безналичных денег"
+                } else {
+                    "Отпуск товара"
+                };
+                let sum = shared::money::Kopecks::parse(&e["sum"].to_string().replace('"', ""))
+                    .map(|k| k.0)
+                    .unwrap_or(0);
+                let mark = if v3 {
+                    "<ПометкаУдаления>false</ПометкаУдаления>"
+                } else {
+                    ""
+                };
+                docs.push(format!(
+                    "<Документ><Ид>{}</Ид>{mark}<Номер>{}</Номер><Дата>2026-03-07</Дата><Время>12:00:00</Время><ХозОперация>{op}</ХозОперация>\
+                     <Основание>{}</Основание><Валюта>руб</Валюта><Курс>1</Курс><Сумма>{}</Сумма></Документ>",
+                    esc(id), esc(id), esc(e["basis"].as_str().unwrap_or("")), money(sum)
+                ));
+            }
+            _ => {
+                let lines: Vec<(String, String, i64)> = e["lines"]
+                    .as_array()
+                    .unwrap_or(&empty)
+                    .iter()
+                    .map(|l| {
+                        let price =
+                            shared::money::Kopecks::parse(&l[2].to_string().replace('"', ""))
+                                .map(|k| k.0)
+                                .unwrap_or(0);
+                        (
+                            l[0].as_str().unwrap_or("").to_string(),
+                            l[1].to_string().replace('"', ""),
+                            price,
+                        )
+                    })
+                    .collect();
+                docs.push(order_doc(
+                    v3,
+                    id,
+                    e["number"].as_str().unwrap_or(id),
+                    &e["buyer"],
+                    &lines,
+                    e["deleted"].as_bool().unwrap_or(false),
+                    e["status"].as_str(),
+                ));
+            }
+        }
+    }
+    // 3.1: an order's payments and shipments share its `Контейнер`; each document gets its own
+    // here, `Основание` names the order.
+    let body: String = if v3 {
+        docs.iter()
+            .map(|d| format!("\t<Контейнер>\n\t\t{d}\n\t</Контейнер>\n"))
+            .collect()
+    } else {
+        docs.iter().map(|d| format!("\t{d}\n")).collect()
+    };
+    let ns = if v3 {
+        "urn:1C.ru:commerceml_3"
+    } else {
+        "urn:1C.ru:commerceml_2"
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<КоммерческаяИнформация xmlns=\"{ns}\" ВерсияСхемы=\"{version}\" ДатаФормирования=\"2026-03-07T12:00:00\">\r\n{body}</КоммерческаяИнформация>\r\n"
+    )
+}
+
+fn order_doc(
+    v3: bool,
+    id: &str,
+    number: &str,
+    buyer: &Value,
+    lines: &[(String, String, i64)],
+    deleted: bool,
+    status: Option<&str>,
+) -> String {
+    let mut sum = 0i64;
+    let rows: String = lines
+        .iter()
+        .map(|(article, qty, price)| {
+            let q = shared::money::Milli::parse(qty).unwrap_or(shared::money::Milli(1000));
+            let amount = shared::money::line_amount(q, shared::money::Kopecks(*price));
+            sum += amount.0;
+            let (unit, price_el) = if v3 {
+                ("<Единица><Ид>796</Ид><НаименованиеКраткое>шт</НаименованиеКраткое><Код>796</Код></Единица>", "Цена")
+            } else {
+                ("<БазоваяЕдиница Код=\"796\">шт</БазоваяЕдиница>", "ЦенаЗаЕдиницу")
+            };
+            format!(
+                "<Товар><Артикул>{a}</Артикул><Наименование>Товар {a}</Наименование>{unit}<Количество>{q}</Количество>\
+                 <{price_el}>{p}</{price_el}><Сумма>{s}</Сумма></Товар>",
+                a = esc(article),
+                q = q.to_decimal_string(),
+                p = money(*price),
+                s = money(amount.0)
+            )
+        })
+        .collect();
+    let buyer_xml = format!(
+        "<Контрагенты><Контрагент>{}{}{}{}<Роль>Покупатель</Роль></Контрагент></Контрагенты>",
+        buyer["id"]
+            .as_str()
+            .map(|v| format!("<Ид>{}</Ид>", esc(v)))
+            .unwrap_or_default(),
+        buyer["name"]
+            .as_str()
+            .map(|v| format!("<Наименование>{}</Наименование>", esc(v)))
+            .unwrap_or_default(),
+        buyer["inn"]
+            .as_str()
+            .map(|v| format!("<ИНН>{v}</ИНН>"))
+            .unwrap_or_default(),
+        buyer["kpp"]
+            .as_str()
+            .map(|v| format!("<КПП>{v}</КПП>"))
+            .unwrap_or_default(),
+    );
+    let onec_number = format!("УТ-{number}");
+    let mut reqs = vec![("Проведен", "true".to_string())];
+    if !v3 {
+        reqs.push(("Номер по 1С", onec_number.clone()));
+        reqs.push(("ПометкаУдаления", deleted.to_string()));
+    }
+    if let Some(s) = status {
+        reqs.push(("Статус заказа", s.to_string()));
+    }
+    let reqs: String = reqs
+        .iter()
+        .map(|(n, v)| format!("<ЗначениеРеквизита><Наименование>{n}</Наименование><Значение>{}</Значение></ЗначениеРеквизита>", esc(v)))
+        .collect();
+    let head = if v3 {
+        format!("<Ид>{}</Ид><ПометкаУдаления>{deleted}</ПометкаУдаления><Номер>{}</Номер><Номер1С>{}</Номер1С>", esc(id), esc(number), esc(&onec_number))
+    } else {
+        format!("<Ид>{}</Ид><Номер>{}</Номер>", esc(id), esc(number))
+    };
+    format!(
+        "<Документ>{head}<Дата>2026-03-07</Дата><Время>09:30:00</Время><ХозОперация>Заказ товара</ХозОперация>{buyer_xml}\
+         <Валюта>руб</Валюта><Курс>1</Курс><Сумма>{}</Сумма><Товары>{rows}</Товары><ЗначенияРеквизитов>{reqs}</ЗначенияРеквизитов></Документ>",
+        money(sum)
+    )
+}
