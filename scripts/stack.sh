@@ -69,7 +69,8 @@ start)
         -e "s#^ONEC_PUSH_URL = .*#ONEC_PUSH_URL = \"http://127.0.0.1:$sim_port/hs/portal/v1\"#" \
         -e "s#^YOOKASSA_API_URL = .*#YOOKASSA_API_URL = \"http://127.0.0.1:$sim_port/yookassa/v3\"#" \
         "functions/$cap/wrangler.toml" > "$cfg/$cap/wrangler.toml"
-    { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; printf '%s\n' ${STACK_VARS:-}; } > "$cfg/$cap/.dev.vars"
+    # REPORT_WASM_MEMORY: answers carry the isolate's wasm memory (dev stacks only: tests/benches).
+    { cat .dev-secrets; echo "ALLOW_TEST_CLOCK=true"; echo "REPORT_WASM_MEMORY=true"; printf '%s\n' ${STACK_VARS:-}; } > "$cfg/$cap/.dev.vars"
     configs="$configs -c $cfg/$cap/wrangler.toml"
   done
   setsid npx wrangler dev $configs --persist-to "$state" --ip 127.0.0.1 --port "$port" --inspector-port 0 \

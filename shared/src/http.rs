@@ -134,11 +134,124 @@ pub struct LogContext {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+/// A response body: bytes built by the handler, or a stream the platform sends as it is read (a
+/// file from the blob store, the order's ZIP) with its length known before the first byte.
+pub enum Body {
+    Bytes(Vec<u8>),
+    Stream(BodyStream),
+}
+
+/// A streamed body: exactly `len` bytes (sent as `Content-Length`; a stream that yields more
+/// or fewer fails the response rather than sending a wrong body).
+pub struct BodyStream {
+    pub len: u64,
+    pub chunks: crate::ports::Chunks,
+    /// The platform's own stream of the same bytes (a stored file served as it is): the platform
+    /// sends it without reading `chunks` ([`crate::ports::NativeStream`]).
+    pub native: Option<crate::ports::NativeStream>,
+}
+
+impl BodyStream {
+    /// A stored object served as it is.
+    pub fn of_blob(blob: crate::ports::BlobStream) -> BodyStream {
+        BodyStream {
+            len: blob.size,
+            chunks: blob.chunks,
+            native: blob.native,
+        }
+    }
+}
+
+impl Body {
+    /// The length sent: the bytes', or the stream's declared length.
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Bytes(b) => b.len() as u64,
+            Body::Stream(s) => s.len,
+        }
+    }
+
+    pub fn is_stream(&self) -> bool {
+        matches!(self, Body::Stream(_))
+    }
+
+    /// Reads the whole body (tests, and hosts that cannot stream).
+    pub async fn collect(self) -> AppResult<Vec<u8>> {
+        use futures::TryStreamExt;
+        match self {
+            Body::Bytes(b) => Ok(b),
+            Body::Stream(s) => {
+                let mut out = Vec::with_capacity(s.len.min(64 << 20) as usize);
+                let mut chunks = s.chunks;
+                while let Some(c) = chunks.try_next().await? {
+                    out.extend_from_slice(&c);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl Default for Body {
+    fn default() -> Body {
+        Body::Bytes(Vec::new())
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(b: Vec<u8>) -> Body {
+        Body::Bytes(b)
+    }
+}
+
+/// The bytes of a built body; a streamed one reads as empty here (only the platform consumes
+/// it, or [`Body::collect`]): handlers and tests read JSON answers, which are never streamed.
+impl std::ops::Deref for Body {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Body::Bytes(b) => b,
+            Body::Stream(_) => &[],
+        }
+    }
+}
+
+/// Built bodies compare by their bytes; a stream equals nothing (it is read once, when sent).
+impl PartialEq for Body {
+    fn eq(&self, other: &Body) -> bool {
+        match (self, other) {
+            (Body::Bytes(a), Body::Bytes(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq<Vec<u8>> for Body {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        matches!(self, Body::Bytes(b) if b == other)
+    }
+}
+
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Body::Stream(s) => write!(f, "Stream({} bytes)", s.len),
+        }
+    }
+}
+
+#[derive(Debug)]
 pub struct ApiResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub body: Body,
     pub log: LogContext,
 }
 
@@ -151,7 +264,7 @@ impl ApiResponse {
                 "content-type".into(),
                 "application/json; charset=utf-8".into(),
             )],
-            body,
+            body: Body::Bytes(body),
             log: LogContext::default(),
         }
     }
@@ -161,7 +274,7 @@ impl ApiResponse {
     /// (`If-None-Match`), so a page that looks every few seconds costs little.
     pub fn conditional(mut self, req: &ApiRequest) -> ApiResponse {
         use sha2::{Digest, Sha256};
-        if self.status != 200 {
+        if self.status != 200 || self.body.is_stream() {
             return self;
         }
         let hash = Sha256::digest(&self.body);
@@ -178,7 +291,7 @@ impl ApiResponse {
         });
         if seen {
             self.status = 304;
-            self.body.clear();
+            self.body = Body::default();
             self.headers
                 .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
         }
@@ -190,7 +303,7 @@ impl ApiResponse {
         ApiResponse {
             status: 204,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Body::default(),
             log: LogContext::default(),
         }
     }
@@ -211,7 +324,7 @@ impl ApiResponse {
         ApiResponse {
             status: err.status(),
             headers,
-            body,
+            body: Body::Bytes(body),
             log: LogContext {
                 error: Some(err.to_string()),
                 ..Default::default()

@@ -187,7 +187,7 @@ impl Stored {
                 ("content-type".into(), self.content_type),
                 (REPLAYED_HEADER.into(), "true".into()),
             ],
-            body: self.body.into_bytes(),
+            body: self.body.into_bytes().into(),
             log: LogContext::default(),
         })
     }

@@ -147,11 +147,57 @@ pub trait DatabaseExt: Database {
 }
 impl<D: Database + ?Sized> DatabaseExt for D {}
 
-/// Document files and other large payloads (R2).
+/// A body read or sent a chunk at a time, so a file of any size passes through a small, fixed
+/// amount of memory. `'static`: a response body is still being read after its handler returned.
+/// Chunks are of any size the source chose (R2: a few KB to 64 KB); an error ends the body.
+pub type Chunks = futures::stream::LocalBoxStream<'static, AppResult<Vec<u8>>>;
+
+/// A platform's own handle on a stream, opaque to the domain: the platform that made it may send
+/// it as a response body without the bytes passing through the domain (R2's body straight into
+/// the Worker's response, no wasm work per chunk). Whoever reads `chunks` instead takes the
+/// stream, and the handle is then empty.
+pub type NativeStream = Box<dyn std::any::Any>;
+
+/// An object opened for reading as a stream ([`BlobStore::get_stream`]): its length and tag are
+/// known before the first chunk, so a response can send `Content-Length` and `ETag` at once.
+pub struct BlobStream {
+    /// The object's length in bytes: exactly what `chunks` yields.
+    pub size: u64,
+    /// The store's tag for this version of the object (R2's `httpEtag`, quoted).
+    pub etag: String,
+    pub chunks: Chunks,
+    /// The same bytes as the platform's own stream, where it has one ([`NativeStream`]).
+    pub native: Option<NativeStream>,
+}
+
+impl std::fmt::Debug for BlobStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobStream")
+            .field("size", &self.size)
+            .field("etag", &self.etag)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Document files and other large payloads (R2). A platform implements `put`, `get`, `size` and
+/// `get_stream`; `get_range` has a default. Downloads use `get_stream` (never the whole object in
+/// memory); `get` is for payloads the portal parses whole (1C's exchange files).
 #[allow(async_fn_in_trait)]
 pub trait BlobStore {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> AppResult<()>;
     async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>>;
+    /// The object as a stream of chunks with its size and tag; `None` if absent. The stream owns
+    /// what it reads from (it outlives `&self`). This default reads the whole object first and
+    /// yields it as one chunk (for stores where that is all there is); the platforms' stores
+    /// override it with a real stream.
+    async fn get_stream(&self, key: &str) -> AppResult<Option<BlobStream>> {
+        Ok(self.get(key).await?.map(|bytes| BlobStream {
+            size: bytes.len() as u64,
+            etag: format!("\"{:08x}-{:x}\"", crc32fast::hash(&bytes), bytes.len()),
+            chunks: Box::pin(futures::stream::once(async move { Ok(bytes) })),
+            native: None,
+        }))
+    }
     /// The size of a stored object, without reading it; `None` if absent.
     async fn size(&self, key: &str) -> AppResult<Option<u64>>;
     /// At most `len` bytes of the object from `offset` (fewer at its end), without reading the
@@ -241,7 +287,9 @@ pub trait Ports {
     type Db: Database;
     type Mail: Mailer;
     type Queue: WakeQueue;
-    type Blobs: BlobStore;
+    /// Cloned into a streamed body that opens objects one after another after the handler
+    /// returned (the order's ZIP): a cheap handle (R2's binding, a shared map, a directory path).
+    type Blobs: BlobStore + Clone + 'static;
     type Http: HttpClient;
     fn db(&self) -> &Self::Db;
     fn mailer(&self) -> &Self::Mail;

@@ -301,11 +301,35 @@ impl HttpClient for FakeOnec {
     }
 }
 
-/// Blobs in memory; `ranged_reads` counts `get_range` calls and the bytes they returned, so a
-/// test can see that a large file is read a window at a time.
-#[derive(Default)]
-pub struct MemBlobs(pub RefCell<HashMap<String, Vec<u8>>>, pub Cell<(u64, u64)>);
+/// Blobs in memory; the second field counts `get_range` calls and the bytes they returned, so a
+/// test can see that a large file is read a window at a time. Clones share the objects (a
+/// streamed body holds one).
+#[derive(Default, Clone)]
+pub struct MemBlobs(
+    pub std::rc::Rc<RefCell<HashMap<String, Vec<u8>>>>,
+    pub std::rc::Rc<Cell<(u64, u64)>>,
+);
+
+/// The chunk size [`MemBlobs::get_stream`] yields: small, so streamed bodies are assembled from
+/// many chunks in tests as they are from R2.
+pub const MEM_CHUNK: usize = 16 * 1024;
+
 impl BlobStore for MemBlobs {
+    async fn get_stream(&self, key: &str) -> AppResult<Option<crate::ports::BlobStream>> {
+        let Some(bytes) = self.0.borrow().get(key).cloned() else {
+            return Ok(None);
+        };
+        let size = bytes.len() as u64;
+        let etag = format!("\"{:08x}-{:x}\"", crc32fast::hash(&bytes), bytes.len());
+        let chunks: Vec<AppResult<Vec<u8>>> =
+            bytes.chunks(MEM_CHUNK).map(|c| Ok(c.to_vec())).collect();
+        Ok(Some(crate::ports::BlobStream {
+            size,
+            etag,
+            chunks: Box::pin(futures::stream::iter(chunks)),
+            native: None,
+        }))
+    }
     async fn put(&self, key: &str, bytes: Vec<u8>, _content_type: &str) -> AppResult<()> {
         self.0.borrow_mut().insert(key.to_string(), bytes);
         Ok(())
@@ -499,6 +523,20 @@ fn percent_decode(v: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The response with a streamed body read whole (as the platform would send it), checking that
+/// the stream yields exactly its declared length (`Content-Length`). Tests read bodies as bytes.
+pub fn complete(mut resp: crate::http::ApiResponse) -> crate::http::ApiResponse {
+    if resp.body.is_stream() {
+        let body = std::mem::take(&mut resp.body);
+        let declared = body.len();
+        let bytes = futures::executor::block_on(body.collect())
+            .expect("a streamed body reads to its end");
+        assert_eq!(bytes.len() as u64, declared, "a streamed body's declared length");
+        resp.body = crate::http::Body::Bytes(bytes);
+    }
+    resp
 }
 
 /// A request as a browser on the portal's page would send it.

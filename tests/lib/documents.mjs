@@ -71,3 +71,53 @@ export function actMsg(company, id, { requestId = null, from, to, opening, opera
     debit_total: round(debit), credit_total: round(credit), closing_balance: round(opening + debit - credit),
     files: files.map(({ bytes, ...f }) => f) } };
 }
+
+/** An order whose documents carry `count` generated files of `fileBytes` each (random bytes behind
+ *  a PDF header: incompressible, like scans), uploaded as 1C uploads them; one УПД per file.
+ *  Returns the order's 1C id and number and each file's name, size and CRC-32 (the bytes are not
+ *  kept: the 200 MB benchmark uses this too). */
+export async function bigOrder(company, count, fileBytes) {
+  const { randomBytes } = await import('node:crypto');
+  const { crc32 } = await import('node:zlib');
+  const o = `${company}-big`;
+  const number = `ЗК-${o.slice(-8)}`;
+  const shipments = Array.from({ length: count }, (_, i) => ({ id: `${o}-s${i + 1}`, number: `ОТ-${i + 1}`, date: '2026-08-03T09:00:00', vehicle: `А${i}23ВС 93` }));
+  await sendAndApply([orderMsg(company, o, number, shipments)]);
+  const files = [];
+  const docs = [];
+  for (let i = 1; i <= count; i++) {
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(fileBytes - 9)]);
+    const key = `${uid('f')}.pdf`;
+    await onecPut(key, bytes);
+    const f = { key, name: `УПД № ${i} от 03.08.2026.pdf`, content_type: 'application/pdf', size: bytes.length, role: 'print' };
+    files.push({ name: f.name, size: bytes.length, crc: crc32(bytes) });
+    docs.push(documentMsg(company, `${o}-upd${i}`, { number: `УПД-${i}`, date: '2026-08-03T12:00:00', amount: 1000, orders: [o], shipment: `${o}-s${i}`, files: [f] }));
+  }
+  await sendAndApply(docs, 60000);
+  return { onecId: o, number, files };
+}
+
+/** GETs `path` with the client's cookies, writing the body to `file` as it arrives (never whole in
+ *  memory). Returns the status, headers and the number of bytes written. */
+export async function downloadTo(client, path, file, headers = {}) {
+  const { createWriteStream } = await import('node:fs');
+  const { Readable } = await import('node:stream');
+  const { pipeline } = await import('node:stream/promises');
+  const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const res = await fetch(PORTAL + path, { headers: { cookie, 'cf-connecting-ip': client.ip, ...headers } });
+  let length = 0;
+  if (res.body) {
+    const body = Readable.fromWeb(res.body);
+    body.on('data', (c) => { length += c.length; });
+    await pipeline(body, createWriteStream(file));
+  }
+  return { status: res.status, headers: res.headers, length };
+}
+
+/** The documents Worker's wasm memory as its dev-only header reports it (`REPORT_WASM_MEMORY`,
+ *  set by scripts/stack.sh), and the isolate that answered. Wasm memory never shrinks: read after
+ *  a download, it bounds the most the download used in that isolate. */
+export async function documentsWasmMemory(client) {
+  const r = await client.get('/api/documents/documents?limit=1');
+  return { bytes: Number(r.headers.get('x-dev-wasm-memory-bytes')), isolate: r.headers.get('x-dev-isolate') };
+}

@@ -26,3 +26,24 @@ pub(crate) fn request(resp: &ApiResponse, method: &str, started: f64) {
         worker::console_log!("{line}");
     }
 }
+
+thread_local! {
+    /// This isolate's id, drawn once: tells a test that two answers came from one wasm instance.
+    static ISOLATE: String = format!("{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64);
+}
+
+/// Dev only (`REPORT_WASM_MEMORY`): the isolate's wasm memory in bytes and the isolate's id.
+/// Wasm memory only grows, so a reading after a download bounds everything the download used
+/// in this isolate (the highest it reached), not just what is held when the answer starts.
+pub(crate) fn memory_headers() -> [(String, String); 2] {
+    use wasm_bindgen::JsCast;
+    let bytes = wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    [
+        ("x-dev-wasm-memory-bytes".to_string(), bytes.to_string()),
+        ("x-dev-isolate".to_string(), ISOLATE.with(|i| i.clone())),
+    ]
+}

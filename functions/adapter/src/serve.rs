@@ -31,13 +31,16 @@ where
         Ok(ports) => {
             ports.allow_later();
             let mut api_req = request_head(&req)?;
-            let resp = match read_body(&req, body_limit(&api_req)).await {
+            let mut resp = match read_body(&req, body_limit(&api_req)).await {
                 Ok(body) => {
                     api_req.body = body;
                     handler(&ports, api_req).await
                 }
                 Err(e) => refused(&api_req, e),
             };
+            if crate::settings::settings(&env).is_ok_and(|s| s.report_memory) {
+                resp.headers.extend(crate::log::memory_headers());
+            }
             let jobs = ports.take_later();
             if !jobs.is_empty() {
                 ctx.wait_until(run_later(ports, jobs));

@@ -20,6 +20,10 @@ pub(crate) struct IsolateSettings {
     pub(crate) config: std::rc::Rc<Config>,
     pub(crate) mail_url: Option<String>,
     pub(crate) mail_token: Option<String>,
+    /// Dev only (`REPORT_WASM_MEMORY=true`, set by scripts/stack.sh for test stacks, never in
+    /// the deployed configs): every answer reports this isolate's wasm memory
+    /// ([`crate::log::memory_headers`]), for the streaming tests and benchmarks.
+    pub(crate) report_memory: bool,
 }
 
 thread_local! {
@@ -35,6 +39,7 @@ pub(crate) fn settings(env: &Env) -> AppResult<std::rc::Rc<IsolateSettings>> {
         config: std::rc::Rc::new(Config::from_vars(|name| env_var(env, name))?),
         mail_url: env_var(env, "MAIL_API_URL"),
         mail_token: env_var(env, "MAIL_API_TOKEN"),
+        report_memory: env_var(env, "REPORT_WASM_MEMORY").as_deref() == Some("true"),
     });
     SETTINGS.with(|c| *c.borrow_mut() = Some(s.clone()));
     Ok(s)

@@ -9,6 +9,7 @@ use shared::{AppError, AppResult};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+#[derive(Clone)]
 pub struct FsBlobs {
     root: PathBuf,
 }

@@ -114,7 +114,22 @@ pub async fn serve(
         }
         Err(e) => shared::http::finish(&api_req, Err(e), Default::default()),
     };
-    Ok(response(resp, &method, started))
+    Ok(response(read_whole(resp).await, &method, started))
+}
+
+/// A streamed body (a stored file, the order's ZIP; issue 23) read whole for now: sending it as
+/// hyper's streaming body is this host's next step (the port already gives the chunks).
+async fn read_whole(mut resp: ApiResponse) -> ApiResponse {
+    if !resp.body.is_stream() {
+        return resp;
+    }
+    match std::mem::take(&mut resp.body).collect().await {
+        Ok(bytes) => {
+            resp.body = shared::http::Body::Bytes(bytes);
+            resp
+        }
+        Err(e) => shared::http::finish(&ApiRequest::default(), Err(e), Default::default()),
+    }
 }
 
 fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
@@ -244,7 +259,10 @@ fn response(resp: ApiResponse, method: &str, started: Instant) -> Response<Body>
     let body = if resp.status == 204 || resp.status == 304 {
         Bytes::new()
     } else {
-        Bytes::from(resp.body)
+        match resp.body {
+            shared::http::Body::Bytes(b) => Bytes::from(b),
+            shared::http::Body::Stream(_) => Bytes::new(),
+        }
     };
     b.body(Full::new(body)).unwrap_or_else(|_| {
         let mut r = Response::new(Full::new(Bytes::new()));

@@ -2,10 +2,11 @@
 //! file downloads and an order's ZIP. Lists and sets hold the current version of each document
 //! (an ИУПД in place of what it corrects); a document's page shows its versions and its УКД.
 
+use super::checksums::{self, Checksum};
 use super::{rules, sql, zip};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, ErrorKind, FieldError};
-use crate::http::{page_limit, ApiRequest, ApiResponse};
+use crate::http::{page_limit, ApiRequest, ApiResponse, Body, BodyStream};
 use crate::ports::{BlobStore, Database, DatabaseExt, Ports, SqlValue, Stmt};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -551,20 +552,30 @@ pub async fn of_order<P: Ports>(p: &P, caller: &Caller, id: &str) -> AppResult<A
     ))
 }
 
-fn file_response(bytes: Vec<u8>, name: &str, content_type: &str, req: &ApiRequest) -> ApiResponse {
-    let tag = rules::etag(&bytes);
+/// A file's answer: `304` when the caller has this version (`If-None-Match`), else the body as
+/// the blob store streams it (never whole in memory), with its length known up front.
+fn file_response(
+    body: Option<BodyStream>,
+    tag: String,
+    name: &str,
+    content_type: &str,
+    req: &ApiRequest,
+) -> ApiResponse {
     let mut headers = vec![
         ("cache-control".to_string(), FILE_CACHE.to_string()),
         ("etag".to_string(), tag.clone()),
     ];
-    if rules::not_modified(req.header("if-none-match"), &tag) {
-        return ApiResponse {
-            status: 304,
-            headers,
-            body: Vec::new(),
-            log: Default::default(),
-        };
-    }
+    let body = match body {
+        Some(b) if !rules::not_modified(req.header("if-none-match"), &tag) => b,
+        _ => {
+            return ApiResponse {
+                status: 304,
+                headers,
+                body: Body::default(),
+                log: Default::default(),
+            }
+        }
+    };
     headers.push((
         "content-type".into(),
         rules::safe_content_type(content_type),
@@ -576,9 +587,46 @@ fn file_response(bytes: Vec<u8>, name: &str, content_type: &str, req: &ApiReques
     ApiResponse {
         status: 200,
         headers,
-        body: bytes,
+        body: Body::Stream(body),
         log: Default::default(),
     }
+}
+
+/// Serves a stored object: when its checksum is recorded and the caller already has that
+/// version, `304` without opening it; otherwise streamed, tagged by the recorded checksum (the
+/// store's own tag for a file from before checksums were kept).
+async fn stream_blob<P: Ports>(
+    p: &P,
+    key: &str,
+    sum: Option<Checksum>,
+    name: &str,
+    content_type: &str,
+    req: &ApiRequest,
+) -> AppResult<ApiResponse> {
+    if let Some(sum) = sum {
+        let tag = sum.etag();
+        if rules::not_modified(req.header("if-none-match"), &tag) {
+            return Ok(file_response(None, tag, name, content_type, req));
+        }
+    }
+    let blob = p
+        .blobs()
+        .get_stream(key)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    // A recorded checksum of another length is stale (the object replaced outside an upload):
+    // the store's tag then.
+    let tag = match sum {
+        Some(s) if s.size == blob.size => s.etag(),
+        _ => blob.etag.clone(),
+    };
+    Ok(file_response(
+        Some(BodyStream::of_blob(blob)),
+        tag,
+        name,
+        content_type,
+        req,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -586,6 +634,8 @@ struct FileRef {
     blob_key: String,
     name: String,
     content_type: String,
+    stored_size: Option<i64>,
+    crc32: Option<i64>,
 }
 
 /// A document's file by its portal id, for the owner company only; a missing object is a 404 too.
@@ -600,12 +650,8 @@ pub async fn download<P: Ports>(
         .first(Stmt::new(sql::FILE).bind(id).bind(&caller.company_id))
         .await?
         .ok_or_else(AppError::not_found)?;
-    let bytes = p
-        .blobs()
-        .get(&f.blob_key)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    Ok(file_response(bytes, &f.name, &f.content_type, req))
+    let sum = Checksum::from_row(f.stored_size, f.crc32);
+    stream_blob(p, &f.blob_key, sum, &f.name, &f.content_type, req).await
 }
 
 /// An act's file (its PDF) by position, for the owner company only.
@@ -625,6 +671,7 @@ pub fn act_file(files_json: &str, no: &str) -> AppResult<(String, String, String
     Ok((f.blob_key, f.name, f.content_type))
 }
 
+/// A stored file by its storage key (an act's PDF), streamed.
 pub async fn serve_blob<P: Ports>(
     p: &P,
     key: &str,
@@ -632,15 +679,16 @@ pub async fn serve_blob<P: Ports>(
     content_type: &str,
     req: &ApiRequest,
 ) -> AppResult<ApiResponse> {
-    let bytes = p.blobs().get(key).await?.ok_or_else(AppError::not_found)?;
-    Ok(file_response(bytes, name, content_type, req))
+    let sum = checksums::recorded(p, key).await?;
+    stream_blob(p, key, sum, name, content_type, req).await
 }
 
 #[derive(Deserialize)]
 struct ArchiveFile {
     blob_key: String,
     name: String,
-    size: i64,
+    stored_size: Option<i64>,
+    crc32: Option<i64>,
 }
 
 fn too_large(total: u64) -> AppError {
@@ -654,8 +702,11 @@ fn too_large(total: u64) -> AppError {
     .with_extra("limit_bytes", zip::MAX_ZIP_BYTES)
 }
 
-/// All files of all documents of an order as one ZIP (stored, Russian names). Refused above
-/// [`zip::MAX_ZIP_BYTES`] before anything is read.
+/// All files of all documents of an order as one ZIP (stored entries, Russian names), streamed
+/// entry by entry: its length, sent as `Content-Length`, is known from the recorded lengths and
+/// CRC-32s before the first byte, and one file at a time passes through. A file from before the
+/// checksums were kept is read through once first (and its checksum recorded); one whose object
+/// is gone is left out. Refused (413) only beyond the classic ZIP format (4 GiB, 65,535 files).
 pub async fn archive<P: Ports>(
     p: &P,
     caller: &Caller,
@@ -679,26 +730,58 @@ pub async fn archive<P: Ports>(
             "The order's documents have no files yet.",
         ));
     }
-    let declared: u64 = files.iter().map(|f| f.size.max(0) as u64).sum();
-    if declared > zip::MAX_ZIP_BYTES {
-        return Err(too_large(declared));
-    }
-    let mut w = zip::ZipWriter::new();
+    let mut entries = Vec::with_capacity(files.len());
+    let mut keys = Vec::with_capacity(files.len());
     let mut taken = Vec::new();
-    let mut read: u64 = 0;
-    for f in &files {
-        // A file 1C listed but whose object is gone is left out rather than failing the archive.
-        let Some(bytes) = p.blobs().get(&f.blob_key).await? else {
-            continue;
+    for f in files {
+        let sum = match Checksum::from_row(f.stored_size, f.crc32) {
+            Some(sum) => sum,
+            None => match checksums::compute(p, &f.blob_key).await? {
+                Some(sum) => sum,
+                // A file 1C listed but whose object is gone is left out rather than failing the archive.
+                None => continue,
+            },
         };
-        read += bytes.len() as u64;
-        if read > zip::MAX_ZIP_BYTES {
-            return Err(too_large(read));
-        }
-        w.add(&zip::unique_name(&mut taken, &f.name), &bytes)
-            .map_err(|_| too_large(read))?;
+        entries.push(zip::Entry {
+            name: zip::unique_name(&mut taken, &f.name),
+            size: sum.size,
+            crc: sum.crc32,
+        });
+        keys.push(f.blob_key);
     }
-    let bytes = w.finish().map_err(|_| too_large(read))?;
+    let total: u64 = entries.iter().map(|e| e.size).sum();
+    let plan = zip::Plan::new(&entries).map_err(|_| too_large(total))?;
+    // The directory names every entry with its size and CRC: its checksum and the archive's
+    // length tag this set of files.
+    let tag = Checksum {
+        size: plan.len(),
+        crc32: zip::crc32(&plan.central_directory()),
+    }
+    .etag();
+    let len = plan.len();
+    let blobs = p.blobs().clone();
+    let chunks = zip::stream(plan, move |i| {
+        let blobs = blobs.clone();
+        let key = keys[i].clone();
+        async move {
+            match blobs.get_stream(&key).await? {
+                Some(b) => Ok(b.chunks),
+                None => Err(AppError::internal(format!(
+                    "archive: {key} disappeared while streaming"
+                ))),
+            }
+        }
+    });
     let name = format!("Документы заказа {}.zip", o.number);
-    Ok(file_response(bytes, &name, "application/zip", req))
+    Ok(file_response(
+        Some(BodyStream {
+            len,
+            chunks,
+            native: None,
+        }),
+        tag,
+        &name,
+        "application/zip",
+        req,
+    ))
 }

@@ -6,6 +6,7 @@
 
 pub mod acts;
 pub mod api;
+pub mod checksums;
 pub mod docs;
 pub mod rules;
 pub mod sql;

@@ -63,7 +63,7 @@ pub fn safe_content_type(ct: &str) -> String {
 
 /// A strong validator from the bytes served (1C may upload a file again under the same key).
 pub fn etag(bytes: &[u8]) -> String {
-    format!("\"{:08x}-{:x}\"", super::zip::crc32(bytes), bytes.len())
+    super::checksums::Checksum::of(bytes).etag()
 }
 
 /// `If-None-Match` holds the current tag (or `*`).

@@ -67,7 +67,9 @@ pub const VERSIONS: &str = "SELECT id, kind_name, number, doc_date, nullif(corre
 pub const SHIPMENT: &str = "SELECT s.number, s.shipped_at, s.vehicle FROM shipments s WHERE s.onec_id = ?1 AND s.company_id = ?2";
 
 /// A file to download: only the owner company's, only of a current document.
-pub const FILE: &str = "SELECT f.blob_key, f.name, f.content_type FROM document_files f JOIN documents d ON d.id = f.document_id \
+/// With the file's recorded length and CRC-32 (none for a file uploaded before they were kept).
+pub const FILE: &str = "SELECT f.blob_key, f.name, f.content_type, c.size AS stored_size, c.crc32 FROM document_files f \
+       JOIN documents d ON d.id = f.document_id LEFT JOIN blob_checksums c ON c.blob_key = f.blob_key \
      WHERE f.id = ?1 AND f.company_id = ?2 AND d.company_id = ?2 AND d.active = 1";
 
 pub const ORDER: &str = "SELECT id, onec_id, number, ordered_at, status, total_kop FROM orders WHERE id = ?1 AND company_id = ?2";
@@ -82,15 +84,28 @@ pub const ORDER_DOCUMENTS: &str = concat!("SELECT d.id, d.kind, d.kind_name, d.n
        LEFT JOIN legal_entities le ON le.onec_id = d.legal_entity_onec_id AND le.company_id = d.company_id \
      WHERE dor.order_onec_id = ?1 AND dor.company_id = ?2 AND d.active = 1 AND ", crate::current_document!(), " ORDER BY d.doc_date, d.kind, d.number");
 
-/// The files an order's archive holds (its current set), with their storage keys.
+/// The files an order's archive holds (its current set), with their storage keys and recorded
+/// lengths and CRC-32s.
 pub const ORDER_FILES: &str = concat!(
-    "SELECT f.blob_key, f.name, f.size FROM document_orders dor \
+    "SELECT f.blob_key, f.name, c.size AS stored_size, c.crc32 FROM document_orders dor \
        JOIN documents d ON d.id = dor.document_id AND d.company_id = dor.company_id \
        JOIN document_files f ON f.document_id = d.id AND f.company_id = d.company_id \
+       LEFT JOIN blob_checksums c ON c.blob_key = f.blob_key \
      WHERE dor.order_onec_id = ?1 AND dor.company_id = ?2 AND d.active = 1 AND ",
     crate::current_document!(),
     " ORDER BY d.doc_date, d.kind, d.number, f.file_no"
 );
+
+// ---- Stored files' checksums (`checksums`) ----
+
+/// A stored file's recorded length and CRC-32.
+pub const CHECKSUM: &str = "SELECT size AS stored_size, crc32 FROM blob_checksums WHERE blob_key = ?1";
+
+/// Before an object is replaced: a failed upload must not leave the old file's checksum.
+pub const CHECKSUM_FORGET: &str = "DELETE FROM blob_checksums WHERE blob_key = ?1";
+
+pub const CHECKSUM_PUT: &str = "INSERT INTO blob_checksums (blob_key, size, crc32) VALUES (?1, ?2, ?3) \
+     ON CONFLICT(blob_key) DO UPDATE SET size = excluded.size, crc32 = excluded.crc32";
 
 // ---- Reconciliation acts ----
 

@@ -407,13 +407,15 @@ async fn file_upload<P: Ports>(p: &P, req: &ApiRequest, key: &str) -> AppResult<
         .header("content-type")
         .filter(|c| c.contains('/') && c.len() <= 100)
         .unwrap_or("application/octet-stream");
+    // The file's CRC-32 and length, computed once here, let its order's ZIP stream with its
+    // length known up front (documents::checksums); the old ones go before the object changes.
+    let blob_key = contract::file_blob_key(key);
+    let sum = crate::documents::checksums::Checksum::of(&req.body);
+    crate::documents::checksums::forget(p, &blob_key).await?;
     p.blobs()
-        .put(
-            &contract::file_blob_key(key),
-            req.body.clone(),
-            content_type,
-        )
+        .put(&blob_key, req.body.clone(), content_type)
         .await?;
+    crate::documents::checksums::record(p, &blob_key, sum).await?;
     Ok(ApiResponse::json(
         201,
         &serde_json::json!({ "key": key, "size": req.body.len() }),

@@ -94,7 +94,7 @@ async fn schedule<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
                 ("content-type".into(), "text/csv; charset=utf-8".into()),
                 ("content-disposition".into(), format!("attachment; filename=\"schedule-{day}.csv\"; filename*=UTF-8''%D0%B3%D1%80%D0%B0%D1%84%D0%B8%D0%BA-%D0%BF%D0%BB%D0%B0%D1%82%D0%B5%D0%B6%D0%B5%D0%B9-{day}.csv")),
             ],
-            body: super::schedule::csv(&entries),
+            body: super::schedule::csv(&entries).into(),
             log: Default::default(),
         });
     }

@@ -102,7 +102,7 @@ fn page(lang: Lang, title: &str, body: &str) -> ApiResponse {
     ApiResponse {
         status: 200,
         headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
-        body: html.into_bytes(),
+        body: html.into_bytes().into(),
         log: Default::default(),
     }
 }

@@ -260,18 +260,19 @@ pub async fn image<P: Ports>(
         return Ok(ApiResponse {
             status: 304,
             headers,
-            body: Vec::new(),
+            body: Default::default(),
             log: Default::default(),
         });
     }
-    let body = crate::ports::BlobStore::get(p.blobs(), &image_key(id, size))
+    // Streamed from the blob store (issue 23), as every stored file is.
+    let blob = crate::ports::BlobStore::get_stream(p.blobs(), &image_key(id, size))
         .await?
         .ok_or_else(AppError::not_found)?;
     headers.push(("content-type".into(), "image/jpeg".into()));
     Ok(ApiResponse {
         status: 200,
         headers,
-        body,
+        body: crate::http::Body::Stream(crate::http::BodyStream::of_blob(blob)),
         log: Default::default(),
     })
 }

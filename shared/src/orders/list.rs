@@ -357,7 +357,7 @@ pub async fn csv<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResul
             ("content-type".into(), "text/csv; charset=utf-8".into()),
             ("content-disposition".into(), "attachment; filename=\"orders.csv\"; filename*=UTF-8''%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%D1%8B.csv".into()),
         ],
-        body: crate::csv::document(&out),
+        body: crate::csv::document(&out).into(),
         log: Default::default(),
     })
 }

@@ -156,9 +156,10 @@ pub async fn get<P: Ports>(
         )
         .await?
         .ok_or_else(AppError::not_found)?;
-    let bytes = p
+    // Streamed: a photo passes through a chunk at a time.
+    let blob = p
         .blobs()
-        .get(&row.blob_key)
+        .get_stream(&row.blob_key)
         .await?
         .ok_or_else(|| AppError::internal("return photo missing in storage"))?;
     Ok(ApiResponse {
@@ -168,7 +169,7 @@ pub async fn get<P: Ports>(
             ("content-disposition".into(), "inline".into()),
             ("cache-control".into(), "private, max-age=3600".into()),
         ],
-        body: bytes,
+        body: crate::http::Body::Stream(crate::http::BodyStream::of_blob(blob)),
         log: Default::default(),
     })
 }

@@ -115,7 +115,7 @@ fn query(p: &TestPorts, cookie: &str) -> (Vec<u8>, Summary) {
     let r = call(p, "GET", "type=sale&mode=query", cookie, vec![]);
     assert_eq!(r.status, 200, "{}", text(&r));
     let summary = inspect(&r.body[..]).unwrap_or_else(|e| panic!("{e}: {}", text(&r)));
-    (r.body, summary)
+    (r.body.to_vec(), summary)
 }
 
 fn ids(summary: &Summary) -> Vec<String> {

@@ -11,10 +11,10 @@ use shared::http::ApiResponse;
 use shared::testing::{request, TestPorts};
 
 fn get(p: &TestPorts, path: &str, c: &str) -> ApiResponse {
-    block_on(shared::documents::api::handle(
+    shared::testing::complete(block_on(shared::documents::api::handle(
         p,
         request("GET", path, None, c),
-    ))
+    )))
 }
 
 fn upload(p: &TestPorts, key: &str) {

@@ -258,7 +258,7 @@ fn the_schedule_counts_days_by_the_clock() {
     assert_eq!(s["items"][1]["overdue"], true);
     let csv = finance(&p, "GET", "/api/finance/schedule?format=csv", None, &acc);
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
-    let text = String::from_utf8(csv.body).unwrap();
+    let text = String::from_utf8(csv.body.to_vec()).unwrap();
     assert!(
         text.starts_with('\u{feff}')
             && text.contains("ЗК-O1;ООО Альфа;Договор 1;29.11.2026;30,00;0,00;30,00;-4;да"),

@@ -31,7 +31,10 @@ pub fn company(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &st
 }
 
 pub fn orders(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::orders::api::handle(p, request(method, path, b, c)))
+    shared::testing::complete(block_on(shared::orders::api::handle(
+        p,
+        request(method, path, b, c),
+    )))
 }
 
 pub fn finance(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
@@ -39,7 +42,10 @@ pub fn finance(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &st
 }
 
 pub fn returns(p: &TestPorts, method: &str, path: &str, b: Option<Value>, c: &str) -> ApiResponse {
-    block_on(shared::returns::api::handle(p, request(method, path, b, c)))
+    shared::testing::complete(block_on(shared::returns::api::handle(
+        p,
+        request(method, path, b, c),
+    )))
 }
 
 /// One message of a batch from 1C.

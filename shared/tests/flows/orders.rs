@@ -192,7 +192,7 @@ fn the_list_filters_sorts_pages_and_totals_the_company_orders() {
     );
     // CSV of the filtered set: BOM, Russian formats, formulas neutralised.
     let csv = orders(&p, "GET", "/api/orders/orders.csv?status=paid", None, &a);
-    let text = String::from_utf8(csv.body).unwrap();
+    let text = String::from_utf8(csv.body.to_vec()).unwrap();
     assert!(text.starts_with('\u{feff}'));
     assert!(
         text.contains("ЗК-O3;;20.11.2026 23:30;оплачен;ООО Один;Петров;100,00;0,00;01.12.2026\r\n"),

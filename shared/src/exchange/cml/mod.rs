@@ -56,7 +56,7 @@ pub(crate) fn text(body: String) -> ApiResponse {
     ApiResponse {
         status: 200,
         headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
-        body: body.into_bytes(),
+        body: body.into_bytes().into(),
         log: Default::default(),
     }
 }

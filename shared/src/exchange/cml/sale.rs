@@ -220,7 +220,7 @@ pub(crate) async fn query<P: Ports>(
             "content-type".into(),
             format!("application/xml; charset={charset}"),
         )],
-        body,
+        body: body.into(),
         log: Default::default(),
     })
 }
