@@ -79,7 +79,7 @@ pub fn answer(encoding: Encoding) -> ApiResponse {
             "content-type".into(),
             format!("application/xml; charset={charset}"),
         )],
-        body,
+        body: body.into(),
         log: Default::default(),
     }
 }
