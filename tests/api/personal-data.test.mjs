@@ -34,7 +34,7 @@ test('consent: asked until the current version is accepted, once, and nothing el
   assert.equal((await (await signedIn(co.users[0])).get('/api/auth/me')).body.consent_required, false);
 });
 
-test('export: the signed-in user's own data only, as a download, without tokens', async () => {
+test("export: the signed-in user's own data only, as a download, without tokens", async () => {
   const co = await freshCompany([['admin'], ['buyer']]);
   const other = await freshCompany([['admin']]);
   const buyer = await signedIn(co.users[1]);
