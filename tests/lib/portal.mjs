@@ -194,14 +194,19 @@ export async function freshCompany(rolesList = [['admin'], ['buyer'], ['accounta
   return { id: c, users };
 }
 
+/** The signed-in `client` accepts the current privacy policy version (152-ФЗ consent). */
+export async function consent(client) {
+  const me = (await client.get('/api/auth/me')).body;
+  const ok = await client.post('/api/auth/consent', { version: me.privacy_policy_version });
+  if (ok.status !== 200) throw new Error(`consent: ${ok.status} ${ok.text}`);
+}
+
 /** Signs in, accepts the current privacy policy version and signs out again. */
 export async function acceptPolicy(email, password) {
   const cl = new Client();
   const r = await cl.signIn(email, password);
   if (r.status !== 200) throw new Error(`sign in to consent: ${r.status}`);
-  const me = (await cl.get('/api/auth/me')).body;
-  const ok = await cl.post('/api/auth/consent', { version: me.privacy_policy_version });
-  if (ok.status !== 200) throw new Error(`consent: ${ok.status} ${ok.text}`);
+  await consent(cl);
   await cl.post('/api/auth/sign-out');
 }
 
