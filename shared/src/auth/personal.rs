@@ -3,18 +3,16 @@
 //! retention purges the sweeper runs. What accounting law needs (orders, documents, payments,
 //! returns) names the user only by id and stays; see docs/personal-data.md.
 
+use super::sql::{
+    CONSENT_OF, CONSENT_SET, ERASE_USER, EXPORT_AUDIT, EXPORT_ORDERS, EXPORT_PREFS, EXPORT_PROFILE,
+    EXPORT_SESSIONS, GUARD, PURGE_AUDIT, PURGE_MAIL, PURGE_SESSIONS, TARGET,
+};
 use super::Caller;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{ApiRequest, ApiResponse};
 use crate::ports::{Database, DatabaseExt, Ports, SqlValue, Stmt};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-
-const CONSENT_OF: &str = "SELECT pd_consent_version, pd_consent_at FROM users WHERE id = ? AND company_id = ?";
-
-/// Idempotent: accepting the version already accepted keeps the first time.
-const CONSENT_SET: &str = "UPDATE users SET pd_consent_version = ?1, pd_consent_at = ?2 \
-     WHERE id = ?3 AND company_id = ?4 AND pd_consent_version IS NOT ?1";
 
 #[derive(Deserialize)]
 struct Consent {
@@ -35,7 +33,11 @@ impl crate::body::Body for ConsentBody {
 pub async fn consent_state<P: Ports>(p: &P, caller: &Caller) -> AppResult<serde_json::Value> {
     let c: Consent = p
         .db()
-        .first(Stmt::new(CONSENT_OF).bind(&caller.user_id).bind(&caller.company_id))
+        .first(
+            Stmt::new(CONSENT_OF)
+                .bind(&caller.user_id)
+                .bind(&caller.company_id),
+        )
         .await?
         .ok_or_else(AppError::not_found)?;
     let current = &p.config().privacy_policy_version;
@@ -71,23 +73,6 @@ pub async fn accept<P: Ports>(p: &P, req: &ApiRequest, caller: &Caller) -> AppRe
     Ok(ApiResponse::json(200, &consent_state(p, caller).await?))
 }
 
-const EXPORT_PROFILE: &str = "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.language, u.active, \
-       u.last_sign_in_at, u.created_at, u.updated_at, u.pd_consent_version, u.pd_consent_at, \
-       c.id AS company_id, c.name AS company_name, \
-       (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
-     FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
-/// No token or token hash: only what tells the user where and when they were signed in.
-const EXPORT_SESSIONS: &str = "SELECT id, created_at, last_used_at, expires_at, revoked_at FROM sessions \
-     WHERE user_id = ? AND company_id = ? ORDER BY created_at DESC LIMIT 1000";
-const EXPORT_PREFS: &str = "SELECT event, choice, updated_at FROM notification_prefs \
-     WHERE user_id = ? AND company_id = ? ORDER BY event";
-/// Entries made by the user or about the user, in their own company only.
-const EXPORT_AUDIT: &str = "SELECT id, at, kind, entity_type, entity_id, COALESCE(user_id = ?1, 0) AS by_user, before_json, after_json \
-     FROM audit_log WHERE company_id = ?2 AND (user_id = ?1 OR (entity_type = 'user' AND entity_id = ?1)) \
-     ORDER BY at DESC LIMIT 5000";
-const EXPORT_ORDERS: &str = "SELECT id, number, ordered_at FROM orders WHERE author_user_id = ? AND company_id = ? \
-     ORDER BY ordered_at DESC LIMIT 100000";
-
 #[derive(Deserialize, Serialize)]
 struct AuditRow {
     id: String,
@@ -113,8 +98,10 @@ pub async fn export<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> 
         .first(Stmt::new(EXPORT_PROFILE).bind(u).bind(c))
         .await?
         .ok_or_else(AppError::not_found)?;
-    let sessions: Vec<serde_json::Value> =
-        p.db().all(Stmt::new(EXPORT_SESSIONS).bind(u).bind(c)).await?;
+    let sessions: Vec<serde_json::Value> = p
+        .db()
+        .all(Stmt::new(EXPORT_SESSIONS).bind(u).bind(c))
+        .await?;
     let prefs: Vec<serde_json::Value> = p.db().all(Stmt::new(EXPORT_PREFS).bind(u).bind(c)).await?;
     let audit: Vec<AuditRow> = p.db().all(Stmt::new(EXPORT_AUDIT).bind(u).bind(c)).await?;
     let audit: Vec<serde_json::Value> = audit
@@ -125,7 +112,8 @@ pub async fn export<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiResponse> 
                 "before": parsed(a.before_json), "after": parsed(a.after_json)})
         })
         .collect();
-    let orders: Vec<serde_json::Value> = p.db().all(Stmt::new(EXPORT_ORDERS).bind(u).bind(c)).await?;
+    let orders: Vec<serde_json::Value> =
+        p.db().all(Stmt::new(EXPORT_ORDERS).bind(u).bind(c)).await?;
     let out = serde_json::json!({
         "exported_at": crate::time::to_db(p.now()),
         "privacy_policy_version": p.config().privacy_policy_version,
@@ -155,15 +143,6 @@ struct Target {
     erased_at: Option<String>,
     version: i64,
 }
-
-const TARGET: &str =
-    "SELECT email, active, erased_at, version FROM users WHERE id = ? AND company_id = ?";
-const GUARD: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
-/// Only a removed employee (access already ended, 1C told by `employee.removed`) is erased.
-const ERASE_USER: &str = "UPDATE users SET email = ?1, full_name = '—', position = NULL, phone = NULL, \
-       password_hash = NULL, erased_at = ?2, updated_at = ?2, version = version + 1, \
-       security_version = security_version + 1, write_id = ?3 \
-     WHERE id = ?4 AND company_id = ?5 AND version = ?6 AND active = 0 AND erased_at IS NULL";
 
 /// `POST /api/company/employees/{id}/erasure?version=`: an admin erases a removed employee's
 /// personal data at their request (or the supplier's). The name, e-mail (a unique placeholder),
@@ -200,9 +179,7 @@ pub async fn erase<P: Ports>(
     }
     let now = p.now();
     let write_id = crate::ids::new_id("w");
-    let guarded = |sql: &str| -> Stmt {
-        Stmt::dynamic(format!("{sql} AND {GUARD}"))
-    };
+    let guarded = |sql: &str| -> Stmt { Stmt::dynamic(format!("{sql} AND {GUARD}")) };
     let g = |s: Stmt| s.bind(id).bind(write_id.as_str());
     let entry = crate::audit_log::Entry {
         id: &crate::ids::new_id("aud"),
@@ -222,9 +199,11 @@ pub async fn erase<P: Ports>(
             .bind(id)
             .bind(&caller.company_id)
             .bind(version),
-        g(guarded("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)),
+        g(
+            guarded("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(id),
+        ),
         g(guarded("DELETE FROM notification_prefs WHERE user_id = ?").bind(id)),
         g(guarded("DELETE FROM notifications WHERE user_id = ?").bind(id)),
         g(guarded("DELETE FROM mail_outbox WHERE to_addr = ?").bind(t.email.as_str())),
@@ -239,7 +218,10 @@ pub async fn erase<P: Ports>(
         crate::audit_log::record(
             &entry,
             now,
-            (GUARD, vec![SqlValue::from(id), SqlValue::from(write_id.as_str())]),
+            (
+                GUARD,
+                vec![SqlValue::from(id), SqlValue::from(write_id.as_str())],
+            ),
         ),
     ];
     let results = p.db().batch(stmts).await?;
@@ -264,13 +246,6 @@ pub struct PurgeReport {
     pub audit_entries: u64,
 }
 
-const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1";
-const PURGE_MAIL: &str = "DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL AND sent_at < ?1) \
-     OR (sent_at IS NULL AND attempts >= 20 AND created_at < ?1)";
-const PURGE_AUDIT: &str = "UPDATE audit_log SET before_json = NULL, after_json = NULL \
-     WHERE at < ? AND entity_type IN ('user', 'consignee') \
-       AND (before_json IS NOT NULL OR after_json IS NOT NULL)";
-
 /// The sweeper's retention step (crate::exchange::sweep).
 pub async fn purge<P: Ports>(p: &P) -> AppResult<PurgeReport> {
     let cfg = p.config();
@@ -284,9 +259,7 @@ pub async fn purge<P: Ports>(p: &P) -> AppResult<PurgeReport> {
             .exec(Stmt::new(PURGE_MAIL).bind(now - Duration::days(cfg.mail_keep_days)))
             .await?,
         audit_entries: db
-            .exec(
-                Stmt::new(PURGE_AUDIT).bind(now - Duration::days(cfg.audit_personal_keep_days)),
-            )
+            .exec(Stmt::new(PURGE_AUDIT).bind(now - Duration::days(cfg.audit_personal_keep_days)))
             .await?,
     })
 }

@@ -28,7 +28,11 @@ fn seeded() -> (TestPorts, String, String, String) {
     let admin = p.activate("admin@alfa.ru");
     let buyer = p.activate("buyer@alfa.ru");
     let other = p.activate("admin@beta.ru");
-    for (n, email) in [(1, "admin@alfa.ru"), (2, "buyer@alfa.ru"), (3, "admin@beta.ru")] {
+    for (n, email) in [
+        (1, "admin@alfa.ru"),
+        (2, "buyer@alfa.ru"),
+        (3, "admin@beta.ru"),
+    ] {
         exec(
             &p,
             Stmt::dynamic(format!(
@@ -62,15 +66,30 @@ fn consent_is_asked_once_per_policy_version_and_blocks_no_route() {
     assert_eq!(m["consent_required"], true);
     assert_eq!(m["privacy_policy_version"], "1");
     // Nothing else is blocked by the API (the page shell asks).
-    assert_eq!(company(&p, "GET", "/api/company/company", None, &admin).status, 200);
+    assert_eq!(
+        company(&p, "GET", "/api/company/company", None, &admin).status,
+        200
+    );
 
     // A version other than the current one: the policy changed while the dialog was open.
-    let r = auth(&p, "POST", "/api/auth/consent", Some(json!({"version": "0"})), &admin);
+    let r = auth(
+        &p,
+        "POST",
+        "/api/auth/consent",
+        Some(json!({"version": "0"})),
+        &admin,
+    );
     assert_eq!(r.status, 409, "{}", text(&r));
     assert_eq!(body(&r)["code"], "policy-version-changed");
     assert_eq!(me(&p, &admin)["consent_required"], true);
 
-    let r = auth(&p, "POST", "/api/auth/consent", Some(json!({"version": "1"})), &admin);
+    let r = auth(
+        &p,
+        "POST",
+        "/api/auth/consent",
+        Some(json!({"version": "1"})),
+        &admin,
+    );
     assert_eq!(r.status, 200, "{}", text(&r));
     assert_eq!(body(&r)["consent_required"], false);
     let first_at = body(&r)["consent"]["accepted_at"].clone();
@@ -79,14 +98,26 @@ fn consent_is_asked_once_per_policy_version_and_blocks_no_route() {
 
     // Idempotent: a second acceptance keeps the first time.
     p.advance(Duration::minutes(5));
-    let r = auth(&p, "POST", "/api/auth/consent", Some(json!({"version": "1"})), &admin);
+    let r = auth(
+        &p,
+        "POST",
+        "/api/auth/consent",
+        Some(json!({"version": "1"})),
+        &admin,
+    );
     assert_eq!(r.status, 200);
     assert_eq!(body(&r)["consent"]["accepted_at"], first_at);
 
     // A new policy version asks again.
     p.config.privacy_policy_version = "2026-12".into();
     assert_eq!(me(&p, &admin)["consent_required"], true);
-    let r = auth(&p, "POST", "/api/auth/consent", Some(json!({"version": "2026-12"})), &admin);
+    let r = auth(
+        &p,
+        "POST",
+        "/api/auth/consent",
+        Some(json!({"version": "2026-12"})),
+        &admin,
+    );
     assert_eq!(body(&r)["consent"]["version"], "2026-12");
     assert_eq!(me(&p, &admin)["consent_required"], false);
 }
@@ -96,14 +127,29 @@ fn export_holds_only_the_callers_own_data_without_tokens() {
     let (p, admin, buyer, _) = seeded();
     // Something about the buyer in the audit log, and a preference.
     let v = me(&p, &buyer)["user"]["version"].as_i64().unwrap();
-    let r = auth(&p, "PATCH", "/api/auth/profile", Some(json!({"full_name": "Петров Пётр", "phone": "+7 900 111-11-11", "version": v})), &buyer);
+    let r = auth(
+        &p,
+        "PATCH",
+        "/api/auth/profile",
+        Some(json!({"full_name": "Петров Пётр", "phone": "+7 900 111-11-11", "version": v})),
+        &buyer,
+    );
     assert_eq!(r.status, 200, "{}", text(&r));
-    let r = auth(&p, "PUT", "/api/auth/notifications", Some(json!({"events": {"document_arrived": "off"}})), &buyer);
+    let r = auth(
+        &p,
+        "PUT",
+        "/api/auth/notifications",
+        Some(json!({"events": {"document_arrived": "off"}})),
+        &buyer,
+    );
     assert_eq!(r.status, 200, "{}", text(&r));
 
     let r = auth(&p, "GET", "/api/auth/me/data", None, &buyer);
     assert_eq!(r.status, 200, "{}", text(&r));
-    assert!(r.header("content-disposition").unwrap().starts_with("attachment"));
+    assert!(r
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
     let d = body(&r);
     let buyer_id = d["profile"]["id"].as_str().unwrap().to_string();
     assert_eq!(d["profile"]["email"], "buyer@alfa.ru");
@@ -113,23 +159,46 @@ fn export_holds_only_the_callers_own_data_without_tokens() {
     for s in sessions {
         let mut keys: Vec<&str> = s.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         keys.sort();
-        assert_eq!(keys, ["created_at", "expires_at", "id", "last_used_at", "revoked_at"]);
+        assert_eq!(
+            keys,
+            [
+                "created_at",
+                "expires_at",
+                "id",
+                "last_used_at",
+                "revoked_at"
+            ]
+        );
     }
     // No cookie value, no hash leaks into the file.
     let raw = text(&r);
     for part in buyer.split("; ") {
         if let Some((_, value)) = part.split_once('=') {
-            assert!(value.len() < 20 || !raw.contains(value), "a token in the export");
+            assert!(
+                value.len() < 20 || !raw.contains(value),
+                "a token in the export"
+            );
         }
     }
     assert!(!raw.contains("refresh_hash") && !raw.contains("password_hash"));
-    assert_eq!(d["notification_preferences"][0]["event"], "document_arrived");
-    let orders: Vec<&str> = d["orders_authored"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        d["notification_preferences"][0]["event"],
+        "document_arrived"
+    );
+    let orders: Vec<&str> = d["orders_authored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
     assert_eq!(orders, ["ord2"]);
     let audit = d["audit"].as_array().unwrap();
     assert!(!audit.is_empty());
     for a in audit {
-        assert!(a["by_user"] == true || a["entity_id"] == buyer_id.as_str(), "{a}");
+        assert!(
+            a["by_user"] == true || a["entity_id"] == buyer_id.as_str(),
+            "{a}"
+        );
     }
     // Nobody else's personal data.
     assert!(!raw.contains("admin@alfa.ru") && !raw.contains("admin@beta.ru"));
@@ -137,7 +206,12 @@ fn export_holds_only_the_callers_own_data_without_tokens() {
     // The admin's export is the admin's, not the buyer's.
     let a = body(&auth(&p, "GET", "/api/auth/me/data", None, &admin));
     assert_eq!(a["profile"]["email"], "admin@alfa.ru");
-    let orders: Vec<&str> = a["orders_authored"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let orders: Vec<&str> = a["orders_authored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
     assert_eq!(orders, ["ord1"]);
     // Signed out: nothing.
     assert_eq!(auth(&p, "GET", "/api/auth/me/data", None, "").status, 401);
@@ -147,15 +221,32 @@ fn export_holds_only_the_callers_own_data_without_tokens() {
 fn erasure_anonymises_a_removed_employee_and_keeps_the_orders() {
     let (p, admin, buyer, other) = seeded();
     let buyer_id = me(&p, &buyer)["user"]["id"].as_str().unwrap().to_string();
-    let r = auth(&p, "PUT", "/api/auth/notifications", Some(json!({"events": {"document_arrived": "off"}})), &buyer);
+    let r = auth(
+        &p,
+        "PUT",
+        "/api/auth/notifications",
+        Some(json!({"events": {"document_arrived": "off"}})),
+        &buyer,
+    );
     assert_eq!(r.status, 200);
     // A mail still waiting for the buyer.
     exec(&p, Stmt::new("INSERT INTO mail_outbox (id, company_id, to_addr, subject, body, created_at) VALUES ('m-x', NULL, 'buyer@alfa.ru', 'Тема', 'Текст', '2026-01-01T00:00:00Z')"));
     let erase = |c: &str, version: i64| {
-        company(&p, "POST", &format!("/api/company/employees/{buyer_id}/erasure?version={version}"), None, c)
+        company(
+            &p,
+            "POST",
+            &format!("/api/company/employees/{buyer_id}/erasure?version={version}"),
+            None,
+            c,
+        )
     };
     let version = |p: &TestPorts| -> i64 {
-        rows(p, Stmt::new("SELECT version FROM users WHERE id = ?").bind(buyer_id.as_str()))[0]["version"].as_i64().unwrap()
+        rows(
+            p,
+            Stmt::new("SELECT version FROM users WHERE id = ?").bind(buyer_id.as_str()),
+        )[0]["version"]
+            .as_i64()
+            .unwrap()
     };
 
     // Only an admin of the company; only a removed employee.
@@ -164,7 +255,13 @@ fn erasure_anonymises_a_removed_employee_and_keeps_the_orders() {
     let r = erase(&admin, version(&p));
     assert_eq!(r.status, 409, "{}", text(&r));
     assert_eq!(body(&r)["code"], "remove-first");
-    let r = company(&p, "DELETE", &format!("/api/company/employees/{buyer_id}?version={}", version(&p)), None, &admin);
+    let r = company(
+        &p,
+        "DELETE",
+        &format!("/api/company/employees/{buyer_id}?version={}", version(&p)),
+        None,
+        &admin,
+    );
     assert_eq!(r.status, 204, "{}", text(&r));
     assert_eq!(erase(&admin, version(&p) - 1).status, 409);
 
@@ -176,23 +273,58 @@ fn erasure_anonymises_a_removed_employee_and_keeps_the_orders() {
     assert!(u["phone"].is_null() && u["position"].is_null() && u["password_hash"].is_null());
     assert!(u["erased_at"].is_string());
     // Nothing personal left about them.
-    assert_eq!(count(&p, "SELECT count(*) AS n FROM users WHERE email = 'buyer@alfa.ru'"), 0);
-    assert_eq!(count(&p, "SELECT count(*) AS n FROM mail_outbox WHERE to_addr = 'buyer@alfa.ru'"), 0);
+    assert_eq!(
+        count(
+            &p,
+            "SELECT count(*) AS n FROM users WHERE email = 'buyer@alfa.ru'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &p,
+            "SELECT count(*) AS n FROM mail_outbox WHERE to_addr = 'buyer@alfa.ru'"
+        ),
+        0
+    );
     assert_eq!(count(&p, "SELECT count(*) AS n FROM audit_log WHERE before_json LIKE '%buyer@alfa.ru%' OR after_json LIKE '%buyer@alfa.ru%'"), 0);
-    let n = rows(&p, Stmt::new("SELECT count(*) AS n FROM notification_prefs WHERE user_id = ?").bind(buyer_id.as_str()));
+    let n = rows(
+        &p,
+        Stmt::new("SELECT count(*) AS n FROM notification_prefs WHERE user_id = ?")
+            .bind(buyer_id.as_str()),
+    );
     assert_eq!(n[0]["n"], 0);
-    let n = rows(&p, Stmt::new("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL").bind(buyer_id.as_str()));
+    let n = rows(
+        &p,
+        Stmt::new("SELECT count(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(buyer_id.as_str()),
+    );
     assert_eq!(n[0]["n"], 0);
     // The sessions are dead, the old address signs in nowhere.
     assert_eq!(auth(&p, "GET", "/api/auth/me", None, &buyer).status, 401);
     assert_eq!(sign_in(&p, "buyer@alfa.ru", PW).status, 401);
     // What accounting needs stays: the order, by the user's id.
-    let o = rows(&p, Stmt::new("SELECT author_user_id FROM orders WHERE id = 'ord2'"));
+    let o = rows(
+        &p,
+        Stmt::new("SELECT author_user_id FROM orders WHERE id = 'ord2'"),
+    );
     assert_eq!(o[0]["author_user_id"], buyer_id.as_str());
     // Recorded, without personal data; repeating is harmless.
-    assert_eq!(count(&p, "SELECT count(*) AS n FROM audit_log WHERE kind = 'employee.erased'"), 1);
+    assert_eq!(
+        count(
+            &p,
+            "SELECT count(*) AS n FROM audit_log WHERE kind = 'employee.erased'"
+        ),
+        1
+    );
     assert_eq!(erase(&admin, version(&p)).status, 204);
-    assert_eq!(count(&p, "SELECT count(*) AS n FROM audit_log WHERE kind = 'employee.erased'"), 1);
+    assert_eq!(
+        count(
+            &p,
+            "SELECT count(*) AS n FROM audit_log WHERE kind = 'employee.erased'"
+        ),
+        1
+    );
     // The admin is untouched.
     signed_in(&p, "admin@alfa.ru", PW);
 }
@@ -201,17 +333,39 @@ fn erasure_anonymises_a_removed_employee_and_keeps_the_orders() {
 fn the_sweeper_purges_sessions_mail_and_audit_personal_fields_after_their_periods() {
     let (p, admin, buyer, _) = seeded();
     // An ended session, a sent mail, an audit entry about a person.
-    assert_eq!(auth(&p, "POST", "/api/auth/sign-out", None, &buyer).status, 204);
-    exec(&p, Stmt::new("UPDATE mail_outbox SET sent_at = ?").bind(p.now()));
+    assert_eq!(
+        auth(&p, "POST", "/api/auth/sign-out", None, &buyer).status,
+        204
+    );
+    exec(
+        &p,
+        Stmt::new("UPDATE mail_outbox SET sent_at = ?").bind(p.now()),
+    );
     let v = me(&p, &admin)["user"]["version"].as_i64().unwrap();
-    assert_eq!(auth(&p, "PATCH", "/api/auth/profile", Some(json!({"full_name": "Петров Пётр", "version": v})), &admin).status, 200);
+    assert_eq!(
+        auth(
+            &p,
+            "PATCH",
+            "/api/auth/profile",
+            Some(json!({"full_name": "Петров Пётр", "version": v})),
+            &admin
+        )
+        .status,
+        200
+    );
     let sessions = || count(&p, "SELECT count(*) AS n FROM sessions");
     let mails = || count(&p, "SELECT count(*) AS n FROM mail_outbox");
-    let personal_audit = || count(&p, "SELECT count(*) AS n FROM audit_log WHERE entity_type = 'user' AND after_json IS NOT NULL");
+    let personal_audit = || {
+        count(&p, "SELECT count(*) AS n FROM audit_log WHERE entity_type = 'user' AND after_json IS NOT NULL")
+    };
     let (s0, m0, a0) = (sessions(), mails(), personal_audit());
     assert!(s0 >= 3 && m0 >= 3 && a0 >= 1, "{s0} {m0} {a0}");
 
-    let sweep = || block_on(shared::exchange::sweep(&p)).unwrap().personal_data_purged;
+    let sweep = || {
+        block_on(shared::exchange::sweep(&p))
+            .unwrap()
+            .personal_data_purged
+    };
     // Within every period: nothing goes.
     p.advance(Duration::days(10));
     let r = sweep();
