@@ -11,7 +11,7 @@ const SHELL_FILES = ['/', '/sign-in', '/forgot-password', '/set-password', '/css
   // Every page script (tests/browser/offline.test.mjs checks the list against static/js): one
   // missing module and the offline shell cannot start.
   ...['actions', 'api', 'app', 'company', 'confirm', 'documents', 'dom', 'finance', 'forms', 'history', 'home', 'i18n', 'notifications',
-    'offline', 'orders', 'returns', 'sign-in', 'forgot-password', 'set-password'].map((f) => `/js/${f}.js`)];
+    'offline', 'orders', 'privacy', 'returns', 'sign-in', 'forgot-password', 'set-password'].map((f) => `/js/${f}.js`)];
 
 // Read-only data the offline pages show (paths, any query). Downloads (CSV, ZIP, PDF, photos)
 // never match: they end in an extension or sit under /files/.

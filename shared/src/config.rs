@@ -84,6 +84,17 @@ pub struct Config {
     /// only the id and the token's hash. Needed by the Workers that create or mail links (auth,
     /// company, exchange); without it creating a link fails and such mail stays unsent.
     pub link_token_secret: Option<String>,
+    /// The privacy policy's version (`PRIVACY_POLICY_VERSION`, default `1`): a user who has not
+    /// accepted this version is asked again at sign-in (152-ФЗ, crate::auth::personal). Raise it
+    /// whenever `static/privacy.html` changes in substance.
+    pub privacy_policy_version: String,
+    /// Retention (152-ФЗ, the sweeper's purge): ended sessions are deleted after
+    /// `SESSIONS_KEEP_DAYS` (default 90), sent mails after `MAIL_KEEP_DAYS` (30), and audit
+    /// entries' personal fields (the before/after of people and consignees) are blanked after
+    /// `AUDIT_PERSONAL_KEEP_DAYS` (1095, three years).
+    pub sessions_keep_days: i64,
+    pub mail_keep_days: i64,
+    pub audit_personal_keep_days: i64,
 }
 
 /// Which signature versions the portal takes (`ONEC_SIGNATURE_VERSIONS`: `v2`, the default, or
@@ -157,6 +168,13 @@ impl Config {
             yookassa_shop_id: var("YOOKASSA_SHOP_ID").filter(|v| !v.is_empty()),
             yookassa_secret_key: var("YOOKASSA_SECRET_KEY").filter(|v| !v.is_empty()),
             link_token_secret: var("LINK_TOKEN_SECRET").filter(|v| !v.is_empty()),
+            privacy_policy_version: var("PRIVACY_POLICY_VERSION")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "1".into()),
+            sessions_keep_days: num("SESSIONS_KEEP_DAYS", 90)?.max(1),
+            mail_keep_days: num("MAIL_KEEP_DAYS", 30)?.max(1),
+            audit_personal_keep_days: num("AUDIT_PERSONAL_KEEP_DAYS", 1095)?.max(1),
             public_url: req("PUBLIC_URL")?.trim_end_matches('/').to_string(),
             session_signing_key: req("SESSION_SIGNING_KEY")?,
             session_verify_keys: var("SESSION_VERIFY_KEYS").unwrap_or_default(),
@@ -261,6 +279,10 @@ impl Config {
             yookassa_shop_id: Some("test-shop".into()),
             yookassa_secret_key: Some("test-yookassa-secret".into()),
             link_token_secret: Some("test-link-secret".into()),
+            privacy_policy_version: "1".into(),
+            sessions_keep_days: 90,
+            mail_keep_days: 30,
+            audit_personal_keep_days: 1095,
         }
     }
 }

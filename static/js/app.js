@@ -10,6 +10,7 @@ import { returnsSection } from './returns.js';
 import { renderHome as homePage } from './home.js';
 import { registerWorker, clearSaved, rememberMe, savedMe, disableActions, onChange } from './offline.js';
 import { notificationSection } from './notifications.js';
+import { askConsent, personalDataSection } from './privacy.js';
 
 const main = document.getElementById('main');
 let me = null;
@@ -62,7 +63,7 @@ async function renderProfile() {
   if (['waiting', 'received'].includes(u.sync?.state)) {
     setTimeout(() => { if (location.hash.startsWith('#/profile') && !profileForm.contains(document.activeElement)) route(); }, 3000);
   }
-  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route), ...(await notificationSection())];
+  return [el('h1', {}, t('profile.title')), syncNotice(u.sync) ?? '', profileForm, ...accountForms(me, route), ...(await notificationSection()), personalDataSection()];
 }
 
 function renderSoon(section) {
@@ -128,13 +129,14 @@ async function start() {
   }
   document.getElementById('company-name').textContent = me.company.name;
   document.getElementById('user-name').textContent = me.user.full_name;
-  document.getElementById('sign-out').addEventListener('click', async () => {
+  const signOut = async () => {
     // Nothing of this user stays on the device (the answer's Clear-Site-Data says so too).
     await clearSaved();
     await api('POST', '/api/auth/sign-out', undefined, { retry: false }).catch(() => {});
     await clearSaved();
     leave('/sign-in');
-  });
+  };
+  document.getElementById('sign-out').addEventListener('click', signOut);
   // Back online: the page is drawn again from the network, its actions enabled; offline: disabled.
   onChange((off) => { if (off) disableActions(main); else route(); });
   document.getElementById('lang-switch').addEventListener('click', () => {
@@ -150,6 +152,8 @@ async function start() {
   });
   // The skip link jumps to the page's heading without touching the router's hash.
   document.getElementById('skip-link').addEventListener('click', (ev) => { ev.preventDefault(); focusHeading(); });
+  // 152-ФЗ: no page before the current privacy policy is accepted (once per version).
+  await askConsent(me, signOut);
   window.addEventListener('hashchange', route);
   route();
 }

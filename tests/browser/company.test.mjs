@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, shots } from '../lib/browser.mjs';
-import { PORTAL, freshCompany, linkToken, uid } from '../lib/portal.mjs';
+import { PORTAL, acceptPolicy, freshCompany, linkToken, uid } from '../lib/portal.mjs';
 
 let browser;
 
@@ -79,6 +79,7 @@ test('an employee is invited, signs in through the link, is removed and refused 
   await newcomer.fill('input[name=repeat]', 'Newcomer-pass-2026');
   await newcomer.click('button[type=submit]');
   await newcomer.waitForSelector('#form-done:not([hidden])');
+  await acceptPolicy(email, 'Newcomer-pass-2026');
   await signIn(newcomer, email, 'Newcomer-pass-2026');
 
   // The admin removes them; their next request is refused and they land on the sign-in page.

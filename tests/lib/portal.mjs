@@ -175,8 +175,12 @@ export async function linkToken(to, { after = 0, timeoutMs = 10000 } = {}) {
   }
 }
 
-/** A fresh company with one user per given role set, passwords set through their links. */
-export async function freshCompany(rolesList = [['admin'], ['buyer'], ['accountant']], password = 'Test-password-2026') {
+/**
+ * A fresh company with one user per given role set, passwords set through their links. Each user
+ * has accepted the privacy policy (152-ФЗ consent, else the page shell asks first) unless
+ * `consent: false`.
+ */
+export async function freshCompany(rolesList = [['admin'], ['buyer'], ['accountant']], password = 'Test-password-2026', { consent = true } = {}) {
   const c = uid('c');
   const users = rolesList.map((roles, i) => ({ entity: `${c}-u${i}`, email: `${c}-u${i}@test.demo`, roles }));
   await sendAndApply([companyMsg(c, 1, `Компания ${c}`), ...users.map((u) => userMsg(u.entity, 1, c, u.email, u.roles))]);
@@ -185,8 +189,25 @@ export async function freshCompany(rolesList = [['admin'], ['buyer'], ['accounta
     const r = await new Client().post('/api/auth/password-resets', { token, password });
     if (r.status !== 204) throw new Error(`set password: ${r.status} ${JSON.stringify(r.body)}`);
     u.password = password;
+    if (consent) await acceptPolicy(u.email, password);
   }
   return { id: c, users };
+}
+
+/** The signed-in `client` accepts the current privacy policy version (152-ФЗ consent). */
+export async function consent(client) {
+  const me = (await client.get('/api/auth/me')).body;
+  const ok = await client.post('/api/auth/consent', { version: me.privacy_policy_version });
+  if (ok.status !== 200) throw new Error(`consent: ${ok.status} ${ok.text}`);
+}
+
+/** Signs in, accepts the current privacy policy version and signs out again. */
+export async function acceptPolicy(email, password) {
+  const cl = new Client();
+  const r = await cl.signIn(email, password);
+  if (r.status !== 200) throw new Error(`sign in to consent: ${r.status}`);
+  await consent(cl);
+  await cl.post('/api/auth/sign-out');
 }
 
 /** Runs the scheduled sweeper now (a dev-only route), optionally at a clock the test sets. */

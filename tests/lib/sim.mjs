@@ -3,7 +3,7 @@
 // accepting a client change the simulator applies it and sends the snapshots 1C would send.
 // Decision rules per test (`/control/answer` with `match`), manager actions (`/control/manager`).
 import assert from 'node:assert/strict';
-import { Client, SIM, companyMsg, linkToken, sendAndApply, userMsg, uid } from './portal.mjs';
+import { Client, SIM, companyMsg, consent, linkToken, sendAndApply, userMsg, uid } from './portal.mjs';
 
 async function control(path, body) {
   const res = await fetch(`${SIM}${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -30,6 +30,7 @@ export async function simCompany(rolesList = [['buyer'], ['accountant']], passwo
     if (r.status !== 204) throw new Error(`set password: ${r.status} ${JSON.stringify(r.body)}`);
     const client = new Client();
     assert.equal((await client.signIn(u.email, password)).status, 200);
+    await consent(client);
     clients.push(client);
   }
   return { id: c, users, clients };

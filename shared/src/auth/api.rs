@@ -34,6 +34,8 @@ pub enum H {
     NotificationsSet,
     Unsubscribe,
     UnsubscribeApply,
+    Consent,
+    MyData,
 }
 
 pub const ROUTES: &[Route<H>] = &[
@@ -60,6 +62,19 @@ pub const ROUTES: &[Route<H>] = &[
         path: "/api/auth/me",
         access: Access::Roles(&[]),
         handler: H::Me,
+    },
+    // 152-ФЗ (super::personal): consent to the privacy policy, the user's own data as a file.
+    Route {
+        method: "POST",
+        path: "/api/auth/consent",
+        access: Access::Roles(&[]),
+        handler: H::Consent,
+    },
+    Route {
+        method: "GET",
+        path: "/api/auth/me/data",
+        access: Access::Roles(&[]),
+        handler: H::MyData,
     },
     Route {
         method: "POST",
@@ -194,6 +209,13 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
         }
         H::Unsubscribe => crate::notify::unsubscribe::confirm_page(p, req).await,
         H::UnsubscribeApply => crate::notify::unsubscribe::apply(p, req).await,
+        H::Consent => {
+            let caller = caller.as_ref().ok_or_else(AppError::unauthorized)?;
+            super::personal::accept(p, req, caller).await
+        }
+        H::MyData => {
+            super::personal::export(p, caller.as_ref().ok_or_else(AppError::unauthorized)?).await
+        }
     }
 }
 
@@ -548,9 +570,12 @@ pub(super) async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiRespons
     let roles =
         Roles::parse_list(row.roles.as_deref().unwrap_or("")).map_err(AppError::internal)?;
     let sync = crate::changes::sync_state(p, &caller.company_id, "user", &caller.user_id).await?;
+    let consent = super::personal::consent_state(p, caller).await?;
     Ok(ApiResponse::json(
         200,
         &serde_json::json!({
+            "consent_required": consent["consent_required"],
+            "privacy_policy_version": consent["privacy_policy_version"],
             "user": {
                 "id": row.id, "email": row.email, "full_name": row.full_name, "position": row.position,
                 "phone": row.phone, "language": row.language, "roles": roles, "last_sign_in_at": row.last_sign_in_at,

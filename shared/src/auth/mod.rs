@@ -5,6 +5,7 @@ pub mod api;
 pub mod links;
 pub mod monitor;
 pub mod password;
+pub mod personal;
 pub mod profile;
 pub mod roles;
 pub mod sql;

@@ -148,3 +148,52 @@ pub const PROFILE_UPDATE: &str = "UPDATE users SET full_name = ?, position = ?, 
 /// The batch's update took effect: the user row carries this request's write id ("the version is
 /// now base + 1" would also hold after a parallel request's update).
 pub const USER_WRITE_IS: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
+
+// 152-ФЗ (super::personal): consent, export, erasure, retention purges.
+
+pub const CONSENT_OF: &str = "SELECT pd_consent_version, pd_consent_at FROM users WHERE id = ? AND company_id = ?";
+
+/// Idempotent: accepting the version already accepted keeps the first time.
+pub const CONSENT_SET: &str = "UPDATE users SET pd_consent_version = ?1, pd_consent_at = ?2 \
+     WHERE id = ?3 AND company_id = ?4 AND pd_consent_version IS NOT ?1";
+
+pub const EXPORT_PROFILE: &str = "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.language, u.active, \
+       u.last_sign_in_at, u.created_at, u.updated_at, u.pd_consent_version, u.pd_consent_at, \
+       c.id AS company_id, c.name AS company_name, \
+       (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
+     FROM users u JOIN companies c ON c.id = u.company_id WHERE u.id = ? AND u.company_id = ?";
+
+/// No token or token hash: only what tells the user where and when they were signed in.
+pub const EXPORT_SESSIONS: &str = "SELECT id, created_at, last_used_at, expires_at, revoked_at FROM sessions \
+     WHERE user_id = ? AND company_id = ? ORDER BY created_at DESC LIMIT 1000";
+
+pub const EXPORT_PREFS: &str = "SELECT event, choice, updated_at FROM notification_prefs \
+     WHERE user_id = ? AND company_id = ? ORDER BY event";
+
+/// Entries made by the user or about the user, in their own company only.
+pub const EXPORT_AUDIT: &str = "SELECT id, at, kind, entity_type, entity_id, COALESCE(user_id = ?1, 0) AS by_user, before_json, after_json \
+     FROM audit_log WHERE company_id = ?2 AND (user_id = ?1 OR (entity_type = 'user' AND entity_id = ?1)) \
+     ORDER BY at DESC LIMIT 5000";
+
+pub const EXPORT_ORDERS: &str = "SELECT id, number, ordered_at FROM orders WHERE author_user_id = ? AND company_id = ? \
+     ORDER BY ordered_at DESC LIMIT 100000";
+
+pub const TARGET: &str =
+    "SELECT email, active, erased_at, version FROM users WHERE id = ? AND company_id = ?";
+
+pub const GUARD: &str = "EXISTS (SELECT 1 FROM users WHERE id = ? AND write_id = ?)";
+
+/// Only a removed employee (access already ended, 1C told by `employee.removed`) is erased.
+pub const ERASE_USER: &str = "UPDATE users SET email = ?1, full_name = '—', position = NULL, phone = NULL, \
+       password_hash = NULL, erased_at = ?2, updated_at = ?2, version = version + 1, \
+       security_version = security_version + 1, write_id = ?3 \
+     WHERE id = ?4 AND company_id = ?5 AND version = ?6 AND active = 0 AND erased_at IS NULL";
+
+pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1";
+
+pub const PURGE_MAIL: &str = "DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL AND sent_at < ?1) \
+     OR (sent_at IS NULL AND attempts >= 20 AND created_at < ?1)";
+
+pub const PURGE_AUDIT: &str = "UPDATE audit_log SET before_json = NULL, after_json = NULL \
+     WHERE at < ? AND entity_type IN ('user', 'consignee') \
+       AND (before_json IS NOT NULL OR after_json IS NOT NULL)";

@@ -25,6 +25,7 @@ pub enum H {
     Employee,
     EmployeeEdit,
     EmployeeRemove,
+    EmployeeErase,
     Audit,
 }
 
@@ -106,6 +107,13 @@ pub const ROUTES: &[Route<H>] = &[
         access: Access::Roles(ADMIN),
         handler: H::EmployeeRemove,
     },
+    // 152-ФЗ: a removed employee's personal data erased on request (crate::auth::personal).
+    Route {
+        method: "POST",
+        path: "/api/company/employees/{id}/erasure",
+        access: Access::Roles(ADMIN),
+        handler: H::EmployeeErase,
+    },
     Route {
         method: "GET",
         path: "/api/company/audit",
@@ -163,6 +171,9 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             H::EmployeeEdit => super::employees::edit(p, &caller, id, req.json()?).await,
             H::EmployeeRemove => {
                 super::employees::remove(p, &caller, id, version_param(req)?).await
+            }
+            H::EmployeeErase => {
+                crate::auth::personal::erase(p, &caller, id, version_param(req)?).await
             }
             H::Audit => super::audit::page(p, &caller, req).await,
         }

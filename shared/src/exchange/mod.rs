@@ -35,11 +35,15 @@ pub struct SweepReport {
     pub notifications: crate::notify::send::SendReport,
     /// `Idempotency-Key` rows past their 24 hours, forgotten.
     pub idempotency_purged: u64,
+    /// 152-ФЗ retention: ended sessions, sent mail and audit entries' personal fields past their
+    /// periods (crate::auth::personal::purge).
+    pub personal_data_purged: crate::auth::personal::PurgeReport,
 }
 
 /// The scheduled sweeper: re-enqueues inbound messages stored but not applied, delivers due
 /// changes to 1C (push), retries unsent mail, wakes stalled CommerceML imports, forgets spent
-/// sign-in throttle counters, 1C request nonces and idempotency keys past their window, records
+/// sign-in throttle counters, 1C request nonces and idempotency keys past their window, purges
+/// personal data past its retention period (152-ФЗ), records
 /// payment reminders and sends notifications. Safe to run at
 /// any time, as often as wanted.
 pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
@@ -51,8 +55,10 @@ pub async fn sweep<P: Ports>(p: &P) -> AppResult<SweepReport> {
     let throttle_purged = crate::auth::throttle::purge(p).await?;
     let nonces_purged = api::purge_nonces(p).await?;
     let idempotency_purged = crate::idempotency::purge(p).await?;
+    let personal_data_purged = crate::auth::personal::purge(p).await?;
     let notifications = crate::notify::send::sweep(p).await.unwrap_or_default();
     Ok(SweepReport {
+        personal_data_purged,
         notifications,
         idempotency_purged,
         throttle_purged,

@@ -31,6 +31,7 @@ mod order_list_plans;
 mod orders;
 mod outbound;
 mod outbound_schemas;
+mod personal_data;
 mod resync;
 mod returns;
 mod security_input;
