@@ -55,6 +55,9 @@ test('a line return with a photo and a whole-order return, through 1C to the ref
   // Wait for the photo instead of counting at once: a count does not wait, and the page was seen without it for a moment (CI).
   await page.waitForSelector('[data-testid=return-photos] img');
   assert.equal(await page.locator('[data-testid=return-photos] img').count(), 1);
+  // Its load settled (a streamed answer may still be arriving when the element appears); a
+  // broken image settles too, with no width.
+  await page.waitForFunction(() => document.querySelector('[data-testid=return-photos] img').complete);
   assert.equal(await page.locator('[data-testid=return-photos] img').evaluate((img) => img.naturalWidth), 1);
 
   // The rest of the order, as a whole: 6 of line 1 and 2,5 of line 2.
