@@ -133,7 +133,9 @@ pub fn succeeded(keys: &Keys) -> Vec<Stmt> {
 /// Forgets counters whose window has passed and whose lock has ended (the scheduled sweeper):
 /// such a row would be started afresh by the next attempt anyway. Returns how many went.
 pub async fn purge<P: Ports>(p: &P) -> AppResult<u64> {
-    let now = p.now().timestamp();
+    // The wall clock (the same as `now` in production), as for idempotency keys: a test's sweep
+    // at a later clock must not reset the counters of sign-ins under way.
+    let now = p.wall_clock().timestamp();
     p.db()
         .exec(
             Stmt::new(sql::THROTTLE_PURGE)

@@ -331,8 +331,9 @@ pub async fn verify_signature<P: Ports>(
 pub async fn purge_nonces<P: Ports>(p: &P) -> AppResult<u64> {
     p.db()
         .exec(
+            // Wall clock, as the other purges: a sweep at a test's later clock keeps live nonces.
             crate::ports::Stmt::new(super::sql::NONCE_PURGE)
-                .bind(p.now().timestamp())
+                .bind(p.wall_clock().timestamp())
                 .bind(2 * p.config().onec_max_skew_secs),
         )
         .await
