@@ -136,7 +136,10 @@ test('the monitor asks 1C to resend a company', async () => {
     sent = (await onecReceived()).filter((ch) => ch.type === 'resync.requested' && ch.entity_id === company);
     if (!sent.length) await new Promise((r) => setTimeout(r, 250));
   }
-  assert.equal(sent.length, 1, '1C got the request once');
+  // One request, under one id. Delivery is at least once (the 1C contract, section 6.1): the queue
+  // consumer and a sweeper running at that moment may both push it, and 1C answers a repeated
+  // id as it did the first time.
+  assert.equal(new Set(sent.map((ch) => ch.id)).size, 1, '1C got one request');
   assert.equal(sent[0].payload.reason, 'D1 restore');
   assert.match(await page.textContent('#resync-result'), new RegExp(sent[0].id));
 });
