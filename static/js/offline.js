@@ -14,10 +14,12 @@ export function registerWorker() {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
 }
 
-/** Everything the service worker kept (shell and data), e.g. on sign-out or a 401. */
+/** Everything the service worker kept of the user (the data caches), e.g. on sign-out or a 401.
+ * The shell (pages, scripts, styles: nothing of anyone's) stays: the worker fills it once, at
+ * install, and without it the next offline start has no page to show. */
 export async function clearSaved() {
   if (!('caches' in window)) return;
-  await Promise.all((await caches.keys()).map((k) => caches.delete(k))).catch(() => {});
+  await Promise.all((await caches.keys()).filter((k) => !k.startsWith('portal-shell-')).map((k) => caches.delete(k))).catch(() => {});
 }
 
 /** Keeps who is signed in (name, roles, company; nothing secret) for an offline start; a

@@ -24,20 +24,6 @@ async function controlled(page) {
   }
 }
 
-/** An offline reload. On a loaded machine Chromium sometimes fails the first one at once
- * (`net::ERR_FAILED`) while the stopped worker starts again; a person would tap reload once more,
- * and so does the test, once: a worker that cannot answer fails the second one too. */
-async function offlineReload(page) {
-  try {
-    await page.reload();
-  } catch (e) {
-    if (!/ERR_FAILED/.test(String(e))) throw e;
-    console.error(`offline reload failed once (${String(e).split('\n')[0]}); reloading again`);
-    await new Promise((r) => setTimeout(r, 1000));
-    await page.reload();
-  }
-}
-
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -104,7 +90,7 @@ test('offline: the last order list with the banner, actions disabled; after sign
   await page.waitForFunction(async () => Boolean(await caches.match('/', { cacheName: 'portal-shell-v1' }))
     && (await (await caches.open('portal-data')).keys()).some((r) => new URL(r.url).pathname === '/api/orders/orders'), null, { timeout: 20000 });
   await ctx.setOffline(true);
-  await offlineReload(page);
+  await page.reload();
   await page.waitForSelector(`[data-testid=orders] >> text=${number}`);
   assert.equal(await page.isVisible('[data-testid=offline-banner]'), true);
   assert.match(await page.textContent('[data-testid=offline-banner]'), /Нет связи/);
@@ -152,5 +138,8 @@ test('a 401 the refresh cannot mend clears what the worker kept of the user', as
   await page.waitForURL(/\/sign-in/);
   await page.waitForSelector('input[name=email]');
   assert.deepEqual(await saved(), []);
+  // The shell stays (nothing of the user's is in it): the next offline start still has its pages.
+  const shell = await page.evaluate(async () => (await (await caches.open('portal-shell-v1')).keys()).map((r) => new URL(r.url).pathname));
+  for (const path of ['/', '/sign-in', '/js/app.js', '/css/app.css']) assert.ok(shell.includes(path), `${path} kept: ${JSON.stringify(shell)}`);
   await ctx.close();
 });
