@@ -23,6 +23,24 @@ pub async fn after_answer<P: Ports>(p: &P, job: Later) {
     }
 }
 
+/// Runs the jobs a request left, one after another (for each platform's `waitUntil`); answers a
+/// log line for each that failed (mail that failed stays queued for the sweeper).
+pub async fn run_all<P: Ports>(p: &P, jobs: Vec<Later>) -> Vec<String> {
+    let mut failed = Vec::new();
+    for job in jobs {
+        let what = match &job {
+            Later::Mail(_) => "mail",
+            Later::PasswordReset { .. } => "password-reset",
+        };
+        if let Err(e) = run(p, job).await {
+            failed.push(
+                serde_json::json!({"after_answer": what, "error": e.to_string()}).to_string(),
+            );
+        }
+    }
+    failed
+}
+
 pub async fn run<P: Ports>(p: &P, job: Later) -> AppResult<()> {
     match job {
         Later::Mail(ids) => crate::mail::deliver(p, &ids).await.map(|_| ()),

@@ -78,17 +78,8 @@ impl WorkerPorts {
 /// Runs work left for after the answer (inside `waitUntil`); failures go to the log (mail that
 /// failed stays queued for the sweeper).
 pub async fn run_later(ports: WorkerPorts, jobs: Vec<Later>) {
-    for job in jobs {
-        let what = match &job {
-            Later::Mail(_) => "mail",
-            Later::PasswordReset { .. } => "password-reset",
-        };
-        if let Err(e) = shared::later::run(&ports, job).await {
-            worker::console_error!(
-                "{}",
-                serde_json::json!({"after_answer": what, "error": e.to_string()})
-            );
-        }
+    for line in shared::later::run_all(&ports, jobs).await {
+        worker::console_error!("{}", line);
     }
 }
 

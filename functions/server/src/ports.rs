@@ -92,17 +92,8 @@ impl NativePorts {
 /// Runs work left for after the answer; failures go to the log (mail that failed stays queued
 /// for the sweeper).
 pub async fn run_later(ports: NativePorts, jobs: Vec<Later>) {
-    for job in jobs {
-        let what = match &job {
-            Later::Mail(_) => "mail",
-            Later::PasswordReset { .. } => "password-reset",
-        };
-        if let Err(e) = shared::later::run(&ports, job).await {
-            eprintln!(
-                "{}",
-                serde_json::json!({"after_answer": what, "error": e.to_string()})
-            );
-        }
+    for line in shared::later::run_all(&ports, jobs).await {
+        eprintln!("{line}");
     }
 }
 
