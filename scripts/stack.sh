@@ -5,6 +5,19 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 cmd="$1"; state="$2"
+
+# Exits 0 once the portal and the simulator answer (60 s at most), else 1 with the log's end.
+wait_until_up() {
+  for _ in $(seq 1 120); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$port/" && curl -sf -o /dev/null "http://127.0.0.1:$sim_port/health"; then
+      exit 0
+    fi
+    sleep 0.5
+  done
+  echo "the $1 stack did not start; see $state/wrangler.log and $state/sim.log" >&2
+  tail -20 "$state/wrangler.log" >&2
+  exit 1
+}
 case "$cmd" in
 start)
   port="$3"; sim_port="$4"
@@ -43,15 +56,7 @@ start)
     } > "$env_file"
     PORTAL_ENV_FILE="$env_file" setsid target/debug/portal-server >"$state/wrangler.log" 2>&1 < /dev/null &
     echo $! > "$state/wrangler.pid"
-    for _ in $(seq 1 120); do
-      if curl -sf -o /dev/null "http://127.0.0.1:$port/" && curl -sf -o /dev/null "http://127.0.0.1:$sim_port/health"; then
-        exit 0
-      fi
-      sleep 0.5
-    done
-    echo "the native stack did not start; see $state/wrangler.log" >&2
-    tail -20 "$state/wrangler.log" >&2
-    exit 1
+    wait_until_up native
   fi
   # Each stack gets its own copies of the configs (absolute paths, this stack's ports, its
   # .dev.vars), so a test stack and a dev stack never share settings. `--var` would reach only
@@ -76,15 +81,7 @@ start)
   setsid npx wrangler dev $configs --persist-to "$state" --ip 127.0.0.1 --port "$port" --inspector-port 0 \
     >"$state/wrangler.log" 2>&1 < /dev/null &
   echo $! > "$state/wrangler.pid"
-  for _ in $(seq 1 120); do
-    if curl -sf -o /dev/null "http://127.0.0.1:$port/" && curl -sf -o /dev/null "http://127.0.0.1:$sim_port/health"; then
-      exit 0
-    fi
-    sleep 0.5
-  done
-  echo "the stack did not start; see $state/wrangler.log and $state/sim.log" >&2
-  tail -20 "$state/wrangler.log" >&2
-  exit 1
+  wait_until_up workers
   ;;
 stop)
   for f in wrangler sim; do
