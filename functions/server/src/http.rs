@@ -273,7 +273,66 @@ fn response(resp: ApiResponse, method: &str, started: Instant) -> Response<Body>
 
 #[cfg(test)]
 mod tests {
-    use super::{route, Capability};
+    use super::{response, route, Capability};
+    use http_body_util::BodyExt;
+    use shared::http::{ApiResponse, Body, BodyStream};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// A streamed answer of `chunks` chunks of 1 KB declaring `len` bytes; `pulled` counts the
+    /// chunks read so far.
+    fn streamed(len: u64, chunks: usize, pulled: Rc<Cell<usize>>) -> ApiResponse {
+        let stream = futures::stream::iter(0..chunks).map(move |i| {
+            pulled.set(pulled.get() + 1);
+            Ok(vec![i as u8; 1024])
+        });
+        ApiResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/zip".into())],
+            body: Body::Stream(BodyStream {
+                len,
+                chunks: Box::pin(stream),
+                native: None,
+            }),
+            log: Default::default(),
+        }
+    }
+
+    use futures::StreamExt;
+
+    #[test]
+    fn a_streamed_body_is_sent_a_chunk_at_a_time_with_its_length() {
+        futures::executor::block_on(async {
+            let pulled = Rc::new(Cell::new(0));
+            let resp = response(
+                streamed(8 * 1024, 8, pulled.clone()),
+                "GET",
+                std::time::Instant::now(),
+            );
+            assert_eq!(resp.headers()["content-length"], "8192");
+            let mut body = resp.into_body();
+            let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+            assert_eq!(&first[..], &[0u8; 1024][..]);
+            assert_eq!(pulled.get(), 1, "one chunk read for the first frame, not the whole body");
+            let rest = body.collect().await.unwrap().to_bytes();
+            assert_eq!(rest.len(), 7 * 1024);
+            assert_eq!(rest[7 * 1024 - 1], 7);
+        });
+    }
+
+    #[test]
+    fn a_stream_shorter_or_longer_than_declared_fails_the_body() {
+        futures::executor::block_on(async {
+            for (len, chunks) in [(8 * 1024, 7), (8 * 1024, 9)] {
+                let resp = response(
+                    streamed(len, chunks, Rc::new(Cell::new(0))),
+                    "GET",
+                    std::time::Instant::now(),
+                );
+                assert!(resp.into_body().collect().await.is_err(), "{chunks} chunks for {len}");
+            }
+        });
+    }
 
     #[test]
     fn routes_by_path_prefix_as_the_gateway() {
