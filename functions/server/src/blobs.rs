@@ -176,9 +176,17 @@ mod tests {
                 .unwrap();
             let s = store.get_stream("docs/a.pdf").await.unwrap().unwrap();
             assert_eq!(s.size, 200_000);
-            assert!(s.etag.starts_with('"') && s.etag.ends_with("-30d40\""), "{}", s.etag);
+            assert!(
+                s.etag.starts_with('"') && s.etag.ends_with("-30d40\""),
+                "{}",
+                s.etag
+            );
             let chunks: Vec<Vec<u8>> = s.chunks.try_collect().await.unwrap();
-            assert!(chunks.len() >= 4, "64 KB at a time: {} chunks", chunks.len());
+            assert!(
+                chunks.len() >= 4,
+                "64 KB at a time: {} chunks",
+                chunks.len()
+            );
             assert_eq!(chunks.concat(), bytes);
             assert!(store.get_stream("docs/missing").await.unwrap().is_none());
         });

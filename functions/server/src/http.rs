@@ -99,14 +99,20 @@ fn streamed(s: shared::http::BodyStream) -> Body {
                 Some(Ok(c)) => {
                     let sent = sent + c.len() as u64;
                     if sent > len {
-                        (Err(failed(format!("more than the {len} bytes declared"))), sent, true)
+                        (
+                            Err(failed(format!("more than the {len} bytes declared"))),
+                            sent,
+                            true,
+                        )
                     } else {
                         (Ok(Frame::data(Bytes::from(c))), sent, false)
                     }
                 }
                 Some(Err(e)) => (Err(failed(e.to_string())), sent, true),
                 None if sent < len => (
-                    Err(failed(format!("ended at {sent} of the {len} bytes declared"))),
+                    Err(failed(format!(
+                        "ended at {sent} of the {len} bytes declared"
+                    ))),
                     sent,
                     true,
                 ),
@@ -294,7 +300,11 @@ fn response(resp: ApiResponse, method: &str, started: Instant) -> Response<Body>
             shared::http::Body::Bytes(b) => full(b),
             shared::http::Body::Stream(s) => {
                 // Sent up front, as the Workers' fixed-length stream does.
-                if !resp.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length")) {
+                if !resp
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                {
                     b = b.header("content-length", s.len);
                 }
                 streamed(s)
@@ -350,7 +360,11 @@ mod tests {
             let mut body = resp.into_body();
             let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
             assert_eq!(&first[..], &[0u8; 1024][..]);
-            assert_eq!(pulled.get(), 1, "one chunk read for the first frame, not the whole body");
+            assert_eq!(
+                pulled.get(),
+                1,
+                "one chunk read for the first frame, not the whole body"
+            );
             let rest = body.collect().await.unwrap().to_bytes();
             assert_eq!(rest.len(), 7 * 1024);
             assert_eq!(rest[7 * 1024 - 1], 7);
@@ -366,7 +380,10 @@ mod tests {
                     "GET",
                     std::time::Instant::now(),
                 );
-                assert!(resp.into_body().collect().await.is_err(), "{chunks} chunks for {len}");
+                assert!(
+                    resp.into_body().collect().await.is_err(),
+                    "{chunks} chunks for {len}"
+                );
             }
         });
     }

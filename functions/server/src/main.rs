@@ -17,6 +17,7 @@ mod outbound;
 mod ports;
 mod queue;
 mod settings;
+mod smtp;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;

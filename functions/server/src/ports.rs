@@ -4,7 +4,7 @@
 //! `WorkerPorts`.
 
 use crate::blobs::FsBlobs;
-use crate::outbound::{HttpMail, Ureq};
+use crate::outbound::{HttpMail, NativeMail, Ureq};
 use crate::queue::Channels;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
@@ -23,7 +23,7 @@ pub struct Thread {
     pub queue: Channels,
     pub blobs: FsBlobs,
     pub http: Ureq,
-    pub mail: HttpMail,
+    pub mail: NativeMail,
 }
 
 impl Thread {
@@ -34,10 +34,13 @@ impl Thread {
         Ok(Thread {
             db,
             blobs: FsBlobs::new(&settings.blob_dir),
-            mail: HttpMail {
-                url: settings.mail_url.clone(),
-                token: settings.mail_token.clone(),
-                http: http.clone(),
+            mail: match &settings.smtp {
+                Some(smtp) => NativeMail::Smtp(crate::smtp::SmtpMail::new(smtp, timeout)?),
+                None => NativeMail::Http(HttpMail {
+                    url: settings.mail_url.clone(),
+                    token: settings.mail_token.clone(),
+                    http: http.clone(),
+                }),
             },
             http,
             queue,
@@ -108,14 +111,14 @@ pub async fn run_later(ports: NativePorts, jobs: Vec<Later>) {
 
 impl Ports for NativePorts {
     type Db = SqliteDb;
-    type Mail = HttpMail;
+    type Mail = NativeMail;
     type Queue = Channels;
     type Blobs = FsBlobs;
     type Http = Ureq;
     fn db(&self) -> &SqliteDb {
         &self.thread.db
     }
-    fn mailer(&self) -> &HttpMail {
+    fn mailer(&self) -> &NativeMail {
         &self.thread.mail
     }
     fn queue(&self) -> &Channels {

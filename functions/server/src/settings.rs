@@ -28,6 +28,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub mail_url: Option<String>,
     pub mail_token: Option<String>,
+    /// `SMTP_HOST` (with `SMTP_PORT`, `SMTP_TLS`, `SMTP_USER`, `SMTP_PASSWORD`, `SMTP_FROM`): mail
+    /// over SMTP instead of the HTTP mail API when set.
+    pub smtp: Option<crate::smtp::SmtpSettings>,
     /// `SWEEP_SECS`, default 60: the Workers' cron runs the sweeper every minute.
     pub sweep_secs: u64,
     /// `BACKUP_EVERY_HOURS`, default 6 (0: off): an online copy of the database into
@@ -60,8 +63,33 @@ impl Settings {
                     .map_err(|_| format!("TRUSTED_PROXIES: {s:?} is not an address"))
             })
             .collect::<Result<_, _>>()?;
+        let smtp = match var("SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let tls =
+                    crate::smtp::SmtpTls::parse(&var("SMTP_TLS").unwrap_or("starttls".into()))?;
+                let port = match var("SMTP_PORT") {
+                    Some(p) => p.parse().map_err(|_| "SMTP_PORT: not a port".to_string())?,
+                    None => tls.default_port(),
+                };
+                let from = var("SMTP_FROM").ok_or(
+                    "SMTP_FROM: required with SMTP_HOST (e.g. Портал <portal@example.ru>)",
+                )?;
+                Some(crate::smtp::SmtpSettings {
+                    host,
+                    port,
+                    tls,
+                    user: var("SMTP_USER"),
+                    password: var("SMTP_PASSWORD"),
+                    from: from
+                        .parse()
+                        .map_err(|e| format!("SMTP_FROM: {from:?}: {e}"))?,
+                })
+            }
+        };
         Ok(Settings {
             config,
+            smtp,
             bind: var("BIND")
                 .unwrap_or("127.0.0.1:8787".into())
                 .parse()

@@ -83,7 +83,10 @@ fn every_copied_path_exists_in_the_build_context() {
                 continue;
             }
             assert!(root().join(src).exists(), "COPY {src}: no such path");
-            assert!(!excluded(src, &ignored), "COPY {src}: excluded by .dockerignore");
+            assert!(
+                !excluded(src, &ignored),
+                "COPY {src}: excluded by .dockerignore"
+            );
         }
     }
     assert!(copied >= 3, "the sources, the pages and the migrations");
@@ -94,11 +97,27 @@ fn every_copied_path_exists_in_the_build_context() {
         .nth(1)
         .and_then(|m| m.split(']').next())
         .expect("workspace members");
-    for m in members.split(',').map(|m| m.trim().trim_matches('"')).filter(|m| !m.is_empty()) {
-        assert!(!excluded(m, &ignored), "workspace member {m} excluded by .dockerignore");
+    for m in members
+        .split(',')
+        .map(|m| m.trim().trim_matches('"'))
+        .filter(|m| !m.is_empty())
+    {
+        assert!(
+            !excluded(m, &ignored),
+            "workspace member {m} excluded by .dockerignore"
+        );
     }
-    for secret in [".dev-secrets", ".dev.vars", "target", "node_modules", ".git"] {
-        assert!(excluded(secret, &ignored), "{secret} must stay out of the image's context");
+    for secret in [
+        ".dev-secrets",
+        ".dev.vars",
+        "target",
+        "node_modules",
+        ".git",
+    ] {
+        assert!(
+            excluded(secret, &ignored),
+            "{secret} must stay out of the image's context"
+        );
     }
 }
 
@@ -108,7 +127,10 @@ fn every_variable_it_sets_is_one_the_server_reads() {
     let vars = env_vars();
     assert!(!vars.is_empty());
     for (k, _) in &vars {
-        assert!(sources.contains(&format!("\"{k}\"")), "ENV {k}: the server never reads it");
+        assert!(
+            sources.contains(&format!("\"{k}\"")),
+            "ENV {k}: the server never reads it"
+        );
     }
     let get = |name: &str| {
         vars.iter()
@@ -123,19 +145,32 @@ fn every_variable_it_sets_is_one_the_server_reads() {
         .filter_map(|(_, a)| a.split_whitespace().last().map(str::to_string))
         .collect();
     for name in ["STATIC_DIR", "MIGRATIONS_DIR"] {
-        assert!(copies.contains(&get(name)), "{name}={} is not a COPY destination", get(name));
+        assert!(
+            copies.contains(&get(name)),
+            "{name}={} is not a COPY destination",
+            get(name)
+        );
     }
     let volume = instructions()
         .into_iter()
         .find(|(k, _)| k == "VOLUME")
-        .map(|(_, a)| a.trim_matches(|c| c == '[' || c == ']').trim_matches('"').to_string())
+        .map(|(_, a)| {
+            a.trim_matches(|c| c == '[' || c == ']')
+                .trim_matches('"')
+                .to_string()
+        })
         .expect("a VOLUME for the data");
     for name in ["DATABASE_PATH", "BLOB_DIR"] {
-        assert!(get(name).starts_with(&format!("{volume}/")), "{name} is not on the volume {volume}");
+        assert!(
+            get(name).starts_with(&format!("{volume}/")),
+            "{name} is not on the volume {volume}"
+        );
     }
     let port = get("BIND").rsplit(':').next().unwrap().to_string();
     assert!(
-        instructions().iter().any(|(k, a)| k == "EXPOSE" && a == &port),
+        instructions()
+            .iter()
+            .any(|(k, a)| k == "EXPOSE" && a == &port),
         "EXPOSE {port}"
     );
 }
@@ -152,18 +187,54 @@ fn it_builds_this_server_and_runs_it_unprivileged_with_a_health_check() {
     assert!(read("functions/server/Cargo.toml").contains("name = \"portal-server\""));
     // The build image's Rust is at least the workspace's rust-version.
     let from = &all.iter().find(|(k, _)| k == "FROM").unwrap().1;
-    let image_minor: u32 = from.split("rust:1.").nth(1).unwrap().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
+    let image_minor: u32 = from
+        .split("rust:1.")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let manifest = read("Cargo.toml");
-    let needed: u32 = manifest.split("rust-version = \"1.").nth(1).unwrap().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
-    assert!(image_minor >= needed, "rust:1.{image_minor} < rust-version 1.{needed}");
-    let user = &all.iter().rfind(|(k, _)| k == "USER").expect("USER").1;
-    assert!(!user.starts_with("root") && !user.starts_with('0'), "USER {user}");
-    let entry = &all.iter().find(|(k, _)| k == "ENTRYPOINT").expect("ENTRYPOINT").1;
-    let health = &all.iter().find(|(k, _)| k == "HEALTHCHECK").expect("HEALTHCHECK").1;
-    let binary = entry.trim_matches(|c| c == '[' || c == ']').trim_matches('"');
-    assert!(health.contains(&format!("\"{binary}\", \"health\"")), "{health}");
+    let needed: u32 = manifest
+        .split("rust-version = \"1.")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(
-        all.iter().any(|(k, a)| k == "COPY" && a.starts_with("--from=build") && a.ends_with(binary)),
+        image_minor >= needed,
+        "rust:1.{image_minor} < rust-version 1.{needed}"
+    );
+    let user = &all.iter().rfind(|(k, _)| k == "USER").expect("USER").1;
+    assert!(
+        !user.starts_with("root") && !user.starts_with('0'),
+        "USER {user}"
+    );
+    let entry = &all
+        .iter()
+        .find(|(k, _)| k == "ENTRYPOINT")
+        .expect("ENTRYPOINT")
+        .1;
+    let health = &all
+        .iter()
+        .find(|(k, _)| k == "HEALTHCHECK")
+        .expect("HEALTHCHECK")
+        .1;
+    let binary = entry
+        .trim_matches(|c| c == '[' || c == ']')
+        .trim_matches('"');
+    assert!(
+        health.contains(&format!("\"{binary}\", \"health\"")),
+        "{health}"
+    );
+    assert!(
+        all.iter()
+            .any(|(k, a)| k == "COPY" && a.starts_with("--from=build") && a.ends_with(binary)),
         "the built binary is copied to {binary}"
     );
     assert!(read("functions/server/src/main.rs").contains("cmd == \"health\""));
