@@ -2,13 +2,52 @@
 //! `BLOB_DIR` (keys are the portal's own, `/`-separated; anything that could leave the folder is
 //! refused), written to a temporary name and renamed, so a reader never sees half a file (and a
 //! stream already open keeps reading the version it opened). Downloads read it 64 KB at a time.
-//! An S3-compatible store (Yandex Object Storage, Selectel) is the next adapter behind the same
-//! trait for more than one server.
+//! `BLOB_BACKEND=s3` puts the same keys in S3-compatible storage instead ([`crate::s3`]).
 
 use shared::ports::{BlobStore, BlobStream};
 use shared::{AppError, AppResult};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+
+/// The host's blob port: the folder (`BLOB_BACKEND=fs`, the default) or S3-compatible storage.
+#[derive(Clone)]
+pub enum NativeBlobs {
+    Fs(FsBlobs),
+    S3(crate::s3::S3Blobs),
+}
+
+impl BlobStore for NativeBlobs {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> AppResult<()> {
+        match self {
+            NativeBlobs::Fs(b) => b.put(key, bytes, content_type).await,
+            NativeBlobs::S3(b) => b.put(key, bytes, content_type).await,
+        }
+    }
+    async fn get(&self, key: &str) -> AppResult<Option<Vec<u8>>> {
+        match self {
+            NativeBlobs::Fs(b) => b.get(key).await,
+            NativeBlobs::S3(b) => b.get(key).await,
+        }
+    }
+    async fn get_stream(&self, key: &str) -> AppResult<Option<BlobStream>> {
+        match self {
+            NativeBlobs::Fs(b) => b.get_stream(key).await,
+            NativeBlobs::S3(b) => b.get_stream(key).await,
+        }
+    }
+    async fn size(&self, key: &str) -> AppResult<Option<u64>> {
+        match self {
+            NativeBlobs::Fs(b) => b.size(key).await,
+            NativeBlobs::S3(b) => b.size(key).await,
+        }
+    }
+    async fn get_range(&self, key: &str, offset: u64, len: u64) -> AppResult<Option<Vec<u8>>> {
+        match self {
+            NativeBlobs::Fs(b) => b.get_range(key, offset, len).await,
+            NativeBlobs::S3(b) => b.get_range(key, offset, len).await,
+        }
+    }
+}
 
 /// The size of a streamed read: small enough that a download holds little, large enough that a
 /// 200 MB archive is a few thousand reads.

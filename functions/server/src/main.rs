@@ -16,6 +16,7 @@ mod http;
 mod outbound;
 mod ports;
 mod queue;
+mod s3;
 mod settings;
 mod smtp;
 

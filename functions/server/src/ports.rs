@@ -3,7 +3,7 @@
 //! (the request's clock, work held for after the answer), the counterpart of the Workers'
 //! `WorkerPorts`.
 
-use crate::blobs::FsBlobs;
+use crate::blobs::{FsBlobs, NativeBlobs};
 use crate::outbound::{HttpMail, NativeMail, Ureq};
 use crate::queue::Channels;
 use crate::settings::Settings;
@@ -21,7 +21,7 @@ pub struct Thread {
     pub db: SqliteDb,
     pub settings: Arc<Settings>,
     pub queue: Channels,
-    pub blobs: FsBlobs,
+    pub blobs: NativeBlobs,
     pub http: Ureq,
     pub mail: NativeMail,
 }
@@ -33,7 +33,10 @@ impl Thread {
         let http = Ureq::new(timeout);
         Ok(Thread {
             db,
-            blobs: FsBlobs::new(&settings.blob_dir),
+            blobs: match &settings.s3 {
+                Some(s3) => NativeBlobs::S3(crate::s3::S3Blobs::new(s3.clone(), timeout)),
+                None => NativeBlobs::Fs(FsBlobs::new(&settings.blob_dir)),
+            },
             mail: match &settings.smtp {
                 Some(smtp) => NativeMail::Smtp(crate::smtp::SmtpMail::new(smtp, timeout)?),
                 None => NativeMail::Http(HttpMail {
@@ -113,7 +116,7 @@ impl Ports for NativePorts {
     type Db = SqliteDb;
     type Mail = NativeMail;
     type Queue = Channels;
-    type Blobs = FsBlobs;
+    type Blobs = NativeBlobs;
     type Http = Ureq;
     fn db(&self) -> &SqliteDb {
         &self.thread.db
@@ -124,7 +127,7 @@ impl Ports for NativePorts {
     fn queue(&self) -> &Channels {
         &self.thread.queue
     }
-    fn blobs(&self) -> &FsBlobs {
+    fn blobs(&self) -> &NativeBlobs {
         &self.thread.blobs
     }
     fn http(&self) -> &Ureq {

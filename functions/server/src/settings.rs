@@ -19,8 +19,12 @@ pub struct Settings {
     pub database: PathBuf,
     /// `MIGRATIONS_DIR`: `d1-migrations/`, applied at start.
     pub migrations: PathBuf,
-    /// `BLOB_DIR`: R2's counterpart, one file per key.
+    /// `BLOB_DIR`: R2's counterpart, one file per key (and the database backups, whichever the
+    /// backend).
     pub blob_dir: PathBuf,
+    /// `BLOB_BACKEND=s3` (default `fs`): the files in S3-compatible storage (`S3_ENDPOINT`,
+    /// `S3_BUCKET`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`).
+    pub s3: Option<crate::s3::S3Settings>,
     /// `STATIC_DIR`: the pages, served as the Workers' assets layer serves them.
     pub static_dir: PathBuf,
     /// `TRUSTED_PROXIES`: addresses whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed;
@@ -87,9 +91,31 @@ impl Settings {
                 })
             }
         };
+        let s3 = match var("BLOB_BACKEND").as_deref().unwrap_or("fs") {
+            "fs" => None,
+            "s3" => {
+                let need =
+                    |name: &str| var(name).ok_or(format!("{name}: required with BLOB_BACKEND=s3"));
+                let endpoint = need("S3_ENDPOINT")?;
+                Some(crate::s3::S3Settings {
+                    endpoint: url::Url::parse(&endpoint)
+                        .ok()
+                        .filter(|u| {
+                            matches!(u.scheme(), "http" | "https") && u.host_str().is_some()
+                        })
+                        .ok_or(format!("S3_ENDPOINT: {endpoint:?} is not an http(s) URL"))?,
+                    bucket: need("S3_BUCKET")?,
+                    region: need("S3_REGION")?,
+                    access_key_id: need("S3_ACCESS_KEY_ID")?,
+                    secret_access_key: need("S3_SECRET_ACCESS_KEY")?,
+                })
+            }
+            other => return Err(format!("BLOB_BACKEND: {other:?} is not fs or s3")),
+        };
         Ok(Settings {
             config,
             smtp,
+            s3,
             bind: var("BIND")
                 .unwrap_or("127.0.0.1:8787".into())
                 .parse()
