@@ -127,8 +127,15 @@ impl S3Blobs {
         }
     }
 
+    /// The folder store's rule: a URL would resolve `.`/`..` segments into another object.
     fn check(key: &str) -> AppResult<()> {
-        if key.is_empty() || key.len() > 1024 || key.starts_with('/') || key.contains('\0') {
+        let safe = !key.is_empty()
+            && key.len() <= 1024
+            && key
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..")
+            && !key.contains(['\0', '\\']);
+        if !safe {
             return Err(AppError::internal(format!("blob key {key:?} refused")));
         }
         Ok(())
@@ -567,6 +574,9 @@ mod tests {
             assert_eq!(s3.get("docs/missing").await.unwrap(), None);
             assert_eq!(s3.size("docs/missing").await.unwrap(), None);
             assert!(s3.get_stream("docs/missing").await.unwrap().is_none());
+            for bad in ["../x", "/etc/passwd", "a/../../x", "a//b", "a/./b", ""] {
+                assert!(s3.put(bad, vec![1], "x").await.is_err(), "{bad}");
+            }
         });
         let log = log.lock().unwrap();
         let path = "/portal-files/docs/co-1/%D0%A1%D1%87%D1%91%D1%82%20%E2%84%961%20%28%D0%BA%D0%BE%D0%BF%D0%B8%D1%8F%29.pdf";
