@@ -149,41 +149,11 @@ impl S3Blobs {
         extra: Vec<(String, String)>,
         body: Option<Vec<u8>>,
     ) -> AppResult<Reply> {
-        Self::check(key)?;
-        let base = self.s.endpoint.path().trim_end_matches('/');
-        let path = format!(
-            "{base}/{}/{}",
-            encode_path(&self.s.bucket),
-            encode_path(key)
-        );
-        let host = match self.s.endpoint.port() {
-            Some(p) => format!("{}:{p}", self.s.endpoint.host_str().unwrap_or_default()),
-            None => self.s.endpoint.host_str().unwrap_or_default().to_string(),
-        };
-        let url = format!("{}://{host}{path}", self.s.endpoint.scheme());
         let payload = body.as_deref().map_or(EMPTY_SHA256.to_string(), sha256_hex);
-        let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-        let mut headers = vec![
-            ("host".to_string(), host),
-            ("x-amz-content-sha256".to_string(), payload.clone()),
-            ("x-amz-date".to_string(), amz_date.clone()),
-        ];
-        headers.extend(extra);
-        let auth = authorization(
-            &ToSign {
-                method,
-                path: &path,
-                headers: &headers,
-                payload_sha256: &payload,
-                amz_date: &amz_date,
-            },
-            &self.s.region,
-            &self.s.access_key_id,
-            &self.s.secret_access_key,
-        );
+        let (url, headers) = self.signed(method, key, extra, &payload)?;
         let agent = self.agent.clone();
         tokio::task::spawn_blocking(move || {
-            let mut req = agent.request(method, &url).set("authorization", &auth);
+            let mut req = agent.request(method, &url);
             for (k, v) in &headers {
                 req = req.set(k, v);
             }
@@ -204,6 +174,80 @@ impl S3Blobs {
         })
         .await
         .map_err(|e| AppError::internal(format!("s3 call: {e}")))?
+    }
+
+    /// A request's URL and headers, `authorization` included.
+    fn signed(
+        &self,
+        method: &str,
+        key: &str,
+        extra: Vec<(String, String)>,
+        payload: &str,
+    ) -> AppResult<(String, Vec<(String, String)>)> {
+        Self::check(key)?;
+        let base = self.s.endpoint.path().trim_end_matches('/');
+        let path = format!(
+            "{base}/{}/{}",
+            encode_path(&self.s.bucket),
+            encode_path(key)
+        );
+        let host = match self.s.endpoint.port() {
+            Some(p) => format!("{}:{p}", self.s.endpoint.host_str().unwrap_or_default()),
+            None => self.s.endpoint.host_str().unwrap_or_default().to_string(),
+        };
+        let url = format!("{}://{host}{path}", self.s.endpoint.scheme());
+        let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+        let mut headers = vec![
+            ("host".to_string(), host),
+            ("x-amz-content-sha256".to_string(), payload.to_string()),
+            ("x-amz-date".to_string(), amz_date.clone()),
+        ];
+        headers.extend(extra);
+        let auth = authorization(
+            &ToSign {
+                method,
+                path: &path,
+                headers: &headers,
+                payload_sha256: payload,
+                amz_date: &amz_date,
+            },
+            &self.s.region,
+            &self.s.access_key_id,
+            &self.s.secret_access_key,
+        );
+        headers.push(("authorization".to_string(), auth));
+        Ok((url, headers))
+    }
+
+    /// Uploads a file of any size without holding it in memory (a database backup): read once
+    /// for its SHA-256, then sent from disk with its length. Blocking: run it on the blocking pool.
+    pub fn put_file(&self, key: &str, path: &std::path::Path) -> Result<(), String> {
+        let mut hasher = Sha256::new();
+        let mut f = std::fs::File::open(path).map_err(|e| format!("{path:?}: {e}"))?;
+        let len = std::io::copy(&mut f, &mut hasher).map_err(|e| format!("{path:?}: {e}"))?;
+        let payload = hex(&hasher.finalize());
+        let (url, headers) = self
+            .signed(
+                "PUT",
+                key,
+                vec![
+                    ("content-type".into(), "application/vnd.sqlite3".into()),
+                    ("content-length".into(), len.to_string()),
+                ],
+                &payload,
+            )
+            .map_err(|e| e.to_string())?;
+        let mut req = self.agent.request("PUT", &url);
+        for (k, v) in &headers {
+            req = req.set(k, v);
+        }
+        let file = std::fs::File::open(path).map_err(|e| format!("{path:?}: {e}"))?;
+        match req.send(file) {
+            Ok(r) if r.status() == 200 => Ok(()),
+            Ok(r) => Err(format!("s3: put {key}: {}", r.status())),
+            Err(ureq::Error::Status(s, _)) => Err(format!("s3: put {key}: {s}")),
+            Err(e) => Err(format!("s3: put {key}: {e}")),
+        }
     }
 }
 
@@ -578,10 +622,40 @@ mod tests {
                 assert!(s3.put(bad, vec![1], "x").await.is_err(), "{bad}");
             }
         });
+        // A backup goes up from disk, signed over its contents.
+        let file = std::env::temp_dir().join(shared::ids::new_id("backup"));
+        std::fs::write(&file, &bytes[..250_000]).unwrap();
+        s3.put_file("backups/portal-1.sqlite3", &file).unwrap();
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(
+            run(s3.get("backups/portal-1.sqlite3")).unwrap().unwrap(),
+            bytes[..250_000]
+        );
         let log = log.lock().unwrap();
         let path = "/portal-files/docs/co-1/%D0%A1%D1%87%D1%91%D1%82%20%E2%84%961%20%28%D0%BA%D0%BE%D0%BF%D0%B8%D1%8F%29.pdf";
         assert_eq!(log[0], format!("PUT {path}"), "path-style, the key encoded");
         assert!(log.iter().any(|l| l == &format!("HEAD {path}")));
+    }
+
+    #[test]
+    fn a_periodic_backup_goes_to_the_bucket_too() {
+        let (port, _) = fake_s3();
+        let s3 = store(port, SECRET);
+        let dir = std::env::temp_dir().join(shared::ids::new_id("backup"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let live = dir.join("live.sqlite3");
+        let db = shared::sqlite::SqliteDb::open_shared_file(&live).unwrap();
+        db.apply_pending_migrations(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../d1-migrations"),
+        )
+        .unwrap();
+        let path =
+            crate::backup::periodic_off_site(&live, &dir.join("blobs"), 2, Some(&s3)).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let uploaded = run(s3.get(&format!("backups/{name}"))).unwrap().unwrap();
+        assert_eq!(uploaded, std::fs::read(&path).unwrap());
+        assert!(uploaded.starts_with(b"SQLite format 3\0"));
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
