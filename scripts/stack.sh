@@ -34,6 +34,14 @@ start)
         echo $! > "$state/s3.pid"
       fi ;;
     esac
+    # SMTP_HOST=127.0.0.1 with SMTP_PORT in STACK_VARS: a fake relay (tests/lib/fake-smtp.mjs)
+    # decodes each message into the simulator's mailbox, so the mail tests run over SMTP.
+    case " ${STACK_VARS:-} " in *" SMTP_HOST=127.0.0.1 "*)
+      smtp_port=$(printf '%s\n' ${STACK_VARS} | sed -n 's#^SMTP_PORT=\([0-9]*\)$#\1#p')
+      MAIL_API_TOKEN="$(sed -n 's/^MAIL_API_TOKEN=//p' .dev-secrets)" \
+        node tests/lib/fake-smtp.mjs "$smtp_port" "http://127.0.0.1:$sim_port" >"$state/smtp.log" 2>&1 &
+      echo $! > "$state/smtp.pid" ;;
+    esac
     env_file="$state/native.env"
     { grep -h '^[A-Z_]* = ' functions/*/wrangler.toml | sed -e 's/ = /=/' -e 's/"//g' | sort -u
       cat .dev-secrets
@@ -96,7 +104,7 @@ start)
   exit 1
   ;;
 stop)
-  for f in wrangler sim s3; do
+  for f in wrangler sim s3 smtp; do
     if [ -f "$state/$f.pid" ]; then
       pid=$(cat "$state/$f.pid")
       kill -- -"$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
