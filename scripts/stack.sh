@@ -38,6 +38,23 @@ start)
     # The self-hosted runtime (functions/server): the same variables and secrets, read from one
     # file; the test client plays the reverse proxy (X-Forwarded-For from 127.0.0.1 is believed).
     cargo build -q -p portal-server
+    # BLOB_BACKEND=s3 with a local S3_ENDPOINT in STACK_VARS: a fake S3 that checks every
+    # signature (tests/lib/fake-s3.mjs) serves it, its objects under the state folder.
+    case " ${STACK_VARS:-} " in *" BLOB_BACKEND=s3 "*)
+      s3_port=$(printf '%s\n' ${STACK_VARS} | sed -n 's#^S3_ENDPOINT=http://127\.0\.0\.1:\([0-9]*\)$#\1#p')
+      if [ -n "$s3_port" ]; then
+        env $(printf '%s\n' ${STACK_VARS} | grep '^S3_') node tests/lib/fake-s3.mjs "$s3_port" "$state/s3" >"$state/s3.log" 2>&1 &
+        echo $! > "$state/s3.pid"
+      fi ;;
+    esac
+    # SMTP_HOST=127.0.0.1 with SMTP_PORT in STACK_VARS: a fake relay (tests/lib/fake-smtp.mjs)
+    # decodes each message into the simulator's mailbox, so the mail tests run over SMTP.
+    case " ${STACK_VARS:-} " in *" SMTP_HOST=127.0.0.1 "*)
+      smtp_port=$(printf '%s\n' ${STACK_VARS} | sed -n 's#^SMTP_PORT=\([0-9]*\)$#\1#p')
+      MAIL_API_TOKEN="$(sed -n 's/^MAIL_API_TOKEN=//p' .dev-secrets)" \
+        node tests/lib/fake-smtp.mjs "$smtp_port" "http://127.0.0.1:$sim_port" >"$state/smtp.log" 2>&1 &
+      echo $! > "$state/smtp.pid" ;;
+    esac
     env_file="$state/native.env"
     { grep -h '^[A-Z_]* = ' functions/*/wrangler.toml | sed -e 's/ = /=/' -e 's/"//g' | sort -u
       cat .dev-secrets
@@ -84,7 +101,7 @@ start)
   wait_until_up workers
   ;;
 stop)
-  for f in wrangler sim; do
+  for f in wrangler sim s3 smtp; do
     if [ -f "$state/$f.pid" ]; then
       pid=$(cat "$state/$f.pid")
       kill -- -"$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true

@@ -2,7 +2,8 @@
 //! while it runs) into `BLOB_DIR/backups/portal-<UTC time>.sqlite3`, written under a temporary
 //! name and renamed, the newest `BACKUP_KEEP` kept. `portal-server backup FILE` makes one on
 //! demand; `scripts/native-restore-drill.sh` restores one and compares it with the live database.
-//! Off the server: copy `BLOB_DIR` (or sync it to S3-compatible storage in Russia).
+//! Off the server: with `BLOB_BACKEND=s3` each periodic backup is also uploaded to the bucket
+//! under `backups/` (expire them with the bucket's lifecycle rule); otherwise copy `BLOB_DIR`.
 
 use shared::sqlite::SqliteDb;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,25 @@ pub fn periodic(database: &Path, blob_dir: &Path, keep: usize) -> Result<PathBuf
         let _ = std::fs::remove_file(old);
     }
     Ok(dest)
+}
+
+/// The periodic backup, then, when the files are in S3, the same file uploaded to
+/// `backups/<name>` in the bucket (from disk, never whole in memory). Blocking.
+pub fn periodic_off_site(
+    database: &Path,
+    blob_dir: &Path,
+    keep: usize,
+    s3: Option<&crate::s3::S3Blobs>,
+) -> Result<PathBuf, String> {
+    let path = periodic(database, blob_dir, keep)?;
+    if let Some(s3) = s3 {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("backup: no file name")?;
+        s3.put_file(&format!("backups/{name}"), &path)?;
+    }
+    Ok(path)
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! One HTTP request on the native host: the gateway's routing (a path prefix names the
 //! capability), the body read up to the route's limit before any handler work, the capability's
-//! own `shared` handler, the same log line as a Worker's; everything else is a static page.
+//! own `shared` handler, the same log line as a Worker's; everything else is a static page. A
+//! streamed answer (a stored file, the order's ZIP) goes out a chunk at a time with its length.
 
 use crate::assets::Assets;
 use crate::client_ip::{client_ip, trusted};
 use crate::ports::{run_later, NativePorts, Thread};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use shared::http::{ApiRequest, ApiResponse};
@@ -68,7 +70,59 @@ async fn handle(cap: Capability, p: &NativePorts, req: ApiRequest) -> ApiRespons
     }
 }
 
-pub type Body = Full<Bytes>;
+/// A response body: built bytes, or a stream sent as it is read (not `Send`: it lives on the
+/// thread that made it, as everything a request touches).
+pub type Body = std::pin::Pin<Box<dyn hyper::body::Body<Data = Bytes, Error = std::io::Error>>>;
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Box::pin(Full::new(bytes.into()).map_err(|never| match never {}))
+}
+
+/// A domain stream as hyper's body, a chunk at a time (a 200 MB order ZIP never sits in memory).
+/// The length was sent as `Content-Length`: a stream that yields more or fewer bytes, or fails,
+/// ends the body with an error, so hyper cuts the connection and the client sees a broken
+/// download rather than a wrong file.
+fn streamed(s: shared::http::BodyStream) -> Body {
+    use futures::StreamExt;
+    let len = s.len;
+    let failed = |why: String| {
+        eprintln!("{}", serde_json::json!({"streamed_body": why}));
+        std::io::Error::other(why)
+    };
+    let frames = futures::stream::unfold(
+        (s.chunks, 0u64, false),
+        move |(mut chunks, sent, done)| async move {
+            if done {
+                return None;
+            }
+            let (item, sent, done) = match chunks.next().await {
+                Some(Ok(c)) => {
+                    let sent = sent + c.len() as u64;
+                    if sent > len {
+                        (
+                            Err(failed(format!("more than the {len} bytes declared"))),
+                            sent,
+                            true,
+                        )
+                    } else {
+                        (Ok(Frame::data(Bytes::from(c))), sent, false)
+                    }
+                }
+                Some(Err(e)) => (Err(failed(e.to_string())), sent, true),
+                None if sent < len => (
+                    Err(failed(format!(
+                        "ended at {sent} of the {len} bytes declared"
+                    ))),
+                    sent,
+                    true,
+                ),
+                None => return None,
+            };
+            Some((item, (chunks, sent, done)))
+        },
+    );
+    Box::pin(StreamBody::new(frames))
+}
 
 pub async fn serve(
     thread: Rc<Thread>,
@@ -94,9 +148,7 @@ pub async fn serve(
         for (k, v) in &a.headers {
             b = b.header(k, v);
         }
-        return Ok(b
-            .body(Full::new(Bytes::from(a.body)))
-            .expect("valid headers"));
+        return Ok(b.body(full(a.body)).expect("valid headers"));
     };
     let mut api_req = head(&thread, peer, &req);
     let test_now = api_req.header("x-test-now").map(str::to_string);
@@ -114,22 +166,7 @@ pub async fn serve(
         }
         Err(e) => shared::http::finish(&api_req, Err(e), Default::default()),
     };
-    Ok(response(read_whole(resp).await, &method, started))
-}
-
-/// A streamed body (a stored file, the order's ZIP; issue 23) read whole for now: sending it as
-/// hyper's streaming body is this host's next step (the port already gives the chunks).
-async fn read_whole(mut resp: ApiResponse) -> ApiResponse {
-    if !resp.body.is_stream() {
-        return resp;
-    }
-    match std::mem::take(&mut resp.body).collect().await {
-        Ok(bytes) => {
-            resp.body = shared::http::Body::Bytes(bytes);
-            resp
-        }
-        Err(e) => shared::http::finish(&ApiRequest::default(), Err(e), Default::default()),
-    }
+    Ok(response(resp, &method, started))
 }
 
 fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
@@ -257,15 +294,25 @@ fn response(resp: ApiResponse, method: &str, started: Instant) -> Response<Body>
         b = b.header(k, v);
     }
     let body = if resp.status == 204 || resp.status == 304 {
-        Bytes::new()
+        full(Bytes::new())
     } else {
         match resp.body {
-            shared::http::Body::Bytes(b) => Bytes::from(b),
-            shared::http::Body::Stream(_) => Bytes::new(),
+            shared::http::Body::Bytes(b) => full(b),
+            shared::http::Body::Stream(s) => {
+                // Sent up front, as the Workers' fixed-length stream does.
+                if !resp
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                {
+                    b = b.header("content-length", s.len);
+                }
+                streamed(s)
+            }
         }
     };
-    b.body(Full::new(body)).unwrap_or_else(|_| {
-        let mut r = Response::new(Full::new(Bytes::new()));
+    b.body(body).unwrap_or_else(|_| {
+        let mut r = Response::new(full(Bytes::new()));
         *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
@@ -273,7 +320,73 @@ fn response(resp: ApiResponse, method: &str, started: Instant) -> Response<Body>
 
 #[cfg(test)]
 mod tests {
-    use super::{route, Capability};
+    use super::{response, route, Capability};
+    use http_body_util::BodyExt;
+    use shared::http::{ApiResponse, Body, BodyStream};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// A streamed answer of `chunks` chunks of 1 KB declaring `len` bytes; `pulled` counts the
+    /// chunks read so far.
+    fn streamed(len: u64, chunks: usize, pulled: Rc<Cell<usize>>) -> ApiResponse {
+        let stream = futures::stream::iter(0..chunks).map(move |i| {
+            pulled.set(pulled.get() + 1);
+            Ok(vec![i as u8; 1024])
+        });
+        ApiResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "application/zip".into())],
+            body: Body::Stream(BodyStream {
+                len,
+                chunks: Box::pin(stream),
+                native: None,
+            }),
+            log: Default::default(),
+        }
+    }
+
+    use futures::StreamExt;
+
+    #[test]
+    fn a_streamed_body_is_sent_a_chunk_at_a_time_with_its_length() {
+        futures::executor::block_on(async {
+            let pulled = Rc::new(Cell::new(0));
+            let resp = response(
+                streamed(8 * 1024, 8, pulled.clone()),
+                "GET",
+                std::time::Instant::now(),
+            );
+            assert_eq!(resp.headers()["content-length"], "8192");
+            let mut body = resp.into_body();
+            let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+            assert_eq!(&first[..], &[0u8; 1024][..]);
+            assert_eq!(
+                pulled.get(),
+                1,
+                "one chunk read for the first frame, not the whole body"
+            );
+            let rest = body.collect().await.unwrap().to_bytes();
+            assert_eq!(rest.len(), 7 * 1024);
+            assert_eq!(rest[7 * 1024 - 1], 7);
+        });
+    }
+
+    #[test]
+    fn a_stream_shorter_or_longer_than_declared_fails_the_body() {
+        futures::executor::block_on(async {
+            for (len, chunks) in [(8 * 1024, 7), (8 * 1024, 9)] {
+                let resp = response(
+                    streamed(len, chunks, Rc::new(Cell::new(0))),
+                    "GET",
+                    std::time::Instant::now(),
+                );
+                assert!(
+                    resp.into_body().collect().await.is_err(),
+                    "{chunks} chunks for {len}"
+                );
+            }
+        });
+    }
 
     #[test]
     fn routes_by_path_prefix_as_the_gateway() {

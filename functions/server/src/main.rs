@@ -16,7 +16,9 @@ mod http;
 mod outbound;
 mod ports;
 mod queue;
+mod s3;
 mod settings;
+mod smtp;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -34,15 +36,17 @@ fn main() {
 fn run() -> Result<(), String> {
     let settings = Arc::new(settings::Settings::from_env()?);
     // `portal-server backup FILE`: one online copy of the live database, then exit.
+    // `portal-server health`: the container's health check (the pages answer on BIND).
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [cmd, dest] = args.as_slice() {
-        if cmd == "backup" {
+    match args.as_slice() {
+        [] => {}
+        [cmd, dest] if cmd == "backup" => {
             return backup::backup_to(&settings.database, std::path::Path::new(dest));
         }
+        [cmd] if cmd == "health" => return health(settings.bind),
+        _ => return Err("usage: portal-server [backup FILE | health]".into()),
     }
-    if !args.is_empty() {
-        return Err("usage: portal-server [backup FILE]".into());
-    }
+    stop_on_signal()?;
     std::fs::create_dir_all(&settings.blob_dir).map_err(|e| format!("BLOB_DIR: {e}"))?;
     // Migrations once, before any thread serves: recorded in `d1_migrations` as D1 records them.
     let db = shared::sqlite::SqliteDb::open_shared_file(&settings.database)
@@ -79,6 +83,50 @@ fn run() -> Result<(), String> {
             Err(_) => return Err("a serving thread panicked".into()),
         }
     }
+    Ok(())
+}
+
+/// GET / on the listening port (loopback when it listens on every interface): 200 or failure.
+fn health(bind: std::net::SocketAddr) -> Result<(), String> {
+    let mut addr = bind;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let agent = ureq::AgentBuilder::new()
+        .timeout(std::time::Duration::from_secs(4))
+        .redirects(0)
+        .build();
+    match agent.get(&format!("http://{addr}/")).call() {
+        Ok(r) if r.status() == 200 => Ok(()),
+        Ok(r) => Err(format!("health: / answered {}", r.status())),
+        Err(e) => Err(format!("health: {e}")),
+    }
+}
+
+/// SIGTERM (`docker stop`, systemd) and Ctrl-C end the process at once: as PID 1 in a container
+/// a signal without a handler is ignored. Nothing is lost: every batch is a committed SQLite
+/// transaction (WAL), and queued work is rows the sweeper wakes again after the restart.
+fn stop_on_signal() -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    std::thread::Builder::new()
+        .name("portal-signals".into())
+        .spawn(move || {
+            rt.block_on(async {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("SIGTERM handler");
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            });
+            println!("{}", serde_json::json!({"server": "stopping"}));
+            std::process::exit(0);
+        })
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -79,8 +79,22 @@ impl HttpClient for Ureq {
     }
 }
 
-/// Mail through an HTTP API (`MAIL_API_URL`, bearer `MAIL_API_TOKEN`), as on Workers. An SMTP
-/// sender is the other choice behind the same port.
+/// The host's mail port: SMTP when `SMTP_HOST` is set ([`crate::smtp`]), else the HTTP mail API.
+pub enum NativeMail {
+    Http(HttpMail),
+    Smtp(crate::smtp::SmtpMail),
+}
+
+impl Mailer for NativeMail {
+    async fn send(&self, mail: &Mail) -> AppResult<()> {
+        match self {
+            NativeMail::Http(m) => m.send(mail).await,
+            NativeMail::Smtp(m) => m.send(mail).await,
+        }
+    }
+}
+
+/// Mail through an HTTP API (`MAIL_API_URL`, bearer `MAIL_API_TOKEN`), as on Workers.
 pub struct HttpMail {
     pub url: Option<String>,
     pub token: Option<String>,

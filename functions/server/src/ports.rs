@@ -3,8 +3,8 @@
 //! (the request's clock, work held for after the answer), the counterpart of the Workers'
 //! `WorkerPorts`.
 
-use crate::blobs::FsBlobs;
-use crate::outbound::{HttpMail, Ureq};
+use crate::blobs::{FsBlobs, NativeBlobs};
+use crate::outbound::{HttpMail, NativeMail, Ureq};
 use crate::queue::Channels;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
@@ -21,9 +21,9 @@ pub struct Thread {
     pub db: SqliteDb,
     pub settings: Arc<Settings>,
     pub queue: Channels,
-    pub blobs: FsBlobs,
+    pub blobs: NativeBlobs,
     pub http: Ureq,
-    pub mail: HttpMail,
+    pub mail: NativeMail,
 }
 
 impl Thread {
@@ -33,11 +33,17 @@ impl Thread {
         let http = Ureq::new(timeout);
         Ok(Thread {
             db,
-            blobs: FsBlobs::new(&settings.blob_dir),
-            mail: HttpMail {
-                url: settings.mail_url.clone(),
-                token: settings.mail_token.clone(),
-                http: http.clone(),
+            blobs: match &settings.s3 {
+                Some(s3) => NativeBlobs::S3(crate::s3::S3Blobs::new(s3.clone(), timeout)),
+                None => NativeBlobs::Fs(FsBlobs::new(&settings.blob_dir)),
+            },
+            mail: match &settings.smtp {
+                Some(smtp) => NativeMail::Smtp(crate::smtp::SmtpMail::new(smtp, timeout)?),
+                None => NativeMail::Http(HttpMail {
+                    url: settings.mail_url.clone(),
+                    token: settings.mail_token.clone(),
+                    http: http.clone(),
+                }),
             },
             http,
             queue,
@@ -99,20 +105,20 @@ pub async fn run_later(ports: NativePorts, jobs: Vec<Later>) {
 
 impl Ports for NativePorts {
     type Db = SqliteDb;
-    type Mail = HttpMail;
+    type Mail = NativeMail;
     type Queue = Channels;
-    type Blobs = FsBlobs;
+    type Blobs = NativeBlobs;
     type Http = Ureq;
     fn db(&self) -> &SqliteDb {
         &self.thread.db
     }
-    fn mailer(&self) -> &HttpMail {
+    fn mailer(&self) -> &NativeMail {
         &self.thread.mail
     }
     fn queue(&self) -> &Channels {
         &self.thread.queue
     }
-    fn blobs(&self) -> &FsBlobs {
+    fn blobs(&self) -> &NativeBlobs {
         &self.thread.blobs
     }
     fn http(&self) -> &Ureq {

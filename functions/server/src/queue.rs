@@ -157,16 +157,22 @@ pub fn spawn_consumers(thread: Rc<Thread>, consumers: Consumers) {
     let hours = thread.settings.backup_every_hours;
     if hours > 0 {
         let s = thread.settings.clone();
+        let s3 = match &thread.blobs {
+            crate::blobs::NativeBlobs::S3(b) => Some(b.clone()),
+            crate::blobs::NativeBlobs::Fs(_) => None,
+        };
         tokio::task::spawn_local(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(hours * 3600));
             tick.tick().await;
             loop {
                 tick.tick().await;
                 let (db, dir, keep) = (s.database.clone(), s.blob_dir.clone(), s.backup_keep);
+                let s3 = s3.clone();
                 // On the blocking pool: a large copy must not stall this thread's requests.
-                let done =
-                    tokio::task::spawn_blocking(move || crate::backup::periodic(&db, &dir, keep))
-                        .await;
+                let done = tokio::task::spawn_blocking(move || {
+                    crate::backup::periodic_off_site(&db, &dir, keep, s3.as_ref())
+                })
+                .await;
                 match done {
                     Ok(Ok(path)) => log(serde_json::json!({"backup": path.display().to_string()})),
                     Ok(Err(e)) => log(serde_json::json!({"backup": "failed", "error": e})),

@@ -19,8 +19,12 @@ pub struct Settings {
     pub database: PathBuf,
     /// `MIGRATIONS_DIR`: `d1-migrations/`, applied at start.
     pub migrations: PathBuf,
-    /// `BLOB_DIR`: R2's counterpart, one file per key.
+    /// `BLOB_DIR`: R2's counterpart, one file per key (and the database backups, whichever the
+    /// backend).
     pub blob_dir: PathBuf,
+    /// `BLOB_BACKEND=s3` (default `fs`): the files in S3-compatible storage (`S3_ENDPOINT`,
+    /// `S3_BUCKET`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`).
+    pub s3: Option<crate::s3::S3Settings>,
     /// `STATIC_DIR`: the pages, served as the Workers' assets layer serves them.
     pub static_dir: PathBuf,
     /// `TRUSTED_PROXIES`: addresses whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed;
@@ -28,6 +32,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub mail_url: Option<String>,
     pub mail_token: Option<String>,
+    /// `SMTP_HOST` (with `SMTP_PORT`, `SMTP_TLS`, `SMTP_USER`, `SMTP_PASSWORD`, `SMTP_FROM`): mail
+    /// over SMTP instead of the HTTP mail API when set.
+    pub smtp: Option<crate::smtp::SmtpSettings>,
     /// `SWEEP_SECS`, default 60: the Workers' cron runs the sweeper every minute.
     pub sweep_secs: u64,
     /// `BACKUP_EVERY_HOURS`, default 6 (0: off): an online copy of the database into
@@ -60,8 +67,55 @@ impl Settings {
                     .map_err(|_| format!("TRUSTED_PROXIES: {s:?} is not an address"))
             })
             .collect::<Result<_, _>>()?;
+        let smtp = match var("SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let tls =
+                    crate::smtp::SmtpTls::parse(&var("SMTP_TLS").unwrap_or("starttls".into()))?;
+                let port = match var("SMTP_PORT") {
+                    Some(p) => p.parse().map_err(|_| "SMTP_PORT: not a port".to_string())?,
+                    None => tls.default_port(),
+                };
+                let from = var("SMTP_FROM").ok_or(
+                    "SMTP_FROM: required with SMTP_HOST (e.g. Портал <portal@example.ru>)",
+                )?;
+                Some(crate::smtp::SmtpSettings {
+                    host,
+                    port,
+                    tls,
+                    user: var("SMTP_USER"),
+                    password: var("SMTP_PASSWORD"),
+                    from: from
+                        .parse()
+                        .map_err(|e| format!("SMTP_FROM: {from:?}: {e}"))?,
+                })
+            }
+        };
+        let s3 = match var("BLOB_BACKEND").as_deref().unwrap_or("fs") {
+            "fs" => None,
+            "s3" => {
+                let need =
+                    |name: &str| var(name).ok_or(format!("{name}: required with BLOB_BACKEND=s3"));
+                let endpoint = need("S3_ENDPOINT")?;
+                Some(crate::s3::S3Settings {
+                    endpoint: url::Url::parse(&endpoint)
+                        .ok()
+                        .filter(|u| {
+                            matches!(u.scheme(), "http" | "https") && u.host_str().is_some()
+                        })
+                        .ok_or(format!("S3_ENDPOINT: {endpoint:?} is not an http(s) URL"))?,
+                    bucket: need("S3_BUCKET")?,
+                    region: need("S3_REGION")?,
+                    access_key_id: need("S3_ACCESS_KEY_ID")?,
+                    secret_access_key: need("S3_SECRET_ACCESS_KEY")?,
+                })
+            }
+            other => return Err(format!("BLOB_BACKEND: {other:?} is not fs or s3")),
+        };
         Ok(Settings {
             config,
+            smtp,
+            s3,
             bind: var("BIND")
                 .unwrap_or("127.0.0.1:8787".into())
                 .parse()
