@@ -58,7 +58,12 @@ bash scripts/stack.sh stop "$state"
 native="$(mktemp -d "${TMPDIR:-/tmp}/portal-native.XXXXXX")"
 trap 'bash scripts/stack.sh stop "$state"; bash scripts/stack.sh stop "$native"; if [ "${KEEP_STATE:-}" != 1 ]; then rm -rf "$state" "$native"; fi' EXIT
 export RUNTIME=native STACK_STATE="$native"
-log "starting the self-hosted runtime on $PORTAL_URL (state: $native)"
+# As a supplier in Russia would run it: files in S3-compatible storage and mail over SMTP, played
+# by local fakes that check every signature and decode every message (tests/lib/fake-s3.mjs,
+# fake-smtp.mjs); the folder store and HTTP mail have their Rust tests.
+S3_PORT="${TEST_S3_PORT:-8799}" SMTP_PORT="${TEST_SMTP_PORT:-8800}"
+export STACK_VARS="$STACK_VARS BLOB_BACKEND=s3 S3_ENDPOINT=http://127.0.0.1:$S3_PORT S3_BUCKET=portal S3_REGION=ru-central1 S3_ACCESS_KEY_ID=test-key S3_SECRET_ACCESS_KEY=test-secret SMTP_HOST=127.0.0.1 SMTP_PORT=$SMTP_PORT SMTP_TLS=none SMTP_FROM=portal@agro.demo"
+log "starting the self-hosted runtime on $PORTAL_URL (state: $native; S3 on $S3_PORT, SMTP on $SMTP_PORT)"
 bash scripts/stack.sh start "$native" "$PORTAL_PORT" "$SIM_PORT"
 mapfile -t api < <(printf '%s\n' "${shared[@]}" | grep '^tests/api/')
 log "HTTP tests against the self-hosted runtime: ${#api[@]} files"
