@@ -90,6 +90,17 @@ function employees(list, me, refresh) {
         }
       } }, t('emp.remove'));
       actions.push(edit, remove);
+    } else if (e.status === 'deactivated') {
+      // 152-ФЗ: a removed employee's personal data erased at their request (docs/personal-data.md).
+      actions.push(el('button', { type: 'button', class: 'link danger', 'data-testid': `erase-${e.id}`, onclick: async () => {
+        if (!confirm(t('emp.confirmerase').replace('{name}', e.full_name))) return;
+        try {
+          await api('POST', `/api/company/employees/${e.id}/erasure?version=${e.version}`);
+          refresh();
+        } catch (err) {
+          alert(err.problem ? (lang() === 'en' ? err.problem.title_en : err.problem.title_ru) : String(err));
+        }
+      } }, t('emp.erase')));
     }
     return [e.full_name, e.position ?? '', e.email, roleNames(e.roles), t(`status.${e.status}`), dateTime(e.last_sign_in_at), el('div', {}, actions)];
   });

@@ -71,6 +71,8 @@ test('erasure: a removed employee is anonymised, signed out everywhere, refused 
   assert.match(after.email, /@erased\.invalid$/);
   assert.equal(after.phone ?? null, null);
   assert.notEqual(after.full_name, removed.full_name);
+  assert.equal(removed.status, 'deactivated');
+  assert.equal(after.status, 'erased', 'the list tells an erased employee from a removed one (the page offers erasure only to the latter)');
   assert.equal((await buyer.get('/api/auth/me')).status, 401);
   assert.equal((await new Client().signIn(co.users[1].email, co.users[1].password)).status, 401);
   // The erased employee's name is gone from the admin's audit view too.

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, shots } from '../lib/browser.mjs';
-import { PORTAL, acceptPolicy, freshCompany, linkToken, uid } from '../lib/portal.mjs';
+import { Client, PORTAL, acceptPolicy, freshCompany, linkToken, uid } from '../lib/portal.mjs';
 
 let browser;
 
@@ -106,5 +106,29 @@ test('an employee is invited, signs in through the link, is removed and refused 
   assert.ok(audit.search(/отозван доступ/i) >= 0 && audit.search(/отозван доступ/i) < audit.search(/добавлен сотрудник/i), audit);
   await admin.screenshot({ path: join(shots, 'company-employees.png'), fullPage: true });
   await ctx.close();
+  assert.deepEqual(errors, []);
+});
+
+test('an admin erases a removed employee\'s personal data on request (152-ФЗ)', async () => {
+  const co = await freshCompany([['admin'], ['buyer']]);
+  const api = new Client();
+  assert.equal((await api.signIn(co.users[0].email, co.users[0].password)).status, 200);
+  const emp = (await api.get('/api/company/employees')).body.items.find((e) => e.email === co.users[1].email);
+  assert.equal((await api.req('DELETE', `/api/company/employees/${emp.id}?version=${emp.version}`)).status, 204);
+
+  const admin = await browser.newPage();
+  const errors = watchErrors(admin);
+  await signIn(admin, co.users[0].email, co.users[0].password);
+  const row = `tr:has-text("${co.users[1].email}")`;
+  await admin.waitForSelector(`${row} >> text=отключён`);
+  // Only a removed employee can be erased: an active one has no such button.
+  assert.equal(await admin.locator(`tr:has-text("${co.users[0].email}") [data-testid^=erase-]`).count(), 0);
+  let message = '';
+  admin.once('dialog', (d) => { message = d.message(); d.accept(); });
+  await admin.click(`${row} [data-testid^=erase-]`);
+  await admin.waitForSelector(`[data-testid=employees] >> text=данные стёрты`);
+  assert.match(message, /Стереть персональные данные/);
+  assert.doesNotMatch(await admin.textContent('[data-testid=employees]'), new RegExp(co.users[1].email));
+  assert.equal(await admin.locator('[data-testid^=erase-]').count(), 0, 'an erased employee offers nothing more');
   assert.deepEqual(errors, []);
 });

@@ -285,6 +285,7 @@ struct EmployeeRow {
     last_sign_in_at: Option<String>,
     version: i64,
     has_password: i64,
+    erased: i64,
     roles: Option<String>,
 }
 
@@ -296,7 +297,8 @@ struct Employee {
     position: Option<String>,
     phone: Option<String>,
     active: bool,
-    /// `active`, `invited` (no password yet) or `deactivated`.
+    /// `active`, `invited` (no password yet), `deactivated` (removed) or `erased` (removed, and
+    /// its personal data erased on request: 152-ФЗ).
     status: &'static str,
     roles: Roles,
     last_sign_in_at: Option<String>,
@@ -306,6 +308,7 @@ struct Employee {
 impl From<EmployeeRow> for Employee {
     fn from(r: EmployeeRow) -> Employee {
         let status = match (r.active, r.has_password) {
+            _ if r.erased == 1 => "erased",
             (0, _) => "deactivated",
             (_, 0) => "invited",
             _ => "active",

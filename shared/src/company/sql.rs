@@ -17,13 +17,13 @@ pub const EMPLOYEE_NAMES: &str =
 
 pub const EMPLOYEES: &str =
     "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.active, u.last_sign_in_at, u.version, \
-       u.password_hash IS NOT NULL AS has_password, \
+       u.password_hash IS NOT NULL AS has_password, u.erased_at IS NOT NULL AS erased, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
      FROM users u WHERE u.company_id = ? ORDER BY u.active DESC, u.full_name, u.id";
 
 pub const EMPLOYEE: &str =
     "SELECT u.id, u.email, u.full_name, u.position, u.phone, u.active, u.last_sign_in_at, u.version, \
-       u.password_hash IS NOT NULL AS has_password, \
+       u.password_hash IS NOT NULL AS has_password, u.erased_at IS NOT NULL AS erased, \
        (SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles \
      FROM users u WHERE u.company_id = ? AND u.id = ?";
 
