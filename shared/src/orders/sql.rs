@@ -139,6 +139,14 @@ pub const ORDER_NOW_UPDATE: &str = "UPDATE orders SET delivery_method = ?4, deli
      WHERE id = ?1 AND version = ?2 AND company_id = ?3 \
        AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
 
+/// Stock-only cancellation (`api::cancel_now`): the order's new state, due for 1C's next `query`;
+/// the status it replaces is kept for 1C's refusal. Only at the version the client read, with no
+/// card payment open.
+pub const ORDER_NOW_CANCEL: &str = "UPDATE orders SET cml_before_cancel = status, status = 'cancelled', version = version + 1, \
+       cml_change = cml_change + 1, updated_at = ?4 \
+     WHERE id = ?1 AND version = ?2 AND company_id = ?3 AND status <> 'cancelled' \
+       AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
+
 /// Guard for a change to an order: based on the current version, no other change waiting, no
 /// card payment open (the buyer may be paying on the acquirer's page right now).
 pub const ORDER_CHANGE_GUARD: &str = order_change_guard!();
