@@ -15,7 +15,8 @@ pub const LIST_WHERE: &str = "o.company_id = ?1 \
 pub const LIST_COLUMNS: &str = "SELECT o.id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.total_kop, o.paid_kop, \
        o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, cg.name AS consignee, \
        EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting, \
-       coalesce((SELECT x.status = 'rejected' FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1), 0) AS change_rejected \
+       coalesce((SELECT x.status = 'rejected' FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1), 0) AS change_rejected, \
+       o.cml_change - o.cml_closed AS cml_open \
      FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id";
 
