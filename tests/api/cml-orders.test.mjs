@@ -101,7 +101,7 @@ test('a phone order from 1C appears in the company\'s list; a 3.1 payment docume
 
 for (const version of ['2.10', '3.1']) {
   test(`stock-only ${version}: a repeated order is saved at once, goes to 1C in query and comes back matched, not duplicated`, async () => {
-    const { buyer, id } = await seeded();
+    const { c, buyer, id, art } = await seeded();
     const key = { 'idempotency-key': uid('key') };
     const r = await buyer.req('POST', `/api/orders/orders/${id}/repeat`, undefined, key);
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -114,6 +114,15 @@ for (const version of ['2.10', '3.1']) {
     assert.deepEqual(p.lines.map((l) => l.qty_milli), [2000]);
     const seen = exchange({ version });
     assert.ok(seen.queried.includes(fresh), `the site's id is the document's Ид: ${JSON.stringify(seen.queried)}`);
+    // What 1C reads of a site order: its number, the counterparty by 1C id with its INN, the
+    // agreement, the lines by product id, not cancelled.
+    const doc = seen.seen[fresh];
+    assert.equal(doc.number, r.body.number);
+    assert.equal(doc.buyer.id, `${c}-le`);
+    assert.match(doc.buyer.inn ?? '', /^\d{10}(\d{2})?$/, JSON.stringify(doc));
+    assert.equal(doc.agreement, `${c}-ag`);
+    assert.deepEqual(doc.products, [`${c}-p1`]);
+    assert.equal(doc.cancelled, 'false');
     assert.doesNotMatch(seen.import, /created: /, seen.import);
     assert.match(seen.import, /^success\norders updated: \d+, unknown: 0/, seen.import);
     p = await page(buyer, fresh);
@@ -122,11 +131,14 @@ for (const version of ['2.10', '3.1']) {
     assert.equal(p.order.status, 'awaiting_payment', 'posted in 1C');
     const list = (await buyer.get('/api/orders/orders')).body.items;
     assert.equal(list.length, 2, JSON.stringify(list.map((x) => x.number)));
-    // 1C now names the order by its own Ид: the next file still finds it.
-    const next = exchange({ version });
+    // 1C now names the order by its own Ид: a manager's change under 1C's own number finds it.
+    const next = exchange({ version, documents: [{ kind: 'order', id: seen.assigned[fresh], number: `ЗК-${uid('n').slice(-5)}`,
+      buyer: { id: `${c}-le` }, lines: [[art(1), 5, '100']] }] });
     assert.ok(!next.queried.includes(fresh), 'nothing due');
     assert.doesNotMatch(next.import, /created: /, next.import);
-    assert.equal((await buyer.get('/api/orders/orders')).body.items.length, 2);
+    const items = (await buyer.get('/api/orders/orders')).body.items;
+    assert.equal(items.length, 2, JSON.stringify(items.map((x) => x.number)));
+    assert.deepEqual((await page(buyer, fresh)).lines.map((l) => l.qty_milli), [5000]);
   });
 
   test(`stock-only ${version}: a cancellation travels in query and 1C's file closes it; a refused one shows 1C's state`, async () => {
@@ -142,6 +154,7 @@ for (const version of ['2.10', '3.1']) {
     assert.deepEqual(p.stock_only, { open_changes: 1, state: 'waiting' });
     const seen = exchange({ version });
     assert.ok(seen.queried.includes(`${c}-o1`), JSON.stringify(seen));
+    assert.equal(seen.seen[`${c}-o1`].cancelled, 'true', 'travels as Отменен');
     p = await page(buyer, id);
     assert.equal(p.order.status, 'cancelled', '1C cancelled it too');
     assert.deepEqual(p.stock_only, { open_changes: 0, state: 'applied' });

@@ -20,7 +20,8 @@
 //!  "kpp"}, "lines": [[article, qty, price], ...], "deleted": false, "status": "..."},
 //!  {"kind": "payment" | "shipment", "id", "basis" (optional), "sum"}], "refuse_cancel": [queried
 //!  ids whose cancellation the manager refuses]}`; prints
-//! `{"queried": [ids], "import": "<1C's answer>"}`.
+//! `{"queried": [ids], "seen": {id: {number, buyer, agreement, contract, warehouse, products,
+//! cancelled}}, "assigned": {site id: 1C's id}, "import": "<1C's answer>"}`.
 
 use serde_json::{json, Value};
 use shared::commerceml::{read_documents, Document};
@@ -95,7 +96,24 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         sent
     };
     let ids: Vec<Option<String>> = queried.iter().map(|d| d.id.clone()).collect();
-    println!("{}", json!({"queried": ids, "import": import}));
+    // What 1C read of each queried order, and the ids it gave the new site orders.
+    let seen: serde_json::Map<String, Value> = queried
+        .iter()
+        .filter_map(|d| {
+            let buyer = d.buyer().cloned().unwrap_or_default();
+            let products: Vec<Option<String>> = d.lines.iter().map(|l| l.id.clone()).collect();
+            Some((d.id.clone()?, json!({"number": d.number, "buyer": {"id": buyer.id, "inn": buyer.inn, "kpp": buyer.kpp},
+                "agreement": d.requisite("Соглашение"), "contract": d.requisite("Договор"), "warehouse": d.requisite("Склад"),
+                "products": products, "cancelled": d.requisite("Отменен")})))
+        })
+        .collect();
+    let assigned: serde_json::Map<String, Value> = ids
+        .iter()
+        .flatten()
+        .filter(|id| id.starts_with("ord_"))
+        .map(|id| (id.clone(), Value::from(guid(id))))
+        .collect();
+    println!("{}", json!({"queried": ids, "seen": seen, "assigned": assigned, "import": import}));
     Ok(())
 }
 
