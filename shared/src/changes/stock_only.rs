@@ -1,8 +1,8 @@
 //! A stock-only deployment (`ONEC_DELIVERY=commerceml`): the supplier's 1C has no extension and
 //! speaks only its stock "exchange with a website". Orders edited, cancelled or placed (repeat)
-//! by a client travel as the order's new state in CommerceML `query`; every other client change needs the
-//! extension to reach 1C, so its route answers a clear problem instead of a change that would
-//! wait for an answer forever (docs/exchange/stock-only.md lists them; pages hide the buttons
+//! by a client travel as the order's new state in CommerceML `query`; every other client change
+//! needs the extension to reach 1C, so its route answers a clear problem instead of a change that
+//! would wait for an answer forever (docs/exchange/stock-only.md lists them; pages hide the buttons
 //! from `GET /exchange/v1/...` `delivery` or the problem).
 
 use crate::config::{Config, Delivery};

@@ -113,7 +113,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .filter(|id| id.starts_with("ord_"))
         .map(|id| (id.clone(), Value::from(guid(id))))
         .collect();
-    println!("{}", json!({"queried": ids, "seen": seen, "assigned": assigned, "import": import}));
+    println!(
+        "{}",
+        json!({"queried": ids, "seen": seen, "assigned": assigned, "import": import})
+    );
     Ok(())
 }
 
@@ -121,7 +124,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 fn guid(site_id: &str) -> String {
     // FNV-1a, twice with different offsets: 128 stable bits (no randomness across runs).
     let h = |offset: u64| {
-        site_id.bytes().fold(offset, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+        site_id
+            .bytes()
+            .fold(offset, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
     };
     let (a, b) = (h(0xcbf29ce484222325), h(0x84222325cbf29ce4));
     format!(

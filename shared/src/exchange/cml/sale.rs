@@ -234,7 +234,11 @@ pub fn known_to_1c(onec_id: &str) -> Option<&str> {
 /// 1C's `Ид` of a portal-placed order (`portal:<id>`) named in its file by another id (1C's own
 /// document id, found by the order's number): the order takes it, so 1C's later files and
 /// queries name it as 1C does. `None` when nothing changes.
-pub fn adopted_onec_id(order_onec_id: &str, order_id: &str, doc_id: Option<&str>) -> Option<String> {
+pub fn adopted_onec_id(
+    order_onec_id: &str,
+    order_id: &str,
+    doc_id: Option<&str>,
+) -> Option<String> {
     let doc_id = doc_id?.trim();
     (known_to_1c(order_onec_id).is_none() && !doc_id.is_empty() && doc_id != order_id)
         .then(|| doc_id.to_owned())
@@ -798,7 +802,14 @@ pub fn order_update_with(
     // 1C refused the portal's cancellation: its state is the order's again.
     let restored = (current_status == "cancelled" && !cancelled && cancel_flag == Some(false))
         .then(|| {
-            const BACK: [&str; 6] = ["draft", "awaiting_payment", "reserved", "paid", "partly_shipped", "shipped"];
+            const BACK: [&str; 6] = [
+                "draft",
+                "awaiting_payment",
+                "reserved",
+                "paid",
+                "partly_shipped",
+                "shipped",
+            ];
             BACK.into_iter()
                 .find(|s| Some(*s) == before_cancel)
                 .unwrap_or("awaiting_payment")
