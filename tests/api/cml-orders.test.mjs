@@ -44,7 +44,7 @@ async function seeded() {
   await simSend([product(c, 1, 100), product(c, 2, 50)]);
   await simSend([order(c, 1, { lines: [[1, 2, 100]] })]);
   const [buyer] = co.clients;
-  return { c, buyer, id: await orderId(buyer, c, 1), art: (n) => `${c.slice(-4).toUpperCase()}-${n}` };
+  return { c, buyer, user: { ...co.users[0], password: 'Test-password-2026' }, id: await orderId(buyer, c, 1), art: (n) => `${c.slice(-4).toUpperCase()}-${n}` };
 }
 
 const REPLAYS = [['2.05', 'utf-8'], ['2.05', 'windows-1251'], ['2.10', 'utf-8'], ['2.10', 'windows-1251'], ['3.1', 'utf-8'], ['3.1', 'windows-1251']];
@@ -182,6 +182,34 @@ test('stock-only 3.1: a payment without Основание is matched by its own
   assert.match(r.import, /payments: 1/, r.import);
   assert.match(r.import, new RegExp(`payments without an order: 1 \\(${lost}\\)`), r.import);
   assert.equal((await page(buyer, id)).order.paid_kop, 8000);
+});
+
+test('stock-only pages: the order shows the state of 1C\'s exchange, offers cancel and repeat, hides what needs the extension', async () => {
+  const { launch, signIn } = await import('../lib/browser.mjs');
+  const { buyer, user, id, art } = await seeded();
+  const o = (await page(buyer, id)).order;
+  assert.equal((await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: o.version, lines: [{ article: art(1), quantity: 3 }] })).status, 200);
+  const browser = await launch();
+  try {
+    const tab = await (await browser.newContext()).newPage();
+    await signIn(tab, user, `#/orders/${id}`);
+    const state = tab.locator('[data-testid=order-stock-only]');
+    await state.waitFor();
+    assert.equal(await state.getAttribute('data-state'), 'waiting');
+    assert.equal(await tab.locator('#cancel-form').count(), 1, 'cancelling travels in the exchange');
+    assert.equal(await tab.locator('[data-testid=repeat-link]').count(), 1, 'so does repeating');
+    assert.equal(await tab.locator('[data-testid=ship-today]').count(), 0, 'no payment-method switch');
+    assert.equal(await tab.locator('[data-testid=order-change]').count(), 0, 'no extension change state');
+    await tab.goto(`${process.env.PORTAL_URL}/#/orders`);
+    await tab.locator('[data-testid=orders]').waitFor();
+    assert.equal(await tab.locator('[data-testid=orders] .st-waiting').count(), 1, 'the list marks the waiting order');
+    assert.equal(await tab.locator('[data-testid^=pick-]').count(), 0, 'no shipping together');
+    exchange({ version: '2.10' });
+    await tab.goto(`${process.env.PORTAL_URL}/#/orders/${id}`);
+    await tab.locator('[data-testid=order-stock-only][data-state=applied]').waitFor();
+  } finally {
+    await browser.close();
+  }
 });
 
 test('stock-only: a feature that needs 1C\'s extension answers a clear problem', async () => {
