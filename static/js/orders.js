@@ -89,7 +89,8 @@ async function renderList(me) {
     api('GET', '/api/company/employee-names').catch(() => ({ items: [] })), api('GET', '/api/company/company').catch(() => ({ legal_entities: [] }))]);
   const boxes = [];
   const pick = (o) => {
-    if (!canChange(me) || !openForShipping(o)) return '';
+    // Shipping together needs 1C's extension (a stock-only supplier has none).
+    if (!canChange(me) || !openForShipping(o) || data.stock_only) return '';
     const b = el('input', { type: 'checkbox', value: o.id, 'aria-label': `${t('ord.together.pick')} ${o.number}`, 'data-testid': `pick-${o.number}` });
     boxes.push(b);
     return el('label', { class: 'inline pick' }, b);
@@ -248,6 +249,11 @@ function changeNotice(c) {
 async function orderParts(id, d, me, refresh) {
   const o = d.order;
   const parts = [el('h1', {}, `${t('ord.order')} ${o.number}`), el('p', { class: 'muted' }, `${statusText({ status: o.status })} · ${dateTime(o.ordered_at)} · ${o.legal_entity ?? ''}`)];
+  // Stock-only (no 1C extension): the client's changes wait for 1C's next exchange, then 1C's file applies.
+  if (d.stock_only) {
+    const st = d.stock_only.state;
+    parts.push(el('p', { class: `sync sync-${st}`, 'data-testid': 'order-stock-only', 'data-state': st }, t(`ord.so.${st}`)));
+  }
   if (d.change) {
     parts.push(changeNotice(d.change));
     // What it proposes, until 1C's own data (a snapshot naming it) has replaced the order above.
@@ -276,8 +282,8 @@ async function orderParts(id, d, me, refresh) {
   parts.push(...cardPart(id, d));
   // Paying: one choice among credit, the internal account, card and bank transfer, with figures.
   if (o.paid_kop < o.total_kop && !['cancelled', 'shipped'].includes(o.status)) parts.push(...await paymentChoice(id, d, me, refresh));
-  // Stock-only (no 1C extension): cancelling and repeating need the extension, editing does not.
-  if (d.can_cancel && canChange(me) && !open(d) && !d.stock_only) {
+  // Stock-only (no 1C extension): cancelling, editing and repeating travel in 1C's exchange.
+  if (d.can_cancel && canChange(me) && !open(d)) {
     parts.push(el('details', {}, el('summary', {}, t('ord.cancel')), moneyForm('cancel-form', [field('reason', 'ord.reason', '')], 'ord.cancelsend',
       () => ({ title: `${t('cancel.confirm')} ${o.number}?`, confirmKey: 'cancel.yes',
         facts: [[t('fin.total'), money(o.total_kop)], ...(o.payment_method === 'credit' ? [[t('cancel.release'), money(o.total_kop - o.paid_kop)]] : [])],
@@ -288,7 +294,7 @@ async function orderParts(id, d, me, refresh) {
     parts.push(await editForm(id, o, d.lines, refresh));
   }
   // Repeating goes through a draft to review (today's prices and stock) before anything is sent.
-  if (canChange(me) && !d.stock_only) {
+  if (canChange(me)) {
     // The page's main action, when there is nothing to pay (the payment choice's button is then).
     const main = !parts.some((x) => x instanceof Element && (x.matches('.main-action') || x.querySelector('.main-action')));
     parts.push(el('p', {}, el('a', { class: `button${main ? ' main-action' : ''}`, href: `#/orders/${encodeURIComponent(id)}/repeat`, 'data-testid': 'repeat-link' }, t('ord.repeat'))));
@@ -445,7 +451,8 @@ async function paymentChoice(id, d, me, refresh) {
   const buyer = canChange(me);
   const payer = canPayMoney(me);
   // Switching between invoice and credit (the payment-method endpoint): admins and buyers.
-  const switchable = buyer && d.can_cancel && !open(d) && ['invoice', 'credit'].includes(o.payment_method);
+  // Stock-only: 1C's exchange carries no switch (it needs 1C's credit check).
+  const switchable = buyer && d.can_cancel && !open(d) && !d.stock_only && ['invoice', 'credit'].includes(o.payment_method);
   const [credit, account] = await Promise.all([
     api('GET', '/api/finance/credit').catch(() => null),
     payer ? api('GET', '/api/finance/account').catch(() => null) : null,

@@ -31,9 +31,9 @@ after(() => {
 });
 
 /** One exchange of 1C's: query, success, then its order file; answers what the simulator saw. */
-function exchange({ version = '2.10', encoding = 'utf-8', echo = true, documents = [] } = {}) {
+function exchange({ version = '2.10', encoding = 'utf-8', echo = true, documents = [], refuse_cancel = [] } = {}) {
   const out = execFileSync(`${root}/target/release/onec-sim`, ['cml-sale', '--portal', process.env.PORTAL_URL, '--version', version,
-    '--encoding', encoding, '--json', JSON.stringify({ echo, documents })], { cwd: root, env: { ...process.env, DEV_SECRETS: `${root}/.dev-secrets` } });
+    '--encoding', encoding, '--json', JSON.stringify({ echo, documents, refuse_cancel })], { cwd: root, env: { ...process.env, DEV_SECRETS: `${root}/.dev-secrets` } });
   return JSON.parse(out.toString());
 }
 
@@ -44,7 +44,7 @@ async function seeded() {
   await simSend([product(c, 1, 100), product(c, 2, 50)]);
   await simSend([order(c, 1, { lines: [[1, 2, 100]] })]);
   const [buyer] = co.clients;
-  return { c, buyer, id: await orderId(buyer, c, 1), art: (n) => `${c.slice(-4).toUpperCase()}-${n}` };
+  return { c, buyer, user: { ...co.users[0], password: 'Test-password-2026' }, id: await orderId(buyer, c, 1), art: (n) => `${c.slice(-4).toUpperCase()}-${n}` };
 }
 
 const REPLAYS = [['2.05', 'utf-8'], ['2.05', 'windows-1251'], ['2.10', 'utf-8'], ['2.10', 'windows-1251'], ['3.1', 'utf-8'], ['3.1', 'windows-1251']];
@@ -97,6 +97,119 @@ test('a phone order from 1C appears in the company\'s list; a 3.1 payment docume
   const p = await page(buyer, id);
   assert.equal(p.order.paid_kop, 5000, 'paid by its amount');
   assert.equal(p.order.status, 'awaiting_payment', 'a partial payment does not make the order paid');
+});
+
+for (const version of ['2.10', '3.1']) {
+  test(`stock-only ${version}: a repeated order is saved at once, goes to 1C in query and comes back matched, not duplicated`, async () => {
+    const { c, buyer, id, art } = await seeded();
+    const key = { 'idempotency-key': uid('key') };
+    const r = await buyer.req('POST', `/api/orders/orders/${id}/repeat`, undefined, key);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const again = await buyer.req('POST', `/api/orders/orders/${id}/repeat`, undefined, key);
+    assert.equal(again.body.id, r.body.id, 'the same key creates one order');
+    const fresh = r.body.id;
+    let p = await page(buyer, fresh);
+    assert.deepEqual(p.stock_only, { open_changes: 1, state: 'waiting' });
+    assert.equal(p.change, null, 'no extension change waits for an answer');
+    assert.deepEqual(p.lines.map((l) => l.qty_milli), [2000]);
+    const seen = exchange({ version });
+    assert.ok(seen.queried.includes(fresh), `the site's id is the document's Ид: ${JSON.stringify(seen.queried)}`);
+    // What 1C reads of a site order: its number, the counterparty by 1C id with its INN, the
+    // agreement, the lines by product id, not cancelled.
+    const doc = seen.seen[fresh];
+    assert.equal(doc.number, r.body.number);
+    assert.equal(doc.buyer.id, `${c}-le`);
+    assert.match(doc.buyer.inn ?? '', /^\d{10}(\d{2})?$/, JSON.stringify(doc));
+    assert.equal(doc.agreement, `${c}-ag`);
+    assert.deepEqual(doc.products, [`${c}-p1`]);
+    assert.equal(doc.cancelled, 'false');
+    assert.doesNotMatch(seen.import, /created: /, seen.import);
+    assert.match(seen.import, /^success\norders updated: \d+, unknown: 0/, seen.import);
+    p = await page(buyer, fresh);
+    assert.deepEqual(p.stock_only, { open_changes: 0, state: 'applied' }, 'closed by 1C\'s file');
+    assert.equal(p.order.onec_number, `УТ-${r.body.number}`, '1C\'s own number');
+    assert.equal(p.order.status, 'awaiting_payment', 'posted in 1C');
+    const list = (await buyer.get('/api/orders/orders')).body.items;
+    assert.equal(list.length, 2, JSON.stringify(list.map((x) => x.number)));
+    // 1C now names the order by its own Ид: a manager's change under 1C's own number finds it.
+    const next = exchange({ version, documents: [{ kind: 'order', id: seen.assigned[fresh], number: `ЗК-${uid('n').slice(-5)}`,
+      buyer: { id: `${c}-le` }, lines: [[art(1), 5, '100']] }] });
+    assert.ok(!next.queried.includes(fresh), 'nothing due');
+    assert.doesNotMatch(next.import, /created: /, next.import);
+    const items = (await buyer.get('/api/orders/orders')).body.items;
+    assert.equal(items.length, 2, JSON.stringify(items.map((x) => x.number)));
+    assert.deepEqual((await page(buyer, fresh)).lines.map((l) => l.qty_milli), [5000]);
+  });
+
+  test(`stock-only ${version}: a cancellation travels in query and 1C's file closes it; a refused one shows 1C's state`, async () => {
+    const { c, buyer, id } = await seeded();
+    let o = (await page(buyer, id)).order;
+    const key = { 'idempotency-key': uid('key') };
+    const r = await buyer.req('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: 'Не нужен' }, key);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const again = await buyer.req('POST', `/api/orders/orders/${id}/cancellation`, { version: o.version, reason: 'Не нужен' }, key);
+    assert.deepEqual(again.body, r.body, 'the same key: the first answer');
+    let p = await page(buyer, id);
+    assert.equal(p.order.status, 'cancelled', 'saved at once');
+    assert.deepEqual(p.stock_only, { open_changes: 1, state: 'waiting' });
+    const seen = exchange({ version });
+    assert.ok(seen.queried.includes(`${c}-o1`), JSON.stringify(seen));
+    assert.equal(seen.seen[`${c}-o1`].cancelled, 'true', 'travels as Отменен');
+    p = await page(buyer, id);
+    assert.equal(p.order.status, 'cancelled', '1C cancelled it too');
+    assert.deepEqual(p.stock_only, { open_changes: 0, state: 'applied' });
+    // A second company: the manager refuses the cancellation in 1C.
+    const other = await seeded();
+    o = (await page(other.buyer, other.id)).order;
+    const before = o.status;
+    assert.equal((await other.buyer.post(`/api/orders/orders/${other.id}/cancellation`, { version: o.version })).status, 200);
+    const refused = exchange({ version, refuse_cancel: [`${other.c}-o1`] });
+    assert.match(refused.import, /^success\n/, refused.import);
+    p = await page(other.buyer, other.id);
+    assert.equal(p.order.status, before, '1C\'s state: not cancelled');
+    assert.deepEqual(p.stock_only, { open_changes: 0, state: 'applied' });
+  });
+}
+
+test('stock-only 3.1: a payment without Основание is matched by its own Ид when known; an unmatched one is reported', async () => {
+  const { c, buyer, id } = await seeded();
+  const pay = uid('pay');
+  let r = exchange({ version: '3.1', echo: false, documents: [{ kind: 'payment', id: pay, basis: `${c}-o1`, sum: '50.00' }] });
+  assert.match(r.import, /payments: 1/, r.import);
+  // 1C corrects the same payment document; its container holds no order and it names no basis.
+  const lost = uid('pay');
+  r = exchange({ version: '3.1', echo: false, documents: [{ kind: 'payment', id: pay, sum: '80.00' }, { kind: 'payment', id: lost, sum: '10.00' }] });
+  assert.match(r.import, /payments: 1/, r.import);
+  assert.match(r.import, new RegExp(`payments without an order: 1 \\(${lost}\\)`), r.import);
+  assert.equal((await page(buyer, id)).order.paid_kop, 8000);
+});
+
+test('stock-only pages: the order shows the state of 1C\'s exchange, offers cancel and repeat, hides what needs the extension', async () => {
+  const { launch, signIn } = await import('../lib/browser.mjs');
+  const { buyer, user, id, art } = await seeded();
+  const o = (await page(buyer, id)).order;
+  assert.equal((await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: o.version, lines: [{ article: art(1), quantity: 3 }] })).status, 200);
+  const browser = await launch();
+  try {
+    const tab = await (await browser.newContext()).newPage();
+    await signIn(tab, user, `#/orders/${id}`);
+    const state = tab.locator('[data-testid=order-stock-only]');
+    await state.waitFor();
+    assert.equal(await state.getAttribute('data-state'), 'waiting');
+    assert.equal(await tab.locator('#cancel-form').count(), 1, 'cancelling travels in the exchange');
+    assert.equal(await tab.locator('[data-testid=repeat-link]').count(), 1, 'so does repeating');
+    assert.equal(await tab.locator('[data-testid=ship-today]').count(), 0, 'no payment-method switch');
+    assert.equal(await tab.locator('[data-testid=order-change]').count(), 0, 'no extension change state');
+    await tab.goto(`${process.env.PORTAL_URL}/#/orders`);
+    await tab.locator('[data-testid=orders]').waitFor();
+    assert.equal(await tab.locator('[data-testid=orders] .st-waiting').count(), 1, 'the list marks the waiting order');
+    assert.equal(await tab.locator('[data-testid^=pick-]').count(), 0, 'no shipping together');
+    exchange({ version: '2.10' });
+    await tab.goto(`${process.env.PORTAL_URL}/#/orders/${id}`);
+    await tab.locator('[data-testid=order-stock-only][data-state=applied]').waitFor();
+  } finally {
+    await browser.close();
+  }
 });
 
 test('stock-only: a feature that needs 1C\'s extension answers a clear problem', async () => {

@@ -1,8 +1,8 @@
 //! A stock-only deployment (`ONEC_DELIVERY=commerceml`): the supplier's 1C has no extension and
-//! speaks only its stock "exchange with a website". Orders edited by a client travel as the
-//! order's new state in CommerceML (`orders::edit`); every other client change needs the
-//! extension to reach 1C, so its route answers a clear problem instead of a change that would
-//! wait for an answer forever (docs/exchange/stock-only.md lists them; pages hide the buttons
+//! speaks only its stock "exchange with a website". Orders edited, cancelled or placed (repeat)
+//! by a client travel as the order's new state in CommerceML `query`; every other client change
+//! needs the extension to reach 1C, so its route answers a clear problem instead of a change that
+//! would wait for an answer forever (docs/exchange/stock-only.md lists them; pages hide the buttons
 //! from `GET /exchange/v1/...` `delivery` or the problem).
 
 use crate::config::{Config, Delivery};
@@ -25,14 +25,13 @@ pub const NEEDS_EXTENSION: &[(&str, &str)] = &[
     ("DELETE", "/api/company/employees/{id}"),
     ("PATCH", "/api/auth/profile"),
     ("POST", "/api/auth/email-changes"),
-    // Money and order actions 1C must answer (the stock exchange has no answer to give).
+    // Money and order actions 1C must answer (the stock exchange has no answer to give): a
+    // payment from the internal account, a switch to credit (1C's credit check and reserve; the
+    // stock exchange reads `Метод оплаты` of a new site order only), shipping together.
+    // A new order (repeat, repeat-draft) and a cancellation travel in `query` instead.
     ("POST", "/api/finance/account/payments"),
-    ("POST", "/api/orders/orders/{id}/cancellation"),
     ("POST", "/api/orders/orders/{id}/payment-method"),
     ("POST", "/api/orders/consolidations"),
-    ("POST", "/api/orders/orders/{id}/repeat"),
-    // A new order from the portal is sent as `order.created` (the extension registers it).
-    ("POST", "/api/orders/orders/{id}/repeat-draft"),
 ];
 
 /// 409 `needs-extension` for a route of [`NEEDS_EXTENSION`] in a stock-only deployment.
@@ -71,5 +70,13 @@ mod tests {
             "order edits travel in CommerceML"
         );
         assert!(refuse(&cfg, "GET", "/api/returns/returns").is_ok());
+        for (m, t) in [
+            ("POST", "/api/orders/orders/{id}/repeat"),
+            ("POST", "/api/orders/orders/{id}/repeat-draft"),
+            ("POST", "/api/orders/orders/{id}/cancellation"),
+        ] {
+            assert!(refuse(&cfg, m, t).is_ok(), "{t} travels in CommerceML");
+        }
+        assert!(refuse(&cfg, "POST", "/api/orders/orders/{id}/payment-method").is_err());
     }
 }

@@ -494,9 +494,15 @@ pub const CML_HANDOUT_DONE: &str = "DELETE FROM cml_sale_handout WHERE session =
 /// The portal orders 1C's order file names: by id (1C's or the portal's), or by number; `pending`
 /// while a portal change is not yet confirmed by 1C's `success`.
 pub const CML_ORDERS_FIND: &str = "SELECT id, onec_id, number, status, payment_method, company_id, total_kop, \
-       (cml_change > cml_confirmed) AS pending FROM orders \
+       (cml_change > cml_confirmed) AS pending, cml_before_cancel FROM orders \
      WHERE onec_id IN (SELECT value FROM json_each(?1)) OR id IN (SELECT value FROM json_each(?1)) \
-       OR number IN (SELECT value FROM json_each(?2))";
+       OR number IN (SELECT value FROM json_each(?2)) OR id IN (SELECT value FROM json_each(?2))";
+
+/// The orders of payment and shipment documents 1C's file sends again without `Основание` (and
+/// without an order in their `Контейнер`): known by their own 1C id, as Bitrix finds them by
+/// `ID_1C`.
+pub const CML_DOCUMENT_ORDERS: &str = "SELECT onec_id, order_id FROM cml_order_payments WHERE onec_id IN (SELECT value FROM json_each(?1)) \
+     UNION ALL SELECT onec_id, order_id FROM shipments WHERE onec_id IN (SELECT value FROM json_each(?1))";
 
 /// The companies the counterparties of 1C's new orders are: by 1C id (a legal entity's or the
 /// company's), else by INN (the caller matches the KPP).
@@ -516,20 +522,24 @@ pub const CML_ORDER_NEW: &str = "INSERT INTO orders (id, company_id, onec_id, le
      ON CONFLICT(onec_id) DO NOTHING";
 
 /// What 1C's order file says of many orders at once (JSON array; null leaves a value as it is):
-/// requisites, the sum, a payment in full; and the portal changes it closes (`close`: the order
-/// had none open when the file came).
+/// requisites, the sum, a payment in full; the portal changes it closes (`close`: the order
+/// had none open when the file came); and 1C's own `Ид` of an order placed in the portal
+/// (`onec_id`, replacing `portal:<id>` unless another order has it).
 pub const CML_ORDERS_FROM_1C: &str = "UPDATE orders SET status = coalesce(v.status, orders.status), \
        onec_number = coalesce(v.onec_number, orders.onec_number), onec_posted = coalesce(v.posted, orders.onec_posted), \
        total_kop = coalesce(v.total, orders.total_kop), vat_kop = coalesce(v.vat, orders.vat_kop), \
        paid_kop = CASE WHEN v.paid THEN max(orders.paid_kop, coalesce(v.total, orders.total_kop)) ELSE orders.paid_kop END, \
        onec_paid_at = coalesce(v.paid_at, orders.onec_paid_at), onec_payment_number = coalesce(v.payment_number, orders.onec_payment_number), \
        cml_closed = CASE WHEN v.close THEN max(orders.cml_closed, orders.cml_confirmed) ELSE orders.cml_closed END, \
+       onec_id = CASE WHEN v.onec_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.onec_id = v.onec_id) \
+         THEN v.onec_id ELSE orders.onec_id END, \
        version = orders.version + 1, updated_at = ?1 \
      FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.status') AS status, \
              json_extract(value, '$.onec_number') AS onec_number, json_extract(value, '$.posted') AS posted, \
              json_extract(value, '$.paid') AS paid, json_extract(value, '$.paid_at') AS paid_at, \
              json_extract(value, '$.payment_number') AS payment_number, json_extract(value, '$.total') AS total, \
-             json_extract(value, '$.vat') AS vat, json_extract(value, '$.close') AS close FROM json_each(?2)) AS v \
+             json_extract(value, '$.vat') AS vat, json_extract(value, '$.close') AS close, \
+             json_extract(value, '$.onec_id') AS onec_id FROM json_each(?2)) AS v \
      WHERE orders.id = v.id";
 
 /// The lines of orders 1C's file replaces (JSON array of order ids).

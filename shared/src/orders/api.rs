@@ -8,7 +8,7 @@ use crate::changes;
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::http::{finish, match_route, Access, ApiRequest, ApiResponse, LogContext, Route};
 use crate::idempotency::{self, Effect, Key, Ran, Start};
-use crate::ports::Ports;
+use crate::ports::{Ports, Stmt};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +238,9 @@ async fn cancel<P: Ports>(
         .reason
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
+    if p.config().onec_delivery == crate::config::Delivery::Commerceml {
+        return cancel_now(p, caller, &o, reason, key).await;
+    }
     let now = p.now();
     let change_id = crate::ids::new_id("out");
     let change = changes::NewChange {
@@ -303,6 +306,78 @@ async fn cancel<P: Ports>(
         return Err(super::change::pending());
     }
     changes::wake(p, &change_id).await;
+    Ok(answer)
+}
+
+/// Stock-only (`ONEC_DELIVERY=commerceml`): no extension answers a cancellation, so it is the
+/// order's new state at once (the status it replaced kept), due for 1C's next `query` as
+/// `Отменен`. 1C's next order file closes it; one that still shows the order not cancelled (the
+/// manager refused) brings 1C's state back. A credit order's reserve is released at once, as in
+/// push mode.
+async fn cancel_now<P: Ports>(
+    p: &P,
+    caller: &Caller,
+    o: &super::list::OrderRow,
+    reason: Option<String>,
+    key: &Key,
+) -> AppResult<ApiResponse> {
+    let (id, now) = (o.id.as_str(), p.now());
+    let audit_id = crate::ids::new_id("aud");
+    let audit = crate::audit_log::Entry {
+        id: &audit_id,
+        company_id: &caller.company_id,
+        user_id: Some(&caller.user_id),
+        kind: "order.cancel_requested",
+        entity_type: "order",
+        entity_id: id,
+        before: serde_json::json!({"status": o.status}),
+        after: serde_json::json!({"status": OrderStatus::Cancelled.as_str(), "reason": reason}),
+    };
+    let mut stmts = vec![
+        Stmt::new(sql::ORDER_NOW_CANCEL)
+            .bind(id)
+            .bind(o.version)
+            .bind(&caller.company_id)
+            .bind(now),
+        crate::audit_log::record(
+            &audit,
+            now,
+            (
+                "EXISTS (SELECT 1 FROM orders WHERE id = ? AND version = ? AND status = 'cancelled')",
+                vec![id.into(), (o.version + 1).into()],
+            ),
+        ),
+    ];
+    if o.payment_method == "credit" {
+        if let Some(agreement) = &o.agreement_id {
+            stmts.extend(crate::finance::credit::release(
+                &caller.company_id,
+                agreement,
+                &o.onec_id,
+                o.total_kop - o.paid_kop,
+                None,
+                now,
+                Some((
+                    "EXISTS (SELECT 1 FROM audit_log WHERE id = ?)".to_string(),
+                    vec![audit_id.as_str().into()],
+                )),
+            ));
+        }
+    }
+    let answer = ApiResponse::json(
+        200,
+        &serde_json::json!({"state": "saved", "version": o.version + 1, "status": OrderStatus::Cancelled.as_str()}),
+    );
+    let results = match key
+        .batch(p, stmts, Effect::row("audit_log", &audit_id), &answer)
+        .await?
+    {
+        Ran::Replay(stored) => return Ok(stored),
+        Ran::Done(results) => results,
+    };
+    if results.first().map(|r| r.changes).unwrap_or(0) == 0 {
+        return Err(super::change::stale(o));
+    }
     Ok(answer)
 }
 

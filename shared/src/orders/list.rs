@@ -185,6 +185,9 @@ pub struct Row {
     /// 1C refused the order's newest change (the order page says why): the user has to act.
     #[serde(default)]
     pub change_rejected: i64,
+    /// Stock-only: portal changes 1C's order file has not closed yet (they make `changes_waiting`).
+    #[serde(default, skip_serializing)]
+    pub cml_open: i64,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -278,6 +281,12 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         limit + 1,
     );
     let mut rows: Vec<Row> = p.db().all(list).await?;
+    if p.config().onec_delivery == crate::config::Delivery::Commerceml {
+        // No extension answers: a change waits for 1C's next order file instead.
+        for r in &mut rows {
+            r.changes_waiting = (r.changes_waiting != 0 || r.cml_open > 0) as i64;
+        }
+    }
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = rows.last().filter(|_| more).map(|r| {
@@ -299,7 +308,8 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         });
     Ok(ApiResponse::json(
         200,
-        &serde_json::json!({"items": rows, "next_cursor": next_cursor, "totals": totals}),
+        &serde_json::json!({"items": rows, "next_cursor": next_cursor, "totals": totals,
+            "stock_only": p.config().onec_delivery == crate::config::Delivery::Commerceml}),
     ))
 }
 

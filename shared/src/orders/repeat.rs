@@ -3,7 +3,9 @@
 //! with today's stock and, for a line that cannot be ordered, why (product deleted or no longer
 //! sold, no price, out of stock); `place` makes the order from the reviewed draft with the edited
 //! quantities. `repeat_now` is the older one-step repeat (every line still sold, old quantities).
-//! All three share the agreement resolution, the pricing and the `order.created` change.
+//! All three share the agreement resolution, the pricing and the `order.created` change; in a
+//! stock-only deployment (`ONEC_DELIVERY=commerceml`) the new order is instead due for 1C's next
+//! CommerceML `query` (docs/exchange/stock-only.md).
 
 use super::edit::LineOut;
 use super::sql;
@@ -309,8 +311,16 @@ async fn create<P: Ports>(
             "planned_shipping_date": None::<String>, "total": crate::changes::wire::amount(Kopecks(total)), "lines": wire}),
         before: serde_json::Value::Null,
     };
-    let (change_id, out) = changes::record(&change, now, None);
-    let stmts = vec![
+    // Stock-only: no extension registers the order; it is due for 1C's next `query` (the
+    // `cml_change` mark below) and 1C's order file carrying it back closes it.
+    let stock_only = p.config().onec_delivery == crate::config::Delivery::Commerceml;
+    let (change_id, out) = if stock_only {
+        (crate::ids::new_id("aud"), None)
+    } else {
+        let (id, out) = changes::record(&change, now, None);
+        (id, Some(out))
+    };
+    let mut stmts = vec![
         Stmt::new(sql::ORDER_CREATE)
             .bind(&new_id)
             .bind(&caller.company_id)
@@ -327,7 +337,6 @@ async fn create<P: Ports>(
             .bind(&new_id)
             .bind(&caller.company_id)
             .bind(serde_json::to_string(&lines)?),
-        out,
         Stmt::dynamic(format!("{} WHERE 1", crate::audit_log::INSERT_SELECT))
             .bind(&change_id)
             .bind(&caller.company_id)
@@ -343,9 +352,14 @@ async fn create<P: Ports>(
             ),
         changes::mark_order_changed_stmt(&new_id),
     ];
+    if let Some(out) = out {
+        // After the order and its lines, as before the stock-only mode.
+        stmts.insert(2, out);
+    }
     let answer = ApiResponse::json(
         201,
-        &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped, "change_id": change_id}),
+        &serde_json::json!({"id": new_id, "number": number, "total_kop": total, "skipped": skipped,
+            "change_id": (!stock_only).then_some(&change_id)}),
     );
     // With an Idempotency-Key the key and its answer are written in this batch: the same key again
     // (even in parallel) gets the first answer and creates nothing.
@@ -353,6 +367,8 @@ async fn create<P: Ports>(
     if let crate::idempotency::Ran::Replay(stored) = key.batch(p, stmts, effect, &answer).await? {
         return Ok(stored);
     }
-    changes::wake(p, &change_id).await;
+    if !stock_only {
+        changes::wake(p, &change_id).await;
+    }
     Ok(answer)
 }

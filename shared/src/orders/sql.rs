@@ -15,7 +15,8 @@ pub const LIST_WHERE: &str = "o.company_id = ?1 \
 pub const LIST_COLUMNS: &str = "SELECT o.id, o.number, o.onec_number, o.ordered_at, o.status, o.payment_method, o.delivery_method, o.total_kop, o.paid_kop, \
        o.planned_shipping_date, le.name AS legal_entity, u.full_name AS author, cg.name AS consignee, \
        EXISTS (SELECT 1 FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id AND x.status IN ('pending', 'sent')) AS changes_waiting, \
-       coalesce((SELECT x.status = 'rejected' FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1), 0) AS change_rejected \
+       coalesce((SELECT x.status = 'rejected' FROM outbox x WHERE x.entity_type = 'order' AND x.entity_id = o.id ORDER BY x.rowid DESC LIMIT 1), 0) AS change_rejected, \
+       o.cml_change - o.cml_closed AS cml_open \
      FROM orders o LEFT JOIN legal_entities le ON le.id = o.legal_entity_id LEFT JOIN users u ON u.id = o.author_user_id \
        LEFT JOIN consignees cg ON cg.onec_id = o.consignee_onec_id AND cg.company_id = o.company_id";
 
@@ -137,6 +138,14 @@ pub const ORDER_NOW_UPDATE: &str = "UPDATE orders SET delivery_method = ?4, deli
        planned_shipping_date = ?7, total_kop = ?8, vat_kop = coalesce(?9, vat_kop), version = version + 1, \
        cml_change = cml_change + 1, updated_at = ?10 \
      WHERE id = ?1 AND version = ?2 AND company_id = ?3 \
+       AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
+
+/// Stock-only cancellation (`api::cancel_now`): the order's new state, due for 1C's next `query`;
+/// the status it replaces is kept for 1C's refusal. Only at the version the client read, with no
+/// card payment open.
+pub const ORDER_NOW_CANCEL: &str = "UPDATE orders SET cml_before_cancel = status, status = 'cancelled', version = version + 1, \
+       cml_change = cml_change + 1, updated_at = ?4 \
+     WHERE id = ?1 AND version = ?2 AND company_id = ?3 AND status <> 'cancelled' \
        AND NOT EXISTS (SELECT 1 FROM card_payments WHERE order_id = ?1 AND status IN ('creating', 'pending'))";
 
 /// Guard for a change to an order: based on the current version, no other change waiting, no

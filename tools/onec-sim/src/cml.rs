@@ -3,17 +3,25 @@
 //! `sale.export.1c` is driven): `checkauth` (HTTP Basic), `init` with the schema version,
 //! `query` (the site's changed orders), `success`, then 1C's own order file sent with `file` and
 //! `import`. 1C's file carries every order it took from `query` as 1C now has it (posted, with
-//! 1C's number), plus what a manager did: changed lines, a phone order, a payment or shipment
+//! 1C's number; a cancellation the site asked for (`Отменен`) honoured unless the manager refuses
+//! it, `refuse_cancel`), plus what a manager did: changed lines, a phone order, a payment or shipment
 //! document (3.1 `ХозОперация`), in the asked version's shape (2.x documents at the root, 3.1
 //! each `Контейнер` holding an order with its payments and shipments) and encoding.
+//!
+//! A new site order (its `Ид` is the site's id, `ord_...`: 1C has no document for it yet) becomes
+//! 1C's own document: a new `Ид` of 1C's, the site's `Номер` kept, 1C's number in `Номер по 1С`
+//! (2.x) or `Номер1С` (3.1), as Bitrix's loader matches it (`Номер` to the site's order, `Ид` to
+//! the order's `ID_1C`).
 //!
 //! Built from the CommerceML fixtures and Bitrix's reader, not from a recording of a real 1C.
 //!
 //! `--json` (all optional):
 //! `{"echo": true, "documents": [{"kind": "order", "id", "number", "buyer": {"id", "name", "inn",
 //!  "kpp"}, "lines": [[article, qty, price], ...], "deleted": false, "status": "..."},
-//!  {"kind": "payment" | "shipment", "id", "basis", "sum"}]}`; prints
-//! `{"queried": [ids], "import": "<1C's answer>"}`.
+//!  {"kind": "payment" | "shipment", "id", "basis" (optional), "sum"}], "refuse_cancel": [queried
+//!  ids whose cancellation the manager refuses]}`; prints
+//! `{"queried": [ids], "seen": {id: {number, buyer, agreement, contract, warehouse, products,
+//! cancelled}}, "assigned": {site id: 1C's id}, "import": "<1C's answer>"}`.
 
 use serde_json::{json, Value};
 use shared::commerceml::{read_documents, Document};
@@ -88,8 +96,47 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         sent
     };
     let ids: Vec<Option<String>> = queried.iter().map(|d| d.id.clone()).collect();
-    println!("{}", json!({"queried": ids, "import": import}));
+    // What 1C read of each queried order, and the ids it gave the new site orders.
+    let seen: serde_json::Map<String, Value> = queried
+        .iter()
+        .filter_map(|d| {
+            let buyer = d.buyer().cloned().unwrap_or_default();
+            let products: Vec<Option<String>> = d.lines.iter().map(|l| l.id.clone()).collect();
+            Some((d.id.clone()?, json!({"number": d.number, "buyer": {"id": buyer.id, "inn": buyer.inn, "kpp": buyer.kpp},
+                "agreement": d.requisite("Соглашение"), "contract": d.requisite("Договор"), "warehouse": d.requisite("Склад"),
+                "products": products, "cancelled": d.requisite("Отменен")})))
+        })
+        .collect();
+    let assigned: serde_json::Map<String, Value> = ids
+        .iter()
+        .flatten()
+        .filter(|id| id.starts_with("ord_"))
+        .map(|id| (id.clone(), Value::from(guid(id))))
+        .collect();
+    println!(
+        "{}",
+        json!({"queried": ids, "seen": seen, "assigned": assigned, "import": import})
+    );
     Ok(())
+}
+
+/// 1C's id of the document it makes for a site order: a GUID, the same for the same site id.
+fn guid(site_id: &str) -> String {
+    // FNV-1a, twice with different offsets: 128 stable bits (no randomness across runs).
+    let h = |offset: u64| {
+        site_id
+            .bytes()
+            .fold(offset, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    };
+    let (a, b) = (h(0xcbf29ce484222325), h(0x84222325cbf29ce4));
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 fn esc(s: &str) -> String {
@@ -109,13 +156,24 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
     let mut docs: Vec<String> = Vec::new();
     let empty = Vec::new();
     let extra = spec["documents"].as_array().unwrap_or(&empty);
+    let refused = spec["refuse_cancel"].as_array().unwrap_or(&empty);
     if spec["echo"].as_bool().unwrap_or(true) {
         for d in queried {
-            let id = d.id.clone().unwrap_or_default();
+            let site_id = d.id.clone().unwrap_or_default();
+            // A new site order: 1C registers it under an id of its own.
+            let id = if site_id.starts_with("ord_") {
+                guid(&site_id)
+            } else {
+                site_id.clone()
+            };
             // A manager's edit of the same order replaces 1C's echo of it.
             if extra.iter().any(|e| e["id"].as_str() == Some(&id)) {
                 continue;
             }
+            let asked = d
+                .requisite("Отменен")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            let cancelled = asked && !refused.iter().any(|r| r.as_str() == Some(&site_id));
             let lines: Vec<(String, String, i64)> = d
                 .lines
                 .iter()
@@ -139,6 +197,7 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
                 &lines,
                 false,
                 None,
+                Some(cancelled),
             ));
         }
     }
@@ -159,10 +218,15 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
                 } else {
                     ""
                 };
+                // A document 1C sends again (a correction) may name no `Основание`.
+                let basis = e["basis"]
+                    .as_str()
+                    .map(|b| format!("<Основание>{}</Основание>", esc(b)))
+                    .unwrap_or_default();
                 docs.push(format!(
                     "<Документ><Ид>{}</Ид>{mark}<Номер>{}</Номер><Дата>2026-03-07</Дата><Время>12:00:00</Время><ХозОперация>{op}</ХозОперация>\
-                     <Основание>{}</Основание><Валюта>руб</Валюта><Курс>1</Курс><Сумма>{}</Сумма></Документ>",
-                    esc(id), esc(id), esc(e["basis"].as_str().unwrap_or("")), money(sum)
+                     {basis}<Валюта>руб</Валюта><Курс>1</Курс><Сумма>{}</Сумма></Документ>",
+                    esc(id), esc(id), money(sum)
                 ));
             }
             _ => {
@@ -190,6 +254,7 @@ fn order_file(version: &str, queried: &[Document], spec: &Value) -> String {
                     &lines,
                     e["deleted"].as_bool().unwrap_or(false),
                     e["status"].as_str(),
+                    e["cancelled"].as_bool(),
                 ));
             }
         }
@@ -221,6 +286,7 @@ fn order_doc(
     lines: &[(String, String, i64)],
     deleted: bool,
     status: Option<&str>,
+    cancelled: Option<bool>,
 ) -> String {
     let mut sum = 0i64;
     let rows: String = lines
@@ -271,6 +337,10 @@ fn order_doc(
     }
     if let Some(s) = status {
         reqs.push(("Статус заказа", s.to_string()));
+    }
+    // 1C's export says whether the order is cancelled (Bitrix's loader reads `Отменен`).
+    if let Some(c) = cancelled {
+        reqs.push(("Отменен", c.to_string()));
     }
     let reqs: String = reqs
         .iter()

@@ -165,7 +165,7 @@ pub(crate) async fn query<P: Ports>(
         .iter()
         .zip(&orders)
         .map(|(o, order)| OrderDoc {
-            onec_id: Some(&o.onec_id),
+            onec_id: known_to_1c(&o.onec_id),
             portal_id: &o.id,
             order,
             buyer: match &o.le_onec_id {
@@ -223,6 +223,25 @@ pub(crate) async fn query<P: Ports>(
         body: body.into(),
         log: Default::default(),
     })
+}
+
+/// 1C's id of an order, `None` for one placed in the portal that 1C has not named yet
+/// (`portal:<id>`): it goes with the portal's id as `Ид`, as a Bitrix site sends its new orders.
+pub fn known_to_1c(onec_id: &str) -> Option<&str> {
+    (!onec_id.starts_with("portal:")).then_some(onec_id)
+}
+
+/// 1C's `Ид` of a portal-placed order (`portal:<id>`) named in its file by another id (1C's own
+/// document id, found by the order's number): the order takes it, so 1C's later files and
+/// queries name it as 1C does. `None` when nothing changes.
+pub fn adopted_onec_id(
+    order_onec_id: &str,
+    order_id: &str,
+    doc_id: Option<&str>,
+) -> Option<String> {
+    let doc_id = doc_id?.trim();
+    (known_to_1c(order_onec_id).is_none() && !doc_id.is_empty() && doc_id != order_id)
+        .then(|| doc_id.to_owned())
 }
 
 /// 1C took the last query's document: those changes are no longer due.
@@ -325,6 +344,8 @@ struct Found {
     total_kop: i64,
     /// 1 while a portal change 1C has not confirmed yet is open.
     pending: i64,
+    /// The status a stock-only cancellation replaced (for 1C's refusal).
+    cml_before_cancel: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,9 +357,12 @@ struct Known {
     legal_entity_id: Option<String>,
 }
 
-/// The order a document names: by id (1C's or the portal's), else by a number no other order has.
+/// The order a document names: by id (1C's or the portal's), else by a number no other order has
+/// (1C writes a site order back under its own `Ид` with the site's `Номер`, which Bitrix reads as
+/// the site's order id or number).
 fn find<'a>(found: &'a [Found], id: Option<&str>, number: Option<&str>) -> Option<&'a Found> {
     let by_id = id.and_then(|id| found.iter().find(|f| f.onec_id == id || f.id == id));
+    let by_id = by_id.or_else(|| number.and_then(|n| found.iter().find(|f| f.id == n)));
     by_id.or_else(|| {
         let n = number?;
         let mut same = found.iter().filter(|f| f.number == n);
@@ -404,19 +428,51 @@ pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<St
         Err(e) => return Ok(Err(e.to_string())),
     };
     let docs = &file.documents;
-    // The order a payment or shipment is for: `Основание`, else the order of its `Контейнер`.
+    let container_order = |d: &Document| {
+        d.container.and_then(|c| {
+            docs.iter()
+                .find(|o| o.container == Some(c) && o.kind() == DocumentKind::Order)
+        })
+    };
+    // A payment or shipment with neither `Основание` nor an order in its `Контейнер`: only its
+    // own `Ид` can name its order, when 1C sends a document the portal already recorded again.
+    let orphan = |d: &Document| {
+        matches!(d.kind(), DocumentKind::Payment | DocumentKind::Shipment)
+            && d.basis.is_none()
+            && container_order(d).is_none()
+    };
+    let orphan_ids: Vec<&str> = docs
+        .iter()
+        .filter(|d| orphan(d))
+        .filter_map(|d| d.id.as_deref())
+        .collect();
+    let recorded: HashMap<String, String> = if orphan_ids.is_empty() {
+        HashMap::new()
+    } else {
+        #[derive(Deserialize)]
+        struct Recorded {
+            onec_id: String,
+            order_id: String,
+        }
+        p.db()
+            .all::<Recorded>(
+                Stmt::new(sql::CML_DOCUMENT_ORDERS).bind(serde_json::to_string(&orphan_ids)?),
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.onec_id, r.order_id))
+            .collect()
+    };
+    // The order a payment or shipment is for: `Основание`, else the order of its `Контейнер`,
+    // else the order its own `Ид` was recorded for.
     let order_ref = |d: &Document| -> (Option<String>, Option<String>) {
         if let Some(basis) = &d.basis {
             return (Some(basis.clone()), Some(basis.clone()));
         }
-        let same = d.container.and_then(|c| {
-            docs.iter()
-                .find(|o| o.container == Some(c) && o.kind() == DocumentKind::Order)
-        });
-        (
-            same.and_then(|o| o.id.clone()),
-            same.and_then(|o| o.number.clone()),
-        )
+        if let Some(same) = container_order(d) {
+            return (same.id.clone(), same.number.clone());
+        }
+        (d.id.as_ref().and_then(|id| recorded.get(id).cloned()), None)
     };
     let mut ids: Vec<String> = Vec::new();
     let mut numbers: Vec<String> = Vec::new();
@@ -485,7 +541,11 @@ pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<St
             DocumentKind::Payment | DocumentKind::Shipment => {
                 let (id, number) = order_ref(doc);
                 let Some(order) = find(&found, id.as_deref(), number.as_deref()) else {
-                    report.unknown.push(name);
+                    if orphan(doc) {
+                        report.orphans.push(name);
+                    } else {
+                        report.unknown.push(name);
+                    }
                     continue;
                 };
                 let Some(onec_id) = doc.id.clone() else {
@@ -547,7 +607,12 @@ pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<St
                     report.kept.push(order.number.clone());
                     continue;
                 }
-                let u = order_update(doc, &order.status, &order.payment_method);
+                let u = order_update_with(
+                    doc,
+                    &order.status,
+                    &order.payment_method,
+                    order.cml_before_cancel.as_deref(),
+                );
                 report
                     .notes
                     .extend(u.notes.iter().map(|n| format!("{}: {n}", order.number)));
@@ -566,7 +631,8 @@ pub async fn import_orders<P: Ports>(p: &P, bytes: &[u8]) -> AppResult<Result<St
                 // The last document about an order wins.
                 updates.insert(order.id.clone(), json!({"id": order.id, "status": u.status, "onec_number": u.onec_number,
                     "posted": u.posted, "paid": u.paid, "paid_at": u.paid_at.map(crate::time::to_db), "payment_number": u.payment_number,
-                    "total": total, "vat": vat, "close": true}));
+                    "total": total, "vat": vat, "close": true,
+                    "onec_id": adopted_onec_id(&order.onec_id, &order.id, doc.id.as_deref())}));
             }
         }
     }
@@ -631,6 +697,9 @@ struct Report {
     payments: usize,
     shipments: usize,
     unknown: Vec<String>,
+    /// Payments and shipments naming no order (no `Основание`, no order in their `Контейнер`,
+    /// their `Ид` not recorded before): nothing can tell which order they pay or ship.
+    orphans: Vec<String>,
     /// Orders with a portal change 1C has not confirmed: left as they are.
     kept: Vec<String>,
     ignored: Vec<String>,
@@ -652,6 +721,9 @@ impl Report {
         }
         if self.payments > 0 || self.shipments > 0 {
             out.push_str(&format!(", payments: {}, shipments: {}", self.payments, self.shipments));
+        }
+        if !self.orphans.is_empty() {
+            out.push_str(&format!(", payments without an order: {}{}", self.orphans.len(), list(&self.orphans)));
         }
         if !self.kept.is_empty() {
             out.push_str(&format!(", kept (portal change not confirmed yet): {}{}", self.kept.len(), list(&self.kept)));
@@ -693,6 +765,19 @@ pub fn order_update(
     current_status: &str,
     payment_method: &str,
 ) -> OrderUpdate {
+    order_update_with(doc, current_status, payment_method, None)
+}
+
+/// [`order_update`] for an order the portal may have cancelled (a stock-only cancellation keeps
+/// the status it replaced, `before_cancel`): when 1C's document says explicitly that the order is
+/// not cancelled (`Отменен` false, as Bitrix undoes a site cancellation on it), 1C's state comes
+/// back: the kept status (`awaiting_payment` if none), then what the rest of the document says.
+pub fn order_update_with(
+    doc: &Document,
+    current_status: &str,
+    payment_method: &str,
+    before_cancel: Option<&str>,
+) -> OrderUpdate {
     let mut u = OrderUpdate {
         onec_number: doc.onec_number.clone(),
         ..Default::default()
@@ -710,9 +795,26 @@ pub fn order_update(
     };
     let mut notes = Vec::new();
     // 3.x marks the document itself (`ПометкаУдаления` element); 2.x sends a requisite.
-    let cancelled = flag("Отменен", &mut notes) == Some(true)
+    let cancel_flag = flag("Отменен", &mut notes);
+    let cancelled = cancel_flag == Some(true)
         || flag("ПометкаУдаления", &mut notes) == Some(true)
         || doc.deleted == Some(true);
+    // 1C refused the portal's cancellation: its state is the order's again.
+    let restored = (current_status == "cancelled" && !cancelled && cancel_flag == Some(false))
+        .then(|| {
+            const BACK: [&str; 6] = [
+                "draft",
+                "awaiting_payment",
+                "reserved",
+                "paid",
+                "partly_shipped",
+                "shipped",
+            ];
+            BACK.into_iter()
+                .find(|s| Some(*s) == before_cancel)
+                .unwrap_or("awaiting_payment")
+        });
+    let current_status = restored.unwrap_or(current_status);
     let shipped_flag = flag("Отгружен", &mut notes) == Some(true);
     let paid_flag = flag("Заказ оплачен", &mut notes) == Some(true);
     u.posted = flag("Проведен", &mut notes);
@@ -755,7 +857,7 @@ pub fn order_update(
             "awaiting_payment"
         })
     } else {
-        None
+        restored
     };
     u.notes = notes;
     u
@@ -912,6 +1014,83 @@ mod tests {
             order_update(&doc(&[("Проведен", "true")]), "reserved", "invoice").status,
             None
         );
+    }
+
+    #[test]
+    fn a_refused_portal_cancellation_brings_1cs_state_back() {
+        let refused = |reqs: &[(&str, &str)], method, before| {
+            order_update_with(&doc(reqs), "cancelled", method, before).status
+        };
+        assert_eq!(
+            refused(&[("Отменен", "false"), ("Проведен", "true")], "invoice", Some("awaiting_payment")),
+            Some("awaiting_payment")
+        );
+        assert_eq!(
+            refused(&[("Отменен", "false"), ("Проведен", "true")], "credit", Some("draft")),
+            Some("reserved"),
+            "a draft 1C has posted meanwhile"
+        );
+        assert_eq!(
+            refused(&[("Отменен", "false"), ("Статус заказа", "К отгрузке")], "invoice", Some("awaiting_payment")),
+            Some("reserved"),
+            "1C's named status wins"
+        );
+        assert_eq!(
+            refused(&[("Отменен", "false")], "invoice", None),
+            Some("awaiting_payment"),
+            "cancelled without a kept status"
+        );
+        assert_eq!(
+            refused(&[("Проведен", "true")], "invoice", Some("reserved")),
+            None,
+            "no word on the cancellation: it stays"
+        );
+        assert_eq!(refused(&[("Отменен", "true")], "invoice", Some("reserved")), Some("cancelled"));
+        let mut deleted = doc(&[("Отменен", "false")]);
+        deleted.deleted = Some(true);
+        assert_eq!(
+            order_update_with(&deleted, "cancelled", "invoice", Some("reserved")).status,
+            Some("cancelled"),
+            "3.x deletion mark"
+        );
+        assert_eq!(
+            order_update_with(&doc(&[("Отменен", "false")]), "reserved", "invoice", Some("draft")).status,
+            None,
+            "an order not cancelled keeps its status"
+        );
+    }
+
+    #[test]
+    fn a_portal_order_goes_by_the_portal_id_and_takes_1cs_id_once() {
+        assert_eq!(known_to_1c("portal:ord_1"), None);
+        assert_eq!(known_to_1c("9f1c-guid"), Some("9f1c-guid"));
+        assert_eq!(
+            adopted_onec_id("portal:ord_1", "ord_1", Some("9f1c-guid")).as_deref(),
+            Some("9f1c-guid")
+        );
+        assert_eq!(adopted_onec_id("portal:ord_1", "ord_1", Some("ord_1")), None, "1C echoed the site's id");
+        assert_eq!(adopted_onec_id("portal:ord_1", "ord_1", None), None);
+        assert_eq!(adopted_onec_id("9f1c-guid", "ord_1", Some("other")), None, "1C's id stays");
+    }
+
+    #[test]
+    fn a_document_finds_its_order_by_ids_then_a_unique_number() {
+        let f = |id: &str, onec: &str, number: &str| Found {
+            id: id.into(),
+            onec_id: onec.into(),
+            number: number.into(),
+            status: "draft".into(),
+            payment_method: "invoice".into(),
+            total_kop: 0,
+            pending: 0,
+            cml_before_cancel: None,
+        };
+        let found = [f("ord_1", "portal:ord_1", "П-1"), f("ord_2", "g2", "N"), f("ord_3", "g3", "N")];
+        let id_of = |id, number| find(&found, id, number).map(|x| x.id.as_str());
+        assert_eq!(id_of(Some("1c-new"), Some("П-1")), Some("ord_1"), "1C's own Ид, the site's number");
+        assert_eq!(id_of(Some("1c-new"), Some("ord_1")), Some("ord_1"), "the site's id as the number");
+        assert_eq!(id_of(Some("g2"), Some("N")), Some("ord_2"));
+        assert_eq!(id_of(Some("1c-new"), Some("N")), None, "a number two orders share");
     }
 
     #[test]
