@@ -569,5 +569,9 @@ pub(crate) mod tests {
         assert!(kept("goods/1/import___a.xml"));
         assert!(kept("import_files/ab/x.JPG"));
         assert!(!kept("readme.txt"));
+        // The same pictures as a file sent alone (`file`: what thumbnails are made of).
+        for name in ["a/x.gif", "a/x.webp", "a/x.png", "a/x.jpeg", "a/x.bmp"] {
+            assert_eq!(kept(name), super::super::thumbs::is_image(name), "{name}");
+        }
     }
 }
