@@ -121,9 +121,9 @@ test('sessions: random per checkauth, by cookie or ?sessid=, sliding with each r
 
 test('init answers the version 1C asks for (2.05, 2.10, 3.1), and the 2.05-style answer when none is asked', async () => {
   const { cookie, token } = await signIn('sale');
-  assert.equal(await (await get('type=sale&mode=init', cookie)).text(), 'zip=no\nfile_limit=8388608\n');
+  assert.equal(await (await get('type=sale&mode=init', cookie)).text(), 'zip=yes\nfile_limit=8388608\n');
   for (const v of ['2.05', '2.10', '3.1']) {
-    assert.equal(await (await get(`type=sale&mode=init&version=${v}`, cookie)).text(), `zip=no\nfile_limit=8388608\nsessid=${token}\nversion=${v}\n`);
+    assert.equal(await (await get(`type=sale&mode=init&version=${v}`, cookie)).text(), `zip=yes\nfile_limit=8388608\nsessid=${token}\nversion=${v}\n`);
   }
   const cat = await signIn('catalog');
   assert.equal(await (await get('type=catalog&mode=init&version=3.1', cat.cookie)).text(), `zip=yes\nfile_limit=8388608\nsessid=${cat.token}\nversion=3.1\n`);

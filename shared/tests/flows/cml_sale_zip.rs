@@ -40,7 +40,8 @@ fn seeded() -> TestPorts {
                        "price": 100, "amount": 200, "vat_rate": 20, "vat": 33.33}],
             "total": 200, "vat_total": 33.33, "shipments": []}}),
     ];
-    let batch = json!({"batch_id": "b-zip", "sent_at": "2026-11-28T12:00:00", "messages": messages});
+    let batch =
+        json!({"batch_id": "b-zip", "sent_at": "2026-11-28T12:00:00", "messages": messages});
     let req = p.signed_json("/exchange/v1/messages", &batch);
     let resp = block_on(shared::exchange::api::handle(&p, req));
     assert_eq!(resp.status, 200, "{}", text(&resp));
@@ -59,9 +60,9 @@ struct State {
 }
 
 fn state(p: &TestPorts) -> State {
-    block_on(p.db.first::<State>(
-        Stmt::new("SELECT status, onec_number, paid_kop FROM orders WHERE onec_id = 'Z1'"),
-    ))
+    block_on(p.db.first::<State>(Stmt::new(
+        "SELECT status, onec_number, paid_kop FROM orders WHERE onec_id = 'Z1'",
+    )))
     .unwrap()
     .unwrap()
 }
@@ -110,7 +111,10 @@ fn a_zipped_order_file_in_chunks_imports_exactly_as_the_plain_file() {
     let plain = seeded();
     let cookie = cml_checkauth(&plain, "sale");
     let expected = send(&plain, &cookie, "orders.xml", &order_file(), 1 << 20).remove(0);
-    assert!(expected.starts_with("success\norders updated: 1"), "{expected}");
+    assert!(
+        expected.starts_with("success\norders updated: 1"),
+        "{expected}"
+    );
     let after = state(&plain);
     assert_eq!(after.onec_number.as_deref(), Some("УТ-000101"));
 
@@ -118,7 +122,13 @@ fn a_zipped_order_file_in_chunks_imports_exactly_as_the_plain_file() {
         let p = seeded();
         let before = state(&p);
         let cookie = cml_checkauth(&p, "sale");
-        call(&p, "GET", "type=sale&mode=init&version=2.10", &cookie, vec![]);
+        call(
+            &p,
+            "GET",
+            "type=sale&mode=init&version=2.10",
+            &cookie,
+            vec![],
+        );
         let archive = zip_archive(&[("orders.xml", order_file().as_slice())], stored);
         let chunk = archive.len() / 3 + 1;
         let answers = send(&p, &cookie, "orders.zip", &archive, chunk);
@@ -159,7 +169,10 @@ fn a_damaged_archive_or_a_zip_bomb_fails_with_its_reason_and_changes_nothing() {
         ("bomb.zip", bomb, "ZIP bomb"),
     ] {
         let r = send(&p, &cookie, name, &archive, 1 << 20).remove(0);
-        assert!(r.starts_with("failure\n") && r.contains(reason), "{name}: {r}");
+        assert!(
+            r.starts_with("failure\n") && r.contains(reason),
+            "{name}: {r}"
+        );
         let again = text(&call(
             &p,
             "GET",
