@@ -2,9 +2,8 @@
 // queue consumer): the login throttled per address, sessions that slide with the test clock, the
 // version `init` answers, `zip=yes` (one archive, unpacked by the queue consumer, imports the same
 // as the files sent one by one), files in subfolders, `mode=info`.
-// A changed CML_PASSWORD ending every session needs the Worker's vars changed: that is tested
-// natively on the same handler and SQL (shared/tests/flows/cml_protocol.rs,
-// changing_cml_password_ends_every_session), not here (no route may change a secret).
+// A changed CML_PASSWORD ending every session needs the Workers restarted with another secret:
+// tests/api/cml-password.test.mjs does that on a stack of its own (no route may change a secret).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
