@@ -42,6 +42,19 @@ async function signIn(password) {
 const byCookie = (cookie) => fetch(`${URL_}?type=sale&mode=init&version=2.10`, { headers: { cookie } });
 const bySessid = (token) => fetch(`${URL_}?type=sale&mode=init&version=2.10&sessid=${encodeURIComponent(token)}`);
 
+/** Polls until the restarted portal answers (a connection kept from before the restart fails). */
+async function reachable() {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    try {
+      if ((await fetch(`${process.env.PORTAL_URL}/`)).ok) return;
+    } catch (e) {
+      assert.ok(Date.now() < deadline, `the restarted portal does not answer: ${e}`);
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 before(() => stack('', 'start', state, String(PORT), String(SIM_PORT)));
 after(() => {
   stack('', 'stop', state);
@@ -56,6 +69,7 @@ test('an old CommerceML session id stops working after CML_PASSWORD changes; the
   // The operator changes CML_PASSWORD: the same data, the Workers restarted with the new secret.
   stack('', 'stop', state);
   stack(`CML_PASSWORD=${NEW_PASSWORD}`, 'start', state, String(PORT), String(SIM_PORT));
+  await reachable();
 
   for (const [how, r] of [['cookie', await byCookie(old.cookie)], ['sessid', await bySessid(old.token)]]) {
     assert.equal(r.status, 401, how);
