@@ -252,13 +252,8 @@ pub(crate) async fn file<P: Ports>(
         return import_stored(p, session, &name).await;
     }
     // An archive is imported once whole (`zip=yes`: its pieces may be of any length).
-    if super::sale_zip::is_archive(&name) {
-        let row = p.db().first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name));
-        if let Some(file) = row.await? {
-            if super::sale_zip::is_whole(p, session, &file, &name).await? {
-                return import_stored(p, session, &name).await;
-            }
-        }
+    if super::sale_zip::is_archive(&name) && super::sale_zip::is_whole(p, session, &name).await? {
+        return import_stored(p, session, &name).await;
     }
     Ok(text("success\n".into()))
 }
@@ -272,8 +267,9 @@ pub(crate) async fn import<P: Ports>(
         return Ok(failure("bad filename"));
     };
     let stored = |name: String| async move {
-        let row = p.db().first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name));
-        row.await.map(|file| file.map(|file| (name, file)))
+        let row = Stmt::new(sql::CML_FILE).bind(session).bind(&name);
+        let file = p.db().first::<FileRow>(row).await?;
+        AppResult::Ok(file.map(|file| (name, file)))
     };
     let mut found = stored(name).await?;
     if found.is_none() {

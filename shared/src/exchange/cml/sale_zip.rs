@@ -30,13 +30,12 @@ pub fn is_archive(name: &str) -> bool {
 }
 
 /// Whether the archive stored so far is whole (its last piece has arrived).
-pub(crate) async fn is_whole<P: Ports>(
-    p: &P,
-    session: &str,
-    file: &FileRow,
-    name: &str,
-) -> AppResult<bool> {
-    unzip::is_whole(p, session, name, &file.sizes()?).await
+pub(crate) async fn is_whole<P: Ports>(p: &P, session: &str, name: &str) -> AppResult<bool> {
+    let row = Stmt::new(sql::CML_FILE).bind(session).bind(name);
+    match p.db().first::<FileRow>(row).await? {
+        Some(file) => unzip::is_whole(p, session, name, &file.sizes()?).await,
+        None => Ok(false),
+    }
 }
 
 /// Imports the order files in the stored archive: the report 1C logs (each file's, by its name

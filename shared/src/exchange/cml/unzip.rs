@@ -329,7 +329,10 @@ pub(crate) async fn data_start<P: Ports>(
 ) -> AppResult<Result<u64, String>> {
     let total: u64 = sizes.iter().sum();
     if e.header_at + 30 > total {
-        return Ok(Err(format!("{}: its header runs past the archive's end", e.name)));
+        return Ok(Err(format!(
+            "{}: its header runs past the archive's end",
+            e.name
+        )));
     }
     let header = read_range(p, session, name, sizes, e.header_at, 30).await?;
     if u32_at(&header, 0) != Some(0x0403_4b50) {
@@ -667,10 +670,17 @@ pub(crate) mod tests {
     fn only_the_whole_archive_closes_it_never_a_part_sent_so_far() {
         let xml = "<КоммерческаяИнформация/>".repeat(200);
         for stored in [false, true] {
-            let a = zip(&[("orders.xml", xml.as_bytes()), ("b/x.xml", b"<a/>")], stored);
+            let a = zip(
+                &[("orders.xml", xml.as_bytes()), ("b/x.xml", b"<a/>")],
+                stored,
+            );
             assert!(closes_archive(&a, a.len() as u64));
             for cut in 1..a.len() {
-                assert!(!closes_archive(&a[..cut], cut as u64), "{cut} of {}", a.len());
+                assert!(
+                    !closes_archive(&a[..cut], cut as u64),
+                    "{cut} of {}",
+                    a.len()
+                );
             }
             // Only the tail is read from storage: the same answer from the last bytes.
             assert!(closes_archive(&a[a.len() - 30..], a.len() as u64));
