@@ -12,8 +12,8 @@
 //!   the `import` request, a larger one in the queue consumer while 1C polls (`progress`). Files
 //!   keep their relative folders ([`file_path`]); the classifier's files import before goods.
 //! - `type=sale` (`checkauth`, `init`, `info`, `query`, `success`, `file`, `import`): the orders
-//!   changed in the portal go to 1C, and 1C's order files update status, 1C number, payment and
-//!   shipments ([`sale`]); `info` lists statuses, payment and delivery methods ([`info`]).
+//!   changed in the portal go to 1C, and 1C's order files (plain, or zipped: [`sale_zip`]) update
+//!   status, 1C number, payment and shipments ([`sale`]); `info` lists statuses, payment and delivery methods ([`info`]).
 
 pub mod bench;
 pub mod deactivate;
