@@ -1,6 +1,7 @@
 // Orders both ways through 1C's stock "Обмен с сайтом" (CommerceML), in a stock-only deployment:
 // a stack of its own (ports 8853/8854, ONEC_DELIVERY=commerceml), the simulator playing 1C with
-// `onec-sim cml-sale` (checkauth, init, query, success, 1C's order file with file + import).
+// `onec-sim cml-sale` (checkauth, init, query, success, 1C's order file with file + import,
+// plain or, with zip=yes, as an archive sent in pieces).
 // The replays per version and encoding are built from the CommerceML fixtures and 1C-Bitrix's
 // sale.export.1c behaviour, not recorded from a real 1C.
 import { test, before, after } from 'node:test';
@@ -31,9 +32,11 @@ after(() => {
 });
 
 /** One exchange of 1C's: query, success, then its order file; answers what the simulator saw. */
-function exchange({ version = '2.10', encoding = 'utf-8', echo = true, documents = [], refuse_cancel = [] } = {}) {
+function exchange({ version = '2.10', encoding = 'utf-8', echo = true, documents = [], refuse_cancel = [], zip = false } = {}) {
+  // zip=yes: 1C's order file as an archive, sent in small pieces (the site imports it once whole).
+  const zipped = zip ? ['--zip', '--chunk', '700'] : [];
   const out = execFileSync(`${root}/target/release/onec-sim`, ['cml-sale', '--portal', process.env.PORTAL_URL, '--version', version,
-    '--encoding', encoding, '--json', JSON.stringify({ echo, documents, refuse_cancel })], { cwd: root, env: { ...process.env, DEV_SECRETS: `${root}/.dev-secrets` } });
+    '--encoding', encoding, ...zipped, '--json', JSON.stringify({ echo, documents, refuse_cancel })], { cwd: root, env: { ...process.env, DEV_SECRETS: `${root}/.dev-secrets` } });
   return JSON.parse(out.toString());
 }
 
@@ -47,10 +50,12 @@ async function seeded() {
   return { c, buyer, user: { ...co.users[0], password: 'Test-password-2026' }, id: await orderId(buyer, c, 1), art: (n) => `${c.slice(-4).toUpperCase()}-${n}` };
 }
 
-const REPLAYS = [['2.05', 'utf-8'], ['2.05', 'windows-1251'], ['2.10', 'utf-8'], ['2.10', 'windows-1251'], ['3.1', 'utf-8'], ['3.1', 'windows-1251']];
+// Each version and encoding with and without zip=yes.
+const REPLAYS = [['2.05', 'utf-8'], ['2.05', 'windows-1251'], ['2.10', 'utf-8'], ['2.10', 'windows-1251'], ['3.1', 'utf-8'], ['3.1', 'windows-1251']]
+  .flatMap(([v, e]) => [[v, e, false], [v, e, true]]);
 
-for (const [version, encoding] of REPLAYS) {
-  test(`stock-only ${version} ${encoding}: two edits in a row, query, success, and 1C's next file closes both`, async () => {
+for (const [version, encoding, zip] of REPLAYS) {
+  test(`stock-only ${version} ${encoding}${zip ? ' zip=yes' : ''}: two edits in a row, query, success, and 1C's next file closes both`, async () => {
     const { c, buyer, id, art } = await seeded();
     let o = (await page(buyer, id)).order;
     const first = await buyer.req('PATCH', `/api/orders/orders/${id}`, { version: o.version, lines: [{ article: art(1), quantity: 3 }] });
@@ -62,7 +67,7 @@ for (const [version, encoding] of REPLAYS) {
     assert.deepEqual(p.lines.map((l) => l.qty_milli), [4000, 1000]);
     assert.equal(p.order.total_kop, 45000);
     assert.deepEqual(p.stock_only, { open_changes: 2, state: 'waiting' });
-    const seen = exchange({ version, encoding });
+    const seen = exchange({ version, encoding, zip });
     assert.ok(seen.queried.includes(`${c}-o1`), JSON.stringify(seen));
     assert.match(seen.import, /^success\norders updated: \d+/);
     p = await page(buyer, id);
@@ -71,7 +76,7 @@ for (const [version, encoding] of REPLAYS) {
     assert.equal(p.order.onec_number, `УТ-ЗК-${c.slice(-4)}-1`);
     o = p.order;
     // A manager changes the lines in 1C: the next file brings them to the client's order.
-    const manager = exchange({ version, encoding, documents: [{ kind: 'order', id: `${c}-o1`, number: o.number, buyer: { id: `${c}-le` },
+    const manager = exchange({ version, encoding, zip, documents: [{ kind: 'order', id: `${c}-o1`, number: o.number, buyer: { id: `${c}-le` },
       lines: [[art(1), 7, '100'], [art(2), 2, '50']] }] });
     assert.match(manager.import, /^success\n/);
     p = await page(buyer, id);

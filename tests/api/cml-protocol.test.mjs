@@ -2,9 +2,8 @@
 // queue consumer): the login throttled per address, sessions that slide with the test clock, the
 // version `init` answers, `zip=yes` (one archive, unpacked by the queue consumer, imports the same
 // as the files sent one by one), files in subfolders, `mode=info`.
-// A changed CML_PASSWORD ending every session needs the Worker's vars changed: that is tested
-// natively on the same handler and SQL (shared/tests/flows/cml_protocol.rs,
-// changing_cml_password_ends_every_session), not here (no route may change a secret).
+// A changed CML_PASSWORD ending every session needs the Workers restarted with another secret:
+// tests/api/cml-password.test.mjs does that on a stack of its own (no route may change a secret).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -121,9 +120,9 @@ test('sessions: random per checkauth, by cookie or ?sessid=, sliding with each r
 
 test('init answers the version 1C asks for (2.05, 2.10, 3.1), and the 2.05-style answer when none is asked', async () => {
   const { cookie, token } = await signIn('sale');
-  assert.equal(await (await get('type=sale&mode=init', cookie)).text(), 'zip=no\nfile_limit=8388608\n');
+  assert.equal(await (await get('type=sale&mode=init', cookie)).text(), 'zip=yes\nfile_limit=8388608\n');
   for (const v of ['2.05', '2.10', '3.1']) {
-    assert.equal(await (await get(`type=sale&mode=init&version=${v}`, cookie)).text(), `zip=no\nfile_limit=8388608\nsessid=${token}\nversion=${v}\n`);
+    assert.equal(await (await get(`type=sale&mode=init&version=${v}`, cookie)).text(), `zip=yes\nfile_limit=8388608\nsessid=${token}\nversion=${v}\n`);
   }
   const cat = await signIn('catalog');
   assert.equal(await (await get('type=catalog&mode=init&version=3.1', cat.cookie)).text(), `zip=yes\nfile_limit=8388608\nsessid=${cat.token}\nversion=3.1\n`);

@@ -64,7 +64,7 @@ test('type=sale: query hands out the orders changed in the portal, success confi
   await sendAndApply([companyMsg(company, 1, `Ромашка ${company}`), orderMsg(order, company, number)]);
   const cookie = await signIn('sale');
   // УТ 11 asks for 2.10 at init; the documents `query` writes are then 2.10 ones.
-  assert.match(await (await get('type=sale&mode=init&version=2.10', cookie)).text(), /^zip=no\nfile_limit=\d+\n[\s\S]*version=2\.10\n/);
+  assert.match(await (await get('type=sale&mode=init&version=2.10', cookie)).text(), /^zip=yes\nfile_limit=\d+\n[\s\S]*version=2\.10\n/);
   const change = async () => {
     const r = await onecPost('/exchange/v1/test/order-changes', { onec_ids: [order] });
     assert.deepEqual([r.status, r.body.marked], [200, 1]);

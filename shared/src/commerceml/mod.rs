@@ -20,6 +20,7 @@
 mod error;
 mod goods;
 mod inspect;
+pub mod names;
 mod orders;
 mod slice;
 mod source;

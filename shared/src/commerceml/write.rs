@@ -380,35 +380,15 @@ fn order_requisites(order: &OrderIn) -> Vec<(&'static str, String)> {
 
 /// The status as 1C's order status settings show it; an unknown code is written as is.
 fn status_ru(status: &str) -> &str {
-    match status {
-        "draft" => "Черновик",
-        "awaiting_payment" => "Ожидает оплаты",
-        "reserved" => "Зарезервирован",
-        "paid" => "Оплачен",
-        "partly_shipped" => "Частично отгружен",
-        "shipped" => "Отгружен",
-        "cancelled" => "Отменен",
-        other => other,
-    }
+    super::names::name_of(super::names::STATUSES, status)
 }
 
 fn payment_method_ru(method: &str) -> &str {
-    match method {
-        "invoice" => "Безналичный расчет по счету",
-        "credit" => "Отсрочка платежа",
-        "internal_account" => "Внутренний счет",
-        "card" => "Банковская карта",
-        other => other,
-    }
+    super::names::name_of(super::names::PAYMENT_METHODS, method)
 }
 
 fn delivery_method_ru(method: &str) -> &str {
-    match method {
-        "pickup" => "Самовывоз",
-        "delivery" => "Доставка",
-        "transport_company" => "Транспортная компания",
-        other => other,
-    }
+    super::names::name_of(super::names::DELIVERY_METHODS, method)
 }
 
 /// `2026-03-05`: the form 1C's `XMLЗначение(Тип("Дата"), ...)` reads.

@@ -223,7 +223,7 @@ fn init_answers_the_version_asked_and_stores_it_on_the_session() {
     let t = token(&cookie).to_string();
     let plain = text(&get(&p, "type=sale&mode=init", &cookie));
     assert_eq!(
-        plain, "zip=no\nfile_limit=8388608\n",
+        plain, "zip=yes\nfile_limit=8388608\n",
         "2.05 style: no version asked, none answered"
     );
     for (asked, answered) in [
@@ -240,7 +240,7 @@ fn init_answers_the_version_asked_and_stores_it_on_the_session() {
         ));
         assert_eq!(
             a,
-            format!("zip=no\nfile_limit=8388608\nsessid={t}\nversion={answered}\n")
+            format!("zip=yes\nfile_limit=8388608\nsessid={t}\nversion={answered}\n")
         );
         assert_eq!(
             count(

@@ -140,7 +140,7 @@ fn query_hands_out_changed_orders_and_success_confirms_them() {
     let p = seeded();
     let cookie = cml_checkauth(&p, "sale");
     let init = text(&call(&p, "GET", "type=sale&mode=init", &cookie, vec![]));
-    assert!(init.starts_with("zip=no\nfile_limit="), "{init}");
+    assert!(init.starts_with("zip=yes\nfile_limit="), "{init}");
     // Orders that came from 1C are not news to 1C.
     let (_, s) = query(&p, &cookie);
     assert_eq!(s.counts.documents, 0);

@@ -18,6 +18,7 @@ mod cml_images;
 mod cml_orders;
 mod cml_protocol;
 mod cml_sale;
+mod cml_sale_zip;
 mod cml_sliced;
 mod commerceml;
 mod company;

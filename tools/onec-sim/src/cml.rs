@@ -15,6 +15,11 @@
 //!
 //! Built from the CommerceML fixtures and Bitrix's reader, not from a recording of a real 1C.
 //!
+//! `--zip`: as 1C with "Использовать сжатие" on, when the site's `init` answers `zip=yes`: the
+//! order file goes as a ZIP archive (`orders-<ms>.zip` holding `orders-<ms>.xml`), and `import`
+//! asks for the XML by its name. `--chunk N`: the file is sent in pieces of N bytes (default:
+//! the `file_limit` `init` answered).
+//!
 //! `--json` (all optional):
 //! `{"echo": true, "documents": [{"kind": "order", "id", "number", "buyer": {"id", "name", "inn",
 //!  "kpp"}, "lines": [[article, qty, price], ...], "deleted": false, "status": "..."},
@@ -64,7 +69,23 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         std::io::Read::read_to_end(&mut r.into_reader(), &mut body).map_err(|e| e.to_string())?;
         Ok(body)
     };
-    get(&format!("type=sale&mode=init&version={version}"))?;
+    let init = String::from_utf8_lossy(&get(&format!("type=sale&mode=init&version={version}"))?)
+        .to_string();
+    let zip = args.iter().any(|a| a == "--zip");
+    if zip && !init.lines().any(|l| l == "zip=yes") {
+        return Err(format!("--zip: the site's init did not offer zip: {init}"));
+    }
+    let file_limit: usize = init
+        .lines()
+        .find_map(|l| l.strip_prefix("file_limit="))
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(usize::MAX);
+    let chunk: usize = crate::arg(args, "--chunk")
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(file_limit)
+        .min(file_limit);
     let answer = get(&format!("type=sale&mode=query&version={version}"))?;
     let queried = read_documents(&answer[..])
         .map_err(|e| format!("query: {e}"))?
@@ -82,13 +103,26 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         b.extend_from_slice(xml.as_bytes());
         b
     };
-    let name = format!("orders-{}.xml", chrono::Utc::now().timestamp_millis());
-    let sent = ureq::post(&format!("{url}?type=sale&mode=file&filename={name}"))
-        .set("cookie", &cookie)
-        .send_bytes(&bytes)
-        .map_err(|e| format!("file: {e}"))?
-        .into_string()
-        .map_err(|e| e.to_string())?;
+    let stem = format!("orders-{}", chrono::Utc::now().timestamp_millis());
+    let name = format!("{stem}.xml");
+    let (sent_name, bytes) = if zip {
+        let archive = shared::testing::zip_archive(&[(name.as_str(), bytes.as_slice())], false);
+        (format!("{stem}.zip"), archive)
+    } else {
+        (name.clone(), bytes)
+    };
+    let mut sent = String::new();
+    for piece in bytes.chunks(chunk) {
+        sent = ureq::post(&format!("{url}?type=sale&mode=file&filename={sent_name}"))
+            .set("cookie", &cookie)
+            .send_bytes(piece)
+            .map_err(|e| format!("file: {e}"))?
+            .into_string()
+            .map_err(|e| e.to_string())?;
+        if !sent.starts_with("success") {
+            break;
+        }
+    }
     let import = if sent.starts_with("success") {
         String::from_utf8_lossy(&get(&format!("type=sale&mode=import&filename={name}"))?)
             .to_string()

@@ -10,6 +10,7 @@
 //!   onec-sim manager  ACTION [--sim URL] [--json '{...}']         a manager's action in 1C (edit_order, phone_order,
 //!                                                                ship, block_credit, unblock_credit, bank_payment)
 //!   onec-sim cml-sale [--portal URL] [--version 2.10] [--encoding utf-8|windows-1251] [--json '{...}']
+//!                     [--zip] [--chunk BYTES]
 //!                                                                1C's stock "Обмен с сайтом" for orders (no
 //!                                                                extension): query, success, 1C's order file
 //!   onec-sim seed     [--portal URL] [--products N] [--orders N]   uploads the documents' files, loads demo data

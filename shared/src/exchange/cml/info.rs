@@ -3,37 +3,13 @@
 //! (`sale.export.1c`) answers: `Справочник` with `Cтатусы` (sic: Bitrix spells it with a Latin
 //! `C`, and 1C reads that spelling), `ПлатежныеСистемы` and `СлужбыДоставки`, each a list of
 //! `Элемент` with `Ид` and `Название`. The ids are the portal's own codes, the names the ones
-//! `query` writes in the order documents (`commerceml::write`), in the encoding `query` uses.
+//! `query` writes in the order documents (one list: `commerceml::names`), in the encoding `query`
+//! uses.
 
 use super::failure;
+use crate::commerceml::names::{DELIVERY_METHODS, PAYMENT_METHODS, STATUSES};
 use crate::commerceml::Encoding;
 use crate::http::ApiResponse;
-
-/// Order statuses: code, name.
-pub const STATUSES: &[(&str, &str)] = &[
-    ("draft", "Черновик"),
-    ("awaiting_payment", "Ожидает оплаты"),
-    ("reserved", "Зарезервирован"),
-    ("paid", "Оплачен"),
-    ("partly_shipped", "Частично отгружен"),
-    ("shipped", "Отгружен"),
-    ("cancelled", "Отменен"),
-];
-
-/// Payment methods: code, name.
-pub const PAYMENT_METHODS: &[(&str, &str)] = &[
-    ("invoice", "Безналичный расчет по счету"),
-    ("credit", "Отсрочка платежа"),
-    ("internal_account", "Внутренний счет"),
-    ("card", "Банковская карта"),
-];
-
-/// Delivery methods: code, name.
-pub const DELIVERY_METHODS: &[(&str, &str)] = &[
-    ("pickup", "Самовывоз"),
-    ("delivery", "Доставка"),
-    ("transport_company", "Транспортная компания"),
-];
 
 /// The document, as text (before encoding).
 pub fn document(encoding: Encoding) -> String {

@@ -12,8 +12,8 @@
 //!   the `import` request, a larger one in the queue consumer while 1C polls (`progress`). Files
 //!   keep their relative folders ([`file_path`]); the classifier's files import before goods.
 //! - `type=sale` (`checkauth`, `init`, `info`, `query`, `success`, `file`, `import`): the orders
-//!   changed in the portal go to 1C, and 1C's order files update status, 1C number, payment and
-//!   shipments ([`sale`]); `info` lists statuses, payment and delivery methods ([`info`]).
+//!   changed in the portal go to 1C, and 1C's order files (plain, or zipped: [`sale_zip`]) update
+//!   status, 1C number, payment and shipments ([`sale`]); `info` lists statuses, payment and delivery methods ([`info`]).
 
 pub mod bench;
 pub mod deactivate;
@@ -21,6 +21,7 @@ pub mod images;
 pub mod import;
 pub mod info;
 pub mod sale;
+pub mod sale_zip;
 pub mod thumbs;
 pub mod unzip;
 
@@ -49,7 +50,8 @@ pub const MAX_ORDER_FILE_BYTES: i64 = 48 * 1024 * 1024;
 pub const SESSION_IDLE_SECS: i64 = 3600;
 /// The CommerceML versions the portal answers `init` with (`version=`).
 pub const VERSIONS: [&str; 4] = ["2.05", "2.08", "2.10", "3.1"];
-/// Whether `init` offers `zip=yes` for `type=catalog` (1C then sends one archive).
+/// Whether `init` offers `zip=yes` (1C then sends one archive: the catalogue's files
+/// ([`unzip`]), or its order file ([`sale_zip`])), for both types as the Bitrix site does.
 pub const ZIP_OFFERED: bool = true;
 
 pub(crate) fn text(body: String) -> ApiResponse {
@@ -287,7 +289,6 @@ async fn checkauth<P: Ports>(
 async fn init<P: Ports>(
     p: &P,
     req: &ApiRequest,
-    kind: &str,
     session: &Session,
 ) -> AppResult<ApiResponse> {
     let version = match negotiate_version(req.query_param("version")) {
@@ -301,11 +302,7 @@ async fn init<P: Ports>(
                 .bind(session.id.as_str()),
         )
         .await?;
-    let zip = if kind == "catalog" && ZIP_OFFERED {
-        "yes"
-    } else {
-        "no"
-    };
+    let zip = if ZIP_OFFERED { "yes" } else { "no" };
     let mut out = format!("zip={zip}\nfile_limit={FILE_LIMIT}\n");
     if let Some(v) = version {
         out.push_str(&format!(
@@ -343,7 +340,7 @@ pub async fn handle<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse>
         Err(refusal) => return Ok(refusal),
     };
     match (kind, mode) {
-        ("catalog" | "sale", "init") => init(p, req, kind, &session).await,
+        ("catalog" | "sale", "init") => init(p, req, &session).await,
         ("catalog", "file") => file(p, req, &session.id)
             .await
             .map(|_| text("success\n".into()))

@@ -267,7 +267,11 @@ pub(crate) async fn file<P: Ports>(
         Ok(None) => return Ok(text("success\n".into())),
         Err(e) => return answer_failure(e),
     };
-    if req.body.len() < FILE_LIMIT {
+    if req.body.len() < FILE_LIMIT && !super::sale_zip::is_archive(&name) {
+        return import_stored(p, session, &name).await;
+    }
+    // An archive is imported once whole (`zip=yes`: its pieces may be of any length).
+    if super::sale_zip::is_archive(&name) && super::sale_zip::is_whole(p, session, &name).await? {
         return import_stored(p, session, &name).await;
     }
     Ok(text("success\n".into()))
@@ -281,11 +285,19 @@ pub(crate) async fn import<P: Ports>(
     let Some(name) = req.query_param("filename").and_then(super::base_name) else {
         return Ok(failure("bad filename"));
     };
-    let Some(file) = p
-        .db()
-        .first::<FileRow>(Stmt::new(sql::CML_FILE).bind(session).bind(&name))
-        .await?
-    else {
+    let stored = |name: String| async move {
+        let row = Stmt::new(sql::CML_FILE).bind(session).bind(&name);
+        let file = p.db().first::<FileRow>(row).await?;
+        AppResult::Ok(file.map(|file| (name, file)))
+    };
+    let mut found = stored(name).await?;
+    if found.is_none() {
+        // The order file 1C sent inside an archive (`zip=yes`): the archive's result.
+        if let Some(archive) = super::sale_zip::archive_of(p, session).await? {
+            found = stored(archive).await?;
+        }
+    }
+    let Some((name, file)) = found else {
         return Ok(failure("no such file uploaded in this session"));
     };
     match file.status.as_str() {
@@ -310,6 +322,8 @@ async fn import_stored<P: Ports>(p: &P, session: &str, name: &str) -> AppResult<
         Err(format!(
             "an order file above {MAX_ORDER_FILE_BYTES} bytes is refused"
         ))
+    } else if super::sale_zip::is_archive(name) {
+        super::sale_zip::import(p, session, name, &file).await?
     } else {
         let bytes = read_range(p, session, name, &file.sizes()?, 0, file.bytes as u64).await?;
         import_orders(p, &bytes).await?

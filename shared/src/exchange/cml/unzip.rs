@@ -45,12 +45,10 @@ const MAX_DIRECTORY: u64 = 8 << 20;
 /// A slice stops after the entry that brought its output past this.
 pub const SLICE_OUT_BYTES: u64 = 16 << 20;
 
-/// Whether an archive entry is kept: CommerceML files and pictures (`import_files/...`).
+/// Whether an archive entry is kept: CommerceML files and the pictures a file sent alone would
+/// be kept for (`import_files/...`, those thumbnails are made of: [`super::thumbs::is_image`]).
 pub fn kept(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [".xml", ".jpg", ".jpeg", ".png", ".gif", ".webp"]
-        .iter()
-        .any(|e| n.ends_with(e))
+    name.to_ascii_lowercase().ends_with(".xml") || super::thumbs::is_image(name)
 }
 
 /// One entry of the central directory.
@@ -262,6 +260,145 @@ impl Inflater {
     }
 }
 
+/// Whether `tail` (the last bytes of a `total`-byte upload) closes a whole archive: an end of
+/// central directory that ends the file exactly (with its comment), right after the directory it
+/// points to. A part of an archive sent so far has none there (1C sends it in pieces).
+pub fn closes_archive(tail: &[u8], total: u64) -> bool {
+    let Some(at) = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| u32_at(tail, i) == Some(0x0605_4b50))
+    else {
+        return false;
+    };
+    let comment = u16_at(tail, at + 20).unwrap_or(0) as usize;
+    let end_at = total - (tail.len() - at) as u64;
+    match end_of_directory(&tail[at..]) {
+        Ok((cd_at, cd_len, _)) => at + 22 + comment == tail.len() && cd_at + cd_len == end_at,
+        Err(_) => false,
+    }
+}
+
+/// The stored upload's last up to 64 KiB + 22 bytes (where its end of central directory is).
+async fn tail<P: Ports>(p: &P, session: &str, name: &str, sizes: &[u64]) -> AppResult<Vec<u8>> {
+    let total: u64 = sizes.iter().sum();
+    let len = total.min(65_535 + 22);
+    read_range(p, session, name, sizes, total - len, len).await
+}
+
+/// Whether the stored upload is a whole archive yet ([`closes_archive`]).
+pub(crate) async fn is_whole<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+    sizes: &[u64],
+) -> AppResult<bool> {
+    let total: u64 = sizes.iter().sum();
+    Ok(closes_archive(&tail(p, session, name, sizes).await?, total))
+}
+
+/// The entries of a stored archive: two ranged reads (its tail, then its directory, at most
+/// [`MAX_DIRECTORY`]); `Err` for what is not a whole archive the portal reads.
+pub(crate) async fn read_directory<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+    sizes: &[u64],
+) -> AppResult<Result<Vec<Entry>, String>> {
+    let total: u64 = sizes.iter().sum();
+    let (cd_at, cd_len, count) = match end_of_directory(&tail(p, session, name, sizes).await?) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    if cd_len > MAX_DIRECTORY || cd_at + cd_len > total {
+        return Ok(Err(
+            "the archive's directory is too large or out of the file".into(),
+        ));
+    }
+    let cd = read_range(p, session, name, sizes, cd_at, cd_len).await?;
+    Ok(directory(&cd, count))
+}
+
+/// Where an entry's compressed data starts (after its local header), checked to lie within the
+/// archive.
+pub(crate) async fn data_start<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+    sizes: &[u64],
+    e: &Entry,
+) -> AppResult<Result<u64, String>> {
+    let total: u64 = sizes.iter().sum();
+    if e.header_at + 30 > total {
+        return Ok(Err(format!(
+            "{}: its header runs past the archive's end",
+            e.name
+        )));
+    }
+    let header = read_range(p, session, name, sizes, e.header_at, 30).await?;
+    if u32_at(&header, 0) != Some(0x0403_4b50) {
+        return Ok(Err(format!(
+            "{}: no local header where the directory says",
+            e.name
+        )));
+    }
+    let data_at = e.header_at
+        + 30
+        + u16_at(&header, 26).unwrap_or(0) as u64
+        + u16_at(&header, 28).unwrap_or(0) as u64;
+    if data_at + e.compressed > total {
+        return Ok(Err(format!(
+            "{}: its data runs past the archive's end",
+            e.name
+        )));
+    }
+    Ok(Ok(data_at))
+}
+
+/// One entry inflated into memory, for a small file read whole anyway (1C's order file): the
+/// compressed data read in [`IN_WINDOW`] windows, fed [`FEED`] bytes at a time, size and CRC-32
+/// checked. Holds the entry (its declared size, refused above `cap` before a byte is read) and
+/// one window.
+pub(crate) async fn inflate_whole<P: Ports>(
+    p: &P,
+    session: &str,
+    name: &str,
+    sizes: &[u64],
+    e: &Entry,
+    cap: u64,
+) -> AppResult<Result<Vec<u8>, String>> {
+    if let Some(reason) = refuse_entry(e) {
+        return Ok(Err(reason));
+    }
+    if e.size > cap {
+        return Ok(Err(format!(
+            "{}: {} bytes unpacked, more than {cap}",
+            e.name, e.size
+        )));
+    }
+    let data_at = match data_start(p, session, name, sizes, e).await? {
+        Ok(at) => at,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let mut inflater = Inflater::new(e.clone());
+    let (mut out, mut pieces, mut pos) = (Vec::with_capacity(e.size as usize), Vec::new(), 0u64);
+    while pos < e.compressed {
+        let len = IN_WINDOW.min(e.compressed - pos);
+        let window = read_range(p, session, name, sizes, data_at + pos, len).await?;
+        pos += len;
+        for sub in window.chunks(FEED) {
+            if let Err(reason) = inflater.feed(sub, &mut pieces) {
+                return Ok(Err(reason));
+            }
+            pieces.drain(..).for_each(|piece| out.extend(piece));
+        }
+    }
+    match inflater.finish() {
+        Ok(last) => out.extend(last),
+        Err(reason) => return Ok(Err(reason)),
+    }
+    Ok(Ok(out))
+}
+
 /// Where the unpacking stands (the job's checkpoint).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Progress {
@@ -286,38 +423,16 @@ pub(crate) async fn run_slice<P: Ports>(
         return Ok(Ok(SliceRun::Stale));
     };
     let sizes = file.sizes()?;
-    let total: u64 = sizes.iter().sum();
     let at: Progress = row
         .checkpoint
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok())
         .unwrap_or_default();
     // The directory (re-read by every slice: at most a few MiB, read in one ranged read).
-    let tail_len = total.min(65_535 + 22);
-    let tail = read_range(
-        p,
-        &row.session,
-        &row.name,
-        &sizes,
-        total - tail_len,
-        tail_len,
-    )
-    .await?;
-    let (cd_at, cd_len, count) = match end_of_directory(&tail) {
+    let entries = match read_directory(p, &row.session, &row.name, &sizes).await? {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
-    if cd_len > MAX_DIRECTORY || cd_at + cd_len > total {
-        return Ok(Err(
-            "the archive's directory is too large or out of the file".into(),
-        ));
-    }
-    let cd = read_range(p, &row.session, &row.name, &sizes, cd_at, cd_len).await?;
-    let entries = match directory(&cd, count) {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
-    };
-    drop(cd);
     let mut stmts = Vec::new();
     let (mut next, mut files, mut out_bytes) = (at.entry, at.files, 0u64);
     let now = p.now();
@@ -333,23 +448,10 @@ pub(crate) async fn run_slice<P: Ports>(
         if let Some(reason) = refuse_entry(&e) {
             return Ok(Err(reason));
         }
-        let header = read_range(p, &row.session, &row.name, &sizes, e.header_at, 30).await?;
-        if u32_at(&header, 0) != Some(0x0403_4b50) {
-            return Ok(Err(format!(
-                "{}: no local header where the directory says",
-                e.name
-            )));
-        }
-        let data_at = e.header_at
-            + 30
-            + u16_at(&header, 26).unwrap_or(0) as u64
-            + u16_at(&header, 28).unwrap_or(0) as u64;
-        if data_at + e.compressed > total {
-            return Ok(Err(format!(
-                "{}: its data runs past the archive's end",
-                e.name
-            )));
-        }
+        let data_at = match data_start(p, &row.session, &row.name, &sizes, &e).await? {
+            Ok(at) => at,
+            Err(reason) => return Ok(Err(reason)),
+        };
         let mut inflater = Inflater::new(e.clone());
         let mut chunk_sizes: Vec<u64> = Vec::new();
         let mut pos = 0u64;
@@ -565,9 +667,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn only_the_whole_archive_closes_it_never_a_part_sent_so_far() {
+        let xml = "<КоммерческаяИнформация/>".repeat(200);
+        for stored in [false, true] {
+            let a = zip(
+                &[("orders.xml", xml.as_bytes()), ("b/x.xml", b"<a/>")],
+                stored,
+            );
+            assert!(closes_archive(&a, a.len() as u64));
+            for cut in 1..a.len() {
+                assert!(
+                    !closes_archive(&a[..cut], cut as u64),
+                    "{cut} of {}",
+                    a.len()
+                );
+            }
+            // Only the tail is read from storage: the same answer from the last bytes.
+            assert!(closes_archive(&a[a.len() - 30..], a.len() as u64));
+            // An end record that points elsewhere than right before it (a longer upload).
+            assert!(!closes_archive(&a, a.len() as u64 + 7));
+        }
+    }
+
+    #[test]
     fn kept_entries_are_commerceml_and_pictures() {
         assert!(kept("goods/1/import___a.xml"));
         assert!(kept("import_files/ab/x.JPG"));
         assert!(!kept("readme.txt"));
+        // The same pictures as a file sent alone (`file`: what thumbnails are made of).
+        for name in ["a/x.gif", "a/x.webp", "a/x.png", "a/x.jpeg", "a/x.bmp"] {
+            assert_eq!(kept(name), super::super::thumbs::is_image(name), "{name}");
+        }
     }
 }
