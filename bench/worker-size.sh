@@ -13,7 +13,7 @@ for w in gateway $CAPABILITIES; do
   d="functions/$w/build"
   printf '%-10s %10d %10d\n' "$w" $(( $(cat "$d"/*.wasm "$d"/*.js | wc -c) / 1024 )) $(( $(cat "$d"/*.wasm "$d"/*.js | gzip -9 | wc -c) / 1024 ))
 done
-if command -v twiggy >/dev/null; then
+if [ "${TOP:-25}" != 0 ] && command -v twiggy >/dev/null; then
   for w in gateway $CAPABILITIES; do
     printf '\ntwiggy top %s (named module, before the names are stripped)\n' "$w"
     twiggy top -n "${TOP:-25}" "target/worker-names/$w.wasm"
