@@ -72,7 +72,7 @@ const info = await ensureDataset();
 // goes on in the tree). For the run, it is restarted on frozen copies of the built Workers and the
 // static pages ($STACK_STATE/frozen), same configs and settings otherwise, as scripts/stack.sh
 // starts it. FREEZE=0 keeps the stack as it is.
-const WORKERS = ['gateway', 'auth', 'company', 'finance', 'orders', 'documents', 'returns', 'exchange'];
+const WORKERS = ['gateway', 'auth', 'company', 'finance', 'orders', 'documents', 'returns', 'exchange', 'cml'];
 async function freezeStack() {
   const builds = WORKERS.flatMap((w) => readdirSync(`${ROOT}functions/${w}/build`).filter((f) => /\.(js|wasm)$/.test(f)).map((f) => `${ROOT}functions/${w}/build/${f}`));
   for (let waited = 0; ; waited += 10) {

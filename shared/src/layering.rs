@@ -34,6 +34,7 @@ const LOWER: &[&str] = &[
     "cursor.rs",
     "config.rs",
     "sqlite.rs",
+    "request_url.rs",
 ];
 
 fn src() -> PathBuf {

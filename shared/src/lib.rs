@@ -26,6 +26,7 @@ pub mod money;
 pub mod notify;
 pub mod orders;
 pub mod ports;
+pub mod request_url;
 pub mod returns;
 pub mod routes;
 pub mod time;

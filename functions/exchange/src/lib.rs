@@ -1,8 +1,10 @@
-//! The `exchange` Worker: 1C's signed messages in (fetch), the consumers that apply them, deliver
-//! changes and run CommerceML imports (queue), and the sweeper that re-enqueues what was stored
-//! but not done (scheduled). All logic in `shared::exchange`.
+//! The `exchange` Worker: 1C's signed messages in (fetch), the consumers that apply them and
+//! deliver changes (queue), and the sweeper that re-enqueues what was stored but not done
+//! (scheduled). All logic in `shared::exchange`. CommerceML imports run in the `cml` Worker
+//! (the `portal-cml` queue's consumer), so the image decoders stay out of this one.
 
 use adapter::{InboxWake, WorkerPorts, CML_IMPORT};
+use shared::ports::{Ports, WakeQueue};
 use worker::{
     event, web_sys, Context, Env, MessageBatch, MessageExt, Result, ScheduleContext, ScheduledEvent,
 };
@@ -20,9 +22,9 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys:
 }
 
 /// `portal-inbox`: applies woken inbound messages. `portal-outbox`: delivers due changes to 1C
-/// (push). `portal-cml`: runs slices of CommerceML imports (messages with `kind` `cml-import`).
-/// Failures retry with a delay; after `max_retries` the queue moves them to the dead-letter
-/// queue. All are idempotent.
+/// (push). Failures retry with a delay; after `max_retries` the queue moves them to the
+/// dead-letter queue. All are idempotent. A CommerceML import job (`kind` `cml-import`) is not
+/// run here: should one arrive on these queues it is passed on to `portal-cml`.
 #[event(queue)]
 async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Result<()> {
     let ports =
@@ -36,21 +38,9 @@ async fn consume(batch: MessageBatch<InboxWake>, env: Env, _ctx: Context) -> Res
         .partition(|m| m.body().kind.as_deref() == Some(CML_IMPORT));
     for m in &jobs {
         let job = m.body().job.clone().unwrap_or_default();
-        match shared::exchange::cml::run_queued(&ports, &job).await {
-            Ok(more) => {
-                worker::console_log!(
-                    "{}",
-                    serde_json::json!({"consumer": "cml", "job": job, "more": more})
-                );
-                m.ack();
-            }
-            Err(e) => {
-                worker::console_error!(
-                    "{}",
-                    serde_json::json!({"consumer": "cml", "job": job, "error": e.to_string()})
-                );
-                m.retry_with_options(&delay);
-            }
+        match ports.queue().send_cml_import(&job).await {
+            Ok(()) => m.ack(),
+            Err(_) => m.retry_with_options(&delay),
         }
     }
     if messages.is_empty() {
