@@ -22,8 +22,9 @@ function order(company, id, total, status, method) {
 test('blocked credit, the overdue stage and a payment from the internal account', async () => {
   const co = await freshCompany([['accountant']]);
   const c = co.id;
-  // Due dates relative to today, so the real clock of the browser session sees one overdue.
-  const day = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+  // Due dates relative to today in Moscow (the portal counts days to a due date there), so the
+  // real clock sees one overdue by 5 days at any hour, 21:00-24:00 UTC included.
+  const day = (d) => new Date(Date.now() + 3 * 3600e3 + d * 86400000).toISOString().slice(0, 10);
   await sendAndApply([order(c, `${c}-o1`, 1500, 'shipped', 'credit'), order(c, `${c}-o2`, 400, 'awaiting_payment', 'invoice')]);
   await sendAndApply([
     { id: uid('m'), type: 'credit_state', entity_id: `${c}-ag`, seq: 1, payload: { company_id: c, agreement_id: `${c}-ag`, as_of: '2026-11-26T08:00:00',
