@@ -43,7 +43,9 @@ async function renderProfile() {
     field('position', 'profile.position', u.position, { maxLength: 200 }),
     field('phone', 'profile.phone', u.phone, { type: 'tel' }),
     status,
-    el('button', { type: 'submit' }, t('profile.save')));
+    el('button', { type: 'submit', class: 'needs-extension' }, t('profile.save')));
+  // Stock-only: the profile goes to 1C only through the extension; it is shown, not edited.
+  if (me.stock_only) for (const i of profileForm.querySelectorAll('input')) i.disabled = true;
   profileForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     status.hidden = true;
@@ -129,6 +131,9 @@ async function start() {
   }
   document.getElementById('company-name').textContent = me.company.name;
   document.getElementById('user-name').textContent = me.user.full_name;
+  // A stock-only deployment (1C without the extension): what only the extension takes to 1C is
+  // hidden (`.needs-extension`, docs/exchange/stock-only.md).
+  document.body.classList.toggle('stock-only', Boolean(me.stock_only));
   const signOut = async () => {
     // Nothing of this user stays on the device (the answer's Clear-Site-Data says so too).
     await clearSaved();

@@ -2,7 +2,7 @@
 // and the audit log; and the account forms of the profile (password, e-mail, language).
 import { api } from './api.js';
 import { t, lang, setLang, translatePage, dateTime } from './i18n.js';
-import { el, table, field, form } from './dom.js';
+import { el, table, field, form, needsExtension } from './dom.js';
 import { sentence } from './history.js';
 
 const roleNames = (roles) => roles.map((r) => t(`role.${r}`)).join(', ');
@@ -41,14 +41,14 @@ function legalEntity(le, isAdmin, refresh) {
       body.bank_accounts = b.bik || b.account ? [b] : [];
       return api('PATCH', `/api/company/legal-entities/${le.id}`, body);
     }, refresh);
-    parts.push(el('details', {}, el('summary', {}, t('le.edit')), f));
+    parts.push(el('details', { class: 'needs-extension' }, el('summary', {}, t('le.edit')), f));
   }
   return parts;
 }
 
 function consignees(list, canEdit, refresh) {
   const rows = list.items.map((c) => {
-    const actions = canEdit ? el('button', { type: 'button', class: 'link', 'data-testid': `archive-${c.id}`, onclick: async () => {
+    const actions = canEdit ? el('button', { type: 'button', class: 'link needs-extension', 'data-testid': `archive-${c.id}`, onclick: async () => {
       await api('DELETE', `/api/company/consignees/${c.id}?version=${c.version}`);
       refresh();
     } }, t('cons.archive')) : '';
@@ -57,7 +57,7 @@ function consignees(list, canEdit, refresh) {
   });
   const parts = [table(['col.name', 'cons.address', 'cons.innkpp', 'cons.contact', 'col.status', ''], rows, { 'data-testid': 'consignees' })];
   if (canEdit) {
-    parts.push(el('details', {}, el('summary', {}, t('cons.add')), form('consignee-form', [
+    parts.push(el('details', { class: 'needs-extension' }, el('summary', {}, t('cons.add')), form('consignee-form', [
       field('name', 'col.name', '', { required: true }), field('address', 'cons.address', '', { required: true }),
       field('inn', 'col.inn', ''), field('kpp', 'col.kpp', ''), field('contact_person', 'cons.person', ''), field('phone', 'profile.phone', '', { type: 'tel' }),
     ], 'cons.save', (d, key) => api('POST', '/api/company/consignees', Object.fromEntries([...d.entries()].map(([k, v]) => [k, v || null])), { key }), refresh)));
@@ -74,13 +74,13 @@ function employees(list, me, refresh) {
   const rows = list.items.map((e) => {
     const actions = [];
     if (e.active) {
-      const edit = el('details', {}, el('summary', {}, t('emp.edit')), form(`emp-form-${e.id}`, [
+      const edit = el('details', { class: 'needs-extension' }, el('summary', {}, t('emp.edit')), form(`emp-form-${e.id}`, [
         field('full_name', 'profile.name', e.full_name, { required: true }), field('position', 'profile.position', e.position),
         field('phone', 'profile.phone', e.phone, { type: 'tel' }), roleBoxes(e.roles),
       ], 'profile.save', (d) => api('PATCH', `/api/company/employees/${e.id}`, {
         version: e.version, full_name: d.get('full_name'), position: d.get('position') || null, phone: d.get('phone') || null, roles: d.getAll('roles'),
       }), refresh));
-      const remove = el('button', { type: 'button', class: 'link danger', 'data-testid': `remove-${e.id}`, onclick: async () => {
+      const remove = el('button', { type: 'button', class: 'link danger needs-extension', 'data-testid': `remove-${e.id}`, onclick: async () => {
         if (!confirm(t('emp.confirmremove').replace('{name}', e.full_name))) return;
         try {
           await api('DELETE', `/api/company/employees/${e.id}?version=${e.version}`);
@@ -106,7 +106,7 @@ function employees(list, me, refresh) {
   });
   return [
     table(['col.name', 'col.position', 'col.email', 'col.roles', 'col.status', 'col.lastsignin', ''], rows, { 'data-testid': 'employees' }),
-    el('details', {}, el('summary', {}, t('emp.add')), form('employee-form', [
+    el('details', { class: 'needs-extension' }, el('summary', {}, t('emp.add')), form('employee-form', [
       field('email', 'col.email', '', { type: 'email', required: true }), field('full_name', 'profile.name', '', { required: true }),
       field('position', 'profile.position', ''), field('phone', 'profile.phone', '', { type: 'tel' }), roleBoxes(['buyer']),
     ], 'emp.invite', (d, key) => api('POST', '/api/company/employees', {
@@ -171,11 +171,11 @@ export function accountForms(me, refresh) {
       field('new_password', 'setpw.password', '', { type: 'password', autocomplete: 'new-password', required: true, minLength: 10 }),
     ], 'account.changepw', (d) => api('POST', '/api/auth/password-change', { current_password: d.get('current_password'), new_password: d.get('new_password') }), done('account.pwdone')(pwOk)),
     pwOk,
-    el('h2', {}, t('account.email')),
-    form('email-form', [
+    el('h2', { class: 'needs-extension' }, t('account.email')),
+    needsExtension(form('email-form', [
       field('new_email', 'account.newemail', '', { type: 'email', required: true }),
       field('password', 'signin.password', '', { type: 'password', autocomplete: 'current-password', required: true }),
-    ], 'account.sendlink', (d) => api('POST', '/api/auth/email-changes', { new_email: d.get('new_email'), password: d.get('password') }), done('account.emailsent')(emailOk)),
+    ], 'account.sendlink', (d) => api('POST', '/api/auth/email-changes', { new_email: d.get('new_email'), password: d.get('password') }), done('account.emailsent')(emailOk))),
     emailOk,
   ];
 }

@@ -220,7 +220,8 @@ async function actsPage(me, refresh) {
       a.requested_by ? `${dateTime(a.requested_at)}, ${a.requested_by}` : t('act.unasked'),
       el('span', {}, actStatus(a.status), a.reason ? ` ${a.reason}` : '', a.act_number ? ` № ${a.act_number}` : ''),
       a.closing_kop == null ? '' : money(a.closing_kop)]), { 'data-testid': 'act-history' });
-  return [el('h1', {}, t('nav.documents')), tabs(me, 'acts'), el('h2', {}, t('act.new')), request, el('h2', {}, t('act.history')),
+  request.classList.add('needs-extension');
+  return [el('h1', {}, t('nav.documents')), tabs(me, 'acts'), el('h2', { class: 'needs-extension' }, t('act.new')), request, el('h2', {}, t('act.history')),
     h.items.length ? history : el('p', { class: 'muted' }, t('act.nohistory'))];
 }
 

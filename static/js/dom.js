@@ -91,3 +91,10 @@ export function form(id, children, submitKey, send, done) {
 export function foldable(titleKey, body, open = false) {
   return el('details', { class: 'fold', open: open || matchMedia('(min-width: 761px)').matches }, el('summary', {}, t(titleKey)), body);
 }
+
+/** Marks what only reaches 1C through its extension: hidden in a stock-only deployment (the
+ * `stock-only` class on the page, docs/exchange/stock-only.md). */
+export function needsExtension(node) {
+  node.classList.add('needs-extension');
+  return node;
+}

@@ -2,7 +2,7 @@
 // with its CSV, and the internal account with paying an order from it.
 import { api } from './api.js';
 import { t, money, dateTime, date } from './i18n.js';
-import { el, table } from './dom.js';
+import { el, table, needsExtension } from './dom.js';
 import { moneyForm } from './confirm.js';
 
 function creditPanel(c) {
@@ -69,13 +69,13 @@ function account(a, refresh) {
     };
     select.addEventListener('change', show);
     show();
-    parts.push(moneyForm('pay-form', [el('label', {}, el('span', {}, t('fin.payorder')), select), figure], 'fin.pay', () => {
+    parts.push(needsExtension(moneyForm('pay-form', [el('label', {}, el('span', {}, t('fin.payorder')), select), figure], 'fin.pay', () => {
       const o = chosen();
       // Short: said beside the choice already; nothing to confirm.
       if (o.due_kop > a.available_kop) return null;
       return { title: t('pay.confirm.account'), facts: [[t('fin.order'), o.number], [t('fin.amount'), money(o.due_kop)], [t('pay.account.now'), money(a.available_kop)],
         [t('pay.account.after'), money(a.available_kop - o.due_kop)]], notes: [t('pay.ship.account')] };
-    }, (d, key) => api('POST', '/api/finance/account/payments', { order_id: d.get('order_id') }, { key }), refresh));
+    }, (d, key) => api('POST', '/api/finance/account/payments', { order_id: d.get('order_id') }, { key }), refresh)));
   }
   parts.push(table(['audit.at', 'audit.kind', 'fin.amount', 'fin.comment'],
     a.items.map((m) => [dateTime(m.at), kind(m), el('span', { class: m.amount_kop < 0 ? 'minus' : 'plus' }, money(m.amount_kop)), m.comment ?? '']), { 'data-testid': 'movements' }));

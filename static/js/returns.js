@@ -29,7 +29,9 @@ async function renderList(me) {
     el('option', { value: '' }, t('ret.all')), STATUSES.map((s) => el('option', { value: s, selected: s === status }, t(`ret.status.${s}`))));
   select.addEventListener('change', () => { location.hash = select.value ? `#/returns?status=${select.value}` : '#/returns'; });
   const parts = [el('h1', {}, t('nav.returns'))];
-  if (canRequest(me)) parts.push(el('p', {}, el('a', { href: '#/returns/new', class: 'button', 'data-testid': 'new-return' }, t('ret.new'))));
+  if (canRequest(me)) parts.push(el('p', { class: 'needs-extension' }, el('a', { href: '#/returns/new', class: 'button', 'data-testid': 'new-return' }, t('ret.new'))));
+  // Stock-only (no 1C extension): returns go through the manager.
+  if (me.stock_only) parts.push(el('p', { class: 'muted', 'data-testid': 'returns-by-manager' }, t('ret.bymanager')));
   parts.push(el('label', { class: 'inline' }, el('span', {}, `${t('col.status')}: `), select));
   if (!data.items.length) {
     parts.push(el('p', { class: 'muted', 'data-testid': 'returns-empty' }, t('ret.none')));
@@ -192,7 +194,7 @@ async function renderReturn(id, me, refresh) {
   if (d.accepts_photos && canRequest(me)) {
     const input = el('input', { type: 'file', multiple: true, accept: PHOTO_TYPES.join(',') });
     const status = el('p', { class: 'error', hidden: true, role: 'alert' });
-    const add = el('form', { id: 'photo-form' }, el('label', {}, el('span', {}, t('ret.addphotos')), input), status, el('button', { type: 'submit' }, t('ret.upload')));
+    const add = el('form', { id: 'photo-form', class: 'needs-extension' }, el('label', {}, el('span', {}, t('ret.addphotos')), input), status, el('button', { type: 'submit' }, t('ret.upload')));
     add.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const files = [...input.files];

@@ -217,6 +217,41 @@ test('stock-only pages: the order shows the state of 1C\'s exchange, offers canc
   }
 });
 
+test('stock-only pages hide what needs 1C\'s extension: returns, acts, company data, employees, profile, account payments', async () => {
+  const { launch } = await import('../lib/browser.mjs');
+  const co = await simCompany([['admin', 'buyer', 'accountant']]);
+  const [client] = co.clients;
+  assert.equal((await client.get('/api/auth/me')).body.stock_only, true);
+  const browser = await launch();
+  try {
+    const tab = await (await browser.newContext()).newPage();
+    await tab.goto(`${process.env.PORTAL_URL}/#/returns`);
+    await tab.waitForURL(/\/sign-in/);
+    await tab.fill('input[name=email]', co.users[0].email);
+    await tab.fill('input[name=password]', 'Test-password-2026');
+    await tab.click('button[type=submit]');
+    await tab.locator('[data-testid=returns-by-manager]').waitFor();
+    assert.equal(await tab.locator('[data-testid=new-return]').isVisible(), false, 'no return request');
+    await tab.goto(`${process.env.PORTAL_URL}/#/documents/acts`);
+    await tab.locator('[data-testid=act-history], #act-form').first().waitFor({ state: 'attached' });
+    assert.equal(await tab.locator('#act-form').isVisible(), false, 'no act request');
+    await tab.goto(`${process.env.PORTAL_URL}/#/company`);
+    await tab.locator('[data-testid=employees]').waitFor();
+    for (const form of ['#employee-form', '#consignee-form']) {
+      assert.equal(await tab.locator(`details:has(${form})`).isVisible(), false, `${form} hidden`);
+    }
+    assert.equal(await tab.locator('[data-testid^=remove-]').first().isVisible(), false, 'no removing an employee');
+    await tab.goto(`${process.env.PORTAL_URL}/#/profile`);
+    await tab.locator('#profile-form').waitFor();
+    assert.equal(await tab.locator('#profile-form button[type=submit]').isVisible(), false, 'the profile is shown, not edited');
+    assert.equal(await tab.locator('#profile-form input[name=full_name]').isDisabled(), true);
+    assert.equal(await tab.locator('#email-form').isVisible(), false, 'no e-mail change');
+    assert.equal(await tab.locator('#password-form').isVisible(), true, 'the password stays the portal\'s own');
+  } finally {
+    await browser.close();
+  }
+});
+
 test('stock-only: a feature that needs 1C\'s extension answers a clear problem', async () => {
   const { buyer, id } = await seeded();
   const r = await buyer.post('/api/returns/returns', { order_id: id, lines: [] });

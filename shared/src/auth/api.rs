@@ -576,6 +576,9 @@ pub(super) async fn me<P: Ports>(p: &P, caller: &Caller) -> AppResult<ApiRespons
         &serde_json::json!({
             "consent_required": consent["consent_required"],
             "privacy_policy_version": consent["privacy_policy_version"],
+            // 1C without the extension (docs/exchange/stock-only.md): the pages hide what
+            // only the extension takes to 1C.
+            "stock_only": p.config().onec_delivery == crate::config::Delivery::Commerceml,
             "user": {
                 "id": row.id, "email": row.email, "full_name": row.full_name, "position": row.position,
                 "phone": row.phone, "language": row.language, "roles": roles, "last_sign_in_at": row.last_sign_in_at,

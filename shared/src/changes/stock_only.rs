@@ -2,8 +2,8 @@
 //! speaks only its stock "exchange with a website". Orders edited, cancelled or placed (repeat)
 //! by a client travel as the order's new state in CommerceML `query`; every other client change
 //! needs the extension to reach 1C, so its route answers a clear problem instead of a change that
-//! would wait for an answer forever (docs/exchange/stock-only.md lists them; pages hide the buttons
-//! from `GET /exchange/v1/...` `delivery` or the problem).
+//! would wait for an answer forever (docs/exchange/stock-only.md lists them; the pages hide them
+//! by `GET /api/auth/me`'s `stock_only`).
 
 use crate::config::{Config, Delivery};
 use crate::error::{AppError, AppResult, ErrorKind};
