@@ -23,6 +23,7 @@ import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, rmSy
 import { basename } from 'node:path';
 import { COMPANIES, d1File, ensureDataset, MACHINES, norm, ROOT, sqlite, STATE, stackVars, USERS_PER, WORDS } from './lib/dataset.mjs';
 import * as SQL from './baseline-js/sql.mjs';
+import { rustConst } from './lib/rust-sql.mjs';
 import { Client, PORTAL } from '../tests/lib/portal.mjs';
 import { answerView, haveWrk, median, runWrk, stopGroup, writeBaselineConfig } from './lib/wrk.mjs';
 
@@ -40,25 +41,6 @@ mkdirSync(OUT, { recursive: true });
 haveWrk();
 
 // ---- 1. The baseline's SQL must still be the portal's, character for character ----
-function rustConst(text, name) {
-  const at = text.indexOf(`pub const ${name}: &str =`);
-  if (at < 0) throw new Error(`no const ${name}`);
-  let i = text.indexOf('"', at) + 1;
-  let out = '';
-  for (;;) {
-    const c = text[i];
-    if (c === '"') return out;
-    if (c === '\\') {
-      const n = text[i + 1];
-      if (n === '\n') { i += 2; while (/\s/.test(text[i])) i++; continue; }
-      out += n === 'n' ? '\n' : n === 't' ? '\t' : n;
-      i += 2;
-      continue;
-    }
-    out += c;
-    i++;
-  }
-}
 for (const [name, file] of Object.entries(SQL.RUST_SOURCES)) {
   if (rustConst(readFileSync(`${ROOT}/${file}`, 'utf8'), name) !== SQL[name]) {
     throw new Error(`bench/baseline-js/sql.mjs ${name} differs from ${file}: copy it again`);

@@ -13,7 +13,9 @@ if (!port) {
 }
 mkdirSync(out, { recursive: true });
 const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json())
-  .filter((t) => /core:user:/.test(t.title) && (!only.length || only.some((o) => t.title.includes(o))));
+  // Every user Worker, or the Workers whose title has one of the given parts (any Worker: e.g.
+  // `assets:router` for the assets layer Miniflare runs in front of an entry Worker).
+  .filter((t) => (only.length ? only.some((o) => t.title.includes(o)) : /core:user:/.test(t.title)));
 
 function session(url) {
   const ws = new WebSocket(url);
@@ -35,7 +37,7 @@ function session(url) {
   };
 }
 
-const sessions = targets.map((t) => ({ name: t.title.replace(/.*core:user:/, ''), s: session(t.webSocketDebuggerUrl) }));
+const sessions = targets.map((t) => ({ name: t.title.replace(/.*(core:user:|worker )/, '').replaceAll(':', '-'), s: session(t.webSocketDebuggerUrl) }));
 for (const { s } of sessions) {
   await s.send('Profiler.enable');
   await s.send('Profiler.setSamplingInterval', { interval: 100 });

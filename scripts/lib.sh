@@ -8,5 +8,5 @@ CARGO_FUZZ_VERSION="0.13.2"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")"
 # The Workers behind the entry Worker (`cml`, the CommerceML queue consumer, has no route).
 CAPABILITIES="auth company finance orders documents returns exchange cml"
-WORKERS="gateway $CAPABILITIES"
+WORKERS="${WORKERS:-gateway $CAPABILITIES}"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -108,6 +108,40 @@ async function checkSignature(token, env) {
   return claims;
 }
 
+// ---- Page cursors sealed to one company (shared::cursor::CursorSeal), with WebCrypto HMAC ----
+const enc = new TextEncoder();
+const b64urlOut = (bytes) => btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+const u64be = (n) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n)); return b; };
+const concatBytes = (...parts) => { const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0)); let i = 0; for (const p of parts) { out.set(p, i); i += p.length; } return out; };
+const hmacKey = (raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+const hmac = async (key, ...parts) => new Uint8Array(await crypto.subtle.sign('HMAC', key, concatBytes(...parts)));
+let cursorKey = null; // per isolate, as the portal's key ring: derived from SESSION_SIGNING_KEY once
+async function cursorSeal(env, companyId) {
+  if (!cursorKey) cursorKey = await hmacKey(await hmac(await hmacKey(enc.encode(env.SESSION_SIGNING_KEY)), enc.encode('portal page cursor v1')));
+  const company = enc.encode(companyId);
+  const tagOf = async (plain) => (await hmac(cursorKey, enc.encode('tag'), u64be(company.length), company, plain)).slice(0, 16);
+  const stream = async (tag, data) => {
+    for (let at = 0, counter = 0; at < data.length; at += 32, counter++) {
+      const block = await hmac(cursorKey, enc.encode('stream'), tag, u64be(counter));
+      for (let k = 0; k < 32 && at + k < data.length; k++) data[at + k] ^= block[k];
+    }
+    return data;
+  };
+  return {
+    async seal(plain) { const p = enc.encode(plain); const tag = await tagOf(p); return b64urlOut(concatBytes(tag, await stream(tag, p))); },
+    async open(cursor) {
+      let raw;
+      try { raw = b64url(cursor); } catch { return null; }
+      if (raw.length < 16) return null;
+      const tag = raw.slice(0, 16);
+      const plain = await stream(tag, raw.slice(16));
+      const want = await tagOf(plain);
+      if (want.some((b, k) => b !== tag[k])) return null;
+      try { return new TextDecoder('utf-8', { fatal: true }).decode(plain); } catch { return null; }
+    },
+  };
+}
+
 // ---- The order list (shared::orders::list) ----
 const STATUSES = ['draft', 'awaiting_payment', 'reserved', 'paid', 'partly_shipped', 'shipped', 'cancelled'];
 const searchText = (s) => s.toLowerCase().replaceAll('ё', 'е').split(/\s+/).filter(Boolean).join(' ');
@@ -140,6 +174,8 @@ function filterParams(url, companyId) {
     contains = /[0-9]/.test(q) && key !== '' ? key : searchText(q);
   }
   const number = text('number');
+  const change = text('change');
+  if (change !== null && change !== 'rejected') throw new Problem(422, 'validation');
   return [
     companyId,
     from === null ? null : moscowMidnight(from),
@@ -151,6 +187,7 @@ function filterParams(url, companyId) {
     number === null ? null : searchText(number),
     statuses ? JSON.stringify(statuses) : null,
     contains,
+    change,
   ];
 }
 
@@ -168,12 +205,14 @@ async function orderList(req, env, caller) {
   const [op, dir] = desc ? ['<', 'DESC'] : ['>', 'ASC'];
   let sql = `${LIST_COLUMNS} WHERE ${LIST_WHERE}`;
   const listParams = [...params];
+  const seal = await cursorSeal(env, caller.companyId);
   const c = url.searchParams.get('cursor');
   if (c !== null) {
-    let key, id;
-    try { [key, id] = utf8.decode(b64url(c)).split(/\|(.*)/s); } catch { throw new Problem(400, 'invalid-cursor'); }
-    if (id === undefined) throw new Problem(400, 'invalid-cursor');
-    sql += ` AND ${col} ${op}= ?11 AND (${col} ${op} ?11 OR (${col} = ?11 AND o.id ${op} ?12))`;
+    const plain = await seal.open(c);
+    const bar = plain === null ? -1 : plain.indexOf('|');
+    if (bar < 0) throw new Problem(400, 'invalid-cursor');
+    const [key, id] = [plain.slice(0, bar), plain.slice(bar + 1)];
+    sql += ` AND ${col} ${op}= ?12 AND (${col} ${op} ?12 OR (${col} = ?12 AND o.id ${op} ?13))`;
     listParams.push(col === 'o.total_kop' ? (Number.parseInt(key, 10) || 0) : key, id);
   }
   sql += ` ORDER BY ${col} ${dir}, o.id ${dir} LIMIT ${limit + 1}`;
@@ -182,10 +221,10 @@ async function orderList(req, env, caller) {
   rows.length = Math.min(rows.length, limit);
   const last = rows[rows.length - 1];
   const next_cursor = more && last
-    ? btoa(String.fromCharCode(...new TextEncoder().encode(`${col === 'o.total_kop' ? last.total_kop : last.ordered_at}|${last.id}`))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+    ? await seal.seal(`${col === 'o.total_kop' ? last.total_kop : last.ordered_at}|${last.id}`)
     : null;
   const totals = (await env.DB.prepare(`${TOTALS} WHERE ${LIST_WHERE}`).bind(...params).all()).results[0] ?? { count: 0, total_kop: 0, paid_kop: 0 };
-  return json(200, { items: rows, next_cursor, totals });
+  return json(200, { items: rows, next_cursor, totals, stock_only: false });
 }
 
 // ---- The credit panel (shared::finance::credit::panel) ----
@@ -194,7 +233,7 @@ function position(r) {
   const debt = r.debt_kop ?? 0;
   const reserve = (r.reserve_kop ?? 0) + r.local_reserve_kop;
   return {
-    agreement_id: r.id, agreement: r.name, number: r.number, legal_entity: r.legal_entity, deferral_days: r.deferral_days,
+    agreement_id: r.id, agreement: r.name, number: r.number, kind: r.kind, legal_entity: r.legal_entity, deferral_days: r.deferral_days,
     limit_kop: limit, debt_kop: debt, overdue_kop: r.overdue_kop ?? 0, reserve_kop: reserve, local_reserve_kop: r.local_reserve_kop,
     available_kop: Math.max(limit - debt - reserve, 0), blocked: (r.blocked ?? 0) === 1, amount_to_pay_kop: r.amount_to_pay_kop ?? 0,
     as_of: r.as_of, on_credit: limit > 0,

@@ -16,10 +16,14 @@ use shared::AppResult;
 use worker::Env;
 
 pub struct WorkerPorts {
+    env: Env,
     db: D1,
     mail: HttpMail,
-    queue: Queue,
-    blobs: R2,
+    /// The queue producers and the bucket are looked up on first use: most requests use
+    /// neither, and each lookup is a call into JS (and an error value for a binding this Worker
+    /// does not have).
+    queue: std::cell::OnceCell<Queue>,
+    blobs: std::cell::OnceCell<R2>,
     http: Fetch,
     now: DateTime<Utc>,
     config: std::rc::Rc<Config>,
@@ -48,12 +52,9 @@ impl WorkerPorts {
                 token: settings.mail_token.clone(),
                 http: Fetch { timeout },
             },
-            queue: Queue {
-                inbox: env.queue("INBOX_QUEUE").ok(),
-                outbox: env.queue("OUTBOX_QUEUE").ok(),
-                cml: env.queue("CML_QUEUE").ok(),
-            },
-            blobs: R2(env.bucket("FILES").ok()),
+            env: env.clone(),
+            queue: std::cell::OnceCell::new(),
+            blobs: std::cell::OnceCell::new(),
             http: Fetch { timeout },
             now,
             config,
@@ -96,10 +97,14 @@ impl Ports for WorkerPorts {
         &self.mail
     }
     fn queue(&self) -> &Queue {
-        &self.queue
+        self.queue.get_or_init(|| Queue {
+            inbox: self.env.queue("INBOX_QUEUE").ok(),
+            outbox: self.env.queue("OUTBOX_QUEUE").ok(),
+            cml: self.env.queue("CML_QUEUE").ok(),
+        })
     }
     fn blobs(&self) -> &R2 {
-        &self.blobs
+        self.blobs.get_or_init(|| R2(self.env.bucket("FILES").ok()))
     }
     fn http(&self) -> &Fetch {
         &self.http
