@@ -13,10 +13,16 @@
 // Usage, after bench/latency.mjs on the same stack (it made the data set, the accounts and the
 // request files in $STACK_STATE/latency; the stack keeps running, it is not used here):
 //   STACK_STATE=$HOME/stack-bench PORTAL_URL=http://127.0.0.1:8867 node bench/ratio.mjs
-// env: RATIO_PORT (8870), DURATION (10), WARMUP (2), CONCURRENCY (1,8,32), ROUNDS (3), OUT
+// env: CASES (a regular expression: only matching cases), RATIO_PORT (8870), DURATION (10), WARMUP (2), CONCURRENCY (1,8,32), ROUNDS (3), OUT
 //   ($STACK_STATE/ratio), HOP=1 (a target more: the baseline behind a pass-through JS entry
-//   Worker and a service binding, as the portal's capability Workers are), ALONE=1 (a target
-//   more: the portal's capability Worker reached directly, without the entry Worker).
+//   Worker and a service binding, as the portal's capability Workers are; and the same JS entry
+//   Worker set up as the portal's is, with the static assets and `run_worker_first` in front),
+//   ALONE=1 (a target more: the portal's capability Worker reached directly, without the entry
+//   Worker), BEFORE=DIR (a target more: the portal's entry, orders and finance Workers as built
+//   in DIR/<worker>/index.js, e.g. a copy of functions/*/build from an earlier commit, run beside
+//   the current ones in the same workerd: before and after in one run), JS_ENTRY=1 (a target
+//   more: the portal behind its entry config run with a JavaScript entry Worker,
+//   bench/baseline-js/gateway/portal-entry.js: what the Rust entry Worker itself costs).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -34,17 +40,27 @@ const OUT = process.env.OUT ?? `${STATE}/ratio`;
 const LATENCY = `${STATE}/latency`;
 const BASELINE_HOST = 'baseline.bench';
 const HOP_HOST = 'hop.bench';
+const HOP_ASSETS_HOST = 'hop-assets.bench';
+const BEFORE_HOST = 'before.bench';
+const BEFORE = process.env.BEFORE;
+const JS_ENTRY_HOST = 'js-entry.bench';
 // bench/latency.mjs's cases that have a baseline, by their request files there.
 const CASES = [
   ['order list: no filter', 'order-list-no-filter'],
   ['order list: status', 'order-list-status'],
   ['order list: q=article part', 'order-list-q-article-part'],
   ['credit panel', 'credit-panel'],
-];
+].filter(([name]) => !process.env.CASES || new RegExp(process.env.CASES).test(name));
 // [name, Host header for a case's requests (null: the portal's own address)]
 const capabilityHost = (c) => (c.name.startsWith('credit') ? 'finance.bench' : 'orders.bench');
-const TARGETS = [['portal', () => null], ['baseline', () => BASELINE_HOST],
-  ...(process.env.HOP ? [['baseline behind a hop', () => HOP_HOST]] : []),
+// Every target is reached by its Host header, the portal too: Miniflare's path for requests no
+// route matches (to the first Worker) costs ~0.2-0.3 ms of CPU more per request than a matched
+// route (measured: the same entry Worker both ways), which would be charged to the portal alone.
+const PORTAL_HOST = 'portal.bench';
+const TARGETS = [['portal', () => PORTAL_HOST], ['baseline', () => BASELINE_HOST],
+  ...(BEFORE ? [['portal before', () => BEFORE_HOST]] : []),
+  ...(process.env.HOP ? [['baseline behind a hop', () => HOP_HOST], ['baseline behind the entry set-up', () => HOP_ASSETS_HOST]] : []),
+  ...(process.env.JS_ENTRY ? [['portal with a JS entry', () => JS_ENTRY_HOST]] : []),
   ...(process.env.ALONE ? [['capability alone', capabilityHost]] : [])];
 
 haveWrk();
@@ -64,10 +80,34 @@ console.log(`copied the stack's D1 file in ${((performance.now() - t0) / 1000).t
 
 const cfg = `${STATE}/config`;
 const direct = { finance: '@finance.bench/*', orders: '@orders.bench/*' };
-const configs = [`${cfg}/wrangler.toml`, ...['auth', 'company', 'finance', 'orders', 'documents', 'returns', 'exchange']
+const configs = [`${cfg}/wrangler.toml@${PORTAL_HOST}/*`, ...['auth', 'company', 'finance', 'orders', 'documents', 'returns', 'exchange']
   .map((w) => `${cfg}/${w}/wrangler.toml${process.env.ALONE ? direct[w] ?? '' : ''}`),
   `${writeBaselineConfig(`${OUT}/baseline`)}@${BASELINE_HOST}/*`,
   ...(process.env.HOP ? [`${ROOT}bench/baseline-js/gateway/wrangler.toml@${HOP_HOST}/*`] : [])];
+// BEFORE: copies of the entry, orders and finance configs named `<name>-before`, running the
+// Workers built in $BEFORE (same D1, same settings), the entry reached by its own Host.
+if (BEFORE) {
+  const renamed = (text) => text.replace(/^name = "([^"]+)"/m, 'name = "$1-before"')
+    .replace(/service = "portal-(orders|finance)"/g, 'service = "portal-$1-before"')
+    .replace(/\[\[queues\.consumers\]\][^[]*/g, '').replace(/\[triggers\][^[]*/g, '');
+  for (const [w, build] of [['', 'gateway'], ['orders', 'orders'], ['finance', 'finance']]) {
+    const dir = `${OUT}/before-config/${w}`;
+    mkdirSync(dir, { recursive: true });
+    const toml = readFileSync(`${cfg}/${w ? `${w}/` : ''}wrangler.toml`, 'utf8');
+    writeFileSync(`${dir}/wrangler.toml`, renamed(toml).replace(/^main = ".*"/m, `main = "${BEFORE}/${build}/index.js"`));
+    if (existsSync(`${cfg}/${w ? `${w}/` : ''}.dev.vars`)) writeFileSync(`${dir}/.dev.vars`, readFileSync(`${cfg}/${w ? `${w}/` : ''}.dev.vars`));
+  }
+  configs.push(`${OUT}/before-config/wrangler.toml@${BEFORE_HOST}/*`, `${OUT}/before-config/orders/wrangler.toml`, `${OUT}/before-config/finance/wrangler.toml`);
+}
+if (process.env.HOP) configs.push(`${ROOT}bench/baseline-js/gateway/wrangler-assets.toml@${HOP_ASSETS_HOST}/*`);
+if (process.env.JS_ENTRY) {
+  const dir = `${OUT}/js-entry-config`;
+  mkdirSync(dir, { recursive: true });
+  const toml = readFileSync(`${cfg}/wrangler.toml`, 'utf8').replace(/^name = "([^"]+)"/m, 'name = "$1-js-entry"')
+    .replace(/^main = ".*"/m, (m) => (process.env.JS_ENTRY === "same" ? m : `main = "${ROOT}bench/baseline-js/gateway/portal-entry.js"`));
+  writeFileSync(`${dir}/wrangler.toml`, toml);
+  configs.push(`${dir}/wrangler.toml@${JS_ENTRY_HOST}/*`);
+}
 const log = openSync(`${OUT}/workerd.log`, 'w');
 const server = spawn(process.execPath, [`${ROOT}bench/lib/workerd-serve.mjs`, String(PORT), `${persist}/v3`, ...configs],
   { cwd: ROOT, detached: true, stdio: ['ignore', log, log] });

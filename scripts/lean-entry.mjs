@@ -34,7 +34,23 @@ if (!proxied || !new RegExp(`var ${proxied[1]} = new Proxy\\(Entrypoint, classPr
   throw new Error(`${file}: the default export is not worker-build's proxied entrypoint`);
 }
 
-const methods = handlers.map(([name, f]) => `  ${name}(arg, env, ctx) {
+// The entry Worker (functions/gateway) exports its routing table: requests it routes go to their
+// service binding from here, without entering wasm; the rest go to its Rust `fetch` (the 404).
+// The path is cut from the URL as the Rust `route` cuts it.
+const routesFn = /Entrypoint\.prototype\.entryRoutes = (\w+);/.exec(js)?.[1];
+const routing = routesFn ? `var leanRoutes = ${routesFn}().split('\\n').map((line) => line.split(' '));
+function leanRoute(url) {
+  const scheme = url.indexOf('://');
+  const from = scheme < 0 ? 0 : scheme + 3;
+  const slash = url.indexOf('/', from);
+  const path = slash < 0 ? '/' : url.slice(slash);
+  for (const [prefix, binding] of leanRoutes) if (path.startsWith(prefix)) return binding;
+  return null;
+}
+` : '';
+const methods = handlers.map(([name, f]) => `  ${name}(arg, env, ctx) {${routesFn && name === 'fetch' ? `
+    const binding = leanRoute(arg.url);
+    if (binding) return env[binding].fetch(arg);` : ''}
     checkReinitialize();
     let out;
     try {
@@ -48,7 +64,7 @@ const methods = handlers.map(([name, f]) => `  ${name}(arg, env, ctx) {
     if (out && typeof out.catch === 'function') out.catch(handleMaybeCritical);
     return out;
   },`).join('\n');
-const lean = `\n// scripts/lean-entry.mjs: a plain module export instead of the proxied entrypoint class.\nvar lean_default = {\n${methods}\n};\n`;
+const lean = `\n// scripts/lean-entry.mjs: a plain module export instead of the proxied entrypoint class.\n${routing}var lean_default = {\n${methods}\n};\n`;
 js = js.slice(0, exportLine.index) + lean + js.slice(exportLine.index).replace(`${proxied[1]} as default`, 'lean_default as default');
 writeFileSync(file, js);
-console.log(`${file}: default export -> { ${handlers.map(([n, f]) => `${n}: ${f}`).join(', ')} }`);
+console.log(`${file}: default export -> { ${handlers.map(([n, f]) => `${n}: ${f}`).join(', ')} }${routesFn ? ', routed in JS by entryRoutes' : ''}`);

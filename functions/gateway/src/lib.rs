@@ -35,6 +35,19 @@ fn route(url: &str) -> Option<&'static str> {
         .map(|(_, binding)| *binding)
 }
 
+/// The routing table as `prefix binding` lines, for the entry's JS glue: scripts/lean-entry.mjs
+/// reads it once per isolate and routes each request in JS by it, so a routed request never
+/// enters wasm (each call across the boundary costs the entry Worker ~0.2 ms of CPU per request,
+/// measured in docs/benchmarks.md); [`fetch`] answers the rest (the 404 problem).
+#[wasm_bindgen(js_name = entryRoutes)]
+pub fn entry_routes() -> String {
+    ROUTES
+        .iter()
+        .map(|(prefix, binding)| format!("{prefix} {binding}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The fetch handler, exported as `#[event(fetch)]` would export it but not async: it returns
 /// the binding's own promise, so no Rust future is driven per request.
 #[wasm_bindgen(js_name = fetch)]
@@ -69,5 +82,14 @@ mod tests {
         assert_eq!(route("http://127.0.0.1:8787/api/"), None);
         assert_eq!(route("http://127.0.0.1:8787"), None);
         assert_eq!(route("http://host/orders/api/auth/"), None);
+    }
+
+    #[test]
+    fn the_glue_gets_every_route() {
+        let lines = super::entry_routes();
+        let lines: Vec<&str> = lines.lines().collect();
+        assert_eq!(lines.len(), super::ROUTES.len());
+        assert_eq!(lines[0], "/api/auth/ AUTH");
+        assert!(lines.contains(&"/exchange/ EXCHANGE"));
     }
 }
