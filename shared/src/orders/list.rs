@@ -306,10 +306,22 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
             total_kop: 0,
             paid_kop: 0,
         });
+    // Serialized straight from the rows: `json!` would first copy every row into a `Value` tree.
+    #[derive(Serialize)]
+    struct Page<'a> {
+        items: &'a [Row],
+        next_cursor: Option<String>,
+        totals: &'a Totals,
+        stock_only: bool,
+    }
     Ok(ApiResponse::json(
         200,
-        &serde_json::json!({"items": rows, "next_cursor": next_cursor, "totals": totals,
-            "stock_only": p.config().onec_delivery == crate::config::Delivery::Commerceml}),
+        &Page {
+            items: &rows,
+            next_cursor,
+            totals: &totals,
+            stock_only: p.config().onec_delivery == crate::config::Delivery::Commerceml,
+        },
     ))
 }
 
