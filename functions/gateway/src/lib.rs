@@ -20,6 +20,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/orders/", "ORDERS"),
     ("/api/documents/", "DOCUMENTS"),
     ("/api/returns/", "RETURNS"),
+    // The stock CommerceML exchange and the dev-only sweeper run in the cml Worker, with the
+    // exchange queues' consumers; the rest of `/exchange/` is 1C's JSON contract.
+    ("/exchange/1c/", "CML"),
+    ("/exchange/v1/sweep", "CML"),
     ("/exchange/", "EXCHANGE"),
 ];
 
@@ -77,6 +81,14 @@ mod tests {
         assert_eq!(
             route("http://127.0.0.1:8787/exchange/v1/batch"),
             Some("EXCHANGE")
+        );
+        assert_eq!(
+            route("http://127.0.0.1:8787/exchange/1c/commerceml?type=catalog&mode=checkauth"),
+            Some("CML")
+        );
+        assert_eq!(
+            route("http://127.0.0.1:8787/exchange/v1/sweep"),
+            Some("CML")
         );
         assert_eq!(route("http://127.0.0.1:8787/api/ordersx"), None);
         assert_eq!(route("http://127.0.0.1:8787/api/"), None);

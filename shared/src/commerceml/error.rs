@@ -68,43 +68,19 @@ impl std::error::Error for CmlError {
 
 impl From<io::Error> for CmlError {
     fn from(e: io::Error) -> Self {
-        malformed(&e).unwrap_or(CmlError::Io(e))
+        CmlError::Io(e)
     }
 }
-
-/// The transcoder reports undecodable input through `io::Error` (it sits behind `BufRead`).
-fn malformed(e: &io::Error) -> Option<CmlError> {
-    let bad = e.get_ref()?.downcast_ref::<MalformedInput>()?;
-    Some(CmlError::Encoding {
-        position: bad.position,
-        message: bad.message.clone(),
-    })
-}
-
-/// The payload of the `io::Error` a transcoding reader returns for bytes it cannot decode.
-#[derive(Debug)]
-pub(crate) struct MalformedInput {
-    pub position: u64,
-    pub message: String,
-}
-
-impl fmt::Display for MalformedInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.position)
-    }
-}
-
-impl std::error::Error for MalformedInput {}
 
 impl CmlError {
     pub(crate) fn from_xml(e: quick_xml::Error, position: u64) -> CmlError {
         match e {
-            quick_xml::Error::Io(shared) => malformed(&shared).unwrap_or_else(|| {
+            quick_xml::Error::Io(shared) => {
                 // quick-xml shares the error; take it back when it is the only owner.
                 let e = std::sync::Arc::try_unwrap(shared)
                     .unwrap_or_else(|e| io::Error::new(e.kind(), e.to_string()));
                 CmlError::Io(e)
-            }),
+            }
             other => CmlError::Xml {
                 position,
                 message: other.to_string(),

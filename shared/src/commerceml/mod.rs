@@ -17,6 +17,7 @@
 //! goods one at a time for an import; [`products_slice`] and [`offers_slice`] do the same a
 //! window of bytes at a time, resumable from a [`Checkpoint`] (imports in a queue consumer).
 
+pub mod cp1251;
 mod error;
 mod goods;
 mod inspect;

@@ -10,6 +10,7 @@
 use super::error::CmlError;
 use super::goods::{Header, Offers, Products};
 use super::source::detect;
+use super::walk::encoding_label;
 use super::walk::{walk, walk_resumed, Element, Handler, OpenNames, Resume, Tag};
 use super::{Offer, Product};
 use serde::{Deserialize, Serialize};
@@ -229,12 +230,7 @@ where
         Some(c) => c.encoding.clone(),
         None => {
             let (encoding, _) = detect(&window[..window.len().min(1024)])?;
-            if encoding == encoding_rs::UTF_8 {
-                "utf-8"
-            } else {
-                "windows-1251"
-            }
-            .to_owned()
+            encoding_label(encoding).to_owned()
         }
     };
     let mut sliced = Sliced {
@@ -399,7 +395,7 @@ mod tests {
             "",
             "<?xml version=\"1.0\" encoding=\"windows-1251\"?>\r\n",
         );
-        let cp1251 = encoding_rs::WINDOWS_1251.encode(&text1251).0.into_owned();
+        let cp1251 = super::super::cp1251::encode(&text1251).0;
         let prefixed = offers_file(40, "c:", "");
         for (what, bytes) in [
             ("utf-8", utf8.into_bytes()),

@@ -2,8 +2,9 @@
 //! BOM or the XML declaration; windows-1251 files are transcoded on the fly, chunk by chunk,
 //! so every element name and value reaches the parser as UTF-8 and memory stays flat.
 
-use super::error::{CmlError, MalformedInput};
-use encoding_rs::{DecoderResult, Encoding, UTF_8, WINDOWS_1251};
+use super::cp1251;
+use super::error::CmlError;
+use super::Encoding;
 use std::io::{self, BufRead, Chain, Cursor, Read};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -11,6 +12,8 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const HEAD_LEN: u64 = 1024;
 /// Transcoded chunk size: windows-1251 grows at most 3x in UTF-8, so 3 input pages per chunk.
 const CHUNK: usize = 24 * 1024;
+/// The most one windows-1251 byte becomes in UTF-8.
+const MAX_CHAR_LEN: usize = 3;
 
 type Prefixed<R> = Chain<Cursor<Vec<u8>>, R>;
 
@@ -23,17 +26,16 @@ pub(crate) enum Source<R> {
 impl<R: BufRead> Source<R> {
     /// Reads the head of the file to find its encoding, then hands out the whole file
     /// (head included, BOM excluded) as UTF-8. Also returns the length of the BOM skipped.
-    pub fn open(mut reader: R) -> Result<(Source<R>, &'static Encoding, usize), CmlError> {
+    pub fn open(mut reader: R) -> Result<(Source<R>, Encoding, usize), CmlError> {
         let mut head = Vec::with_capacity(HEAD_LEN as usize);
         reader.by_ref().take(HEAD_LEN).read_to_end(&mut head)?;
         let (encoding, bom_len) = detect(&head)?;
         let mut head = Cursor::new(head);
         head.set_position(bom_len as u64);
         let prefixed = head.chain(reader);
-        let source = if encoding == UTF_8 {
-            Source::Utf8(prefixed)
-        } else {
-            Source::Transcoded(Transcoder::new(prefixed, encoding, bom_len as u64))
+        let source = match encoding {
+            Encoding::Utf8 => Source::Utf8(prefixed),
+            Encoding::Windows1251 => Source::Transcoded(Transcoder::new(prefixed, bom_len as u64)),
         };
         Ok((source, encoding, bom_len))
     }
@@ -41,18 +43,20 @@ impl<R: BufRead> Source<R> {
 
 /// The encoding named by the BOM or the XML declaration (UTF-8 when neither says), and the
 /// length of the BOM to skip.
-pub(crate) fn detect(head: &[u8]) -> Result<(&'static Encoding, usize), CmlError> {
+pub(crate) fn detect(head: &[u8]) -> Result<(Encoding, usize), CmlError> {
     if head.starts_with(UTF8_BOM) {
-        return Ok((UTF_8, UTF8_BOM.len()));
+        return Ok((Encoding::Utf8, UTF8_BOM.len()));
     }
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Err(unsupported("UTF-16"));
     }
     match declared_encoding(head) {
-        None => Ok((UTF_8, 0)),
-        Some(label) => match Encoding::for_label(label) {
-            Some(enc) if enc == UTF_8 || enc == WINDOWS_1251 => Ok((enc, 0)),
-            _ => Err(unsupported(&String::from_utf8_lossy(label))),
+        None => Ok((Encoding::Utf8, 0)),
+        // Labels as the Encoding Standard names them (`cp1251`, `utf8`...); any other is refused.
+        Some(label) => match cp1251::label_is_utf8(label) {
+            Some(true) => Ok((Encoding::Utf8, 0)),
+            Some(false) => Ok((Encoding::Windows1251, 0)),
+            None => Err(unsupported(&String::from_utf8_lossy(label))),
         },
     }
 }
@@ -85,10 +89,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// A `BufRead` that decodes a single-byte encoding to UTF-8 one chunk at a time.
+/// A `BufRead` that decodes windows-1251 to UTF-8 one chunk at a time. Every byte maps to a
+/// character, so the input can never be malformed.
 pub(crate) struct Transcoder<R> {
     inner: R,
-    decoder: encoding_rs::Decoder,
     out: Box<[u8]>,
     start: usize,
     end: usize,
@@ -98,10 +102,9 @@ pub(crate) struct Transcoder<R> {
 }
 
 impl<R: BufRead> Transcoder<R> {
-    pub(crate) fn new(inner: R, encoding: &'static Encoding, already_consumed: u64) -> Self {
+    pub(crate) fn new(inner: R, already_consumed: u64) -> Self {
         Transcoder {
             inner,
-            decoder: encoding.new_decoder_without_bom_handling(),
             out: vec![0; CHUNK].into_boxed_slice(),
             start: 0,
             end: 0,
@@ -114,25 +117,28 @@ impl<R: BufRead> Transcoder<R> {
     fn refill(&mut self) -> io::Result<()> {
         while self.start == self.end && !self.finished {
             let input = self.inner.fill_buf()?;
-            let last = input.is_empty();
-            let (result, read, written) =
-                self.decoder
-                    .decode_to_utf8_without_replacement(input, &mut self.out, last);
+            if input.is_empty() {
+                self.finished = true;
+                break;
+            }
+            let (mut read, mut written) = (0, 0);
+            for &byte in input {
+                if written + MAX_CHAR_LEN > self.out.len() {
+                    break;
+                }
+                if byte < 0x80 {
+                    self.out[written] = byte;
+                    written += 1;
+                } else {
+                    written += cp1251::decode_byte(byte)
+                        .encode_utf8(&mut self.out[written..])
+                        .len();
+                }
+                read += 1;
+            }
             self.inner.consume(read);
             self.consumed += read as u64;
             (self.start, self.end) = (0, written);
-            match result {
-                DecoderResult::InputEmpty => self.finished = last,
-                DecoderResult::OutputFull => {}
-                DecoderResult::Malformed(bad_len, _) => {
-                    let position = self.consumed - u64::from(bad_len);
-                    let message = format!("a byte that is not {}", self.decoder.encoding().name());
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        MalformedInput { position, message },
-                    ));
-                }
-            }
         }
         Ok(())
     }
@@ -192,21 +198,40 @@ mod tests {
     fn encoding_from_bom_and_declaration() {
         assert_eq!(
             detect(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>").unwrap(),
-            (UTF_8, 3)
+            (Encoding::Utf8, 3)
         );
         assert_eq!(
             detect(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><a/>").unwrap(),
-            (WINDOWS_1251, 0)
+            (Encoding::Windows1251, 0)
         );
         assert_eq!(
             detect(b"<?xml version='1.0' encoding = 'CP1251' ?>").unwrap(),
-            (WINDOWS_1251, 0)
+            (Encoding::Windows1251, 0)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\" encoding=\" utf8 \"?>").unwrap(),
+            (Encoding::Utf8, 0)
+        );
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"windows-1251\"?>").unwrap(),
+            (Encoding::Utf8, 3),
+            "the BOM wins over the declaration"
         );
         assert_eq!(
             detect(b"<?xml version=\"1.0\"?><a encoding=\"koi8-r\"/>").unwrap(),
-            (UTF_8, 0)
+            (Encoding::Utf8, 0)
         );
-        assert_eq!(detect(b"<a/>").unwrap(), (UTF_8, 0));
+        assert_eq!(detect(b"<a/>").unwrap(), (Encoding::Utf8, 0));
+        match detect(b"<?xml version=\"1.0\" encoding=\"iso-8859-5\"?>") {
+            Err(CmlError::Encoding { position, message }) => {
+                assert_eq!(position, 0);
+                assert_eq!(
+                    message,
+                    "unsupported encoding \"iso-8859-5\" (expected UTF-8 or windows-1251)"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             detect(b"<?xml version=\"1.0\" encoding=\"koi8-r\"?>"),
             Err(CmlError::Encoding { .. })
@@ -220,21 +245,26 @@ mod tests {
     #[test]
     fn transcodes_in_chunks_across_reader_boundaries() {
         let text = "Запчасть №1 — ремень ".repeat(5000);
-        let (bytes, _, _) = WINDOWS_1251.encode(&text);
+        let (bytes, _) = cp1251::encode(&text);
         // A 7-byte BufReader forces many small reads under the transcoder.
         let reader = io::BufReader::with_capacity(7, &bytes[..]);
-        let mut t = Transcoder::new(Cursor::new(Vec::new()).chain(reader), WINDOWS_1251, 0);
+        let mut t = Transcoder::new(Cursor::new(Vec::new()).chain(reader), 0);
         let mut out = String::new();
         t.read_to_string(&mut out).unwrap();
         assert_eq!(out, text);
     }
 
     #[test]
-    fn every_windows_1251_byte_decodes() {
+    fn every_windows_1251_byte_decodes_in_any_chunking() {
         // WHATWG maps all 256 bytes (0x98 to U+0098), so a 1251 file can never be malformed.
-        let all: Vec<u8> = (0..=255).collect();
-        assert!(WINDOWS_1251
-            .decode_without_bom_handling_and_without_replacement(&all)
-            .is_some());
+        let all: Vec<u8> = (0..=255).cycle().take(3 * CHUNK + 17).collect();
+        let (expected, _) = encoding_rs::WINDOWS_1251.decode_without_bom_handling(&all);
+        for capacity in [1, 2, 255, CHUNK, 4 * CHUNK] {
+            let reader = io::BufReader::with_capacity(capacity, &all[..]);
+            let mut t = Transcoder::new(reader, 0);
+            let mut out = String::new();
+            t.read_to_string(&mut out).unwrap();
+            assert_eq!(out, expected, "capacity {capacity}");
+        }
     }
 }

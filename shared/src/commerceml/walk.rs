@@ -4,6 +4,7 @@
 
 use super::error::CmlError;
 use super::source::{Source, Transcoder};
+use super::Encoding;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::io::{self, BufRead, Cursor, Read};
@@ -211,7 +212,7 @@ pub(crate) fn walk<R: BufRead, H: Handler>(input: R, handler: &mut H) -> Result<
         encoding: encoding_label(encoding),
         ..Header::default()
     };
-    let tracker = Tracker::new(source, bom_len as i64, encoding != encoding_rs::UTF_8);
+    let tracker = Tracker::new(source, bom_len as i64, encoding == Encoding::Windows1251);
     run(tracker, header, handler, 0)
 }
 
@@ -266,7 +267,7 @@ pub(crate) fn walk_resumed<H: Handler>(
             };
             // Characters of the UTF-8 prefix count as one stored byte each, like windows-1251's.
             let base = resume.offset as i64 - prefix.chars().count() as i64;
-            let body = Transcoder::new(resume.window, encoding_rs::WINDOWS_1251, resume.offset);
+            let body = Transcoder::new(resume.window, resume.offset);
             let tracker = Tracker::new(Cursor::new(prefix.as_bytes()).chain(body), base, true);
             run(tracker, header, handler, shift)
         }
@@ -278,11 +279,11 @@ pub(crate) fn walk_resumed<H: Handler>(
     }
 }
 
-fn encoding_label(encoding: &'static encoding_rs::Encoding) -> &'static str {
-    if encoding == encoding_rs::UTF_8 {
-        "utf-8"
-    } else {
-        "windows-1251"
+/// How a checkpoint names the file's encoding.
+pub(crate) fn encoding_label(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Utf8 => "utf-8",
+        Encoding::Windows1251 => "windows-1251",
     }
 }
 

@@ -17,7 +17,6 @@ use crate::exchange::contract::{OrderIn, OrderLineIn};
 use crate::money::Kopecks;
 use crate::time::{moscow, to_1c};
 use chrono::{DateTime, NaiveDate, Utc};
-use encoding_rs::CoderResult;
 use std::io::{self, Write};
 
 /// The CommerceML version of the document: what 1C asked for in `init` (`version=`).
@@ -501,11 +500,7 @@ impl Xml {
 /// The writer, behind the file's encoding.
 enum Sink<W> {
     Utf8(W),
-    Windows1251 {
-        out: W,
-        encoder: encoding_rs::Encoder,
-        buf: Vec<u8>,
-    },
+    Windows1251 { out: W, buf: Vec<u8> },
 }
 
 impl<W: Write> Sink<W> {
@@ -514,8 +509,7 @@ impl<W: Write> Sink<W> {
             Encoding::Utf8 => Sink::Utf8(out),
             Encoding::Windows1251 => Sink::Windows1251 {
                 out,
-                encoder: encoding_rs::WINDOWS_1251.new_encoder(),
-                buf: vec![0; 8 * 1024],
+                buf: Vec::with_capacity(8 * 1024),
             },
         }
     }
@@ -523,19 +517,13 @@ impl<W: Write> Sink<W> {
     fn write(&mut self, text: &str) -> io::Result<()> {
         match self {
             Sink::Utf8(out) => out.write_all(text.as_bytes()),
-            Sink::Windows1251 { out, encoder, buf } => {
-                let mut rest = text;
-                loop {
-                    // windows-1251 is stateless, so pieces can be encoded one at a time; what it
-                    // cannot map becomes `&#NNNN;`, valid here since all text is element content
-                    // or attribute values.
-                    let (result, read, written, _) = encoder.encode_from_utf8(rest, buf, false);
-                    out.write_all(&buf[..written])?;
-                    rest = &rest[read..];
-                    if result == CoderResult::InputEmpty {
-                        return Ok(());
-                    }
-                }
+            Sink::Windows1251 { out, buf } => {
+                // windows-1251 is stateless, so pieces can be encoded one at a time; what it
+                // cannot map becomes `&#NNNN;`, valid here since all text is element content
+                // or attribute values.
+                buf.clear();
+                super::cp1251::encode_into(text, buf);
+                out.write_all(buf)
             }
         }
     }
@@ -704,8 +692,7 @@ mod tests {
         };
         let bytes = written(&order, party, Encoding::Windows1251);
         assert!(bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n"));
-        let (text, _, malformed) = encoding_rs::WINDOWS_1251.decode(&bytes);
-        assert!(!malformed);
+        let text = crate::commerceml::cp1251::decode(&bytes);
         assert!(
             text.contains("<Наименование>ООО «Ромашка» &#8381;</Наименование>"),
             "{text}"

@@ -1,4 +1,9 @@
 //! The 1C endpoints: signed batches of messages in, and what became of them.
+//!
+//! Two Workers serve them ([`handle_part`]): the exchange Worker 1C's JSON contract and the
+//! monitor (verify, validate, store, enqueue: nothing is applied on 1C's request), the cml Worker
+//! the stock CommerceML exchange and the dev-only sweeper, next to the queue consumers and the
+//! cron it runs. Each links only its own part; the native server serves both ([`handle`]).
 
 use super::contract::{self, Envelope};
 use super::inbox;
@@ -10,6 +15,8 @@ use crate::ports::{BlobStore, Database, DatabaseExt, Ports};
 /// Whose `Idempotency-Key`s the monitor's requests are (it has no portal user).
 const MONITOR_KEY_SCOPE: &str = "monitor";
 use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum H {
@@ -145,23 +152,96 @@ pub fn body_limit(req: &ApiRequest) -> Option<usize> {
     })
 }
 
+/// The routes of the exchange Worker ([`handle_part`]): 1C's JSON contract and the monitor.
+pub const CONTRACT: u8 = 1;
+/// The stock CommerceML exchange (`/exchange/1c/`): the cml Worker's, as [`SWEEP`]; the entry
+/// Worker routes both paths there.
+pub const COMMERCEML: u8 = 2;
+/// The dev-only sweeper route (`/exchange/v1/sweep`): the cron's work, in the Worker that runs it.
+pub const SWEEP: u8 = 4;
+
+/// Which part a route belongs to.
+pub fn part(h: H) -> u8 {
+    match h {
+        H::CommerceMl | H::CommerceMlBench => COMMERCEML,
+        H::Sweep => SWEEP,
+        _ => CONTRACT,
+    }
+}
+
+/// Every route (the native server, tests).
 pub async fn handle<P: Ports>(p: &P, req: ApiRequest) -> ApiResponse {
+    handle_part::<P, { CONTRACT | COMMERCEML | SWEEP }>(p, req).await
+}
+
+/// The routes of `PART` (a set of [`CONTRACT`], [`COMMERCEML`]); the others are 404.
+pub async fn handle_part<P: Ports, const PART: u8>(p: &P, req: ApiRequest) -> ApiResponse {
     let mut log = LogContext::default();
-    let result = route(p, &req, &mut log).await;
+    let result = route::<P, PART>(p, &req, &mut log).await;
     finish(&req, result, log)
 }
 
-async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppResult<ApiResponse> {
-    let (r, params) = match_route(ROUTES, req)?;
+type Answer<'a> = Pin<Box<dyn Future<Output = AppResult<ApiResponse>> + 'a>>;
+
+/// Picks the part's handler future. Not `async` on purpose: `PART` is a constant here, so the
+/// future of a part this Worker does not serve is never built and its code never linked (an
+/// `.await` in a dead branch of an async fn would still be: docs/benchmarks.md, issue 23).
+fn route<'a, P: Ports, const PART: u8>(
+    p: &'a P,
+    req: &'a ApiRequest,
+    log: &'a mut LogContext,
+) -> Answer<'a> {
+    let (r, params) = match match_route(ROUTES, req) {
+        Ok(found) => found,
+        Err(e) => return Box::pin(std::future::ready(Err(e))),
+    };
     log.route = Some(r.path);
+    let mine = part(r.handler);
+    if mine == CONTRACT && PART & CONTRACT != 0 {
+        Box::pin(route_contract(p, req, log, r, params))
+    } else if mine == COMMERCEML && PART & COMMERCEML != 0 {
+        Box::pin(route_commerceml(p, req, r))
+    } else if mine == SWEEP && PART & SWEEP != 0 {
+        Box::pin(sweep(p, req))
+    } else {
+        Box::pin(std::future::ready(Err(AppError::not_found())))
+    }
+}
+
+/// The stock CommerceML exchange (its own sessions, no signature).
+async fn route_commerceml<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    r: &Route<H>,
+) -> AppResult<ApiResponse> {
+    match r.handler {
+        H::CommerceMlBench => super::cml::bench::run(p, req).await,
+        _ => super::cml::handle(p, req).await,
+    }
+}
+
+/// `POST /exchange/v1/sweep` (signed as 1C's contract is): the scheduled sweeper now, since
+/// `wrangler dev` never fires cron triggers. Local development and tests only (404 elsewhere).
+async fn sweep<P: Ports>(p: &P, req: &ApiRequest) -> AppResult<ApiResponse> {
+    verify_signature(p, req, contact_kind(H::Sweep)).await?;
+    if !p.config().allow_test_clock {
+        return Err(AppError::not_found());
+    }
+    Ok(ApiResponse::json(200, &super::sweep(p).await?))
+}
+
+/// 1C's JSON contract and the monitor.
+async fn route_contract<P: Ports>(
+    p: &P,
+    req: &ApiRequest,
+    log: &mut LogContext,
+    r: &Route<H>,
+    params: crate::http::Params,
+) -> AppResult<ApiResponse> {
     match r.access {
         Access::Monitor => {
             crate::auth::guard(p, req, r.access, log).await?;
         }
-        Access::CommerceMl if r.handler == H::CommerceMlBench => {
-            return super::cml::bench::run(p, req).await
-        }
-        Access::CommerceMl => return super::cml::handle(p, req).await,
         _ => verify_signature(p, req, contact_kind(r.handler)).await?,
     }
     match r.handler {
@@ -178,12 +258,6 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
                 200,
                 &super::manifest::answer(p, &m, kind).await?,
             ))
-        }
-        H::Sweep => {
-            if !p.config().allow_test_clock {
-                return Err(AppError::not_found());
-            }
-            Ok(ApiResponse::json(200, &super::sweep(p).await?))
         }
         H::Monitor => Ok(ApiResponse::json(200, &super::monitor::overview(p).await?)),
         H::MonitorReplay => {
@@ -207,8 +281,8 @@ async fn route<P: Ports>(p: &P, req: &ApiRequest, log: &mut LogContext) -> AppRe
             }
             test_order_changes(p, req).await
         }
-        H::CommerceMl => super::cml::handle(p, req).await,
-        H::CommerceMlBench => super::cml::bench::run(p, req).await,
+        // The other part's (see `part`).
+        H::Sweep | H::CommerceMl | H::CommerceMlBench => Err(AppError::not_found()),
     }
 }
 

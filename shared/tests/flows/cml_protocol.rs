@@ -513,3 +513,60 @@ fn a_3_1_properties_file_imports_without_failing_the_exchange() {
     ));
     assert!(r.starts_with("success\n"), "{r}");
 }
+
+/// The exchange Worker serves 1C's JSON contract only, the cml Worker the stock CommerceML
+/// exchange and the dev-only sweeper only (`handle_part`, issue 23): each answers 404 for the
+/// other's routes, and the native server's `handle` serves both.
+#[test]
+fn each_worker_serves_its_own_part_of_the_exchange() {
+    use shared::exchange::api::{handle, handle_part, COMMERCEML, CONTRACT, SWEEP};
+    let p = TestPorts::new();
+    let checkauth = || ApiRequest {
+        method: "GET".into(),
+        path: "/exchange/1c/commerceml".into(),
+        query: vec![
+            ("type".into(), "catalog".into()),
+            ("mode".into(), "checkauth".into()),
+        ],
+        headers: vec![("authorization".into(), basic("1c", "cml-test-password"))],
+        client_ip: Some("198.51.100.7".into()),
+        ..Default::default()
+    };
+    let sweep = || p.signed_json("/exchange/v1/sweep", &serde_json::json!({}));
+    let capabilities = || {
+        p.signed(
+            "GET",
+            "/exchange/v1/capabilities",
+            "application/json",
+            Vec::new(),
+        )
+    };
+
+    assert_eq!(
+        block_on(handle_part::<_, CONTRACT>(&p, checkauth())).status,
+        404
+    );
+    assert_eq!(
+        block_on(handle_part::<_, CONTRACT>(&p, sweep())).status,
+        404
+    );
+    assert_eq!(
+        block_on(handle_part::<_, CONTRACT>(&p, capabilities())).status,
+        200
+    );
+
+    assert_eq!(
+        block_on(handle_part::<_, { COMMERCEML | SWEEP }>(&p, capabilities())).status,
+        404
+    );
+    let r = block_on(handle_part::<_, { COMMERCEML | SWEEP }>(&p, checkauth()));
+    assert!(text(&r).starts_with("success\n"), "{}", text(&r));
+    assert_eq!(
+        block_on(handle_part::<_, { COMMERCEML | SWEEP }>(&p, sweep())).status,
+        200
+    );
+
+    assert!(text(&block_on(handle(&p, checkauth()))).starts_with("success\n"));
+    assert_eq!(block_on(handle(&p, sweep())).status, 200);
+    assert_eq!(block_on(handle(&p, capabilities())).status, 200);
+}

@@ -42,11 +42,11 @@ pub fn answer(encoding: Encoding) -> ApiResponse {
     let (body, charset) = match encoding {
         Encoding::Utf8 => (doc.into_bytes(), "utf-8"),
         Encoding::Windows1251 => {
-            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1251.encode(&doc);
+            let (bytes, unmappable) = crate::commerceml::cp1251::encode(&doc);
             if unmappable {
                 return failure("the reference lists cannot be written in windows-1251");
             }
-            (bytes.into_owned(), "windows-1251")
+            (bytes, "windows-1251")
         }
     };
     ApiResponse {
@@ -73,8 +73,7 @@ mod tests {
     #[test]
     fn windows_1251_answer_reads_back() {
         let r = answer(Encoding::Windows1251);
-        let (text, _, bad) = encoding_rs::WINDOWS_1251.decode(&r.body);
-        assert!(!bad);
+        let text = crate::commerceml::cp1251::decode(&r.body);
         assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"windows-1251\"?>"));
         assert!(text.contains("<Элемент><Ид>pickup</Ид><Название>Самовывоз</Название></Элемент>"));
         assert_eq!(text, document(Encoding::Windows1251));
