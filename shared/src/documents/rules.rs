@@ -125,7 +125,7 @@ pub fn act_period(
                     "Укажите дату.",
                     "The date is required.",
                 )),
-                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                Some(s) => crate::time::parse_ymd(s).ok_or_else(|| {
                     FieldError::new(
                         field,
                         "invalid-date",

@@ -191,9 +191,9 @@ async fn shipping_day<P: Ports>(
     errs: &mut Vec<FieldError>,
 ) -> AppResult<Option<chrono::NaiveDate>> {
     let today = crate::finance::schedule::today(p.now());
-    let d = match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(d) => d,
-        Err(_) => {
+    let d = match crate::time::parse_ymd(day) {
+        Some(d) => d,
+        None => {
             errs.push(FieldError::new(
                 "planned_shipping_date",
                 "invalid-date",
