@@ -265,7 +265,9 @@ pub fn preliminary(period: Period, openings: &[Opening], events: &[Operation]) -
         .filter(|e| e.date >= period.from && e.date <= period.to)
         .cloned()
         .collect();
-    operations.sort_by(|a, b| (a.date, &a.document_id).cmp(&(b.date, &b.document_id)));
+    crate::sort::sort_by(&mut operations, |a, b| {
+        (a.date, &a.document_id).cmp(&(b.date, &b.document_id))
+    });
     let opening_kop = base + before;
     let debit_kop = operations.iter().map(|o| o.debit_kop).sum();
     let credit_kop = operations.iter().map(|o| o.credit_kop).sum();

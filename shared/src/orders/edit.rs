@@ -713,7 +713,7 @@ pub async fn consolidate<P: Ports>(
         )
         .await?;
     // In the order the caller listed them: the first carries the change (rows come in no set order).
-    rows.sort_by_key(|o| body.orders.iter().position(|id| *id == o.id));
+    crate::sort::sort_by_key(&mut rows, |o| body.orders.iter().position(|id| *id == o.id));
     if rows.len() != body.orders.len() {
         return Err(AppError::not_found());
     }
