@@ -115,14 +115,15 @@ pub struct StmtResult {
 impl StmtResult {
     pub fn parse<T: DeserializeOwned>(self) -> AppResult<Vec<T>> {
         // Each row decoded from its map as the deserializer (what `from_value(Value::Object(r))`
-        // does inside): only the row type's `visit_map` is linked, not also the `visit_seq` a
-        // `Value` could call; a plain loop, no iterator adapters. Per row type, this is most of
-        // each Worker's decode code (issue 23).
-        let mut out = Vec::with_capacity(self.rows.len());
-        for r in self.rows {
-            out.push(<T as serde::Deserialize>::deserialize(r).map_err(row_error)?);
-        }
-        Ok(out)
+        // does inside), so a row type's `visit_seq` is not linked; the error text built out of
+        // line. Measured (issue 23, orders Worker): -1.1 KB gzip; a plain loop instead of
+        // `collect` was +2 KB (inlined into each handler).
+        self.rows
+            .into_iter()
+            .map(|r| {
+                <T as serde::Deserialize>::deserialize(r).map_err(row_error)
+            })
+            .collect()
     }
 }
 
