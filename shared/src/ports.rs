@@ -120,9 +120,7 @@ impl StmtResult {
         // `collect` was +2 KB (inlined into each handler).
         self.rows
             .into_iter()
-            .map(|r| {
-                <T as serde::Deserialize>::deserialize(r).map_err(row_error)
-            })
+            .map(|r| <T as serde::Deserialize>::deserialize(r).map_err(row_error))
             .collect()
     }
 }

@@ -64,10 +64,14 @@ mod tests {
     fn equals_std_stable_sort() {
         // Pseudo-random pairs with many equal keys: stability shows in the second field.
         let mut seed = 12345u64;
-        for len in [0usize, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 20, 33, 100, 1000, 1025] {
+        for len in [
+            0usize, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 20, 33, 100, 1000, 1025,
+        ] {
             let v: Vec<(u8, usize)> = (0..len)
                 .map(|i| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((seed >> 59) as u8, i)
                 })
                 .collect();

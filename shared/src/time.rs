@@ -6,9 +6,7 @@
 //! `format`/`parse_from_str`: that machinery costs every Worker ~8 KB gzip (issue 23). Each
 //! helper says which chrono call it equals; the tests compare them over many dates.
 
-use chrono::{
-    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Deserializer};
 
 pub const MOSCOW_OFFSET_SECS: i32 = 3 * 3600;
@@ -279,20 +277,30 @@ mod tests {
 
     #[test]
     fn fixed_forms_equal_chrono_format() {
-        let times = [(0, 0, 0, 0), (9, 5, 7, 1_000_000), (23, 59, 59, 999_999_999), (12, 30, 0, 500)];
+        let times = [
+            (0, 0, 0, 0),
+            (9, 5, 7, 1_000_000),
+            (23, 59, 59, 999_999_999),
+            (12, 30, 0, 500),
+        ];
         for d in dates() {
             assert_eq!(date_ru(d), d.format("%d.%m.%Y").to_string());
             assert_eq!(date_en(d), d.format("%-d %b %Y").to_string());
             for (h, m, s, n) in times {
                 let n = d.and_hms_nano_opt(h, m, s, n).unwrap();
-                assert_eq!(datetime_ru_minutes(&n), n.format("%d.%m.%Y %H:%M").to_string());
+                assert_eq!(
+                    datetime_ru_minutes(&n),
+                    n.format("%d.%m.%Y %H:%M").to_string()
+                );
                 let t = n.and_utc();
                 assert_eq!(to_db(t), t.to_rfc3339_opts(SecondsFormat::Millis, true));
                 // (Moscow's local time of the very last instants is past chrono's range.)
                 if d.year() < 262_000 {
                     assert_eq!(
                         to_1c(t),
-                        t.with_timezone(&moscow()).format("%Y-%m-%dT%H:%M:%S").to_string()
+                        t.with_timezone(&moscow())
+                            .format("%Y-%m-%dT%H:%M:%S")
+                            .to_string()
                     );
                 }
             }
@@ -303,7 +311,10 @@ mod tests {
             .and_hms_milli_opt(23, 59, 59, 1_500)
             .unwrap()
             .and_utc();
-        assert_eq!(to_db(leap), leap.to_rfc3339_opts(SecondsFormat::Millis, true));
+        assert_eq!(
+            to_db(leap),
+            leap.to_rfc3339_opts(SecondsFormat::Millis, true)
+        );
         let leap_1c = NaiveDate::from_ymd_opt(2016, 12, 31)
             .unwrap()
             .and_hms_milli_opt(20, 59, 59, 1_500)
@@ -311,7 +322,10 @@ mod tests {
             .and_utc();
         assert_eq!(
             to_1c(leap_1c),
-            leap_1c.with_timezone(&moscow()).format("%Y-%m-%dT%H:%M:%S").to_string()
+            leap_1c
+                .with_timezone(&moscow())
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string()
         );
     }
 
@@ -321,17 +335,63 @@ mod tests {
         let mut inputs: Vec<String> = dates().iter().map(|d| d.to_string()).collect();
         inputs.extend(dates().iter().map(|d| d.format("%Y-%m-%d").to_string()));
         for s in [
-            "", "-", "--", "2026", "2026-", "2026-12", "2026-12-", "2026-12-05", "2026-1-5",
-            "2026-01-5", "26-01-05", "0-1-1", "2026-12-05 ", " 2026-12-05", "2026- 12- 05",
-            "2026 -12-05", "2026-12-05T10:00:00", "2026-13-01", "2026-00-10", "2026-02-29",
-            "2024-02-29", "2026-04-31", "2026-12-32", "2026-12-00", "2026-012-05", "2026-12-005",
-            "20261-12-05", "+20261-12-05", "-20261-12-05", "+2026-12-05", "-2026-12-05", "+-1-1-1",
-            "++2026-12-05", "-0-01-01", "+0-01-01", "+99999999999999999999-01-01",
-            "-9223372036854775808-01-01", "+9223372036854775807-01-01", "+2147483648-01-01",
-            "-2147483649-01-01", "+262143-12-31", "+262144-01-01", "-262144-01-01",
-            "2026/12/05", "05.12.2026", "2026-12-05x", "x2026-12-05", "２０２６-12-05",
-            "\u{a0}2026-12-05", "2026-\u{2003}1-05", "\t2026-\n12-\r5", "2026-12-\u{1F600}",
-            "1-1-1", "9999-12-31", "0000-01-01", "00002-01-01", "+00002-01-01",
+            "",
+            "-",
+            "--",
+            "2026",
+            "2026-",
+            "2026-12",
+            "2026-12-",
+            "2026-12-05",
+            "2026-1-5",
+            "2026-01-5",
+            "26-01-05",
+            "0-1-1",
+            "2026-12-05 ",
+            " 2026-12-05",
+            "2026- 12- 05",
+            "2026 -12-05",
+            "2026-12-05T10:00:00",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-02-29",
+            "2024-02-29",
+            "2026-04-31",
+            "2026-12-32",
+            "2026-12-00",
+            "2026-012-05",
+            "2026-12-005",
+            "20261-12-05",
+            "+20261-12-05",
+            "-20261-12-05",
+            "+2026-12-05",
+            "-2026-12-05",
+            "+-1-1-1",
+            "++2026-12-05",
+            "-0-01-01",
+            "+0-01-01",
+            "+99999999999999999999-01-01",
+            "-9223372036854775808-01-01",
+            "+9223372036854775807-01-01",
+            "+2147483648-01-01",
+            "-2147483649-01-01",
+            "+262143-12-31",
+            "+262144-01-01",
+            "-262144-01-01",
+            "2026/12/05",
+            "05.12.2026",
+            "2026-12-05x",
+            "x2026-12-05",
+            "２０２６-12-05",
+            "\u{a0}2026-12-05",
+            "2026-\u{2003}1-05",
+            "\t2026-\n12-\r5",
+            "2026-12-\u{1F600}",
+            "1-1-1",
+            "9999-12-31",
+            "0000-01-01",
+            "00002-01-01",
+            "+00002-01-01",
         ] {
             inputs.push(s.to_string());
         }
