@@ -118,6 +118,29 @@ pub fn datetime_ru_minutes<T: Datelike + Timelike>(t: &T) -> String {
 /// chrono's leniencies (whitespace before each number, one-digit months and days, a signed year
 /// of any length, up to four digits unsigned).
 pub fn parse_ymd(s: &str) -> Option<NaiveDate> {
+    ymd(s, false)
+}
+
+/// A date as chrono's serde form reads one: equals `s.parse::<NaiveDate>().ok()` (its `FromStr`:
+/// as [`parse_ymd`], and whitespace also before each `-` and after the day).
+pub fn parse_date_str(s: &str) -> Option<NaiveDate> {
+    ymd(s, true)
+}
+
+/// `#[serde(default, deserialize_with = "crate::time::opt_date")]`: an optional date as chrono's
+/// own `Deserialize` reads one ([`parse_date_str`]), without linking chrono's general parser.
+pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_date_str(&s)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a date: {s:?}"))),
+    }
+}
+
+/// `YYYY-MM-DD` as chrono's parser reads it; `spaces`: also whitespace before each `-` and at the
+/// end (chrono's `Item::Space` in `NaiveDate::from_str`).
+fn ymd<'a>(s: &'a str, spaces: bool) -> Option<NaiveDate> {
     /// Up to `max` ASCII digits (at least one), as chrono's `scan::number`.
     fn number(s: &str, max: usize) -> Option<(&str, i64)> {
         let b = s.as_bytes();
@@ -139,12 +162,13 @@ pub fn parse_ymd(s: &str) -> Option<NaiveDate> {
         number(s, 4)?
     };
     let year = i32::try_from(year).ok()?;
-    let (s, month) = number(s.strip_prefix('-')?.trim_start(), 2)?;
+    let space = |s: &'a str| if spaces { s.trim_start() } else { s };
+    let (s, month) = number(space(s).strip_prefix('-')?.trim_start(), 2)?;
     if !(1..=12).contains(&month) {
         return None;
     }
-    let (s, day) = number(s.strip_prefix('-')?.trim_start(), 2)?;
-    if !(1..=31).contains(&day) || !s.is_empty() {
+    let (s, day) = number(space(s).strip_prefix('-')?.trim_start(), 2)?;
+    if !(1..=31).contains(&day) || !space(s).is_empty() {
         return None;
     }
     NaiveDate::from_ymd_opt(year, month as u32, day as u32)
@@ -395,11 +419,17 @@ mod tests {
         ] {
             inputs.push(s.to_string());
         }
+        let from_str = |s: &str| s.parse::<NaiveDate>().ok();
+        for s in ["2026 -12 -05 ", "2026\t-\n12-05\u{a0}", "2026-12-05  x"] {
+            inputs.push(s.to_string());
+        }
         for s in &inputs {
             assert_eq!(parse_ymd(s), chrono(s), "{s:?}");
+            assert_eq!(parse_date_str(s), from_str(s), "{s:?}");
             // Every prefix too: the shapes a typed, unfinished date takes.
             for (i, _) in s.char_indices() {
                 assert_eq!(parse_ymd(&s[..i]), chrono(&s[..i]), "{:?}", &s[..i]);
+                assert_eq!(parse_date_str(&s[..i]), from_str(&s[..i]), "{:?}", &s[..i]);
             }
         }
     }

@@ -316,6 +316,8 @@ fn date(s: &str) -> AppResult<NaiveDate> {
 fn official(a: &ActRow) -> AppResult<Act> {
     #[derive(Deserialize)]
     struct StoredOp {
+        // Read as chrono's serde would, without its general parser (issue 23).
+        #[serde(default, deserialize_with = "crate::time::opt_date")]
         date: Option<NaiveDate>,
         document: String,
         document_id: Option<String>,
