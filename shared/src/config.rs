@@ -145,12 +145,20 @@ pub enum Delivery {
 impl Config {
     /// Reads settings through `var` (the platform's variable lookup). Secrets have no default.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> AppResult<Config> {
-        let req = |name: &str| {
+        Config::from_var_fn(&var)
+    }
+
+    // Not generic, and the two helpers not inlined ~20 times each: this runs once per isolate,
+    // and its size is in every Worker (issue 23).
+    fn from_var_fn(var: &dyn Fn(&str) -> Option<String>) -> AppResult<Config> {
+        #[inline(never)]
+        fn req(var: &dyn Fn(&str) -> Option<String>, name: &str) -> AppResult<String> {
             var(name)
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| AppError::internal(format!("missing setting {name}")))
-        };
-        let num = |name: &str, default: i64| -> AppResult<i64> {
+        }
+        #[inline(never)]
+        fn num(var: &dyn Fn(&str) -> Option<String>, name: &str, default: i64) -> AppResult<i64> {
             match var(name) {
                 None => Ok(default),
                 Some(v) if v.is_empty() => Ok(default),
@@ -159,7 +167,7 @@ impl Config {
                     .parse()
                     .map_err(|_| AppError::internal(format!("setting {name} is not a number"))),
             }
-        };
+        }
         Ok(Config {
             yookassa_api_url: var("YOOKASSA_API_URL")
                 .filter(|v| !v.is_empty())
@@ -172,29 +180,29 @@ impl Config {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "1".into()),
-            sessions_keep_days: num("SESSIONS_KEEP_DAYS", 90)?.max(1),
-            mail_keep_days: num("MAIL_KEEP_DAYS", 30)?.max(1),
-            audit_personal_keep_days: num("AUDIT_PERSONAL_KEEP_DAYS", 1095)?.max(1),
-            public_url: req("PUBLIC_URL")?.trim_end_matches('/').to_string(),
-            session_signing_key: req("SESSION_SIGNING_KEY")?,
+            sessions_keep_days: num(var, "SESSIONS_KEEP_DAYS", 90)?.max(1),
+            mail_keep_days: num(var, "MAIL_KEEP_DAYS", 30)?.max(1),
+            audit_personal_keep_days: num(var, "AUDIT_PERSONAL_KEEP_DAYS", 1095)?.max(1),
+            public_url: req(var, "PUBLIC_URL")?.trim_end_matches('/').to_string(),
+            session_signing_key: req(var, "SESSION_SIGNING_KEY")?,
             session_verify_keys: var("SESSION_VERIFY_KEYS").unwrap_or_default(),
-            onec_hmac_secret: req("ONEC_HMAC_SECRET")?,
+            onec_hmac_secret: req(var, "ONEC_HMAC_SECRET")?,
             onec_push_secret: var("ONEC_PUSH_SECRET").filter(|v| !v.is_empty()),
             onec_signature_versions: SignatureVersions::parse(
                 &var("ONEC_SIGNATURE_VERSIONS").unwrap_or_default(),
             )
             .map_err(|e| AppError::internal(format!("ONEC_SIGNATURE_VERSIONS: {e}")))?,
-            onec_max_skew_secs: num("ONEC_MAX_SKEW_SECS", 300)?,
-            access_ttl_secs: num("ACCESS_TTL_SECS", 15 * 60)?,
-            refresh_ttl_secs: num("REFRESH_TTL_SECS", 30 * 24 * 3600)?,
-            refresh_idle_secs: num("REFRESH_IDLE_SECS", 7 * 24 * 3600)?,
-            pbkdf2_iterations: num("PBKDF2_ITERATIONS", 100_000)? as u32,
-            throttle_account_max: num("THROTTLE_ACCOUNT_MAX", 5)?,
-            throttle_ip_max: num("THROTTLE_IP_MAX", 50)?,
-            throttle_account_total_max: num("THROTTLE_ACCOUNT_TOTAL_MAX", 100)?,
-            throttle_window_secs: num("THROTTLE_WINDOW_SECS", 15 * 60)?,
-            invite_ttl_hours: num("INVITE_TTL_HOURS", 72)?,
-            reset_ttl_hours: num("RESET_TTL_HOURS", 2)?,
+            onec_max_skew_secs: num(var, "ONEC_MAX_SKEW_SECS", 300)?,
+            access_ttl_secs: num(var, "ACCESS_TTL_SECS", 15 * 60)?,
+            refresh_ttl_secs: num(var, "REFRESH_TTL_SECS", 30 * 24 * 3600)?,
+            refresh_idle_secs: num(var, "REFRESH_IDLE_SECS", 7 * 24 * 3600)?,
+            pbkdf2_iterations: num(var, "PBKDF2_ITERATIONS", 100_000)? as u32,
+            throttle_account_max: num(var, "THROTTLE_ACCOUNT_MAX", 5)?,
+            throttle_ip_max: num(var, "THROTTLE_IP_MAX", 50)?,
+            throttle_account_total_max: num(var, "THROTTLE_ACCOUNT_TOTAL_MAX", 100)?,
+            throttle_window_secs: num(var, "THROTTLE_WINDOW_SECS", 15 * 60)?,
+            invite_ttl_hours: num(var, "INVITE_TTL_HOURS", 72)?,
+            reset_ttl_hours: num(var, "RESET_TTL_HOURS", 2)?,
             allow_test_clock: var("ALLOW_TEST_CLOCK").as_deref() == Some("true"),
             onec_delivery: match var("ONEC_DELIVERY").as_deref() {
                 None | Some("") | Some("push") => Delivery::Push,
@@ -209,14 +217,14 @@ impl Config {
             onec_push_url: var("ONEC_PUSH_URL")
                 .filter(|v| !v.is_empty())
                 .map(|v| v.trim_end_matches('/').to_string()),
-            onec_give_up_hours: num("ONEC_GIVE_UP_HOURS", 24)?,
-            onec_pull_redeliver_secs: num("ONEC_PULL_REDELIVER_SECS", 600)?,
-            onec_apply_deadline_secs: num("ONEC_APPLY_DEADLINE_SECS", 900)?,
-            outbound_timeout_secs: num("OUTBOUND_TIMEOUT_SECS", 15)?.clamp(1, 300),
+            onec_give_up_hours: num(var, "ONEC_GIVE_UP_HOURS", 24)?,
+            onec_pull_redeliver_secs: num(var, "ONEC_PULL_REDELIVER_SECS", 600)?,
+            onec_apply_deadline_secs: num(var, "ONEC_APPLY_DEADLINE_SECS", 900)?,
+            outbound_timeout_secs: num(var, "OUTBOUND_TIMEOUT_SECS", 15)?.clamp(1, 300),
             monitor_token: var("MONITOR_TOKEN").filter(|v| !v.is_empty()),
             cml_user: var("CML_USER").filter(|v| !v.is_empty()),
             cml_password: var("CML_PASSWORD").filter(|v| !v.is_empty()),
-            cml_login_max: num("CML_LOGIN_MAX", 10)?,
+            cml_login_max: num(var, "CML_LOGIN_MAX", 10)?,
             cml_allowed_ips: var("CML_ALLOWED_IPS")
                 .unwrap_or_default()
                 .split(',')

@@ -29,6 +29,7 @@ pub mod ports;
 pub mod request_url;
 pub mod returns;
 pub mod routes;
+pub mod sort;
 pub mod time;
 pub mod validate;
 

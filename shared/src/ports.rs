@@ -114,14 +114,21 @@ pub struct StmtResult {
 
 impl StmtResult {
     pub fn parse<T: DeserializeOwned>(self) -> AppResult<Vec<T>> {
+        // Each row decoded from its map as the deserializer (what `from_value(Value::Object(r))`
+        // does inside), so a row type's `visit_seq` is not linked; the error text built out of
+        // line. Measured (issue 23, orders Worker): -1.1 KB gzip; a plain loop instead of
+        // `collect` was +2 KB (inlined into each handler).
         self.rows
             .into_iter()
-            .map(|r| {
-                serde_json::from_value(Value::Object(r))
-                    .map_err(|e| AppError::internal(format!("row decode: {e}")))
-            })
+            .map(|r| <T as serde::Deserialize>::deserialize(r).map_err(row_error))
             .collect()
     }
+}
+
+#[cold]
+#[inline(never)]
+fn row_error(e: serde_json::Error) -> AppError {
+    AppError::internal(format!("row decode: {e}"))
 }
 
 #[allow(async_fn_in_trait)]

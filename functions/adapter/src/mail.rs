@@ -1,11 +1,9 @@
 //! The mail port: a POST to an HTTP mail API.
 
-use crate::js::internal;
-use crate::outbound_http::Fetch;
+use crate::outbound_http::{headers, Fetch};
 use shared::ports::{Mail, Mailer};
 use shared::{AppError, AppResult};
 use wasm_bindgen::JsValue;
-use worker::Request;
 
 /// Mail through an HTTP API (`MAIL_API_URL`, bearer `MAIL_API_TOKEN`): locally the simulator's
 /// mailbox, in production the provider's endpoint.
@@ -21,21 +19,16 @@ impl Mailer for HttpMail {
             .url
             .as_deref()
             .ok_or_else(|| AppError::unavailable("MAIL_API_URL not set"))?;
-        let headers = worker::Headers::new();
-        headers
-            .set("content-type", "application/json")
-            .map_err(internal)?;
-        if let Some(t) = &self.token {
-            headers
-                .set("authorization", &format!("Bearer {t}"))
-                .map_err(internal)?;
-        }
-        let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post)
-            .with_headers(headers)
-            .with_body(Some(JsValue::from_str(&serde_json::to_string(mail)?)));
-        let req = Request::new_with_init(url, &init).map_err(internal)?;
-        let resp = self.http.send(req, "mail api").await?;
+        let bearer = self.token.as_ref().map(|t| format!("Bearer {t}"));
+        let headers = headers(
+            std::iter::once(("content-type", "application/json"))
+                .chain(bearer.as_deref().map(|b| ("authorization", b))),
+        )?;
+        let body = JsValue::from_str(&serde_json::to_string(mail)?);
+        let resp = self
+            .http
+            .send("POST", url, &headers, Some(&body), "mail api")
+            .await?;
         if !(200..300).contains(&resp.status) {
             return Err(AppError::unavailable(format!(
                 "mail api answered {}",

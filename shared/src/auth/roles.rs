@@ -41,7 +41,7 @@ pub struct Roles(Vec<Role>);
 
 impl Roles {
     pub fn new(mut roles: Vec<Role>) -> Roles {
-        roles.sort();
+        crate::sort::sort_by(&mut roles, Ord::cmp);
         roles.dedup();
         Roles(roles)
     }

@@ -54,9 +54,7 @@ pub fn day(d: NaiveDate) -> String {
 /// is no date.
 pub fn day_text(s: Option<&str>) -> Option<String> {
     let s = s?;
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d")
-        .ok()
-        .map(day)
+    crate::time::parse_ymd(s.get(..10)?).map(day)
 }
 
 /// An employee as `employee.added` and `employee.changed` carry them, whoever made the change

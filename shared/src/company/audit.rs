@@ -51,7 +51,7 @@ pub async fn page<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResu
         match req.query_param(name).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => {
-                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                let d = crate::time::parse_ymd(s).ok_or_else(|| {
                     AppError::bad_request(
                         "invalid-date",
                         "Дата в формате ГГГГ-ММ-ДД.",

@@ -308,14 +308,16 @@ struct ActRow {
 }
 
 fn date(s: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
-        .map_err(|_| AppError::internal(format!("stored date {s:?}")))
+    crate::time::parse_ymd(s.get(..10).unwrap_or(s))
+        .ok_or_else(|| AppError::internal(format!("stored date {s:?}")))
 }
 
 /// The official act as the rules compare it.
 fn official(a: &ActRow) -> AppResult<Act> {
     #[derive(Deserialize)]
     struct StoredOp {
+        // Read as chrono's serde would, without its general parser (issue 23).
+        #[serde(default, deserialize_with = "crate::time::opt_date")]
         date: Option<NaiveDate>,
         document: String,
         document_id: Option<String>,
@@ -423,7 +425,7 @@ async fn compute<P: Ports>(
                 .bind(since),
         )
         .await?;
-    let ru = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
+    let ru = crate::time::date_ru;
     let mut events = Vec::new();
     for d in docs {
         let Some(day) = moscow_date(&d.doc_date) else {

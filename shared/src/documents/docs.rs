@@ -148,9 +148,9 @@ fn filters(req: &ApiRequest) -> AppResult<Filters> {
     }
     let mut date = |name: &'static str| match text(name) {
         None => None,
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        Some(s) => match crate::time::parse_ymd(s) {
+            Some(d) => Some(d),
+            None => {
                 errs.push(FieldError::new(
                     name,
                     "invalid-date",

@@ -125,7 +125,7 @@ pub fn act_period(
                     "Укажите дату.",
                     "The date is required.",
                 )),
-                Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                Some(s) => crate::time::parse_ymd(s).ok_or_else(|| {
                     FieldError::new(
                         field,
                         "invalid-date",
@@ -265,7 +265,9 @@ pub fn preliminary(period: Period, openings: &[Opening], events: &[Operation]) -
         .filter(|e| e.date >= period.from && e.date <= period.to)
         .cloned()
         .collect();
-    operations.sort_by(|a, b| (a.date, &a.document_id).cmp(&(b.date, &b.document_id)));
+    crate::sort::sort_by(&mut operations, |a, b| {
+        (a.date, &a.document_id).cmp(&(b.date, &b.document_id))
+    });
     let opening_kop = base + before;
     let debit_kop = operations.iter().map(|o| o.debit_kop).sum();
     let credit_kop = operations.iter().map(|o| o.credit_kop).sum();

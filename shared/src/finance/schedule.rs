@@ -52,7 +52,7 @@ pub fn entry(
     amount_kop: i64,
     paid_kop: i64,
 ) -> Entry {
-    let due = NaiveDate::parse_from_str(due_date, "%Y-%m-%d").unwrap_or(today);
+    let due = crate::time::parse_ymd(due_date).unwrap_or(today);
     let days_left = (due - today).num_days();
     let due_kop = (amount_kop - paid_kop).max(0);
     Entry {
@@ -124,7 +124,7 @@ pub fn totals(today: NaiveDate, es: &[Entry]) -> Totals {
         - chrono::Duration::days(1);
     let mut t = Totals::default();
     for e in es {
-        let due = NaiveDate::parse_from_str(&e.due_date, "%Y-%m-%d").unwrap_or(today);
+        let due = crate::time::parse_ymd(&e.due_date).unwrap_or(today);
         t.total_kop += e.due_kop;
         if e.overdue {
             t.overdue_kop += e.due_kop;
@@ -158,8 +158,8 @@ pub fn csv(es: &[Entry]) -> Vec<u8> {
     .map(|s| s.to_string())
     .collect::<Vec<_>>()];
     for e in es {
-        let date = NaiveDate::parse_from_str(&e.due_date, "%Y-%m-%d")
-            .map(|d| d.format("%d.%m.%Y").to_string())
+        let date = crate::time::parse_ymd(&e.due_date)
+            .map(crate::time::date_ru)
             .unwrap_or_default();
         rows.push(vec![
             text(&e.order_number),

@@ -123,7 +123,7 @@ pub async fn reminders<P: Ports>(p: &P) -> AppResult<usize> {
         if hour < SEND_HOUR {
             continue;
         }
-        let Ok(due) = NaiveDate::parse_from_str(&s.due_date, "%Y-%m-%d") else {
+        let Some(due) = crate::time::parse_ymd(&s.due_date) else {
             continue;
         };
         let Some(event) = reminder_for(due, local_day) else {

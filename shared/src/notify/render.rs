@@ -45,12 +45,12 @@ pub fn money(kop: i64, lang: Lang) -> String {
 /// `05.12.2026` / `5 Dec 2026`.
 pub fn date(iso: &str, lang: Lang) -> String {
     let day = iso.get(..10).unwrap_or(iso);
-    let Ok(d) = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
+    let Some(d) = crate::time::parse_ymd(day) else {
         return iso.to_string();
     };
     match lang {
-        Lang::Ru => d.format("%d.%m.%Y").to_string(),
-        Lang::En => d.format("%-d %b %Y").to_string(),
+        Lang::Ru => crate::time::date_ru(d),
+        Lang::En => crate::time::date_en(d),
     }
 }
 

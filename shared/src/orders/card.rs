@@ -109,7 +109,9 @@ fn share(amounts: &[i64], target: i64) -> Vec<i64> {
         .collect();
     let mut left = target - parts.iter().map(|p| p.0).sum::<i64>();
     let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|&a, &b| parts[b].1.cmp(&parts[a].1).then(a.cmp(&b)));
+    crate::sort::sort_by(&mut order, |&a, &b| {
+        parts[b].1.cmp(&parts[a].1).then(a.cmp(&b))
+    });
     for i in order.into_iter().cycle().take(parts.len().max(1) * 2) {
         if left <= 0 {
             break;
@@ -117,7 +119,7 @@ fn share(amounts: &[i64], target: i64) -> Vec<i64> {
         parts[i].0 += 1;
         left -= 1;
     }
-    parts.sort_by_key(|p| p.2);
+    crate::sort::sort_by_key(&mut parts, |p| p.2);
     parts.into_iter().map(|p| p.0).collect()
 }
 

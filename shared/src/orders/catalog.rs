@@ -76,7 +76,7 @@ pub fn terms(q: &str) -> (String, String, String) {
     let key = crate::validate::article_key(q);
     let text = crate::validate::search_text(q);
     let mut words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
-    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    crate::sort::sort_by_key(&mut words, |w| std::cmp::Reverse(w.chars().count()));
     let first = words.first().map(|w| w.to_string()).unwrap_or_default();
     let second = words
         .get(1)

@@ -191,9 +191,9 @@ async fn shipping_day<P: Ports>(
     errs: &mut Vec<FieldError>,
 ) -> AppResult<Option<chrono::NaiveDate>> {
     let today = crate::finance::schedule::today(p.now());
-    let d = match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-        Ok(d) => d,
-        Err(_) => {
+    let d = match crate::time::parse_ymd(day) {
+        Some(d) => d,
+        None => {
             errs.push(FieldError::new(
                 "planned_shipping_date",
                 "invalid-date",
@@ -713,7 +713,7 @@ pub async fn consolidate<P: Ports>(
         )
         .await?;
     // In the order the caller listed them: the first carries the change (rows come in no set order).
-    rows.sort_by_key(|o| body.orders.iter().position(|id| *id == o.id));
+    crate::sort::sort_by_key(&mut rows, |o| body.orders.iter().position(|id| *id == o.id));
     if rows.len() != body.orders.len() {
         return Err(AppError::not_found());
     }

@@ -62,9 +62,9 @@ fn day(
     errs: &mut Vec<FieldError>,
 ) -> Option<chrono::NaiveDate> {
     let s = req.query_param(name).filter(|s| !s.is_empty())?;
-    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+    match crate::time::parse_ymd(s) {
+        Some(d) => Some(d),
+        None => {
             errs.push(FieldError::new(
                 name,
                 "invalid-date",
@@ -351,11 +351,7 @@ pub async fn csv<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResul
     .collect::<Vec<_>>()];
     for r in &rows {
         let at = crate::time::from_db(&r.ordered_at)
-            .map(|t| {
-                t.with_timezone(&crate::time::moscow())
-                    .format("%d.%m.%Y %H:%M")
-                    .to_string()
-            })
+            .map(|t| crate::time::datetime_ru_minutes(&t.with_timezone(&crate::time::moscow())))
             .unwrap_or_default();
         out.push(vec![
             text(&r.number),
@@ -368,8 +364,8 @@ pub async fn csv<P: Ports>(p: &P, caller: &Caller, req: &ApiRequest) -> AppResul
             money(r.paid_kop),
             r.planned_shipping_date
                 .as_deref()
-                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .map(|d| d.format("%d.%m.%Y").to_string())
+                .and_then(crate::time::parse_ymd)
+                .map(crate::time::date_ru)
                 .unwrap_or_default(),
         ]);
     }

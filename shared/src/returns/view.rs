@@ -257,7 +257,7 @@ pub fn fresh<P: Ports>(p: &P, f: Fresh<'_>, status: u16) -> ApiResponse {
             approved_milli: None,
         })
         .collect();
-    lines.sort_by_key(|l| l.line_no);
+    crate::sort::sort_by_key(&mut lines, |l| l.line_no);
     let history = vec![HistoryItem {
         at: at.clone(),
         kind: "return.requested".into(),
