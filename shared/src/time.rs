@@ -21,21 +21,12 @@ pub fn moscow() -> FixedOffset {
 pub fn to_db(t: DateTime<Utc>) -> String {
     let n = t.naive_utc();
     let mut out = String::with_capacity(24);
-    push_year(&mut out, n.year());
-    out.push('-');
-    push2(&mut out, n.month());
-    out.push('-');
-    push2(&mut out, n.day());
-    out.push('T');
     let (sec, nano) = match n.nanosecond() {
         // A leap second: chrono writes it as the next second's start plus the rest.
         nano if nano >= 1_000_000_000 => (n.second() + 1, nano - 1_000_000_000),
         nano => (n.second(), nano),
     };
-    push2(&mut out, n.hour());
-    out.push(':');
-    push2(&mut out, n.minute());
-    out.push(':');
+    push_ymd_hm(&mut out, &n);
     push2(&mut out, sec);
     out.push('.');
     let ms = nano / 1_000_000;
@@ -71,14 +62,33 @@ fn push_year(out: &mut String, y: i32) {
     out.extend(digits[start..].iter().map(|&b| char::from(b)));
 }
 
+/// `YYYY-MM-DDTHH:MM:` of `n`, the part [`to_db`] and [`to_1c`] share (each writes its own seconds).
+fn push_ymd_hm(out: &mut String, n: &NaiveDateTime) {
+    push_year(out, n.year());
+    out.push('-');
+    push2(out, n.month());
+    out.push('-');
+    push2(out, n.day());
+    out.push('T');
+    push2(out, n.hour());
+    out.push(':');
+    push2(out, n.minute());
+    out.push(':');
+}
+
+/// `DD.MM.YYYY`, the part [`date_ru`] and [`datetime_ru_minutes`] share.
+fn push_dmy(out: &mut String, d: &impl Datelike) {
+    push2(out, d.day());
+    out.push('.');
+    push2(out, d.month());
+    out.push('.');
+    push_year(out, d.year());
+}
+
 /// `28.11.2026`: equals `d.format("%d.%m.%Y").to_string()`.
 pub fn date_ru(d: NaiveDate) -> String {
     let mut out = String::with_capacity(10);
-    push2(&mut out, d.day());
-    out.push('.');
-    push2(&mut out, d.month());
-    out.push('.');
-    push_year(&mut out, d.year());
+    push_dmy(&mut out, &d);
     out
 }
 
@@ -102,11 +112,7 @@ pub fn date_en(d: NaiveDate) -> String {
 /// `28.11.2026 09:00`: equals `t.format("%d.%m.%Y %H:%M").to_string()`.
 pub fn datetime_ru_minutes<T: Datelike + Timelike>(t: &T) -> String {
     let mut out = String::with_capacity(16);
-    push2(&mut out, t.day());
-    out.push('.');
-    push2(&mut out, t.month());
-    out.push('.');
-    push_year(&mut out, t.year());
+    push_dmy(&mut out, t);
     out.push(' ');
     push2(&mut out, t.hour());
     out.push(':');
@@ -221,16 +227,7 @@ pub fn moscow_naive_to_utc(n: NaiveDateTime) -> DateTime<Utc> {
 pub fn to_1c(t: DateTime<Utc>) -> String {
     let n = t.with_timezone(&moscow()).naive_local();
     let mut out = String::with_capacity(19);
-    push_year(&mut out, n.year());
-    out.push('-');
-    push2(&mut out, n.month());
-    out.push('-');
-    push2(&mut out, n.day());
-    out.push('T');
-    push2(&mut out, n.hour());
-    out.push(':');
-    push2(&mut out, n.minute());
-    out.push(':');
+    push_ymd_hm(&mut out, &n);
     // `%S` writes a leap second as 60.
     push2(&mut out, n.second() + n.nanosecond() / 1_000_000_000);
     out
